@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Deal, DealAttachment, DealEvent } from '../modules/deals/entities.ts';
+import type { DealChanges, DealState } from '../modules/deals/gate.ts';
+import type { AttachmentInput } from '../workflows/deal-contract.ts';
+
+export interface PersistCreatedInput { opId: string; actorId: string | null; deal: DealState }
+
+export interface PersistChangeInput {
+  opId: string;
+  actorId: string | null;
+  dealId: string;
+  /** the version the workflow holds; the row must still be at it */
+  fromVersion: number;
+  kind: 'updated' | 'stage_changed' | 'attached' | 'detached';
+  changes?: DealChanges;
+  stage?: { from: string; to: string; kind: 'open' | 'won' | 'lost'; lostReason: string | null };
+  attach?: AttachmentInput;
+  detachId?: string;
+  data: Record<string, unknown>;
+}
+
+function columnsOf(changes: DealChanges | undefined): Record<string, unknown> {
+  const cols: Record<string, unknown> = {};
+  if (!changes) return cols;
+  for (const key of ['title', 'contactId', 'amount', 'currency', 'expectedCloseDate'] as const) {
+    if (changes[key] !== undefined) cols[key] = changes[key];
+  }
+  return cols;
+}
+
+/**
+ * Writes of the deal workflow. Each is one transaction keyed by the command's opId (unique in deal_events),
+ * so a retried activity finds its own earlier write and returns the same result instead of writing twice.
+ */
+export function createDealActivities({ orm }: { orm: MikroORM }) {
+  return {
+    async persistDealCreated({ opId, actorId, deal }: PersistCreatedInput): Promise<{ version: number }> {
+      await orm.em.fork().transactional(async (em) => {
+        if (await em.findOne(DealEvent, { opId })) return;
+        em.create(Deal, {
+          id: deal.id, title: deal.title, clientId: deal.clientId, contactId: deal.contactId, ownerId: deal.ownerId,
+          pipelineId: deal.pipelineId, stageId: deal.stageId, amount: deal.amount, currency: deal.currency,
+          expectedCloseDate: deal.expectedCloseDate, custom: deal.custom, lostReason: deal.lostReason,
+        });
+        em.create(DealEvent, {
+          id: randomUUID(), dealId: deal.id, opId, kind: 'created', actorId, toStageId: deal.stageId, data: {},
+        });
+      });
+      return { version: 1 };
+    },
+
+    async persistDealChange(input: PersistChangeInput): Promise<{ version: number }> {
+      const toVersion = input.fromVersion + 1;
+      await orm.em.fork().transactional(async (em) => {
+        if (await em.findOne(DealEvent, { opId: input.opId })) return; // this command was written by an earlier attempt
+        const cols: Record<string, unknown> = columnsOf(input.changes);
+        if (input.changes?.custom) {
+          const row = await em.findOne(Deal, { id: input.dealId }, { fields: ['custom'] });
+          const custom = { ...(row?.custom ?? {}) };
+          for (const [k, v] of Object.entries(input.changes.custom)) {
+            if (v === null) delete custom[k];
+            else custom[k] = v;
+          }
+          cols.custom = custom;
+        }
+        if (input.stage) {
+          cols.stageId = input.stage.to;
+          cols.lostReason = input.stage.lostReason;
+          cols.closedAt = input.stage.kind === 'open' ? null : new Date();
+        }
+        const updated = await em.nativeUpdate(Deal, { id: input.dealId, version: input.fromVersion },
+          { ...cols, version: toVersion, updatedAt: new Date() });
+        if (updated !== 1) {
+          throw ApplicationFailure.create({
+            type: 'VERSION_CONFLICT', nonRetryable: true,
+            message: `deal ${input.dealId} is not at version ${input.fromVersion}`,
+          });
+        }
+        if (input.attach) {
+          const a = input.attach;
+          em.create(DealAttachment, {
+            id: a.id, dealId: input.dealId, documentKindId: a.documentKindId, fileSha256: a.fileSha256, fileName: a.fileName,
+            contentType: a.contentType, size: a.size, uploadedBy: input.actorId!,
+          });
+        }
+        if (input.detachId) await em.nativeDelete(DealAttachment, { id: input.detachId, dealId: input.dealId });
+        em.create(DealEvent, {
+          id: randomUUID(), dealId: input.dealId, opId: input.opId, kind: input.kind, actorId: input.actorId,
+          fromStageId: input.stage?.from ?? null, toStageId: input.stage?.to ?? null, data: input.data,
+        });
+      });
+      return { version: toVersion };
+    },
+  };
+}

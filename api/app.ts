@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import express from 'express';
+import { authenticator } from './auth.ts';
+import type { AppContext } from './context.ts';
+import { AppError, errorHandler } from './errors.ts';
+import { mountRoutes, type RouteSpec } from './http.ts';
+import { buildOpenApi } from './openapi.ts';
+import { referencePage } from './reference-page.ts';
+import { allRoutes } from './routes/index.ts';
+
+const WEB_DIST = path.resolve(import.meta.dirname, '..', 'dist', 'web');
+
+async function readiness(app: AppContext) {
+  const check = async (fn: () => Promise<unknown>) => {
+    try {
+      await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 3000))]);
+      return 'ok' as const;
+    } catch { return 'unreachable' as const; }
+  };
+  const [postgres, temporal] = await Promise.all([
+    check(() => app.orm.em.getConnection().execute('select 1')),
+    check(() => app.temporal.connection.workflowService.getSystemInfo({})),
+  ]);
+  return { postgres, temporal };
+}
+
+/** The HTTP app: the API under /api/v1, its OpenAPI document and reference page, and the built web app. */
+export function createApp(ctx: AppContext, routes: RouteSpec[] = allRoutes) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+  const openapi = buildOpenApi(routes, { version: '0.1.0' });
+
+  const api = express.Router();
+  api.use(express.json({ limit: '1mb', strict: true }));
+  api.get('/health', (_req, res) => { res.json({ status: 'alive' }); });
+  api.get('/ready', async (_req, res) => {
+    const checks = await readiness(ctx);
+    const ok = checks.postgres === 'ok' && checks.temporal === 'ok';
+    if (!ok) res.set('Retry-After', '5');
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', checks });
+  });
+  api.get('/openapi.json', (_req, res) => { res.json(openapi); });
+  api.get('/docs', (_req, res) => { res.type('html').send(referencePage()); });
+  mountRoutes(api, ctx, routes, authenticator(ctx));
+  api.use((req, _res, next) => next(new AppError(404, 'NOT_FOUND', `No API operation ${req.method} ${req.path}`)));
+  api.use(errorHandler);
+  app.use('/api/v1', api);
+
+  if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) {
+    app.use(express.static(WEB_DIST, { index: false, maxAge: '1h' }));
+    app.get(/^\/(?!api\/).*/, (_req, res) => { res.sendFile(path.join(WEB_DIST, 'index.html')); });
+  } else {
+    app.get('/', (_req, res) => { res.type('text').send('The web app is not built: run npm run build:web'); });
+  }
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,14 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
+import type multer from 'multer';
+import type { Config } from '../server/config.ts';
+import type { FileStorage } from '../modules/files/storage.ts';
+
+/** What every request handler can reach; built once per process. */
+export interface AppContext {
+  config: Config;
+  orm: MikroORM;
+  temporal: Client;
+  storage: FileStorage;
+  upload: multer.Multer;
+}

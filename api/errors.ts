@@ -1,0 +1,64 @@
+import type { ErrorRequestHandler } from 'express';
+import { z } from 'zod';
+import { AppError, unavailable } from '../server/app-error.ts';
+
+export { AppError, forbidden, notFound, unavailable } from '../server/app-error.ts';
+
+/** RFC 9457 problem details, the body of every error response. */
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.string().describe('stable machine-readable error code'),
+  instance: z.string().optional(),
+}).catchall(z.unknown()).meta({ id: 'Problem' });
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
+  413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests',
+  500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+
+export function problemBody(err: AppError, instance?: string) {
+  return {
+    type: `https://dealflow.dev/problems/${err.code.toLowerCase().replaceAll('_', '-')}`,
+    title: TITLES[err.status] ?? 'Error',
+    status: err.status,
+    detail: err.message,
+    code: err.code,
+    ...(instance ? { instance } : {}),
+    ...err.extra,
+  };
+}
+
+function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: unknown; name?: string; message?: string; cause?: unknown };
+  if (!e) return false;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '08006', '08001'].includes(String(e.code))) return true;
+  if (e.name === 'ConnectionException' || /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(e.message ?? '')) return true;
+  return e.cause ? isConnectionError(e.cause) : false;
+}
+
+/** Maps what reaches the end of the chain to problem+json; unknown errors are logged and answered 500 without internals. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as { type?: string; status?: number; statusCode?: number; expose?: boolean; message?: string; code?: string };
+  if (e?.type === 'entity.parse.failed') return new AppError(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
+  if (e?.type === 'entity.too.large') return new AppError(413, 'BODY_TOO_LARGE', 'The request body is too large');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError(415, 'UNSUPPORTED_ENCODING', e.message ?? 'Unsupported encoding');
+  if (e?.code === 'LIMIT_FILE_SIZE') return new AppError(413, 'FILE_TOO_LARGE', 'The file is larger than the upload limit');
+  if (typeof e?.code === 'string' && e.code.startsWith('LIMIT_')) return new AppError(400, 'BAD_UPLOAD', e.message ?? 'Bad upload');
+  if (isConnectionError(err)) return unavailable('The database');
+  if (e?.expose && (e.status ?? e.statusCode ?? 500) < 500) {
+    return new AppError(e.status ?? e.statusCode ?? 400, 'BAD_REQUEST', e.message ?? 'Bad request');
+  }
+  return new AppError(500, 'INTERNAL', 'Something went wrong on our side; nothing was changed');
+}
+
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const appErr = toAppError(err);
+  if (appErr.status >= 500 && appErr.code === 'INTERNAL') console.error('unhandled error', req.method, req.originalUrl, err);
+  if (res.headersSent) return;
+  res.status(appErr.status).set(appErr.headers).type('application/problem+json').send(JSON.stringify(problemBody(appErr, req.originalUrl)));
+};

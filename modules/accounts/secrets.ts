@@ -1,0 +1,19 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+
+// argon2id with OWASP's recommended minimum (19 MiB, 2 iterations)
+const ARGON = { memoryCost: 19456, timeCost: 2, parallelism: 1, algorithm: 2 as const };
+
+export const hashPassword = (password: string) => hash(password, ARGON);
+export const verifyPassword = async (passwordHash: string, password: string) => {
+  try { return await verify(passwordHash, password); } catch { return false; }
+};
+
+/** A random secret with a recognisable prefix; only its SHA-256 is stored. */
+export const newSecret = (prefix: string) => `${prefix}_${randomBytes(32).toString('base64url')}`;
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+export const safeEqual = (a: string, b: string) => {
+  const x = Buffer.from(a); const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+export const generatePassword = () => randomBytes(12).toString('base64url');

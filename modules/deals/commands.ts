@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError } from '../../server/app-error.ts';
+import {
+  attachToDeal, createDeal, dealWorkflowId, detachFromDeal, editDeal, moveDealStage,
+  type AttachmentInput, type DealResult, type DealWorkflowInput,
+} from '../../workflows/deal-contract.ts';
+import { Deal, DealAttachment, type DealRow } from './entities.ts';
+import type { DealChanges, DealState, FieldValue } from './gate.ts';
+import { FieldError, validateChanges } from './fields.ts';
+import { gateOf, loadGate } from '../pipelines/gates.ts';
+import { Pipeline, Stage } from '../pipelines/entities.ts';
+
+/**
+ * The one path for every change to a deal: the HTTP API, the web app and any later import or automation call
+ * these functions, which send an Update to the deal's workflow. The workflow's validators hold the stage gate.
+ */
+export interface DealCommandContext {
+  em: EntityManager;
+  temporal: Client;
+  taskQueue: string;
+  actorId: string | null;
+}
+
+const STATUS: Record<string, number> = {
+  STAGE_REQUIREMENTS_UNMET: 422, LOST_REASON_REQUIRED: 422, STAGE_UNCHANGED: 422, STAGE_NOT_IN_PIPELINE: 422,
+  VERSION_CONFLICT: 409, DEAL_BUSY: 409, DEAL_NOT_FOUND: 404, DEAL_ALREADY_EXISTS: 409,
+};
+
+const COMMAND_DEADLINE_MS = 20_000;
+
+function mapFailure(err: unknown): AppError {
+  if (err instanceof WorkflowUpdateFailedError) {
+    let cause = err.cause;
+    if (cause instanceof ActivityFailure) cause = cause.cause;
+    if (cause instanceof ApplicationFailure && cause.type && STATUS[cause.type]) {
+      const details = (cause.details?.[0] ?? {}) as Record<string, unknown>;
+      return new AppError(STATUS[cause.type], cause.type, cause.message, details);
+    }
+    return new AppError(503, 'SERVICE_UNAVAILABLE', 'The change could not be written; nothing was changed, try again shortly', {}, { 'Retry-After': '5' });
+  }
+  if (err instanceof AppError) return err;
+  return new AppError(503, 'SERVICE_UNAVAILABLE', 'The workflow service is unreachable; nothing was changed, try again shortly', {}, { 'Retry-After': '5' });
+}
+
+export async function dealStateOf(em: EntityManager, row: DealRow): Promise<DealState> {
+  const counts = await em.getConnection().execute<{ document_kind_id: string; n: string }[]>(
+    'select document_kind_id, count(*) as n from deal_attachments where deal_id = ? and document_kind_id is not null group by 1', [row.id]);
+  return {
+    id: row.id, title: row.title, clientId: row.clientId, contactId: row.contactId ?? null, ownerId: row.ownerId,
+    pipelineId: row.pipelineId, stageId: row.stageId, amount: row.amount ?? null, currency: row.currency ?? null,
+    expectedCloseDate: row.expectedCloseDate ?? null, custom: (row.custom ?? {}) as Record<string, FieldValue>,
+    lostReason: row.lostReason ?? null,
+    documentKinds: Object.fromEntries(counts.map((c) => [c.document_kind_id, Number(c.n)])),
+    version: row.version,
+  };
+}
+
+/**
+ * Sends one Update to deal-<id>, starting the workflow from the deal's stored state if it is not running
+ * (a new deal, or a Temporal that lost its data): the deal's rules hold either way.
+ */
+async function send<A>(ctx: DealCommandContext, start: DealWorkflowInput, update: UpdateDefinition<DealResult, [A]>, arg: A): Promise<DealResult> {
+  const startOp = new WithStartWorkflowOperation('dealWorkflow', {
+    workflowId: dealWorkflowId(start.deal.id),
+    taskQueue: ctx.taskQueue,
+    args: [start],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  try {
+    return await ctx.temporal.connection.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () =>
+      ctx.temporal.workflow.executeUpdateWithStart(update, { args: [arg], startWorkflowOperation: startOp }));
+  } catch (err) {
+    throw mapFailure(err);
+  }
+}
+
+function fieldError(err: unknown): never {
+  if (err instanceof FieldError) throw new AppError(422, 'INVALID_FIELD_VALUE', err.message, { field: err.field });
+  throw err;
+}
+
+export interface CreateDealInput extends DealChanges {
+  title: string;
+  clientId: string;
+  pipelineId: string;
+}
+
+export async function createDealCommand(ctx: DealCommandContext, ownerId: string, input: CreateDealInput): Promise<{ id: string } & DealResult> {
+  const pipeline = await ctx.em.findOne(Pipeline, { id: input.pipelineId, archivedAt: null });
+  if (!pipeline) throw new AppError(422, 'INVALID_REFERENCE', 'pipelineId: no such pipeline', { field: 'pipelineId' });
+  const first = await ctx.em.findOne(Stage, { pipelineId: pipeline.id }, { orderBy: { position: 'asc' } });
+  if (!first) throw new AppError(422, 'PIPELINE_HAS_NO_STAGES', 'The pipeline has no stages');
+  await validateChanges(ctx.em, input, { clientId: input.clientId, amount: null, currency: null }).catch(fieldError);
+  const deal: DealState = {
+    id: randomUUID(), title: input.title, clientId: input.clientId, contactId: input.contactId ?? null, ownerId,
+    pipelineId: pipeline.id, stageId: first.id, amount: input.amount ?? null, currency: input.currency ?? null,
+    expectedCloseDate: input.expectedCloseDate ?? null,
+    custom: Object.fromEntries(Object.entries(input.custom ?? {}).filter(([, v]) => v !== null)),
+    lostReason: null, documentKinds: {}, version: 1,
+  };
+  const gate = await gateOf(ctx.em, first);
+  const result = await send(ctx, { deal, created: false }, createDeal, { opId: randomUUID(), actorId: ctx.actorId, gate });
+  return { id: deal.id, ...result };
+}
+
+async function currentGate(em: EntityManager, row: DealRow) {
+  const gate = await loadGate(em, row.stageId);
+  if (!gate) throw new AppError(409, 'VERSION_CONFLICT', 'The deal changed meanwhile');
+  return gate;
+}
+
+export async function editDealCommand(ctx: DealCommandContext, row: DealRow, changes: DealChanges, expectedVersion?: number) {
+  await validateChanges(ctx.em, changes, row).catch(fieldError);
+  const state = await dealStateOf(ctx.em, row);
+  return send(ctx, { deal: state, created: true }, editDeal,
+    { opId: randomUUID(), actorId: ctx.actorId, expectedVersion, changes, currentGate: await currentGate(ctx.em, row) });
+}
+
+export interface MoveInput { stageId: string; expectedVersion?: number; changes?: DealChanges; lostReason?: string }
+
+export async function moveDealStageCommand(ctx: DealCommandContext, row: DealRow, input: MoveInput) {
+  const gate = await loadGate(ctx.em, input.stageId);
+  if (!gate || gate.pipelineId !== row.pipelineId) {
+    throw new AppError(422, 'STAGE_NOT_IN_PIPELINE', "stageId: no such stage in the deal's pipeline", { field: 'stageId' });
+  }
+  if (input.changes) await validateChanges(ctx.em, input.changes, row).catch(fieldError);
+  const state = await dealStateOf(ctx.em, row);
+  return send(ctx, { deal: state, created: true }, moveDealStage, {
+    opId: randomUUID(), actorId: ctx.actorId, expectedVersion: input.expectedVersion, gate,
+    changes: input.changes, lostReason: input.lostReason,
+  });
+}
+
+export async function attachCommand(ctx: DealCommandContext, row: DealRow, attachment: Omit<AttachmentInput, 'id'>, expectedVersion?: number) {
+  const state = await dealStateOf(ctx.em, row);
+  const id = randomUUID();
+  const result = await send(ctx, { deal: state, created: true }, attachToDeal,
+    { opId: randomUUID(), actorId: ctx.actorId, expectedVersion, attachment: { id, ...attachment } });
+  return { attachmentId: id, ...result };
+}
+
+export async function detachCommand(ctx: DealCommandContext, row: DealRow, attachmentId: string, expectedVersion?: number) {
+  const attachment = await ctx.em.findOne(DealAttachment, { id: attachmentId, dealId: row.id });
+  if (!attachment) throw new AppError(404, 'NOT_FOUND', 'Attachment not found');
+  const state = await dealStateOf(ctx.em, row);
+  return send(ctx, { deal: state, created: true }, detachFromDeal, {
+    opId: randomUUID(), actorId: ctx.actorId, expectedVersion, attachmentId,
+    documentKindId: attachment.documentKindId ?? null, currentGate: await currentGate(ctx.em, row),
+  });
+}
+
+export async function reloadDeal(em: EntityManager, id: string): Promise<DealRow> {
+  return em.fork().findOneOrFail(Deal, { id });
+}

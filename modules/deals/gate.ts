@@ -1,0 +1,114 @@
+/**
+ * The stage gate: which of a stage's entry requirements a deal does not meet.
+ * Pure and deterministic: the deal workflow's Update validators and the web dialog's API both use it.
+ */
+
+/** Built-in deal fields a stage may require; any other key names a custom deal field. */
+export const BUILT_IN_REQUIRABLE_FIELDS = ['amount', 'expectedCloseDate', 'contactId'] as const;
+
+export type FieldValue = string | number | { amount: string; currency: string } | null;
+
+export interface DealState {
+  id: string;
+  title: string;
+  clientId: string;
+  contactId: string | null;
+  ownerId: string;
+  pipelineId: string;
+  stageId: string;
+  amount: string | null;
+  currency: string | null;
+  expectedCloseDate: string | null;
+  custom: Record<string, FieldValue>;
+  lostReason: string | null;
+  /** document kind id → number of attachments of that kind */
+  documentKinds: Record<string, number>;
+  version: number;
+}
+
+export interface RequiredField { key: string; label: string; type: string; options?: string[] }
+export interface RequiredDocumentKind { id: string; name: string }
+
+/** A target stage with its requirements resolved to labels, as the command layer loads it from Postgres. */
+export interface StageGate {
+  stageId: string;
+  pipelineId: string;
+  name: string;
+  kind: 'open' | 'won' | 'lost';
+  requiredFields: RequiredField[];
+  requiredDocumentKinds: RequiredDocumentKind[];
+}
+
+export interface MissingRequirements {
+  fields: RequiredField[];
+  documentKinds: RequiredDocumentKind[];
+}
+
+/** Field values a command may set on a deal (built-ins and custom). */
+export interface DealChanges {
+  title?: string;
+  contactId?: string | null;
+  amount?: string | null;
+  currency?: string | null;
+  expectedCloseDate?: string | null;
+  custom?: Record<string, FieldValue>;
+}
+
+export function isFilled(value: unknown): boolean {
+  if (value === null || value === undefined) return false;
+  if (typeof value === 'string') return value.trim().length > 0;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value === 'object') {
+    const money = value as { amount?: unknown; currency?: unknown };
+    return isFilled(money.amount) && isFilled(money.currency);
+  }
+  return true;
+}
+
+function fieldValue(deal: DealState, key: string): unknown {
+  switch (key) {
+    case 'amount': return deal.amount !== null && deal.currency !== null ? deal.amount : null;
+    case 'expectedCloseDate': return deal.expectedCloseDate;
+    case 'contactId': return deal.contactId;
+    default: return deal.custom[key];
+  }
+}
+
+export function applyChanges(deal: DealState, changes: DealChanges | undefined): DealState {
+  if (!changes) return deal;
+  const next: DealState = { ...deal, custom: { ...deal.custom } };
+  if (changes.title !== undefined) next.title = changes.title;
+  if (changes.contactId !== undefined) next.contactId = changes.contactId;
+  if (changes.amount !== undefined) next.amount = changes.amount;
+  if (changes.currency !== undefined) next.currency = changes.currency;
+  if (changes.expectedCloseDate !== undefined) next.expectedCloseDate = changes.expectedCloseDate;
+  for (const [k, v] of Object.entries(changes.custom ?? {})) {
+    if (v === null) delete next.custom[k];
+    else next.custom[k] = v;
+  }
+  return next;
+}
+
+export function missingRequirements(deal: DealState, gate: StageGate): MissingRequirements {
+  return {
+    fields: gate.requiredFields.filter((f) => !isFilled(fieldValue(deal, f.key))),
+    documentKinds: gate.requiredDocumentKinds.filter((k) => (deal.documentKinds[k.id] ?? 0) < 1),
+  };
+}
+
+export function hasMissing(m: MissingRequirements): boolean {
+  return m.fields.length > 0 || m.documentKinds.length > 0;
+}
+
+/**
+ * What a change would take away from the stage the deal is in: requirements met before it and unmet after.
+ * Edits and detachments may not do that, so a deal never sits in a stage without what the stage demands.
+ */
+export function lostRequirements(before: DealState, after: DealState, gate: StageGate): MissingRequirements {
+  const was = missingRequirements(before, gate);
+  const now = missingRequirements(after, gate);
+  return {
+    fields: now.fields.filter((f) => !was.fields.some((w) => w.key === f.key)),
+    documentKinds: now.documentKinds.filter((k) => !was.documentKinds.some((w) => w.id === k.id)),
+  };
+}

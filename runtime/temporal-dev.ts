@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { ensureTemporalCli } from './temporal-cli.ts';
+
+export interface TemporalDevServer { address: string; uiUrl: string | null; stop(): Promise<void> }
+
+export async function waitForPort(host: string, port: number, timeoutMs: number, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child && child.exitCode !== null) throw new Error(`process exited with code ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host, port }, () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** Starts `temporal server start-dev`; with dbFile its state survives restarts, without it lives in memory. */
+export async function startTemporalDevServer(opts: {
+  port: number; dbFile?: string; ui?: boolean; logFile?: string; log?: (m: string) => void;
+}): Promise<TemporalDevServer> {
+  const cli = await ensureTemporalCli(opts.log);
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'error',
+    '--namespace', 'default'];
+  if (opts.dbFile) {
+    fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+    args.push('--db-filename', opts.dbFile);
+  }
+  const uiPort = opts.port + 1000;
+  if (opts.ui) args.push('--ui-port', String(uiPort));
+  else args.push('--headless');
+  const out = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
+  const child = spawn(cli, args, { stdio: ['ignore', out, out], detached: false });
+  try {
+    await waitForPort('127.0.0.1', opts.port, 60_000, child);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw new Error(`Temporal dev server did not start: ${(e as Error).message}${opts.logFile ? ` (log: ${opts.logFile})` : ''}`);
+  }
+  return {
+    address: `127.0.0.1:${opts.port}`,
+    uiUrl: opts.ui ? `http://127.0.0.1:${uiPort}` : null,
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    }),
+  };
+}

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createActivities } from '../activities/index.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const WORKFLOWS = path.join(ROOT, 'workflows', 'index.ts');
+
+function sourceHash(): string {
+  const h = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (p.endsWith('.ts')) h.update(p).update(fs.readFileSync(p));
+    }
+  };
+  walk(path.join(ROOT, 'workflows'));
+  walk(path.join(ROOT, 'modules'));
+  h.update(fs.readFileSync(path.join(ROOT, 'node_modules', '@temporalio', 'workflow', 'package.json')));
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Bundles the workflow code once per source version and keeps the bundle in cacheDir, so a warm start skips webpack. */
+export async function workflowBundle(cacheDir: string): Promise<WorkflowBundleWithSourceMap> {
+  const file = path.join(cacheDir, `workflow-bundle-${sourceHash()}.js`);
+  if (fs.existsSync(file)) return { code: fs.readFileSync(file, 'utf8'), sourceMap: '' } as WorkflowBundleWithSourceMap;
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
+  fs.mkdirSync(cacheDir, { recursive: true });
+  for (const old of fs.readdirSync(cacheDir).filter((f) => f.startsWith('workflow-bundle-'))) fs.rmSync(path.join(cacheDir, old));
+  fs.writeFileSync(`${file}.tmp`, bundle.code);
+  fs.renameSync(`${file}.tmp`, file);
+  return bundle;
+}
+
+export interface WorkerHandle { worker: Worker; done: Promise<void>; stop(): Promise<void> }
+
+export async function startWorker(opts: {
+  temporalAddress: string; namespace: string; taskQueue: string; orm: MikroORM; cacheDir: string;
+}): Promise<WorkerHandle> {
+  const connection = await NativeConnection.connect({ address: opts.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    workflowBundle: await workflowBundle(opts.cacheDir),
+    activities: createActivities({ orm: opts.orm }),
+  });
+  const done = worker.run().finally(() => connection.close());
+  return {
+    worker, done,
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

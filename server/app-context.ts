@@ -1,0 +1,25 @@
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import multer from 'multer';
+import type { AppContext } from '../api/context.ts';
+import { FileStorage } from '../modules/files/storage.ts';
+import type { Config } from './config.ts';
+import { initORM } from './orm.ts';
+
+/** Connects what the API needs: the ORM (migrated), the Temporal client, file storage and the upload parser. */
+export async function createAppContext(config: Config, urls: { databaseUrl: string; temporalAddress: string }): Promise<AppContext> {
+  const orm = await initORM(urls.databaseUrl, { migrate: true });
+  const connection = await Connection.connect({ address: urls.temporalAddress });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const storage = new FileStorage(path.join(config.DEALFLOW_DATA_DIR, 'files'));
+  const upload = multer({
+    dest: storage.tmpDir,
+    limits: { fileSize: config.DEALFLOW_UPLOAD_LIMIT_MB * 1024 * 1024, files: 1, fields: 10, fieldSize: 10_000 },
+  });
+  return { config, orm, temporal, storage, upload };
+}
+
+export async function closeAppContext(ctx: AppContext): Promise<void> {
+  await ctx.temporal.connection.close();
+  await ctx.orm.close();
+}

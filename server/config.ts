@@ -1,0 +1,41 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Every setting Dealflow reads from the environment, parsed and validated once at boot. */
+const schema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional()
+    .describe('Postgres connection URL; unset: an embedded Postgres is started under DEALFLOW_DATA_DIR'),
+  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'host:port').optional()
+    .describe('Temporal frontend host:port; unset: a Temporal dev server is started under DEALFLOW_DATA_DIR'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('dealflow'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DEALFLOW_DATA_DIR: z.string().default(path.resolve('.data')),
+  DEALFLOW_ROLE: z.enum(['all', 'api', 'worker']).default('all')
+    .describe('which processes this instance runs: api+worker, the API only, or a worker only'),
+  DEALFLOW_ADMIN_EMAIL: z.email().optional(),
+  DEALFLOW_ADMIN_PASSWORD: z.string().min(10).optional(),
+  DEALFLOW_UPLOAD_LIMIT_MB: z.coerce.number().positive().max(1024).default(25),
+  DEALFLOW_SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  EMBEDDED_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7239),
+});
+
+export type Config = z.infer<typeof schema>;
+export const configSchema = schema;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; a bad value throws a ConfigError naming the variable. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked = Object.fromEntries(
+    Object.keys(schema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+  );
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

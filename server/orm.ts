@@ -1,0 +1,37 @@
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { ApiToken, Session, User } from '../modules/accounts/entities.ts';
+import { Department } from '../modules/org/entities.ts';
+import { Client, Contact, RecordShare } from '../modules/clients/entities.ts';
+import { DealField, DocumentKind, Pipeline, Stage } from '../modules/pipelines/entities.ts';
+import { Deal, DealAttachment, DealEvent } from '../modules/deals/entities.ts';
+import { StoredFile } from '../modules/files/entities.ts';
+import { Migration20261127000000_foundation } from '../migrations/Migration20261127000000_foundation.ts';
+
+export const entities = [
+  User, Session, ApiToken, Department, Client, Contact, RecordShare,
+  Pipeline, Stage, DocumentKind, DealField, Deal, DealAttachment, DealEvent, StoredFile,
+];
+
+export const migrations = [
+  { name: 'Migration20261127000000_foundation', class: Migration20261127000000_foundation },
+];
+
+export type Orm = MikroORM;
+export type Em = EntityManager;
+
+/** The one ORM initialisation used by the API, the worker and the tests. */
+export async function initORM(databaseUrl: string, opts: { migrate?: boolean; poolMax?: number } = {}): Promise<MikroORM> {
+  const orm = await MikroORM.init({
+    clientUrl: databaseUrl,
+    entities,
+    extensions: [Migrator],
+    migrations: { migrationsList: migrations, transactional: true, allOrNothing: true },
+    pool: { min: 0, max: opts.poolMax ?? 10 },
+    debug: false,
+    allowGlobalContext: false,
+    ensureDatabase: false,
+  });
+  if (opts.migrate) await orm.migrator.up();
+  return orm;
+}

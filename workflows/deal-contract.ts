@@ -1,0 +1,82 @@
+/**
+ * The deal workflow's public contract: its Updates, Query and their payloads.
+ * Imported by the workflow itself and by the API's command layer; no runtime dependencies but Temporal's definitions.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { DealChanges, DealState, StageGate } from '../modules/deals/gate.ts';
+
+export const dealWorkflowId = (dealId: string): string => `deal-${dealId}`;
+
+export interface DealWorkflowInput {
+  deal: DealState;
+  /** false until the create Update has written the deal to Postgres */
+  created: boolean;
+  /** Updates handled by earlier runs of this deal's chain, carried across continue-as-new */
+  handledTotal?: number;
+}
+
+interface Command {
+  /** idempotency key of the command; the deal_events row it writes is unique on it */
+  opId: string;
+  actorId: string | null;
+  /** the version the user saw; a different current version is a conflict */
+  expectedVersion?: number;
+}
+
+export interface CreateCommand extends Omit<Command, 'expectedVersion'> {
+  gate: StageGate;
+}
+
+export interface EditCommand extends Command {
+  changes: DealChanges;
+  /** the gate of the stage the deal is in: an edit may not take away what it requires */
+  currentGate: StageGate;
+}
+
+export interface MoveStageCommand extends Command {
+  gate: StageGate;
+  /** values the user filled in the stage dialog, applied in the same step as the move */
+  changes?: DealChanges;
+  lostReason?: string;
+}
+
+export interface AttachmentInput {
+  id: string;
+  documentKindId: string | null;
+  fileSha256: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+}
+
+export interface AttachCommand extends Command {
+  attachment: AttachmentInput;
+}
+
+export interface DetachCommand extends Command {
+  attachmentId: string;
+  documentKindId: string | null;
+  currentGate: StageGate;
+}
+
+export interface DealResult { version: number; stageId: string }
+
+export const createDeal = defineUpdate<DealResult, [CreateCommand]>('createDeal');
+export const editDeal = defineUpdate<DealResult, [EditCommand]>('editDeal');
+export const moveDealStage = defineUpdate<DealResult, [MoveStageCommand]>('moveDealStage');
+export const attachToDeal = defineUpdate<DealResult, [AttachCommand]>('attachToDeal');
+export const detachFromDeal = defineUpdate<DealResult, [DetachCommand]>('detachFromDeal');
+export const dealState = defineQuery<{ deal: DealState; created: boolean; handledTotal: number }>('dealState');
+
+/** Failure types the workflow raises; the API maps each to an HTTP status and a problem code. */
+export const DealFailure = {
+  requirementsUnmet: 'STAGE_REQUIREMENTS_UNMET',
+  lostReasonRequired: 'LOST_REASON_REQUIRED',
+  stageUnchanged: 'STAGE_UNCHANGED',
+  stageNotInPipeline: 'STAGE_NOT_IN_PIPELINE',
+  versionConflict: 'VERSION_CONFLICT',
+  busy: 'DEAL_BUSY',
+  notCreated: 'DEAL_NOT_FOUND',
+  alreadyCreated: 'DEAL_ALREADY_EXISTS',
+  attachmentNotFound: 'ATTACHMENT_NOT_FOUND',
+} as const;

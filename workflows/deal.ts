@@ -1,0 +1,162 @@
+import {
+  ApplicationFailure, allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.ts';
+import {
+  applyChanges, hasMissing, lostRequirements, missingRequirements, type DealChanges, type DealState, type StageGate,
+} from '../modules/deals/gate.ts';
+import {
+  DealFailure, attachToDeal, createDeal, dealState, detachFromDeal, editDeal, moveDealStage,
+  type DealResult, type DealWorkflowInput,
+} from './deal-contract.ts';
+
+const { persistDealCreated, persistDealChange } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '15 seconds',
+  retry: {
+    initialInterval: '200 milliseconds',
+    maximumInterval: '3 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [DealFailure.versionConflict],
+  },
+});
+
+/** Handled Updates after which a run continues as new, well below Temporal's 2,000-Update and history limits. */
+export const UPDATES_PER_RUN = 500;
+
+const fail = (type: string, message: string, details?: unknown): never => {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? [] : [details] });
+};
+
+/**
+ * The lifecycle of one deal (`deal-<id>`). Every change to a deal is an Update here, so the stage gate
+ * is checked in one place for every path (UI, API, imports, automation) against the deal's current data.
+ */
+export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
+  let deal: DealState = input.deal;
+  let created = input.created;
+  let handledThisRun = 0;
+  const handledBefore = input.handledTotal ?? 0;
+  /** one change is written at a time: a second command arriving meanwhile is refused, never interleaved */
+  let busy = false;
+
+  const checkCommon = (cmd: { expectedVersion?: number }) => {
+    if (!created) fail(DealFailure.notCreated, 'Deal does not exist');
+    if (busy) fail(DealFailure.busy, 'Another change to this deal is in progress; try again');
+    if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== deal.version) {
+      fail(DealFailure.versionConflict, `Deal changed meanwhile (version ${deal.version}, expected ${cmd.expectedVersion})`,
+        { currentVersion: deal.version });
+    }
+  };
+
+  const checkGate = (state: DealState, gate: StageGate) => {
+    if (gate.pipelineId !== state.pipelineId) fail(DealFailure.stageNotInPipeline, 'Stage belongs to another pipeline');
+    const missing = missingRequirements(state, gate);
+    if (hasMissing(missing)) {
+      fail(DealFailure.requirementsUnmet, `Stage "${gate.name}" requires more information`, { stageId: gate.stageId, missing });
+    }
+  };
+
+  /** An edit or detachment may not take away what the deal's current stage requires. */
+  const checkKeeps = (next: DealState, gate: StageGate) => {
+    if (gate.stageId !== deal.stageId) fail(DealFailure.versionConflict, 'The deal moved to another stage meanwhile');
+    const lost = lostRequirements(deal, next, gate);
+    if (hasMissing(lost)) {
+      fail(DealFailure.requirementsUnmet, `Stage "${gate.name}" requires this information`, { stageId: gate.stageId, missing: lost });
+    }
+  };
+
+  /** Runs one accepted change: write it through the activity, then adopt the new state. */
+  const run = async (next: DealState, write: (fromVersion: number) => Promise<{ version: number }>): Promise<DealResult> => {
+    busy = true;
+    try {
+      const { version } = await write(deal.version);
+      deal = { ...next, version };
+      return { version, stageId: deal.stageId };
+    } finally {
+      busy = false;
+      handledThisRun++;
+    }
+  };
+
+  setHandler(dealState, () => ({ deal, created, handledTotal: handledBefore + handledThisRun }));
+
+  setHandler(createDeal, async (cmd) => {
+    if (created) return { version: deal.version, stageId: deal.stageId };
+    busy = true;
+    try {
+      await persistDealCreated({ opId: cmd.opId, actorId: cmd.actorId, deal });
+      created = true;
+      return { version: deal.version, stageId: deal.stageId };
+    } finally {
+      busy = false;
+      handledThisRun++;
+    }
+  }, {
+    validator: (cmd) => {
+      if (busy) fail(DealFailure.busy, 'The deal is being created');
+      if (!created) checkGate(deal, cmd.gate);
+    },
+  });
+
+  const changeSummary = (changes: DealChanges) => ({ changes });
+
+  setHandler(editDeal, (cmd) => run(applyChanges(deal, cmd.changes), (fromVersion) =>
+    persistDealChange({
+      opId: cmd.opId, actorId: cmd.actorId, dealId: deal.id, fromVersion, kind: 'updated',
+      changes: cmd.changes, data: changeSummary(cmd.changes),
+    })), {
+    validator: (cmd) => {
+      checkCommon(cmd);
+      checkKeeps(applyChanges(deal, cmd.changes), cmd.currentGate);
+    },
+  });
+
+  setHandler(moveDealStage, (cmd) => {
+    const next = { ...applyChanges(deal, cmd.changes), stageId: cmd.gate.stageId,
+      lostReason: cmd.gate.kind === 'lost' ? cmd.lostReason!.trim() : null };
+    const fromStageId = deal.stageId;
+    return run(next, (fromVersion) => persistDealChange({
+      opId: cmd.opId, actorId: cmd.actorId, dealId: deal.id, fromVersion, kind: 'stage_changed',
+      changes: cmd.changes ?? {}, stage: { from: fromStageId, to: cmd.gate.stageId, kind: cmd.gate.kind, lostReason: next.lostReason },
+      data: { ...changeSummary(cmd.changes ?? {}), lostReason: next.lostReason },
+    }));
+  }, {
+    validator: (cmd) => {
+      checkCommon(cmd);
+      if (cmd.gate.stageId === deal.stageId) fail(DealFailure.stageUnchanged, 'The deal is already in this stage');
+      if (cmd.gate.kind === 'lost' && !(cmd.lostReason && cmd.lostReason.trim())) {
+        fail(DealFailure.lostReasonRequired, 'A lost deal needs a reason');
+      }
+      checkGate(applyChanges(deal, cmd.changes), cmd.gate);
+    },
+  });
+
+  setHandler(attachToDeal, (cmd) => {
+    const kind = cmd.attachment.documentKindId;
+    const next = kind ? { ...deal, documentKinds: { ...deal.documentKinds, [kind]: (deal.documentKinds[kind] ?? 0) + 1 } } : deal;
+    return run(next, (fromVersion) => persistDealChange({
+      opId: cmd.opId, actorId: cmd.actorId, dealId: deal.id, fromVersion, kind: 'attached',
+      attach: cmd.attachment, data: { attachmentId: cmd.attachment.id, fileName: cmd.attachment.fileName, documentKindId: kind },
+    }));
+  }, { validator: checkCommon });
+
+  setHandler(detachFromDeal, (cmd) => {
+    const kind = cmd.documentKindId;
+    const documentKinds = { ...deal.documentKinds };
+    if (kind) documentKinds[kind] = Math.max(0, (documentKinds[kind] ?? 0) - 1);
+    return run({ ...deal, documentKinds }, (fromVersion) => persistDealChange({
+      opId: cmd.opId, actorId: cmd.actorId, dealId: deal.id, fromVersion, kind: 'detached',
+      detachId: cmd.attachmentId, data: { attachmentId: cmd.attachmentId, documentKindId: kind },
+    }));
+  }, {
+    validator: (cmd) => {
+      checkCommon(cmd);
+      const kind = cmd.documentKindId;
+      if (kind) checkKeeps({ ...deal, documentKinds: { ...deal.documentKinds, [kind]: (deal.documentKinds[kind] ?? 1) - 1 } }, cmd.currentGate);
+    },
+  });
+
+  await condition(() => handledThisRun >= UPDATES_PER_RUN || workflowInfo().continueAsNewSuggested);
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof dealWorkflow>({ deal, created, handledTotal: handledBefore + handledThisRun });
+}

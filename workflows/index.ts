@@ -1,0 +1,1 @@
+export { dealWorkflow } from './deal.ts';
