@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createActivities } from '../activities/index.ts';
 
@@ -35,11 +35,21 @@ export async function workflowBundle(cacheDir: string): Promise<WorkflowBundleWi
   return bundle;
 }
 
+let runtimeInstalled = false;
+/** Quiets the SDK's own logging to warnings (or what DEALFLOW_WORKER_LOG_LEVEL says); once per process. */
+function installRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (process.env.DEALFLOW_WORKER_LOG_LEVEL ?? 'WARN') as LogLevel;
+  Runtime.install({ logger: new DefaultLogger(level) });
+}
+
 export interface WorkerHandle { worker: Worker; done: Promise<void>; stop(): Promise<void> }
 
 export async function startWorker(opts: {
   temporalAddress: string; namespace: string; taskQueue: string; orm: MikroORM; cacheDir: string;
 }): Promise<WorkerHandle> {
+  installRuntime();
   const connection = await NativeConnection.connect({ address: opts.temporalAddress });
   const worker = await Worker.create({
     connection,

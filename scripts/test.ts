@@ -1,0 +1,25 @@
+/**
+ * `npm test`: builds the web app for the browser tests, runs the whole Vitest suite against real services,
+ * and ends with one plain "N passed, N failed" line.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const node = process.execPath;
+const results = path.join(ROOT, '.data', 'test-results.json');
+fs.mkdirSync(path.dirname(results), { recursive: true });
+fs.rmSync(results, { force: true });
+
+const build = spawnSync(node, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
+  { cwd: ROOT, stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const run = spawnSync(node, [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json',
+  `--outputFile.json=${results}`, ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit' });
+if (fs.existsSync(results)) {
+  const r = JSON.parse(fs.readFileSync(results, 'utf8'));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+}
+process.exit(run.status ?? 1);

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+
+let h: Harness;
+let manager: Session;
+let pipeline: Awaited<ReturnType<ReturnType<typeof fixtures>['pipeline']>>;
+let proposalKind: { id: string };
+let clientId: string;
+const stage = (name: string) => pipeline.stages.find((s) => s.name === name)!.id;
+
+beforeAll(async () => {
+  h = await startHarness();
+  const f = fixtures(h);
+  proposalKind = await f.documentKind('commercial_proposal', 'Commercial proposal');
+  await f.dealField('budgetApproved', 'select', ['yes', 'no']);
+  pipeline = await f.pipeline([
+    ['New', 'open', [], []],
+    ['Proposal sent', 'open', ['amount', 'budgetApproved'], [proposalKind.id]],
+    ['Won', 'won', ['amount'], []],
+    ['Lost', 'lost', [], []],
+  ]);
+  const m = await f.user('manager');
+  clientId = (await f.client(m.id)).id;
+  manager = await login(h, m.email);
+});
+afterAll(() => h?.close());
+
+async function newDeal(title = 'Deal') {
+  const r = await manager.post('/deals', { title, clientId, pipelineId: pipeline.id });
+  expect(r.status).toBe(201);
+  return r.body as { id: string; version: number; stageId: string };
+}
+
+function attachProposal(dealId: string) {
+  const form = new FormData();
+  form.set('documentKindId', proposalKind.id);
+  form.set('file', new Blob(['%PDF-1.4 proposal'], { type: 'application/pdf' }), 'proposal.pdf');
+  return manager.request('POST', `/deals/${dealId}/attachments`, form);
+}
+
+describe('stage gate', () => {
+  it('creates a deal in the first stage, version 1, with a created event', async () => {
+    const deal = await newDeal();
+    expect(deal.stageId).toBe(stage('New'));
+    expect(deal.version).toBe(1);
+    const detail = await manager.get(`/deals/${deal.id}`);
+    expect(detail.body.history.map((e: { kind: string }) => e.kind)).toEqual(['created']);
+  });
+
+  it('refuses a move to a gated stage with 422 listing every missing field and document kind', async () => {
+    const deal = await newDeal();
+    const r = await manager.post(`/deals/${deal.id}/stage`, { stageId: stage('Proposal sent') });
+    expect(r.status).toBe(422);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+    expect(r.body.code).toBe('STAGE_REQUIREMENTS_UNMET');
+    expect(r.body.missing.fields.map((f: { key: string }) => f.key)).toEqual(['amount', 'budgetApproved']);
+    expect(r.body.missing.documentKinds).toEqual([{ id: proposalKind.id, name: 'Commercial proposal' }]);
+    const after = await manager.get(`/deals/${deal.id}`);
+    expect(after.body.stageId).toBe(stage('New'));
+    expect(after.body.version).toBe(1);
+  });
+
+  it('moves once the requirements are met, filling fields in the same step, and records the history', async () => {
+    const deal = await newDeal();
+    expect((await attachProposal(deal.id)).status).toBe(201);
+    const r = await manager.post(`/deals/${deal.id}/stage`, {
+      stageId: stage('Proposal sent'), version: 2,
+      changes: { amount: '1500.50', currency: 'EUR', custom: { budgetApproved: 'yes' } },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.deal).toMatchObject({ stageId: stage('Proposal sent'), amount: '1500.50', currency: 'EUR', version: 3 });
+    const detail = await manager.get(`/deals/${deal.id}`);
+    const moves = detail.body.history.filter((e: { kind: string }) => e.kind === 'stage_changed');
+    expect(moves).toHaveLength(1);
+    expect(moves[0]).toMatchObject({ fromStageId: stage('New'), toStageId: stage('Proposal sent') });
+  });
+
+  it('does not let an edit or a detachment take away what the current stage requires', async () => {
+    const deal = await newDeal();
+    const att = await attachProposal(deal.id);
+    await manager.post(`/deals/${deal.id}/stage`, {
+      stageId: stage('Proposal sent'), changes: { amount: 10, currency: 'USD', custom: { budgetApproved: 'no' } },
+    });
+    const clear = await manager.patch(`/deals/${deal.id}`, { changes: { amount: null, currency: null } });
+    expect(clear.status).toBe(422);
+    expect(clear.body.missing.fields.map((f: { key: string }) => f.key)).toEqual(['amount']);
+    const detach = await manager.delete(`/deals/${deal.id}/attachments/${att.body.attachmentId}`);
+    expect(detach.status).toBe(422);
+    const rename = await manager.patch(`/deals/${deal.id}`, { changes: { title: 'Renamed' } });
+    expect(rename.status).toBe(200);
+  });
+
+  it('needs a reason to lose a deal', async () => {
+    const deal = await newDeal();
+    const r = await manager.post(`/deals/${deal.id}/stage`, { stageId: stage('Lost') });
+    expect(r.status).toBe(422);
+    expect(r.body.code).toBe('LOST_REASON_REQUIRED');
+    const ok = await manager.post(`/deals/${deal.id}/stage`, { stageId: stage('Lost'), lostReason: 'Chose a competitor' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.deal.lostReason).toBe('Chose a competitor');
+    expect(ok.body.deal.closedAt).not.toBeNull();
+  });
+
+  it('answers 409 to a stale version and to the loser of two concurrent moves', async () => {
+    const deal = await newDeal();
+    const stale = await manager.patch(`/deals/${deal.id}`, { version: 7, changes: { title: 'x' } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.code).toBe('VERSION_CONFLICT');
+    const [a, b] = await Promise.all([
+      manager.post(`/deals/${deal.id}/stage`, { stageId: stage('Lost'), lostReason: 'a', version: 1 }),
+      manager.post(`/deals/${deal.id}/stage`, { stageId: stage('Won'), changes: { amount: '5', currency: 'EUR' }, version: 1 }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const detail = await manager.get(`/deals/${deal.id}`);
+    const winner = a.status === 200 ? stage('Lost') : stage('Won');
+    expect(detail.body.stageId).toBe(winner);
+    expect(detail.body.version).toBe(2);
+    expect(detail.body.history.filter((e: { kind: string }) => e.kind === 'stage_changed')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * Once per test run: a real Temporal dev server (in memory) and a migrated template database on a real Postgres.
+ * Each test file then clones the template into a fresh database (test/support/harness.ts).
+ */
+import path from 'node:path';
+import net from 'node:net';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { startTemporalDevServer, type TemporalDevServer } from '../../runtime/temporal-dev.ts';
+import { startEmbeddedPostgres, type LocalPostgres } from '../../runtime/embedded-postgres.ts';
+import { initORM } from '../../server/orm.ts';
+import { workflowBundle } from '../../runtime/worker.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const TEMPLATE_DB = 'dealflow_test_template';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try { await c.connect(); await c.end(); return true; } catch { return false; }
+}
+
+function withDb(url: string, db: string): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+let temporal: TemporalDevServer | null = null;
+let embedded: LocalPostgres | null = null;
+
+export async function setup(project: TestProject) {
+  // Postgres: TEST_DATABASE_URL, else the machine's server on 127.0.0.1:5432, else an embedded one
+  let adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (!(await reachable(adminUrl))) {
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(ROOT, '.data', 'test'), port: 54339 });
+    adminUrl = withDb(embedded.url, 'postgres');
+  }
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1`, [TEMPLATE_DB]);
+  await admin.query(`drop database if exists ${TEMPLATE_DB}`);
+  await admin.query(`create database ${TEMPLATE_DB}`);
+  // databases of earlier runs
+  const old = await admin.query(`select datname from pg_database where datname like 'dealflow_test_%' and datname <> $1`, [TEMPLATE_DB]);
+  for (const row of old.rows) await admin.query(`drop database if exists ${row.datname} with (force)`).catch(() => {});
+  await admin.end();
+  const orm = await initORM(withDb(adminUrl, TEMPLATE_DB), { migrate: true });
+  await orm.close();
+
+  const port = await freePort();
+  const [server] = await Promise.all([
+    startTemporalDevServer({ port, logFile: path.join(ROOT, '.data', 'test-temporal.log') }),
+    workflowBundle(path.join(ROOT, '.data', 'cache')),
+  ]);
+  temporal = server;
+  project.provide('pgAdminUrl', adminUrl);
+  project.provide('temporalAddress', temporal.address);
+}
+
+export async function teardown() {
+  await temporal?.stop();
+  await embedded?.stop();
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+    temporalAddress: string;
+  }
+}

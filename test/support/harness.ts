@@ -1,0 +1,168 @@
+/**
+ * One test file's world: a fresh database cloned from the migrated template, the real worker on its own task
+ * queue against the run's Temporal dev server, and the real HTTP app listening on a free port.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { parseConfig } from '../../server/config.ts';
+import { createAppContext, closeAppContext } from '../../server/app-context.ts';
+import { createApp } from '../../api/app.ts';
+import { startWorker, type WorkerHandle } from '../../runtime/worker.ts';
+import type { AppContext } from '../../api/context.ts';
+import { User, type Role } from '../../modules/accounts/entities.ts';
+import { hashPassword } from '../../modules/accounts/secrets.ts';
+import { Department } from '../../modules/org/entities.ts';
+import { Client } from '../../modules/clients/entities.ts';
+import { DealField, DocumentKind, Pipeline, Stage } from '../../modules/pipelines/entities.ts';
+import { TEMPLATE_DB } from './global-setup.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const PASSWORD = 'correct horse battery';
+let passwordHash: Promise<string> | null = null;
+
+export interface Harness {
+  ctx: AppContext;
+  baseUrl: string;
+  databaseUrl: string;
+  taskQueue: string;
+  worker: WorkerHandle;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: { worker?: boolean } = {}): Promise<Harness> {
+  const adminUrl = inject('pgAdminUrl');
+  const temporalAddress = inject('temporalAddress');
+  const dbName = `dealflow_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${dbName} template ${TEMPLATE_DB}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${dbName}`;
+  const databaseUrl = u.toString();
+  const taskQueue = `test-${dbName}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dealflow-test-'));
+  const config = parseConfig({
+    DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue,
+    DEALFLOW_DATA_DIR: dataDir, DEALFLOW_UPLOAD_LIMIT_MB: '1',
+  });
+  const ctx = await createAppContext(config, { databaseUrl, temporalAddress });
+  const worker = await startWorker({
+    temporalAddress, namespace: 'default', taskQueue, orm: ctx.orm, cacheDir: path.join(ROOT, '.data', 'cache'),
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = createApp(ctx).listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    ctx, baseUrl, databaseUrl, taskQueue, worker,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await worker.stop();
+      await closeAppContext(ctx);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      await a.query(`drop database if exists ${dbName} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+/** An HTTP client holding one user's session, as the browser would (cookie + CSRF header). */
+export class Session {
+  cookie = '';
+  csrf = '';
+  constructor(readonly baseUrl: string, readonly bearer?: string) {}
+
+  async request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
+    const h: Record<string, string> = { ...headers };
+    if (this.cookie) h.cookie = this.cookie;
+    if (this.csrf && method !== 'GET') h['x-csrf-token'] = this.csrf;
+    if (this.bearer) h.authorization = `Bearer ${this.bearer}`;
+    let payload: BodyInit | undefined;
+    if (body instanceof FormData) payload = body;
+    else if (typeof body === 'string') { payload = body; h['content-type'] ??= 'application/json'; }
+    else if (body !== undefined) { payload = JSON.stringify(body); h['content-type'] = 'application/json'; }
+    const res = await fetch(`${this.baseUrl}/api/v1${url}`, { method, headers: h, body: payload });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) this.cookie = setCookie.split(';')[0];
+    const text = await res.text();
+    let json: any = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
+    return { status: res.status, body: json, headers: res.headers };
+  }
+
+  get = (url: string) => this.request('GET', url);
+  post = (url: string, body?: unknown) => this.request('POST', url, body ?? {});
+  patch = (url: string, body: unknown) => this.request('PATCH', url, body);
+  put = (url: string, body: unknown) => this.request('PUT', url, body);
+  delete = (url: string) => this.request('DELETE', url);
+}
+
+export async function login(h: Harness, email: string, password = PASSWORD): Promise<Session> {
+  const s = new Session(h.baseUrl);
+  const r = await s.post('/auth/login', { email, password });
+  if (r.status !== 200) throw new Error(`login ${email}: ${r.status} ${JSON.stringify(r.body)}`);
+  s.csrf = r.body.csrfToken;
+  return s;
+}
+
+/** Fixture builders write straight to the database; the behaviour under test always goes through HTTP. */
+export function fixtures(h: Harness) {
+  const em = () => h.ctx.orm.em.fork();
+  return {
+    async user(role: Role, extra: { departmentId?: string; name?: string } = {}) {
+      passwordHash ??= hashPassword(PASSWORD);
+      const e = em();
+      const id = randomUUID();
+      const user = e.create(User, {
+        id, email: `${role}-${id.slice(0, 8)}@example.test`, name: extra.name ?? `${role} ${id.slice(0, 4)}`,
+        passwordHash: await passwordHash, role, departmentId: extra.departmentId ?? null,
+      });
+      await e.flush();
+      return { id: user.id, email: user.email, name: user.name, role };
+    },
+    async department(name: string, leadId: string | null = null, parentId: string | null = null) {
+      const e = em();
+      const d = e.create(Department, { id: randomUUID(), name, leadId, parentId, isSalesGroup: true });
+      await e.flush();
+      return d;
+    },
+    async client(ownerId: string, name = `Client ${randomUUID().slice(0, 6)}`) {
+      const e = em();
+      const c = e.create(Client, { id: randomUUID(), name, ownerId });
+      await e.flush();
+      return c;
+    },
+    async documentKind(code = `kind_${randomUUID().slice(0, 8)}`, name = 'Commercial proposal') {
+      const e = em();
+      const k = e.create(DocumentKind, { id: randomUUID(), code, name });
+      await e.flush();
+      return k;
+    },
+    async dealField(key: string, type: 'text' | 'number' | 'money' | 'date' | 'select', options: string[] = []) {
+      const e = em();
+      const f = e.create(DealField, { id: randomUUID(), key, label: key, type, options });
+      await e.flush();
+      return f;
+    },
+    /** A pipeline; each stage: [name, kind, required field keys, required document kind ids] */
+    async pipeline(stages: [string, 'open' | 'won' | 'lost', string[], string[]][], name = 'Sales') {
+      const e = em();
+      const p = e.create(Pipeline, { id: randomUUID(), name });
+      const rows = stages.map(([n, kind, fields, kinds], position) => e.create(Stage, {
+        id: randomUUID(), pipelineId: p.id, name: n, position, kind, requiredFields: fields, requiredDocumentKinds: kinds,
+      }));
+      await e.flush();
+      return { id: p.id, stages: rows.map((r) => ({ id: r.id, name: r.name })) };
+    },
+  };
+}
