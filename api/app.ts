@@ -14,7 +14,7 @@ const WEB_DIST = path.resolve(import.meta.dirname, '..', 'dist', 'web');
 async function readiness(app: AppContext) {
   const check = async (fn: () => Promise<unknown>) => {
     try {
-      await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 3000))]);
+      await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000))]);
       return 'ok' as const;
     } catch { return 'unreachable' as const; }
   };

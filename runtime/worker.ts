@@ -41,7 +41,10 @@ function installRuntime() {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = (process.env.DEALFLOW_WORKER_LOG_LEVEL ?? 'WARN') as LogLevel;
-  Runtime.install({ logger: new DefaultLogger(level) });
+  Runtime.install({
+    logger: new DefaultLogger(level),
+    telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
+  });
 }
 
 export interface WorkerHandle { worker: Worker; done: Promise<void>; stop(): Promise<void> }

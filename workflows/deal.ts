@@ -14,8 +14,8 @@ const { persistDealCreated, persistDealChange } = proxyActivities<ReturnType<typ
   startToCloseTimeout: '15 seconds',
   retry: {
     initialInterval: '200 milliseconds',
-    maximumInterval: '3 seconds',
-    maximumAttempts: 10,
+    maximumInterval: '2 seconds',
+    maximumAttempts: 6, // about 5 s of retries, inside the API's 10 s command deadline
     nonRetryableErrorTypes: [DealFailure.versionConflict],
   },
 });

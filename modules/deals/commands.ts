@@ -30,7 +30,8 @@ const STATUS: Record<string, number> = {
   VERSION_CONFLICT: 409, DEAL_BUSY: 409, DEAL_NOT_FOUND: 404, DEAL_ALREADY_EXISTS: 409,
 };
 
-const COMMAND_DEADLINE_MS = 20_000;
+/** How long a command may wait for Temporal before the API answers 503; bounded so a user is never left hanging. */
+const COMMAND_DEADLINE_MS = 10_000;
 
 function mapFailure(err: unknown): AppError {
   if (err instanceof WorkflowUpdateFailedError) {
@@ -43,7 +44,20 @@ function mapFailure(err: unknown): AppError {
     return new AppError(503, 'SERVICE_UNAVAILABLE', 'The change could not be written; nothing was changed, try again shortly', {}, { 'Retry-After': '5' });
   }
   if (err instanceof AppError) return err;
-  return new AppError(503, 'SERVICE_UNAVAILABLE', 'The workflow service is unreachable; nothing was changed, try again shortly', {}, { 'Retry-After': '5' });
+  return new AppError(503, 'OUTCOME_UNKNOWN',
+    'The workflow service did not answer in time; the change may or may not have been applied: reload the deal before retrying',
+    {}, { 'Retry-After': '5' });
+}
+
+const PROBE_DEADLINE_MS = 2_000;
+
+/** A quick look whether Temporal answers at all, so that an outage is reported in seconds and before anything is sent. */
+async function ensureTemporalReachable(temporal: Client): Promise<void> {
+  try {
+    await temporal.connection.withDeadline(Date.now() + PROBE_DEADLINE_MS, () => temporal.connection.workflowService.getSystemInfo({}));
+  } catch {
+    throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The workflow service is unreachable; nothing was changed, try again shortly', {}, { 'Retry-After': '5' });
+  }
 }
 
 export async function dealStateOf(em: EntityManager, row: DealRow): Promise<DealState> {
@@ -70,6 +84,7 @@ async function send<A>(ctx: DealCommandContext, start: DealWorkflowInput, update
     args: [start],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
+  await ensureTemporalReachable(ctx.temporal);
   try {
     return await ctx.temporal.connection.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () =>
       ctx.temporal.workflow.executeUpdateWithStart(update, { args: [arg], startWorkflowOperation: startOp }));

@@ -12,7 +12,8 @@ import { initORM } from '../../server/orm.ts';
 import { workflowBundle } from '../../runtime/worker.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-export const TEMPLATE_DB = 'dealflow_test_template';
+/** one template per run, so that runs started side by side never drop each other's databases */
+export const templateDb = (runId: string) => `dealflow_tpl_${runId}`;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -35,6 +36,8 @@ function withDb(url: string, db: string): string {
 }
 
 let temporal: TemporalDevServer | null = null;
+let runId = '';
+let pgAdminUrl = '';
 let embedded: LocalPostgres | null = null;
 
 export async function setup(project: TestProject) {
@@ -44,17 +47,14 @@ export async function setup(project: TestProject) {
     embedded = await startEmbeddedPostgres({ dataDir: path.join(ROOT, '.data', 'test'), port: 54339 });
     adminUrl = withDb(embedded.url, 'postgres');
   }
+  runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1`, [TEMPLATE_DB]);
-  await admin.query(`drop database if exists ${TEMPLATE_DB}`);
-  await admin.query(`create database ${TEMPLATE_DB}`);
-  // databases of earlier runs
-  const old = await admin.query(`select datname from pg_database where datname like 'dealflow_test_%' and datname <> $1`, [TEMPLATE_DB]);
-  for (const row of old.rows) await admin.query(`drop database if exists ${row.datname} with (force)`).catch(() => {});
+  await admin.query(`create database ${templateDb(runId)}`);
   await admin.end();
-  const orm = await initORM(withDb(adminUrl, TEMPLATE_DB), { migrate: true });
+  const orm = await initORM(withDb(adminUrl, templateDb(runId)), { migrate: true });
   await orm.close();
+  pgAdminUrl = adminUrl;
 
   const port = await freePort();
   const [server] = await Promise.all([
@@ -63,11 +63,18 @@ export async function setup(project: TestProject) {
   ]);
   temporal = server;
   project.provide('pgAdminUrl', adminUrl);
+  project.provide('runId', runId);
   project.provide('temporalAddress', temporal.address);
 }
 
 export async function teardown() {
   await temporal?.stop();
+  if (pgAdminUrl) {
+    const admin = new pg.Client({ connectionString: pgAdminUrl });
+    await admin.connect();
+    await admin.query(`drop database if exists ${templateDb(runId)} with (force)`);
+    await admin.end();
+  }
   await embedded?.stop();
 }
 
@@ -75,5 +82,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgAdminUrl: string;
     temporalAddress: string;
+    runId: string;
   }
 }

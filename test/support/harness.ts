@@ -9,7 +9,6 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import pg from 'pg';
-import { inject } from 'vitest';
 import { parseConfig } from '../../server/config.ts';
 import { createAppContext, closeAppContext } from '../../server/app-context.ts';
 import { createApp } from '../../api/app.ts';
@@ -20,7 +19,7 @@ import { hashPassword } from '../../modules/accounts/secrets.ts';
 import { Department } from '../../modules/org/entities.ts';
 import { Client } from '../../modules/clients/entities.ts';
 import { DealField, DocumentKind, Pipeline, Stage } from '../../modules/pipelines/entities.ts';
-import { TEMPLATE_DB } from './global-setup.ts';
+import { templateDb } from './global-setup.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const PASSWORD = 'correct horse battery';
@@ -35,17 +34,32 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { worker?: boolean } = {}): Promise<Harness> {
-  const adminUrl = inject('pgAdminUrl');
-  const temporalAddress = inject('temporalAddress');
-  const dbName = `dealflow_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+export interface HarnessOptions {
+  /** defaults: what the run's global setup provides */
+  pgAdminUrl?: string;
+  temporalAddress?: string;
+  /** the run whose template database to clone */
+  runId?: string;
+  /** rewrites the addresses the app and worker use, e.g. to route them through a proxy that a test can cut */
+  route?: (addr: { databaseUrl: string; temporalAddress: string }) => Promise<{ databaseUrl: string; temporalAddress: string }>;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const provided = opts.pgAdminUrl && opts.temporalAddress && opts.runId ? null : (await import('vitest')).inject;
+  const runId = opts.runId ?? provided!('runId');
+  const adminUrl = opts.pgAdminUrl ?? provided!('pgAdminUrl');
+  const directTemporal = opts.temporalAddress ?? provided!('temporalAddress');
+  const dbName = `dealflow_test_${runId}_${randomUUID().replaceAll('-', '').slice(0, 8)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`create database ${dbName} template ${TEMPLATE_DB}`);
+  await admin.query(`create database ${dbName} template ${templateDb(runId)}`);
   await admin.end();
   const u = new URL(adminUrl);
   u.pathname = `/${dbName}`;
-  const databaseUrl = u.toString();
+  const routed = opts.route
+    ? await opts.route({ databaseUrl: u.toString(), temporalAddress: directTemporal })
+    : { databaseUrl: u.toString(), temporalAddress: directTemporal };
+  const { databaseUrl, temporalAddress } = routed;
   const taskQueue = `test-${dbName}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dealflow-test-'));
   const config = parseConfig({
