@@ -26,7 +26,7 @@ export async function initORM(databaseUrl: string, opts: { migrate?: boolean; po
     clientUrl: databaseUrl,
     entities,
     extensions: [Migrator],
-    migrations: { migrationsList: migrations, transactional: true, allOrNothing: true, silent: true },
+    migrations: { migrationsList: migrations, transactional: true, allOrNothing: true, silent: true, snapshot: false },
     pool: { min: 0, max: opts.poolMax ?? 10 },
     debug: false,
     allowGlobalContext: false,
