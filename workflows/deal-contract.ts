@@ -13,6 +13,8 @@ export interface DealWorkflowInput {
   created: boolean;
   /** Updates handled by earlier runs of this deal's chain, carried across continue-as-new */
   handledTotal?: number;
+  /** Updates after which a run continues as new (default UPDATES_PER_RUN) */
+  updatesPerRun?: number;
 }
 
 interface Command {

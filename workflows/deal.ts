@@ -156,7 +156,8 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
     },
   });
 
-  await condition(() => handledThisRun >= UPDATES_PER_RUN || workflowInfo().continueAsNewSuggested);
+  const updatesPerRun = input.updatesPerRun ?? UPDATES_PER_RUN;
+  await condition(() => handledThisRun >= updatesPerRun || workflowInfo().continueAsNewSuggested);
   await condition(allHandlersFinished);
-  await continueAsNew<typeof dealWorkflow>({ deal, created, handledTotal: handledBefore + handledThisRun });
+  await continueAsNew<typeof dealWorkflow>({ deal, created, handledTotal: handledBefore + handledThisRun, updatesPerRun: input.updatesPerRun });
 }
