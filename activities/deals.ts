@@ -58,7 +58,7 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
         const cols: Record<string, unknown> = columnsOf(input.changes);
         if (input.changes?.custom) {
           const row = await em.findOne(Deal, { id: input.dealId }, { fields: ['custom'] });
-          const custom = { ...(row?.custom ?? {}) };
+          const custom: Record<string, unknown> = { ...(row?.custom ?? {}) };
           for (const [k, v] of Object.entries(input.changes.custom)) {
             if (v === null) delete custom[k];
             else custom[k] = v;

@@ -93,6 +93,8 @@ async function send<A>(ctx: DealCommandContext, start: DealWorkflowInput, update
   }
 }
 
+const current = (row: DealRow) => ({ clientId: row.clientId, amount: row.amount ?? null, currency: row.currency ?? null });
+
 function fieldError(err: unknown): never {
   if (err instanceof FieldError) throw new AppError(422, 'INVALID_FIELD_VALUE', err.message, { field: err.field });
   throw err;
@@ -129,7 +131,7 @@ async function currentGate(em: EntityManager, row: DealRow) {
 }
 
 export async function editDealCommand(ctx: DealCommandContext, row: DealRow, changes: DealChanges, expectedVersion?: number) {
-  await validateChanges(ctx.em, changes, row).catch(fieldError);
+  await validateChanges(ctx.em, changes, current(row)).catch(fieldError);
   const state = await dealStateOf(ctx.em, row);
   return send(ctx, { deal: state, created: true }, editDeal,
     { opId: randomUUID(), actorId: ctx.actorId, expectedVersion, changes, currentGate: await currentGate(ctx.em, row) });
@@ -142,7 +144,7 @@ export async function moveDealStageCommand(ctx: DealCommandContext, row: DealRow
   if (!gate || gate.pipelineId !== row.pipelineId) {
     throw new AppError(422, 'STAGE_NOT_IN_PIPELINE', "stageId: no such stage in the deal's pipeline", { field: 'stageId' });
   }
-  if (input.changes) await validateChanges(ctx.em, input.changes, row).catch(fieldError);
+  if (input.changes) await validateChanges(ctx.em, input.changes, current(row)).catch(fieldError);
   const state = await dealStateOf(ctx.em, row);
   return send(ctx, { deal: state, created: true }, moveDealStage, {
     opId: randomUUID(), actorId: ctx.actorId, expectedVersion: input.expectedVersion, gate,

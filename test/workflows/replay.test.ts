@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { fixtures, login, startHarness, type Harness } from '../support/harness.ts';
 import { workflowBundle } from '../../runtime/worker.ts';
 import { dealWorkflowId } from '../../workflows/deal-contract.ts';
