@@ -3,12 +3,14 @@
  * dev server), migrates, builds the web app when its sources changed, then runs the worker and the API.
  */
 import { execFileSync } from 'node:child_process';
+import type { Server } from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, parseConfig } from '../server/config.ts';
 import { resolveServices, type Services } from '../server/services.ts';
 import { closeAppContext, createAppContext } from '../server/app-context.ts';
 import { createApp } from '../api/app.ts';
+import type { AppContext } from '../api/context.ts';
 import { startWorker, type WorkerHandle } from '../runtime/worker.ts';
 import { ensureFirstAdmin, seedDefaults } from '../modules/setup/first-run.ts';
 import { seedDemoDeals } from '../modules/setup/demo-deals.ts';
@@ -44,9 +46,14 @@ async function main() {
   }
   let services: Services | null = null;
   let worker: WorkerHandle | null = null;
+  let ctx: AppContext | null = null;
+  let server: Server | null = null;
   const shutdown = async (code: number) => {
     log('stopping');
+    server?.closeAllConnections();
+    await new Promise((r) => (server ? server.close(r) : r(null)));
     await worker?.stop().catch(() => {});
+    if (ctx) await closeAppContext(ctx).catch(() => {});
     await services?.stop();
     process.exit(code);
   };
@@ -56,7 +63,7 @@ async function main() {
     services = await resolveServices(config, log);
     if (config.DEALFLOW_ROLE !== 'worker') buildWebIfStale();
     log('connecting and migrating the database');
-    const ctx = await createAppContext(config, services);
+    ctx = await createAppContext(config, services);
     const em = ctx.orm.em.fork();
     const admin = await ensureFirstAdmin(em, { email: config.DEALFLOW_ADMIN_EMAIL, password: config.DEALFLOW_ADMIN_PASSWORD });
     if (config.DEALFLOW_ROLE !== 'api') {
@@ -77,9 +84,8 @@ async function main() {
     }
     if (config.DEALFLOW_ROLE !== 'worker') {
       const app = createApp(ctx);
-      await new Promise<void>((resolve) => {
-        const server = app.listen(config.PORT, config.HOST, () => resolve());
-        process.once('beforeExit', () => server.close());
+      server = await new Promise<Server>((resolve, reject) => {
+        const s = app.listen(config.PORT, config.HOST, () => resolve(s)).once('error', reject);
       });
       const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
       log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
@@ -92,11 +98,9 @@ async function main() {
       } else console.log('\n  Log in with your account (the first administrator was created on the first start).');
       console.log('  Stop with Ctrl+C.\n');
     } else log('worker running');
-    void closeAppContext;
   } catch (e) {
     console.error(`\nDealflow could not start: ${(e as Error).message}`);
-    await services?.stop();
-    process.exit(1);
+    await shutdown(1);
   }
 }
 

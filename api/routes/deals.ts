@@ -8,11 +8,11 @@ import {
 } from '../../modules/deals/commands.ts';
 import { missingRequirements } from '../../modules/deals/gate.ts';
 import { loadGate } from '../../modules/pipelines/gates.ts';
-import { DocumentKind } from '../../modules/pipelines/entities.ts';
+import { DocumentKind, Pipeline, Stage } from '../../modules/pipelines/entities.ts';
 import { Client } from '../../modules/clients/entities.ts';
 import { User } from '../../modules/accounts/entities.ts';
 import { StoredFile } from '../../modules/files/entities.ts';
-import { canSee, visibilityFilter } from '../../modules/access/visibility.ts';
+import { canSee, visibilityFilter, visibilitySql } from '../../modules/access/visibility.ts';
 import { AppError, notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, pageOf, pageQuery, route, type Ctx, type RouteSpec } from '../http.ts';
 import type { AuthUser } from '../auth.ts';
@@ -103,6 +103,7 @@ async function withDeal(em: EntityManager, result: { version: number; stageId: s
 }
 
 const dealParams = z.strictObject({ id: z.uuid() });
+const likeEscape = (q: string) => q.replace(/[\\%_]/g, '\\$&');
 
 export const dealRoutes: RouteSpec[] = [
   route({
@@ -118,7 +119,7 @@ export const dealRoutes: RouteSpec[] = [
       if (query.pipelineId) where.push({ pipelineId: query.pipelineId });
       if (query.stageId) where.push({ stageId: query.stageId });
       if (query.clientId) where.push({ clientId: query.clientId });
-      if (query.q) where.push({ title: { $ilike: `%${query.q.replace(/[\\%_]/g, '\\$&')}%` } });
+      if (query.q) where.push({ title: { $ilike: `%${likeEscape(query.q)}%` } });
       const cursor = decodeCursor(query.cursor, 2) as [string, string] | null;
       if (cursor) {
         where.push({ $or: [{ updatedAt: { $lt: new Date(cursor[0]) } }, { updatedAt: new Date(cursor[0]), id: { $lt: cursor[1] } }] });
@@ -130,6 +131,53 @@ export const dealRoutes: RouteSpec[] = [
         items: await toDeals(em, page),
         nextCursor: rows.length > query.limit ? encodeCursor([last.updatedAt.toISOString(), last.id]) : null,
       };
+    },
+  }),
+  route({
+    method: 'get', path: '/deals/board', operationId: 'dealBoard',
+    summary: 'The kanban board of a pipeline: per stage the number of deals, their totals per currency and the first deals',
+    tag: 'Deals', access: 'user', errors: [404],
+    query: z.strictObject({
+      pipelineId: z.uuid(),
+      perStage: z.coerce.number().int().min(1).max(100).default(50).describe('deals per stage; load more with GET /deals?stageId=&cursor='),
+      q: z.string().trim().max(200).optional(),
+    }),
+    response: z.object({
+      pipelineId: z.uuid(),
+      stages: z.array(z.object({
+        stageId: z.uuid(), count: z.number().int(),
+        totals: z.array(z.object({ currency: z.string(), amount: z.string() })),
+        deals: z.array(dealSchema), nextCursor: z.string().nullable(),
+      })),
+    }),
+    handler: async ({ em, user, query }) => {
+      const pipeline = await em.findOne(Pipeline, { id: query.pipelineId });
+      if (!pipeline) throw notFound('Pipeline');
+      const stages = await em.find(Stage, { pipelineId: pipeline.id }, { orderBy: { position: 'asc' } });
+      const base: Record<string, unknown>[] = [await visibilityFilter(em, user, 'deal'), { pipelineId: pipeline.id }];
+      if (query.q) base.push({ title: { $ilike: `%${likeEscape(query.q)}%` } });
+      const visible = await visibilitySql(em, user, 'deal', 'd');
+      const sums = await em.getConnection().execute<{ stage_id: string; currency: string | null; n: string; total: string }[]>(
+        `select d.stage_id, d.currency, count(*) as n, coalesce(sum(d.amount), 0)::text as total from deals d
+         where d.pipeline_id = ? and ${visible.sql} ${query.q ? 'and d.title ilike ?' : ''}
+         group by d.stage_id, d.currency`,
+        [pipeline.id, ...visible.params, ...(query.q ? [`%${likeEscape(query.q)}%`] : [])]);
+      const result = [];
+      for (const stage of stages) {
+        const mine = sums.filter((r) => r.stage_id === stage.id);
+        const rows = await em.find(Deal, { $and: [...base, { stageId: stage.id }] },
+          { orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], limit: query.perStage + 1 });
+        const page = rows.slice(0, query.perStage);
+        const last = page[page.length - 1];
+        result.push({
+          stageId: stage.id,
+          count: mine.reduce((a, r) => a + Number(r.n), 0),
+          totals: mine.filter((r) => r.currency).map((r) => ({ currency: r.currency!, amount: r.total })),
+          deals: await toDeals(em, page),
+          nextCursor: rows.length > query.perStage ? encodeCursor([last.updatedAt.toISOString(), last.id]) : null,
+        });
+      }
+      return { pipelineId: pipeline.id, stages: result };
     },
   }),
   route({
@@ -145,7 +193,7 @@ export const dealRoutes: RouteSpec[] = [
         throw new AppError(422, 'INVALID_REFERENCE', 'clientId: no such client', { field: 'clientId' });
       }
       const { id } = await createDealCommand(commandContext(c), c.user.id, c.body);
-      return (await withDeal(c.em, { version: 1, stageId: '' }, id)).deal;
+      return (await toDeals(c.em, [await reloadDeal(c.em, id)]))[0];
     },
   }),
   route({

@@ -38,3 +38,13 @@ export async function canSee(em: EntityManager, viewer: Viewer, type: RecordType
   if (owners === 'all' || owners.includes(record.ownerId)) return true;
   return (await em.count(RecordShare, { userId: viewer.id, recordType: type, recordId: record.id })) > 0;
 }
+
+/** The same rule as visibilityFilter, as an SQL condition on a table alias, for aggregate queries. */
+export async function visibilitySql(em: EntityManager, viewer: Viewer, type: RecordType, alias: string): Promise<{ sql: string; params: unknown[] }> {
+  const owners = await visibleOwnerIds(em, viewer);
+  if (owners === 'all') return { sql: 'true', params: [] };
+  return {
+    sql: `(${alias}.owner_id = any(?::uuid[]) or ${alias}.id in (select record_id from record_shares where user_id = ? and record_type = ?))`,
+    params: [`{${owners.join(',')}}`, viewer.id, type], // a Postgres array literal: the driver would expand a JS array
+  };
+}

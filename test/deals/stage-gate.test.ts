@@ -118,3 +118,34 @@ describe('stage gate', () => {
     expect(detail.body.history.filter((e: { kind: string }) => e.kind === 'stage_changed')).toHaveLength(1);
   });
 });
+
+describe('board', () => {
+  it('gives per-stage counts and totals per currency, the first deals of each stage, and a cursor for the rest', async () => {
+    const f = fixtures(h);
+    const owner = await f.user('manager');
+    const s = await login(h, owner.email);
+    const client = await f.client(owner.id);
+    const p = await f.pipeline([['A', 'open', [], []], ['B', 'open', [], []]], 'Board');
+    for (const [i, amount] of ['10.50', '20', '30'].entries()) {
+      const r = await s.post('/deals', { title: `Deal ${i}`, clientId: client.id, pipelineId: p.id, amount, currency: i === 2 ? 'USD' : 'EUR' });
+      expect(r.status).toBe(201);
+    }
+    await s.post('/deals', { title: 'No amount', clientId: client.id, pipelineId: p.id });
+    const board = await s.get(`/deals/board?pipelineId=${p.id}&perStage=2`);
+    expect(board.status).toBe(200);
+    const [a, b] = board.body.stages;
+    expect(a.count).toBe(4);
+    expect(a.totals.sort((x: { currency: string }, y: { currency: string }) => x.currency.localeCompare(y.currency)))
+      .toEqual([{ currency: 'EUR', amount: '30.50' }, { currency: 'USD', amount: '30.00' }]);
+    expect(a.deals).toHaveLength(2);
+    expect(a.nextCursor).toBeTruthy();
+    const rest = await s.get(`/deals?stageId=${a.stageId}&limit=10&cursor=${a.nextCursor}`);
+    expect(rest.body.items).toHaveLength(2);
+    const seen = new Set([...a.deals, ...rest.body.items].map((d: { id: string }) => d.id));
+    expect(seen.size).toBe(4);
+    expect(b).toMatchObject({ count: 0, totals: [], deals: [], nextCursor: null });
+    // another manager sees an empty board
+    const other = await login(h, (await f.user('manager')).email);
+    expect((await other.get(`/deals/board?pipelineId=${p.id}`)).body.stages[0].count).toBe(0);
+  });
+});

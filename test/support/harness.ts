@@ -19,7 +19,7 @@ import { hashPassword } from '../../modules/accounts/secrets.ts';
 import { Department } from '../../modules/org/entities.ts';
 import { Client } from '../../modules/clients/entities.ts';
 import { DealField, DocumentKind, Pipeline, Stage } from '../../modules/pipelines/entities.ts';
-import { templateDb } from './global-setup.ts';
+import { templateDb } from './services.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const PASSWORD = 'correct horse battery';
