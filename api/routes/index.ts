@@ -1,9 +1,20 @@
 import type { RouteSpec } from '../http.ts';
 import { authRoutes } from './auth.ts';
+import { clientRoutes } from './clients.ts';
 import { dealRoutes } from './deals.ts';
+import { departmentRoutes } from './departments.ts';
+import { pipelineRoutes } from './pipelines.ts';
+import { clientShareRoutes, dealShareRoutes } from './shares.ts';
+import { userRoutes } from './users.ts';
 
 /** Every operation of the HTTP API, in the order the reference lists them. */
 export const allRoutes: RouteSpec[] = [
   ...authRoutes,
+  ...userRoutes,
+  ...departmentRoutes,
+  ...clientRoutes,
+  ...clientShareRoutes,
   ...dealRoutes,
+  ...dealShareRoutes,
+  ...pipelineRoutes,
 ];
