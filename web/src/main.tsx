@@ -1,3 +1,6 @@
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './app.js';
+import './styles.css';
 
-createRoot(document.getElementById('root')!).render(<h1>Dealflow</h1>);
+createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>);

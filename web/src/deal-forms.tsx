@@ -1,0 +1,175 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { api, qs, type Client, type Deal, type Page } from './api.js';
+import { useDebounced } from './hooks.js';
+import { useI18n } from './i18n/index.js';
+import { CURRENCIES, DECIMAL, normalizeAmount } from './labels.js';
+import { useRefData } from './session.js';
+import { Button, Dialog, ErrorBox, Field, Icon, Spinner } from './ui.js';
+
+export interface ClientRef { id: string; name: string }
+
+/** A searchable client combobox: type to search GET /clients?q=, arrows + Enter or click to choose. */
+export function ClientPicker({ value, onChange, id, invalid }: {
+  value: ClientRef | null; onChange: (c: ClientRef | null) => void; id?: string; invalid?: boolean;
+}) {
+  const { t } = useI18n();
+  const [q, setQ] = useState('');
+  const [open, setOpen] = useState(false);
+  const [items, setItems] = useState<Client[]>([]);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [active, setActive] = useState(0);
+  const debounced = useDebounced(q, 200);
+  const listId = useId();
+  const inputRef = useRef<HTMLInputElement>(null);
+  const wrap = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    let cancelled = false;
+    setLoading(true);
+    api.get<Page<Client>>(`/clients${qs({ q: debounced.trim() || undefined, limit: 20 })}`)
+      .then((r) => { if (!cancelled) { setItems(r.items); setError(null); setActive(0); } })
+      .catch((e) => { if (!cancelled) setError(e); })
+      .finally(() => { if (!cancelled) setLoading(false); });
+    return () => { cancelled = true; };
+  }, [debounced, open]);
+
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => { if (!wrap.current?.contains(e.target as Node)) setOpen(false); };
+    document.addEventListener('mousedown', onDown);
+    return () => document.removeEventListener('mousedown', onDown);
+  }, [open]);
+
+  if (value) {
+    return (
+      <div className="picked" data-testid="client-picked">
+        <Icon name="building" size={16} />
+        <span className="picked-name">{value.name}</span>
+        <button type="button" className="icon-btn icon-btn-sm" aria-label={t('common.edit')}
+          onClick={() => { onChange(null); setOpen(true); setTimeout(() => inputRef.current?.focus(), 0); }}>
+          <Icon name="x" size={14} />
+        </button>
+      </div>
+    );
+  }
+
+  const choose = (c: Client) => { onChange({ id: c.id, name: c.name }); setOpen(false); setQ(''); };
+  return (
+    <div className="combo" ref={wrap}>
+      <div className="input-icon">
+        <Icon name="search" size={16} />
+        <input ref={inputRef} id={id} className={`input ${invalid ? 'input-invalid' : ''}`} role="combobox" aria-expanded={open} aria-controls={listId}
+          aria-autocomplete="list" autoComplete="off" placeholder={t('newDeal.clientSearch')} value={q} data-testid="client-search"
+          onFocus={() => setOpen(true)}
+          onChange={(e) => { setQ(e.target.value); setOpen(true); }}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowDown') { e.preventDefault(); setOpen(true); setActive((a) => Math.min(a + 1, items.length - 1)); }
+            else if (e.key === 'ArrowUp') { e.preventDefault(); setActive((a) => Math.max(a - 1, 0)); }
+            else if (e.key === 'Enter' && open && items[active]) { e.preventDefault(); choose(items[active]); }
+            else if (e.key === 'Escape' && open) { e.stopPropagation(); e.preventDefault(); setOpen(false); }
+          }} />
+        {loading ? <Spinner /> : null}
+      </div>
+      {open ? (
+        <ul className="combo-list" role="listbox" id={listId}>
+          {error ? <li className="combo-empty"><ErrorBox error={error} /></li>
+            : items.length === 0 && !loading ? <li className="combo-empty">{t('newDeal.noClients')}</li>
+            : items.map((c, i) => (
+              <li key={c.id} role="option" aria-selected={i === active} className={`combo-option ${i === active ? 'active' : ''}`}
+                onMouseEnter={() => setActive(i)} onMouseDown={(e) => { e.preventDefault(); choose(c); }} data-testid="client-option">
+                <span>{c.name}</span>
+                {c.taxId || c.email ? <span className="muted small">{c.taxId ?? c.email}</span> : null}
+              </li>
+            ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+/** "New deal": title, client, pipeline, amount + currency, expected close date. Typed values survive errors. */
+export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
+  pipelineId?: string; client?: ClientRef | null; onClose: () => void; onCreated: (d: Deal) => void;
+}) {
+  const { t, locale } = useI18n();
+  const { pipelines } = useRefData();
+  const active = pipelines.filter((p) => !p.archived);
+  const [title, setTitle] = useState('');
+  const [picked, setPicked] = useState<ClientRef | null>(client ?? null);
+  const [pipeline, setPipeline] = useState(pipelineId ?? active[0]?.id ?? '');
+  const [amount, setAmount] = useState('');
+  const [currency, setCurrency] = useState(locale === 'ru' ? 'RUB' : 'EUR');
+  const [date, setDate] = useState('');
+  const [invalid, setInvalid] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => { if (!pipeline && active[0]) setPipeline(active[0].id); }, [pipeline, active]);
+
+  async function submit() {
+    const bad: Record<string, string> = {};
+    if (!title.trim()) bad.title = t('error.requiredField');
+    if (!picked) bad.client = t('error.chooseClient');
+    if (!pipeline) bad.pipeline = t('error.requiredField');
+    const a = normalizeAmount(amount);
+    if (a && !DECIMAL.test(a)) bad.amount = t('error.invalidAmount');
+    setInvalid(bad);
+    if (Object.keys(bad).length) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const body: Record<string, unknown> = { title: title.trim(), clientId: picked!.id, pipelineId: pipeline };
+      if (a) { body.amount = a; body.currency = currency; }
+      if (date) body.expectedCloseDate = date;
+      const d = await api.post<Deal>('/deals', body);
+      onCreated(d);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title={t('newDeal.title')} onClose={onClose} busy={busy} testId="new-deal-dialog"
+      footer={<>
+        <Button onClick={onClose} disabled={busy}>{t('common.cancel')}</Button>
+        <Button variant="primary" busy={busy} onClick={() => void submit()} data-testid="new-deal-submit">{busy ? t('common.creating') : t('common.create')}</Button>
+      </>}>
+      <form className="form-grid" noValidate onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <ErrorBox error={error} />
+        <Field label={t('field.title')} htmlFor="nd-title" required error={invalid.title}>
+          <input id="nd-title" className="input" value={title} onChange={(e) => setTitle(e.target.value)} placeholder={t('newDeal.titlePlaceholder')}
+            maxLength={300} data-testid="new-deal-title" />
+        </Field>
+        <Field label={t('field.client')} htmlFor="nd-client" required error={invalid.client}>
+          <ClientPicker id="nd-client" value={picked} onChange={setPicked} invalid={!!invalid.client} />
+        </Field>
+        {active.length > 1 || !pipelineId ? (
+          <Field label={t('field.pipeline')} htmlFor="nd-pipeline" required error={invalid.pipeline}>
+            <select id="nd-pipeline" className="input" value={pipeline} onChange={(e) => setPipeline(e.target.value)}>
+              {active.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+            </select>
+          </Field>
+        ) : null}
+        <div className="form-row">
+          <Field label={t('field.amount')} htmlFor="nd-amount" error={invalid.amount} className="grow">
+            <div className="input-group">
+              <input id="nd-amount" className="input" inputMode="decimal" placeholder="0.00" value={amount} onChange={(e) => setAmount(e.target.value)}
+                data-testid="new-deal-amount" />
+              <select className="input input-currency" aria-label={t('field.currency')} value={currency} onChange={(e) => setCurrency(e.target.value)}>
+                {CURRENCIES.map((c) => <option key={c}>{c}</option>)}
+              </select>
+            </div>
+          </Field>
+          <Field label={t('field.expectedCloseDate')} htmlFor="nd-date">
+            <input id="nd-date" type="date" className="input" value={date} onChange={(e) => setDate(e.target.value)} />
+          </Field>
+        </div>
+        <button type="submit" hidden aria-hidden="true" tabIndex={-1} />
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,56 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+export interface Async<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => Promise<T | undefined>;
+  setData: (fn: T | ((prev: T | undefined) => T)) => void;
+}
+
+/** Loads data when deps change; keeps the last data while reloading; only the latest request wins. */
+export function useAsync<T>(fn: () => Promise<T>, deps: unknown[]): Async<T> {
+  const [data, setDataState] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(true);
+  const seq = useRef(0);
+  const fnRef = useRef(fn);
+  fnRef.current = fn;
+
+  const reload = useCallback(async () => {
+    const id = ++seq.current;
+    setLoading(true);
+    try {
+      const v = await fnRef.current();
+      if (id === seq.current) { setDataState(v); setError(null); }
+      return v;
+    } catch (e) {
+      if (id === seq.current) setError(e);
+      return undefined;
+    } finally {
+      if (id === seq.current) setLoading(false);
+    }
+  }, []);
+
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => { void reload(); }, deps);
+
+  const setData = useCallback((v: T | ((prev: T | undefined) => T)) => {
+    setDataState((prev) => (typeof v === 'function' ? (v as (p: T | undefined) => T)(prev) : v));
+  }, []);
+
+  return { data, error, loading, reload, setData };
+}
+
+export function useDebounced<T>(value: T, ms = 250): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const id = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(id);
+  }, [value, ms]);
+  return v;
+}
+
+export function useDocumentTitle(title: string) {
+  useEffect(() => { document.title = title ? `${title} · Dealflow` : 'Dealflow'; }, [title]);
+}

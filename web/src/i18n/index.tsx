@@ -1,0 +1,76 @@
+import { createContext, useContext, useMemo, type ReactNode } from 'react';
+import { en, type MessageKey } from './en.js';
+import { ru } from './ru.js';
+import type { Locale } from '../api.js';
+
+export type { MessageKey };
+export const catalogs: Record<Locale, Record<MessageKey, string>> = { en, ru };
+
+export type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+export interface I18n {
+  locale: Locale;
+  t: T;
+  money: (amount: string | number | null | undefined, currency: string | null | undefined) => string;
+  date: (iso: string | null | undefined) => string;
+  dateTime: (iso: string | null | undefined) => string;
+  number: (n: number) => string;
+  /** a label in the user's language: the Russian variant when there is one */
+  pick: (en: string, ruText?: string | null) => string;
+}
+
+export function makeI18n(locale: Locale): I18n {
+  const cat = catalogs[locale];
+  const tag = locale === 'ru' ? 'ru-RU' : 'en-US';
+  const t: T = (key, vars) => {
+    const s = cat[key] ?? en[key] ?? key;
+    return vars ? s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m)) : s;
+  };
+  const money = (amount: string | number | null | undefined, currency: string | null | undefined) => {
+    if (amount === null || amount === undefined || amount === '') return '';
+    const n = typeof amount === 'number' ? amount : Number(amount);
+    if (!Number.isFinite(n)) return String(amount);
+    try {
+      return new Intl.NumberFormat(tag, {
+        style: currency ? 'currency' : 'decimal', currency: currency ?? undefined, maximumFractionDigits: n % 1 === 0 ? 0 : 2,
+      }).format(n);
+    } catch {
+      return `${new Intl.NumberFormat(tag).format(n)} ${currency ?? ''}`.trim();
+    }
+  };
+  const date = (iso: string | null | undefined) => {
+    if (!iso) return '';
+    const d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T00:00:00`) : new Date(iso);
+    return Number.isNaN(d.getTime()) ? iso : new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', year: 'numeric' }).format(d);
+  };
+  const dateTime = (iso: string | null | undefined) => {
+    if (!iso) return '';
+    const d = new Date(iso);
+    return Number.isNaN(d.getTime()) ? iso
+      : new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(d);
+  };
+  const number = (n: number) => new Intl.NumberFormat(tag).format(n);
+  const pick = (enText: string, ruText?: string | null) => (locale === 'ru' && ruText ? ruText : enText);
+  return { locale, t, money, date, dateTime, number, pick };
+}
+
+const I18nContext = createContext<I18n>(makeI18n('en'));
+
+export function I18nProvider({ locale, children }: { locale: Locale; children: ReactNode }) {
+  const value = useMemo(() => makeI18n(locale), [locale]);
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export const useI18n = () => useContext(I18nContext);
+
+const STORAGE_KEY = 'dealflow.locale';
+export function storedLocale(): Locale {
+  try {
+    const v = localStorage.getItem(STORAGE_KEY);
+    if (v === 'en' || v === 'ru') return v;
+  } catch { /* private mode */ }
+  return navigator.language?.toLowerCase().startsWith('ru') ? 'ru' : 'en';
+}
+export function storeLocale(l: Locale) {
+  try { localStorage.setItem(STORAGE_KEY, l); } catch { /* ignore */ }
+}

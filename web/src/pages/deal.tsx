@@ -1,0 +1,423 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  ApiError, api, uploadAttachment, type Attachment, type ClientDetail, type CommandResult, type Deal, type DealDetail, type DealEvent,
+  type DealField, type Stage,
+} from '../api.js';
+import { useAsync, useDocumentTitle } from '../hooks.js';
+import { useI18n } from '../i18n/index.js';
+import { CURRENCIES, DECIMAL, normalizeAmount, useLabels } from '../labels.js';
+import { Link } from '../router.js';
+import { useRefData } from '../session.js';
+import { useStageMove } from '../stage-move.js';
+import { Avatar, Button, Card, Dialog, Empty, ErrorBox, Field, Icon, Loading, formatSize, useToast } from '../ui.js';
+
+type Form = Record<string, string>;
+
+function formOf(deal: Deal, fields: DealField[]): Form {
+  const f: Form = {
+    title: deal.title, amount: deal.amount ?? '', currency: deal.currency ?? '', expectedCloseDate: deal.expectedCloseDate ?? '',
+    contactId: deal.contactId ?? '',
+  };
+  for (const d of fields) {
+    const v = deal.custom?.[d.key];
+    if (d.type === 'money') {
+      const m = (v ?? null) as { amount?: string; currency?: string } | null;
+      f[`custom.${d.key}`] = m?.amount ?? '';
+      f[`custom.${d.key}.currency`] = m?.currency ?? '';
+    } else f[`custom.${d.key}`] = v === null || v === undefined ? '' : String(v);
+  }
+  return f;
+}
+
+export function DealPage({ id }: { id: string }) {
+  const { t } = useI18n();
+  const { stageById, pipelines } = useRefData();
+  const detail = useAsync(() => api.get<DealDetail>(`/deals/${id}`), [id]);
+  const deal = detail.data;
+  useDocumentTitle(deal?.title ?? t('nav.deals'));
+  const { reload, setData } = detail;
+
+  const onMoved = useCallback(() => { void reload(); }, [reload]);
+  const { requestMove, dialog, pending } = useStageMove({ onMoved, onStale: () => void reload() });
+
+  if (detail.loading && !deal) return <div className="page"><Loading /></div>;
+  if (!deal) {
+    const notFound = detail.error instanceof ApiError && detail.error.status === 404;
+    return (
+      <div className="page">
+        {notFound ? <Empty icon="board">{t('deal.notFound')}</Empty> : <ErrorBox error={detail.error} onRetry={() => void reload()} />}
+        <p><Link to="/deals" className="link">{t('notFound.back')}</Link></p>
+      </div>
+    );
+  }
+
+  const current = stageById(deal.stageId);
+  const pipeline = current?.pipeline ?? pipelines.find((p) => p.id === deal.pipelineId) ?? null;
+  const stages = pipeline?.stages ?? [];
+  const curIndex = stages.findIndex((s) => s.id === deal.stageId);
+  const applyResult = (r: CommandResult) => setData((d) => ({ ...(d as DealDetail), ...r.deal }));
+
+  return (
+    <div className="page page-deal" data-testid="deal-page">
+      <nav className="breadcrumb">
+        <Link to={pipeline ? `/deals?pipeline=${pipeline.id}` : '/deals'}><Icon name="chevronLeft" size={14} /> {t('deal.backToBoard')}</Link>
+        {pipeline ? <><span className="sep">/</span><span>{pipeline.name}</span></> : null}
+      </nav>
+      <header className="deal-header">
+        <div>
+          <h1 data-testid="deal-title">{deal.title}</h1>
+          <div className="deal-sub">
+            <Link to={`/clients/${deal.clientId}`} className="link"><Icon name="building" size={14} /> {deal.clientName}</Link>
+            <span className="dot-sep" />
+            <span className="inline-flex"><Avatar name={deal.ownerName} size={20} /> {deal.ownerName}</span>
+          </div>
+        </div>
+        <div className="deal-amount">
+          <DealAmount deal={deal} />
+        </div>
+      </header>
+
+      {stages.length ? (
+        <div className="stage-bar" role="group" aria-label={t('deal.stageBar')} data-testid="stage-bar">
+          {stages.map((s, i) => {
+            const isCurrent = s.id === deal.stageId;
+            const done = curIndex >= 0 && i < curIndex && s.kind === 'open';
+            const gated = s.requiredFields.length + s.requiredDocumentKinds.length > 0;
+            return (
+              <button key={s.id} type="button" aria-current={isCurrent ? 'step' : undefined}
+                className={`stage-step stage-step-${s.kind} ${isCurrent ? 'is-current' : ''} ${done ? 'is-done' : ''}`}
+                disabled={isCurrent || !!pending} onClick={() => void requestMove(deal, s)} data-testid="stage-bar-item" data-stage-id={s.id}
+                title={s.name}>
+                {isCurrent || done ? <Icon name="check" size={12} /> : gated ? <Icon name="lock" size={12} /> : null}
+                <span>{s.name}</span>
+              </button>
+            );
+          })}
+        </div>
+      ) : null}
+      {pending ? <div className="muted small pending-line" role="status">{t('board.moving')}</div> : null}
+      {deal.lostReason && current?.stage.kind === 'lost' ? (
+        <div className="alert alert-warn" data-testid="lost-reason"><Icon name="ban" /><div>{t('deal.lost', { reason: deal.lostReason })}</div></div>
+      ) : null}
+      <ErrorBox error={detail.error} onRetry={() => void reload()} />
+
+      <div className="deal-grid">
+        <div className="deal-main">
+          <DealFieldsCard deal={deal} onSaved={applyResult} onStale={() => void reload()} />
+          <AttachmentsCard deal={deal} onChanged={() => void reload()} stages={stages} />
+        </div>
+        <aside className="deal-side">
+          <HistoryCard history={deal.history} />
+        </aside>
+      </div>
+      {dialog}
+    </div>
+  );
+}
+
+function DealAmount({ deal }: { deal: Deal }) {
+  const { money, t } = useI18n();
+  return (
+    <>
+      <div className="deal-amount-value">{deal.amount !== null ? money(deal.amount, deal.currency) : t('common.none')}</div>
+      <div className="muted small">{t('field.amount')}</div>
+    </>
+  );
+}
+
+function DealFieldsCard({ deal, onSaved, onStale }: { deal: DealDetail; onSaved: (r: CommandResult) => void; onStale: () => void }) {
+  const { t, date, dateTime, locale } = useI18n();
+  const toast = useToast();
+  const { dealFields } = useRefData();
+  const { fieldLabel } = useLabels();
+  const base = useMemo(() => formOf(deal, dealFields), [deal, dealFields]);
+  const [form, setForm] = useState<Form>(base);
+  const [invalid, setInvalid] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const dirtyKeys = Object.keys(form).filter((k) => (form[k] ?? '') !== (base[k] ?? ''));
+  const dirty = dirtyKeys.length > 0;
+  const lastBase = useRef(base);
+
+  // adopt new server values for the fields the user has not touched
+  useEffect(() => {
+    const prev = lastBase.current;
+    lastBase.current = base;
+    setForm((f) => {
+      const next: Form = { ...base };
+      for (const k of Object.keys(f)) if ((f[k] ?? '') !== (prev[k] ?? '')) next[k] = f[k];
+      return next;
+    });
+  }, [base]);
+
+  const contacts = useAsync(() => api.get<ClientDetail>(`/clients/${deal.clientId}`).then((c) => c.contacts ?? []), [deal.clientId]);
+  const set = (k: string, v: string) => {
+    setForm((f) => {
+      const next = { ...f, [k]: v };
+      // typing an amount into a deal without one: start from the usual currency
+      if (k === 'amount' && v && !f.currency) next.currency = deal.currency ?? (locale === 'ru' ? 'RUB' : 'EUR');
+      return next;
+    });
+    setInvalid((s) => ({ ...s, [k]: '' }));
+  };
+
+  async function save() {
+    const bad: Record<string, string> = {};
+    const changes: Record<string, unknown> = {};
+    const custom: Record<string, unknown> = {};
+    const changed = (k: string) => (form[k] ?? '') !== (base[k] ?? '');
+    if (changed('title')) { if (!form.title.trim()) bad.title = t('error.requiredField'); else changes.title = form.title.trim(); }
+    if (changed('amount') || changed('currency')) {
+      const a = normalizeAmount(form.amount ?? '');
+      if (!a) { changes.amount = null; changes.currency = null; }
+      else if (!DECIMAL.test(a)) bad.amount = t('error.invalidAmount');
+      else if (!/^[A-Z]{3}$/.test(form.currency ?? '')) bad.amount = t('error.invalidCurrency');
+      else { changes.amount = a; changes.currency = form.currency; }
+    }
+    if (changed('expectedCloseDate')) changes.expectedCloseDate = form.expectedCloseDate || null;
+    if (changed('contactId')) changes.contactId = form.contactId || null;
+    for (const d of dealFields) {
+      const k = `custom.${d.key}`;
+      if (!changed(k) && !changed(`${k}.currency`)) continue;
+      const raw = (form[k] ?? '').trim();
+      if (!raw) { custom[d.key] = null; continue; }
+      if (d.type === 'number') {
+        const n = Number(normalizeAmount(raw));
+        if (!Number.isFinite(n)) bad[k] = t('error.requiredField'); else custom[d.key] = n;
+      } else if (d.type === 'money') {
+        const a = normalizeAmount(raw);
+        const c = form[`${k}.currency`] || 'EUR';
+        if (!DECIMAL.test(a)) bad[k] = t('error.invalidAmount'); else custom[d.key] = { amount: a, currency: c };
+      } else custom[d.key] = raw;
+    }
+    if (Object.keys(custom).length) changes.custom = custom;
+    setInvalid(bad);
+    if (Object.keys(bad).length || !Object.keys(changes).length) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.patch<CommandResult>(`/deals/${deal.id}`, { version: deal.version, changes });
+      onSaved(r);
+      toast('ok', t('deal.saved'));
+    } catch (e) {
+      setError(e);
+      if (e instanceof ApiError && e.status === 409) onStale();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const contactList = contacts.data ?? [];
+  return (
+    <Card title={t('deal.details')} testId="deal-fields"
+      actions={dirty ? <span className="muted small">{t('deal.unsaved')}</span> : null}>
+      <form className="form-grid" noValidate onSubmit={(e) => { e.preventDefault(); void save(); }}>
+        <ErrorBox error={error} testId="deal-save-error" />
+        <Field label={t('field.title')} htmlFor="df-title" error={invalid.title}>
+          <input id="df-title" className="input" value={form.title ?? ''} onChange={(e) => set('title', e.target.value)} maxLength={300} />
+        </Field>
+        <div className="form-row">
+          <Field label={fieldLabel('amount')} htmlFor="df-amount" error={invalid.amount} className="grow">
+            <div className="input-group">
+              <input id="df-amount" className="input" inputMode="decimal" placeholder="0.00" value={form.amount ?? ''} onChange={(e) => set('amount', e.target.value)}
+                data-testid="deal-amount-input" />
+              <select className="input input-currency" aria-label={t('field.currency')} value={form.currency ?? ''}
+                onChange={(e) => set('currency', e.target.value)}>
+                <option value="">—</option>
+                {[...new Set([form.currency, ...CURRENCIES].filter(Boolean))].map((c) => <option key={c}>{c}</option>)}
+              </select>
+            </div>
+          </Field>
+          <Field label={fieldLabel('expectedCloseDate')} htmlFor="df-date">
+            <input id="df-date" type="date" className="input" value={form.expectedCloseDate ?? ''} onChange={(e) => set('expectedCloseDate', e.target.value)} />
+          </Field>
+        </div>
+        <Field label={fieldLabel('contactId')} htmlFor="df-contact">
+          <select id="df-contact" className="input" value={form.contactId ?? ''} onChange={(e) => set('contactId', e.target.value)}>
+            <option value="">{t('common.noneOption')}</option>
+            {contactList.map((c) => <option key={c.id} value={c.id}>{c.name}{c.position ? ` · ${c.position}` : ''}</option>)}
+            {form.contactId && !contactList.some((c) => c.id === form.contactId) ? <option value={form.contactId}>…</option> : null}
+          </select>
+        </Field>
+        {dealFields.length ? <h4 className="section-label">{t('deal.customFields')}</h4> : null}
+        {dealFields.map((d) => {
+          const k = `custom.${d.key}`;
+          const id = `df-${d.key}`;
+          return (
+            <Field key={d.id} label={fieldLabel(d.key)} htmlFor={id} error={invalid[k]}>
+              {d.type === 'select' ? (
+                <select id={id} className="input" value={form[k] ?? ''} onChange={(e) => set(k, e.target.value)}>
+                  <option value="">{t('common.noneOption')}</option>
+                  {d.options.map((o) => <option key={o}>{o}</option>)}
+                </select>
+              ) : d.type === 'date' ? (
+                <input id={id} type="date" className="input" value={form[k] ?? ''} onChange={(e) => set(k, e.target.value)} />
+              ) : d.type === 'money' ? (
+                <div className="input-group">
+                  <input id={id} className="input" inputMode="decimal" value={form[k] ?? ''} onChange={(e) => set(k, e.target.value)} />
+                  <select className="input input-currency" aria-label={t('field.currency')} value={form[`${k}.currency`] || 'EUR'}
+                    onChange={(e) => set(`${k}.currency`, e.target.value)}>
+                    {CURRENCIES.map((c) => <option key={c}>{c}</option>)}
+                  </select>
+                </div>
+              ) : (
+                <input id={id} className="input" inputMode={d.type === 'number' ? 'decimal' : undefined} value={form[k] ?? ''} onChange={(e) => set(k, e.target.value)} />
+              )}
+            </Field>
+          );
+        })}
+        <dl className="facts">
+          <div><dt>{t('field.owner')}</dt><dd>{deal.ownerName}</dd></div>
+          <div><dt>{t('field.created')}</dt><dd>{dateTime(deal.createdAt)}</dd></div>
+          <div><dt>{t('field.updated')}</dt><dd>{dateTime(deal.updatedAt)}</dd></div>
+          {deal.closedAt ? <div><dt>{t('deal.won')}</dt><dd>{date(deal.closedAt)}</dd></div> : null}
+        </dl>
+        <div className="form-actions">
+          <Button onClick={() => { setForm(base); setInvalid({}); setError(null); }} disabled={!dirty || busy}>{t('common.reset')}</Button>
+          <Button variant="primary" type="submit" busy={busy} disabled={!dirty} data-testid="deal-save">{busy ? t('common.saving') : t('common.save')}</Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
+
+function AttachmentsCard({ deal, onChanged, stages }: { deal: DealDetail; onChanged: () => void; stages: Stage[] }) {
+  const { t, dateTime } = useI18n();
+  const toast = useToast();
+  const { documentKinds } = useRefData();
+  const { kindName } = useLabels();
+  const [kind, setKind] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [removing, setRemoving] = useState<Attachment | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const currentRequired = new Set(stages.find((s) => s.id === deal.stageId)?.requiredDocumentKinds ?? []);
+
+  async function upload() {
+    if (!file) { setError(new Error(t('deal.chooseFile'))); return; }
+    setBusy(true);
+    setError(null);
+    try {
+      await uploadAttachment(deal.id, file, kind || null, deal.version);
+      toast('ok', t('deal.uploaded', { name: file.name }));
+      setFile(null);
+      if (fileInput.current) fileInput.current.value = '';
+      onChanged();
+    } catch (e) {
+      setError(e);
+      if (e instanceof ApiError && e.status === 409) onChanged();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Card title={<>{t('deal.attachments')} <span className="count">{deal.attachments.length}</span></>} testId="deal-attachments">
+      {deal.attachments.length === 0 ? <Empty icon="file">{t('deal.noAttachments')}</Empty> : (
+        <ul className="attachments">
+          {deal.attachments.map((a) => (
+            <li key={a.id} className="attachment" data-testid="attachment">
+              <span className="attachment-icon"><Icon name="file" /></span>
+              <div className="attachment-main">
+                <a className="attachment-name" href={`/api/v1/deals/${deal.id}/attachments/${a.id}/content`} download={a.fileName}>{a.fileName}</a>
+                <div className="muted small">
+                  {a.documentKindId ? <span className={`badge ${currentRequired.has(a.documentKindId) ? 'badge-blue' : ''}`}>{kindName(a.documentKindId, '?')}</span> : null}
+                  {' '}{formatSize(a.size)} · {dateTime(a.createdAt)}
+                </div>
+              </div>
+              <a className="icon-btn" href={`/api/v1/deals/${deal.id}/attachments/${a.id}/content`} download={a.fileName}
+                aria-label={t('deal.download')} title={t('deal.download')}><Icon name="download" /></a>
+              <button type="button" className="icon-btn icon-btn-danger" aria-label={t('common.remove')} title={t('common.remove')}
+                onClick={() => setRemoving(a)} data-testid="attachment-remove"><Icon name="trash" /></button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="upload-row" onSubmit={(e) => { e.preventDefault(); void upload(); }}>
+        <select className="input" aria-label={t('deal.documentKind')} value={kind} onChange={(e) => setKind(e.target.value)} data-testid="upload-kind">
+          <option value="">{t('deal.otherDocument')}</option>
+          {documentKinds.map((k) => <option key={k.id} value={k.id}>{kindName(k.id, k.name)}</option>)}
+        </select>
+        <label className="file-pick">
+          <Icon name="file" size={16} />
+          <span className="file-pick-name">{file ? file.name : t('deal.chooseFile')}</span>
+          <input ref={fileInput} type="file" className="sr-only" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="upload-file" />
+        </label>
+        <Button variant="primary" type="submit" icon="upload" busy={busy} disabled={!file}>{busy ? t('deal.uploading') : t('deal.upload')}</Button>
+      </form>
+      <ErrorBox error={error} />
+      {removing ? <RemoveAttachment deal={deal} attachment={removing} onClose={() => setRemoving(null)}
+        onDone={() => { setRemoving(null); toast('ok', t('deal.removed')); onChanged(); }} /> : null}
+    </Card>
+  );
+}
+
+function RemoveAttachment({ deal, attachment, onClose, onDone }: { deal: DealDetail; attachment: Attachment; onClose: () => void; onDone: () => void }) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function go() {
+    setBusy(true);
+    setError(null);
+    try { await api.del(`/deals/${deal.id}/attachments/${attachment.id}`); onDone(); } catch (e) { setError(e); } finally { setBusy(false); }
+  }
+  return (
+    <Dialog title={t('common.remove')} onClose={onClose} busy={busy}
+      footer={<><Button onClick={onClose} disabled={busy}>{t('common.cancel')}</Button>
+        <Button variant="danger" busy={busy} onClick={() => void go()} data-testid="attachment-remove-confirm">{t('common.remove')}</Button></>}>
+      <p>{t('deal.removeConfirm', { name: attachment.fileName })}</p>
+      <ErrorBox error={error} />
+    </Dialog>
+  );
+}
+
+function HistoryCard({ history }: { history: DealEvent[] }) {
+  const { t, dateTime } = useI18n();
+  const { stageById } = useRefData();
+  const { fieldLabel } = useLabels();
+  const stageName = (id: string | null) => (id ? stageById(id)?.stage.name ?? '?' : '');
+  const stageKind = (id: string | null) => (id ? stageById(id)?.stage.kind ?? 'open' : 'open');
+  return (
+    <Card title={t('deal.history')} testId="deal-history">
+      {history.length === 0 ? <Empty icon="clock">{t('history.empty')}</Empty> : (
+        <ol className="timeline">
+          {history.map((e) => {
+            const changes = (e.data?.changes ?? {}) as Record<string, unknown>;
+            const changedKeys = Object.keys(changes).flatMap((k) => (k === 'custom' ? Object.keys((changes.custom ?? {}) as object) : k === 'currency' && 'amount' in changes ? [] : [k]));
+            const who = e.actorName ?? t('common.unknownUser');
+            let what: string;
+            switch (e.kind) {
+              case 'created': what = t('history.created'); break;
+              case 'stage_changed': what = t('history.stage_changed'); break;
+              case 'attached': what = t('history.attached', { name: String(e.data?.fileName ?? '') }); break;
+              case 'detached': what = t('history.detached'); break;
+              case 'updated': what = changedKeys.length ? t('history.updated', { fields: changedKeys.map((k) => fieldLabel(k)).join(', ') }) : t('history.updatedPlain'); break;
+              default: what = e.kind;
+            }
+            return (
+              <li key={e.id} className={`timeline-item timeline-${e.kind}`} data-testid="history-item" data-kind={e.kind}>
+                <span className="timeline-dot"><Icon name={e.kind === 'stage_changed' ? 'arrowRight' : e.kind === 'attached' || e.kind === 'detached' ? 'file' : e.kind === 'created' ? 'plus' : 'edit'} size={12} /></span>
+                <div className="timeline-body">
+                  <div><strong>{who}</strong> {what}</div>
+                  {e.kind === 'stage_changed' ? (
+                    <div className="stage-move" data-testid="history-move">
+                      <span className={`stage-chip stage-chip-${stageKind(e.fromStageId)}`}>{stageName(e.fromStageId)}</span>
+                      <Icon name="arrowRight" size={14} className="muted" />
+                      <span className={`stage-chip stage-chip-${stageKind(e.toStageId)}`}>{stageName(e.toStageId)}</span>
+                    </div>
+                  ) : null}
+                  {e.kind === 'stage_changed' && changedKeys.length ? (
+                    <div className="muted small">{t('history.updated', { fields: changedKeys.map((k) => fieldLabel(k)).join(', ') })}</div>
+                  ) : null}
+                  {e.kind === 'stage_changed' && e.data?.lostReason ? <div className="muted small">{t('history.lostReason', { reason: String(e.data.lostReason) })}</div> : null}
+                  <time className="muted small" dateTime={e.at}>{dateTime(e.at)}</time>
+                </div>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,82 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import type { Locale } from './api.js';
+import { useI18n } from './i18n/index.js';
+import { Link, useLocation } from './router.js';
+import { useSession } from './session.js';
+import { Avatar, Icon, errorText, useToast } from './ui.js';
+
+export function LanguageSwitch() {
+  const { t } = useI18n();
+  const { locale, setLocale } = useSession();
+  const toast = useToast();
+  const choose = (l: Locale) => {
+    if (l === locale) return;
+    setLocale(l).catch((e) => toast('error', errorText(e, t)));
+  };
+  return (
+    <div className="segmented" role="group" aria-label={t('nav.language')} data-testid="lang-switch">
+      {(['en', 'ru'] as const).map((l) => (
+        <button key={l} type="button" aria-pressed={locale === l} className={locale === l ? 'active' : ''} onClick={() => choose(l)}
+          data-testid={`lang-${l}`}>{l.toUpperCase()}</button>
+      ))}
+    </div>
+  );
+}
+
+function NavItem({ to, icon, label, active, onClick }: { to: string; icon: string; label: string; active: boolean; onClick: () => void }) {
+  return (
+    <Link to={to} className={`nav-item ${active ? 'active' : ''}`} aria-current={active ? 'page' : undefined} onClick={onClick}>
+      <Icon name={icon} /> <span>{label}</span>
+    </Link>
+  );
+}
+
+export function Shell({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  const { user, logout } = useSession();
+  const { path } = useLocation();
+  const [open, setOpen] = useState(false);
+  useEffect(() => { setOpen(false); }, [path]);
+  const close = () => setOpen(false);
+  const isAdmin = user?.role === 'admin';
+  return (
+    <div className={`shell ${open ? 'nav-open' : ''}`}>
+      <aside className="sidebar" aria-label={t('nav.menu')}>
+        <div className="brand"><span className="brand-mark">D</span><span>{t('app.name')}</span></div>
+        <nav className="nav">
+          <NavItem to="/deals" icon="board" label={t('nav.deals')} active={path === '/' || path.startsWith('/deals')} onClick={close} />
+          <NavItem to="/clients" icon="building" label={t('nav.clients')} active={path.startsWith('/clients')} onClick={close} />
+          {isAdmin ? (
+            <>
+              <div className="nav-section">{t('nav.admin')}</div>
+              <NavItem to="/admin/pipelines" icon="flow" label={t('nav.pipelines')} active={path.startsWith('/admin/pipelines')} onClick={close} />
+              <NavItem to="/admin/users" icon="users" label={t('nav.users')} active={path.startsWith('/admin/users')} onClick={close} />
+            </>
+          ) : null}
+        </nav>
+      </aside>
+      <div className="scrim" onClick={close} aria-hidden="true" />
+      <div className="main">
+        <header className="topbar">
+          <button type="button" className="icon-btn menu-btn" onClick={() => setOpen((o) => !o)} aria-label={t('nav.menu')} aria-expanded={open}>
+            <Icon name="menu" />
+          </button>
+          <div className="topbar-brand brand"><span className="brand-mark">D</span></div>
+          <div className="toolbar-spacer" />
+          <LanguageSwitch />
+          <div className="user-chip" data-testid="current-user">
+            <Avatar name={user?.name} size={28} />
+            <div className="user-chip-text">
+              <span className="user-chip-name">{user?.name}</span>
+              <span className="user-chip-role">{user ? t(`role.${user.role}`) : ''}</span>
+            </div>
+          </div>
+          <button type="button" className="icon-btn" onClick={() => void logout()} aria-label={t('nav.logout')} title={t('nav.logout')} data-testid="logout">
+            <Icon name="logout" />
+          </button>
+        </header>
+        <main className="content" id="content">{children}</main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,269 @@
+import {
+  createContext, useCallback, useContext, useEffect, useId, useRef, useState,
+  type ButtonHTMLAttributes, type ReactNode,
+} from 'react';
+import { createPortal } from 'react-dom';
+import { ApiError } from './api.js';
+import { useI18n, type T } from './i18n/index.js';
+
+/* ---------- icons (inline, 20×20 stroke) ---------- */
+const PATHS: Record<string, string> = {
+  board: 'M3 4h4v12H3zM8.5 4h4v8h-4zM14 4h3v10h-3z',
+  users: 'M7 9a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm-5 8c0-2.8 2.2-5 5-5s5 2.2 5 5M13 3.5a3 3 0 0 1 0 5.5M15 12c1.8.6 3 2.5 3 5',
+  building: 'M4 17V3h8v14M12 8h4v9M7 6h2M7 9h2M7 12h2M2 17h16',
+  flow: 'M3 5h5v3H3zM12 12h5v3h-5zM8 6.5h3a1 1 0 0 1 1 1V12',
+  logout: 'M8 4H4v12h4M12 6l4 4-4 4M16 10H8',
+  plus: 'M10 4v12M4 10h12',
+  x: 'M5 5l10 10M15 5L5 15',
+  check: 'M4 10.5l4 4 8-9',
+  search: 'M9 15a6 6 0 1 0 0-12 6 6 0 0 0 0 12zm4.5-1.5L17 17',
+  menu: 'M3 5h14M3 10h14M3 15h14',
+  more: 'M5 10h.01M10 10h.01M15 10h.01',
+  file: 'M5 2h7l4 4v12H5zM12 2v4h4',
+  download: 'M10 3v10M6 9l4 4 4-4M4 17h12',
+  trash: 'M4 6h12M8 6V4h4v2M6 6l1 11h6l1-11',
+  lock: 'M5 9h10v8H5zM7 9V6a3 3 0 0 1 6 0v3',
+  arrowRight: 'M4 10h12M11 5l5 5-5 5',
+  chevronDown: 'M5 8l5 5 5-5',
+  chevronUp: 'M5 12l5-5 5 5',
+  chevronLeft: 'M12 5l-5 5 5 5',
+  upload: 'M10 14V4M6 8l4-4 4 4M4 17h12',
+  alert: 'M10 3l8 14H2zM10 8v4M10 14.5v.01',
+  clock: 'M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM10 6v4l3 2',
+  globe: 'M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM2 10h16M10 2c2.5 2.5 2.5 13.5 0 16M10 2c-2.5 2.5-2.5 13.5 0 16',
+  grip: 'M7 5h.01M13 5h.01M7 10h.01M13 10h.01M7 15h.01M13 15h.01',
+  edit: 'M4 16l1-4 8-8 3 3-8 8zM12 5l3 3',
+  key: 'M12 8a4 4 0 1 1-1.2-2.8M7 12l-4 4 2 2M5 14l2 2',
+  trophy: 'M6 3h8v5a4 4 0 0 1-8 0zM6 5H3c0 3 1.5 4 3 4M14 5h3c0 3-1.5 4-3 4M10 12v3M7 17h6',
+  ban: 'M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM4.5 4.5l11 11',
+};
+
+export function Icon({ name, size = 18, className }: { name: keyof typeof PATHS | string; size?: number; className?: string }) {
+  return (
+    <svg className={`icon ${className ?? ''}`} width={size} height={size} viewBox="0 0 20 20" fill="none" stroke="currentColor"
+      strokeWidth={name === 'more' || name === 'grip' ? 3 : 1.7} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+      <path d={PATHS[name] ?? ''} />
+    </svg>
+  );
+}
+
+/* ---------- buttons ---------- */
+type Variant = 'primary' | 'secondary' | 'ghost' | 'danger';
+export function Button({ variant = 'secondary', icon, busy, children, className, size, ...rest }:
+  ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; icon?: string; busy?: boolean; size?: 'sm' }) {
+  return (
+    <button type="button" className={`btn btn-${variant} ${size === 'sm' ? 'btn-sm' : ''} ${className ?? ''}`}
+      disabled={busy || rest.disabled} aria-busy={busy || undefined} {...rest}>
+      {busy ? <Spinner /> : icon ? <Icon name={icon} size={16} /> : null}
+      {children}
+    </button>
+  );
+}
+
+export const Spinner = ({ large }: { large?: boolean }) => <span className={`spinner ${large ? 'spinner-lg' : ''}`} aria-hidden="true" />;
+
+export function Loading() {
+  const { t } = useI18n();
+  return <div className="loading" role="status"><Spinner large /><span>{t('app.loading')}</span></div>;
+}
+
+/* ---------- errors ---------- */
+export function errorText(e: unknown, t: T): string {
+  if (e instanceof ApiError) {
+    if (e.status === 0) return t('error.network');
+    return e.detail || `${e.status} ${e.code}`;
+  }
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+export function errorHint(e: unknown, t: T): string | null {
+  if (!(e instanceof ApiError)) return null;
+  if (e.code === 'VERSION_CONFLICT') return t('error.conflict');
+  if (e.code === 'DEAL_BUSY') return t('error.busy');
+  return null;
+}
+
+export function ErrorBox({ error, onRetry, title, testId }: { error: unknown; onRetry?: () => void; title?: string; testId?: string }) {
+  const { t } = useI18n();
+  if (!error) return null;
+  const hint = errorHint(error, t);
+  const code = error instanceof ApiError && error.status > 0 ? error.code : null;
+  return (
+    <div className="alert alert-error" role="alert" data-testid={testId ?? 'error'}>
+      <Icon name="alert" />
+      <div className="alert-body">
+        {title ? <strong>{title}</strong> : null}
+        <div className="alert-detail">{errorText(error, t)}</div>
+        {hint ? <div className="alert-hint">{hint}</div> : null}
+        {code ? <div className="alert-code">{code}</div> : null}
+      </div>
+      {onRetry ? <Button size="sm" onClick={onRetry}>{t('common.retry')}</Button> : null}
+    </div>
+  );
+}
+
+/* ---------- toasts ---------- */
+interface Toast { id: number; kind: 'ok' | 'error'; text: string }
+const ToastContext = createContext<(kind: 'ok' | 'error', text: string) => void>(() => {});
+export const useToast = () => useContext(ToastContext);
+
+export function ToastProvider({ children }: { children: ReactNode }) {
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const seq = useRef(0);
+  const dismiss = useCallback((id: number) => setToasts((ts) => ts.filter((x) => x.id !== id)), []);
+  const push = useCallback((kind: 'ok' | 'error', text: string) => {
+    const id = ++seq.current;
+    setToasts((ts) => [...ts.slice(-3), { id, kind, text }]);
+    setTimeout(() => dismiss(id), kind === 'error' ? 10_000 : 4_000);
+  }, [dismiss]);
+  return (
+    <ToastContext.Provider value={push}>
+      {children}
+      <div className="toasts" aria-live="polite">
+        {toasts.map((x) => (
+          <div key={x.id} className={`toast toast-${x.kind}`} role={x.kind === 'error' ? 'alert' : 'status'} data-testid={`toast-${x.kind}`}>
+            <Icon name={x.kind === 'ok' ? 'check' : 'alert'} />
+            <span>{x.text}</span>
+            <button type="button" className="toast-close" onClick={() => dismiss(x.id)} aria-label="×"><Icon name="x" size={14} /></button>
+          </div>
+        ))}
+      </div>
+    </ToastContext.Provider>
+  );
+}
+
+/* ---------- dialog ---------- */
+export function Dialog({ title, subtitle, onClose, children, footer, wide, testId, busy }: {
+  title: ReactNode; subtitle?: ReactNode; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean; testId?: string; busy?: boolean;
+}) {
+  const { t } = useI18n();
+  const ref = useRef<HTMLDivElement>(null);
+  const titleId = useId();
+  const busyRef = useRef(busy);
+  busyRef.current = busy;
+  useEffect(() => {
+    const prev = document.activeElement as HTMLElement | null;
+    const el = ref.current;
+    const first = el?.querySelector<HTMLElement>('input:not([type=hidden]):not([type=file]), select, textarea, button.btn-primary');
+    (first ?? el)?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !busyRef.current) { e.stopPropagation(); onClose(); }
+      if (e.key === 'Tab' && el) {
+        const items = [...el.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])')]
+          .filter((x) => x.offsetParent !== null || x.getClientRects().length > 0);
+        if (!items.length) return;
+        const firstEl = items[0], lastEl = items[items.length - 1];
+        if (e.shiftKey && document.activeElement === firstEl) { e.preventDefault(); lastEl.focus(); }
+        else if (!e.shiftKey && document.activeElement === lastEl) { e.preventDefault(); firstEl.focus(); }
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    document.body.classList.add('modal-open');
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.body.classList.remove('modal-open');
+      prev?.focus?.();
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  return createPortal(
+    <div className="modal-backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget && !busy) onClose(); }}>
+      <div className={`modal ${wide ? 'modal-wide' : ''}`} role="dialog" aria-modal="true" aria-labelledby={titleId} ref={ref} tabIndex={-1} data-testid={testId}>
+        <header className="modal-header">
+          <div>
+            <h2 id={titleId}>{title}</h2>
+            {subtitle ? <p className="modal-subtitle">{subtitle}</p> : null}
+          </div>
+          <button type="button" className="icon-btn" onClick={onClose} aria-label={t('common.close')} disabled={busy}><Icon name="x" /></button>
+        </header>
+        <div className="modal-body">{children}</div>
+        {footer ? <footer className="modal-footer">{footer}</footer> : null}
+      </div>
+    </div>,
+    document.body,
+  );
+}
+
+/* ---------- form field ---------- */
+export function Field({ label, children, error, hint, htmlFor, required, className }: {
+  label: ReactNode; children: ReactNode; error?: string | null; hint?: ReactNode; htmlFor?: string; required?: boolean; className?: string;
+}) {
+  return (
+    <div className={`field ${error ? 'field-invalid' : ''} ${className ?? ''}`}>
+      <label className="field-label" htmlFor={htmlFor}>{label}{required ? <span className="req" aria-hidden="true">*</span> : null}</label>
+      {children}
+      {error ? <div className="field-error" role="alert">{error}</div> : hint ? <div className="field-hint">{hint}</div> : null}
+    </div>
+  );
+}
+
+/* ---------- small bits ---------- */
+export function Avatar({ name, size = 24 }: { name: string | null | undefined; size?: number }) {
+  const n = (name ?? '?').trim() || '?';
+  const initials = n.split(/\s+/).slice(0, 2).map((p) => p[0]?.toUpperCase() ?? '').join('');
+  let h = 0;
+  for (const c of n) h = (h * 31 + c.charCodeAt(0)) % 360;
+  return (
+    <span className="avatar" title={n} style={{ width: size, height: size, fontSize: size * 0.42, background: `hsl(${h} 55% 92%)`, color: `hsl(${h} 45% 32%)` }}>
+      {initials}
+    </span>
+  );
+}
+
+export function Empty({ icon = 'file', children }: { icon?: string; children: ReactNode }) {
+  return <div className="empty"><Icon name={icon} size={22} /><div>{children}</div></div>;
+}
+
+export function Card({ title, actions, children, className, testId }: {
+  title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string; testId?: string;
+}) {
+  return (
+    <section className={`card ${className ?? ''}`} data-testid={testId}>
+      {title || actions ? <header className="card-header"><h3>{title}</h3><div className="card-actions">{actions}</div></header> : null}
+      <div className="card-body">{children}</div>
+    </section>
+  );
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Popover menu opened from a trigger button; closes on outside click and Escape; arrow keys move focus. */
+export function Menu({ label, trigger, children, align = 'right', testId }: {
+  label: string; trigger: ReactNode; children: (close: () => void) => ReactNode; align?: 'left' | 'right'; testId?: string;
+}) {
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  const btn = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => { if (!ref.current?.contains(e.target as Node)) setOpen(false); };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') { setOpen(false); btn.current?.focus(); }
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const items = [...(ref.current?.querySelectorAll<HTMLElement>('[role=menuitem]:not([disabled])') ?? [])];
+        const i = items.indexOf(document.activeElement as HTMLElement);
+        const next = e.key === 'ArrowDown' ? (i + 1) % items.length : (i - 1 + items.length) % items.length;
+        items[next]?.focus();
+      }
+    };
+    document.addEventListener('mousedown', onDown);
+    document.addEventListener('keydown', onKey);
+    requestAnimationFrame(() => ref.current?.querySelector<HTMLElement>('[role=menuitem]:not([disabled])')?.focus());
+    return () => { document.removeEventListener('mousedown', onDown); document.removeEventListener('keydown', onKey); };
+  }, [open]);
+  return (
+    <div className="menu-wrap" ref={ref}>
+      <button type="button" ref={btn} className="icon-btn" aria-haspopup="menu" aria-expanded={open} aria-label={label} title={label}
+        onClick={(e) => { e.stopPropagation(); setOpen((o) => !o); }} data-testid={testId}>
+        {trigger}
+      </button>
+      {open ? <div className={`menu menu-${align}`} role="menu" aria-label={label}>{children(() => setOpen(false))}</div> : null}
+    </div>
+  );
+}
