@@ -29,9 +29,12 @@ export async function workflowBundle(cacheDir: string): Promise<WorkflowBundleWi
   if (fs.existsSync(file)) return { code: fs.readFileSync(file, 'utf8'), sourceMap: '' } as WorkflowBundleWithSourceMap;
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
   fs.mkdirSync(cacheDir, { recursive: true });
-  for (const old of fs.readdirSync(cacheDir).filter((f) => f.startsWith('workflow-bundle-'))) fs.rmSync(path.join(cacheDir, old));
-  fs.writeFileSync(`${file}.tmp`, bundle.code);
-  fs.renameSync(`${file}.tmp`, file);
+  for (const old of fs.readdirSync(cacheDir).filter((f) => f.startsWith('workflow-bundle-') && !f.endsWith('.tmp'))) {
+    fs.rmSync(path.join(cacheDir, old), { force: true });
+  }
+  const tmp = `${file}.${process.pid}.tmp`; // replicas sharing the cache folder never write the same temporary file
+  fs.writeFileSync(tmp, bundle.code);
+  fs.renameSync(tmp, file);
   return bundle;
 }
 

@@ -18,8 +18,9 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 
 const run = spawnSync(node, [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json',
   `--outputFile.json=${results}`, ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit' });
-if (fs.existsSync(results)) {
-  const r = JSON.parse(fs.readFileSync(results, 'utf8'));
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);
-}
-process.exit(run.status ?? 1);
+// the verdict comes from the report, not only the exit status: a library's exit hook must never turn red into green
+if (!fs.existsSync(results)) process.exit(run.status || 1);
+const r = JSON.parse(fs.readFileSync(results, 'utf8'));
+console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+const failed = !r.success || r.numFailedTests > 0 || r.numFailedTestSuites > 0 || r.numTotalTests === 0;
+process.exit(failed ? 1 : run.status ?? 1);

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Config } from './config.ts';
-import { startEmbeddedPostgres } from '../runtime/embedded-postgres.ts';
 import { startTemporalDevServer } from '../runtime/temporal-dev.ts';
 
 export interface Services { databaseUrl: string; temporalAddress: string; temporalUi: string | null; stop(): Promise<void> }
@@ -12,7 +11,9 @@ export async function resolveServices(config: Config, log: (m: string) => void):
     config.DATABASE_URL
       ? { url: config.DATABASE_URL }
       : (log(`starting embedded Postgres on port ${config.EMBEDDED_POSTGRES_PORT}`),
-        startEmbeddedPostgres({ dataDir: config.DEALFLOW_DATA_DIR, port: config.EMBEDDED_POSTGRES_PORT, log })
+        // imported only when used: the package installs process exit hooks as soon as it is loaded
+        import('../runtime/embedded-postgres.ts')
+          .then(({ startEmbeddedPostgres }) => startEmbeddedPostgres({ dataDir: config.DEALFLOW_DATA_DIR, port: config.EMBEDDED_POSTGRES_PORT, log }))
           .then((pg) => { stops.push(pg.stop); return pg; })),
     config.TEMPORAL_ADDRESS
       ? { address: config.TEMPORAL_ADDRESS, uiUrl: null }

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import net from 'node:net';
 import pg from 'pg';
-import { startEmbeddedPostgres, type LocalPostgres } from '../../runtime/embedded-postgres.ts';
+import type { LocalPostgres } from '../../runtime/embedded-postgres.ts';
 import { initORM } from '../../server/orm.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -35,6 +35,8 @@ export function withDb(url: string, db: string): string {
 export async function testPostgres(): Promise<{ adminUrl: string; embedded: LocalPostgres | null }> {
   const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   if (await reachable(adminUrl)) return { adminUrl, embedded: null };
+  // imported only when used: the package installs process exit hooks as soon as it is loaded
+  const { startEmbeddedPostgres } = await import('../../runtime/embedded-postgres.ts');
   const embedded = await startEmbeddedPostgres({ dataDir: path.join(ROOT, '.data', 'test'), port: 54339 });
   return { adminUrl: withDb(embedded.url, 'postgres'), embedded };
 }
