@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -61,10 +62,23 @@ export const openApiPath = (p: string) => p.replace(/:([A-Za-z_]\w*)/g, '{$1}');
 
 export function mountRoutes(router: Router, app: AppContext, specs: RouteSpec[], authenticate: (req: Request, access: Access) => Promise<AuthUser>) {
   for (const spec of specs) {
-    const middlewares: express.RequestHandler[] = [];
+    // who is asking is settled before anything else, so an upload from an anonymous caller is never read
+    const middlewares: express.RequestHandler[] = [async (req, res, next) => {
+      try { res.locals.user = await authenticate(req, spec.access); next(); } catch (e) { next(e); }
+    }];
     if (spec.multipart) middlewares.push(app.upload.single('file'));
     router[spec.method](spec.path, ...middlewares, async (req: Request, res: Response) => {
-      const user = await authenticate(req, spec.access);
+      try {
+        await handle(spec, req, res);
+      } finally {
+        // an upload's temporary file never outlives its request (an error is answered only after this)
+        if (req.file) await fs.promises.rm(req.file.path, { force: true }).catch(() => {});
+      }
+    });
+  }
+
+  async function handle(spec: RouteSpec, req: Request, res: Response) {
+      const user = res.locals.user as AuthUser;
       const params = parseOrThrow(spec.params, req.params, 'path parameters');
       const query = parseOrThrow(spec.query, req.query, 'query');
       if (!spec.multipart && spec.body && !req.is('application/json')) {
@@ -77,7 +91,6 @@ export function mountRoutes(router: Router, app: AppContext, specs: RouteSpec[],
       if (spec.rawResponse) return;
       if (result === undefined) res.status(spec.status ?? 204).end();
       else res.status(spec.status ?? 200).json(result);
-    });
   }
 }
 

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Deal, DealAttachment, DealEvent, type DealRow } from '../../modules/deals/entities.ts';
@@ -273,23 +272,19 @@ export const dealRoutes: RouteSpec[] = [
     response: commandResult.extend({ attachmentId: z.uuid() }),
     handler: async (c) => {
       const file = c.req.file;
-      try {
-        const deal = await visibleDeal(c.em, c.user, c.params.id);
-        if (!file) throw new AppError(400, 'FILE_MISSING', 'Send the file in the "file" field of a multipart/form-data body');
-        if (c.body.documentKindId && !(await c.em.findOne(DocumentKind, { id: c.body.documentKindId }))) {
-          throw new AppError(422, 'INVALID_REFERENCE', 'documentKindId: no such document kind', { field: 'documentKindId' });
-        }
-        const stored = await c.app.storage.putFile(file.path);
-        await c.em.getConnection().execute('insert into files (sha256, size) values (?, ?) on conflict do nothing', [stored.sha256, stored.size]);
-        const fileName = Buffer.from(file.originalname, 'latin1').toString('utf8').slice(0, 255) || 'file';
-        const result = await attachCommand(commandContext(c), deal, {
-          documentKindId: c.body.documentKindId ?? null, fileSha256: stored.sha256, fileName,
-          contentType: file.mimetype || 'application/octet-stream', size: stored.size,
-        }, c.body.version);
-        return { ...(await withDeal(c.em, result, deal.id)), attachmentId: result.attachmentId };
-      } finally {
-        if (file) fs.rm(file.path, { force: true }, () => {});
+      const deal = await visibleDeal(c.em, c.user, c.params.id);
+      if (!file) throw new AppError(400, 'FILE_MISSING', 'Send the file in the "file" field of a multipart/form-data body');
+      if (c.body.documentKindId && !(await c.em.findOne(DocumentKind, { id: c.body.documentKindId }))) {
+        throw new AppError(422, 'INVALID_REFERENCE', 'documentKindId: no such document kind', { field: 'documentKindId' });
       }
+      const stored = await c.app.storage.putFile(file.path);
+      await c.em.getConnection().execute('insert into files (sha256, size) values (?, ?) on conflict do nothing', [stored.sha256, stored.size]);
+      const fileName = Buffer.from(file.originalname, 'latin1').toString('utf8').slice(0, 255) || 'file';
+      const result = await attachCommand(commandContext(c), deal, {
+        documentKindId: c.body.documentKindId ?? null, fileSha256: stored.sha256, fileName,
+        contentType: file.mimetype || 'application/octet-stream', size: stored.size,
+      }, c.body.version);
+      return { ...(await withDeal(c.em, result, deal.id)), attachmentId: result.attachmentId };
     },
   }),
   route({

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtures, login, Session, startHarness, type Harness } from '../support/harness.ts';
 
@@ -77,6 +78,21 @@ describe('deal access', () => {
     const anon = new Session(h.baseUrl);
     expect((await anon.get(`/deals/${dealId}`)).status).toBe(401);
     expect((await anon.get('/deals')).status).toBe(401);
+  });
+
+  it('keeps no uploaded bytes from a refused upload', async () => {
+    const upload = (s: Session) => {
+      const fd = new FormData();
+      fd.set('file', new Blob([new Uint8Array(64 * 1024)]), 'x.bin');
+      return s.request('POST', `/deals/${dealId}/attachments`, fd);
+    };
+    expect((await upload(new Session(h.baseUrl))).status).toBe(401);
+    expect((await upload(stranger)).status).toBe(404);
+    const badKind = new FormData();
+    badKind.set('documentKindId', 'nope');
+    badKind.set('file', new Blob(['x']), 'x.txt');
+    expect((await owner.request('POST', `/deals/${dealId}/attachments`, badKind)).status).toBe(400);
+    expect(fs.readdirSync(h.ctx.storage.tmpDir)).toEqual([]);
   });
 
   it('holds the stage gate for every role and for API tokens', async () => {
