@@ -30,6 +30,8 @@ export interface RouteSpec<P = any, Q = any, B = any, R = any> {
   access: Access;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
+  /** request headers the operation reads (lower-case names), validated like the rest */
+  headers?: z.ZodObject;
   body?: z.ZodType<B>;
   /** multipart/form-data upload: the handler reads req.file; the fields are described by body */
   multipart?: boolean;
@@ -81,6 +83,7 @@ export function mountRoutes(router: Router, app: AppContext, specs: RouteSpec[],
       const user = res.locals.user as AuthUser;
       const params = parseOrThrow(spec.params, req.params, 'path parameters');
       const query = parseOrThrow(spec.query, req.query, 'query');
+      if (spec.headers) parseOrThrow(spec.headers, req.headers, 'headers');
       if (!spec.multipart && spec.body && !req.is('application/json')) {
         throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
       }

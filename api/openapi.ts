@@ -10,7 +10,7 @@ const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
   return s;
 };
 
-function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query' | 'header') {
   if (!schema) return [];
   const js = toSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(js.properties ?? {}).map(([name, s]) => ({
@@ -39,7 +39,7 @@ export function buildOpenApi(specs: RouteSpec[], info: { version: string; server
     for (const c of [...codes].sort()) responses[String(c)] = problem(ERROR_TEXT[c] ?? 'Error');
     const op: Record<string, unknown> = {
       operationId: spec.operationId, summary: spec.summary, tags: [spec.tag],
-      parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
+      parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query'), ...parameters(spec.headers, 'header')],
       responses,
       security: spec.access === 'public' ? [] : [{ session: [] }, { bearer: [] }],
     };

@@ -182,6 +182,10 @@ export const dealRoutes: RouteSpec[] = [
   route({
     method: 'post', path: '/deals', operationId: 'createDeal', summary: "Create a deal in its pipeline's first stage; you own it",
     tag: 'Deals', access: 'user', status: 201, errors: [422],
+    headers: z.object({
+      'idempotency-key': z.string().min(1).max(200).optional()
+        .describe('send the same key when retrying: the retry returns the deal the first attempt created'),
+    }),
     body: dealChangesSchema.omit({ title: true }).extend({
       title: z.string().trim().min(1).max(300), clientId: z.uuid(), pipelineId: z.uuid(),
     }),
@@ -191,7 +195,7 @@ export const dealRoutes: RouteSpec[] = [
       if (!client || !(await canSee(c.em, c.user, 'client', client))) {
         throw new AppError(422, 'INVALID_REFERENCE', 'clientId: no such client', { field: 'clientId' });
       }
-      const { id } = await createDealCommand(commandContext(c), c.user.id, c.body);
+      const { id } = await createDealCommand(commandContext(c), c.user.id, c.body, c.req.get('idempotency-key'));
       return (await toDeals(c.em, [await reloadDeal(c.em, id)]))[0];
     },
   }),

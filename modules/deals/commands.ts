@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -106,21 +106,29 @@ export interface CreateDealInput extends DealChanges {
   pipelineId: string;
 }
 
-export async function createDealCommand(ctx: DealCommandContext, ownerId: string, input: CreateDealInput): Promise<{ id: string } & DealResult> {
+/** A deal id derived from the caller and their idempotency key: a retried create lands on the same deal. */
+export function dealIdFor(ownerId: string, idempotencyKey: string): string {
+  const h = createHash('sha256').update(`deal:${ownerId}:${idempotencyKey}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export async function createDealCommand(
+  ctx: DealCommandContext, ownerId: string, input: CreateDealInput, idempotencyKey?: string,
+): Promise<{ id: string } & DealResult> {
   const pipeline = await ctx.em.findOne(Pipeline, { id: input.pipelineId, archivedAt: null });
   if (!pipeline) throw new AppError(422, 'INVALID_REFERENCE', 'pipelineId: no such pipeline', { field: 'pipelineId' });
   const first = await ctx.em.findOne(Stage, { pipelineId: pipeline.id }, { orderBy: { position: 'asc' } });
   if (!first) throw new AppError(422, 'PIPELINE_HAS_NO_STAGES', 'The pipeline has no stages');
   await validateChanges(ctx.em, input, { clientId: input.clientId, amount: null, currency: null }).catch(fieldError);
   const deal: DealState = {
-    id: randomUUID(), title: input.title, clientId: input.clientId, contactId: input.contactId ?? null, ownerId,
+    id: idempotencyKey ? dealIdFor(ownerId, idempotencyKey) : randomUUID(), title: input.title, clientId: input.clientId, contactId: input.contactId ?? null, ownerId,
     pipelineId: pipeline.id, stageId: first.id, amount: input.amount ?? null, currency: input.currency ?? null,
     expectedCloseDate: input.expectedCloseDate ?? null,
     custom: Object.fromEntries(Object.entries(input.custom ?? {}).filter(([, v]) => v !== null)),
     lostReason: null, documentKinds: {}, version: 1,
   };
   const gate = await gateOf(ctx.em, first);
-  const result = await send(ctx, { deal, created: false }, createDeal, { opId: randomUUID(), actorId: ctx.actorId, gate });
+  const result = await send(ctx, { deal, created: false }, createDeal, { opId: `create-${deal.id}`, actorId: ctx.actorId, gate });
   return { id: deal.id, ...result };
 }
 

@@ -47,6 +47,18 @@ describe('stage gate', () => {
     expect(detail.body.history.map((e: { kind: string }) => e.kind)).toEqual(['created']);
   });
 
+  it('creates one deal for a retried create with the same Idempotency-Key', async () => {
+    const body = { title: 'Retried', clientId, pipelineId: pipeline.id };
+    const key = { 'idempotency-key': `retry-${Date.now()}` };
+    const [a, b] = await Promise.all([manager.request('POST', '/deals', body, key), manager.request('POST', '/deals', body, key)]);
+    const c = await manager.request('POST', '/deals', body, key);
+    expect([a.status, b.status, c.status].filter((s) => s === 201).length).toBeGreaterThanOrEqual(2);
+    for (const r of [a, b, c]) if (r.status !== 201) expect(r.status).toBe(409); // the twin still being written
+    expect(new Set([a, b, c].filter((r) => r.status === 201).map((r) => r.body.id)).size).toBe(1);
+    const list = await manager.get(`/deals?pipelineId=${pipeline.id}&q=Retried`);
+    expect(list.body.items).toHaveLength(1);
+  });
+
   it('refuses a move to a gated stage with 422 listing every missing field and document kind', async () => {
     const deal = await newDeal();
     const r = await manager.post(`/deals/${deal.id}/stage`, { stageId: stage('Proposal sent') });
