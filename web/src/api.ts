@@ -41,6 +41,11 @@ export interface Department {
   id: string; name: string; parentId: string | null; isSalesGroup: boolean; leadId: string | null; memberCount: number; version?: number;
 }
 export interface Page<T> { items: T[]; nextCursor: string | null }
+/** A sum of deal amounts in one currency; amount is a decimal string, e.g. "12500.00". */
+export interface MoneyTotal { currency: string; amount: string }
+/** One column of GET /deals/board: the server's count and totals of all matching deals, and the first page of them. */
+export interface BoardStage { stageId: string; count: number; totals: MoneyTotal[]; deals: Deal[]; nextCursor: string | null }
+export interface BoardData { pipelineId: string; stages: BoardStage[] }
 export interface CommandResult { version: number; stageId: string; deal: Deal }
 
 export interface Problem { status: number; code: string; detail: string; [k: string]: unknown }

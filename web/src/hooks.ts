@@ -5,7 +5,7 @@ export interface Async<T> {
   error: unknown;
   loading: boolean;
   reload: () => Promise<T | undefined>;
-  setData: (fn: T | ((prev: T | undefined) => T)) => void;
+  setData: (fn: T | ((prev: T | undefined) => T | undefined)) => void;
 }
 
 /** Loads data when deps change; keeps the last data while reloading; only the latest request wins. */
@@ -35,8 +35,8 @@ export function useAsync<T>(fn: () => Promise<T>, deps: unknown[]): Async<T> {
   // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(() => { void reload(); }, deps);
 
-  const setData = useCallback((v: T | ((prev: T | undefined) => T)) => {
-    setDataState((prev) => (typeof v === 'function' ? (v as (p: T | undefined) => T)(prev) : v));
+  const setData = useCallback((v: T | ((prev: T | undefined) => T | undefined)) => {
+    setDataState((prev) => (typeof v === 'function' ? (v as (p: T | undefined) => T | undefined)(prev) : v));
   }, []);
 
   return { data, error, loading, reload, setData };

@@ -29,12 +29,8 @@ export function useLabels() {
 export const DECIMAL = /^\d{1,16}(\.\d{1,2})?$/;
 export const normalizeAmount = (s: string) => s.replace(/[\s\u00a0']/g, '').replace(',', '.');
 
-/** Sums of amounts per currency, formatted, e.g. "€12,000 · $3,500". */
-export function sumByCurrency(items: { amount: string | null; currency: string | null }[], money: (a: number, c: string) => string): string {
-  const sums = new Map<string, number>();
-  for (const d of items) {
-    if (d.amount === null || d.currency === null) continue;
-    sums.set(d.currency, (sums.get(d.currency) ?? 0) + Number(d.amount));
-  }
-  return [...sums.entries()].sort((a, b) => b[1] - a[1]).map(([c, n]) => money(n, c)).join(' · ');
+/** Totals per currency as the server computed them, largest first, formatted, e.g. "€12,000 · $3,500". */
+export function formatTotals(totals: { currency: string; amount: string }[], money: (a: string, c: string) => string): string {
+  return [...totals].sort((a, b) => Number(b.amount) - Number(a.amount) || a.currency.localeCompare(b.currency))
+    .map((x) => money(x.amount, x.currency)).join(' · ');
 }

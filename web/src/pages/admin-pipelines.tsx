@@ -6,6 +6,7 @@ import { useLabels } from '../labels.js';
 import { navigate, useLocation } from '../router.js';
 import { useRefData } from '../session.js';
 import { Button, Card, Empty, ErrorBox, Field, Icon, Loading, useToast } from '../ui.js';
+import { RequirementsAdmin } from './admin-fields.js';
 
 interface DraftStage { key: string; id?: string; name: string; kind: StageKind; requiredFields: string[]; requiredDocumentKinds: string[] }
 interface Draft { id?: string; name: string; version?: number; archived?: boolean; stages: DraftStage[] }
@@ -65,6 +66,7 @@ export function PipelinesAdminPage() {
           </div>
         </div>
       )}
+      <RequirementsAdmin />
     </div>
   );
 }
@@ -157,7 +159,7 @@ function PipelineEditor({ initial }: { initial: Draft }) {
                     <option value="won">{t('stageKind.won')}</option>
                     <option value="lost">{t('stageKind.lost')}</option>
                   </select>
-                  <button type="button" className={`chip chip-btn ${reqCount ? 'chip-blue' : ''}`} aria-expanded={expanded}
+                  <button type="button" className={`chip chip-btn ${reqCount ? 'chip-blue' : ''}`} aria-expanded={expanded} data-testid="stage-requirements"
                     onClick={() => setOpen(expanded ? null : s.key)}>
                     <Icon name="lock" size={12} /> {t('pipelines.requirementsCount', { n: reqCount })}
                     <Icon name={expanded ? 'chevronUp' : 'chevronDown'} size={12} />
@@ -180,7 +182,7 @@ function PipelineEditor({ initial }: { initial: Draft }) {
                       <div className="muted small">{t('pipelines.builtIn')}</div>
                       <div className="checks">
                         {builtInFields.map((f) => (
-                          <label key={f.key} className="check">
+                          <label key={f.key} className="check" data-testid="req-field" data-key={f.key}>
                             <input type="checkbox" checked={s.requiredFields.includes(f.key)}
                               onChange={() => setStage(s.key, (x) => ({ ...x, requiredFields: toggle(x.requiredFields, f.key) }))} />
                             {fieldLabel(f.key, f.label)}
@@ -191,7 +193,7 @@ function PipelineEditor({ initial }: { initial: Draft }) {
                         <div className="muted small">{t('pipelines.custom')}</div>
                         <div className="checks">
                           {custom.map((f) => (
-                            <label key={f.key} className="check">
+                            <label key={f.key} className="check" data-testid="req-field" data-key={f.key}>
                               <input type="checkbox" checked={s.requiredFields.includes(f.key)}
                                 onChange={() => setStage(s.key, (x) => ({ ...x, requiredFields: toggle(x.requiredFields, f.key) }))} />
                               {fieldLabel(f.key, f.label)}
@@ -206,7 +208,7 @@ function PipelineEditor({ initial }: { initial: Draft }) {
                       {documentKinds.length === 0 ? <div className="muted small">{t('pipelines.noDocKinds')}</div> : (
                         <div className="checks">
                           {documentKinds.map((k) => (
-                            <label key={k.id} className="check">
+                            <label key={k.id} className="check" data-testid="req-doc" data-kind-id={k.id}>
                               <input type="checkbox" checked={s.requiredDocumentKinds.includes(k.id)}
                                 onChange={() => setStage(s.key, (x) => ({ ...x, requiredDocumentKinds: toggle(x.requiredDocumentKinds, k.id) }))} />
                               {kindName(k.id, k.name)}
@@ -215,6 +217,12 @@ function PipelineEditor({ initial }: { initial: Draft }) {
                         </div>
                       )}
                     </fieldset>
+                    <div className="stage-row-more">
+                      <button type="button" className="link link-btn small" data-testid="add-requirement-link"
+                        onClick={() => document.getElementById('requirements-admin')?.scrollIntoView({ behavior: 'smooth', block: 'start' })}>
+                        <Icon name="plus" size={13} /> {t('pipelines.addRequirement')}
+                      </button>
+                    </div>
                   </div>
                 ) : null}
               </li>
@@ -241,7 +249,7 @@ function PipelineEditor({ initial }: { initial: Draft }) {
         </div>
         <div className="form-actions">
           <Button onClick={() => { setDraft(initial); setError(null); setInvalid({}); }} disabled={!dirty || busy}>{t('common.reset')}</Button>
-          <Button variant="primary" type="submit" busy={busy} disabled={!dirty && !!draft.id}>
+          <Button variant="primary" type="submit" busy={busy} disabled={!dirty && !!draft.id} data-testid="pipeline-save">
             {draft.id ? (busy ? t('common.saving') : t('common.save')) : (busy ? t('common.creating') : t('common.create'))}
           </Button>
         </div>

@@ -1,13 +1,13 @@
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
-import { allPages, type Deal, type Pipeline, type Stage } from '../api.js';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { api, qs, type BoardData, type Deal, type MoneyTotal, type Page, type Pipeline, type Stage } from '../api.js';
 import { NewDealDialog } from '../deal-forms.js';
-import { useAsync, useDocumentTitle } from '../hooks.js';
+import { useAsync, useDebounced, useDocumentTitle } from '../hooks.js';
 import { useI18n } from '../i18n/index.js';
-import { sumByCurrency, useLabels } from '../labels.js';
+import { formatTotals, useLabels } from '../labels.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { useRefData } from '../session.js';
 import { useStageMove } from '../stage-move.js';
-import { Avatar, Button, Empty, ErrorBox, Icon, Loading, Menu, useToast } from '../ui.js';
+import { Avatar, Button, Empty, ErrorBox, Icon, Loading, Menu, Spinner, errorText, useToast } from '../ui.js';
 
 const LAST_PIPELINE = 'dealflow.pipeline';
 
@@ -46,33 +46,151 @@ export function BoardPage() {
   );
 }
 
+/** Deals per column in the first answer and in each "Load more" page. */
+const PAGE = 50;
+
+/** The board as loaded, with the filter it was loaded with ("Load more" pages must use the same one). */
+type BoardState = BoardData & { q: string };
+
+const cents = (s: string) => {
+  const neg = s.startsWith('-');
+  const [whole, frac = ''] = (neg ? s.slice(1) : s).split('.');
+  const n = BigInt(whole || '0') * 100n + BigInt((frac + '00').slice(0, 2));
+  return neg ? -n : n;
+};
+const decimalOf = (n: bigint) => {
+  const a = n < 0n ? -n : n;
+  return `${n < 0n ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
+};
+
+/** The totals with a deal's amount added (sign 1) or taken out (sign -1), exactly, until the server's figures arrive. */
+function shiftTotals(totals: MoneyTotal[], deal: Deal, sign: 1 | -1): MoneyTotal[] {
+  if (deal.amount === null || deal.currency === null) return totals;
+  const delta = cents(deal.amount) * BigInt(sign);
+  const found = totals.some((x) => x.currency === deal.currency);
+  const next = found
+    ? totals.map((x) => (x.currency === deal.currency ? { ...x, amount: decimalOf(cents(x.amount) + delta) } : x))
+    : [...totals, { currency: deal.currency, amount: decimalOf(delta) }];
+  // a currency whose total drops to nothing goes; the server's figures follow right after and settle it
+  return next.filter((x) => x.currency !== deal.currency || cents(x.amount) > 0n);
+}
+
+/** The board after a deal left its column (removed) and/or entered one (added); the newest change goes first. */
+function shift(b: BoardState, removed: Deal | null, added: Deal | null): BoardState {
+  return {
+    ...b,
+    stages: b.stages.map((c) => {
+      let { deals, count, totals } = c;
+      if (removed && removed.stageId === c.stageId && deals.some((d) => d.id === removed.id)) {
+        deals = deals.filter((d) => d.id !== removed.id);
+        count = Math.max(0, count - 1);
+        totals = shiftTotals(totals, removed, -1);
+      }
+      if (added && added.stageId === c.stageId) {
+        if (!deals.some((d) => d.id === added.id)) { count += 1; totals = shiftTotals(totals, added, 1); }
+        deals = [added, ...deals.filter((d) => d.id !== added.id)];
+      }
+      return deals === c.deals ? c : { ...c, deals, count, totals };
+    }),
+  };
+}
+
+const matches = (d: Deal, q: string) => !q || d.title.toLowerCase().includes(q.toLowerCase());
+
 function Board({ pipeline }: { pipeline: Pipeline }) {
-  const { t, money } = useI18n();
+  const { t, money, number } = useI18n();
   const toast = useToast();
   const { fieldLabel, kindName } = useLabels();
-  const deals = useAsync(() => allPages<Deal>('/deals', { pipelineId: pipeline.id }), [pipeline.id]);
+  const { reloadPipelines } = useRefData();
   const [filter, setFilter] = useState('');
+  const q = useDebounced(filter.trim(), 300);
+  /** bumped by every full load, so that a counts refresh started before it is dropped */
+  const countsSeq = useRef(0);
+  const board = useAsync<BoardState>(() => {
+    countsSeq.current++;
+    return api.get<BoardData>(`/deals/board${qs({ pipelineId: pipeline.id, perStage: PAGE, q })}`).then((r) => ({ ...r, q }));
+  }, [pipeline.id, q]);
   const [dragging, setDragging] = useState<string | null>(null);
   const [over, setOver] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
-  const { setData, reload } = deals;
+  const [loadingMore, setLoadingMore] = useState<Record<string, boolean>>({});
+  const { data, setData, reload } = board;
+  /** the filter the shown board was loaded with */
+  const loadedQ = useRef('');
+  loadedQ.current = data?.q ?? '';
 
-  const onMoved = useCallback((d: Deal) => setData((list) => (list ?? []).map((x) => (x.id === d.id ? d : x))), [setData]);
+  /** Takes the counts and totals from the server again, keeping the cards loaded so far. */
+  const refreshCounts = useCallback(async (forQ: string) => {
+    const id = ++countsSeq.current;
+    try {
+      const r = await api.get<BoardData>(`/deals/board${qs({ pipelineId: pipeline.id, perStage: 1, q: forQ })}`);
+      if (id !== countsSeq.current) return;
+      setData((prev) => (prev && prev.q === forQ ? {
+        ...prev,
+        stages: prev.stages.map((c) => {
+          const fresh = r.stages.find((x) => x.stageId === c.stageId);
+          return fresh ? { ...c, count: fresh.count, totals: fresh.totals } : c;
+        }),
+      } : prev));
+    } catch { /* the counts adjusted in place stay until the next load */ }
+  }, [pipeline.id, setData]);
+
+  const onMoved = useCallback((d: Deal) => {
+    setData((prev) => {
+      if (!prev) return prev;
+      const before = prev.stages.flatMap((c) => c.deals).find((x) => x.id === d.id) ?? null;
+      return shift(prev, before, matches(d, prev.q) ? d : null);
+    });
+    void refreshCounts(loadedQ.current);
+  }, [setData, refreshCounts]);
   const { requestMove, dialog, pending } = useStageMove({ onMoved, onStale: () => void reload() });
 
-  const visible = useMemo(() => {
-    const f = filter.trim().toLowerCase();
-    return (deals.data ?? []).filter((d) => !f || d.title.toLowerCase().includes(f) || d.clientName.toLowerCase().includes(f));
-  }, [deals.data, filter]);
+  // the board answered for other stages than the pipeline we know: someone changed it, so take it again
+  const checkedStages = useRef<BoardData | null>(null);
+  useEffect(() => {
+    if (!data || checkedStages.current === data) return;
+    checkedStages.current = data;
+    const known = new Set(pipeline.stages.map((s) => s.id));
+    if (data.stages.length !== known.size || data.stages.some((c) => !known.has(c.stageId))) void reloadPipelines();
+  }, [data, pipeline.stages, reloadPipelines]);
 
-  const byStage = useMemo(() => {
-    const m = new Map<string, Deal[]>(pipeline.stages.map((s) => [s.id, []]));
-    for (const d of visible) {
-      const stageId = pending?.dealId === d.id && pending.stageId ? pending.stageId : d.stageId;
-      m.get(stageId)?.push(d);
+  const allDeals = useMemo(() => (data?.stages ?? []).flatMap((c) => c.deals), [data]);
+
+  const columns = useMemo(() => {
+    const moving = pending?.stageId ? allDeals.find((d) => d.id === pending.dealId) ?? null : null;
+    return new Map(pipeline.stages.map((s) => {
+      const col = data?.stages.find((c) => c.stageId === s.id);
+      let list = col?.deals ?? [];
+      if (moving) {
+        list = list.filter((d) => d.id !== moving.id);
+        if (s.id === pending?.stageId) list = [moving, ...list];
+      }
+      return [s.id, { col, list }] as const;
+    }));
+  }, [data, allDeals, pipeline.stages, pending]);
+
+  async function loadMore(stageId: string) {
+    const col = data?.stages.find((c) => c.stageId === stageId);
+    const cursor = col?.nextCursor;
+    if (!data || !cursor || loadingMore[stageId]) return;
+    const forQ = data.q;
+    setLoadingMore((m) => ({ ...m, [stageId]: true }));
+    try {
+      const page = await api.get<Page<Deal>>(`/deals${qs({ stageId, limit: PAGE, cursor, q: forQ })}`);
+      setData((prev) => (prev && prev.q === forQ ? {
+        ...prev,
+        stages: prev.stages.map((c) => (c.stageId === stageId && c.nextCursor === cursor ? {
+          ...c,
+          deals: [...c.deals, ...page.items.filter((d) => d.stageId === stageId && !c.deals.some((x) => x.id === d.id))],
+          nextCursor: page.nextCursor,
+        } : c)),
+      } : prev));
+    } catch (e) {
+      toast('error', errorText(e, t));
+    } finally {
+      setLoadingMore((m) => ({ ...m, [stageId]: false }));
     }
-    return m;
-  }, [visible, pipeline.stages, pending]);
+  }
 
   const gateText = (s: Stage) => [...s.requiredFields.map((k) => fieldLabel(k)), ...s.requiredDocumentKinds.map((k) => kindName(k, '…'))].join(', ');
 
@@ -81,7 +199,7 @@ function Board({ pipeline }: { pipeline: Pipeline }) {
     const id = e.dataTransfer.getData('application/x-dealflow-deal') || e.dataTransfer.getData('text/plain') || dragging;
     setOver(null);
     setDragging(null);
-    const deal = deals.data?.find((d) => d.id === id);
+    const deal = allDeals.find((d) => d.id === id);
     if (deal) void requestMove(deal, stage);
   };
 
@@ -90,16 +208,19 @@ function Board({ pipeline }: { pipeline: Pipeline }) {
       <div className="toolbar">
         <div className="input-icon toolbar-search">
           <Icon name="search" size={16} />
-          <input className="input" placeholder={t('board.filter')} aria-label={t('board.filter')} value={filter} onChange={(e) => setFilter(e.target.value)} />
+          <input className="input" type="search" placeholder={t('board.filter')} aria-label={t('board.filter')} value={filter}
+            onChange={(e) => setFilter(e.target.value)} data-testid="board-filter" />
+          {board.loading && data ? <Spinner /> : null}
         </div>
         <div className="toolbar-spacer" />
         <Button variant="primary" icon="plus" onClick={() => setCreating(true)} data-testid="new-deal">{t('board.newDeal')}</Button>
       </div>
-      <ErrorBox error={deals.error} onRetry={() => void reload()} />
-      {deals.loading && !deals.data ? <Loading /> : (
-        <div className="board" data-testid="board">
+      <ErrorBox error={board.error} onRetry={() => void reload()} />
+      {board.loading && !data ? <Loading /> : !data ? null : (
+        <div className="board" data-testid="board" aria-busy={board.loading || undefined}>
           {pipeline.stages.map((s) => {
-            const list = byStage.get(s.id) ?? [];
+            const { col, list } = columns.get(s.id) ?? { col: undefined, list: [] };
+            const count = col?.count ?? 0;
             const gated = s.requiredFields.length > 0 || s.requiredDocumentKinds.length > 0;
             return (
               <section key={s.id} className={`column column-${s.kind} ${over === s.id ? 'column-over' : ''}`}
@@ -111,10 +232,10 @@ function Board({ pipeline }: { pipeline: Pipeline }) {
                   <div className="column-title">
                     <span className={`stage-dot stage-dot-${s.kind}`} />
                     <h2>{s.name}</h2>
-                    <span className="count" data-testid="stage-count">{list.length}</span>
+                    <span className="count" data-testid="stage-count" title={t('board.count', { n: number(count) })}>{number(count)}</span>
                     {gated ? <span className="gate-icon" title={t('board.gated', { list: gateText(s) })} aria-label={t('board.gated', { list: gateText(s) })}><Icon name="lock" size={13} /></span> : null}
                   </div>
-                  <div className="column-sum" data-testid="stage-sum">{sumByCurrency(list, money) || '\u00a0'}</div>
+                  <div className="column-sum" data-testid="stage-sum">{formatTotals(col?.totals ?? [], money) || '\u00a0'}</div>
                 </header>
                 <div className="column-body">
                   {list.map((d) => (
@@ -123,7 +244,15 @@ function Board({ pipeline }: { pipeline: Pipeline }) {
                       onDragStart={() => setDragging(d.id)} onDragEnd={() => { setDragging(null); setOver(null); }}
                       onMove={(stage) => void requestMove(d, stage)} />
                   ))}
-                  {list.length === 0 ? <div className="column-empty">{t('board.empty')}</div> : null}
+                  {list.length === 0 ? <div className="column-empty">{q && !count ? t('board.noMatches') : t('board.empty')}</div> : null}
+                  {col?.nextCursor ? (
+                    <div className="column-more">
+                      <Button size="sm" className="btn-block" busy={!!loadingMore[s.id]} onClick={() => void loadMore(s.id)} data-testid="load-more">
+                        {t('common.loadMore')}
+                      </Button>
+                      <span className="column-more-note" data-testid="stage-shown">{t('board.shown', { shown: number(col.deals.length), total: number(count) })}</span>
+                    </div>
+                  ) : null}
                 </div>
               </section>
             );
@@ -136,8 +265,10 @@ function Board({ pipeline }: { pipeline: Pipeline }) {
           onCreated={(d) => {
             setCreating(false);
             toast('ok', t('newDeal.created', { title: d.title }));
-            if (d.pipelineId === pipeline.id) setData((list) => [d, ...(list ?? [])]);
-            else navigate(`/deals?pipeline=${d.pipelineId}`);
+            if (d.pipelineId === pipeline.id) {
+              setData((prev) => (prev && matches(d, prev.q) ? shift(prev, null, d) : prev));
+              void refreshCounts(loadedQ.current);
+            } else navigate(`/deals?pipeline=${d.pipelineId}`);
           }} />
       ) : null}
     </>
