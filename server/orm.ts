@@ -7,6 +7,7 @@ import { DealField, DocumentKind, Pipeline, Stage } from '../modules/pipelines/e
 import { Deal, DealAttachment, DealEvent } from '../modules/deals/entities.ts';
 import { StoredFile } from '../modules/files/entities.ts';
 import { Migration20261127000000_foundation } from '../migrations/Migration20261127000000_foundation.ts';
+import { Migration20261127010000_deal_timestamps_ms } from '../migrations/Migration20261127010000_deal_timestamps_ms.ts';
 
 export const entities = [
   User, Session, ApiToken, Department, Client, Contact, RecordShare,
@@ -15,6 +16,7 @@ export const entities = [
 
 export const migrations = [
   { name: 'Migration20261127000000_foundation', class: Migration20261127000000_foundation },
+  { name: 'Migration20261127010000_deal_timestamps_ms', class: Migration20261127010000_deal_timestamps_ms },
 ];
 
 export type Orm = MikroORM;

@@ -153,29 +153,39 @@ export const dealRoutes: RouteSpec[] = [
       const pipeline = await em.findOne(Pipeline, { id: query.pipelineId });
       if (!pipeline) throw notFound('Pipeline');
       const stages = await em.find(Stage, { pipelineId: pipeline.id }, { orderBy: { position: 'asc' } });
-      const base: Record<string, unknown>[] = [await visibilityFilter(em, user, 'deal'), { pipelineId: pipeline.id }];
-      if (query.q) base.push({ title: { $ilike: `%${likeEscape(query.q)}%` } });
       const visible = await visibilitySql(em, user, 'deal', 'd');
-      const sums = await em.getConnection().execute<{ stage_id: string; currency: string | null; n: string; total: string }[]>(
-        `select d.stage_id, d.currency, count(*) as n, coalesce(sum(d.amount), 0)::text as total from deals d
-         where d.pipeline_id = ? and ${visible.sql} ${query.q ? 'and d.title ilike ?' : ''}
-         group by d.stage_id, d.currency`,
-        [pipeline.id, ...visible.params, ...(query.q ? [`%${likeEscape(query.q)}%`] : [])]);
-      const result = [];
-      for (const stage of stages) {
+      const where = `d.pipeline_id = ? and ${visible.sql}${query.q ? ' and d.title ilike ?' : ''}`;
+      const params = [pipeline.id, ...visible.params, ...(query.q ? [`%${likeEscape(query.q)}%`] : [])];
+      const conn = em.getConnection();
+      // two queries whatever the number of stages: the sums, and the first perStage + 1 deals of every stage
+      const [sums, firsts] = await Promise.all([
+        conn.execute<{ stage_id: string; currency: string | null; n: string; total: string }[]>(
+          `select d.stage_id, d.currency, count(*) as n, coalesce(sum(d.amount), 0)::text as total
+           from deals d where ${where} group by d.stage_id, d.currency`, params),
+        conn.execute<{ id: string; stage_id: string }[]>(
+          `select id, stage_id from (
+             select d.id, d.stage_id, row_number() over (partition by d.stage_id order by d.updated_at desc, d.id desc) as n
+             from deals d where ${where}) ranked
+           where n <= ?`, [...params, query.perStage + 1]),
+      ]);
+      const rows = firsts.length ? await em.find(Deal, { id: { $in: firsts.map((r) => r.id) } }) : [];
+      const deals = new Map((await toDeals(em, rows)).map((d) => [d.id, d]));
+      const byStage = new Map<string, typeof rows>();
+      for (const row of rows) byStage.set(row.stageId, [...(byStage.get(row.stageId) ?? []), row]);
+      const newestFirst = (x: DealRow, y: DealRow) => y.updatedAt.getTime() - x.updatedAt.getTime() || (y.id < x.id ? -1 : 1);
+      const result = stages.map((stage) => {
         const mine = sums.filter((r) => r.stage_id === stage.id);
-        const rows = await em.find(Deal, { $and: [...base, { stageId: stage.id }] },
-          { orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], limit: query.perStage + 1 });
-        const page = rows.slice(0, query.perStage);
+        const ordered = (byStage.get(stage.id) ?? []).sort(newestFirst);
+        const page = ordered.slice(0, query.perStage);
         const last = page[page.length - 1];
-        result.push({
+        return {
           stageId: stage.id,
           count: mine.reduce((a, r) => a + Number(r.n), 0),
           totals: mine.filter((r) => r.currency).map((r) => ({ currency: r.currency!, amount: r.total })),
-          deals: await toDeals(em, page),
-          nextCursor: rows.length > query.perStage ? encodeCursor([last.updatedAt.toISOString(), last.id]) : null,
-        });
-      }
+          deals: page.map((d) => deals.get(d.id)!),
+          nextCursor: ordered.length > query.perStage ? encodeCursor([last.updatedAt.toISOString(), last.id]) : null,
+        };
+      });
       return { pipelineId: pipeline.id, stages: result };
     },
   }),

@@ -161,3 +161,30 @@ describe('board', () => {
     expect((await other.get(`/deals/board?pipelineId=${p.id}`)).body.stages[0].count).toBe(0);
   });
 });
+
+describe('deal list pagination', () => {
+  it('returns every deal exactly once across pages, also when deals were changed within the same millisecond', async () => {
+    const f = fixtures(h);
+    const owner = await f.user('manager');
+    const s = await login(h, owner.email);
+    const client = await f.client(owner.id);
+    const p = await f.pipeline([['Only', 'open', [], []]], 'Paging');
+    await h.ctx.orm.em.getConnection().execute(`
+      insert into deals (id, title, client_id, owner_id, pipeline_id, stage_id, custom, updated_at)
+      select gen_random_uuid(), 'Paged ' || g, ?, ?, ?, ?, '{}'::jsonb, timestamptz '2026-01-01 10:00:00.123' + g * interval '1 microsecond'
+      from generate_series(1, 25) g`, [client.id, owner.id, p.id, p.stages[0].id]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { id: string }[]; nextCursor: string | null } } =
+        await s.get(`/deals?pipelineId=${p.id}&limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.body.items.map((d) => d.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(25);
+    expect(new Set(seen).size).toBe(25);
+    const tampered = await s.get(`/deals?pipelineId=${p.id}&cursor=${Buffer.from('[1]').toString('base64url')}`);
+    expect(tampered.status).toBe(400);
+    expect(tampered.body.code).toBe('BAD_CURSOR');
+  });
+});
