@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { Deal, DealAttachment, DealEvent } from '../modules/deals/entities.ts';
-import type { DealChanges, DealState } from '../modules/deals/gate.ts';
-import type { AttachmentInput } from '../workflows/deal-contract.ts';
+import { gateFingerprint, type DealChanges, type DealState } from '../modules/deals/gate.ts';
+import { dealStateOf } from '../modules/deals/state.ts';
+import { Stage } from '../modules/pipelines/entities.ts';
+import { DealFailure, type AttachmentInput } from '../workflows/deal-contract.ts';
 
-export interface PersistCreatedInput { opId: string; actorId: string | null; deal: DealState }
+export interface PersistCreatedInput { opId: string; actorId: string | null; deal: DealState; gateFingerprint: string }
 
 export interface PersistChangeInput {
   opId: string;
@@ -15,11 +17,13 @@ export interface PersistChangeInput {
   fromVersion: number;
   kind: 'updated' | 'stage_changed' | 'attached' | 'detached';
   changes?: DealChanges;
-  stage?: { from: string; to: string; kind: 'open' | 'won' | 'lost'; lostReason: string | null };
+  stage?: { from: string; to: string; kind: 'open' | 'won' | 'lost'; lostReason: string | null; gateFingerprint: string };
   attach?: AttachmentInput;
   detachId?: string;
   data: Record<string, unknown>;
 }
+
+const failure = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 
 function columnsOf(changes: DealChanges | undefined): Record<string, unknown> {
   const cols: Record<string, unknown> = {};
@@ -31,14 +35,37 @@ function columnsOf(changes: DealChanges | undefined): Record<string, unknown> {
 }
 
 /**
+ * The stage must still demand what the gate said: the row is read FOR SHARE, so an admin's edit of the stage
+ * either committed before (and the move is refused) or waits until this write has committed.
+ */
+async function checkStageUnchanged(em: EntityManager, stageId: string, fingerprint: string) {
+  const stage = await em.findOne(Stage, { id: stageId }, { lockMode: LockMode.PESSIMISTIC_READ });
+  if (!stage || gateFingerprint(stage) !== fingerprint) {
+    throw failure(DealFailure.gateChanged, "The stage's requirements changed meanwhile; look at what it needs now and try again");
+  }
+}
+
+/** Postgres data and constraint errors (SQLSTATE classes 22 and 23) are the input's fault: retrying cannot help. */
+async function refusingBadData<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const code = String((e as { code?: unknown }).code ?? '');
+    if (/^2[23]/.test(code)) throw failure(DealFailure.invalidData, `The database refused a value: ${(e as Error).message.split('\n')[0]}`);
+    throw e;
+  }
+}
+
+/**
  * Writes of the deal workflow. Each is one transaction keyed by the command's opId (unique in deal_events),
  * so a retried activity finds its own earlier write and returns the same result instead of writing twice.
  */
 export function createDealActivities({ orm }: { orm: MikroORM }) {
   return {
-    async persistDealCreated({ opId, actorId, deal }: PersistCreatedInput): Promise<{ version: number }> {
-      await orm.em.fork().transactional(async (em) => {
+    async persistDealCreated({ opId, actorId, deal, gateFingerprint: fingerprint }: PersistCreatedInput): Promise<{ version: number }> {
+      await refusingBadData(() => orm.em.fork().transactional(async (em) => {
         if (await em.findOne(DealEvent, { opId })) return;
+        await checkStageUnchanged(em, deal.stageId, fingerprint);
         em.create(Deal, {
           id: deal.id, title: deal.title, clientId: deal.clientId, contactId: deal.contactId, ownerId: deal.ownerId,
           pipelineId: deal.pipelineId, stageId: deal.stageId, amount: deal.amount, currency: deal.currency,
@@ -47,13 +74,13 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
         em.create(DealEvent, {
           id: randomUUID(), dealId: deal.id, opId, kind: 'created', actorId, toStageId: deal.stageId, data: {},
         });
-      });
+      }));
       return { version: 1 };
     },
 
     async persistDealChange(input: PersistChangeInput): Promise<{ version: number }> {
       const toVersion = input.fromVersion + 1;
-      await orm.em.fork().transactional(async (em) => {
+      await refusingBadData(() => orm.em.fork().transactional(async (em) => {
         if (await em.findOne(DealEvent, { opId: input.opId })) return; // this command was written by an earlier attempt
         const cols: Record<string, unknown> = columnsOf(input.changes);
         if (input.changes?.custom) {
@@ -66,18 +93,14 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
           cols.custom = custom;
         }
         if (input.stage) {
+          await checkStageUnchanged(em, input.stage.to, input.stage.gateFingerprint);
           cols.stageId = input.stage.to;
           cols.lostReason = input.stage.lostReason;
           cols.closedAt = input.stage.kind === 'open' ? null : new Date();
         }
         const updated = await em.nativeUpdate(Deal, { id: input.dealId, version: input.fromVersion },
           { ...cols, version: toVersion, updatedAt: new Date() });
-        if (updated !== 1) {
-          throw ApplicationFailure.create({
-            type: 'VERSION_CONFLICT', nonRetryable: true,
-            message: `deal ${input.dealId} is not at version ${input.fromVersion}`,
-          });
-        }
+        if (updated !== 1) throw failure(DealFailure.versionConflict, `The deal is no longer at version ${input.fromVersion}`);
         if (input.attach) {
           const a = input.attach;
           em.create(DealAttachment, {
@@ -85,13 +108,22 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
             contentType: a.contentType, size: a.size, uploadedBy: input.actorId!,
           });
         }
-        if (input.detachId) await em.nativeDelete(DealAttachment, { id: input.detachId, dealId: input.dealId });
+        if (input.detachId && (await em.nativeDelete(DealAttachment, { id: input.detachId, dealId: input.dealId })) !== 1) {
+          throw failure(DealFailure.attachmentNotFound, 'The attachment was removed meanwhile');
+        }
         em.create(DealEvent, {
           id: randomUUID(), dealId: input.dealId, opId: input.opId, kind: input.kind, actorId: input.actorId,
           fromStageId: input.stage?.from ?? null, toStageId: input.stage?.to ?? null, data: input.data,
         });
-      });
+      }));
       return { version: toVersion };
+    },
+
+    /** The deal as Postgres has it: how a workflow whose state disagrees with the row recovers. */
+    async loadDealState({ dealId }: { dealId: string }): Promise<DealState | null> {
+      const em = orm.em.fork();
+      const row = await em.findOne(Deal, { id: dealId });
+      return row ? dealStateOf(em, row) : null;
     },
   };
 }

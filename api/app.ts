@@ -20,7 +20,8 @@ async function readiness(app: AppContext) {
   };
   const [postgres, temporal] = await Promise.all([
     check(() => app.orm.em.getConnection().execute('select 1')),
-    check(() => app.temporal.connection.workflowService.getSystemInfo({})),
+    // a deadline rather than only the race: the call must end by itself, not keep retrying in the background
+    check(() => app.temporal.connection.withDeadline(Date.now() + 2000, () => app.temporal.connection.workflowService.getSystemInfo({}))),
   ]);
   return { postgres, temporal };
 }

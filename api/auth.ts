@@ -26,12 +26,18 @@ export const ANONYMOUS: AuthUser = { id: '', email: '', name: '', role: 'member'
 /** The CSRF token of a session: derived from the session secret, so nothing more is stored. */
 export const csrfTokenFor = (sessionToken: string) => sha256(`csrf:${sessionToken}`);
 
+/** A cookie's value, or null when it is not sent or cannot be decoded (a malformed cookie is no cookie). */
 export function readCookie(req: Request, name: string): string | null {
   const header = req.headers.cookie;
   if (!header) return null;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      continue;
+    }
   }
   return null;
 }

@@ -59,6 +59,50 @@ function parseOrThrow<T>(schema: z.ZodType<T> | undefined, value: unknown, where
     `Invalid ${where}${first.path ? ` at "${first.path}"` : ''}: ${first.message}`, { errors });
 }
 
+/** A NUL character or a UTF-16 surrogate without its partner: text Postgres cannot store (text, jsonb). */
+const BAD_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const isStorableText = (s: string) => !BAD_TEXT.test(s);
+
+/**
+ * The path of the first string (value or object key) in a parsed value that Postgres could not store, or null.
+ * Iterative, with each step linked to its parent, so a deeply nested JSON body costs neither stack nor quadratic memory.
+ */
+export function findUnstorableText(value: unknown): (string | number)[] | null {
+  interface Step { v: unknown; key: string | number | null; parent: Step | null }
+  const pathOf = (step: Step | null, last?: string) => {
+    const path: (string | number)[] = last === undefined ? [] : [last];
+    for (let s = step; s && s.key !== null; s = s.parent) path.push(s.key);
+    return path.reverse();
+  };
+  const stack: Step[] = [{ v: value, key: null, parent: null }];
+  while (stack.length) {
+    const step = stack.pop()!;
+    const v = step.v;
+    if (typeof v === 'string') {
+      if (!isStorableText(v)) return pathOf(step);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], key: i, parent: step });
+    } else if (v && typeof v === 'object') {
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, child] = entries[i];
+        if (!isStorableText(k)) return pathOf(step, k);
+        stack.push({ v: child, key: k, parent: step });
+      }
+    }
+  }
+  return null;
+}
+
+function refuseUnstorableText(value: unknown, where: string) {
+  const path = findUnstorableText(value);
+  if (!path) return;
+  const at = path.map(String).join('.');
+  throw new AppError(400, 'INVALID_TEXT',
+    `Invalid ${where}${at ? ` at "${at}"` : ''}: text must not contain NUL characters or unpaired UTF-16 surrogates`,
+    { errors: [{ in: where, path: at || null, code: 'invalid_text', message: 'NUL character or unpaired surrogate' }] });
+}
+
 /** Express path to OpenAPI path: /deals/:id → /deals/{id} */
 export const openApiPath = (p: string) => p.replace(/:([A-Za-z_]\w*)/g, '{$1}');
 
@@ -68,7 +112,10 @@ export function mountRoutes(router: Router, app: AppContext, specs: RouteSpec[],
     const middlewares: express.RequestHandler[] = [async (req, res, next) => {
       try { res.locals.user = await authenticate(req, spec.access); next(); } catch (e) { next(e); }
     }];
-    if (spec.multipart) middlewares.push(app.upload.single('file'));
+    if (spec.multipart) {
+      const upload = app.upload.single('file');
+      middlewares.push((req, res, next) => upload(req, res, (err?: unknown) => next(err ? uploadError(err) : undefined)));
+    }
     router[spec.method](spec.path, ...middlewares, async (req: Request, res: Response) => {
       try {
         await handle(spec, req, res);
@@ -81,6 +128,11 @@ export function mountRoutes(router: Router, app: AppContext, specs: RouteSpec[],
 
   async function handle(spec: RouteSpec, req: Request, res: Response) {
       const user = res.locals.user as AuthUser;
+      // text Postgres cannot store is refused here, for every route at once, before it reaches a query
+      refuseUnstorableText(req.params, 'path parameters');
+      refuseUnstorableText(req.query, 'query');
+      refuseUnstorableText(req.body, 'body');
+      if (req.file) refuseUnstorableText({ file: req.file.originalname }, 'body');
       const params = parseOrThrow(spec.params, req.params, 'path parameters');
       const query = parseOrThrow(spec.query, req.query, 'query');
       if (spec.headers) parseOrThrow(spec.headers, req.headers, 'headers');
@@ -97,12 +149,29 @@ export function mountRoutes(router: Router, app: AppContext, specs: RouteSpec[],
   }
 }
 
+/**
+ * What the upload parser reports, as the client's error: a malformed multipart body (no boundary, truncated, bad part
+ * headers, unexpected fields) is a 400 BAD_UPLOAD; an over-limit upload keeps its LIMIT_ code (413 for the file size);
+ * a failure of the server itself (a system error such as a full disk) stays a server error.
+ */
+export function uploadError(err: unknown): unknown {
+  const e = err as { code?: unknown; syscall?: unknown; errno?: unknown; message?: unknown };
+  if (err instanceof AppError || !e || typeof e !== 'object') return err;
+  if (typeof e.code === 'string' && e.code.startsWith('LIMIT_')) return err;
+  if (e.syscall !== undefined || e.errno !== undefined) return err;
+  return new AppError(400, 'BAD_UPLOAD', `The multipart/form-data body could not be read${typeof e?.message === 'string' && e.message ? `: ${e.message}` : ''}`);
+}
+
+/** A LIKE/ILIKE pattern matching q anywhere in the value, with LIKE's wildcards and escape character in q taken literally. */
+export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%`;
+
 export const uuid = () => z.uuid();
 export const idParams = z.strictObject({ id: z.uuid() });
 
 /** Cursor pagination over (sort key, id): the cursor is opaque to clients. */
 export const pageQuery = {
-  cursor: z.string().max(500).optional().describe('opaque cursor from the previous page'),
+  // a (name, id) cursor of a 300-character name in a 3-byte script is about 1,300 characters
+  cursor: z.string().max(2000).optional().describe('opaque cursor from the previous page'),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 };
 
@@ -110,12 +179,18 @@ export function encodeCursor(values: unknown[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | null {
+/**
+ * The one way to read a cursor: its values must match the tuple the route issues (e.g. z.tuple([z.iso.datetime(), z.uuid()])),
+ * else 400 BAD_CURSOR. No cursor gives null.
+ */
+export function decodeCursor<T extends z.ZodTuple>(cursor: string | undefined, schema: T): z.output<T> | null {
   if (!cursor) return null;
+  let v: unknown;
   try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === arity) return v;
-  } catch { /* fall through */ }
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch { v = undefined; }
+  const r = schema.safeParse(v);
+  if (r.success && !findUnstorableText(r.data)) return r.data;
   throw new AppError(400, 'BAD_CURSOR', 'The cursor is not one this API issued');
 }
 

@@ -8,6 +8,7 @@ import { Deal, DealAttachment, DealEvent } from '../modules/deals/entities.ts';
 import { StoredFile } from '../modules/files/entities.ts';
 import { Migration20261127000000_foundation } from '../migrations/Migration20261127000000_foundation.ts';
 import { Migration20261127010000_deal_timestamps_ms } from '../migrations/Migration20261127010000_deal_timestamps_ms.ts';
+import { Migration20261127020000_login_throttle } from '../migrations/Migration20261127020000_login_throttle.ts';
 
 export const entities = [
   User, Session, ApiToken, Department, Client, Contact, RecordShare,
@@ -17,6 +18,7 @@ export const entities = [
 export const migrations = [
   { name: 'Migration20261127000000_foundation', class: Migration20261127000000_foundation },
   { name: 'Migration20261127010000_deal_timestamps_ms', class: Migration20261127010000_deal_timestamps_ms },
+  { name: 'Migration20261127020000_login_throttle', class: Migration20261127020000_login_throttle },
 ];
 
 export type Orm = MikroORM;

@@ -15,6 +15,8 @@ export interface DealWorkflowInput {
   handledTotal?: number;
   /** Updates after which a run continues as new (default UPDATES_PER_RUN) */
   updatesPerRun?: number;
+  /** how long a run started for a new deal waits for its create Update (default 2 minutes) */
+  createWindow?: string;
 }
 
 interface Command {
@@ -23,6 +25,8 @@ interface Command {
   actorId: string | null;
   /** the version the user saw; a different current version is a conflict */
   expectedVersion?: number;
+  /** the version of the deal's row when the command was made; a workflow at another version resyncs first */
+  storedVersion?: number;
 }
 
 export interface CreateCommand extends Omit<Command, 'expectedVersion'> {
@@ -68,6 +72,8 @@ export const editDeal = defineUpdate<DealResult, [EditCommand]>('editDeal');
 export const moveDealStage = defineUpdate<DealResult, [MoveStageCommand]>('moveDealStage');
 export const attachToDeal = defineUpdate<DealResult, [AttachCommand]>('attachToDeal');
 export const detachFromDeal = defineUpdate<DealResult, [DetachCommand]>('detachFromDeal');
+/** Reloads the workflow's state from Postgres (after a restart from an old snapshot). */
+export const resyncDeal = defineUpdate<DealResult, []>('resyncDeal');
 export const dealState = defineQuery<{ deal: DealState; created: boolean; handledTotal: number }>('dealState');
 
 /** Failure types the workflow raises; the API maps each to an HTTP status and a problem code. */
@@ -79,6 +85,19 @@ export const DealFailure = {
   versionConflict: 'VERSION_CONFLICT',
   busy: 'DEAL_BUSY',
   notCreated: 'DEAL_NOT_FOUND',
-  alreadyCreated: 'DEAL_ALREADY_EXISTS',
   attachmentNotFound: 'ATTACHMENT_NOT_FOUND',
+  /** an admin changed the target stage's requirements between loading the gate and writing the move */
+  gateChanged: 'STAGE_REQUIREMENTS_CHANGED',
+  /** Postgres refused a value (a data or constraint error): retrying cannot help */
+  invalidData: 'INVALID_DATA',
+  /** the workflow and the row the command was made from disagree: the command layer resyncs and sends it once more */
+  stale: 'DEAL_STATE_STALE',
 } as const;
+export type DealFailureType = (typeof DealFailure)[keyof typeof DealFailure];
+
+/** The HTTP status each failure is answered with. */
+export const DEAL_FAILURE_STATUS: Record<DealFailureType, number> = {
+  STAGE_REQUIREMENTS_UNMET: 422, LOST_REASON_REQUIRED: 422, STAGE_UNCHANGED: 422, STAGE_NOT_IN_PIPELINE: 422,
+  VERSION_CONFLICT: 409, DEAL_BUSY: 409, DEAL_NOT_FOUND: 404, ATTACHMENT_NOT_FOUND: 404,
+  STAGE_REQUIREMENTS_CHANGED: 409, INVALID_DATA: 422, DEAL_STATE_STALE: 409,
+};

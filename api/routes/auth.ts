@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ApiToken, LOCALES, ROLES, Session, User, type UserRow } from '../../modules/accounts/entities.ts';
-import { newSecret, sha256, verifyPassword } from '../../modules/accounts/secrets.ts';
+import { dummyPasswordHash, newSecret, sha256, verifyPassword } from '../../modules/accounts/secrets.ts';
 import { CSRF_HEADER, SESSION_COOKIE, SESSION_DAYS, csrfTokenFor, readCookie } from '../auth.ts';
 import { AppError, notFound } from '../errors.ts';
 import { route, type RouteSpec } from '../http.ts';
@@ -26,8 +26,14 @@ const tokenSchema = z.object({
   id: z.uuid(), name: z.string(), createdAt: z.iso.datetime(), lastUsedAt: z.iso.datetime().nullable(),
 }).meta({ id: 'ApiToken' });
 
-const MAX_FAILURES = 10;
+/**
+ * Failed logins within FAILURE_WINDOW are limited per (email, client address), so a stranger failing on purpose locks
+ * out only themselves, and per email with a looser cap against guessing from many addresses.
+ */
+const MAX_FAILURES_PER_ADDRESS = 10;
+const MAX_FAILURES_PER_EMAIL = 100;
 const FAILURE_WINDOW = "interval '15 minutes'";
+const tooMany = (why: string) => new AppError(429, 'TOO_MANY_ATTEMPTS', `${why}; wait 15 minutes`, {}, { 'Retry-After': '900' });
 
 export const authRoutes: RouteSpec[] = [
   route({
@@ -35,19 +41,23 @@ export const authRoutes: RouteSpec[] = [
     tag: 'Auth', access: 'public', errors: [429],
     body: z.strictObject({ email: z.string().trim().toLowerCase().max(320), password: z.string().min(1).max(1000) }),
     response: sessionSchema,
-    handler: async ({ body, em, res, app }) => {
+    handler: async ({ body, em, req, res, app }) => {
       const conn = em.getConnection();
-      const [{ n }] = await conn.execute<{ n: string }[]>(
-        `select count(*) as n from login_failures where email = ? and at > now() - ${FAILURE_WINDOW}`, [body.email]);
-      if (Number(n) >= MAX_FAILURES) {
-        throw new AppError(429, 'TOO_MANY_ATTEMPTS', 'Too many failed logins for this email; wait 15 minutes', {}, { 'Retry-After': '900' });
-      }
+      const ip = req.ip ?? req.socket.remoteAddress ?? '';
+      const [counts] = await conn.execute<{ from_ip: string; total: string }[]>(
+        `select count(*) filter (where ip = ?) as from_ip, count(*) as total
+         from login_failures where email = ? and at > now() - ${FAILURE_WINDOW}`, [ip, body.email]);
+      if (Number(counts.from_ip) >= MAX_FAILURES_PER_ADDRESS) throw tooMany('Too many failed logins for this email from your address');
+      if (Number(counts.total) >= MAX_FAILURES_PER_EMAIL) throw tooMany('Too many failed logins for this email');
       const user = await em.findOne(User, { email: body.email, disabledAt: null });
-      if (!user || !(await verifyPassword(user.passwordHash, body.password))) {
-        await conn.execute('insert into login_failures (email) values (?)', [body.email]);
+      // an unknown email costs the same argon2 verification as a wrong password, so timing does not reveal accounts
+      const ok = await verifyPassword(user?.passwordHash ?? await dummyPasswordHash(), body.password);
+      if (!user || !ok) {
+        await conn.execute(`delete from login_failures where at <= now() - ${FAILURE_WINDOW}`);
+        await conn.execute('insert into login_failures (email, ip) values (?, ?)', [body.email, ip]);
         throw new AppError(401, 'INVALID_CREDENTIALS', 'Wrong email or password');
       }
-      await conn.execute('delete from login_failures where email = ?', [body.email]);
+      await conn.execute('delete from login_failures where email = ? and ip = ?', [body.email, ip]);
       const token = newSecret('dfs');
       const expiresAt = new Date(Date.now() + SESSION_DAYS * 86400_000);
       em.create(Session, { id: sha256(token), userId: user.id, expiresAt });

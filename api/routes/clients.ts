@@ -6,9 +6,8 @@ import { User } from '../../modules/accounts/entities.ts';
 import { Client, Contact, type ClientRow, type ContactRow } from '../../modules/clients/entities.ts';
 import { canSee, visibilityFilter } from '../../modules/access/visibility.ts';
 import { AppError, notFound } from '../errors.ts';
-import { encodeCursor, pageOf, pageQuery, route, type RouteSpec } from '../http.ts';
+import { decodeCursor, encodeCursor, likePattern, pageOf, pageQuery, route, type RouteSpec } from '../http.ts';
 import type { AuthUser } from '../auth.ts';
-import { likePattern, nameCursor } from './users.ts';
 
 /** Optional free text: trimmed, an empty string clears it (null). */
 const text = (max: number) => z.string().trim().max(max).nullable().optional()
@@ -80,6 +79,8 @@ async function updateVersioned(
 }
 
 const clientParams = z.strictObject({ id: z.uuid() });
+/** (name, id) of the last client of a page, by name ignoring case */
+const nameCursor = z.tuple([z.string(), z.uuid()]);
 const contactParams = z.strictObject({ id: z.uuid(), contactId: z.uuid() });
 
 export const clientRoutes: RouteSpec[] = [
@@ -92,7 +93,7 @@ export const clientRoutes: RouteSpec[] = [
       const lowerName = () => raw((alias: string) => `lower(${alias}.name)`);
       const where: Record<string, unknown>[] = [await visibilityFilter(em, user, 'client')];
       if (query.q) where.push({ name: { $ilike: likePattern(query.q) } });
-      const cursor = nameCursor(query.cursor);
+      const cursor = decodeCursor(query.cursor, nameCursor);
       if (cursor) {
         where.push({ $or: [
           { [lowerName()]: { $gt: raw('lower(?::text)', [cursor[0]]) } },

@@ -2,10 +2,12 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Deal, DealAttachment, DealEvent, type DealRow } from '../../modules/deals/entities.ts';
 import {
-  attachCommand, createDealCommand, dealStateOf, detachCommand, editDealCommand, moveDealStageCommand, reloadDeal,
+  attachCommand, createDealCommand, detachCommand, editDealCommand, moveDealStageCommand, reloadDeal,
   type DealCommandContext,
 } from '../../modules/deals/commands.ts';
+import { CURRENCY, DATE, DECIMAL, isDate } from '../../modules/deals/fields.ts';
 import { missingRequirements } from '../../modules/deals/gate.ts';
+import { dealStateOf } from '../../modules/deals/state.ts';
 import { loadGate } from '../../modules/pipelines/gates.ts';
 import { DocumentKind, Pipeline, Stage } from '../../modules/pipelines/entities.ts';
 import { Client } from '../../modules/clients/entities.ts';
@@ -13,14 +15,16 @@ import { User } from '../../modules/accounts/entities.ts';
 import { StoredFile } from '../../modules/files/entities.ts';
 import { canSee, visibilityFilter, visibilitySql } from '../../modules/access/visibility.ts';
 import { AppError, notFound } from '../errors.ts';
-import { decodeCursor, encodeCursor, pageOf, pageQuery, route, type Ctx, type RouteSpec } from '../http.ts';
+import { decodeCursor, encodeCursor, likePattern, pageOf, pageQuery, route, type Ctx, type RouteSpec } from '../http.ts';
 import type { AuthUser } from '../auth.ts';
 
-const decimal = z.union([z.string().regex(/^\d{1,16}(\.\d{1,2})?$/, 'a non-negative decimal with up to 2 places'), z.number().nonnegative()])
+// the value formats come from modules/deals/fields.ts, which validateChanges checks against too
+const decimal = z.union([z.string().regex(DECIMAL, 'a non-negative decimal with up to 2 places'), z.number().nonnegative()])
   .transform((v) => (typeof v === 'number' ? v.toFixed(2) : v));
-const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR');
-const isoDate = z.iso.date();
-const money = z.strictObject({ amount: z.string().regex(/^\d{1,16}(\.\d{1,2})?$/), currency });
+const currency = z.string().regex(CURRENCY, 'an ISO 4217 code such as EUR');
+const isoDate = z.string().regex(DATE, 'a date YYYY-MM-DD in the years 1000–9999').refine(isDate, 'a date YYYY-MM-DD that exists')
+  .meta({ format: 'date' });
+const money = z.strictObject({ amount: z.string().regex(DECIMAL, 'a non-negative decimal with up to 2 places'), currency });
 const customValue = z.union([z.string().max(5000), z.number(), money, z.null()]);
 
 export const dealChangesSchema = z.strictObject({
@@ -32,6 +36,13 @@ export const dealChangesSchema = z.strictObject({
   custom: z.record(z.string().regex(/^[a-z][a-zA-Z0-9_]{0,62}$/), customValue).optional()
     .describe('custom field values by field key; null clears a value'),
 }).meta({ id: 'DealChanges' });
+
+/** An edit must change something: at least one field, or at least one custom value. */
+const changesSomething = (c: z.output<typeof dealChangesSchema>) =>
+  Object.keys(c).some((k) => k !== 'custom') || Object.keys(c.custom ?? {}).length > 0;
+
+/** (updatedAt, id) of the last deal of a page, newest change first */
+const dealCursor = z.tuple([z.iso.datetime(), z.uuid()]);
 
 export const dealSchema = z.object({
   id: z.uuid(), title: z.string(), clientId: z.uuid(), clientName: z.string(), contactId: z.uuid().nullable(),
@@ -102,7 +113,6 @@ async function withDeal(em: EntityManager, result: { version: number; stageId: s
 }
 
 const dealParams = z.strictObject({ id: z.uuid() });
-const likeEscape = (q: string) => q.replace(/[\\%_]/g, '\\$&');
 
 export const dealRoutes: RouteSpec[] = [
   route({
@@ -118,8 +128,8 @@ export const dealRoutes: RouteSpec[] = [
       if (query.pipelineId) where.push({ pipelineId: query.pipelineId });
       if (query.stageId) where.push({ stageId: query.stageId });
       if (query.clientId) where.push({ clientId: query.clientId });
-      if (query.q) where.push({ title: { $ilike: `%${likeEscape(query.q)}%` } });
-      const cursor = decodeCursor(query.cursor, 2) as [string, string] | null;
+      if (query.q) where.push({ title: { $ilike: likePattern(query.q) } });
+      const cursor = decodeCursor(query.cursor, dealCursor);
       if (cursor) {
         where.push({ $or: [{ updatedAt: { $lt: new Date(cursor[0]) } }, { updatedAt: new Date(cursor[0]), id: { $lt: cursor[1] } }] });
       }
@@ -155,7 +165,7 @@ export const dealRoutes: RouteSpec[] = [
       const stages = await em.find(Stage, { pipelineId: pipeline.id }, { orderBy: { position: 'asc' } });
       const visible = await visibilitySql(em, user, 'deal', 'd');
       const where = `d.pipeline_id = ? and ${visible.sql}${query.q ? ' and d.title ilike ?' : ''}`;
-      const params = [pipeline.id, ...visible.params, ...(query.q ? [`%${likeEscape(query.q)}%`] : [])];
+      const params = [pipeline.id, ...visible.params, ...(query.q ? [likePattern(query.q)] : [])];
       const conn = em.getConnection();
       // two queries whatever the number of stages: the sums, and the first perStage + 1 deals of every stage
       const [sums, firsts] = await Promise.all([
@@ -238,7 +248,10 @@ export const dealRoutes: RouteSpec[] = [
   route({
     method: 'patch', path: '/deals/:id', operationId: 'updateDeal', summary: "Change a deal's fields",
     tag: 'Deals', access: 'user', errors: [404, 409, 422], params: dealParams,
-    body: z.strictObject({ version: versionField, changes: dealChangesSchema }),
+    body: z.strictObject({
+      version: versionField,
+      changes: dealChangesSchema.refine(changesSomething, 'nothing to change: send at least one field or custom value'),
+    }),
     response: commandResult,
     handler: async (c) => {
       const deal = await visibleDeal(c.em, c.user, c.params.id);
@@ -293,7 +306,8 @@ export const dealRoutes: RouteSpec[] = [
       }
       const stored = await c.app.storage.putFile(file.path);
       await c.em.getConnection().execute('insert into files (sha256, size) values (?, ?) on conflict do nothing', [stored.sha256, stored.size]);
-      const fileName = Buffer.from(file.originalname, 'latin1').toString('utf8').slice(0, 255) || 'file';
+      // cut by code points, not UTF-16 units: half a surrogate pair is text Postgres refuses
+      const fileName = Array.from(Buffer.from(file.originalname, 'latin1').toString('utf8')).slice(0, 255).join('') || 'file';
       const result = await attachCommand(commandContext(c), deal, {
         documentKindId: c.body.documentKindId ?? null, fileSha256: stored.sha256, fileName,
         contentType: file.mimetype || 'application/octet-stream', size: stored.size,

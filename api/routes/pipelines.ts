@@ -163,6 +163,17 @@ export const pipelineRoutes: RouteSpec[] = [
             }
             await tem.nativeDelete(Stage, { id: { $in: ids } });
           }
+          // open, won or lost decides whether a deal in the stage is closed: it cannot change under deals already there
+          const rekinded = existing.filter((e) => body.stages.some((s) => s.id === e.id && s.kind !== e.kind));
+          if (rekinded.length) {
+            const ids = rekinded.map((s) => s.id);
+            const occupied = await tem.execute<{ stage_id: string }[]>(
+              `select distinct stage_id from deals where stage_id in (${ids.map(() => '?').join(',')})`, ids);
+            if (occupied.length) {
+              const list = occupied.map((r) => `"${rekinded.find((s) => s.id === r.stage_id)!.name}"`).join(', ');
+              throw stageInUse(`Deals are in ${list}; a stage's kind (open, won, lost) can change only while it is empty`);
+            }
+          }
           for (const [i, s] of body.stages.entries()) {
             if (s.id) await tem.nativeUpdate(Stage, { id: s.id, pipelineId: params.id }, stageData(s, params.id, i));
             else await tem.insert(Stage, { id: randomUUID(), ...stageData(s, params.id, i) });

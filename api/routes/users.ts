@@ -6,21 +6,11 @@ import { ROLES, Session, User } from '../../modules/accounts/entities.ts';
 import { generatePassword, hashPassword } from '../../modules/accounts/secrets.ts';
 import { Department } from '../../modules/org/entities.ts';
 import { AppError, notFound } from '../errors.ts';
-import { decodeCursor, encodeCursor, pageOf, pageQuery, route, type RouteSpec } from '../http.ts';
+import { decodeCursor, encodeCursor, likePattern, pageOf, pageQuery, route, type RouteSpec } from '../http.ts';
 import { toUser, userSchema } from './auth.ts';
 
-/** A LIKE pattern matching q anywhere, with LIKE's wildcards in q taken literally. */
-export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%`;
-
-/** Decodes a (name, id) cursor, refusing one whose values do not have those types. */
-export function nameCursor(cursor: string | undefined): [string, string] | null {
-  const v = decodeCursor(cursor, 2);
-  if (!v) return null;
-  if (typeof v[0] !== 'string' || !z.uuid().safeParse(v[1]).success) {
-    throw new AppError(400, 'BAD_CURSOR', 'The cursor is not one this API issued');
-  }
-  return v as [string, string];
-}
+/** (name, id) of the last user of a page, by name */
+const nameCursor = z.tuple([z.string(), z.uuid()]);
 
 const emailField = z.string().trim().toLowerCase().max(320).pipe(z.email('an email address'));
 const nameField = z.string().trim().min(1).max(200);
@@ -44,7 +34,7 @@ export const userRoutes: RouteSpec[] = [
       const where: Record<string, unknown>[] = [];
       if (user.role !== 'admin') where.push({ disabledAt: null });
       if (query.q) where.push({ $or: [{ name: { $ilike: likePattern(query.q) } }, { email: { $ilike: likePattern(query.q) } }] });
-      const cursor = nameCursor(query.cursor);
+      const cursor = decodeCursor(query.cursor, nameCursor);
       if (cursor) {
         where.push({ $or: [{ name: { $gt: cursor[0] } }, { name: cursor[0], id: { $gt: cursor[1] } }] });
       }

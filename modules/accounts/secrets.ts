@@ -9,6 +9,14 @@ export const verifyPassword = async (passwordHash: string, password: string) => 
   try { return await verify(passwordHash, password); } catch { return false; }
 };
 
+let dummyHash: Promise<string> | null = null;
+/**
+ * An argon2id hash of a random password nobody knows, computed once on first use: a login for an email without an
+ * account verifies against it, so it takes as long as a wrong password and the answer time does not tell which
+ * emails have accounts.
+ */
+export const dummyPasswordHash = () => (dummyHash ??= hashPassword(randomBytes(32).toString('base64url')));
+
 /** A random secret with a recognisable prefix; only its SHA-256 is stored. */
 export const newSecret = (prefix: string) => `${prefix}_${randomBytes(32).toString('base64url')}`;
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');

@@ -5,11 +5,12 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../server/app-error.ts';
 import {
-  attachToDeal, createDeal, dealWorkflowId, detachFromDeal, editDeal, moveDealStage,
-  type AttachmentInput, type DealResult, type DealWorkflowInput,
+  DEAL_FAILURE_STATUS, DealFailure, attachToDeal, createDeal, dealWorkflowId, detachFromDeal, editDeal, moveDealStage, resyncDeal,
+  type AttachmentInput, type DealFailureType, type DealResult, type DealWorkflowInput,
 } from '../../workflows/deal-contract.ts';
 import { Deal, DealAttachment, type DealRow } from './entities.ts';
-import type { DealChanges, DealState, FieldValue } from './gate.ts';
+import { hasMissing, missingRequirements, type DealChanges, type DealState } from './gate.ts';
+import { dealStateOf } from './state.ts';
 import { FieldError, validateChanges } from './fields.ts';
 import { gateOf, loadGate } from '../pipelines/gates.ts';
 import { Pipeline, Stage } from '../pipelines/entities.ts';
@@ -25,11 +26,6 @@ export interface DealCommandContext {
   actorId: string | null;
 }
 
-const STATUS: Record<string, number> = {
-  STAGE_REQUIREMENTS_UNMET: 422, LOST_REASON_REQUIRED: 422, STAGE_UNCHANGED: 422, STAGE_NOT_IN_PIPELINE: 422,
-  VERSION_CONFLICT: 409, DEAL_BUSY: 409, DEAL_NOT_FOUND: 404, DEAL_ALREADY_EXISTS: 409,
-};
-
 /** How long a command may wait for Temporal before the API answers 503; bounded so a user is never left hanging. */
 const COMMAND_DEADLINE_MS = 10_000;
 
@@ -37,9 +33,10 @@ function mapFailure(err: unknown): AppError {
   if (err instanceof WorkflowUpdateFailedError) {
     let cause = err.cause;
     if (cause instanceof ActivityFailure) cause = cause.cause;
-    if (cause instanceof ApplicationFailure && cause.type && STATUS[cause.type]) {
+    const status = cause instanceof ApplicationFailure && cause.type ? DEAL_FAILURE_STATUS[cause.type as DealFailureType] : undefined;
+    if (cause instanceof ApplicationFailure && status) {
       const details = (cause.details?.[0] ?? {}) as Record<string, unknown>;
-      return new AppError(STATUS[cause.type], cause.type, cause.message, details);
+      return new AppError(status, cause.type!, cause.message, details);
     }
     return new AppError(503, 'SERVICE_UNAVAILABLE', 'The change could not be written; nothing was changed, try again shortly', {}, { 'Retry-After': '5' });
   }
@@ -60,36 +57,42 @@ async function ensureTemporalReachable(temporal: Client): Promise<void> {
   }
 }
 
-export async function dealStateOf(em: EntityManager, row: DealRow): Promise<DealState> {
-  const counts = await em.getConnection().execute<{ document_kind_id: string; n: string }[]>(
-    'select document_kind_id, count(*) as n from deal_attachments where deal_id = ? and document_kind_id is not null group by 1', [row.id]);
-  return {
-    id: row.id, title: row.title, clientId: row.clientId, contactId: row.contactId ?? null, ownerId: row.ownerId,
-    pipelineId: row.pipelineId, stageId: row.stageId, amount: row.amount ?? null, currency: row.currency ?? null,
-    expectedCloseDate: row.expectedCloseDate ?? null, custom: (row.custom ?? {}) as Record<string, FieldValue>,
-    lostReason: row.lostReason ?? null,
-    documentKinds: Object.fromEntries(counts.map((c) => [c.document_kind_id, Number(c.n)])),
-    version: row.version,
-  };
-}
-
 /**
  * Sends one Update to deal-<id>, starting the workflow from the deal's stored state if it is not running
  * (a new deal, or a Temporal that lost its data): the deal's rules hold either way.
  */
-async function send<A>(ctx: DealCommandContext, start: DealWorkflowInput, update: UpdateDefinition<DealResult, [A]>, arg: A): Promise<DealResult> {
-  const startOp = new WithStartWorkflowOperation('dealWorkflow', {
-    workflowId: dealWorkflowId(start.deal.id),
-    taskQueue: ctx.taskQueue,
-    args: [start],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
+async function send<A extends unknown[]>(
+  ctx: DealCommandContext, start: DealWorkflowInput, update: UpdateDefinition<DealResult, A>, ...args: A
+): Promise<DealResult> {
+  const once = async () => {
+    const startOp = new WithStartWorkflowOperation('dealWorkflow', {
+      workflowId: dealWorkflowId(start.deal.id),
+      taskQueue: ctx.taskQueue,
+      args: [start],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    try {
+      return await ctx.temporal.connection.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () =>
+        ctx.temporal.workflow.executeUpdateWithStart(update, { args, startWorkflowOperation: startOp }));
+    } catch (err) {
+      throw mapFailure(err);
+    }
+  };
   await ensureTemporalReachable(ctx.temporal);
   try {
-    return await ctx.temporal.connection.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () =>
-      ctx.temporal.workflow.executeUpdateWithStart(update, { args: [arg], startWorkflowOperation: startOp }));
+    return await once();
   } catch (err) {
-    throw mapFailure(err);
+    // The workflow and the row the command was made from disagree: either the workflow was restarted from an
+    // old snapshot or the row was restored, or another change committed since the row was read. The workflow
+    // reloads the row and the command runs once more; if they still disagree, someone else changed the deal.
+    if (!(err instanceof AppError && err.code === DealFailure.stale)) throw err;
+    await send(ctx, start, resyncDeal);
+    return once().catch((again: unknown) => {
+      if (again instanceof AppError && again.code === DealFailure.stale) {
+        throw new AppError(409, DealFailure.versionConflict, 'The deal changed meanwhile; reload it and try again');
+      }
+      throw again;
+    });
   }
 }
 
@@ -115,6 +118,11 @@ export function dealIdFor(ownerId: string, idempotencyKey: string): string {
 export async function createDealCommand(
   ctx: DealCommandContext, ownerId: string, input: CreateDealInput, idempotencyKey?: string,
 ): Promise<{ id: string } & DealResult> {
+  if (idempotencyKey) {
+    // a retry of a create that went through returns that deal, whatever happened to its workflow since
+    const existing = await ctx.em.findOne(Deal, { id: dealIdFor(ownerId, idempotencyKey) });
+    if (existing) return { id: existing.id, version: existing.version, stageId: existing.stageId };
+  }
   const pipeline = await ctx.em.findOne(Pipeline, { id: input.pipelineId, archivedAt: null });
   if (!pipeline) throw new AppError(422, 'INVALID_REFERENCE', 'pipelineId: no such pipeline', { field: 'pipelineId' });
   const first = await ctx.em.findOne(Stage, { pipelineId: pipeline.id }, { orderBy: { position: 'asc' } });
@@ -128,6 +136,10 @@ export async function createDealCommand(
     lostReason: null, documentKinds: {}, version: 1,
   };
   const gate = await gateOf(ctx.em, first);
+  const missing = missingRequirements(deal, gate);
+  if (hasMissing(missing)) { // answered before Temporal is asked; the workflow's validator holds the same rule
+    throw new AppError(422, 'STAGE_REQUIREMENTS_UNMET', `Stage "${gate.name}" requires more information`, { stageId: gate.stageId, missing });
+  }
   const result = await send(ctx, { deal, created: false }, createDeal, { opId: `create-${deal.id}`, actorId: ctx.actorId, gate });
   return { id: deal.id, ...result };
 }
@@ -141,8 +153,10 @@ async function currentGate(em: EntityManager, row: DealRow) {
 export async function editDealCommand(ctx: DealCommandContext, row: DealRow, changes: DealChanges, expectedVersion?: number) {
   await validateChanges(ctx.em, changes, current(row)).catch(fieldError);
   const state = await dealStateOf(ctx.em, row);
-  return send(ctx, { deal: state, created: true }, editDeal,
-    { opId: randomUUID(), actorId: ctx.actorId, expectedVersion, changes, currentGate: await currentGate(ctx.em, row) });
+  return send(ctx, { deal: state, created: true }, editDeal, {
+    opId: randomUUID(), actorId: ctx.actorId, expectedVersion, storedVersion: row.version, changes,
+    currentGate: await currentGate(ctx.em, row),
+  });
 }
 
 export interface MoveInput { stageId: string; expectedVersion?: number; changes?: DealChanges; lostReason?: string }
@@ -155,16 +169,22 @@ export async function moveDealStageCommand(ctx: DealCommandContext, row: DealRow
   if (input.changes) await validateChanges(ctx.em, input.changes, current(row)).catch(fieldError);
   const state = await dealStateOf(ctx.em, row);
   return send(ctx, { deal: state, created: true }, moveDealStage, {
-    opId: randomUUID(), actorId: ctx.actorId, expectedVersion: input.expectedVersion, gate,
+    opId: randomUUID(), actorId: ctx.actorId, expectedVersion: input.expectedVersion, storedVersion: row.version, gate,
     changes: input.changes, lostReason: input.lostReason,
   });
 }
 
+/** Attachments one deal may carry; the deal page lists them all. */
+export const MAX_ATTACHMENTS_PER_DEAL = 200;
+
 export async function attachCommand(ctx: DealCommandContext, row: DealRow, attachment: Omit<AttachmentInput, 'id'>, expectedVersion?: number) {
+  if ((await ctx.em.count(DealAttachment, { dealId: row.id })) >= MAX_ATTACHMENTS_PER_DEAL) {
+    throw new AppError(422, 'TOO_MANY_ATTACHMENTS', `A deal carries at most ${MAX_ATTACHMENTS_PER_DEAL} attachments; remove some first`);
+  }
   const state = await dealStateOf(ctx.em, row);
   const id = randomUUID();
   const result = await send(ctx, { deal: state, created: true }, attachToDeal,
-    { opId: randomUUID(), actorId: ctx.actorId, expectedVersion, attachment: { id, ...attachment } });
+    { opId: randomUUID(), actorId: ctx.actorId, expectedVersion, storedVersion: row.version, attachment: { id, ...attachment } });
   return { attachmentId: id, ...result };
 }
 
@@ -173,7 +193,7 @@ export async function detachCommand(ctx: DealCommandContext, row: DealRow, attac
   if (!attachment) throw new AppError(404, 'NOT_FOUND', 'Attachment not found');
   const state = await dealStateOf(ctx.em, row);
   return send(ctx, { deal: state, created: true }, detachFromDeal, {
-    opId: randomUUID(), actorId: ctx.actorId, expectedVersion, attachmentId,
+    opId: randomUUID(), actorId: ctx.actorId, expectedVersion, storedVersion: row.version, attachmentId,
     documentKindId: attachment.documentKindId ?? null, currentGate: await currentGate(ctx.em, row),
   });
 }

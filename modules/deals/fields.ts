@@ -7,10 +7,17 @@ export class FieldError extends Error {
   constructor(readonly field: string, message: string) { super(message); }
 }
 
-const DECIMAL = /^\d{1,16}(\.\d{1,2})?$/;
-const CURRENCY = /^[A-Z]{3}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/*
+ * The formats of deal values, in one place: the API's schemas (api/routes/deals.ts) and validateChanges below use these.
+ */
+/** a non-negative decimal with up to 16 digits before and 2 after the point (numeric(18,2)) */
+export const DECIMAL = /^\d{1,16}(\.\d{1,2})?$/;
+/** an ISO 4217 currency code */
+export const CURRENCY = /^[A-Z]{3}$/;
+/** YYYY-MM-DD with a year from 1000 to 9999: Postgres refuses year 0, and 5-digit years are not dates the app shows */
+export const DATE = /^[1-9]\d{3}-\d{2}-\d{2}$/;
 
+/** A calendar date YYYY-MM-DD (the day exists) in the years 1000–9999. */
 export const isDate = (v: string) => DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`))
   && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
 

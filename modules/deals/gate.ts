@@ -37,7 +37,13 @@ export interface StageGate {
   kind: 'open' | 'won' | 'lost';
   requiredFields: RequiredField[];
   requiredDocumentKinds: RequiredDocumentKind[];
+  /** what the stage demanded when the gate was loaded; the write refuses a move if an admin changed it since */
+  fingerprint: string;
 }
+
+/** A stage's requirements as one comparable string. */
+export const gateFingerprint = (stage: { kind: string; requiredFields: string[]; requiredDocumentKinds: string[] }): string =>
+  JSON.stringify([stage.kind, stage.requiredFields, stage.requiredDocumentKinds]);
 
 export interface MissingRequirements {
   fields: RequiredField[];
@@ -87,6 +93,18 @@ export function applyChanges(deal: DealState, changes: DealChanges | undefined):
     else next.custom[k] = v;
   }
   return next;
+}
+
+/** The deal with one attachment of a document kind fewer (never below zero). */
+export function withoutDocument(deal: DealState, kindId: string | null): DealState {
+  if (!kindId) return deal;
+  return { ...deal, documentKinds: { ...deal.documentKinds, [kindId]: Math.max(0, (deal.documentKinds[kindId] ?? 0) - 1) } };
+}
+
+/** The deal with one attachment of a document kind more. */
+export function withDocument(deal: DealState, kindId: string | null): DealState {
+  if (!kindId) return deal;
+  return { ...deal, documentKinds: { ...deal.documentKinds, [kindId]: (deal.documentKinds[kindId] ?? 0) + 1 } };
 }
 
 export function missingRequirements(deal: DealState, gate: StageGate): MissingRequirements {

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BUILT_IN_REQUIRABLE_FIELDS, type StageGate } from '../deals/gate.ts';
+import { BUILT_IN_REQUIRABLE_FIELDS, gateFingerprint, type StageGate } from '../deals/gate.ts';
 import { DealField, DocumentKind, Stage, type StageRow } from './entities.ts';
 
 export const BUILT_IN_FIELD_LABELS: Record<(typeof BUILT_IN_REQUIRABLE_FIELDS)[number], { label: string; type: string }> = {
@@ -27,6 +27,7 @@ export async function gateOf(em: EntityManager, stage: StageRow): Promise<StageG
       return { key, label: f?.label ?? key, type: f?.type ?? 'text', ...(f?.type === 'select' ? { options: f.options } : {}) };
     }),
     requiredDocumentKinds: stage.requiredDocumentKinds.map((id) => ({ id, name: kinds.find((k) => k.id === id)?.name ?? id })),
+    fingerprint: gateFingerprint(stage),
   };
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtures, startHarness, type Harness } from '../support/harness.ts';
 import { createActivities } from '../../activities/index.ts';
 import { Deal, DealEvent } from '../../modules/deals/entities.ts';
-import type { DealState } from '../../modules/deals/gate.ts';
+import { gateFingerprint, type DealState } from '../../modules/deals/gate.ts';
 
 let h: Harness;
 let acts: ReturnType<typeof createActivities>;
@@ -27,16 +27,18 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 const count = (where: object) => h.ctx.orm.em.fork().count(DealEvent, where);
+const fp = (kind: string) => gateFingerprint({ kind, requiredFields: [], requiredDocumentKinds: [] });
 
 it('writes a retried create and a retried change once each', async () => {
   const createOp = randomUUID();
-  await acts.persistDealCreated({ opId: createOp, actorId: null, deal: state });
-  await acts.persistDealCreated({ opId: createOp, actorId: null, deal: state });
+  const created = { opId: createOp, actorId: null, deal: state, gateFingerprint: fp('open') };
+  await acts.persistDealCreated(created);
+  await acts.persistDealCreated(created);
   expect(await count({ dealId: state.id })).toBe(1);
 
   const move = {
     opId: randomUUID(), actorId: null, dealId: state.id, fromVersion: 1, kind: 'stage_changed' as const,
-    stage: { from: stages[0].id, to: stages[1].id, kind: 'won' as const, lostReason: null }, data: {},
+    stage: { from: stages[0].id, to: stages[1].id, kind: 'won' as const, lostReason: null, gateFingerprint: fp('won') }, data: {},
   };
   expect(await acts.persistDealChange(move)).toEqual({ version: 2 });
   expect(await acts.persistDealChange(move)).toEqual({ version: 2 }); // the retry finds its own write
@@ -52,4 +54,26 @@ it('refuses a change written against a version the row has left, and writes noth
   const row = await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id });
   expect(row.title).toBe('Direct');
   expect(await count({ opId: stale.opId })).toBe(0);
+});
+
+it('refuses a move when the stage demands something else than the gate that was checked, and writes nothing', async () => {
+  const row = await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id });
+  const move = {
+    opId: randomUUID(), actorId: null, dealId: state.id, fromVersion: row.version, kind: 'stage_changed' as const,
+    stage: { from: stages[1].id, to: stages[0].id, kind: 'open' as const, lostReason: null,
+      gateFingerprint: gateFingerprint({ kind: 'open', requiredFields: ['amount'], requiredDocumentKinds: [] }) },
+    data: {},
+  };
+  await expect(acts.persistDealChange(move)).rejects.toMatchObject({ type: 'STAGE_REQUIREMENTS_CHANGED', nonRetryable: true });
+  expect((await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id })).version).toBe(row.version);
+});
+
+it('reports values Postgres refuses and attachments already gone as final failures', async () => {
+  const row = await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id });
+  const base = { actorId: null, dealId: state.id, fromVersion: row.version, data: {} };
+  await expect(acts.persistDealChange({ ...base, opId: randomUUID(), kind: 'updated', changes: { expectedCloseDate: '0000-01-01' } }))
+    .rejects.toMatchObject({ type: 'INVALID_DATA', nonRetryable: true });
+  await expect(acts.persistDealChange({ ...base, opId: randomUUID(), kind: 'detached', detachId: randomUUID() }))
+    .rejects.toMatchObject({ type: 'ATTACHMENT_NOT_FOUND', nonRetryable: true });
+  expect((await acts.loadDealState({ dealId: state.id }))?.version).toBe(row.version);
 });

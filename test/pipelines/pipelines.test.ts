@@ -227,6 +227,26 @@ describe('replacing a pipeline', () => {
     expect(stageNames(ok.body)).toEqual(['New', 'Won', 'Lost']);
     expect((await manager.get(`/deals/${deal.body.id}`)).body.stageId).toBe(newS.id);
   });
+
+  it("refuses to change the kind of a stage deals are in; requirements apply to the next entries", async () => {
+    const p = await create('Kinds');
+    const [newS, proposalS, won, lost] = inputs(p);
+    const deal = await manager.post('/deals', { title: 'In New', clientId, pipelineId: p.id });
+    const lostDeal = await manager.post('/deals', { title: 'Lost one', clientId, pipelineId: p.id });
+    expect((await manager.post(`/deals/${lostDeal.body.id}/stage`, { stageId: lost.id, lostReason: 'No budget' })).status).toBe(200);
+    const reopen = await admin.put(`/pipelines/${p.id}`, { name: 'Kinds', version: 1, stages: [newS, proposalS, won, { ...lost, kind: 'open' }] });
+    expect(reopen.status).toBe(409);
+    expect(reopen.body.code).toBe('STAGE_IN_USE');
+    expect(reopen.body.detail).toContain('"Lost"');
+    const rekindEmpty = await admin.put(`/pipelines/${p.id}`, { name: 'Kinds', version: 1, stages: [newS, proposalS, { ...won, kind: 'lost' }, lost] });
+    expect(rekindEmpty.status).toBe(200); // Won is empty: its kind may change
+    // tightening what an occupied stage requires is allowed: it is asked of deals entering it from now on
+    const tighten = await admin.put(`/pipelines/${p.id}`, { name: 'Kinds', version: 2, stages: [{ ...newS, requiredFields: ['amount'] }, proposalS, { ...won, kind: 'lost' }, lost] });
+    expect(tighten.status).toBe(200);
+    const gate = await manager.get(`/deals/${deal.body.id}/requirements?stageId=${newS.id}`);
+    expect(gate.body.missing.fields.map((x: { key: string }) => x.key)).toEqual(['amount']);
+    expect((await manager.patch(`/deals/${deal.body.id}`, { changes: { title: 'Still editable' } })).status).toBe(200);
+  });
 });
 
 describe('document kinds', () => {

@@ -38,7 +38,7 @@ beforeAll(async () => {
   h = await startHarness();
   liveHistory = await recordDealHistory(h);
   if (process.env.RECORD_HISTORIES === '1') {
-    fs.writeFileSync(path.join(HISTORIES, `deal-${new Date().toISOString().slice(0, 10)}.json`), JSON.stringify(liveHistory, null, 1));
+    fs.writeFileSync(path.join(HISTORIES, `deal-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.json`), JSON.stringify(liveHistory, null, 1));
   }
 });
 afterAll(() => h?.close());

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { api, qs, type Client, type Deal, type Page } from './api.js';
+import { api, newIdempotencyKey, qs, type Client, type Deal, type Page } from './api.js';
 import { useDebounced } from './hooks.js';
 import { useI18n } from './i18n/index.js';
 import { CURRENCIES, DECIMAL, normalizeAmount } from './labels.js';
@@ -105,6 +105,9 @@ export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
   const [invalid, setInvalid] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // one key per opening of the dialog, sent again when Create is pressed after an error: if the first attempt did
+  // create the deal (its answer lost, or a 503 after the write), the retry gets that deal instead of a second one
+  const [idempotencyKey] = useState(newIdempotencyKey);
 
   useEffect(() => { if (!pipeline && active[0]) setPipeline(active[0].id); }, [pipeline, active]);
 
@@ -123,7 +126,7 @@ export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
       const body: Record<string, unknown> = { title: title.trim(), clientId: picked!.id, pipelineId: pipeline };
       if (a) { body.amount = a; body.currency = currency; }
       if (date) body.expectedCloseDate = date;
-      const d = await api.post<Deal>('/deals', body);
+      const d = await api.post<Deal>('/deals', body, { headers: { 'Idempotency-Key': idempotencyKey } });
       onCreated(d);
     } catch (e) {
       setError(e);
