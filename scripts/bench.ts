@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { startTemporalDevServer } from '../runtime/temporal-dev.ts';
 import { createTemplate, dropTemplate, freePort, newRunId, testPostgres } from '../test/support/services.ts';
-import { fixtures, login, startHarness, type Session } from '../test/support/harness.ts';
+import { fixtures, login, Session, startHarness } from '../test/support/harness.ts';
 
 process.env.DEALFLOW_WORKER_LOG_LEVEL ??= 'ERROR';
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -44,7 +44,7 @@ async function main() {
     const client = await f.client(user.id);
     const kind = await f.documentKind();
     const p = await f.pipeline([['New', 'open', [], []], ['Proposal', 'open', ['amount'], [kind.id]], ['Won', 'won', [], []]]);
-    const s: Session = await login(h, user.email);
+    const s = await login(h, user.email);
     // a large board: deals written straight to the table (reads do not need their workflows)
     await h.ctx.orm.em.getConnection().execute(`
       insert into deals (id, title, client_id, owner_id, pipeline_id, stage_id, amount, currency, custom)
@@ -69,6 +69,10 @@ async function main() {
       return s.get(`/deals/${id}`).then((d) => expectStatus(s.post(`/deals/${id}/stage`,
         { stageId: d.body.stageId === p.stages[0].id ? p.stages[2].id : p.stages[0].id }), 200));
     })]);
+    const attempt = (email: string, i: number) => new Session(h.baseUrl).request('POST', '/auth/login',
+      { email, password: 'wrong password' }, { 'x-forwarded-for': `198.18.${Math.abs(i) % 250}.${Math.floor(Math.abs(i) / 250)}` });
+    rows.push(['POST /auth/login, wrong password', await measure(ITERATIONS, (i) => expectStatus(attempt(user.email, i), 401))]);
+    rows.push(['POST /auth/login, unknown email (same cost)', await measure(ITERATIONS, (i) => expectStatus(attempt(`nobody${i}@example.test`, i), 401))]);
     const base = pct(baseline, 0.5);
     const line = (cols: string[]) => `| ${cols[0].padEnd(42)} | ${cols.slice(1).map((c) => c.padStart(9)).join(' | ')} |`;
     console.log(`\nDealflow bench: ${ITERATIONS} iterations each, ratios against the median of the baseline (${base.toFixed(2)} ms)\n`);
