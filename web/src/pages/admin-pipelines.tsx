@@ -143,6 +143,17 @@ function PipelineEditor({ initial }: { initial: Draft }) {
           {draft.stages.map((s, i) => {
             const reqCount = s.requiredFields.length + s.requiredDocumentKinds.length;
             const expanded = open === s.key;
+            const fieldChecks = (fields: { key: string; label: string }[]) => (
+              <div className="checks">
+                {fields.map((f) => (
+                  <label key={f.key} className="check" data-testid="req-field" data-key={f.key}>
+                    <input type="checkbox" checked={s.requiredFields.includes(f.key)}
+                      onChange={() => setStage(s.key, (x) => ({ ...x, requiredFields: toggle(x.requiredFields, f.key) }))} />
+                    {fieldLabel(f.key, f.label)}
+                  </label>
+                ))}
+              </div>
+            );
             return (
               <li key={s.key} className={`stage-row stage-row-${s.kind}`} data-testid="stage-row">
                 <div className="stage-row-main">
@@ -180,26 +191,10 @@ function PipelineEditor({ initial }: { initial: Draft }) {
                     <fieldset>
                       <legend>{t('pipelines.requiredFields')}</legend>
                       <div className="muted small">{t('pipelines.builtIn')}</div>
-                      <div className="checks">
-                        {builtInFields.map((f) => (
-                          <label key={f.key} className="check" data-testid="req-field" data-key={f.key}>
-                            <input type="checkbox" checked={s.requiredFields.includes(f.key)}
-                              onChange={() => setStage(s.key, (x) => ({ ...x, requiredFields: toggle(x.requiredFields, f.key) }))} />
-                            {fieldLabel(f.key, f.label)}
-                          </label>
-                        ))}
-                      </div>
+                      {fieldChecks(builtInFields)}
                       {custom.length ? <>
                         <div className="muted small">{t('pipelines.custom')}</div>
-                        <div className="checks">
-                          {custom.map((f) => (
-                            <label key={f.key} className="check" data-testid="req-field" data-key={f.key}>
-                              <input type="checkbox" checked={s.requiredFields.includes(f.key)}
-                                onChange={() => setStage(s.key, (x) => ({ ...x, requiredFields: toggle(x.requiredFields, f.key) }))} />
-                              {fieldLabel(f.key, f.label)}
-                            </label>
-                          ))}
-                        </div>
+                        {fieldChecks(custom)}
                       </> : null}
                     </fieldset>
                     <fieldset>
