@@ -30,7 +30,9 @@ async function readiness(app: AppContext) {
 export function createApp(ctx: AppContext, routes: RouteSpec[] = allRoutes) {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // the client address that login throttling counts by: from X-Forwarded-For only when a trusted proxy set it
+  const trust = ctx.config.DEALFLOW_TRUST_PROXY;
+  app.set('trust proxy', /^\d+$/.test(trust) ? Number(trust) : trust === 'true' ? true : trust === 'false' ? false : trust);
   app.set('query parser', 'simple');
   const openapi = buildOpenApi(routes, { version: '0.1.0' });
 
