@@ -36,6 +36,37 @@ function fieldOf(e: unknown): string | null {
   return typeof first?.path === 'string' ? first.path.split('.')[0] : null;
 }
 
+/**
+ * The state of a create form: local checks, the API call, and the API's error kept next to the form while what
+ * was typed stays, so it can be corrected and sent again.
+ */
+function useCreateForm() {
+  const [invalid, setInvalid] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [errorField, setErrorField] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit(e: FormEvent, check: () => Record<string, string>, send: () => Promise<void>) {
+    e.preventDefault();
+    if (busy) return;
+    const bad = check();
+    setInvalid(bad);
+    if (Object.keys(bad).length) return;
+    setBusy(true);
+    setError(null);
+    setErrorField(null);
+    try {
+      await send();
+    } catch (err) {
+      setError(err);
+      setErrorField(fieldOf(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  const cls = (key: string) => `input ${invalid[key] || errorField === key ? 'input-invalid' : ''}`;
+  return { invalid, setInvalid, error, errorField, setErrorField, busy, submit, cls };
+}
+
 export function RequirementsAdmin() {
   return (
     <div className="admin-sections" id="requirements-admin">
@@ -75,10 +106,7 @@ function DocumentKindsSection() {
   const { documentKinds, reloadFields } = useRefData();
   const [form, setForm] = useState(emptyKind);
   const [codeTouched, setCodeTouched] = useState(false);
-  const [invalid, setInvalid] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [errorField, setErrorField] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { invalid, setInvalid, error, errorField, setErrorField, busy, submit: run, cls } = useCreateForm();
 
   const edit = (key: keyof typeof emptyKind, value: string) => {
     setForm((f) => ({ ...f, [key]: value, ...(key === 'name' && !codeTouched ? { code: codeFrom(value) } : {}) }));
@@ -87,35 +115,23 @@ function DocumentKindsSection() {
     if (errorField === key || (key === 'name' && errorField === 'code' && !codeTouched)) setErrorField(null);
   };
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (busy) return;
+  const submit = (e: FormEvent) => {
     const code = form.code.trim();
-    const bad: Record<string, string> = {};
-    if (!form.name.trim()) bad.name = t('error.requiredField');
-    if (!code) bad.code = t('error.requiredField');
-    else if (!CODE.test(code)) bad.code = t('kinds.codeHint');
-    setInvalid(bad);
-    if (Object.keys(bad).length) return;
-    setBusy(true);
-    setError(null);
-    setErrorField(null);
-    try {
+    return run(e, () => {
+      const bad: Record<string, string> = {};
+      if (!form.name.trim()) bad.name = t('error.requiredField');
+      if (!code) bad.code = t('error.requiredField');
+      else if (!CODE.test(code)) bad.code = t('kinds.codeHint');
+      return bad;
+    }, async () => {
       const k = await api.post<DocumentKind>('/document-kinds', { code, name: form.name.trim(), nameRu: form.nameRu.trim() || null });
       setForm(emptyKind);
       setCodeTouched(false);
       toast('ok', t('kinds.created', { name: pick(k.name, k.nameRu) }));
       await reloadFields();
-    } catch (err) {
-      // what was typed stays, so it can be corrected and sent again
-      setError(err);
-      setErrorField(fieldOf(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
+  };
 
-  const cls = (key: string) => `input ${invalid[key] || errorField === key ? 'input-invalid' : ''}`;
   return (
     <Section id="document-kinds" testId="document-kinds" title={t('kinds.title')} count={documentKinds.length} hint={t('kinds.hint')}>
       {documentKinds.length === 0 ? <Empty icon="file">{t('kinds.empty')}</Empty> : (
@@ -170,10 +186,7 @@ function DealFieldsSection() {
   const { dealFields, reloadFields } = useRefData();
   const [form, setForm] = useState(emptyField);
   const [keyTouched, setKeyTouched] = useState(false);
-  const [invalid, setInvalid] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [errorField, setErrorField] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { invalid, setInvalid, error, errorField, setErrorField, busy, submit: run, cls } = useCreateForm();
 
   const edit = <K extends keyof typeof emptyField>(key: K, value: (typeof emptyField)[K]) => {
     const derive = key === 'label' && !keyTouched;
@@ -183,26 +196,21 @@ function DealFieldsSection() {
     if (errorField === key || (derive && errorField === 'key') || (key === 'type' && errorField === 'options')) setErrorField(null);
   };
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (busy) return;
+  const submit = (e: FormEvent) => {
     const key = form.key.trim();
     const options = optionsOf(form.options);
-    const bad: Record<string, string> = {};
-    if (!form.label.trim()) bad.label = t('error.requiredField');
-    if (!key) bad.key = t('error.requiredField');
-    else if (!KEY.test(key)) bad.key = t('fields.keyHint');
-    if (form.type === 'select') {
-      const repeated = options.find((o, i) => options.indexOf(o) !== i);
-      if (!options.length) bad.options = t('fields.optionsRequired');
-      else if (repeated) bad.options = t('fields.optionsRepeated', { option: repeated });
-    }
-    setInvalid(bad);
-    if (Object.keys(bad).length) return;
-    setBusy(true);
-    setError(null);
-    setErrorField(null);
-    try {
+    return run(e, () => {
+      const bad: Record<string, string> = {};
+      if (!form.label.trim()) bad.label = t('error.requiredField');
+      if (!key) bad.key = t('error.requiredField');
+      else if (!KEY.test(key)) bad.key = t('fields.keyHint');
+      if (form.type === 'select') {
+        const repeated = options.find((o, i) => options.indexOf(o) !== i);
+        if (!options.length) bad.options = t('fields.optionsRequired');
+        else if (repeated) bad.options = t('fields.optionsRepeated', { option: repeated });
+      }
+      return bad;
+    }, async () => {
       const f = await api.post<DealField>('/deal-fields', {
         key, label: form.label.trim(), labelRu: form.labelRu.trim() || null, type: form.type,
         ...(form.type === 'select' ? { options } : {}),
@@ -211,15 +219,9 @@ function DealFieldsSection() {
       setKeyTouched(false);
       toast('ok', t('fields.created', { label: pick(f.label, f.labelRu) }));
       await reloadFields();
-    } catch (err) {
-      setError(err);
-      setErrorField(fieldOf(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
+  };
 
-  const cls = (key: string) => `input ${invalid[key] || errorField === key ? 'input-invalid' : ''}`;
   return (
     <Section id="deal-fields" testId="deal-fields" title={t('fields.title')} count={dealFields.length} hint={t('fields.hint')}>
       {dealFields.length === 0 ? <Empty icon="edit">{t('fields.empty')}</Empty> : (
