@@ -62,7 +62,8 @@ async function refusingBadData<T>(fn: () => Promise<T>): Promise<T> {
  */
 export function createDealActivities({ orm }: { orm: MikroORM }) {
   return {
-    async persistDealCreated({ opId, actorId, deal, gateFingerprint: fingerprint }: PersistCreatedInput): Promise<{ version: number }> {
+    /** Returns the deal as stored: this create's, or the one an earlier attempt of the same create wrote. */
+    async persistDealCreated({ opId, actorId, deal, gateFingerprint: fingerprint }: PersistCreatedInput): Promise<DealState> {
       await refusingBadData(() => orm.em.fork().transactional(async (em) => {
         if (await em.findOne(DealEvent, { opId })) return;
         await checkStageUnchanged(em, deal.stageId, fingerprint);
@@ -75,7 +76,8 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
           id: randomUUID(), dealId: deal.id, opId, kind: 'created', actorId, toStageId: deal.stageId, data: {},
         });
       }));
-      return { version: 1 };
+      const em = orm.em.fork();
+      return dealStateOf(em, await em.findOneOrFail(Deal, { id: deal.id }));
     },
 
     async persistDealChange(input: PersistChangeInput): Promise<{ version: number }> {

@@ -29,7 +29,9 @@ interface Command {
   storedVersion?: number;
 }
 
-export interface CreateCommand extends Omit<Command, 'expectedVersion'> {
+export interface CreateCommand extends Omit<Command, 'expectedVersion' | 'storedVersion'> {
+  /** the deal as this request describes it; a retry after a failed attempt may correct it */
+  deal: DealState;
   gate: StageGate;
 }
 

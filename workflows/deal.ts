@@ -1,5 +1,5 @@
 import {
-  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler,
+  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
@@ -16,23 +16,12 @@ import {
 /** Failures of the write that retrying cannot mend; the Update fails with them as they are. */
 const FINAL_FAILURES = [DealFailure.versionConflict, DealFailure.gateChanged, DealFailure.invalidData, DealFailure.attachmentNotFound];
 
-type Activities = ReturnType<typeof createActivities>;
-const WRITE_OPTIONS = {
+const { persistDealCreated, persistDealChange, loadDealState } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '5 seconds',
   // all attempts together stay inside the API's 10 s command deadline, so a deal is never busy for long
   scheduleToCloseTimeout: '8 seconds',
   retry: { initialInterval: '200 milliseconds', maximumInterval: '2 seconds', nonRetryableErrorTypes: FINAL_FAILURES },
-} as const;
-const remote = proxyActivities<Activities>(WRITE_OPTIONS);
-const local = proxyLocalActivities<Activities>(WRITE_OPTIONS);
-
-/**
- * The deal's writes run as local activities, in the worker that runs the workflow: a change costs one round trip
- * to the server less (measured by `npm run bench`), and opIds keep a re-run write idempotent just the same.
- * Runs recorded before this choice replay with the activities they scheduled.
- */
-const writes = (): Pick<Activities, 'persistDealCreated' | 'persistDealChange' | 'loadDealState'> =>
-  (patched('local-activity-writes') ? local : remote);
+});
 
 /** Handled Updates after which a run continues as new, well below Temporal's 2,000-Update and history limits. */
 export const UPDATES_PER_RUN = 500;
@@ -60,7 +49,8 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
     if (!created) fail(DealFailure.notCreated, 'Deal does not exist');
     if (busy) fail(DealFailure.busy, 'Another change to this deal is in progress; try again');
     if (cmd.storedVersion !== undefined && cmd.storedVersion !== deal.version) {
-      fail(DealFailure.stale, `This workflow holds version ${deal.version} of a deal stored at ${cmd.storedVersion}`);
+      fail(DealFailure.stale, `This workflow holds version ${deal.version} of a deal stored at ${cmd.storedVersion}`,
+        { currentVersion: deal.version });
     }
     if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== deal.version) {
       fail(DealFailure.versionConflict, `Deal changed meanwhile (version ${deal.version}, expected ${cmd.expectedVersion})`,
@@ -93,7 +83,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
     const cause = err instanceof ActivityFailure ? err.cause : err;
     if (cause instanceof ApplicationFailure && cause.type && (FINAL_FAILURES as string[]).includes(cause.type)) {
       if (cause.type === DealFailure.versionConflict) {
-        const stored = await writes().loadDealState({ dealId: deal.id });
+        const stored = await loadDealState({ dealId: deal.id });
         if (stored) deal = stored;
       }
       return fail(cause.type, cause.message, { currentVersion: deal.version });
@@ -116,28 +106,42 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
 
   setHandler(dealState, () => ({ deal, created, handledTotal: handledBefore + handledThisRun }));
 
+  /** the opId of the create being written; a retry of that same create waits for it instead of being refused */
+  let creating: string | null = null;
+  const createdResult = () => ({ version: deal.version, stageId: deal.stageId });
+
   setHandler(createDeal, async (cmd) => {
-    if (created) return { version: deal.version, stageId: deal.stageId };
+    if (created) return createdResult();
+    if (creating) {
+      await condition(() => creating === null);
+      if (created) return createdResult();
+      return fail(DealFailure.notCreated, 'The deal could not be created; try again');
+    }
+    creating = cmd.opId;
     busy = true;
     try {
-      await writes().persistDealCreated({ opId: cmd.opId, actorId: cmd.actorId, deal, gateFingerprint: cmd.gate.fingerprint }).catch(failedWrite);
+      // what Postgres holds: a retry whose earlier attempt did write gets that deal, not its own body
+      deal = await persistDealCreated({ opId: cmd.opId, actorId: cmd.actorId, deal: cmd.deal, gateFingerprint: cmd.gate.fingerprint })
+        .catch(failedWrite);
       created = true;
-      return { version: deal.version, stageId: deal.stageId };
+      return createdResult();
     } finally {
+      creating = null;
       busy = false;
       handledThisRun++;
     }
   }, {
     validator: (cmd) => {
+      if (created || creating === cmd.opId) return;
       if (busy) fail(DealFailure.busy, 'The deal is being created');
-      if (!created) checkGate(deal, cmd.gate);
+      checkGate(cmd.deal, cmd.gate);
     },
   });
 
   setHandler(resyncDeal, async () => {
     busy = true;
     try {
-      const stored = await writes().loadDealState({ dealId: deal.id });
+      const stored = await loadDealState({ dealId: deal.id });
       if (stored) { deal = stored; created = true; }
       return { version: deal.version, stageId: deal.stageId };
     } finally {
@@ -149,7 +153,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
   const changeSummary = (changes: DealChanges) => ({ changes });
 
   setHandler(editDeal, (cmd) => run(applyChanges(deal, cmd.changes), (fromVersion) =>
-    writes().persistDealChange({
+    persistDealChange({
       opId: cmd.opId, actorId: cmd.actorId, dealId: deal.id, fromVersion, kind: 'updated',
       changes: cmd.changes, data: changeSummary(cmd.changes),
     })), {
@@ -163,7 +167,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
     const next = { ...applyChanges(deal, cmd.changes), stageId: cmd.gate.stageId,
       lostReason: cmd.gate.kind === 'lost' ? cmd.lostReason!.trim() : null };
     const fromStageId = deal.stageId;
-    return run(next, (fromVersion) => writes().persistDealChange({
+    return run(next, (fromVersion) => persistDealChange({
       opId: cmd.opId, actorId: cmd.actorId, dealId: deal.id, fromVersion, kind: 'stage_changed',
       changes: cmd.changes ?? {},
       stage: { from: fromStageId, to: cmd.gate.stageId, kind: cmd.gate.kind, lostReason: next.lostReason, gateFingerprint: cmd.gate.fingerprint },
@@ -180,12 +184,12 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
     },
   });
 
-  setHandler(attachToDeal, (cmd) => run(withDocument(deal, cmd.attachment.documentKindId), (fromVersion) => writes().persistDealChange({
+  setHandler(attachToDeal, (cmd) => run(withDocument(deal, cmd.attachment.documentKindId), (fromVersion) => persistDealChange({
     opId: cmd.opId, actorId: cmd.actorId, dealId: deal.id, fromVersion, kind: 'attached', attach: cmd.attachment,
     data: { attachmentId: cmd.attachment.id, fileName: cmd.attachment.fileName, documentKindId: cmd.attachment.documentKindId },
   })), { validator: checkCommon });
 
-  setHandler(detachFromDeal, (cmd) => run(withoutDocument(deal, cmd.documentKindId), (fromVersion) => writes().persistDealChange({
+  setHandler(detachFromDeal, (cmd) => run(withoutDocument(deal, cmd.documentKindId), (fromVersion) => persistDealChange({
     opId: cmd.opId, actorId: cmd.actorId, dealId: deal.id, fromVersion, kind: 'detached',
     detachId: cmd.attachmentId, data: { attachmentId: cmd.attachmentId, documentKindId: cmd.documentKindId },
   })), {
@@ -196,8 +200,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
   });
 
   // A workflow started for a deal whose create was refused or never arrived ends instead of waiting forever.
-  // (patched: runs recorded before this rule replay without its timer)
-  if (!created && patched('end-if-never-created')) {
+  if (!created) {
     if (!(await condition(() => created, (input.createWindow ?? CREATE_WINDOW) as Duration))) {
       await condition(allHandlersFinished);
       return;

@@ -61,10 +61,10 @@ async function ensureTemporalReachable(temporal: Client): Promise<void> {
  * Sends one Update to deal-<id>, starting the workflow from the deal's stored state if it is not running
  * (a new deal, or a Temporal that lost its data): the deal's rules hold either way.
  */
-async function send<A extends unknown[]>(
-  ctx: DealCommandContext, start: DealWorkflowInput, update: UpdateDefinition<DealResult, A>, ...args: A
+async function send<A extends object>(
+  ctx: DealCommandContext, start: DealWorkflowInput, update: UpdateDefinition<DealResult, [A]> | UpdateDefinition<DealResult, []>, arg?: A,
 ): Promise<DealResult> {
-  const once = async () => {
+  const once = async (a: A | undefined) => {
     const startOp = new WithStartWorkflowOperation('dealWorkflow', {
       workflowId: dealWorkflowId(start.deal.id),
       taskQueue: ctx.taskQueue,
@@ -73,21 +73,25 @@ async function send<A extends unknown[]>(
     });
     try {
       return await ctx.temporal.connection.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () =>
-        ctx.temporal.workflow.executeUpdateWithStart(update, { args, startWorkflowOperation: startOp }));
+        ctx.temporal.workflow.executeUpdateWithStart(update as UpdateDefinition<DealResult, unknown[]>,
+          { args: a === undefined ? [] : [a], startWorkflowOperation: startOp }));
     } catch (err) {
       throw mapFailure(err);
     }
   };
   await ensureTemporalReachable(ctx.temporal);
   try {
-    return await once();
+    return await once(arg);
   } catch (err) {
-    // The workflow and the row the command was made from disagree: either the workflow was restarted from an
-    // old snapshot or the row was restored, or another change committed since the row was read. The workflow
-    // reloads the row and the command runs once more; if they still disagree, someone else changed the deal.
-    if (!(err instanceof AppError && err.code === DealFailure.stale)) throw err;
-    await send(ctx, start, resyncDeal);
-    return once().catch((again: unknown) => {
+    // The workflow holds another version than the row the command was made from. Usually another change
+    // committed since the row was read: the command is made again from the row as it is now. If the row and the
+    // workflow still disagree, the workflow was restarted from an old snapshot or the row was restored: the
+    // workflow reloads the row first. A third disagreement means the deal keeps changing: 409.
+    if (!(err instanceof AppError && err.code === DealFailure.stale) || arg === undefined) throw err;
+    const row = await ctx.em.fork().findOne(Deal, { id: start.deal.id }, { fields: ['version'] });
+    if (!row) throw new AppError(404, 'NOT_FOUND', 'Deal not found');
+    if (row.version !== err.extra.currentVersion) await send(ctx, start, resyncDeal);
+    return once({ ...arg, storedVersion: row.version }).catch((again: unknown) => {
       if (again instanceof AppError && again.code === DealFailure.stale) {
         throw new AppError(409, DealFailure.versionConflict, 'The deal changed meanwhile; reload it and try again');
       }
@@ -140,7 +144,7 @@ export async function createDealCommand(
   if (hasMissing(missing)) { // answered before Temporal is asked; the workflow's validator holds the same rule
     throw new AppError(422, 'STAGE_REQUIREMENTS_UNMET', `Stage "${gate.name}" requires more information`, { stageId: gate.stageId, missing });
   }
-  const result = await send(ctx, { deal, created: false }, createDeal, { opId: `create-${deal.id}`, actorId: ctx.actorId, gate });
+  const result = await send(ctx, { deal, created: false }, createDeal, { opId: `create-${deal.id}`, actorId: ctx.actorId, deal, gate });
   return { id: deal.id, ...result };
 }
 
