@@ -45,6 +45,21 @@ async function checkStageUnchanged(em: EntityManager, stageId: string, fingerpri
   }
 }
 
+/**
+ * Claims the command's opId for its write, first thing in the write's transaction. Returns false when an earlier
+ * attempt already wrote it; throws when the workflow abandoned the command (its failure was reported).
+ */
+async function claimOp(em: EntityManager, opId: string): Promise<boolean> {
+  const conn = em.getConnection();
+  const ctx = em.getTransactionContext();
+  const claimed = await conn.execute<{ op_id: string }[]>(
+    "insert into deal_ops (op_id, state) values (?, 'applied') on conflict (op_id) do nothing returning op_id", [opId], 'all', ctx);
+  if (claimed.length) return true;
+  const [row] = await conn.execute<{ state: string }[]>('select state from deal_ops where op_id = ?', [opId], 'all', ctx);
+  if (row?.state === 'abandoned') throw failure(DealFailure.abandoned, 'This change was given up after its write failed');
+  return false;
+}
+
 /** Postgres data and constraint errors (SQLSTATE classes 22 and 23) are the input's fault: retrying cannot help. */
 async function refusingBadData<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -65,7 +80,7 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
     /** Returns the deal as stored: this create's, or the one an earlier attempt of the same create wrote. */
     async persistDealCreated({ opId, actorId, deal, gateFingerprint: fingerprint }: PersistCreatedInput): Promise<DealState> {
       await refusingBadData(() => orm.em.fork().transactional(async (em) => {
-        if (await em.findOne(DealEvent, { opId })) return;
+        if (!(await claimOp(em, opId))) return;
         await checkStageUnchanged(em, deal.stageId, fingerprint);
         em.create(Deal, {
           id: deal.id, title: deal.title, clientId: deal.clientId, contactId: deal.contactId, ownerId: deal.ownerId,
@@ -83,7 +98,7 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
     async persistDealChange(input: PersistChangeInput): Promise<{ version: number }> {
       const toVersion = input.fromVersion + 1;
       await refusingBadData(() => orm.em.fork().transactional(async (em) => {
-        if (await em.findOne(DealEvent, { opId: input.opId })) return; // this command was written by an earlier attempt
+        if (!(await claimOp(em, input.opId))) return; // this command was written by an earlier attempt
         const cols: Record<string, unknown> = columnsOf(input.changes);
         if (input.changes?.custom) {
           const row = await em.findOne(Deal, { id: input.dealId }, { fields: ['custom'] });
@@ -119,6 +134,17 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
         });
       }));
       return { version: toVersion };
+    },
+
+    /**
+     * Gives a command up after its write failed: from now on no attempt of that write can commit. Answers what
+     * became of it: 'abandoned', or 'applied' when a write committed first after all.
+     */
+    async abandonOp({ opId }: { opId: string }): Promise<'applied' | 'abandoned'> {
+      const conn = orm.em.fork().getConnection();
+      await conn.execute("insert into deal_ops (op_id, state) values (?, 'abandoned') on conflict (op_id) do nothing", [opId]);
+      const [row] = await conn.execute<{ state: 'applied' | 'abandoned' }[]>('select state from deal_ops where op_id = ?', [opId]);
+      return row.state;
     },
 
     /** The deal as Postgres has it: how a workflow whose state disagrees with the row recovers. */

@@ -9,6 +9,7 @@ import { StoredFile } from '../modules/files/entities.ts';
 import { Migration20261127000000_foundation } from '../migrations/Migration20261127000000_foundation.ts';
 import { Migration20261127010000_deal_timestamps_ms } from '../migrations/Migration20261127010000_deal_timestamps_ms.ts';
 import { Migration20261127020000_login_throttle } from '../migrations/Migration20261127020000_login_throttle.ts';
+import { Migration20261128000000_deal_ops } from '../migrations/Migration20261128000000_deal_ops.ts';
 
 export const entities = [
   User, Session, ApiToken, Department, Client, Contact, RecordShare,
@@ -19,6 +20,7 @@ export const migrations = [
   { name: 'Migration20261127000000_foundation', class: Migration20261127000000_foundation },
   { name: 'Migration20261127010000_deal_timestamps_ms', class: Migration20261127010000_deal_timestamps_ms },
   { name: 'Migration20261127020000_login_throttle', class: Migration20261127020000_login_throttle },
+  { name: 'Migration20261128000000_deal_ops', class: Migration20261128000000_deal_ops },
 ];
 
 export type Orm = MikroORM;

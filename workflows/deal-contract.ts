@@ -94,6 +94,10 @@ export const DealFailure = {
   invalidData: 'INVALID_DATA',
   /** the workflow and the row the command was made from disagree: the command layer resyncs and sends it once more */
   stale: 'DEAL_STATE_STALE',
+  /** the command was given up after its write failed; no attempt of it can commit any more */
+  abandoned: 'COMMAND_ABANDONED',
+  /** the write failed and Postgres could not be asked whether it committed: the caller must reload */
+  outcomeUnknown: 'OUTCOME_UNKNOWN',
 } as const;
 export type DealFailureType = (typeof DealFailure)[keyof typeof DealFailure];
 
@@ -102,4 +106,5 @@ export const DEAL_FAILURE_STATUS: Record<DealFailureType, number> = {
   STAGE_REQUIREMENTS_UNMET: 422, LOST_REASON_REQUIRED: 422, STAGE_UNCHANGED: 422, STAGE_NOT_IN_PIPELINE: 422,
   VERSION_CONFLICT: 409, DEAL_BUSY: 409, DEAL_NOT_FOUND: 404, ATTACHMENT_NOT_FOUND: 404,
   STAGE_REQUIREMENTS_CHANGED: 409, INVALID_DATA: 422, DEAL_STATE_STALE: 409,
+  COMMAND_ABANDONED: 503, OUTCOME_UNKNOWN: 503,
 };

@@ -14,9 +14,11 @@ import {
 } from './deal-contract.ts';
 
 /** Failures of the write that retrying cannot mend; the Update fails with them as they are. */
-const FINAL_FAILURES = [DealFailure.versionConflict, DealFailure.gateChanged, DealFailure.invalidData, DealFailure.attachmentNotFound];
+const FINAL_FAILURES: string[] = [
+  DealFailure.versionConflict, DealFailure.gateChanged, DealFailure.invalidData, DealFailure.attachmentNotFound, DealFailure.abandoned,
+];
 
-const { persistDealCreated, persistDealChange, loadDealState } = proxyActivities<ReturnType<typeof createActivities>>({
+const { persistDealCreated, persistDealChange, loadDealState, abandonOp } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '5 seconds',
   // all attempts together stay inside the API's 10 s command deadline, so a deal is never busy for long
   scheduleToCloseTimeout: '8 seconds',
@@ -77,27 +79,44 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
 
   /**
    * A write that failed for good fails the Update with its own type. When the row has moved on from the version
-   * this workflow holds (a restart from a stale snapshot), the workflow adopts what Postgres has before failing.
+   * this workflow holds, the workflow adopts what Postgres has before failing. A write that failed otherwise
+   * (Postgres unreachable, timed out) is given up by its opId, so that no late attempt can commit after the
+   * failure is reported; if one committed first after all, the change stands and the Update succeeds.
    */
-  const failedWrite = async (err: unknown): Promise<never> => {
+  const failedWrite = async (err: unknown, opId: string): Promise<DealState> => {
     const cause = err instanceof ActivityFailure ? err.cause : err;
-    if (cause instanceof ApplicationFailure && cause.type && (FINAL_FAILURES as string[]).includes(cause.type)) {
+    if (cause instanceof ApplicationFailure && cause.type && FINAL_FAILURES.includes(cause.type)) {
       if (cause.type === DealFailure.versionConflict) {
         const stored = await loadDealState({ dealId: deal.id });
         if (stored) deal = stored;
       }
       return fail(cause.type, cause.message, { currentVersion: deal.version });
     }
-    throw err;
+    let outcome: 'applied' | 'abandoned';
+    try {
+      outcome = await abandonOp({ opId });
+    } catch {
+      return fail(DealFailure.outcomeUnknown,
+        'The change could not be confirmed: it may or may not have been applied. Reload the deal before trying again');
+    }
+    if (outcome === 'abandoned') {
+      return fail(DealFailure.abandoned, 'The change could not be written; nothing was changed, try again shortly');
+    }
+    const stored = await loadDealState({ dealId: deal.id });
+    if (!stored) return fail(DealFailure.outcomeUnknown, 'The change was written but the deal could not be read back; reload it');
+    return stored;
   };
 
   /** Runs one accepted change: write it through the activity, then adopt the new state. */
-  const run = async (next: DealState, write: (fromVersion: number) => Promise<{ version: number }>): Promise<DealResult> => {
+  const run = async (opId: string, next: DealState, write: (fromVersion: number) => Promise<{ version: number }>): Promise<DealResult> => {
     busy = true;
     try {
-      const { version } = await write(deal.version).catch(failedWrite);
-      deal = { ...next, version };
-      return { version, stageId: deal.stageId };
+      const written = await write(deal.version).then(
+        ({ version }) => ({ ...next, version }),
+        (err) => failedWrite(err, opId),
+      );
+      deal = written;
+      return { version: deal.version, stageId: deal.stageId };
     } finally {
       busy = false;
       handledThisRun++;
@@ -122,7 +141,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
     try {
       // what Postgres holds: a retry whose earlier attempt did write gets that deal, not its own body
       deal = await persistDealCreated({ opId: cmd.opId, actorId: cmd.actorId, deal: cmd.deal, gateFingerprint: cmd.gate.fingerprint })
-        .catch(failedWrite);
+        .catch((err) => failedWrite(err, cmd.opId));
       created = true;
       return createdResult();
     } finally {
@@ -152,7 +171,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
 
   const changeSummary = (changes: DealChanges) => ({ changes });
 
-  setHandler(editDeal, (cmd) => run(applyChanges(deal, cmd.changes), (fromVersion) =>
+  setHandler(editDeal, (cmd) => run(cmd.opId, applyChanges(deal, cmd.changes), (fromVersion) =>
     persistDealChange({
       opId: cmd.opId, actorId: cmd.actorId, dealId: deal.id, fromVersion, kind: 'updated',
       changes: cmd.changes, data: changeSummary(cmd.changes),
@@ -167,7 +186,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
     const next = { ...applyChanges(deal, cmd.changes), stageId: cmd.gate.stageId,
       lostReason: cmd.gate.kind === 'lost' ? cmd.lostReason!.trim() : null };
     const fromStageId = deal.stageId;
-    return run(next, (fromVersion) => persistDealChange({
+    return run(cmd.opId, next, (fromVersion) => persistDealChange({
       opId: cmd.opId, actorId: cmd.actorId, dealId: deal.id, fromVersion, kind: 'stage_changed',
       changes: cmd.changes ?? {},
       stage: { from: fromStageId, to: cmd.gate.stageId, kind: cmd.gate.kind, lostReason: next.lostReason, gateFingerprint: cmd.gate.fingerprint },
@@ -184,12 +203,12 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
     },
   });
 
-  setHandler(attachToDeal, (cmd) => run(withDocument(deal, cmd.attachment.documentKindId), (fromVersion) => persistDealChange({
+  setHandler(attachToDeal, (cmd) => run(cmd.opId, withDocument(deal, cmd.attachment.documentKindId), (fromVersion) => persistDealChange({
     opId: cmd.opId, actorId: cmd.actorId, dealId: deal.id, fromVersion, kind: 'attached', attach: cmd.attachment,
     data: { attachmentId: cmd.attachment.id, fileName: cmd.attachment.fileName, documentKindId: cmd.attachment.documentKindId },
   })), { validator: checkCommon });
 
-  setHandler(detachFromDeal, (cmd) => run(withoutDocument(deal, cmd.documentKindId), (fromVersion) => persistDealChange({
+  setHandler(detachFromDeal, (cmd) => run(cmd.opId, withoutDocument(deal, cmd.documentKindId), (fromVersion) => persistDealChange({
     opId: cmd.opId, actorId: cmd.actorId, dealId: deal.id, fromVersion, kind: 'detached',
     detachId: cmd.attachmentId, data: { attachmentId: cmd.attachmentId, documentKindId: cmd.documentKindId },
   })), {

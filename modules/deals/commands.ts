@@ -36,7 +36,7 @@ function mapFailure(err: unknown): AppError {
     const status = cause instanceof ApplicationFailure && cause.type ? DEAL_FAILURE_STATUS[cause.type as DealFailureType] : undefined;
     if (cause instanceof ApplicationFailure && status) {
       const details = (cause.details?.[0] ?? {}) as Record<string, unknown>;
-      return new AppError(status, cause.type!, cause.message, details);
+      return new AppError(status, cause.type!, cause.message, details, status === 503 ? { 'Retry-After': '5' } : {});
     }
     return new AppError(503, 'SERVICE_UNAVAILABLE', 'The change could not be written; nothing was changed, try again shortly', {}, { 'Retry-After': '5' });
   }

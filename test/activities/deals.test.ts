@@ -77,3 +77,18 @@ it('reports values Postgres refuses and attachments already gone as final failur
     .rejects.toMatchObject({ type: 'ATTACHMENT_NOT_FOUND', nonRetryable: true });
   expect((await acts.loadDealState({ dealId: state.id }))?.version).toBe(row.version);
 });
+
+it('fences a given-up command: once abandoned its write never commits, and abandoning a written one reports it applied', async () => {
+  const row = await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id });
+  const edit = (opId: string) => ({ opId, actorId: null, dealId: state.id, fromVersion: row.version, kind: 'updated' as const, changes: { title: `Fenced ${opId}` }, data: {} });
+  const given = randomUUID();
+  expect(await acts.abandonOp({ opId: given })).toBe('abandoned');
+  await expect(acts.persistDealChange(edit(given))).rejects.toMatchObject({ type: 'COMMAND_ABANDONED', nonRetryable: true });
+  expect((await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id })).version).toBe(row.version);
+  expect(await count({ opId: given })).toBe(0);
+
+  const written = randomUUID();
+  expect(await acts.persistDealChange(edit(written))).toEqual({ version: row.version + 1 });
+  expect(await acts.abandonOp({ opId: written })).toBe('applied');
+  expect(await acts.abandonOp({ opId: given })).toBe('abandoned');
+});

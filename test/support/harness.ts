@@ -12,6 +12,7 @@ import pg from 'pg';
 import { parseConfig } from '../../server/config.ts';
 import { createAppContext, closeAppContext } from '../../server/app-context.ts';
 import { createApp } from '../../api/app.ts';
+import { initORM } from '../../server/orm.ts';
 import { startWorker, type WorkerHandle } from '../../runtime/worker.ts';
 import type { AppContext } from '../../api/context.ts';
 import { User, type Role } from '../../modules/accounts/entities.ts';
@@ -42,6 +43,8 @@ export interface HarnessOptions {
   runId?: string;
   /** rewrites the addresses the app and worker use, e.g. to route them through a proxy that a test can cut */
   route?: (addr: { databaseUrl: string; temporalAddress: string }) => Promise<{ databaseUrl: string; temporalAddress: string }>;
+  /** gives the worker its own connection to the database at this address (e.g. through a proxy only it uses) */
+  workerDatabaseUrl?: (databaseUrl: string) => Promise<string>;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -67,8 +70,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     DEALFLOW_DATA_DIR: dataDir, DEALFLOW_UPLOAD_LIMIT_MB: '1',
   });
   const ctx = await createAppContext(config, { databaseUrl, temporalAddress });
+  const workerOrm = opts.workerDatabaseUrl ? await initORM(await opts.workerDatabaseUrl(databaseUrl)) : null;
   const worker = await startWorker({
-    temporalAddress, namespace: 'default', taskQueue, orm: ctx.orm, cacheDir: path.join(ROOT, '.data', 'cache'),
+    temporalAddress, namespace: 'default', taskQueue, orm: workerOrm ?? ctx.orm, cacheDir: path.join(ROOT, '.data', 'cache'),
   });
   const server: Server = await new Promise((resolve) => {
     const s = createApp(ctx).listen(0, '127.0.0.1', () => resolve(s));
@@ -80,6 +84,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await worker.stop();
+      await workerOrm?.close();
       await closeAppContext(ctx);
       fs.rmSync(dataDir, { recursive: true, force: true });
       const a = new pg.Client({ connectionString: adminUrl });

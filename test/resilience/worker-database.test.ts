@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { DealEvent } from '../../modules/deals/entities.ts';
+
+let h: Harness;
+let workerDb: TcpProxy;
+let s: Session;
+let stages: { id: string }[];
+let dealId: string;
+
+beforeAll(async () => {
+  h = await startHarness({
+    workerDatabaseUrl: async (url) => {
+      const u = new URL(url);
+      workerDb = await startTcpProxy(u.hostname, Number(u.port || 5432));
+      u.port = String(workerDb.port);
+      return u.toString();
+    },
+  });
+  const f = fixtures(h);
+  const user = await f.user('manager');
+  const client = await f.client(user.id);
+  const p = await f.pipeline([['New', 'open', [], []], ['Next', 'open', [], []], ['Last', 'open', [], []]]);
+  stages = p.stages;
+  s = await login(h, user.email);
+  dealId = (await s.post('/deals', { title: 'Worker outage', clientId: client.id, pipelineId: p.id })).body.id;
+});
+afterAll(async () => { workerDb?.restore(); await h?.close(); await workerDb?.close(); });
+
+const events = () => h.ctx.orm.em.fork().count(DealEvent, { dealId });
+
+it('rides out a short loss of the database by retrying the write', async () => {
+  workerDb.cut();
+  setTimeout(() => workerDb.restore(), 1500);
+  const r = await s.post(`/deals/${dealId}/stage`, { stageId: stages[1].id });
+  expect(r.status).toBe(200);
+  expect(r.body.deal.version).toBe(2);
+  expect(await events()).toBe(2);
+});
+
+it('says the outcome is unknown when the write cannot be confirmed, and the deal is consistent once the database is back', async () => {
+  workerDb.cut();
+  let r;
+  try {
+    r = await s.post(`/deals/${dealId}/stage`, { stageId: stages[2].id });
+  } finally {
+    workerDb.restore();
+  }
+  expect(r.status).toBe(503);
+  expect(r.headers.get('retry-after')).toBe('5');
+  expect(r.body.code).toBe('OUTCOME_UNKNOWN');
+  // nothing was written (the write never reached Postgres), and the next command works on a consistent deal
+  let next = { status: 0 } as { status: number; body?: any };
+  for (let i = 0; i < 60 && next.status !== 200; i++) {
+    next = await s.post(`/deals/${dealId}/stage`, { stageId: stages[2].id });
+    if (next.status !== 200) await new Promise((res) => setTimeout(res, 500));
+  }
+  expect(next.status).toBe(200);
+  const deal = (await s.get(`/deals/${dealId}`)).body;
+  expect(deal).toMatchObject({ stageId: stages[2].id, version: 3 });
+  expect(await events()).toBe(3);
+});
