@@ -1,11 +1,14 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { FileStorage } from '../modules/files/storage.ts';
 import { createDealActivities } from './deals.ts';
+import { createFileActivities } from './files.ts';
 
-export interface ActivityDeps { orm: MikroORM }
+export interface ActivityDeps { orm: MikroORM; storage: FileStorage }
 
 /** All activities the worker registers, built from their dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createDealActivities(deps),
+    ...createFileActivities(deps),
   };
 }

@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities/index.ts';
+import type { FileStorage } from '../modules/files/storage.ts';
+import { fileSweepWorkflowId } from '../workflows/file-sweep.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const WORKFLOWS = path.join(ROOT, 'workflows', 'index.ts');
@@ -53,7 +56,7 @@ function installRuntime() {
 export interface WorkerHandle { worker: Worker; done: Promise<void>; stop(): Promise<void> }
 
 export async function startWorker(opts: {
-  temporalAddress: string; namespace: string; taskQueue: string; orm: MikroORM; cacheDir: string;
+  temporalAddress: string; namespace: string; taskQueue: string; orm: MikroORM; storage: FileStorage; cacheDir: string;
 }): Promise<WorkerHandle> {
   installRuntime();
   const connection = await NativeConnection.connect({ address: opts.temporalAddress });
@@ -62,9 +65,18 @@ export async function startWorker(opts: {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(opts.cacheDir),
-    activities: createActivities({ orm: opts.orm }),
+    activities: createActivities({ orm: opts.orm, storage: opts.storage }),
   });
   const done = worker.run().finally(() => connection.close());
+  // the upkeep workflows run once per task queue, whichever worker starts first
+  const client = new Client({ connection: await Connection.connect({ address: opts.temporalAddress }), namespace: opts.namespace });
+  try {
+    await client.workflow.start('fileSweepWorkflow', {
+      workflowId: fileSweepWorkflowId(opts.taskQueue), taskQueue: opts.taskQueue, workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+  } finally {
+    await client.connection.close();
+  }
   return {
     worker, done,
     stop: async () => {

@@ -70,7 +70,7 @@ async function main() {
       log('starting the worker');
       worker = await startWorker({
         temporalAddress: services.temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE,
-        orm: ctx.orm, cacheDir: path.join(config.DEALFLOW_DATA_DIR, 'cache'),
+        orm: ctx.orm, storage: ctx.storage, cacheDir: path.join(config.DEALFLOW_DATA_DIR, 'cache'),
       });
       worker.done.catch((e) => { console.error('worker stopped:', e); void shutdown(1); });
     }

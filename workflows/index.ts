@@ -1,1 +1,2 @@
 export { dealWorkflow } from './deal.ts';
+export { fileSweepWorkflow } from './file-sweep.ts';

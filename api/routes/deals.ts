@@ -13,6 +13,7 @@ import { DocumentKind, Pipeline, Stage } from '../../modules/pipelines/entities.
 import { Client } from '../../modules/clients/entities.ts';
 import { User } from '../../modules/accounts/entities.ts';
 import { StoredFile } from '../../modules/files/entities.ts';
+import { storeUpload } from '../../modules/files/store.ts';
 import { canSee, visibilityFilter, visibilitySql } from '../../modules/access/visibility.ts';
 import { AppError, notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, likePattern, pageOf, pageQuery, route, type Ctx, type RouteSpec } from '../http.ts';
@@ -304,8 +305,7 @@ export const dealRoutes: RouteSpec[] = [
       if (c.body.documentKindId && !(await c.em.findOne(DocumentKind, { id: c.body.documentKindId }))) {
         throw new AppError(422, 'INVALID_REFERENCE', 'documentKindId: no such document kind', { field: 'documentKindId' });
       }
-      const stored = await c.app.storage.putFile(file.path);
-      await c.em.getConnection().execute('insert into files (sha256, size) values (?, ?) on conflict do nothing', [stored.sha256, stored.size]);
+      const stored = await storeUpload(c.em, c.app.storage, file.path);
       // cut by code points, not UTF-16 units: half a surrogate pair is text Postgres refuses
       const fileName = Array.from(Buffer.from(file.originalname, 'latin1').toString('utf8')).slice(0, 255).join('') || 'file';
       const result = await attachCommand(commandContext(c), deal, {

@@ -16,14 +16,21 @@ export class FileStorage {
     return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
-  /** Moves an uploaded temporary file into the store; a second copy of the same content is dropped. */
-  async putFile(tmpPath: string): Promise<{ sha256: string; size: number }> {
+  /** The SHA-256 of a file's content. */
+  async hashOf(filePath: string): Promise<string> {
     const hash = createHash('sha256');
-    let size = 0;
-    await pipeline(fs.createReadStream(tmpPath), async function* (source) {
-      for await (const chunk of source) { hash.update(chunk as Buffer); size += (chunk as Buffer).length; }
+    await pipeline(fs.createReadStream(filePath), async function* (source) {
+      for await (const chunk of source) hash.update(chunk as Buffer);
     });
-    const sha256 = hash.digest('hex');
+    return hash.digest('hex');
+  }
+
+  /**
+   * Moves an uploaded temporary file into the store under its content's address (see modules/files/store.ts,
+   * which does this under the content's lock); a second copy of the same content is dropped.
+   */
+  async putFile(tmpPath: string, sha256: string): Promise<{ sha256: string; size: number }> {
+    const { size } = await fs.promises.stat(tmpPath);
     const dest = this.pathOf(sha256);
     if (fs.existsSync(dest)) await fs.promises.rm(tmpPath, { force: true });
     else {

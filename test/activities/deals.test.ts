@@ -12,7 +12,7 @@ let stages: { id: string }[];
 
 beforeAll(async () => {
   h = await startHarness();
-  acts = createActivities({ orm: h.ctx.orm });
+  acts = createActivities({ orm: h.ctx.orm, storage: h.ctx.storage });
   const f = fixtures(h);
   const user = await f.user('manager');
   const client = await f.client(user.id);

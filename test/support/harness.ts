@@ -72,7 +72,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const ctx = await createAppContext(config, { databaseUrl, temporalAddress });
   const workerOrm = opts.workerDatabaseUrl ? await initORM(await opts.workerDatabaseUrl(databaseUrl)) : null;
   const worker = await startWorker({
-    temporalAddress, namespace: 'default', taskQueue, orm: workerOrm ?? ctx.orm, cacheDir: path.join(ROOT, '.data', 'cache'),
+    temporalAddress, namespace: 'default', taskQueue, orm: workerOrm ?? ctx.orm, storage: ctx.storage, cacheDir: path.join(ROOT, '.data', 'cache'),
   });
   const server: Server = await new Promise((resolve) => {
     const s = createApp(ctx).listen(0, '127.0.0.1', () => resolve(s));
