@@ -52,14 +52,14 @@ describe('document kinds and deal fields in the admin', () => {
     expect(await kinds.getByTestId('kind-name').inputValue()).toBe('');
     expect(await kinds.getByTestId('document-kind-error').count()).toBe(0);
 
-    // the same code again: the API's detail shows next to the form, and what was typed stays
+    // the same code again: what went wrong shows next to the form in the user's language, and what was typed stays
     await kinds.getByTestId('kind-name').fill('Signed contract (scan)');
     await kinds.getByTestId('kind-code').fill('signed_contract');
     await kinds.getByTestId('kind-submit').click();
     const kindError = kinds.getByTestId('document-kind-error');
     await kindError.waitFor();
-    expect(await kindError.textContent()).toContain('A document kind with code "signed_contract" exists already');
-    expect(await kindError.textContent()).toContain('CODE_TAKEN');
+    expect(await kindError.getByTestId('error-text').textContent()).toBe('A document kind with this code exists already. Choose another code.');
+    expect(await kindError.getByTestId('error-code').textContent()).toBe('Details: CODE_TAKEN');
     expect(await kinds.getByTestId('kind-name').inputValue()).toBe('Signed contract (scan)');
     expect(await kinds.getByTestId('kind-code').inputValue()).toBe('signed_contract');
     expect(await kinds.getByTestId('document-kind').count()).toBe(1);
@@ -84,8 +84,8 @@ describe('document kinds and deal fields in the admin', () => {
     await fields.getByTestId('field-submit').click();
     const fieldError = fields.getByTestId('deal-field-error');
     await fieldError.waitFor();
-    expect(await fieldError.textContent()).toContain('A deal field with key "budgetApproved" exists already');
-    expect(await fieldError.textContent()).toContain('FIELD_KEY_TAKEN');
+    expect(await fieldError.getByTestId('error-text').textContent()).toBe('A deal field with this key exists already. Choose another key.');
+    expect(await fieldError.getByTestId('error-code').textContent()).toBe('Details: FIELD_KEY_TAKEN');
     expect(await fields.getByTestId('field-label').inputValue()).toBe('Budget approved twice');
     expect(await fields.getByTestId('field-type').inputValue()).toBe('number');
     await screenshot(page, 'admin-requirements-en');
@@ -127,6 +127,12 @@ describe('document kinds and deal fields in the admin', () => {
     expect(await page.getByTestId('deal-fields').textContent()).toContain('Выбор из списка');
     await page.getByTestId('deal-fields').getByTestId('field-key').fill('1bad');
     await page.getByTestId('deal-fields').getByTestId('field-submit').click();
+    // a code taken already: said in Russian
+    await page.getByTestId('document-kinds').getByTestId('kind-name').fill('Договор');
+    await page.getByTestId('document-kinds').getByTestId('kind-code').fill('signed_contract');
+    await page.getByTestId('document-kinds').getByTestId('kind-submit').click();
+    await expect.poll(() => page.getByTestId('document-kind-error').getByTestId('error-text').textContent())
+      .toBe('Вид документа с таким кодом уже существует. Выберите другой код.');
     await screenshot(page, 'admin-requirements-ru');
     await page.getByTestId('lang-en').click();
   });

@@ -9,9 +9,10 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
   '--disable-component-update', '--disable-sync'];
 const WEB_INDEX = path.resolve(import.meta.dirname, '..', '..', 'dist', 'web', 'index.html');
 
-export async function launch(): Promise<Browser> {
+/** `scrollbars`: draw scrollbars as a desktop browser does (Playwright hides them by default). */
+export async function launch(opts: { scrollbars?: boolean } = {}): Promise<Browser> {
   if (!fs.existsSync(WEB_INDEX)) throw new Error('dist/web is not built: run `npm test` (or vite build) first');
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, ignoreDefaultArgs: opts.scrollbars ? ['--hide-scrollbars'] : undefined });
 }
 
 export async function logIn(page: Page, h: Harness, email: string) {

@@ -51,7 +51,9 @@ export interface CommandResult { version: number; stageId: string; deal: Deal }
 export interface Problem { status: number; code: string; detail: string; [k: string]: unknown }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, readonly detail: string, readonly body: Problem) {
+  constructor(readonly status: number, readonly code: string, readonly detail: string, readonly body: Problem,
+    /** the HTTP method of the request that failed: an unmet stage gate means one thing on a move, another on an edit */
+    readonly method?: string) {
     super(detail);
   }
 }
@@ -79,7 +81,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   try {
     res = await fetch(`/api/v1${path}`, { method, headers, body: payload, credentials: 'same-origin' });
   } catch {
-    throw new ApiError(0, 'NETWORK', '', { status: 0, code: 'NETWORK', detail: '' });
+    throw new ApiError(0, 'NETWORK', '', { status: 0, code: 'NETWORK', detail: '' }, method);
   }
   const text = await res.text();
   let json: unknown = null;
@@ -88,7 +90,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     const p = (json && typeof json === 'object' ? json : {}) as Partial<Problem>;
     const problem: Problem = { ...p, status: res.status, code: String(p.code ?? `HTTP_${res.status}`), detail: String(p.detail ?? (text.slice(0, 300) || res.statusText)) };
     if (res.status === 401 && !opts.quiet401) onUnauthorized?.();
-    throw new ApiError(res.status, problem.code, problem.detail, problem);
+    throw new ApiError(res.status, problem.code, problem.detail, problem, method);
   }
   return json as T;
 }

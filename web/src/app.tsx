@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { I18nProvider, useI18n } from './i18n/index.js';
 import { BoardPage } from './pages/board.js';
 import { DealPage } from './pages/deal.js';
@@ -7,9 +7,10 @@ import { PipelinesAdminPage } from './pages/admin-pipelines.js';
 import { UsersAdminPage } from './pages/admin-users.js';
 import { LoginPage } from './pages/login.js';
 import { Link, Redirect, match, useLocation } from './router.js';
-import { RefDataProvider, SessionProvider, useSession } from './session.js';
+import { useLabels } from './labels.js';
+import { RefDataProvider, SessionProvider, useRefData, useSession } from './session.js';
 import { Shell } from './shell.js';
-import { Empty, Loading, ToastProvider } from './ui.js';
+import { Empty, ErrorLabelsProvider, Loading, ToastProvider, type ErrorLabels } from './ui.js';
 
 export function App() {
   return (
@@ -42,9 +43,21 @@ function Root() {
   }
   return (
     <RefDataProvider key={user.id}>
-      <Shell><Routes path={path} isAdmin={user.role === 'admin'} /></Shell>
+      <NamedErrors>
+        <Shell><Routes path={path} isAdmin={user.role === 'admin'} /></Shell>
+      </NamedErrors>
     </RefDataProvider>
   );
+}
+
+/** Lets error messages name fields, document kinds and stages as the rest of the app does. */
+function NamedErrors({ children }: { children: ReactNode }) {
+  const { fieldLabel, kindName } = useLabels();
+  const { stageById } = useRefData();
+  const labels = useMemo<ErrorLabels>(() => ({
+    field: fieldLabel, kind: kindName, stage: (id) => stageById(id)?.stage.name ?? null,
+  }), [fieldLabel, kindName, stageById]);
+  return <ErrorLabelsProvider value={labels}>{children}</ErrorLabelsProvider>;
 }
 
 function Routes({ path, isAdmin }: { path: string; isAdmin: boolean }) {

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { api, newIdempotencyKey, qs, type Client, type Deal, type Page } from './api.js';
+import { api, newIdempotencyKey, qs, type Client, type ClientDetail, type Contact, type Deal, type Page } from './api.js';
 import { useDebounced } from './hooks.js';
 import { useI18n } from './i18n/index.js';
 import { CURRENCIES, DECIMAL, normalizeAmount } from './labels.js';
@@ -89,7 +89,7 @@ export function ClientPicker({ value, onChange, id, invalid }: {
   );
 }
 
-/** "New deal": title, client, pipeline, amount + currency, expected close date. Typed values survive errors. */
+/** "New deal": title, client, contact, pipeline, amount + currency, expected close date. Typed values survive errors. */
 export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
   pipelineId?: string; client?: ClientRef | null; onClose: () => void; onCreated: (d: Deal) => void;
 }) {
@@ -102,6 +102,10 @@ export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
   const [amount, setAmount] = useState('');
   const [currency, setCurrency] = useState(locale === 'ru' ? 'RUB' : 'EUR');
   const [date, setDate] = useState('');
+  const [contactId, setContactId] = useState('');
+  /** the chosen client's contacts; null while loading or with no client chosen */
+  const [contacts, setContacts] = useState<Contact[] | null>(null);
+  const [contactsError, setContactsError] = useState<unknown>(null);
   const [invalid, setInvalid] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -111,6 +115,28 @@ export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
 
   useEffect(() => { if (!pipeline && active[0]) setPipeline(active[0].id); }, [pipeline, active]);
 
+  // a new deal enters the pipeline's first stage: what that stage requires is marked as required here
+  const firstStage = active.find((p) => p.id === pipeline)?.stages[0] ?? null;
+  const firstRequires = (key: string) => !!firstStage?.requiredFields.includes(key);
+  const contactRequired = firstRequires('contactId');
+
+  const pickedId = picked?.id ?? null;
+  useEffect(() => {
+    setContactId('');
+    setContacts(null);
+    setContactsError(null);
+    if (!pickedId) return;
+    let cancelled = false;
+    api.get<ClientDetail>(`/clients/${pickedId}`)
+      .then((c) => { if (!cancelled) setContacts(c.contacts ?? []); })
+      .catch((e) => { if (!cancelled) { setContacts([]); setContactsError(e); } });
+    return () => { cancelled = true; };
+  }, [pickedId]);
+  // the first stage needs a contact and the client has exactly one: take it
+  useEffect(() => {
+    if (contactRequired && contacts?.length === 1) setContactId((c) => c || contacts[0].id);
+  }, [contactRequired, contacts]);
+
   async function submit() {
     const bad: Record<string, string> = {};
     if (!title.trim()) bad.title = t('error.requiredField');
@@ -118,6 +144,7 @@ export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
     if (!pipeline) bad.pipeline = t('error.requiredField');
     const a = normalizeAmount(amount);
     if (a && !DECIMAL.test(a)) bad.amount = t('error.invalidAmount');
+    if (picked && contactRequired && !contactId && contacts?.length) bad.contact = t('error.requiredField');
     setInvalid(bad);
     if (Object.keys(bad).length) return;
     setBusy(true);
@@ -126,6 +153,7 @@ export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
       const body: Record<string, unknown> = { title: title.trim(), clientId: picked!.id, pipelineId: pipeline };
       if (a) { body.amount = a; body.currency = currency; }
       if (date) body.expectedCloseDate = date;
+      if (contactId) body.contactId = contactId;
       const d = await api.post<Deal>('/deals', body, { headers: { 'Idempotency-Key': idempotencyKey } });
       onCreated(d);
     } catch (e) {
@@ -150,6 +178,17 @@ export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
         <Field label={t('field.client')} htmlFor="nd-client" required error={invalid.client}>
           <ClientPicker id="nd-client" value={picked} onChange={setPicked} invalid={!!invalid.client} />
         </Field>
+        {picked ? (
+          <Field label={t('field.contact')} htmlFor="nd-contact" required={contactRequired} error={invalid.contact}
+            hint={contacts && contacts.length === 0 && !contactsError ? t('newDeal.noContacts') : null}>
+            <select id="nd-contact" className="input" value={contactId} disabled={contacts === null || contacts.length === 0}
+              onChange={(e) => { setContactId(e.target.value); setInvalid((s) => ({ ...s, contact: '' })); }} data-testid="new-deal-contact">
+              <option value="">{contacts === null ? t('app.loading') : t('common.noneOption')}</option>
+              {(contacts ?? []).map((c) => <option key={c.id} value={c.id}>{c.name}{c.position ? ` · ${c.position}` : ''}</option>)}
+            </select>
+          </Field>
+        ) : null}
+        {contactsError ? <ErrorBox error={contactsError} /> : null}
         {active.length > 1 || !pipelineId ? (
           <Field label={t('field.pipeline')} htmlFor="nd-pipeline" required error={invalid.pipeline}>
             <select id="nd-pipeline" className="input" value={pipeline} onChange={(e) => setPipeline(e.target.value)}>
@@ -158,7 +197,7 @@ export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
           </Field>
         ) : null}
         <div className="form-row">
-          <Field label={t('field.amount')} htmlFor="nd-amount" error={invalid.amount} className="grow">
+          <Field label={t('field.amount')} htmlFor="nd-amount" error={invalid.amount} className="grow" required={firstRequires('amount')}>
             <div className="input-group">
               <input id="nd-amount" className="input" inputMode="decimal" placeholder="0.00" value={amount} onChange={(e) => setAmount(e.target.value)}
                 data-testid="new-deal-amount" />
@@ -167,7 +206,7 @@ export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
               </select>
             </div>
           </Field>
-          <Field label={t('field.expectedCloseDate')} htmlFor="nd-date">
+          <Field label={t('field.expectedCloseDate')} htmlFor="nd-date" required={firstRequires('expectedCloseDate')}>
             <input id="nd-date" type="date" className="input" value={date} onChange={(e) => setDate(e.target.value)} />
           </Field>
         </div>

@@ -54,3 +54,18 @@ export function useDebounced<T>(value: T, ms = 250): T {
 export function useDocumentTitle(title: string) {
   useEffect(() => { document.title = title ? `${title} · Dealflow` : 'Dealflow'; }, [title]);
 }
+
+/** Whether a CSS media query matches now, following changes (e.g. '(max-width: 800px)', '(pointer: coarse)'). */
+export function useMediaQuery(query: string): boolean {
+  const get = () => typeof window !== 'undefined' && typeof window.matchMedia === 'function' && window.matchMedia(query).matches;
+  const [matches, setMatches] = useState(get);
+  useEffect(() => {
+    if (typeof window.matchMedia !== 'function') return;
+    const m = window.matchMedia(query);
+    const on = () => setMatches(m.matches);
+    on();
+    m.addEventListener('change', on);
+    return () => m.removeEventListener('change', on);
+  }, [query]);
+  return matches;
+}

@@ -11,7 +11,7 @@ import {
 import { useI18n } from './i18n/index.js';
 import { CURRENCIES, DECIMAL, normalizeAmount, useLabels } from './labels.js';
 import { useRefData } from './session.js';
-import { Button, Dialog, ErrorBox, Field, Icon, errorHint, errorText, formatSize, useToast } from './ui.js';
+import { Button, Dialog, ErrorBox, Field, Icon, formatSize, useErrorText, useToast } from './ui.js';
 
 const NEW_CONTACT = '__new__';
 
@@ -20,6 +20,7 @@ interface Target { deal: Deal; stage: Stage; missing: Missing; lost: boolean }
 export function useStageMove({ onMoved, onStale }: { onMoved: (deal: Deal) => void; onStale?: () => void }) {
   const { t } = useI18n();
   const toast = useToast();
+  const errorText = useErrorText();
   const [target, setTarget] = useState<Target | null>(null);
   const [pending, setPending] = useState<{ dealId: string; stageId: string | null } | null>(null);
   const busy = useRef(false);
@@ -30,10 +31,9 @@ export function useStageMove({ onMoved, onStale }: { onMoved: (deal: Deal) => vo
   }, [onMoved, toast, t]);
 
   const failed = useCallback((e: unknown) => {
-    const hint = errorHint(e, t);
-    toast('error', hint ? `${errorText(e, t)} — ${hint}` : errorText(e, t));
+    toast('error', errorText(e));
     if (e instanceof ApiError && e.status === 409) onStale?.();
-  }, [toast, t, onStale]);
+  }, [toast, errorText, onStale]);
 
   const requestMove = useCallback(async (deal: Deal, stage: Stage) => {
     if (stage.id === deal.stageId || busy.current) return;
@@ -114,8 +114,11 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
   useEffect(() => {
     if (!needsContact || contacts) return;
     api.get<ClientDetail>(`/clients/${deal.clientId}`).then((c) => {
-      setContacts(c.contacts ?? []);
-      if (!c.contacts?.length) setValues((v) => ({ ...v, contactId: NEW_CONTACT }));
+      const list = c.contacts ?? [];
+      setContacts(list);
+      if (!list.length) setValues((v) => ({ ...v, contactId: NEW_CONTACT }));
+      // the only contact of the client is the one the stage wants, most likely: chosen, still changeable
+      else if (list.length === 1) setValues((v) => (v.contactId ? v : { ...v, contactId: list[0].id }));
     }).catch((e) => { setContacts([]); setValues((v) => ({ ...v, contactId: NEW_CONTACT })); setError(e); });
   }, [needsContact, contacts, deal.clientId]);
 

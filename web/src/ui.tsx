@@ -4,7 +4,7 @@ import {
 } from 'react';
 import { createPortal } from 'react-dom';
 import { ApiError } from './api.js';
-import { useI18n, type T } from './i18n/index.js';
+import { useI18n, type MessageKey, type T } from './i18n/index.js';
 
 /* ---------- icons (inline, 20×20 stroke) ---------- */
 const PATHS: Record<string, string> = {
@@ -27,6 +27,7 @@ const PATHS: Record<string, string> = {
   chevronDown: 'M5 8l5 5 5-5',
   chevronUp: 'M5 12l5-5 5 5',
   chevronLeft: 'M12 5l-5 5 5 5',
+  chevronRight: 'M8 5l5 5-5 5',
   upload: 'M10 14V4M6 8l4-4 4 4M4 17h12',
   alert: 'M10 3l8 14H2zM10 8v4M10 14.5v.01',
   clock: 'M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM10 6v4l3 2',
@@ -68,35 +69,119 @@ export function Loading() {
 }
 
 /* ---------- errors ---------- */
-export function errorText(e: unknown, t: T): string {
+/** Names in the user's language for what a problem body refers to by key or id; the server's names are the fallback. */
+export interface ErrorLabels {
+  field: (key: string, fallback?: string) => string;
+  kind: (id: string, fallback?: string) => string;
+  stage: (id: string) => string | null;
+}
+const ErrorLabelsContext = createContext<ErrorLabels | null>(null);
+/** Provided inside the logged-in app (where the reference data is), so error messages can name fields and stages. */
+export const ErrorLabelsProvider = ErrorLabelsContext.Provider;
+
+interface MissingBody { fields?: { key?: string; label?: string }[]; documentKinds?: { id?: string; name?: string }[] }
+
+/** "Amount, Commercial proposal": what an unmet stage gate lists, in the user's language where the app knows the name. */
+export function missingList(missing: unknown, labels?: ErrorLabels | null): string {
+  const m = (missing && typeof missing === 'object' ? missing : {}) as MissingBody;
+  const fields = (Array.isArray(m.fields) ? m.fields : []).map((f) => {
+    const fallback = f.label || f.key || '?';
+    return labels && f.key ? labels.field(f.key, fallback) : fallback;
+  });
+  const kinds = (Array.isArray(m.documentKinds) ? m.documentKinds : []).map((k) => {
+    const fallback = k.name || '?';
+    return labels && k.id ? labels.kind(k.id, fallback) || fallback : fallback;
+  });
+  return [...fields, ...kinds].join(', ');
+}
+
+/** Codes answered with a fixed message; the ones not listed here say what the server's detail says. */
+const PROBLEM_MESSAGES: Partial<Record<string, MessageKey>> = {
+  VERSION_CONFLICT: 'problem.VERSION_CONFLICT',
+  DEAL_BUSY: 'problem.DEAL_BUSY',
+  DEAL_STATE_STALE: 'problem.VERSION_CONFLICT',
+  STAGE_REQUIREMENTS_CHANGED: 'problem.STAGE_REQUIREMENTS_CHANGED',
+  LOST_REASON_REQUIRED: 'problem.LOST_REASON_REQUIRED',
+  SERVICE_UNAVAILABLE: 'problem.SERVICE_UNAVAILABLE',
+  OUTCOME_UNKNOWN: 'problem.OUTCOME_UNKNOWN',
+  INVALID_DATA: 'problem.INVALID_DATA',
+  TOO_MANY_ATTACHMENTS: 'problem.TOO_MANY_ATTACHMENTS',
+  FILE_TOO_LARGE: 'problem.FILE_TOO_LARGE',
+  BODY_TOO_LARGE: 'problem.FILE_TOO_LARGE',
+  TOO_MANY_ATTEMPTS: 'problem.TOO_MANY_ATTEMPTS',
+  INVALID_CREDENTIALS: 'problem.INVALID_CREDENTIALS',
+  CSRF_TOKEN_INVALID: 'problem.CSRF_TOKEN_INVALID',
+  NOT_FOUND: 'problem.NOT_FOUND',
+  DEAL_NOT_FOUND: 'problem.NOT_FOUND',
+  ATTACHMENT_NOT_FOUND: 'problem.NOT_FOUND',
+  CODE_TAKEN: 'problem.CODE_TAKEN',
+  FIELD_KEY_TAKEN: 'problem.FIELD_KEY_TAKEN',
+  EMAIL_TAKEN: 'problem.EMAIL_TAKEN',
+  FORBIDDEN: 'problem.FORBIDDEN',
+  INTERNAL: 'problem.INTERNAL',
+};
+
+/** A server sentence shown as it is, minus what users should never see (row versions). */
+const cleanDetail = (s: string) => s.replace(/\s*\((?:version|expected)\b[^)]*\)/gi, '').trim();
+
+/** The message for an error in the user's language: known problem codes have their own, others the server's detail. */
+export function errorText(e: unknown, t: T, labels?: ErrorLabels | null): string {
   if (e instanceof ApiError) {
     if (e.status === 0) return t('error.network');
-    return e.detail || `${e.status} ${e.code}`;
+    const body = e.body ?? ({} as ApiError['body']);
+    switch (e.code) {
+      case 'STAGE_REQUIREMENTS_UNMET': {
+        const list = missingList(body.missing, labels);
+        const stage = typeof body.stageId === 'string' ? labels?.stage(body.stageId) ?? null : null;
+        // an edit or a removal may not take away what the deal's current stage requires; a move lacks it
+        const keeps = e.method === 'PATCH' || e.method === 'DELETE';
+        if (!list) return stage ? t('problem.requirementsUnmetPlain', { stage }) : t('problem.requirementsUnmetPlainNoStage');
+        if (keeps) return stage ? t('problem.requirementsKept', { stage, list }) : t('problem.requirementsKeptNoStage', { list });
+        return stage ? t('problem.requirementsUnmet', { stage, list }) : t('problem.requirementsUnmetNoStage', { list });
+      }
+      case 'INVALID_FIELD_VALUE': {
+        const raw = typeof body.field === 'string' ? body.field : '';
+        const key = raw.startsWith('custom.') ? raw.slice('custom.'.length) : raw;
+        if (key === 'contactId') return t('problem.INVALID_CONTACT');
+        if (!key) return t('problem.INVALID_FIELD_VALUE_PLAIN');
+        return t('problem.INVALID_FIELD_VALUE', { field: labels ? labels.field(key, key) : key });
+      }
+      case 'VALIDATION_FAILED':
+        return t('problem.VALIDATION_FAILED', { detail: cleanDetail(e.detail) });
+      case 'STAGE_IN_USE': {
+        // the server names the stages in quotes: "Lead" (3 deals), "Won"
+        const names = [...new Set([...e.detail.matchAll(/"([^"]+)"/g)].map((m) => m[1]))];
+        return names.length ? t('problem.STAGE_IN_USE', { stages: names.map((n) => t('common.quoted', { text: n })).join(', ') })
+          : t('problem.STAGE_IN_USE_PLAIN');
+      }
+    }
+    const key = PROBLEM_MESSAGES[e.code];
+    if (key) return t(key);
+    return cleanDetail(e.detail) || t('problem.unknown', { status: e.status });
   }
   if (e instanceof Error) return e.message;
   return String(e);
 }
 
-export function errorHint(e: unknown, t: T): string | null {
-  if (!(e instanceof ApiError)) return null;
-  if (e.code === 'VERSION_CONFLICT') return t('error.conflict');
-  if (e.code === 'DEAL_BUSY') return t('error.busy');
-  return null;
+/** errorText with the names of fields, document kinds and stages known to the app. */
+export function useErrorText(): (e: unknown) => string {
+  const { t } = useI18n();
+  const labels = useContext(ErrorLabelsContext);
+  return useCallback((e: unknown) => errorText(e, t, labels), [t, labels]);
 }
 
 export function ErrorBox({ error, onRetry, title, testId }: { error: unknown; onRetry?: () => void; title?: string; testId?: string }) {
   const { t } = useI18n();
+  const text = useErrorText();
   if (!error) return null;
-  const hint = errorHint(error, t);
   const code = error instanceof ApiError && error.status > 0 ? error.code : null;
   return (
     <div className="alert alert-error" role="alert" data-testid={testId ?? 'error'}>
       <Icon name="alert" />
       <div className="alert-body">
         {title ? <strong>{title}</strong> : null}
-        <div className="alert-detail">{errorText(error, t)}</div>
-        {hint ? <div className="alert-hint">{hint}</div> : null}
-        {code ? <div className="alert-code">{code}</div> : null}
+        <div className="alert-detail" data-testid="error-text">{text(error)}</div>
+        {code ? <div className="alert-code" data-testid="error-code">{t('error.details', { code })}</div> : null}
       </div>
       {onRetry ? <Button size="sm" onClick={onRetry}>{t('common.retry')}</Button> : null}
     </div>

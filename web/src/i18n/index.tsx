@@ -11,7 +11,8 @@ export type T = (key: MessageKey, vars?: Record<string, string | number>) => str
 export interface I18n {
   locale: Locale;
   t: T;
-  money: (amount: string | number | null | undefined, currency: string | null | undefined) => string;
+  /** an amount in its currency; whole amounts without decimals unless `exact` (then always the currency's decimals) */
+  money: (amount: string | number | null | undefined, currency: string | null | undefined, opts?: { exact?: boolean }) => string;
   date: (iso: string | null | undefined) => string;
   dateTime: (iso: string | null | undefined) => string;
   number: (n: number) => string;
@@ -26,14 +27,15 @@ export function makeI18n(locale: Locale): I18n {
     const s = cat[key] ?? en[key] ?? key;
     return vars ? s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m)) : s;
   };
-  const money = (amount: string | number | null | undefined, currency: string | null | undefined) => {
+  const money = (amount: string | number | null | undefined, currency: string | null | undefined, opts?: { exact?: boolean }) => {
     if (amount === null || amount === undefined || amount === '') return '';
     const n = typeof amount === 'number' ? amount : Number(amount);
     if (!Number.isFinite(n)) return String(amount);
     try {
-      return new Intl.NumberFormat(tag, {
-        style: currency ? 'currency' : 'decimal', currency: currency ?? undefined, maximumFractionDigits: n % 1 === 0 ? 0 : 2,
-      }).format(n);
+      const digits: Intl.NumberFormatOptions = opts?.exact
+        ? (currency ? {} : { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+        : { maximumFractionDigits: n % 1 === 0 ? 0 : 2 };
+      return new Intl.NumberFormat(tag, { style: currency ? 'currency' : 'decimal', currency: currency ?? undefined, ...digits }).format(n);
     } catch {
       return `${new Intl.NumberFormat(tag).format(n)} ${currency ?? ''}`.trim();
     }

@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { api, qs, type BoardData, type Deal, type MoneyTotal, type Page, type Pipeline, type Stage } from '../api.js';
 import { NewDealDialog } from '../deal-forms.js';
-import { useAsync, useDebounced, useDocumentTitle } from '../hooks.js';
+import { useAsync, useDebounced, useDocumentTitle, useMediaQuery } from '../hooks.js';
 import { useI18n } from '../i18n/index.js';
 import { formatTotals, useLabels } from '../labels.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { useRefData } from '../session.js';
 import { useStageMove } from '../stage-move.js';
-import { Avatar, Button, Empty, ErrorBox, Icon, Loading, Menu, Spinner, errorText, useToast } from '../ui.js';
+import { Avatar, Button, Empty, ErrorBox, Icon, Loading, Menu, Spinner, useErrorText, useToast } from '../ui.js';
 
 const LAST_PIPELINE = 'dealflow.pipeline';
 
@@ -97,9 +97,108 @@ function shift(b: BoardState, removed: Deal | null, added: Deal | null): BoardSt
 
 const matches = (d: Deal, q: string) => !q || d.title.toLowerCase().includes(q.toLowerCase());
 
+/** How far from the board's left or right edge a dragged card makes it scroll, and the fastest step per frame. */
+const EDGE_ZONE = 90;
+const EDGE_SPEED = 22;
+
+interface ScrollState { left: boolean; right: boolean; hiddenRight: string[]; hiddenLeft: string[]; active: string | null }
+const NO_SCROLL: ScrollState = { left: false, right: false, hiddenRight: [], hiddenLeft: [], active: null };
+
+/**
+ * The board's horizontal scrolling: whether there is more to the left or right (for the fades and scroll buttons),
+ * which stages are out of view, the column in view (for the stage strip on phones), and scrolling near an edge
+ * while a card is dragged.
+ */
+function useBoardScroll(dragging: boolean, layout: unknown) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [state, setState] = useState<ScrollState>(NO_SCROLL);
+  const frame = useRef(0);
+
+  const measure = useCallback(() => {
+    const el = ref.current;
+    if (!el) return;
+    const pad = parseFloat(getComputedStyle(el).paddingLeft) || 0;
+    const viewLeft = el.scrollLeft;
+    const viewRight = el.scrollLeft + el.clientWidth;
+    const cols = [...el.querySelectorAll<HTMLElement>('[data-testid="stage-column"]')];
+    const hiddenRight: string[] = [];
+    const hiddenLeft: string[] = [];
+    let active: string | null = null;
+    let best = Infinity;
+    for (const c of cols) {
+      const name = c.dataset.stageName ?? '';
+      if (c.offsetLeft + c.offsetWidth > viewRight + 2) hiddenRight.push(name);
+      if (c.offsetLeft < viewLeft + pad - 2 - c.offsetWidth / 2) hiddenLeft.push(name);
+      const d = Math.abs(c.offsetLeft - pad - viewLeft);
+      if (d < best) { best = d; active = c.dataset.stageId ?? null; }
+    }
+    const next: ScrollState = {
+      left: el.scrollLeft > 2, right: el.scrollLeft + el.clientWidth < el.scrollWidth - 2, hiddenRight, hiddenLeft, active,
+    };
+    setState((prev) => (prev.left === next.left && prev.right === next.right && prev.active === next.active
+      && prev.hiddenRight.join('\n') === next.hiddenRight.join('\n') && prev.hiddenLeft.join('\n') === next.hiddenLeft.join('\n') ? prev : next));
+  }, []);
+
+  const onScroll = useCallback(() => {
+    if (frame.current) return;
+    frame.current = requestAnimationFrame(() => { frame.current = 0; measure(); });
+  }, [measure]);
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    measure();
+    const ro = new ResizeObserver(() => measure());
+    ro.observe(el);
+    for (const c of el.children) ro.observe(c);
+    return () => { ro.disconnect(); cancelAnimationFrame(frame.current); frame.current = 0; };
+  }, [measure, layout]);
+
+  // while a card is dragged: the pointer near the left or right edge scrolls the board, faster the closer it is
+  useEffect(() => {
+    if (!dragging) return;
+    const pointer: { x: number | null; y: number } = { x: null, y: 0 };
+    const onOver = (e: globalThis.DragEvent) => { pointer.x = e.clientX; pointer.y = e.clientY; };
+    let raf = 0;
+    const tick = () => {
+      const el = ref.current;
+      if (el && pointer.x !== null) {
+        const r = el.getBoundingClientRect();
+        const zone = Math.min(EDGE_ZONE, r.width / 5);
+        let step = 0;
+        if (pointer.y >= r.top && pointer.y <= r.bottom) {
+          if (pointer.x < r.left + zone && pointer.x > r.left - 80) step = -Math.min(1, (r.left + zone - pointer.x) / zone);
+          else if (pointer.x > r.right - zone) step = Math.min(1, (pointer.x - (r.right - zone)) / zone);
+        }
+        if (step) el.scrollLeft += Math.round(step * EDGE_SPEED) || Math.sign(step);
+      }
+      raf = requestAnimationFrame(tick);
+    };
+    raf = requestAnimationFrame(tick);
+    document.addEventListener('dragover', onOver);
+    return () => { cancelAnimationFrame(raf); document.removeEventListener('dragover', onOver); };
+  }, [dragging]);
+
+  const scrollToStage = useCallback((stageId: string) => {
+    const el = ref.current;
+    const col = el?.querySelector<HTMLElement>(`[data-testid="stage-column"][data-stage-id="${stageId}"]`);
+    if (!el || !col) return;
+    const pad = parseFloat(getComputedStyle(el).paddingLeft) || 0;
+    el.scrollTo({ left: col.offsetLeft - pad, behavior: 'smooth' });
+  }, []);
+
+  const page = useCallback((dir: 1 | -1) => {
+    const el = ref.current;
+    if (el) el.scrollBy({ left: dir * Math.max(200, el.clientWidth * 0.7), behavior: 'smooth' });
+  }, []);
+
+  return { ref, state, onScroll, scrollToStage, page };
+}
+
 function Board({ pipeline }: { pipeline: Pipeline }) {
   const { t, money, number } = useI18n();
   const toast = useToast();
+  const errorText = useErrorText();
   const { fieldLabel, kindName } = useLabels();
   const { reloadPipelines } = useRefData();
   const [filter, setFilter] = useState('');
@@ -112,9 +211,14 @@ function Board({ pipeline }: { pipeline: Pipeline }) {
   }, [pipeline.id, q]);
   const [dragging, setDragging] = useState<string | null>(null);
   const [over, setOver] = useState<string | null>(null);
+  /** phones: one column at a time, a stage strip to jump between them, and no drag and drop */
+  const narrow = useMediaQuery('(max-width: 800px)');
+  const touch = useMediaQuery('(pointer: coarse)');
+  const stripRef = useRef<HTMLDivElement>(null);
   const [creating, setCreating] = useState(false);
   const [loadingMore, setLoadingMore] = useState<Record<string, boolean>>({});
   const { data, setData, reload } = board;
+  const scroll = useBoardScroll(dragging !== null, `${!!data}:${pipeline.stages.length}:${narrow}`);
   /** the filter the shown board was loaded with */
   const loadedQ = useRef('');
   loadedQ.current = data?.q ?? '';
@@ -186,11 +290,22 @@ function Board({ pipeline }: { pipeline: Pipeline }) {
         } : c)),
       } : prev));
     } catch (e) {
-      toast('error', errorText(e, t));
+      toast('error', errorText(e));
     } finally {
       setLoadingMore((m) => ({ ...m, [stageId]: false }));
     }
   }
+
+  // keep the stage of the column in view visible in the strip
+  const activeStage = scroll.state.active;
+  useEffect(() => {
+    const strip = stripRef.current;
+    const chip = activeStage ? strip?.querySelector<HTMLElement>(`[data-stage-id="${activeStage}"]`) : null;
+    if (!strip || !chip) return;
+    if (chip.offsetLeft < strip.scrollLeft || chip.offsetLeft + chip.offsetWidth > strip.scrollLeft + strip.clientWidth) {
+      strip.scrollTo({ left: chip.offsetLeft - 14, behavior: 'smooth' });
+    }
+  }, [activeStage]);
 
   const gateText = (s: Stage) => [...s.requiredFields.map((k) => fieldLabel(k)), ...s.requiredDocumentKinds.map((k) => kindName(k, '…'))].join(', ');
 
@@ -216,8 +331,26 @@ function Board({ pipeline }: { pipeline: Pipeline }) {
         <Button variant="primary" icon="plus" onClick={() => setCreating(true)} data-testid="new-deal">{t('board.newDeal')}</Button>
       </div>
       <ErrorBox error={board.error} onRetry={() => void reload()} />
-      {board.loading && !data ? <Loading /> : !data ? null : (
-        <div className="board" data-testid="board" aria-busy={board.loading || undefined}>
+      {board.loading && !data ? <Loading /> : !data ? null : (<>
+        {narrow ? (
+          <div className="stage-strip" ref={stripRef} role="group" aria-label={t('board.stages')} data-testid="stage-strip">
+            {pipeline.stages.map((s) => {
+              const n = data.stages.find((c) => c.stageId === s.id)?.count ?? 0;
+              const isActive = activeStage === s.id;
+              return (
+                <button key={s.id} type="button" className={`strip-item ${isActive ? 'active' : ''}`} aria-current={isActive || undefined}
+                  onClick={() => scroll.scrollToStage(s.id)} data-testid="stage-strip-item" data-stage-id={s.id}>
+                  <span className={`stage-dot stage-dot-${s.kind}`} />
+                  <span className="strip-name">{s.name}</span>
+                  <span className="count" data-testid="stage-strip-count">{number(n)}</span>
+                </button>
+              );
+            })}
+          </div>
+        ) : null}
+        <div className={`board-wrap ${scroll.state.left ? 'can-left' : ''} ${scroll.state.right ? 'can-right' : ''}`}>
+        <div className={`board ${dragging ? 'board-dragging' : ''}`} data-testid="board" aria-busy={board.loading || undefined}
+          ref={scroll.ref} onScroll={scroll.onScroll}>
           {pipeline.stages.map((s) => {
             const { col, list } = columns.get(s.id) ?? { col: undefined, list: [] };
             const count = col?.count ?? 0;
@@ -244,7 +377,11 @@ function Board({ pipeline }: { pipeline: Pipeline }) {
                       onDragStart={() => setDragging(d.id)} onDragEnd={() => { setDragging(null); setOver(null); }}
                       onMove={(stage) => void requestMove(d, stage)} />
                   ))}
-                  {list.length === 0 ? <div className="column-empty">{q && !count ? t('board.noMatches') : t('board.empty')}</div> : null}
+                  {list.length === 0 ? (
+                    <div className={`column-empty ${narrow || touch ? 'column-empty-plain' : ''}`} data-testid="column-empty">
+                      {q && !count ? t('board.noMatches') : narrow || touch ? t('board.noDeals') : t('board.empty')}
+                    </div>
+                  ) : null}
                   {col?.nextCursor ? (
                     <div className="column-more">
                       <Button size="sm" className="btn-block" busy={!!loadingMore[s.id]} onClick={() => void loadMore(s.id)} data-testid="load-more">
@@ -258,7 +395,21 @@ function Board({ pipeline }: { pipeline: Pipeline }) {
             );
           })}
         </div>
-      )}
+        {scroll.state.left && !narrow ? (
+          <button type="button" className="board-nav board-nav-left" onClick={() => scroll.page(-1)} data-testid="board-scroll-left"
+            aria-label={t('board.scrollLeft')} title={scroll.state.hiddenLeft.length ? t('board.moreStages', { list: scroll.state.hiddenLeft.join(', ') }) : t('board.scrollLeft')}>
+            <Icon name="chevronLeft" />
+          </button>
+        ) : null}
+        {scroll.state.right && !narrow ? (
+          <button type="button" className="board-nav board-nav-right" onClick={() => scroll.page(1)} data-testid="board-scroll-right"
+            aria-label={t('board.scrollRight')} title={scroll.state.hiddenRight.length ? t('board.moreStages', { list: scroll.state.hiddenRight.join(', ') }) : t('board.scrollRight')}>
+            <Icon name="chevronRight" />
+            {scroll.state.hiddenRight.length ? <span className="board-nav-count">{number(scroll.state.hiddenRight.length)}</span> : null}
+          </button>
+        ) : null}
+        </div>
+      </>)}
       {dialog}
       {creating ? (
         <NewDealDialog pipelineId={pipeline.id} onClose={() => setCreating(false)}

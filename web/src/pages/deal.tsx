@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
-  ApiError, api, uploadAttachment, type Attachment, type ClientDetail, type CommandResult, type Deal, type DealDetail, type DealEvent,
-  type DealField, type Stage,
+  ApiError, api, uploadAttachment, type Attachment, type ClientDetail, type CommandResult, type Contact, type Deal, type DealDetail,
+  type DealEvent, type DealField, type Missing, type Stage,
 } from '../api.js';
 import { useAsync, useDocumentTitle } from '../hooks.js';
 import { useI18n } from '../i18n/index.js';
@@ -29,6 +29,26 @@ function formOf(deal: Deal, fields: DealField[]): Form {
   return f;
 }
 
+/**
+ * The stages a deal has been in, from its history: where it was created and both ends of every move. `complete` is
+ * false when the history shown does not reach back to the creation (a very long history is cut), so absent stages
+ * are unknown rather than skipped.
+ */
+export function stagesReached(history: DealEvent[]): { ids: Set<string>; complete: boolean } {
+  const ids = new Set<string>();
+  let complete = false;
+  for (const e of history) {
+    if (e.kind === 'created') { complete = true; if (e.toStageId) ids.add(e.toStageId); }
+    else if (e.kind === 'stage_changed') {
+      if (e.fromStageId) ids.add(e.fromStageId);
+      if (e.toStageId) ids.add(e.toStageId);
+    }
+  }
+  return { ids, complete };
+}
+
+type StepState = 'current' | 'done' | 'skipped' | 'todo';
+
 export function DealPage({ id }: { id: string }) {
   const { t } = useI18n();
   const { stageById, pipelines } = useRefData();
@@ -36,6 +56,19 @@ export function DealPage({ id }: { id: string }) {
   const deal = detail.data;
   useDocumentTitle(deal?.title ?? t('nav.deals'));
   const { reload, setData } = detail;
+  const clientId = deal?.clientId;
+  /** the client's contacts: the contact picker and the history (which names contacts by id) share them */
+  const contacts = useAsync<{ clientId: string; list: Contact[] } | null>(
+    () => (clientId ? api.get<ClientDetail>(`/clients/${clientId}`).then((c) => ({ clientId, list: c.contacts ?? [] })) : Promise.resolve(null)),
+    [clientId]);
+  const contactId = deal?.contactId;
+  /** undefined until the contacts of this deal's client are in */
+  const contactList = contacts.data && contacts.data.clientId === clientId ? contacts.data.list : undefined;
+  const { reload: reloadContacts } = contacts;
+  // a contact added elsewhere meanwhile (e.g. in the stage dialog): take the client's contacts again
+  useEffect(() => {
+    if (contactId && contactList && !contactList.some((c) => c.id === contactId)) void reloadContacts();
+  }, [contactId, contactList, reloadContacts]);
 
   const onMoved = useCallback(() => { void reload(); }, [reload]);
   const { requestMove, dialog, pending } = useStageMove({ onMoved, onStale: () => void reload() });
@@ -55,6 +88,19 @@ export function DealPage({ id }: { id: string }) {
   const pipeline = current?.pipeline ?? pipelines.find((p) => p.id === deal.pipelineId) ?? null;
   const stages = pipeline?.stages ?? [];
   const curIndex = stages.findIndex((s) => s.id === deal.stageId);
+  const closed = !!current && current.stage.kind !== 'open';
+  const reached = stagesReached(deal.history);
+  const stepState = (s: Stage, i: number): StepState => {
+    if (s.id === deal.stageId) return 'current';
+    if (s.kind !== 'open') return 'todo';
+    if (!reached.complete) {
+      // the history shown does not go back to the creation: what it shows, else the stages before the current one
+      if (reached.ids.has(s.id) && (closed || i < curIndex)) return 'done';
+      return !closed && curIndex >= 0 && i < curIndex ? 'done' : 'todo';
+    }
+    if (reached.ids.has(s.id)) return closed || i < curIndex ? 'done' : 'todo';
+    return closed ? 'skipped' : 'todo';
+  };
   const applyResult = (r: CommandResult) => setData((d) => ({ ...(d as DealDetail), ...r.deal }));
 
   return (
@@ -80,16 +126,21 @@ export function DealPage({ id }: { id: string }) {
       {stages.length ? (
         <div className="stage-bar" role="group" aria-label={t('deal.stageBar')} data-testid="stage-bar">
           {stages.map((s, i) => {
-            const isCurrent = s.id === deal.stageId;
-            const done = curIndex >= 0 && i < curIndex && s.kind === 'open';
+            const state = stepState(s, i);
+            const isCurrent = state === 'current';
+            const done = state === 'done';
             const gated = s.requiredFields.length + s.requiredDocumentKinds.length > 0;
+            const note = done ? t('deal.stagePassed') : state === 'skipped' ? t('deal.stageNotReached') : null;
             return (
               <button key={s.id} type="button" aria-current={isCurrent ? 'step' : undefined}
-                className={`stage-step stage-step-${s.kind} ${isCurrent ? 'is-current' : ''} ${done ? 'is-done' : ''}`}
+                className={`stage-step stage-step-${s.kind} ${isCurrent ? 'is-current' : ''} ${done ? 'is-done' : ''} ${state === 'skipped' ? 'is-skipped' : ''}`}
                 disabled={isCurrent || !!pending} onClick={() => void requestMove(deal, s)} data-testid="stage-bar-item" data-stage-id={s.id}
-                title={s.name}>
-                {isCurrent || done ? <Icon name="check" size={12} /> : gated ? <Icon name="lock" size={12} /> : null}
+                data-state={state} title={note ? `${s.name} — ${note}` : s.name}>
+                {(isCurrent && s.kind !== 'lost') || done ? <Icon name="check" size={12} />
+                  : isCurrent ? <Icon name="ban" size={12} />
+                  : gated && state !== 'skipped' ? <Icon name="lock" size={12} /> : null}
                 <span>{s.name}</span>
+                {note ? <span className="sr-only">{` (${note})`}</span> : null}
               </button>
             );
           })}
@@ -103,11 +154,11 @@ export function DealPage({ id }: { id: string }) {
 
       <div className="deal-grid">
         <div className="deal-main">
-          <DealFieldsCard deal={deal} onSaved={applyResult} onStale={() => void reload()} />
+          <DealFieldsCard deal={deal} contacts={contactList} onSaved={applyResult} onStale={() => void reload()} />
           <AttachmentsCard deal={deal} onChanged={() => void reload()} stages={stages} />
         </div>
         <aside className="deal-side">
-          <HistoryCard history={deal.history} />
+          <HistoryCard history={deal.history} contacts={contactList} />
         </aside>
       </div>
       {dialog}
@@ -125,10 +176,16 @@ function DealAmount({ deal }: { deal: Deal }) {
   );
 }
 
-function DealFieldsCard({ deal, onSaved, onStale }: { deal: DealDetail; onSaved: (r: CommandResult) => void; onStale: () => void }) {
+/** Where the edit form shows a problem with a field the server names ('custom.x', 'currency', …). */
+const formKeyOf = (field: string) => (field === 'currency' ? 'amount' : BUILT_IN_FORM_KEYS.has(field) || field.startsWith('custom.') ? field : `custom.${field}`);
+const BUILT_IN_FORM_KEYS = new Set(['title', 'amount', 'expectedCloseDate', 'contactId']);
+
+function DealFieldsCard({ deal, contacts, onSaved, onStale }: {
+  deal: DealDetail; contacts: Contact[] | undefined; onSaved: (r: CommandResult) => void; onStale: () => void;
+}) {
   const { t, date, dateTime, locale } = useI18n();
   const toast = useToast();
-  const { dealFields } = useRefData();
+  const { dealFields, stageById } = useRefData();
   const { fieldLabel } = useLabels();
   const base = useMemo(() => formOf(deal, dealFields), [deal, dealFields]);
   const [form, setForm] = useState<Form>(base);
@@ -150,7 +207,6 @@ function DealFieldsCard({ deal, onSaved, onStale }: { deal: DealDetail; onSaved:
     });
   }, [base]);
 
-  const contacts = useAsync(() => api.get<ClientDetail>(`/clients/${deal.clientId}`).then((c) => c.contacts ?? []), [deal.clientId]);
   const set = (k: string, v: string) => {
     setForm((f) => {
       const next = { ...f, [k]: v };
@@ -201,13 +257,22 @@ function DealFieldsCard({ deal, onSaved, onStale }: { deal: DealDetail; onSaved:
       toast('ok', t('deal.saved'));
     } catch (e) {
       setError(e);
+      if (e instanceof ApiError && e.code === 'STAGE_REQUIREMENTS_UNMET' && e.body.missing) {
+        // mark the fields the deal's stage will not let go of
+        const stage = stageById(typeof e.body.stageId === 'string' ? e.body.stageId : deal.stageId)?.stage.name ?? '';
+        const keep = stage ? t('deal.requiredByStage', { stage }) : t('error.requiredField');
+        setInvalid((s) => ({ ...s, ...Object.fromEntries((e.body.missing as Missing).fields.map((f) => [formKeyOf(f.key), keep])) }));
+      } else if (e instanceof ApiError && e.code === 'INVALID_FIELD_VALUE' && typeof e.body.field === 'string') {
+        setInvalid((s) => ({ ...s, [formKeyOf(e.body.field as string)]: t('error.invalidValue') }));
+      }
       if (e instanceof ApiError && e.status === 409) onStale();
     } finally {
       setBusy(false);
     }
   }
 
-  const contactList = contacts.data ?? [];
+  const contactList = contacts ?? [];
+  const closedKind = stageById(deal.stageId)?.stage.kind;
   return (
     <Card title={t('deal.details')} testId="deal-fields"
       actions={dirty ? <span className="muted small">{t('deal.unsaved')}</span> : null}>
@@ -228,12 +293,13 @@ function DealFieldsCard({ deal, onSaved, onStale }: { deal: DealDetail; onSaved:
               </select>
             </div>
           </Field>
-          <Field label={fieldLabel('expectedCloseDate')} htmlFor="df-date">
+          <Field label={fieldLabel('expectedCloseDate')} htmlFor="df-date" error={invalid.expectedCloseDate}>
             <input id="df-date" type="date" className="input" value={form.expectedCloseDate ?? ''} onChange={(e) => set('expectedCloseDate', e.target.value)} />
           </Field>
         </div>
-        <Field label={fieldLabel('contactId')} htmlFor="df-contact">
-          <select id="df-contact" className="input" value={form.contactId ?? ''} onChange={(e) => set('contactId', e.target.value)}>
+        <Field label={fieldLabel('contactId')} htmlFor="df-contact" error={invalid.contactId}>
+          <select id="df-contact" className="input" value={form.contactId ?? ''} onChange={(e) => set('contactId', e.target.value)}
+            data-testid="deal-contact-input">
             <option value="">{t('common.noneOption')}</option>
             {contactList.map((c) => <option key={c.id} value={c.id}>{c.name}{c.position ? ` · ${c.position}` : ''}</option>)}
             {form.contactId && !contactList.some((c) => c.id === form.contactId) ? <option value={form.contactId}>…</option> : null}
@@ -270,7 +336,13 @@ function DealFieldsCard({ deal, onSaved, onStale }: { deal: DealDetail; onSaved:
           <div><dt>{t('field.owner')}</dt><dd>{deal.ownerName}</dd></div>
           <div><dt>{t('field.created')}</dt><dd>{dateTime(deal.createdAt)}</dd></div>
           <div><dt>{t('field.updated')}</dt><dd>{dateTime(deal.updatedAt)}</dd></div>
-          {deal.closedAt ? <div><dt>{t('deal.won')}</dt><dd>{date(deal.closedAt)}</dd></div> : null}
+          {deal.closedAt ? (
+            <div data-testid="deal-closed" data-kind={closedKind ?? ''}>
+              <dt>{closedKind === 'won' ? t('deal.won') : closedKind === 'lost' ? t('deal.lostOn') : t('deal.closed')}</dt>
+              <dd>{date(deal.closedAt)}</dd>
+            </div>
+          ) : null}
+
         </dl>
         <div className="form-actions">
           <Button onClick={() => { setForm(base); setInvalid({}); setError(null); }} disabled={!dirty || busy}>{t('common.reset')}</Button>
@@ -372,10 +444,78 @@ function RemoveAttachment({ deal, attachment, onClose, onDone }: { deal: DealDet
   );
 }
 
-function HistoryCard({ history }: { history: DealEvent[] }) {
+interface ChangeLine { key: string; label: string; value: string }
+const BUILT_IN_ORDER = ['title', 'amount', 'currency', 'expectedCloseDate', 'contactId'];
+
+/** The values an event's data.changes set, as "label: value" lines in the user's language. */
+function useChangeLines(contacts: Contact[] | undefined) {
+  const { t, date, money, number } = useI18n();
+  const { dealFields } = useRefData();
+  const { fieldLabel } = useLabels();
+  return (changes: Record<string, unknown>): ChangeLine[] => {
+    const cleared = t('history.cleared');
+    const contactName = (id: string) => {
+      if (!contacts) return '…';
+      return contacts.find((c) => c.id === id)?.name ?? t('history.unknownContact');
+    };
+    const plain = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : String(v));
+    const customValue = (key: string, v: unknown): string => {
+      if (v === null || v === undefined || v === '') return cleared;
+      const def = dealFields.find((f) => f.key === key);
+      if (typeof v === 'object') {
+        const m = v as { amount?: unknown; currency?: unknown };
+        if (m.amount !== undefined) return money(String(m.amount), typeof m.currency === 'string' ? m.currency : null, { exact: true });
+        return plain(v);
+      }
+      if (def?.type === 'date') return date(String(v));
+      if (def?.type === 'number' && typeof v === 'number') return number(v);
+      return String(v);
+    };
+    const out: ChangeLine[] = [];
+    for (const [k, v] of Object.entries(changes)) {
+      if (k === 'custom') {
+        for (const [ck, cv] of Object.entries((v ?? {}) as Record<string, unknown>)) {
+          out.push({ key: `custom.${ck}`, label: fieldLabel(ck), value: customValue(ck, cv) });
+        }
+        continue;
+      }
+      // the currency goes with the amount
+      if (k === 'currency' && 'amount' in changes) continue;
+      let value: string;
+      if (v === null || v === undefined || v === '') value = cleared;
+      else if (k === 'amount') value = money(String(v), typeof changes.currency === 'string' ? changes.currency : null, { exact: true });
+      else if (k === 'expectedCloseDate') value = date(String(v));
+      else if (k === 'contactId') value = contactName(String(v));
+      else if (k === 'title') value = t('common.quoted', { text: String(v) });
+      else value = plain(v);
+      out.push({ key: k, label: fieldLabel(k), value });
+    }
+    // the order of the form (the stored changes come in no particular order)
+    const rank = (key: string) => {
+      const b = BUILT_IN_ORDER.indexOf(key);
+      if (b >= 0) return b;
+      const c = dealFields.findIndex((f) => `custom.${f.key}` === key);
+      return BUILT_IN_ORDER.length + (c >= 0 ? c : dealFields.length);
+    };
+    return out.sort((x, y) => rank(x.key) - rank(y.key));
+  };
+}
+
+function ChangeList({ lines }: { lines: ChangeLine[] }) {
+  if (!lines.length) return null;
+  return (
+    <ul className="change-list" data-testid="history-changes">
+      {lines.map((l) => (
+        <li key={l.key} data-key={l.key} data-testid="history-change"><span className="change-label">{l.label}:</span> <span className="change-value">{l.value}</span></li>
+      ))}
+    </ul>
+  );
+}
+
+function HistoryCard({ history, contacts }: { history: DealEvent[]; contacts: Contact[] | undefined }) {
   const { t, dateTime } = useI18n();
   const { stageById } = useRefData();
-  const { fieldLabel } = useLabels();
+  const changeLines = useChangeLines(contacts);
   const stageName = (id: string | null) => (id ? stageById(id)?.stage.name ?? '?' : '');
   const stageKind = (id: string | null) => (id ? stageById(id)?.stage.kind ?? 'open' : 'open');
   return (
@@ -384,7 +524,7 @@ function HistoryCard({ history }: { history: DealEvent[] }) {
         <ol className="timeline">
           {history.map((e) => {
             const changes = (e.data?.changes ?? {}) as Record<string, unknown>;
-            const changedKeys = Object.keys(changes).flatMap((k) => (k === 'custom' ? Object.keys((changes.custom ?? {}) as object) : k === 'currency' && 'amount' in changes ? [] : [k]));
+            const lines = changeLines(changes);
             const who = e.actorName ?? t('common.unknownUser');
             let what: string;
             switch (e.kind) {
@@ -392,7 +532,7 @@ function HistoryCard({ history }: { history: DealEvent[] }) {
               case 'stage_changed': what = t('history.stage_changed'); break;
               case 'attached': what = t('history.attached', { name: String(e.data?.fileName ?? '') }); break;
               case 'detached': what = t('history.detached'); break;
-              case 'updated': what = changedKeys.length ? t('history.updated', { fields: changedKeys.map((k) => fieldLabel(k)).join(', ') }) : t('history.updatedPlain'); break;
+              case 'updated': what = t('history.updatedPlain'); break;
               default: what = e.kind;
             }
             return (
@@ -407,9 +547,7 @@ function HistoryCard({ history }: { history: DealEvent[] }) {
                       <span className={`stage-chip stage-chip-${stageKind(e.toStageId)}`}>{stageName(e.toStageId)}</span>
                     </div>
                   ) : null}
-                  {e.kind === 'stage_changed' && changedKeys.length ? (
-                    <div className="muted small">{t('history.updated', { fields: changedKeys.map((k) => fieldLabel(k)).join(', ') })}</div>
-                  ) : null}
+                  {e.kind === 'updated' || e.kind === 'stage_changed' ? <ChangeList lines={lines} /> : null}
                   {e.kind === 'stage_changed' && e.data?.lostReason ? <div className="muted small">{t('history.lostReason', { reason: String(e.data.lostReason) })}</div> : null}
                   <time className="muted small" dateTime={e.at}>{dateTime(e.at)}</time>
                 </div>
