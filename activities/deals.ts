@@ -80,7 +80,10 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
     /** Returns the deal as stored: this create's, or the one an earlier attempt of the same create wrote. */
     async persistDealCreated({ opId, actorId, deal, gateFingerprint: fingerprint }: PersistCreatedInput): Promise<DealState> {
       await refusingBadData(() => orm.em.fork().transactional(async (em) => {
+        // attempts of one create (each request its own opId) queue on the deal's id: the first one writes it
+        await em.getConnection().execute('select pg_advisory_xact_lock(hashtextextended(?, 1))', [deal.id], 'all', em.getTransactionContext());
         if (!(await claimOp(em, opId))) return;
+        if (await em.findOne(Deal, { id: deal.id }, { fields: ['id'] })) return;
         await checkStageUnchanged(em, deal.stageId, fingerprint);
         em.create(Deal, {
           id: deal.id, title: deal.title, clientId: deal.clientId, contactId: deal.contactId, ownerId: deal.ownerId,

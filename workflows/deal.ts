@@ -125,7 +125,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
 
   setHandler(dealState, () => ({ deal, created, handledTotal: handledBefore + handledThisRun }));
 
-  /** the opId of the create being written; a retry of that same create waits for it instead of being refused */
+  /** the opId of the create being written; a retry of the create (same deal id) waits for it instead of being refused */
   let creating: string | null = null;
   const createdResult = () => ({ version: deal.version, stageId: deal.stageId });
 
@@ -151,8 +151,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
     }
   }, {
     validator: (cmd) => {
-      if (created || creating === cmd.opId) return;
-      if (busy) fail(DealFailure.busy, 'The deal is being created');
+      if (created || creating) return;
       checkGate(cmd.deal, cmd.gate);
     },
   });

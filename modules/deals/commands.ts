@@ -144,7 +144,7 @@ export async function createDealCommand(
   if (hasMissing(missing)) { // answered before Temporal is asked; the workflow's validator holds the same rule
     throw new AppError(422, 'STAGE_REQUIREMENTS_UNMET', `Stage "${gate.name}" requires more information`, { stageId: gate.stageId, missing });
   }
-  const result = await send(ctx, { deal, created: false }, createDeal, { opId: `create-${deal.id}`, actorId: ctx.actorId, deal, gate });
+  const result = await send(ctx, { deal, created: false }, createDeal, { opId: randomUUID(), actorId: ctx.actorId, deal, gate });
   return { id: deal.id, ...result };
 }
 

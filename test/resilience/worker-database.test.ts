@@ -61,3 +61,32 @@ it('says the outcome is unknown when the write cannot be confirmed, and the deal
   expect(deal).toMatchObject({ stageId: stages[2].id, version: 3 });
   expect(await events()).toBe(3);
 });
+
+it('lets a create retried with the same Idempotency-Key succeed after its first attempt failed', async () => {
+  const f = fixtures(h);
+  const user = await f.user('manager');
+  const client = await f.client(user.id);
+  const p = await f.pipeline([['New', 'open', [], []]]);
+  const m = await login(h, user.email);
+  const body = { title: 'Retried after outage', clientId: client.id, pipelineId: p.id };
+  const key = { 'idempotency-key': 'outage-create' };
+  workerDb.cut();
+  let first;
+  try {
+    first = await m.request('POST', '/deals', body, key);
+  } finally {
+    workerDb.restore();
+  }
+  expect(first.status).toBe(503);
+  let retry = { status: 0 } as { status: number; body?: any };
+  for (let i = 0; i < 60 && retry.status !== 201; i++) {
+    retry = await m.request('POST', '/deals', { ...body, title: 'Retried after outage, corrected' }, key);
+    if (retry.status !== 201) await new Promise((res) => setTimeout(res, 500));
+  }
+  expect(retry.status).toBe(201);
+  const again = await m.request('POST', '/deals', body, key);
+  expect(again.body.id).toBe(retry.body.id);
+  const list = await m.get(`/deals?pipelineId=${p.id}`);
+  expect(list.body.items).toHaveLength(1);
+  expect(await h.ctx.orm.em.fork().count(DealEvent, { dealId: retry.body.id, kind: 'created' })).toBe(1);
+});
