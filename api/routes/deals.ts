@@ -63,7 +63,32 @@ const eventSchema = z.object({
   fromStageId: z.uuid().nullable(), toStageId: z.uuid().nullable(), data: z.record(z.string(), z.unknown()),
 }).meta({ id: 'DealEvent' });
 
-const dealDetailSchema = dealSchema.extend({ attachments: z.array(attachmentSchema), history: z.array(eventSchema) }).meta({ id: 'DealDetail' });
+const dealDetailSchema = dealSchema.extend({
+  attachments: z.array(attachmentSchema),
+  history: z.array(eventSchema).describe("the latest 50 events; older ones from GET /deals/{id}/history?cursor=historyNextCursor"),
+  historyNextCursor: z.string().nullable(),
+}).meta({ id: 'DealDetail' });
+
+const HISTORY_PAGE = 50;
+
+/** One page of a deal's events, newest first, with the names of who did what. */
+async function historyPage(em: EntityManager, dealId: string, limit: number, cursor: [string, string] | null) {
+  const where: Record<string, unknown>[] = [{ dealId }];
+  if (cursor) where.push({ $or: [{ at: { $lt: new Date(cursor[0]) } }, { at: new Date(cursor[0]), id: { $lt: cursor[1] } }] });
+  const rows = await em.find(DealEvent, { $and: where }, { orderBy: [{ at: 'desc' }, { id: 'desc' }], limit: limit + 1 });
+  const page = rows.slice(0, limit);
+  const actorIds = [...new Set(page.map((e) => e.actorId).filter((x): x is string => !!x))];
+  const actors = actorIds.length ? await em.find(User, { id: { $in: actorIds } }, { fields: ['id', 'name'] }) : [];
+  const last = page[page.length - 1];
+  return {
+    items: page.map((e) => ({
+      id: e.id, kind: e.kind, at: e.at.toISOString(), actorId: e.actorId ?? null,
+      actorName: actors.find((a) => a.id === e.actorId)?.name ?? null,
+      fromStageId: e.fromStageId ?? null, toStageId: e.toStageId ?? null, data: e.data ?? {},
+    })),
+    nextCursor: rows.length > limit ? encodeCursor([last.at.toISOString(), last.id]) : null,
+  };
+}
 
 const missingSchema = z.object({
   stageId: z.uuid(),
@@ -228,22 +253,27 @@ export const dealRoutes: RouteSpec[] = [
       const [[base], attachments, events] = await Promise.all([
         toDeals(em, [deal]),
         em.find(DealAttachment, { dealId: deal.id }, { orderBy: { createdAt: 'asc' } }),
-        em.find(DealEvent, { dealId: deal.id }, { orderBy: { at: 'desc' }, limit: 200 }),
+        historyPage(em, deal.id, HISTORY_PAGE, null),
       ]);
-      const actorIds = [...new Set(events.map((e) => e.actorId).filter((x): x is string => !!x))];
-      const actors = actorIds.length ? await em.find(User, { id: { $in: actorIds } }, { fields: ['id', 'name'] }) : [];
       return {
         ...base,
         attachments: attachments.map((a) => ({
           id: a.id, documentKindId: a.documentKindId ?? null, fileName: a.fileName, contentType: a.contentType, size: a.size,
           sha256: a.fileSha256, uploadedBy: a.uploadedBy, createdAt: a.createdAt.toISOString(),
         })),
-        history: events.map((e) => ({
-          id: e.id, kind: e.kind, at: e.at.toISOString(), actorId: e.actorId ?? null,
-          actorName: actors.find((a) => a.id === e.actorId)?.name ?? null,
-          fromStageId: e.fromStageId ?? null, toStageId: e.toStageId ?? null, data: e.data ?? {},
-        })),
+        history: events.items,
+        historyNextCursor: events.nextCursor,
       };
+    },
+  }),
+  route({
+    method: 'get', path: '/deals/:id/history', operationId: 'dealHistory',
+    summary: "A deal's history, newest first: created, edits with their values, stage moves, attachments",
+    tag: 'Deals', access: 'user', errors: [404], params: dealParams,
+    query: z.strictObject({ ...pageQuery }), response: pageOf(eventSchema),
+    handler: async ({ em, user, params, query }) => {
+      const deal = await visibleDeal(em, user, params.id);
+      return historyPage(em, deal.id, query.limit, decodeCursor(query.cursor, z.tuple([z.iso.datetime(), z.uuid()])));
     },
   }),
   route({

@@ -188,3 +188,21 @@ describe('deal list pagination', () => {
     expect(tampered.body.code).toBe('BAD_CURSOR');
   });
 });
+
+describe('deal history', () => {
+  it('shows the latest 50 events on the deal and pages through the older ones', async () => {
+    const deal = await newDeal('Busy deal');
+    for (let i = 0; i < 54; i++) {
+      expect((await manager.patch(`/deals/${deal.id}`, { changes: { title: `Edit ${i}` } })).status).toBe(200);
+    }
+    const detail = (await manager.get(`/deals/${deal.id}`)).body;
+    expect(detail.history).toHaveLength(50);
+    expect(detail.history[0].data.changes).toEqual({ title: 'Edit 53' });
+    const older = await manager.get(`/deals/${deal.id}/history?limit=50&cursor=${detail.historyNextCursor}`);
+    expect(older.status).toBe(200);
+    expect(older.body.items.map((e: { kind: string }) => e.kind)).toEqual(['updated', 'updated', 'updated', 'updated', 'created']);
+    expect(older.body.nextCursor).toBeNull();
+    const other = await login(h, (await fixtures(h).user('manager')).email);
+    expect((await other.get(`/deals/${deal.id}/history`)).status).toBe(404);
+  });
+});
