@@ -137,6 +137,18 @@ describe('the deal page', () => {
     await setLanguage('en');
   });
 
+  it('adds the entry of a change saved on the page to the history at once', async () => {
+    const d = await newDeal('Saved from the page');
+    await openDeal(d.id);
+    const items = page.getByTestId('history-item');
+    await items.first().waitFor();
+    expect(await items.count()).toBe(1);
+    await page.locator('#df-title').fill('Renamed on the page');
+    await page.getByTestId('deal-save').click();
+    await expect.poll(() => page.locator('[data-testid="history-item"][data-kind="updated"]').count()).toBe(1);
+    expect(await page.getByTestId('deal-title').textContent()).toBe('Renamed on the page');
+  });
+
   it('says which field the stage will not let go of, in the language of the page', async () => {
     const d = await newDeal('Keeps its amount', acmeId, { amount: '700.00', currency: 'EUR' });
     expect((await manager.post(`/deals/${d.id}/stage`, { stageId: stage('Proposal'), version: d.version })).status).toBe(200);
@@ -223,5 +235,52 @@ describe('the deal page', () => {
     const detail = await manager.get(`/deals/${d.id}`);
     expect(detail.body.stageId).toBe(stage('Qualified'));
     expect(detail.body.contactId).toBe(contacts['Sam Solo']);
+  });
+
+  it('shows the latest 50 history entries and the older ones on "Show older", back to the creation', async () => {
+    const d = await newDeal('Long history', acmeId, { amount: '1.00', currency: 'EUR' });
+    const moved = await manager.post(`/deals/${d.id}/stage`, { stageId: stage('Proposal'), version: d.version });
+    expect(moved.status).toBe(200);
+    let version: number = moved.body.version;
+    for (let i = 0; i < 55; i++) {
+      const r = await manager.patch(`/deals/${d.id}`, { version, changes: { amount: `${100 + i}.00`, currency: 'EUR' } });
+      expect(r.status).toBe(200);
+      version = r.body.version;
+    }
+    await openDeal(d.id);
+    const items = page.getByTestId('history-item');
+    const kinds = () => items.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.kind));
+    const more = page.getByTestId('history-more');
+    await more.waitFor();
+    expect(await items.count()).toBe(50);
+    expect(new Set(await kinds())).toEqual(new Set(['updated']));
+    // the move to Proposal is not loaded yet: Qualified may have been passed, as far as the page can tell
+    expect((await steps()).map(([, s]) => s)).toEqual(['done', 'done', 'current', 'todo', 'todo']);
+    expect(await more.textContent()).toBe('Show older');
+    await screenshot(page, 'deal-history-more-en');
+    await setLanguage('ru');
+    await expect.poll(() => more.textContent()).toBe('Показать более ранние');
+    await screenshot(page, 'deal-history-more-ru');
+    await setLanguage('en');
+
+    await more.click();
+    await expect.poll(() => items.count()).toBe(57);
+    const all = await kinds();
+    expect(all.slice(0, 55)).toEqual(Array(55).fill('updated'));
+    expect(all.slice(55)).toEqual(['stage_changed', 'created']);
+    expect(await more.count()).toBe(0);
+    expect(plain(await items.nth(54).getByTestId('history-change').textContent())).toBe('Amount: €100.00');
+    // the whole history is in: Qualified was skipped
+    expect((await steps()).map(([, s]) => s)).toEqual(['done', 'todo', 'current', 'todo', 'todo']);
+    await screenshot(page, 'deal-history-all-en');
+
+    // a reload of the deal (after an upload) keeps what was loaded, with the new event on top
+    await page.getByTestId('upload-file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('notes') });
+    await page.locator('.upload-row button[type="submit"]').click();
+    await page.getByTestId('attachment').waitFor();
+    await expect.poll(() => items.count()).toBe(58);
+    const after = await kinds();
+    expect([after[0], after[after.length - 1]]).toEqual(['attached', 'created']);
+    expect(await more.count()).toBe(0);
   });
 });

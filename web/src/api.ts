@@ -28,7 +28,8 @@ export interface DealEvent {
   id: string; kind: string; at: string; actorId: string | null; actorName: string | null;
   fromStageId: string | null; toStageId: string | null; data: Record<string, unknown>;
 }
-export interface DealDetail extends Deal { attachments: Attachment[]; history: DealEvent[] }
+/** history: the latest events, newest first; historyNextCursor: where GET /deals/:id/history continues with older ones (null: that is all) */
+export interface DealDetail extends Deal { attachments: Attachment[]; history: DealEvent[]; historyNextCursor: string | null }
 export interface MissingField { key: string; label: string; type: string; options?: string[] }
 export interface Missing { fields: MissingField[]; documentKinds: { id: string; name: string }[] }
 export interface Client {

@@ -1,10 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
-import { api, qs, type Department, type Page, type Role, type User } from '../api.js';
+import { useEffect, useId, useRef, useState } from 'react';
+import { allPages, api, qs, type Department, type Page, type Role, type User } from '../api.js';
 import { useAsync, useDebounced, useDocumentTitle } from '../hooks.js';
 import { useI18n } from '../i18n/index.js';
 import { navigate, useLocation } from '../router.js';
 import { useSession } from '../session.js';
-import { Avatar, Button, Dialog, Empty, ErrorBox, Field, Icon, Loading, Spinner, useToast } from '../ui.js';
+import { Avatar, Button, Dialog, Empty, ErrorBox, Field, Icon, Loading, Spinner, useErrorText, useToast } from '../ui.js';
 
 const ROLES: Role[] = ['admin', 'process_owner', 'lead', 'manager', 'member'];
 
@@ -210,7 +210,8 @@ function InviteDialog({ departments, onClose, onCreated }: { departments: Depart
 
 function DepartmentsTab({ departments, error, loading, reload }: { departments: Department[] | undefined; error: unknown; loading: boolean; reload: () => void }) {
   const { t } = useI18n();
-  const users = useAsync(() => api.get<Page<User>>('/users?limit=100').then((r) => r.items), []);
+  // every user: the dialog picks members among them and must know who is in the department now
+  const users = useAsync(() => allPages<User>('/users', {}), []);
   const [editing, setEditing] = useState<Department | 'new' | null>(null);
   const list = departments ?? [];
   const name = (id: string | null) => list.find((d) => d.id === id)?.name ?? '';
@@ -234,7 +235,7 @@ function DepartmentsTab({ departments, error, loading, reload }: { departments: 
     <>
       <div className="toolbar">
         <div className="toolbar-spacer" />
-        <Button variant="primary" icon="plus" onClick={() => setEditing('new')}>{t('departments.new')}</Button>
+        <Button variant="primary" icon="plus" onClick={() => setEditing('new')} data-testid="new-department">{t('departments.new')}</Button>
       </div>
       <ErrorBox error={error} onRetry={reload} />
       {loading && !departments ? <Loading /> : list.length === 0 && !error ? <Empty icon="building">{t('departments.empty')}</Empty> : (
@@ -243,7 +244,7 @@ function DepartmentsTab({ departments, error, loading, reload }: { departments: 
             <thead><tr><th>{t('field.name')}</th><th className="hide-sm">{t('departments.parent')}</th><th>{t('departments.lead')}</th><th className="num">{t('departments.members')}</th><th /></tr></thead>
             <tbody>
               {ordered.map(({ d, depth }) => (
-                <tr key={d.id} onClick={() => setEditing(d)}>
+                <tr key={d.id} onClick={() => setEditing(d)} data-testid="department-row" data-id={d.id}>
                   <td>
                     <span style={{ paddingLeft: depth * 18 }} className="inline-flex">
                       {depth ? <span className="tree-mark">└</span> : null}
@@ -261,52 +262,142 @@ function DepartmentsTab({ departments, error, loading, reload }: { departments: 
           </table>
         </div>
       )}
-      {editing ? <DepartmentDialog department={editing === 'new' ? null : editing} departments={list} users={users.data ?? []}
-        onClose={() => setEditing(null)} onSaved={() => { setEditing(null); reload(); }} /> : null}
+      {editing ? <DepartmentDialog department={editing === 'new' ? null : editing} departments={list} users={users.data}
+        usersError={users.error} onRetryUsers={() => void users.reload()}
+        onClose={(changed) => { setEditing(null); if (changed) { reload(); void users.reload(); } }} /> : null}
     </>
   );
 }
 
-function DepartmentDialog({ department, departments, users, onClose, onSaved }: {
-  department: Department | null; departments: Department[]; users: User[]; onClose: () => void; onSaved: () => void;
+/** A membership change that did not go through: who, which way, and why. */
+interface MemberFailure { user: User; adding: boolean; error: unknown }
+
+/**
+ * Create or edit a department with its lead and members. Members are users whose departmentId is the department, so
+ * saving writes the department first and then PATCHes each user who joins or leaves, one after the other. When some of
+ * those fail, the dialog stays open with the choice as it was: saving again retries only what is still different.
+ */
+function DepartmentDialog({ department, departments, users: loadedUsers, usersError, onRetryUsers, onClose }: {
+  department: Department | null; departments: Department[]; users: User[] | undefined; usersError: unknown; onRetryUsers: () => void;
+  /** changed: whether anything was written, so the lists need a reload */
+  onClose: (changed: boolean) => void;
 }) {
   const { t } = useI18n();
   const toast = useToast();
+  const errorText = useErrorText();
+  const users = loadedUsers ?? [];
   const [form, setForm] = useState({
     name: department?.name ?? '', parentId: department?.parentId ?? '', leadId: department?.leadId ?? '', isSalesGroup: department?.isSalesGroup ?? true,
   });
   const [invalid, setInvalid] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [failures, setFailures] = useState<MemberFailure[]>([]);
+  /** the department as this dialog last wrote it (a created one, after a partial failure, is then edited, not created again) */
+  const [saved, setSaved] = useState<Department | null>(department);
+  const savedBody = useRef<string | null>(null);
+  const changed = useRef(false);
+  /** departmentId of the users this dialog moved, as the server answered */
+  const [moved, setMoved] = useState<ReadonlyMap<string, string | null>>(new Map());
+  const deptOf = (u: User) => (moved.has(u.id) ? moved.get(u.id)! : u.departmentId);
+  const deptId = saved?.id ?? null;
+  const current = new Set(users.filter((u) => deptId && deptOf(u) === deptId).map((u) => u.id));
+  /** the members chosen; null until the first change, so members loaded later are kept rather than dropped */
+  const [picked, setPicked] = useState<Set<string> | null>(null);
+  const members = picked ?? current;
+  const toggle = (id: string, on: boolean) => setPicked((prev) => {
+    const next = new Set(prev ?? current);
+    if (on) next.add(id); else next.delete(id);
+    return next;
+  });
+  const lead = users.find((u) => u.id === form.leadId) ?? null;
+  // a lead in no department yet: offer to make them a member as well
+  const offerJoin = !!lead && deptOf(lead) === null && !members.has(lead.id);
+  const [leadJoins, setLeadJoins] = useState(true);
+
   // a department cannot sit under itself or its own descendants
   const blocked = new Set<string>();
-  if (department) {
-    blocked.add(department.id);
+  if (deptId) {
+    blocked.add(deptId);
     let grew = true;
     while (grew) {
       grew = false;
       for (const d of departments) if (d.parentId && blocked.has(d.parentId) && !blocked.has(d.id)) { blocked.add(d.id); grew = true; }
     }
   }
+
+  // the lead picker: group leads first, then the others; administrators only when they lead this department already
+  const leadChoices = users.filter((u) => u.id === department?.leadId || (!u.disabled && u.role !== 'admin'));
+  const leadOption = (u: User) => <option key={u.id} value={u.id}>{u.name} · {u.email}</option>;
+  const leads = leadChoices.filter((u) => u.role === 'lead');
+  const others = leadChoices.filter((u) => u.role !== 'lead');
+
   async function submit() {
     if (!form.name.trim()) { setInvalid(true); return; }
-    setBusy(true); setError(null);
+    setBusy(true); setError(null); setFailures([]);
     const body = { name: form.name.trim(), parentId: form.parentId || null, leadId: form.leadId || null, isSalesGroup: form.isSalesGroup };
+    let dept = saved;
     try {
-      if (department) await api.patch(`/departments/${department.id}`, { ...body, ...(department.version !== undefined ? { version: department.version } : {}) });
-      else await api.post('/departments', body);
-      toast('ok', department ? t('departments.updated') : t('departments.created'));
-      onSaved();
-    } catch (e) { setError(e); } finally { setBusy(false); }
+      if (!dept) dept = await api.post<Department>('/departments', body);
+      else if (savedBody.current !== JSON.stringify(body)) {
+        dept = await api.patch<Department>(`/departments/${dept.id}`, { ...body, ...(dept.version !== undefined ? { version: dept.version } : {}) });
+      }
+      savedBody.current = JSON.stringify(body);
+      if (dept !== saved) { setSaved(dept); changed.current = true; }
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+      return;
+    }
+
+    const want = new Set(members);
+    if (offerJoin && leadJoins && lead) want.add(lead.id);
+    setPicked(want);
+    const done = new Map(moved);
+    const failed: MemberFailure[] = [];
+    for (const u of users) {
+      const isMember = (done.has(u.id) ? done.get(u.id) : u.departmentId) === dept.id;
+      const adding = want.has(u.id);
+      if (isMember === adding) continue;
+      try {
+        const r = await api.patch<User>(`/users/${u.id}`, { departmentId: adding ? dept.id : null });
+        done.set(u.id, r.departmentId);
+        setMoved(new Map(done));
+        changed.current = true;
+      } catch (e) {
+        failed.push({ user: u, adding, error: e });
+      }
+    }
+    setBusy(false);
+    if (failed.length) { setFailures(failed); return; }
+    toast('ok', department ? t('departments.updated') : t('departments.created'));
+    onClose(true);
   }
+
   return (
-    <Dialog title={department ? department.name : t('departments.new')} onClose={onClose} busy={busy}
-      footer={<><Button onClick={onClose} disabled={busy}>{t('common.cancel')}</Button>
-        <Button variant="primary" busy={busy} onClick={() => void submit()}>{department ? t('common.save') : t('common.create')}</Button></>}>
+    <Dialog title={saved ? saved.name : t('departments.new')} onClose={() => onClose(changed.current)} busy={busy} testId="department-dialog"
+      footer={<><Button onClick={() => onClose(changed.current)} disabled={busy}>{t('common.cancel')}</Button>
+        <Button variant="primary" busy={busy} onClick={() => void submit()} data-testid="department-save">{saved ? t('common.save') : t('common.create')}</Button></>}>
       <form className="form-grid" noValidate onSubmit={(e) => { e.preventDefault(); void submit(); }}>
-        <ErrorBox error={error} />
+        <ErrorBox error={error} testId="department-error" />
+        {failures.length ? (
+          <div className="alert alert-error" role="alert" data-testid="member-errors">
+            <Icon name="alert" />
+            <div className="alert-body">
+              <div className="alert-detail">{t('departments.membersFailed')}</div>
+              <ul className="alert-list">
+                {failures.map((f) => (
+                  <li key={f.user.id} data-testid="member-error">
+                    {t(f.adding ? 'departments.addFailed' : 'departments.removeFailed', { name: f.user.name, error: errorText(f.error) })}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          </div>
+        ) : null}
         <Field label={t('field.name')} htmlFor="dp-name" required error={invalid ? t('error.requiredField') : null}>
-          <input id="dp-name" className="input" value={form.name} onChange={(e) => { setForm({ ...form, name: e.target.value }); setInvalid(false); }} />
+          <input id="dp-name" className="input" value={form.name} onChange={(e) => { setForm({ ...form, name: e.target.value }); setInvalid(false); }}
+            data-testid="department-name" />
         </Field>
         <Field label={t('departments.parent')} htmlFor="dp-parent">
           <select id="dp-parent" className="input" value={form.parentId} onChange={(e) => setForm({ ...form, parentId: e.target.value })}>
@@ -315,11 +406,22 @@ function DepartmentDialog({ department, departments, users, onClose, onSaved }: 
           </select>
         </Field>
         <Field label={t('departments.lead')} htmlFor="dp-lead">
-          <select id="dp-lead" className="input" value={form.leadId} onChange={(e) => setForm({ ...form, leadId: e.target.value })}>
+          <select id="dp-lead" className="input" value={form.leadId} data-testid="department-lead"
+            onChange={(e) => { setForm({ ...form, leadId: e.target.value }); setLeadJoins(true); }}>
             <option value="">{t('common.noneOption')}</option>
-            {users.filter((u) => !u.disabled || u.id === form.leadId).map((u) => <option key={u.id} value={u.id}>{u.name} · {u.email}</option>)}
+            {leads.length ? <optgroup label={t('departments.leadsGroup')}>{leads.map(leadOption)}</optgroup> : null}
+            {others.length ? <optgroup label={t('departments.othersGroup')}>{others.map(leadOption)}</optgroup> : null}
+            {form.leadId && !leadChoices.some((u) => u.id === form.leadId) ? <option value={form.leadId}>…</option> : null}
           </select>
         </Field>
+        {offerJoin && lead ? (
+          <label className="check check-sub">
+            <input type="checkbox" checked={leadJoins} onChange={(e) => setLeadJoins(e.target.checked)} data-testid="lead-joins" />
+            {t('departments.leadJoins', { name: lead.name })}
+          </label>
+        ) : null}
+        <MemberPicker users={loadedUsers} error={usersError} onRetry={onRetryUsers} departments={departments} deptId={deptId}
+          leadId={form.leadId || null} deptOf={deptOf} members={members} onToggle={toggle} disabled={busy} />
         <label className="check">
           <input type="checkbox" checked={form.isSalesGroup} onChange={(e) => setForm({ ...form, isSalesGroup: e.target.checked })} />
           {t('departments.salesGroup')}
@@ -327,5 +429,63 @@ function DepartmentDialog({ department, departments, users, onClose, onSaved }: 
         <button type="submit" hidden aria-hidden="true" tabIndex={-1} />
       </form>
     </Dialog>
+  );
+}
+
+/** Checkboxes for the members of a department, with a search when the list is long. */
+function MemberPicker({ users, error, onRetry, departments, deptId, leadId, deptOf, members, onToggle, disabled }: {
+  users: User[] | undefined; error: unknown; onRetry: () => void; departments: Department[]; deptId: string | null; leadId: string | null;
+  deptOf: (u: User) => string | null; members: Set<string>; onToggle: (id: string, on: boolean) => void; disabled: boolean;
+}) {
+  const { t } = useI18n();
+  const labelId = useId();
+  const [q, setQ] = useState('');
+  const deptName = (id: string) => departments.find((d) => d.id === id)?.name ?? '…';
+  // disabled users only while they are still members, so they can be taken out
+  const eligible = (users ?? []).filter((u) => !u.disabled || (deptId !== null && deptOf(u) === deptId));
+  const needle = q.trim().toLowerCase();
+  const shown = needle ? eligible.filter((u) => u.name.toLowerCase().includes(needle) || u.email.toLowerCase().includes(needle)) : eligible;
+  return (
+    <div className="field" role="group" aria-labelledby={labelId} data-testid="department-members">
+      <div className="field-label" id={labelId}>{t('departments.members')} <span className="count" data-testid="member-count">{members.size}</span></div>
+      {!users ? (error ? <ErrorBox error={error} onRetry={onRetry} /> : <Loading />) : (
+        <>
+          {eligible.length > 8 ? (
+            <div className="input-icon">
+              <Icon name="search" size={16} />
+              <input className="input" type="search" placeholder={t('departments.memberSearch')} aria-label={t('departments.memberSearch')}
+                value={q} onChange={(e) => setQ(e.target.value)} data-testid="member-search" />
+            </div>
+          ) : null}
+          <ul className="member-list">
+            {shown.map((u) => {
+              const on = members.has(u.id);
+              const now = deptOf(u);
+              const elsewhere = now !== null && now !== deptId;
+              return (
+                <li key={u.id}>
+                  <label className={`member-option ${on ? 'is-on' : ''}`} data-testid="member-option" data-user-id={u.id}>
+                    <input type="checkbox" checked={on} disabled={disabled} onChange={(e) => onToggle(u.id, e.target.checked)} />
+                    <Avatar name={u.name} size={26} />
+                    <span className="member-main">
+                      <span className="strong">{u.name}</span>
+                      <span className="muted small">{t(`role.${u.role}`)} · {u.email}</span>
+                    </span>
+                    {u.id === leadId ? <span className="badge badge-blue">{t('departments.lead')}</span> : null}
+                    {u.disabled ? <span className="badge badge-red">{t('users.disabled')}</span> : null}
+                    {elsewhere ? (
+                      <span className={`badge ${on ? 'badge-amber' : ''}`} data-testid="member-elsewhere">
+                        {t(on ? 'departments.movesFrom' : 'departments.inOther', { name: deptName(now) })}
+                      </span>
+                    ) : !on && deptId !== null && now === deptId ? <span className="badge badge-red">{t('departments.leaves')}</span> : null}
+                  </label>
+                </li>
+              );
+            })}
+            {shown.length === 0 ? <li className="muted small member-empty">{t('users.empty')}</li> : null}
+          </ul>
+        </>
+      )}
+    </div>
   );
 }

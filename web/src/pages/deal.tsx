@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
-  ApiError, api, uploadAttachment, type Attachment, type ClientDetail, type CommandResult, type Contact, type Deal, type DealDetail,
-  type DealEvent, type DealField, type Missing, type Stage,
+  ApiError, api, qs, uploadAttachment, type Attachment, type ClientDetail, type CommandResult, type Contact, type Deal, type DealDetail,
+  type DealEvent, type DealField, type Missing, type Page, type Stage,
 } from '../api.js';
 import { useAsync, useDocumentTitle } from '../hooks.js';
 import { useI18n } from '../i18n/index.js';
@@ -30,13 +30,13 @@ function formOf(deal: Deal, fields: DealField[]): Form {
 }
 
 /**
- * The stages a deal has been in, from its history: where it was created and both ends of every move. `complete` is
- * false when the history shown does not reach back to the creation (a very long history is cut), so absent stages
- * are unknown rather than skipped.
+ * The stages a deal has been in, from its history: where it was created and both ends of every move. `history` is
+ * every event loaded so far; `hasOlder` says whether older ones remain unloaded (a cursor is left). `complete` is false
+ * while the loaded history does not reach back to the creation, so absent stages are unknown rather than skipped.
  */
-export function stagesReached(history: DealEvent[]): { ids: Set<string>; complete: boolean } {
+export function stagesReached(history: DealEvent[], hasOlder: boolean): { ids: Set<string>; complete: boolean } {
   const ids = new Set<string>();
-  let complete = false;
+  let complete = !hasOlder;
   for (const e of history) {
     if (e.kind === 'created') { complete = true; if (e.toStageId) ids.add(e.toStageId); }
     else if (e.kind === 'stage_changed') {
@@ -46,6 +46,54 @@ export function stagesReached(history: DealEvent[]): { ids: Set<string>; complet
   }
   return { ids, complete };
 }
+
+/** Older history pages loaded with "Show older": every event shown at that moment plus the page, and where to go on. */
+interface OlderHistory { dealId: string; events: DealEvent[]; cursor: string | null }
+
+/**
+ * The history as far as it is loaded: the latest page that comes with the deal, then the older pages, as long as the
+ * latest page still reaches them. A reload brings a new latest page; after more than a page of new events it no longer
+ * joins the older pages, and the history starts again from the latest page and its own cursor.
+ */
+export function joinHistory(latest: DealEvent[], latestCursor: string | null, older: Omit<OlderHistory, 'dealId'> | null):
+  { events: DealEvent[]; cursor: string | null } {
+  if (!older || latestCursor === null || !latest.length) return { events: latest, cursor: latestCursor };
+  const at = older.events.findIndex((e) => e.id === latest[latest.length - 1].id);
+  if (at < 0) return { events: latest, cursor: latestCursor };
+  return { events: [...latest, ...older.events.slice(at + 1)], cursor: older.cursor };
+}
+
+function useDealHistory(deal: DealDetail | undefined) {
+  const [older, setOlder] = useState<OlderHistory | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const latest = deal?.history;
+  const latestCursor = deal?.historyNextCursor ?? null;
+  const dealId = deal?.id;
+  const joined = useMemo(
+    () => joinHistory(latest ?? [], latestCursor, older && older.dealId === dealId ? older : null),
+    [latest, latestCursor, older, dealId]);
+  const busy = useRef(false);
+  const loadOlder = useCallback(async () => {
+    if (!dealId || !joined.cursor || busy.current) return;
+    busy.current = true;
+    setLoading(true);
+    setError(null);
+    try {
+      const page = await api.get<Page<DealEvent>>(`/deals/${dealId}/history${qs({ limit: HISTORY_PAGE, cursor: joined.cursor })}`);
+      const known = new Set(joined.events.map((e) => e.id));
+      setOlder({ dealId, events: [...joined.events, ...page.items.filter((e) => !known.has(e.id))], cursor: page.nextCursor });
+    } catch (e) {
+      setError(e);
+    } finally {
+      busy.current = false;
+      setLoading(false);
+    }
+  }, [dealId, joined]);
+  return { events: joined.events, hasOlder: joined.cursor !== null, loadOlder, loading, error };
+}
+
+const HISTORY_PAGE = 50;
 
 type StepState = 'current' | 'done' | 'skipped' | 'todo';
 
@@ -72,6 +120,7 @@ export function DealPage({ id }: { id: string }) {
 
   const onMoved = useCallback(() => { void reload(); }, [reload]);
   const { requestMove, dialog, pending } = useStageMove({ onMoved, onStale: () => void reload() });
+  const history = useDealHistory(deal);
 
   if (detail.loading && !deal) return <div className="page"><Loading /></div>;
   if (!deal) {
@@ -89,7 +138,7 @@ export function DealPage({ id }: { id: string }) {
   const stages = pipeline?.stages ?? [];
   const curIndex = stages.findIndex((s) => s.id === deal.stageId);
   const closed = !!current && current.stage.kind !== 'open';
-  const reached = stagesReached(deal.history);
+  const reached = stagesReached(history.events, history.hasOlder);
   const stepState = (s: Stage, i: number): StepState => {
     if (s.id === deal.stageId) return 'current';
     if (s.kind !== 'open') return 'todo';
@@ -101,7 +150,8 @@ export function DealPage({ id }: { id: string }) {
     if (reached.ids.has(s.id)) return closed || i < curIndex ? 'done' : 'todo';
     return closed ? 'skipped' : 'todo';
   };
-  const applyResult = (r: CommandResult) => setData((d) => ({ ...(d as DealDetail), ...r.deal }));
+  // the saved fields show at once; the reload brings the history entry the save wrote
+  const applyResult = (r: CommandResult) => { setData((d) => ({ ...(d as DealDetail), ...r.deal })); void reload(); };
 
   return (
     <div className="page page-deal" data-testid="deal-page">
@@ -158,7 +208,8 @@ export function DealPage({ id }: { id: string }) {
           <AttachmentsCard deal={deal} onChanged={() => void reload()} stages={stages} />
         </div>
         <aside className="deal-side">
-          <HistoryCard history={deal.history} contacts={contactList} />
+          <HistoryCard history={history.events} contacts={contactList} hasOlder={history.hasOlder}
+            onShowOlder={() => void history.loadOlder()} loadingOlder={history.loading} olderError={history.error} />
         </aside>
       </div>
       {dialog}
@@ -512,7 +563,9 @@ function ChangeList({ lines }: { lines: ChangeLine[] }) {
   );
 }
 
-function HistoryCard({ history, contacts }: { history: DealEvent[]; contacts: Contact[] | undefined }) {
+function HistoryCard({ history, contacts, hasOlder, onShowOlder, loadingOlder, olderError }: {
+  history: DealEvent[]; contacts: Contact[] | undefined; hasOlder: boolean; onShowOlder: () => void; loadingOlder: boolean; olderError: unknown;
+}) {
   const { t, dateTime } = useI18n();
   const { stageById } = useRefData();
   const changeLines = useChangeLines(contacts);
@@ -556,6 +609,12 @@ function HistoryCard({ history, contacts }: { history: DealEvent[]; contacts: Co
           })}
         </ol>
       )}
+      {hasOlder ? (
+        <div className="history-more">
+          <ErrorBox error={olderError} testId="history-more-error" />
+          <Button size="sm" icon="chevronDown" busy={loadingOlder} onClick={onShowOlder} data-testid="history-more">{t('history.showOlder')}</Button>
+        </div>
+      ) : null}
     </Card>
   );
 }
