@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError, unavailable } from '../server/app-error.ts';
+import { DomainError } from '../modules/shared/errors.ts';
 
 export { AppError, forbidden, notFound, unavailable } from '../server/app-error.ts';
 
@@ -40,9 +41,40 @@ function isConnectionError(err: unknown): boolean {
   return e.cause ? isConnectionError(e.cause) : false;
 }
 
+/**
+ * The one table from domain error codes to HTTP statuses. A code missing here is a bug: it is answered 500 and
+ * logged, so a test that reaches it fails. 503 answers carry Retry-After.
+ */
+export const STATUS_BY_CODE: Record<string, number> = {
+  VALIDATION_FAILED: 400, BAD_CURSOR: 400, INVALID_TEXT: 400, BAD_UPLOAD: 400, FILE_MISSING: 400, MALFORMED_JSON: 400,
+  UNAUTHENTICATED: 401, INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403, CSRF_TOKEN_INVALID: 403,
+  NOT_FOUND: 404, DEAL_NOT_FOUND: 404, ATTACHMENT_NOT_FOUND: 404,
+  VERSION_CONFLICT: 409, DEAL_BUSY: 409, RECORD_BUSY: 409, STAGE_REQUIREMENTS_CHANGED: 409, DEAL_STATE_STALE: 409,
+  EMAIL_TAKEN: 409, CODE_TAKEN: 409, FIELD_KEY_TAKEN: 409, STAGE_IN_USE: 409,
+  BODY_TOO_LARGE: 413, FILE_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415, UNSUPPORTED_ENCODING: 415,
+  INVALID_REFERENCE: 422, STAGE_NOT_IN_PIPELINE: 422, STAGE_REQUIREMENTS_UNMET: 422, LOST_REASON_REQUIRED: 422,
+  STAGE_UNCHANGED: 422, INVALID_DATA: 422, INVALID_FIELD_VALUE: 422, INVALID_DEAL_FIELD: 422, TOO_MANY_ATTACHMENTS: 422,
+  SHARE_WITH_OWNER: 422, RESERVED_FIELD_KEY: 422, PIPELINE_HAS_NO_STAGES: 422, LAST_ADMIN: 422, INVALID_PIPELINE: 422,
+  DEPARTMENT_CYCLE: 422, CANNOT_CHANGE_SELF: 422,
+  TOO_MANY_ATTEMPTS: 429,
+  SERVICE_UNAVAILABLE: 503, OUTCOME_UNKNOWN: 503, COMMAND_ABANDONED: 503,
+};
+
+function fromDomainError(err: DomainError): AppError {
+  const status = STATUS_BY_CODE[err.code];
+  if (status === undefined) {
+    console.error('domain error code without an HTTP status in api/errors.ts', err.code, err);
+    return new AppError(500, 'INTERNAL', 'Something went wrong on our side');
+  }
+  return new AppError(status, err.code, err.message, err.details, status === 503 ? { 'Retry-After': '5' } : {});
+}
+
 /** Maps what reaches the end of the chain to problem+json; unknown errors are logged and answered 500 without internals. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  if (err instanceof DomainError) return fromDomainError(err);
   const e = err as { type?: string; status?: number; statusCode?: number; expose?: boolean; message?: string; code?: string };
   if (e?.type === 'entity.parse.failed') return new AppError(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
   if (e?.type === 'entity.too.large') return new AppError(413, 'BODY_TOO_LARGE', 'The request body is too large');
