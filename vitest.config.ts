@@ -1,15 +1,28 @@
 import { defineConfig } from 'vitest/config';
 
+/** Pure code (rules, validation, trees, predicates): beside the code in `__tests__/`, no services, seconds. */
+const UNIT = ['{modules,workflows,activities,api,server,web/src}/**/__tests__/**/*.test.{ts,tsx}'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
-    pool: 'forks',
-    maxWorkers: 2,
-    fileParallelism: true,
     reporters: ['default'],
-    env: { DEALFLOW_WORKER_LOG_LEVEL: 'ERROR' },
+    projects: [
+      {
+        test: { name: 'unit', include: UNIT, pool: 'threads' },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          pool: 'forks',
+          maxWorkers: 2,
+          fileParallelism: true,
+          env: { DEALFLOW_WORKER_LOG_LEVEL: 'ERROR' },
+        },
+      },
+    ],
   },
 });
