@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { Deal, DealAttachment, DealEvent } from '../modules/deals/entities.ts';
 import { gateFingerprint, type DealChanges, type DealState } from '../modules/deals/gate.ts';
 import { dealStateOf } from '../modules/deals/state.ts';
 import { Stage } from '../modules/pipelines/entities.ts';
-import { DealFailure, type AttachmentInput } from '../workflows/deal-contract.ts';
+import { DealFailure, type AttachmentInput } from '../modules/deals/contract.ts';
+import { claimOp, finalFailure as failure, refusingBadData } from './kit/ops.ts';
 
 export interface PersistCreatedInput { opId: string; actorId: string | null; deal: DealState; gateFingerprint: string }
 
@@ -18,12 +18,12 @@ export interface PersistChangeInput {
   kind: 'updated' | 'stage_changed' | 'attached' | 'detached';
   changes?: DealChanges;
   stage?: { from: string; to: string; kind: 'open' | 'won' | 'lost'; lostReason: string | null; gateFingerprint: string };
+  /** an edit or detachment checked against what the deal's current stage required: it must still require that */
+  keeps?: { stageId: string; fingerprint: string };
   attach?: AttachmentInput;
   detachId?: string;
   data: Record<string, unknown>;
 }
-
-const failure = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 
 function columnsOf(changes: DealChanges | undefined): Record<string, unknown> {
   const cols: Record<string, unknown> = {};
@@ -42,32 +42,6 @@ async function checkStageUnchanged(em: EntityManager, stageId: string, fingerpri
   const stage = await em.findOne(Stage, { id: stageId }, { lockMode: LockMode.PESSIMISTIC_READ });
   if (!stage || gateFingerprint(stage) !== fingerprint) {
     throw failure(DealFailure.gateChanged, "The stage's requirements changed meanwhile; look at what it needs now and try again");
-  }
-}
-
-/**
- * Claims the command's opId for its write, first thing in the write's transaction. Returns false when an earlier
- * attempt already wrote it; throws when the workflow abandoned the command (its failure was reported).
- */
-async function claimOp(em: EntityManager, opId: string): Promise<boolean> {
-  const conn = em.getConnection();
-  const ctx = em.getTransactionContext();
-  const claimed = await conn.execute<{ op_id: string }[]>(
-    "insert into deal_ops (op_id, state) values (?, 'applied') on conflict (op_id) do nothing returning op_id", [opId], 'all', ctx);
-  if (claimed.length) return true;
-  const [row] = await conn.execute<{ state: string }[]>('select state from deal_ops where op_id = ?', [opId], 'all', ctx);
-  if (row?.state === 'abandoned') throw failure(DealFailure.abandoned, 'This change was given up after its write failed');
-  return false;
-}
-
-/** Postgres data and constraint errors (SQLSTATE classes 22 and 23) are the input's fault: retrying cannot help. */
-async function refusingBadData<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    const code = String((e as { code?: unknown }).code ?? '');
-    if (/^2[23]/.test(code)) throw failure(DealFailure.invalidData, `The database refused a value: ${(e as Error).message.split('\n')[0]}`);
-    throw e;
   }
 }
 
@@ -112,6 +86,7 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
           }
           cols.custom = custom;
         }
+        if (input.keeps) await checkStageUnchanged(em, input.keeps.stageId, input.keeps.fingerprint);
         if (input.stage) {
           await checkStageUnchanged(em, input.stage.to, input.stage.gateFingerprint);
           cols.stageId = input.stage.to;
@@ -137,17 +112,6 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
         });
       }));
       return { version: toVersion };
-    },
-
-    /**
-     * Gives a command up after its write failed: from now on no attempt of that write can commit. Answers what
-     * became of it: 'abandoned', or 'applied' when a write committed first after all.
-     */
-    async abandonOp({ opId }: { opId: string }): Promise<'applied' | 'abandoned'> {
-      const conn = orm.em.fork().getConnection();
-      await conn.execute("insert into deal_ops (op_id, state) values (?, 'abandoned') on conflict (op_id) do nothing", [opId]);
-      const [row] = await conn.execute<{ state: 'applied' | 'abandoned' }[]>('select state from deal_ops where op_id = ?', [opId]);
-      return row.state;
     },
 
     /** The deal as Postgres has it: how a workflow whose state disagrees with the row recovers. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import { authenticator } from './auth.ts';
-import type { AppContext } from './context.ts';
+import type { AppContext } from '../server/context.ts';
 import { AppError, errorHandler } from './errors.ts';
 import { mountRoutes, type RouteSpec } from './http.ts';
 import { buildOpenApi } from './openapi.ts';

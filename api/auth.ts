@@ -4,7 +4,7 @@ import { ApiToken, Session, User, type Locale, type Role } from '../modules/acco
 import { safeEqual, sha256 } from '../modules/accounts/secrets.ts';
 import { AppError } from './errors.ts';
 import type { Access } from './http.ts';
-import type { AppContext } from './context.ts';
+import type { AppContext } from '../server/context.ts';
 
 export const SESSION_COOKIE = 'df_session';
 export const CSRF_HEADER = 'x-csrf-token';

@@ -1,9 +1,9 @@
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
-import { AppError, unavailable } from '../server/app-error.ts';
+import { AppError, unavailable } from './app-error.ts';
 import { DomainError } from '../modules/shared/errors.ts';
 
-export { AppError, forbidden, notFound, unavailable } from '../server/app-error.ts';
+export { AppError, forbidden, notFound, unavailable } from './app-error.ts';
 
 /** RFC 9457 problem details, the body of every error response. */
 export const problemSchema = z.object({
@@ -49,8 +49,8 @@ export const STATUS_BY_CODE: Record<string, number> = {
   VALIDATION_FAILED: 400, BAD_CURSOR: 400, INVALID_TEXT: 400, BAD_UPLOAD: 400, FILE_MISSING: 400, MALFORMED_JSON: 400,
   UNAUTHENTICATED: 401, INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403, CSRF_TOKEN_INVALID: 403,
-  NOT_FOUND: 404, DEAL_NOT_FOUND: 404, ATTACHMENT_NOT_FOUND: 404,
-  VERSION_CONFLICT: 409, DEAL_BUSY: 409, RECORD_BUSY: 409, STAGE_REQUIREMENTS_CHANGED: 409, DEAL_STATE_STALE: 409,
+  NOT_FOUND: 404, DEAL_NOT_FOUND: 404, RECORD_NOT_FOUND: 404, ATTACHMENT_NOT_FOUND: 404,
+  VERSION_CONFLICT: 409, DEAL_BUSY: 409, RECORD_BUSY: 409, STAGE_REQUIREMENTS_CHANGED: 409, DEAL_STATE_STALE: 409, RECORD_STATE_STALE: 409,
   EMAIL_TAKEN: 409, CODE_TAKEN: 409, FIELD_KEY_TAKEN: 409, STAGE_IN_USE: 409,
   BODY_TOO_LARGE: 413, FILE_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415, UNSUPPORTED_ENCODING: 415,
@@ -59,7 +59,7 @@ export const STATUS_BY_CODE: Record<string, number> = {
   SHARE_WITH_OWNER: 422, RESERVED_FIELD_KEY: 422, PIPELINE_HAS_NO_STAGES: 422, LAST_ADMIN: 422, INVALID_PIPELINE: 422,
   DEPARTMENT_CYCLE: 422, CANNOT_CHANGE_SELF: 422,
   TOO_MANY_ATTEMPTS: 429,
-  SERVICE_UNAVAILABLE: 503, OUTCOME_UNKNOWN: 503, COMMAND_ABANDONED: 503,
+  SERVICE_UNAVAILABLE: 503, OUTCOME_UNKNOWN: 503, COMMAND_ABANDONED: 503, SAVED_NOT_SHOWN: 503,
 };
 
 function fromDomainError(err: DomainError): AppError {

@@ -3,7 +3,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from './errors.ts';
-import type { AppContext } from './context.ts';
+import type { AppContext } from '../server/context.ts';
 import type { AuthUser } from './auth.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

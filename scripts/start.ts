@@ -10,7 +10,7 @@ import { ConfigError, parseConfig } from '../server/config.ts';
 import { resolveServices, type Services } from '../server/services.ts';
 import { closeAppContext, createAppContext } from '../server/app-context.ts';
 import { createApp } from '../api/app.ts';
-import type { AppContext } from '../api/context.ts';
+import type { AppContext } from '../server/context.ts';
 import { startWorker, type WorkerHandle } from '../runtime/worker.ts';
 import { ensureFirstAdmin, seedDefaults } from '../modules/setup/first-run.ts';
 import { seedDemoDeals } from '../modules/setup/demo-deals.ts';

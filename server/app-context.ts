@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import multer from 'multer';
-import type { AppContext } from '../api/context.ts';
+import type { AppContext } from './context.ts';
 import { FileStorage } from '../modules/files/storage.ts';
 import type { Config } from './config.ts';
 import { initORM } from './orm.ts';

@@ -4,8 +4,15 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { DealChanges, DealState, StageGate } from '../modules/deals/gate.ts';
+import type { KitCommand, RecordKind } from '../modules/kit/contract.ts';
+import { DEAL_CODES, type AttachmentInput } from '../modules/deals/contract.ts';
+
+export type { AttachmentInput } from '../modules/deals/contract.ts';
 
 export const dealWorkflowId = (dealId: string): string => `deal-${dealId}`;
+
+/** How the command layer addresses deals: `deal-<id>`, failures DEAL_BUSY, DEAL_NOT_FOUND, DEAL_STATE_STALE. */
+export const dealKind: RecordKind = { workflowId: dealWorkflowId, codes: DEAL_CODES };
 
 export interface DealWorkflowInput {
   deal: DealState;
@@ -19,15 +26,7 @@ export interface DealWorkflowInput {
   createWindow?: string;
 }
 
-interface Command {
-  /** idempotency key of the command; the deal_events row it writes is unique on it */
-  opId: string;
-  actorId: string | null;
-  /** the version the user saw; a different current version is a conflict */
-  expectedVersion?: number;
-  /** the version of the deal's row when the command was made; a workflow at another version resyncs first */
-  storedVersion?: number;
-}
+type Command = KitCommand;
 
 export interface CreateCommand extends Omit<Command, 'expectedVersion' | 'storedVersion'> {
   /** the deal as this request describes it; a retry after a failed attempt may correct it */
@@ -46,15 +45,6 @@ export interface MoveStageCommand extends Command {
   /** values the user filled in the stage dialog, applied in the same step as the move */
   changes?: DealChanges;
   lostReason?: string;
-}
-
-export interface AttachmentInput {
-  id: string;
-  documentKindId: string | null;
-  fileSha256: string;
-  fileName: string;
-  contentType: string;
-  size: number;
 }
 
 export interface AttachCommand extends Command {
@@ -77,34 +67,3 @@ export const detachFromDeal = defineUpdate<DealResult, [DetachCommand]>('detachF
 /** Reloads the workflow's state from Postgres (after a restart from an old snapshot). */
 export const resyncDeal = defineUpdate<DealResult, []>('resyncDeal');
 export const dealState = defineQuery<{ deal: DealState; created: boolean; handledTotal: number }>('dealState');
-
-/** Failure types the workflow raises; the API maps each to an HTTP status and a problem code. */
-export const DealFailure = {
-  requirementsUnmet: 'STAGE_REQUIREMENTS_UNMET',
-  lostReasonRequired: 'LOST_REASON_REQUIRED',
-  stageUnchanged: 'STAGE_UNCHANGED',
-  stageNotInPipeline: 'STAGE_NOT_IN_PIPELINE',
-  versionConflict: 'VERSION_CONFLICT',
-  busy: 'DEAL_BUSY',
-  notCreated: 'DEAL_NOT_FOUND',
-  attachmentNotFound: 'ATTACHMENT_NOT_FOUND',
-  /** an admin changed the target stage's requirements between loading the gate and writing the move */
-  gateChanged: 'STAGE_REQUIREMENTS_CHANGED',
-  /** Postgres refused a value (a data or constraint error): retrying cannot help */
-  invalidData: 'INVALID_DATA',
-  /** the workflow and the row the command was made from disagree: the command layer resyncs and sends it once more */
-  stale: 'DEAL_STATE_STALE',
-  /** the command was given up after its write failed; no attempt of it can commit any more */
-  abandoned: 'COMMAND_ABANDONED',
-  /** the write failed and Postgres could not be asked whether it committed: the caller must reload */
-  outcomeUnknown: 'OUTCOME_UNKNOWN',
-} as const;
-export type DealFailureType = (typeof DealFailure)[keyof typeof DealFailure];
-
-/** The HTTP status each failure is answered with. */
-export const DEAL_FAILURE_STATUS: Record<DealFailureType, number> = {
-  STAGE_REQUIREMENTS_UNMET: 422, LOST_REASON_REQUIRED: 422, STAGE_UNCHANGED: 422, STAGE_NOT_IN_PIPELINE: 422,
-  VERSION_CONFLICT: 409, DEAL_BUSY: 409, DEAL_NOT_FOUND: 404, ATTACHMENT_NOT_FOUND: 404,
-  STAGE_REQUIREMENTS_CHANGED: 409, INVALID_DATA: 422, DEAL_STATE_STALE: 409,
-  COMMAND_ABANDONED: 503, OUTCOME_UNKNOWN: 503,
-};

@@ -16,6 +16,7 @@ import { StoredFile } from '../../modules/files/entities.ts';
 import { storeUpload } from '../../modules/files/store.ts';
 import { canSee, visibilityFilter, visibilitySql } from '../../modules/access/visibility.ts';
 import { AppError, notFound } from '../errors.ts';
+import { DomainError } from '../../modules/shared/errors.ts';
 import { decodeCursor, encodeCursor, likePattern, pageOf, pageQuery, route, type Ctx, type RouteSpec } from '../http.ts';
 import type { AuthUser } from '../auth.ts';
 
@@ -130,12 +131,25 @@ export async function visibleDeal(em: EntityManager, user: AuthUser, id: string)
 }
 
 const commandContext = (c: Ctx<unknown, unknown, unknown>): DealCommandContext => ({
-  em: c.em, temporal: c.app.temporal, taskQueue: c.app.config.TEMPORAL_TASK_QUEUE, actorId: c.user.id,
+  em: c.em, temporal: c.app.temporal, taskQueue: c.app.config.TEMPORAL_TASK_QUEUE, actorId: c.user.id, viewer: c.user,
 });
 
+/**
+ * The deal as it is after a command that succeeded. The change is saved whatever happens here: if the deal cannot
+ * be read back, the answer says so (SAVED_NOT_SHOWN, with the version and stage written), never "nothing changed".
+ */
+async function afterCommand(em: EntityManager, result: { version: number; stageId: string }, id: string) {
+  try {
+    return (await toDeals(em, [await reloadDeal(em, id)]))[0];
+  } catch (err) {
+    console.error('a saved change could not be read back', id, err);
+    throw new DomainError('SAVED_NOT_SHOWN', 'The change was saved, but the deal could not be read back; reload it',
+      { version: result.version, stageId: result.stageId });
+  }
+}
+
 async function withDeal(em: EntityManager, result: { version: number; stageId: string }, id: string) {
-  const [deal] = await toDeals(em, [await reloadDeal(em, id)]);
-  return { ...result, deal };
+  return { ...result, deal: await afterCommand(em, result, id) };
 }
 
 const dealParams = z.strictObject({ id: z.uuid() });
@@ -241,8 +255,8 @@ export const dealRoutes: RouteSpec[] = [
       if (!client || !(await canSee(c.em, c.user, 'client', client))) {
         throw new AppError(422, 'INVALID_REFERENCE', 'clientId: no such client', { field: 'clientId' });
       }
-      const { id } = await createDealCommand(commandContext(c), c.user.id, c.body, c.req.get('idempotency-key'));
-      return (await toDeals(c.em, [await reloadDeal(c.em, id)]))[0];
+      const created = await createDealCommand(commandContext(c), c.user.id, c.body, c.req.get('idempotency-key'));
+      return afterCommand(c.em, created, created.id);
     },
   }),
   route({

@@ -1,110 +1,70 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppError } from '../../server/app-error.ts';
+import { DomainError, invalidReference, notFound } from '../shared/errors.ts';
+import { send, type Target } from '../kit/send.ts';
+import type { KitCommand } from '../kit/contract.ts';
+import { canSee, type Viewer } from '../access/visibility.ts';
 import {
-  DEAL_FAILURE_STATUS, DealFailure, attachToDeal, createDeal, dealWorkflowId, detachFromDeal, editDeal, moveDealStage, resyncDeal,
-  type AttachmentInput, type DealFailureType, type DealResult, type DealWorkflowInput,
+  attachToDeal, createDeal, dealKind, detachFromDeal, editDeal, moveDealStage, resyncDeal,
+  type AttachmentInput, type DealResult, type DealWorkflowInput,
 } from '../../workflows/deal-contract.ts';
+import { dealWorkflow } from '../../workflows/deal.ts';
+import { DealFailure } from './contract.ts';
 import { Deal, DealAttachment, type DealRow } from './entities.ts';
 import { hasMissing, missingRequirements, type DealChanges, type DealState } from './gate.ts';
 import { dealStateOf } from './state.ts';
 import { FieldError, validateChanges } from './fields.ts';
 import { gateOf, loadGate } from '../pipelines/gates.ts';
 import { Pipeline, Stage } from '../pipelines/entities.ts';
+import { Client as ClientRecord } from '../clients/entities.ts';
 
 /**
  * The one path for every change to a deal: the HTTP API, the web app and any later import or automation call
- * these functions, which send an Update to the deal's workflow. The workflow's validators hold the stage gate.
+ * these functions, which send an Update to the deal's workflow (modules/kit/send.ts). The workflow's validators
+ * hold the stage gate; what needs I/O (references, field values, the gate) is loaded here, before.
  */
 export interface DealCommandContext {
   em: EntityManager;
   temporal: Client;
   taskQueue: string;
   actorId: string | null;
+  /** who acts, for what they may reference (a contact of a client they can see) */
+  viewer: Viewer;
 }
 
-/** How long a command may wait for Temporal before the API answers 503; bounded so a user is never left hanging. */
-const COMMAND_DEADLINE_MS = 10_000;
+/** The deal's workflow, started from the deal's stored state when it is not running. */
+const target = (id: string, start: () => Promise<DealWorkflowInput> | DealWorkflowInput): Target<DealWorkflowInput> =>
+  ({ kind: dealKind, workflow: dealWorkflow, id, start });
 
-function mapFailure(err: unknown): AppError {
-  if (err instanceof WorkflowUpdateFailedError) {
-    let cause = err.cause;
-    if (cause instanceof ActivityFailure) cause = cause.cause;
-    const status = cause instanceof ApplicationFailure && cause.type ? DEAL_FAILURE_STATUS[cause.type as DealFailureType] : undefined;
-    if (cause instanceof ApplicationFailure && status) {
-      const details = (cause.details?.[0] ?? {}) as Record<string, unknown>;
-      return new AppError(status, cause.type!, cause.message, details, status === 503 ? { 'Retry-After': '5' } : {});
-    }
-    return new AppError(503, 'SERVICE_UNAVAILABLE', 'The change could not be written; nothing was changed, try again shortly', {}, { 'Retry-After': '5' });
-  }
-  if (err instanceof AppError) return err;
-  return new AppError(503, 'OUTCOME_UNKNOWN',
-    'The workflow service did not answer in time; the change may or may not have been applied: reload the deal before retrying',
-    {}, { 'Retry-After': '5' });
-}
+const fromRow = (ctx: DealCommandContext, row: DealRow) =>
+  target(row.id, async () => ({ deal: await dealStateOf(ctx.em, row), created: true }));
 
-const PROBE_DEADLINE_MS = 2_000;
-
-/** A quick look whether Temporal answers at all, so that an outage is reported in seconds and before anything is sent. */
-async function ensureTemporalReachable(temporal: Client): Promise<void> {
-  try {
-    await temporal.connection.withDeadline(Date.now() + PROBE_DEADLINE_MS, () => temporal.connection.workflowService.getSystemInfo({}));
-  } catch {
-    throw new AppError(503, 'SERVICE_UNAVAILABLE', 'The workflow service is unreachable; nothing was changed, try again shortly', {}, { 'Retry-After': '5' });
-  }
-}
-
-/**
- * Sends one Update to deal-<id>, starting the workflow from the deal's stored state if it is not running
- * (a new deal, or a Temporal that lost its data): the deal's rules hold either way.
- */
-async function send<A extends object>(
-  ctx: DealCommandContext, start: DealWorkflowInput, update: UpdateDefinition<DealResult, [A]> | UpdateDefinition<DealResult, []>, arg?: A,
-): Promise<DealResult> {
-  const once = async (a: A | undefined) => {
-    const startOp = new WithStartWorkflowOperation('dealWorkflow', {
-      workflowId: dealWorkflowId(start.deal.id),
-      taskQueue: ctx.taskQueue,
-      args: [start],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
-    try {
-      return await ctx.temporal.connection.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () =>
-        ctx.temporal.workflow.executeUpdateWithStart(update as UpdateDefinition<DealResult, unknown[]>,
-          { args: a === undefined ? [] : [a], startWorkflowOperation: startOp }));
-    } catch (err) {
-      throw mapFailure(err);
-    }
-  };
-  await ensureTemporalReachable(ctx.temporal);
-  try {
-    return await once(arg);
-  } catch (err) {
-    // The workflow holds another version than the row the command was made from. Usually another change
-    // committed since the row was read: the command is made again from the row as it is now. If the row and the
-    // workflow still disagree, the workflow was restarted from an old snapshot or the row was restored: the
-    // workflow reloads the row first. A third disagreement means the deal keeps changing: 409.
-    if (!(err instanceof AppError && err.code === DealFailure.stale) || arg === undefined) throw err;
-    const row = await ctx.em.fork().findOne(Deal, { id: start.deal.id }, { fields: ['version'] });
-    if (!row) throw new AppError(404, 'NOT_FOUND', 'Deal not found');
-    if (row.version !== err.extra.currentVersion) await send(ctx, start, resyncDeal);
-    return once({ ...arg, storedVersion: row.version }).catch((again: unknown) => {
-      if (again instanceof AppError && again.code === DealFailure.stale) {
-        throw new AppError(409, DealFailure.versionConflict, 'The deal changed meanwhile; reload it and try again');
-      }
-      throw again;
-    });
-  }
+/** Sends a change to an existing deal; a workflow holding another version than the row resyncs (see send). */
+function sendChange<C extends KitCommand>(ctx: DealCommandContext, row: DealRow, update: UpdateDefinition<DealResult, [C]>, cmd: C) {
+  return send(ctx, fromRow(ctx, row), update, cmd, {
+    storedVersion: async () => (await ctx.em.fork().findOne(Deal, { id: row.id }, { fields: ['version'] }))?.version ?? null,
+    resync: resyncDeal,
+  });
 }
 
 const current = (row: DealRow) => ({ clientId: row.clientId, amount: row.amount ?? null, currency: row.currency ?? null });
 
 function fieldError(err: unknown): never {
-  if (err instanceof FieldError) throw new AppError(422, 'INVALID_FIELD_VALUE', err.message, { field: err.field });
+  if (err instanceof FieldError) throw new DomainError('INVALID_FIELD_VALUE', err.message, { field: err.field });
   throw err;
+}
+
+/** Field values must be valid, and a contact must belong to the deal's client, which the user can still see. */
+async function checkChanges(ctx: DealCommandContext, changes: DealChanges, current: { clientId: string; amount: string | null; currency: string | null }) {
+  await validateChanges(ctx.em, changes, current).catch(fieldError);
+  if (changes.contactId) {
+    const client = await ctx.em.findOne(ClientRecord, { id: current.clientId });
+    if (!client || !(await canSee(ctx.em, ctx.viewer, 'client', client))) {
+      throw new DomainError('INVALID_FIELD_VALUE', "contactId: no such contact at the deal's client", { field: 'contactId' });
+    }
+  }
 }
 
 export interface CreateDealInput extends DealChanges {
@@ -128,10 +88,10 @@ export async function createDealCommand(
     if (existing) return { id: existing.id, version: existing.version, stageId: existing.stageId };
   }
   const pipeline = await ctx.em.findOne(Pipeline, { id: input.pipelineId, archivedAt: null });
-  if (!pipeline) throw new AppError(422, 'INVALID_REFERENCE', 'pipelineId: no such pipeline', { field: 'pipelineId' });
+  if (!pipeline) throw invalidReference('pipelineId', 'pipeline');
   const first = await ctx.em.findOne(Stage, { pipelineId: pipeline.id }, { orderBy: { position: 'asc' } });
-  if (!first) throw new AppError(422, 'PIPELINE_HAS_NO_STAGES', 'The pipeline has no stages');
-  await validateChanges(ctx.em, input, { clientId: input.clientId, amount: null, currency: null }).catch(fieldError);
+  if (!first) throw new DomainError('PIPELINE_HAS_NO_STAGES', 'The pipeline has no stages');
+  await checkChanges(ctx, input, { clientId: input.clientId, amount: null, currency: null });
   const deal: DealState = {
     id: idempotencyKey ? dealIdFor(ownerId, idempotencyKey) : randomUUID(), title: input.title, clientId: input.clientId, contactId: input.contactId ?? null, ownerId,
     pipelineId: pipeline.id, stageId: first.id, amount: input.amount ?? null, currency: input.currency ?? null,
@@ -142,22 +102,22 @@ export async function createDealCommand(
   const gate = await gateOf(ctx.em, first);
   const missing = missingRequirements(deal, gate);
   if (hasMissing(missing)) { // answered before Temporal is asked; the workflow's validator holds the same rule
-    throw new AppError(422, 'STAGE_REQUIREMENTS_UNMET', `Stage "${gate.name}" requires more information`, { stageId: gate.stageId, missing });
+    throw new DomainError(DealFailure.requirementsUnmet, `Stage "${gate.name}" requires more information`, { stageId: gate.stageId, missing });
   }
-  const result = await send(ctx, { deal, created: false }, createDeal, { opId: randomUUID(), actorId: ctx.actorId, deal, gate });
+  const result = await send(ctx, target(deal.id, () => ({ deal, created: false })), createDeal,
+    { opId: randomUUID(), actorId: ctx.actorId, deal, gate });
   return { id: deal.id, ...result };
 }
 
 async function currentGate(em: EntityManager, row: DealRow) {
   const gate = await loadGate(em, row.stageId);
-  if (!gate) throw new AppError(409, 'VERSION_CONFLICT', 'The deal changed meanwhile');
+  if (!gate) throw new DomainError(DealFailure.versionConflict, 'The deal changed meanwhile');
   return gate;
 }
 
 export async function editDealCommand(ctx: DealCommandContext, row: DealRow, changes: DealChanges, expectedVersion?: number) {
-  await validateChanges(ctx.em, changes, current(row)).catch(fieldError);
-  const state = await dealStateOf(ctx.em, row);
-  return send(ctx, { deal: state, created: true }, editDeal, {
+  await checkChanges(ctx, changes, current(row));
+  return sendChange(ctx, row, editDeal, {
     opId: randomUUID(), actorId: ctx.actorId, expectedVersion, storedVersion: row.version, changes,
     currentGate: await currentGate(ctx.em, row),
   });
@@ -168,11 +128,10 @@ export interface MoveInput { stageId: string; expectedVersion?: number; changes?
 export async function moveDealStageCommand(ctx: DealCommandContext, row: DealRow, input: MoveInput) {
   const gate = await loadGate(ctx.em, input.stageId);
   if (!gate || gate.pipelineId !== row.pipelineId) {
-    throw new AppError(422, 'STAGE_NOT_IN_PIPELINE', "stageId: no such stage in the deal's pipeline", { field: 'stageId' });
+    throw new DomainError(DealFailure.stageNotInPipeline, "stageId: no such stage in the deal's pipeline", { field: 'stageId' });
   }
-  if (input.changes) await validateChanges(ctx.em, input.changes, current(row)).catch(fieldError);
-  const state = await dealStateOf(ctx.em, row);
-  return send(ctx, { deal: state, created: true }, moveDealStage, {
+  if (input.changes) await checkChanges(ctx, input.changes, current(row));
+  return sendChange(ctx, row, moveDealStage, {
     opId: randomUUID(), actorId: ctx.actorId, expectedVersion: input.expectedVersion, storedVersion: row.version, gate,
     changes: input.changes, lostReason: input.lostReason,
   });
@@ -183,20 +142,18 @@ export const MAX_ATTACHMENTS_PER_DEAL = 200;
 
 export async function attachCommand(ctx: DealCommandContext, row: DealRow, attachment: Omit<AttachmentInput, 'id'>, expectedVersion?: number) {
   if ((await ctx.em.count(DealAttachment, { dealId: row.id })) >= MAX_ATTACHMENTS_PER_DEAL) {
-    throw new AppError(422, 'TOO_MANY_ATTACHMENTS', `A deal carries at most ${MAX_ATTACHMENTS_PER_DEAL} attachments; remove some first`);
+    throw new DomainError('TOO_MANY_ATTACHMENTS', `A deal carries at most ${MAX_ATTACHMENTS_PER_DEAL} attachments; remove some first`);
   }
-  const state = await dealStateOf(ctx.em, row);
   const id = randomUUID();
-  const result = await send(ctx, { deal: state, created: true }, attachToDeal,
+  const result = await sendChange(ctx, row, attachToDeal,
     { opId: randomUUID(), actorId: ctx.actorId, expectedVersion, storedVersion: row.version, attachment: { id, ...attachment } });
   return { attachmentId: id, ...result };
 }
 
 export async function detachCommand(ctx: DealCommandContext, row: DealRow, attachmentId: string, expectedVersion?: number) {
   const attachment = await ctx.em.findOne(DealAttachment, { id: attachmentId, dealId: row.id });
-  if (!attachment) throw new AppError(404, 'NOT_FOUND', 'Attachment not found');
-  const state = await dealStateOf(ctx.em, row);
-  return send(ctx, { deal: state, created: true }, detachFromDeal, {
+  if (!attachment) throw notFound('Attachment');
+  return sendChange(ctx, row, detachFromDeal, {
     opId: randomUUID(), actorId: ctx.actorId, expectedVersion, storedVersion: row.version, attachmentId,
     documentKindId: attachment.documentKindId ?? null, currentGate: await currentGate(ctx.em, row),
   });

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../api/context.ts';
+import type { AppContext } from '../../server/context.ts';
 import { Client } from '../clients/entities.ts';
 import { createDealCommand } from '../deals/commands.ts';
 
@@ -6,7 +6,7 @@ import { createDealCommand } from '../deals/commands.ts';
 export async function seedDemoDeals(app: AppContext, ownerId: string, pipelineId: string): Promise<void> {
   const em = app.orm.em.fork();
   const clients = await em.find(Client, {}, { orderBy: { name: 'asc' }, limit: 2 });
-  const ctx = { em, temporal: app.temporal, taskQueue: app.config.TEMPORAL_TASK_QUEUE, actorId: ownerId };
+  const ctx = { em, temporal: app.temporal, taskQueue: app.config.TEMPORAL_TASK_QUEUE, actorId: ownerId, viewer: { id: ownerId, role: 'admin' } };
   for (const [i, client] of clients.entries()) {
     await createDealCommand(ctx, ownerId, {
       title: i === 0 ? 'Warehouse automation' : 'Annual service contract', clientId: client.id, pipelineId,

@@ -14,7 +14,7 @@ import { createAppContext, closeAppContext } from '../../server/app-context.ts';
 import { createApp } from '../../api/app.ts';
 import { initORM } from '../../server/orm.ts';
 import { startWorker, type WorkerHandle } from '../../runtime/worker.ts';
-import type { AppContext } from '../../api/context.ts';
+import type { AppContext } from '../../server/context.ts';
 import { User, type Role } from '../../modules/accounts/entities.ts';
 import { hashPassword } from '../../modules/accounts/secrets.ts';
 import { Department } from '../../modules/org/entities.ts';

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import type multer from 'multer';
-import type { Config } from '../server/config.ts';
+import type { Config } from './config.ts';
 import type { FileStorage } from '../modules/files/storage.ts';
 
 /** What every request handler can reach; built once per process. */
