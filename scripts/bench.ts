@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import pg from 'pg';
 import { startTemporalDevServer } from '../runtime/temporal-dev.ts';
 import { createTemplate, dropTemplate, freePort, newRunId, testPostgres } from '../test/support/services.ts';
 import { fixtures, login, Session, startHarness } from '../test/support/harness.ts';
@@ -25,6 +26,24 @@ async function measure(n: number, fn: (i: number) => Promise<unknown>): Promise<
   return out.sort((a, b) => a - b);
 }
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))];
+
+/** `total` operations by `c` concurrent callers, caller k always on its own record k; rate and latencies. */
+async function underLoad(c: number, total: number, fn: (k: number, i: number) => Promise<unknown>) {
+  const perCaller = Math.max(1, Math.ceil(total / c));
+  for (let k = 0; k < c; k++) await fn(k, -1); // warm-up, one per record
+  const xs: number[] = [];
+  const started = performance.now();
+  await Promise.all(Array.from({ length: c }, async (_, k) => {
+    for (let i = 0; i < perCaller; i++) {
+      const t = performance.now();
+      await fn(k, i);
+      xs.push(performance.now() - t);
+    }
+  }));
+  const wall = (performance.now() - started) / 1000;
+  xs.sort((a, b) => a - b);
+  return { rate: xs.length / wall, p50: pct(xs, 0.5), p95: pct(xs, 0.95), p99: pct(xs, 0.99) };
+}
 
 async function expectStatus(p: Promise<{ status: number; body: any }>, status: number) {
   const r = await p;
@@ -73,6 +92,7 @@ async function main() {
       { email, password: 'wrong password' }, { 'x-forwarded-for': `198.18.${Math.abs(i) % 250}.${Math.floor(Math.abs(i) / 250)}` });
     rows.push(['POST /auth/login, wrong password', await measure(ITERATIONS, (i) => expectStatus(attempt(user.email, i), 401))]);
     rows.push(['POST /auth/login, unknown email (same cost)', await measure(ITERATIONS, (i) => expectStatus(attempt(`nobody${i}@example.test`, i), 401))]);
+    await writePathUnderLoad(h, s, adminUrl, { client: client.id, user: user.id, pipeline: p });
     const base = pct(baseline, 0.5);
     const line = (cols: string[]) => `| ${cols[0].padEnd(42)} | ${cols.slice(1).map((c) => c.padStart(9)).join(' | ')} |`;
     console.log(`\nDealflow bench: ${ITERATIONS} iterations each, ratios against the median of the baseline (${base.toFixed(2)} ms)\n`);
@@ -86,6 +106,99 @@ async function main() {
     await dropTemplate(adminUrl, runId);
     await temporal.stop();
     await embedded?.stop();
+  }
+}
+
+/**
+ * The write path under load: accepted move, refused move, edit and create at concurrency 1, 8 and 32 on distinct
+ * deals, each beside raw SQL doing the same write (or, for a refusal, the same reads) in the same run.
+ */
+async function writePathUnderLoad(
+  h: Awaited<ReturnType<typeof startHarness>>, s: Session, _adminUrl: string,
+  f: { client: string; user: string; pipeline: { id: string; stages: { id: string }[] } },
+) {
+  const LEVELS = (process.env.BENCH_LEVELS ?? '1,8,32').split(',').map(Number);
+  const OPS = Number(process.env.BENCH_OPS ?? 96);
+  const [newStage, gated, won] = f.pipeline.stages.map((x) => x.id);
+  const max = Math.max(...LEVELS);
+  const deals: { id: string; stage: string }[] = [];
+  for (let k = 0; k < max; k++) {
+    const r = await expectStatus(s.post('/deals', { title: `Load ${k}`, clientId: f.client, pipelineId: f.pipeline.id }), 201);
+    deals.push({ id: r.body.id, stage: newStage });
+  }
+  const sqlDeals: string[] = [];
+  const db = new pg.Pool({ connectionString: h.databaseUrl, max });
+  for (let k = 0; k < max; k++) {
+    const id = randomUUID();
+    await db.query(`insert into deals (id, title, client_id, owner_id, pipeline_id, stage_id, custom)
+      values ($1, $2, $3, $4, $5, $6, '{}'::jsonb)`, [id, `Raw ${k}`, f.client, f.user, f.pipeline.id, newStage]);
+    sqlDeals.push(id);
+  }
+  /** what the activity writes for a change: the claim, the row at its version, the event */
+  const rawChange = async (dealId: string, set: string, params: unknown[], kind: string) => {
+    const c = await db.connect();
+    try {
+      await c.query('begin');
+      const op = randomUUID();
+      await c.query("insert into command_ops (op_id, state) values ($1, 'applied')", [op]);
+      await c.query(`update deals set ${set}, version = version + 1, updated_at = now() where id = $1`, [dealId, ...params]);
+      await c.query(`insert into deal_events (id, deal_id, op_id, kind, data) values ($1, $2, $3, $4, '{}'::jsonb)`,
+        [randomUUID(), dealId, op, kind]);
+      await c.query('commit');
+    } finally {
+      c.release();
+    }
+  };
+  const sqlStage = new Map<string, string>();
+  const ops: [string, (k: number, i: number) => Promise<unknown>, (k: number, i: number) => Promise<unknown>][] = [
+    ['accepted move', (k) => {
+      const d = deals[k];
+      const to = d.stage === newStage ? won : newStage;
+      return expectStatus(s.post(`/deals/${d.id}/stage`, { stageId: to }), 200).then(() => { d.stage = to; });
+    }, (k) => {
+      const id = sqlDeals[k];
+      const to = (sqlStage.get(id) ?? newStage) === newStage ? won : newStage;
+      sqlStage.set(id, to);
+      return rawChange(id, 'stage_id = $2', [to], 'stage_changed');
+    }],
+    ['refused move (gate)', (k) => expectStatus(s.post(`/deals/${deals[k].id}/stage`, { stageId: gated }), 422),
+      (k) => db.query(`select d.*, s.required_fields, s.required_document_kinds,
+          (select count(*) from deal_attachments a where a.deal_id = d.id) as n
+        from deals d join stages s on s.id = $2 where d.id = $1`, [sqlDeals[k], gated])],
+    ['edit', (k, i) => expectStatus(s.patch(`/deals/${deals[k].id}`, { changes: { title: `Edit ${i}` } }), 200),
+      (k, i) => rawChange(sqlDeals[k], 'title = $2', [`Edit ${i}`], 'updated')],
+    ['create', (k, i) => expectStatus(s.post('/deals', { title: `Created ${k}.${i}`, clientId: f.client, pipelineId: f.pipeline.id }), 201),
+      async (k, i) => {
+        const c = await db.connect();
+        try {
+          const id = randomUUID();
+          const op = randomUUID();
+          await c.query('begin');
+          await c.query("insert into command_ops (op_id, state) values ($1, 'applied')", [op]);
+          await c.query(`insert into deals (id, title, client_id, owner_id, pipeline_id, stage_id, custom)
+            values ($1, $2, $3, $4, $5, $6, '{}'::jsonb)`, [id, `Raw created ${k}.${i}`, f.client, f.user, f.pipeline.id, newStage]);
+          await c.query(`insert into deal_events (id, deal_id, op_id, kind, data) values ($1, $1, $2, 'created', '{}'::jsonb)`, [id, op]);
+          await c.query('commit');
+        } finally {
+          c.release();
+        }
+      }],
+  ];
+  const fmt = (x: number) => x.toFixed(1).padStart(8);
+  console.log(`\nWrite path under load: ${OPS} operations per row, caller k on its own deal k; raw SQL beside each\n`);
+  console.log('| operation            |   c |   rate/s |  p50 ms |  p95 ms |  p99 ms || SQL rate/s | SQL p50 | SQL p95 |');
+  console.log('|----------------------|-----|----------|---------|---------|---------||------------|---------|---------|');
+  try {
+    for (const [name, api, sql] of ops) {
+      for (const c of LEVELS) {
+        const a = await underLoad(c, OPS, api);
+        const b = await underLoad(c, OPS, sql);
+        console.log(`| ${name.padEnd(20)} | ${String(c).padStart(3)} | ${fmt(a.rate)} | ${fmt(a.p50).slice(1)} | ${fmt(a.p95).slice(1)} | `
+          + `${fmt(a.p99).slice(1)} || ${fmt(b.rate).padStart(10)} | ${fmt(b.p50).slice(1)} | ${fmt(b.p95).slice(1)} |`);
+      }
+    }
+  } finally {
+    await db.end();
   }
 }
 

@@ -1,8 +1,8 @@
 import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.ts';
 import {
-  applyChanges, hasMissing, lostRequirements, missingRequirements, withDocument, withoutDocument,
-  type DealChanges, type DealState, type StageGate,
+  applyChanges, entryRefusal, hasMissing, lostRequirements, moveRefusal, withDocument, withoutDocument,
+  type DealChanges, type DealState, type Refusal, type StageGate,
 } from '../modules/deals/gate.ts';
 import { DEAL_CODES, DealFailure } from '../modules/deals/contract.ts';
 import { Entity, KIT_FINAL_FAILURES, fail, writeActivityOptions } from './kit/entity.ts';
@@ -19,13 +19,8 @@ const FINAL_FAILURES = [...KIT_FINAL_FAILURES, DealFailure.gateChanged, DealFail
 const { persistDealCreated, persistDealChange, loadDealState, abandonOp } =
   proxyActivities<ReturnType<typeof createActivities>>(writeActivityOptions(FINAL_FAILURES));
 
-const checkGate = (state: DealState, gate: StageGate) => {
-  if (gate.pipelineId !== state.pipelineId) fail(DealFailure.stageNotInPipeline, 'Stage belongs to another pipeline');
-  const missing = missingRequirements(state, gate);
-  if (hasMissing(missing)) {
-    fail(DealFailure.requirementsUnmet, `Stage "${gate.name}" requires more information`, { stageId: gate.stageId, missing });
-  }
-};
+const refuse = (r: Refusal | null) => { if (r) fail(r.code, r.message, r.details); };
+const checkGate = (state: DealState, gate: StageGate) => refuse(entryRefusal(state, gate));
 
 /** An edit or detachment may not take away what the deal's current stage requires. */
 const checkKeeps = (deal: DealState, next: DealState, gate: StageGate) => {
@@ -72,13 +67,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
   });
 
   deal.onChange(moveDealStage, {
-    check: (d, cmd) => {
-      if (cmd.gate.stageId === d.stageId) fail(DealFailure.stageUnchanged, 'The deal is already in this stage');
-      if (cmd.gate.kind === 'lost' && !(cmd.lostReason && cmd.lostReason.trim())) {
-        fail(DealFailure.lostReasonRequired, 'A lost deal needs a reason');
-      }
-      checkGate(applyChanges(d, cmd.changes), cmd.gate);
-    },
+    check: (d, cmd) => refuse(moveRefusal(d, cmd.gate, cmd.changes, cmd.lostReason)),
     apply: (d, cmd) => ({
       ...applyChanges(d, cmd.changes), stageId: cmd.gate.stageId,
       lostReason: cmd.gate.kind === 'lost' ? cmd.lostReason!.trim() : null,

@@ -13,7 +13,7 @@ import {
 import { dealWorkflow } from '../../workflows/deal.ts';
 import { DealFailure } from './contract.ts';
 import { Deal, DealAttachment, type DealRow } from './entities.ts';
-import { hasMissing, missingRequirements, type DealChanges, type DealState } from './gate.ts';
+import { hasMissing, missingRequirements, moveRefusal, type DealChanges, type DealState } from './gate.ts';
 import { dealStateOf } from './state.ts';
 import { FieldError, validateChanges } from './fields.ts';
 import { gateOf, loadGate } from '../pipelines/gates.ts';
@@ -38,12 +38,14 @@ export interface DealCommandContext {
 const target = (id: string, start: () => Promise<DealWorkflowInput> | DealWorkflowInput): Target<DealWorkflowInput> =>
   ({ kind: dealKind, workflow: dealWorkflow, id, start });
 
-const fromRow = (ctx: DealCommandContext, row: DealRow) =>
-  target(row.id, async () => ({ deal: await dealStateOf(ctx.em, row), created: true }));
+const fromRow = (ctx: DealCommandContext, row: DealRow, state?: DealState) =>
+  target(row.id, async () => ({ deal: state ?? await dealStateOf(ctx.em, row), created: true }));
 
 /** Sends a change to an existing deal; a workflow holding another version than the row resyncs (see send). */
-function sendChange<C extends KitCommand>(ctx: DealCommandContext, row: DealRow, update: UpdateDefinition<DealResult, [C]>, cmd: C) {
-  return send(ctx, fromRow(ctx, row), update, cmd, {
+function sendChange<C extends KitCommand>(
+  ctx: DealCommandContext, row: DealRow, update: UpdateDefinition<DealResult, [C]>, cmd: C, state?: DealState,
+) {
+  return send(ctx, fromRow(ctx, row, state), update, cmd, {
     storedVersion: async () => (await ctx.em.fork().findOne(Deal, { id: row.id }, { fields: ['version'] }))?.version ?? null,
     resync: resyncDeal,
   });
@@ -131,10 +133,18 @@ export async function moveDealStageCommand(ctx: DealCommandContext, row: DealRow
     throw new DomainError(DealFailure.stageNotInPipeline, "stageId: no such stage in the deal's pipeline", { field: 'stageId' });
   }
   if (input.changes) await checkChanges(ctx, input.changes, current(row));
+  if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) {
+    throw new DomainError(DealFailure.versionConflict, `Deal changed meanwhile (version ${row.version}, expected ${input.expectedVersion})`,
+      { currentVersion: row.version });
+  }
+  // the workflow's validator holds the same rule; asked here first, a refusal costs no workflow task
+  const state = await dealStateOf(ctx.em, row);
+  const refusal = moveRefusal(state, gate, input.changes, input.lostReason);
+  if (refusal) throw new DomainError(refusal.code, refusal.message, refusal.details);
   return sendChange(ctx, row, moveDealStage, {
     opId: randomUUID(), actorId: ctx.actorId, expectedVersion: input.expectedVersion, storedVersion: row.version, gate,
     changes: input.changes, lostReason: input.lostReason,
-  });
+  }, state);
 }
 
 /** Attachments one deal may carry; the deal page lists them all. */

@@ -130,3 +130,27 @@ export function lostRequirements(before: DealState, after: DealState, gate: Stag
     documentKinds: now.documentKinds.filter((k) => !was.documentKinds.some((w) => w.id === k.id)),
   };
 }
+
+/** Why a rule refuses a command: a failure code with its message and details. */
+export interface Refusal { code: string; message: string; details?: Record<string, unknown> }
+
+/** Whether the deal, with the values sent along, may enter the gate's stage. */
+export function entryRefusal(state: DealState, gate: StageGate): Refusal | null {
+  if (gate.pipelineId !== state.pipelineId) return { code: 'STAGE_NOT_IN_PIPELINE', message: 'Stage belongs to another pipeline' };
+  const missing = missingRequirements(state, gate);
+  if (hasMissing(missing)) {
+    return { code: 'STAGE_REQUIREMENTS_UNMET', message: `Stage "${gate.name}" requires more information`, details: { stageId: gate.stageId, missing } };
+  }
+  return null;
+}
+
+/**
+ * The rule of a stage move: another stage, a reason to lose a deal, and the target stage's requirements met by the
+ * deal with the values sent along. The workflow's validator is the authority; the command layer asks it first
+ * too, so a refusal costs no workflow task.
+ */
+export function moveRefusal(deal: DealState, gate: StageGate, changes: DealChanges | undefined, lostReason: string | undefined): Refusal | null {
+  if (gate.stageId === deal.stageId) return { code: 'STAGE_UNCHANGED', message: 'The deal is already in this stage' };
+  if (gate.kind === 'lost' && !(lostReason && lostReason.trim())) return { code: 'LOST_REASON_REQUIRED', message: 'A lost deal needs a reason' };
+  return entryRefusal(applyChanges(deal, changes), gate);
+}

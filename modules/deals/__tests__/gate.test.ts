@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyChanges, hasMissing, lostRequirements, missingRequirements, withDocument, withoutDocument, type DealState, type StageGate } from '../gate.ts';
+import {
+  applyChanges, hasMissing, lostRequirements, missingRequirements, moveRefusal, withDocument, withoutDocument,
+  type DealState, type StageGate,
+} from '../gate.ts';
 
 const deal: DealState = {
   id: 'd', title: 'Boilers', clientId: 'c', contactId: null, ownerId: 'u', pipelineId: 'p', stageId: 's1',
@@ -33,5 +36,22 @@ describe('stage gate', () => {
     // a requirement that was already unmet is not "taken away"
     const partial = applyChanges(deal, { amount: '1', currency: 'EUR' });
     expect(hasMissing(lostRequirements(partial, applyChanges(partial, { title: 'x' }), proposalStage))).toBe(false);
+  });
+});
+
+describe('move rule', () => {
+  it('refuses the same stage, a loss without a reason, another pipeline, and an unmet gate, in that order', () => {
+    expect(moveRefusal(deal, { ...proposalStage, stageId: 's1' }, undefined, undefined)?.code).toBe('STAGE_UNCHANGED');
+    expect(moveRefusal(deal, { ...proposalStage, kind: 'lost', requiredFields: [], requiredDocumentKinds: [] }, undefined, '  ')?.code)
+      .toBe('LOST_REASON_REQUIRED');
+    expect(moveRefusal(deal, { ...proposalStage, pipelineId: 'q' }, undefined, undefined)?.code).toBe('STAGE_NOT_IN_PIPELINE');
+    const unmet = moveRefusal(deal, proposalStage, { amount: '5', currency: 'EUR' }, undefined);
+    expect(unmet?.code).toBe('STAGE_REQUIREMENTS_UNMET');
+    expect((unmet?.details?.missing as { fields: { key: string }[] }).fields.map((f) => f.key)).toEqual(['region']);
+  });
+
+  it('lets a deal in with the values sent along', () => {
+    const withKp = withDocument(deal, 'kp');
+    expect(moveRefusal(withKp, proposalStage, { amount: '5', currency: 'EUR', custom: { region: 'North' } }, undefined)).toBeNull();
   });
 });
