@@ -27,7 +27,8 @@ const checkKeeps = (deal: DealState, next: DealState, gate: StageGate) => {
   if (gate.stageId !== deal.stageId) fail(DealFailure.versionConflict, 'The deal moved to another stage meanwhile');
   const lost = lostRequirements(deal, next, gate);
   if (hasMissing(lost)) {
-    fail(DealFailure.requirementsUnmet, `Stage "${gate.name}" requires this information`, { stageId: gate.stageId, missing: lost });
+    fail(DealFailure.requirementsUnmet, `Stage "${gate.name}" requires this information`,
+      { stageId: gate.stageId, missing: lost });
   }
 };
 
@@ -52,7 +53,9 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
 
   deal.onCreate(createDeal, {
     check: (cmd) => checkGate(cmd.deal, cmd.gate),
-    write: (cmd) => persistDealCreated({ opId: cmd.opId, actorId: cmd.actorId, deal: cmd.deal, gateFingerprint: cmd.gate.fingerprint }),
+    write: (cmd) => persistDealCreated({
+      opId: cmd.opId, actorId: cmd.actorId, deal: cmd.deal, gateFingerprint: cmd.gate.fingerprint,
+    }),
   });
 
   deal.onResync(resyncDeal);
@@ -76,7 +79,8 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
       opId: cmd.opId, actorId: cmd.actorId, dealId: d.id, fromVersion, kind: 'stage_changed',
       changes: cmd.changes ?? {},
       stage: {
-        from: d.stageId, to: cmd.gate.stageId, kind: cmd.gate.kind, lostReason: next.lostReason, gateFingerprint: cmd.gate.fingerprint,
+        from: d.stageId, to: cmd.gate.stageId, kind: cmd.gate.kind, lostReason: next.lostReason,
+        gateFingerprint: cmd.gate.fingerprint,
       },
       data: { ...changeSummary(cmd.changes ?? {}), lostReason: next.lostReason },
     }),
@@ -86,7 +90,9 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
     apply: (d, cmd) => withDocument(d, cmd.attachment.documentKindId),
     write: (cmd, fromVersion, d) => persistDealChange({
       opId: cmd.opId, actorId: cmd.actorId, dealId: d.id, fromVersion, kind: 'attached', attach: cmd.attachment,
-      data: { attachmentId: cmd.attachment.id, fileName: cmd.attachment.fileName, documentKindId: cmd.attachment.documentKindId },
+      data: {
+        attachmentId: cmd.attachment.id, fileName: cmd.attachment.fileName, documentKindId: cmd.attachment.documentKindId,
+      },
     }),
   });
 

@@ -9,7 +9,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { KitFailure } from '../../modules/kit/contract.ts';
 
-export const finalFailure = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+export const finalFailure = (type: string, message: string) =>
+  ApplicationFailure.create({ type, message, nonRetryable: true });
 
 /**
  * Claims the command's opId for its write, first thing in the write's transaction (em must be inside it).
@@ -25,7 +26,9 @@ export async function claimOp(em: EntityManager, opId: string): Promise<boolean>
      returning state, (xmax = 0) as mine`, [opId], 'all', ctx);
   const [row] = claimed;
   if (row.mine) return true;
-  if (row.state === 'abandoned') throw finalFailure(KitFailure.abandoned, 'This change was given up after its write failed');
+  if (row.state === 'abandoned') {
+    throw finalFailure(KitFailure.abandoned, 'This change was given up after its write failed');
+  }
   return false;
 }
 
@@ -36,7 +39,8 @@ export async function refusingBadData<T>(fn: () => Promise<T>): Promise<T> {
   } catch (e) {
     const code = String((e as { code?: unknown }).code ?? '');
     if (/^2[23]/.test(code)) {
-      throw finalFailure(KitFailure.invalidData, `The database refused a value: ${(e as Error).message.split('\n')[0]}`);
+      const first = (e as Error).message.split('\n')[0];
+      throw finalFailure(KitFailure.invalidData, `The database refused a value: ${first}`);
     }
     throw e;
   }

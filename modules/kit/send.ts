@@ -41,7 +41,8 @@ export function mapFailure(err: unknown): DomainError {
     if (cause instanceof ApplicationFailure && cause.type) {
       return new DomainError(cause.type, cause.message, (cause.details?.[0] ?? {}) as Record<string, unknown>);
     }
-    return new DomainError(KitFailure.unavailable, 'The change could not be written; nothing was changed, try again shortly');
+    return new DomainError(KitFailure.unavailable,
+      'The change could not be written; nothing was changed, try again shortly');
   }
   return deadlineError();
 }
@@ -57,7 +58,8 @@ async function ensureTemporalReachable(temporal: Client): Promise<void> {
     await temporal.connection.withDeadline(Date.now() + PROBE_DEADLINE_MS,
       () => temporal.connection.workflowService.getSystemInfo({}));
   } catch {
-    throw new DomainError(KitFailure.unavailable, 'The workflow service is unreachable; nothing was changed, try again shortly');
+    throw new DomainError(KitFailure.unavailable,
+      'The workflow service is unreachable; nothing was changed, try again shortly');
   }
 }
 
@@ -73,6 +75,20 @@ export async function send<I, R, C extends KitCommand>(
   recover?: { storedVersion: () => Promise<number | null>; resync: UpdateDefinition<R, []> },
 ): Promise<R> {
   await ensureTemporalReachable(ctx.temporal);
+  const lane = await enterLane(target.kind.workflowId(target.id), target.kind.codes.busy);
+  try {
+    // a command that waited behind another from this process was made from the row as it was before that one
+    const fresh = lane.waited && recover ? { ...cmd, storedVersion: (await recover.storedVersion()) ?? cmd.storedVersion } : cmd;
+    return await sendChecked(ctx, target, update, fresh, recover);
+  } finally {
+    lane.leave();
+  }
+}
+
+async function sendChecked<I, R, C extends KitCommand>(
+  ctx: SendContext, target: Target<I>, update: UpdateDefinition<R, [C]>, cmd: C,
+  recover?: { storedVersion: () => Promise<number | null>; resync: UpdateDefinition<R, []> },
+): Promise<R> {
   try {
     return await sendOnce(ctx, target, update, [cmd]);
   } catch (err) {
@@ -87,6 +103,45 @@ export async function send<I, R, C extends KitCommand>(
       throw again;
     });
   }
+}
+
+/** Commands to one record that may wait in this process behind the one being sent; more are answered BUSY at once. */
+export const LANE_WAITING = 4;
+/** How long a command waits in this process for the commands to its record ahead of it. */
+export const LANE_WAIT_MS = 3_000;
+
+interface Lane { queue: (() => void)[] }
+const lanes = new Map<string, Lane>();
+
+/**
+ * Commands to one record from this process go to its workflow one at a time. Temporal takes at most ten Updates
+ * in flight per workflow and makes the rest back off for seconds, and every command sent while another is written
+ * queues in the workflow anyway; waiting here is cheaper and wakes up at once. A crowd beyond LANE_WAITING, or a
+ * wait beyond LANE_WAIT_MS, is answered `<RECORD>_BUSY` (409) instead of a timeout.
+ */
+async function enterLane(key: string, busyCode: string): Promise<{ waited: boolean; leave(): void }> {
+  const leave = () => {
+    const lane = lanes.get(key);
+    const next = lane?.queue.shift();
+    if (next) next();
+    else lanes.delete(key);
+  };
+  const lane = lanes.get(key);
+  if (!lane) {
+    lanes.set(key, { queue: [] });
+    return { waited: false, leave };
+  }
+  const busy = () => new DomainError(busyCode, 'Other changes to this record are being written; try again');
+  if (lane.queue.length >= LANE_WAITING) throw busy();
+  await new Promise<void>((resolve, reject) => {
+    const turn = () => { clearTimeout(timer); resolve(); };
+    const timer = setTimeout(() => {
+      lane.queue.splice(lane.queue.indexOf(turn), 1);
+      reject(busy());
+    }, LANE_WAIT_MS);
+    lane.queue.push(turn);
+  });
+  return { waited: true, leave };
 }
 
 /** One Update with start, inside the command deadline; its failure as a DomainError. */

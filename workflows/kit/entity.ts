@@ -42,7 +42,9 @@ export const writeActivityOptions = (finalFailures: string[]): ActivityOptions =
 
 /** Fails an Update (or rejects it, from a validator) with a typed failure the command layer maps to a DomainError. */
 export const fail = (type: string, message: string, details?: unknown): never => {
-  throw ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? [] : [details] });
+  throw ApplicationFailure.create({
+    type, message, nonRetryable: true, details: details === undefined ? [] : [details],
+  });
 };
 
 export interface EntityOptions<S extends Versioned> {
@@ -97,11 +99,13 @@ export class Entity<S extends Versioned, R> {
   checkCommon(cmd: KitCommand): void {
     if (!this.created) fail(this.codes.notFound, 'This record does not exist');
     if (cmd.storedVersion !== undefined && cmd.storedVersion !== this.state.version) {
-      fail(this.codes.stale, `This workflow holds version ${this.state.version} of a record stored at ${cmd.storedVersion}`,
+      fail(this.codes.stale,
+        `This workflow holds version ${this.state.version} of a record stored at ${cmd.storedVersion}`,
         { currentVersion: this.state.version });
     }
     if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== this.state.version) {
-      fail(KitFailure.versionConflict, `Changed meanwhile (version ${this.state.version}, expected ${cmd.expectedVersion})`,
+      fail(KitFailure.versionConflict,
+        `Changed meanwhile (version ${this.state.version}, expected ${cmd.expectedVersion})`,
         { currentVersion: this.state.version });
     }
   }
@@ -158,7 +162,9 @@ export class Entity<S extends Versioned, R> {
         // the command was checked against the state before the write ahead of it: wait, then check it again
         if (!(await this.turn(cmd.opId))) fail(this.codes.busy, 'Another change is being written; try again');
         try {
-          check(cmd);
+          // the row moved on with this workflow's own write: what the command was made from is checked again,
+          // the version the user saw (expectedVersion) still holds
+          check({ ...cmd, storedVersion: undefined });
         } catch (err) {
           this.handledThisRun++;
           throw err;
@@ -222,7 +228,7 @@ export class Entity<S extends Versioned, R> {
     });
   }
 
-  /** Registers the resync command: the workflow reloads the record from Postgres (after a restart from an old snapshot). */
+  /** Registers the resync command: the workflow reloads the record from Postgres (after a restart from a snapshot). */
   onResync(update: UpdateDefinition<R, []>): void {
     setHandler(update, async () => {
       this.busy = true;
@@ -242,7 +248,9 @@ export class Entity<S extends Versioned, R> {
    * lives until its Update budget is spent (or Temporal suggests it) and every handler has finished, and calls
    * `continueAsNew` with what the next run needs. Returns (the workflow completes) only when the create never came.
    */
-  async live(continueAsNew: (carry: { state: S; created: boolean; handledTotal: number }) => Promise<never>): Promise<void> {
+  async live(
+    continueAsNew: (carry: { state: S; created: boolean; handledTotal: number }) => Promise<never>,
+  ): Promise<void> {
     if (!this.created) {
       if (!(await condition(() => this.created, (this.opts.createWindow ?? CREATE_WINDOW) as Duration))) {
         await condition(allHandlersFinished);
