@@ -46,7 +46,8 @@ function sendChange<C extends KitCommand>(
   ctx: DealCommandContext, row: DealRow, update: UpdateDefinition<DealResult, [C]>, cmd: C, state?: DealState,
 ) {
   return send(ctx, fromRow(ctx, row, state), update, cmd, {
-    storedVersion: async () => (await ctx.em.fork().findOne(Deal, { id: row.id }, { fields: ['version'] }))?.version ?? null,
+    storedVersion: async () =>
+      (await ctx.em.fork().findOne(Deal, { id: row.id }, { fields: ['version'] }))?.version ?? null,
     resync: resyncDeal,
   });
 }
@@ -59,12 +60,15 @@ function fieldError(err: unknown): never {
 }
 
 /** Field values must be valid, and a contact must belong to the deal's client, which the user can still see. */
-async function checkChanges(ctx: DealCommandContext, changes: DealChanges, current: { clientId: string; amount: string | null; currency: string | null }) {
+async function checkChanges(
+  ctx: DealCommandContext, changes: DealChanges, current: { clientId: string; amount: string | null; currency: string | null },
+) {
   await validateChanges(ctx.em, changes, current).catch(fieldError);
   if (changes.contactId) {
     const client = await ctx.em.findOne(ClientRecord, { id: current.clientId });
     if (!client || !(await canSee(ctx.em, ctx.viewer, 'client', client))) {
-      throw new DomainError('INVALID_FIELD_VALUE', "contactId: no such contact at the deal's client", { field: 'contactId' });
+      throw new DomainError('INVALID_FIELD_VALUE', "contactId: no such contact at the deal's client",
+        { field: 'contactId' });
     }
   }
 }
@@ -134,7 +138,8 @@ export async function moveDealStageCommand(ctx: DealCommandContext, row: DealRow
   }
   if (input.changes) await checkChanges(ctx, input.changes, current(row));
   if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) {
-    throw new DomainError(DealFailure.versionConflict, `Deal changed meanwhile (version ${row.version}, expected ${input.expectedVersion})`,
+    throw new DomainError(DealFailure.versionConflict,
+      `Deal changed meanwhile (version ${row.version}, expected ${input.expectedVersion})`,
       { currentVersion: row.version });
   }
   // the workflow's validator holds the same rule; asked here first, a refusal costs no workflow task

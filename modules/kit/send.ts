@@ -78,7 +78,9 @@ export async function send<I, R, C extends KitCommand>(
   const lane = await enterLane(target.kind.workflowId(target.id), target.kind.codes.busy);
   try {
     // a command that waited behind another from this process was made from the row as it was before that one
-    const fresh = lane.waited && recover ? { ...cmd, storedVersion: (await recover.storedVersion()) ?? cmd.storedVersion } : cmd;
+    const fresh = lane.waited && recover
+      ? { ...cmd, storedVersion: (await recover.storedVersion()) ?? cmd.storedVersion }
+      : cmd;
     return await sendChecked(ctx, target, update, fresh, recover);
   } finally {
     lane.leave();
