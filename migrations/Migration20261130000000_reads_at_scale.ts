@@ -4,8 +4,8 @@ import { Migration } from '@mikro-orm/migrations';
  * Reads at company scale (a million deals):
  * - indexes that match every list, board and count query: keyset order (updated_at desc, id desc) overall, per owner,
  *   per owner and stage, per stage, per pipeline and per client; open deals by expected close date (overdue);
- * - one search text per deal (title, client name, tax id, email and phone, contact name, email and phone, phones
- *   also as digits only), kept by triggers when the deal, its client or its contact changes, under a trigram index;
+ * - search by trigram indexes on the deal title, on the client's name, tax id, email and phone, and on the contact's
+ *   name, email and phone (phones also as digits only): a deal matches by its own text or by its client's or contact's;
  * - board counts and totals per (pipeline, stage, owner, currency), kept exact by a trigger in the transaction of
  *   every deal write, so a board never counts a million rows;
  * - an access epoch, bumped in the same transaction as any change to who sees what (departments, roles, users'
@@ -28,46 +28,20 @@ create index deals_client_recent_idx on deals (client_id, updated_at desc, id de
 create index deals_contact_idx on deals (contact_id) where contact_id is not null;
 create index deals_open_close_date_idx on deals (expected_close_date) where closed_at is null;
 
-alter table deals add column search text not null default '';
-
-create function deal_search_text(title text, client uuid, contact uuid) returns text
-language sql stable as $fn$
-  select concat_ws(' ', title,
-    c.name, c.tax_id, c.email, c.phone, nullif(regexp_replace(c.phone, '\\D', '', 'g'), ''),
-    k.name, k.email, k.phone, nullif(regexp_replace(k.phone, '\\D', '', 'g'), ''))
-  from (select 1) one
-  left join clients c on c.id = client
-  left join contacts k on k.id = contact
+-- search: the deal's title, its client's and its contact's searchable text, each under its own trigram index
+create function client_search_text(name text, tax_id text, email text, phone text) returns text
+language sql immutable parallel safe as $fn$
+  select coalesce(name, '') || ' ' || coalesce(tax_id, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '')
+    || ' ' || coalesce(regexp_replace(phone, '\\D', '', 'g'), '')
 $fn$;
-
-create function deals_search_keep() returns trigger language plpgsql as $fn$
-begin
-  new.search := deal_search_text(new.title, new.client_id, new.contact_id);
-  return new;
-end $fn$;
-create trigger deals_search_keep before insert or update of title, client_id, contact_id on deals
-  for each row execute function deals_search_keep();
-
-create function clients_search_spread() returns trigger language plpgsql as $fn$
-begin
-  update deals d set search = deal_search_text(d.title, d.client_id, d.contact_id) where d.client_id = new.id;
-  return null;
-end $fn$;
-create trigger clients_search_spread after update of name, tax_id, email, phone on clients
-  for each row when ((old.name, old.tax_id, old.email, old.phone) is distinct from (new.name, new.tax_id, new.email, new.phone))
-  execute function clients_search_spread();
-
-create function contacts_search_spread() returns trigger language plpgsql as $fn$
-begin
-  update deals d set search = deal_search_text(d.title, d.client_id, d.contact_id) where d.contact_id = new.id;
-  return null;
-end $fn$;
-create trigger contacts_search_spread after update of name, email, phone on contacts
-  for each row when ((old.name, old.email, old.phone) is distinct from (new.name, new.email, new.phone))
-  execute function contacts_search_spread();
-
-update deals set search = deal_search_text(title, client_id, contact_id);
-create index deals_search_trgm_idx on deals using gin (search gin_trgm_ops);
+create function contact_search_text(name text, email text, phone text) returns text
+language sql immutable parallel safe as $fn$
+  select coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '')
+    || ' ' || coalesce(regexp_replace(phone, '\\D', '', 'g'), '')
+$fn$;
+create index deals_title_trgm_idx on deals using gin (title gin_trgm_ops);
+create index clients_search_trgm_idx on clients using gin (client_search_text(name, tax_id, email, phone) gin_trgm_ops);
+create index contacts_search_trgm_idx on contacts using gin (contact_search_text(name, email, phone) gin_trgm_ops);
 create index clients_name_trgm_idx on clients using gin (name gin_trgm_ops);
 
 create table deal_board_totals (

@@ -177,7 +177,9 @@ export async function benchReads(argv: string[]) {
         }
       }
     }
-    console.log(`\nDeal reads at ${Number(dealCount).toLocaleString('en')} deals: ${iterations} iterations at c=1, ${iterations * 2} at c=8; ms\n`);
+    const os = await import('node:os');
+    console.log(`\nDeal reads at ${Number(dealCount).toLocaleString('en')} deals: ${iterations} iterations at c=1, ${iterations * 2} at c=8; ms;`
+      + ` load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores\n`);
     console.log('| deals | role | c | read | API p50 | API p95 | SQL p95 | API/SQL p95 | goal met |');
     console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of results) console.log(r);

@@ -42,9 +42,9 @@ const result = await seedLarge(url, sizes, {
     let bar = open.get(table);
     if (!bar) open.set(table, (bar = bars.create(Math.max(total, 1), 0, { table: table.padEnd(8) })));
     bar.setTotal(Math.max(total, 1));
-    bar.update(done);
+    bar.update(done, { table: table.padEnd(8) });
   },
 });
 bars.stop();
-console.log(`\nSeeded in ${result.seconds.toFixed(1)} s:`, result.counts);
+console.log(`\nSeeded in ${result.seconds.toFixed(1)} s (per phase: ${JSON.stringify(result.phases)}):`, result.counts);
 console.log(`Log in as ${result.admin} (admin), ${result.lead} (lead), ${result.manager} (manager); password "${SEED_PASSWORD}"`);

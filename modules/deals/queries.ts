@@ -94,7 +94,13 @@ function filterSql(f: DealFilters): Frag[] {
   if (f.pipelineId) out.push(frag('d.pipeline_id = ?', f.pipelineId));
   if (f.stageId) out.push(frag('d.stage_id = ?', f.stageId));
   if (f.clientId) out.push(frag('d.client_id = ?', f.clientId));
-  if (f.q) out.push(frag('d.search ilike ?', likePattern(f.q)));
+  if (f.q) {
+    // each side from its trigram index: the title, the matching clients' and contacts' ids (computed once per query)
+    const p = likePattern(f.q);
+    out.push(frag(`d.title ilike ?
+      or d.client_id = any(array(select c.id from clients c where client_search_text(c.name, c.tax_id, c.email, c.phone) ilike ?))
+      or d.contact_id = any(array(select k.id from contacts k where contact_search_text(k.name, k.email, k.phone) ilike ?))`, p, p, p));
+  }
   if (f.closeFrom) out.push(frag('d.expected_close_date >= ?::date', f.closeFrom));
   if (f.closeTo) out.push(frag('d.expected_close_date <= ?::date', f.closeTo));
   if (f.overdue) out.push(frag('d.closed_at is null and d.expected_close_date < current_date'));

@@ -5,7 +5,7 @@
  *
  * Speed: the secondary indexes of the loaded tables are dropped and rebuilt after the load (their definitions are read
  * from the database, so they follow the migrations), triggers and foreign-key checks are skipped when the role may set
- * session_replication_role (the search text and board totals they keep are written here instead), and deal and event
+ * session_replication_role (the board totals they keep are written here instead), and deal and event
  * rows stream to two COPYs at once while they are generated.
  */
 import pg from 'pg';
@@ -29,6 +29,8 @@ export interface SeedResult {
   pipelines: { id: string; name: string; stages: { id: string; kind: string }[] }[];
   counts: Record<string, number>;
   seconds: number;
+  /** seconds per phase: organisation, clients, deals, indexes, vacuum */
+  phases: Record<string, number>;
 }
 
 type Progress = (table: string, done: number, total: number) => void;
@@ -77,9 +79,6 @@ const PIPELINES: { name: string; share: number; stages: [string, 'open' | 'won' 
 const esc = (v: string) => v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 const col = (v: string | number | null | undefined) => (v === null || v === undefined ? '\\N' : typeof v === 'number' ? String(v) : esc(v));
 const line = (cols: (string | number | null | undefined)[]) => cols.map(col).join('\t') + '\n';
-const digits = (s: string | null) => (s ? s.replace(/\D/g, '') || null : null);
-/** the same text as the SQL function deal_search_text */
-const searchText = (parts: (string | null)[]) => parts.filter((p): p is string => p !== null).join(' ');
 
 class CopyWriter {
   private stream!: NodeJS.WritableStream & { on: (e: string, f: (...a: unknown[]) => void) => unknown };
@@ -134,6 +133,9 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
     return `${b[0]}${b[1]}${b[2]}${b[3]}-${b[4]}${b[5]}-${b[6]}${b[7]}-${b[8]}${b[9]}-${b.slice(10).join('')}`;
   };
   const progress = opts.progress ?? (() => {});
+  const phases: Record<string, number> = {};
+  let lap = performance.now();
+  const phase = (name: string) => { phases[name] = Math.round(performance.now() - lap) / 1000; lap = performance.now(); };
 
   const clients: pg.Client[] = [];
   const connect = async () => {
@@ -197,6 +199,7 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
     }
     await deptRows.end();
     progress('users', users.rows, users.rows);
+    phase('organisation');
 
     // pipelines and stages; "Commercial proposal sent" and later open stages require the amount
     const pipelines: SeedResult['pipelines'] = [];
@@ -216,6 +219,8 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
       }
       pipelines.push({ id, name: p.name, stages });
     }
+    const firstStage = new Map(stageRows.filter((s) => s.position === 0).map((s) => [s.pipeline, s]));
+    const stageAt = new Map(stageRows.map((s) => [`${s.pipeline}:${s.position}`, s]));
     const cumulative: number[] = [];
     stageRows.reduce((a, s) => { cumulative.push(a + s.share); return a + s.share; }, 0);
     const stageFor = (x: number) => stageRows[Math.min(stageRows.length - 1, cumulative.findIndex((c) => x < c) === -1 ? stageRows.length - 1 : cumulative.findIndex((c) => x < c))];
@@ -224,7 +229,7 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
     const allManagers = groups.flatMap((g) => g.managers);
     const clientCopy = new CopyWriter(main, 'copy clients (id, name, tax_id, website, email, phone, address, owner_id, created_at, updated_at) from stdin').start();
     const contactCopy = new CopyWriter(second, 'copy contacts (id, client_id, name, position, email, phone, created_at, updated_at) from stdin').start();
-    interface C { id: string; owner: string; search: string; contacts: { id: string; search: string }[] }
+    interface C { id: string; owner: string; contacts: string[] }
     const cs: C[] = new Array(sizes.clients);
     const phone = () => `+${pick(['7', '49', '46', '33'])} ${int(100, 999)} ${int(100, 999)}-${int(10, 99)}-${int(10, 99)}`;
     for (let i = 0; i < sizes.clients; i++) {
@@ -245,13 +250,14 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
         const cmail = `${cname.toLowerCase().replace(' ', '.')}@${slug}.example`;
         const ctel = phone();
         await contactCopy.push(line([cid, id, cname, pick(['CEO', 'Buyer', 'CFO', 'Head of operations', null]), cmail, ctel, at, at]));
-        contacts.push({ id: cid, search: searchText([cname, cmail, ctel, digits(ctel)]) });
+        contacts.push(cid);
       }
-      cs[i] = { id, owner, search: searchText([name, taxId, email, tel, digits(tel)]), contacts };
+      cs[i] = { id, owner, contacts };
       if (i % 5000 === 0) progress('clients', i, sizes.clients);
     }
     await Promise.all([clientCopy.end(), contactCopy.end()]);
     progress('clients', sizes.clients, sizes.clients);
+    phase('clients');
 
     // deals, each with its history, and attachments' metadata for deals past the proposal
     const fileCopy = new CopyWriter(main, 'copy files (sha256, size) from stdin').start();
@@ -265,7 +271,7 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
     await fileCopy.end();
 
     const dealCopy = new CopyWriter(main, `copy deals (id, title, client_id, contact_id, owner_id, pipeline_id, stage_id, amount, currency,
-      expected_close_date, custom, lost_reason, closed_at, created_at, updated_at, version, search) from stdin`).start();
+      expected_close_date, custom, lost_reason, closed_at, created_at, updated_at, version) from stdin`).start();
     const eventCopy = new CopyWriter(second, 'copy deal_events (id, deal_id, op_id, kind, actor_id, at, from_stage_id, to_stage_id, data) from stdin').start();
     const attCopy = new CopyWriter(second, `copy deal_attachments (id, deal_id, document_kind_id, file_sha256, file_name, content_type, size,
       uploaded_by, created_at) from stdin`);
@@ -278,7 +284,8 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
       // most deals belong to the client's owner, some to a colleague in the same group
       const owner = rnd() < 0.85 ? client.owner : allManagers[Math.floor(rnd() * allManagers.length)];
       const stage = stageFor(rnd());
-      const created = now - span + Math.floor(rnd() * (span - 86_400_000));
+      // deals come in the order they were created, so their time-ordered ids (and their events') append to the indexes
+      const created = now - span + Math.floor(((i + rnd()) * (span - 86_400_000)) / sizes.deals);
       const updated = Math.min(now - 1000, created + Math.floor(rnd() * 200 * 86_400_000));
       const id = uuid(created);
       const title = `${pick(DEAL_WHAT)} ${pick(['Q1', 'Q2', 'Q3', 'Q4', 'phase 2', 'pilot', 'extension', ''])}`.trim() + ` #${i + 1}`;
@@ -287,20 +294,18 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
       const amount = hasAmount ? int(5, 50_000) * 100 : null;
       const close = new Date(created + int(30, 240) * 86_400_000).toISOString().slice(0, 10);
       const closed = stage.kind === 'open' ? null : new Date(updated).toISOString();
-      const search = searchText([title, client.search, contact?.search ?? null]);
-      await dealCopy.push(line([id, title, client.id, contact?.id ?? null, owner, stage.pipeline, stage.id,
+      await dealCopy.push(line([id, title, client.id, contact, owner, stage.pipeline, stage.id,
         amount === null ? null : amount.toFixed(2), currency, close, '{}', stage.kind === 'lost' ? pick(LOST) : null, closed,
-        new Date(created).toISOString(), new Date(updated).toISOString(), 1 + stage.position, search]));
+        new Date(created).toISOString(), new Date(updated).toISOString(), 1 + stage.position]));
       const key = `${stage.pipeline}\t${stage.id}\t${owner}\t${currency ?? ''}`;
       const cell = totals.get(key) ?? { n: 0, amount: 0 };
       cell.n++;
       cell.amount += amount ?? 0;
       totals.set(key, cell);
-      // history: created in the first stage of the pipeline, then one move per stage up to the current one
-      const first = stageRows.find((s) => s.pipeline === stage.pipeline && s.position === 0)!;
+      // history: created in the first stage of the pipeline, then the move (or two) that brought it to the current one
+      const first = firstStage.get(stage.pipeline)!;
       await eventCopy.push(line([uuid(created), id, `seed-${id}`, 'created', owner, new Date(created).toISOString(), null, first.id, '{}']));
-      const path = stageRows.filter((s) => s.pipeline === stage.pipeline && s.position > 0 && s.position <= Math.min(stage.position, 3));
-      if (stage.position > 3 && path[path.length - 1] !== stage) path.push(stage);
+      const path = stage.position === 0 ? [] : stage.position > 2 && rnd() < 0.5 ? [stageAt.get(`${stage.pipeline}:2`)!, stage] : [stage];
       let from = first.id;
       for (const [k, s] of path.entries()) {
         const at = created + Math.floor(((updated - created) * (k + 1)) / path.length);
@@ -321,7 +326,7 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
     progress('deals', sizes.deals, sizes.deals);
 
     if (fast) {
-      // the triggers did not run: the board totals they keep are added here (the search text was written with the rows)
+      // the triggers did not run: the board totals they keep are added here, and the access epoch moves on
       const tot = new CopyWriter(main, 'copy deal_board_totals_seed (pipeline_id, stage_id, owner_id, currency, deals, amount) from stdin');
       await main.query('create temporary table deal_board_totals_seed (like deal_board_totals)');
       tot.start();
@@ -332,6 +337,7 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
       await main.query('drop table deal_board_totals_seed');
       await main.query('update access_epoch set epoch = epoch + 1');
     }
+    phase('deals');
     progress('indexes', 0, indexes.length);
     // rebuild the indexes two at a time, one per connection (the GIN trigram index takes longest)
     const queue = [...indexes].sort((a, b) => Number(/using gin/i.test(b.def)) - Number(/using gin/i.test(a.def)));
@@ -343,12 +349,14 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
       }
     }));
     indexes.length = 0;
+    phase('indexes');
     progress('vacuum', 0, 1);
     await Promise.all([
       main.query('vacuum (analyze) deals'),
       second.query('vacuum (analyze) deal_events').then(() => second.query('vacuum (analyze) clients, contacts, deal_attachments, deal_board_totals, users, departments')),
     ]);
     progress('vacuum', 1, 1);
+    phase('vacuum');
 
     const g0 = groups.find((g) => g.managers.length) ?? groups[0];
     const counts: Record<string, number> = {};
@@ -358,7 +366,7 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
     const email = async (id: string) => (await main.query<{ email: string }>('select email from users where id = $1', [id])).rows[0].email;
     return {
       admin: `admin@${SEED_DOMAIN}`, lead: await email(g0.lead), manager: await email(g0.managers[0]),
-      pipelines, counts, seconds: (performance.now() - t0) / 1000,
+      pipelines, counts, seconds: (performance.now() - t0) / 1000, phases,
     };
   } finally {
     // if the load failed midway, put back whatever index was dropped
