@@ -103,10 +103,11 @@ begin
   update access_epoch set epoch = epoch + 1;
   return null;
 end $fn$;
-create trigger departments_access_epoch after insert or delete or update of parent_id, lead_id on departments
-  for each statement execute function access_epoch_bump();
-create trigger users_access_epoch after insert or delete or update of role, department_id, disabled_at on users
-  for each statement execute function access_epoch_bump();
+-- deferred to commit: the epoch row is locked last and only for the commit, so it adds no lock-order cycle
+create constraint trigger departments_access_epoch after insert or delete or update of parent_id, lead_id on departments
+  deferrable initially deferred for each row execute function access_epoch_bump();
+create constraint trigger users_access_epoch after insert or delete or update of role, department_id, disabled_at on users
+  deferrable initially deferred for each row execute function access_epoch_bump();
 `);
   }
 }

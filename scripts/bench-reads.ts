@@ -49,7 +49,7 @@ async function ensureSeeded(adminUrl: string, deals: number): Promise<string> {
   const sizes = { deals, clients: Math.max(100, Math.round(deals / 10)), users: Math.min(2000, Math.max(100, Math.round(deals / 500))), contactsPerClient: 2 };
   console.log(`seeding ${name}:`, sizes);
   const r = await seedLarge(url, sizes, { seed: 42 });
-  console.log(`seeded in ${r.seconds.toFixed(1)} s`);
+  console.log(`seeded in ${r.seconds.toFixed(1)} s, per phase:`, r.phases);
   return url;
 }
 

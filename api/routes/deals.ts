@@ -78,15 +78,6 @@ const missingSchema = z.object({
 const commandResult = z.object({ version: z.number().int(), stageId: z.uuid(), deal: dealSchema });
 const versionField = z.number().int().positive().optional().describe('the version you saw; if the deal changed since, the answer is 409');
 
-/** The deals as the API shows them, names joined (after a command: read fresh, not from the identity map). */
-export async function toDeals(em: EntityManager, rows: DealRow[]) {
-  const views = await Promise.all(rows.map((r) => readDeal(em, null, r.id)));
-  return views.map((v) => {
-    if (!v) throw notFound('Deal');
-    return v;
-  });
-}
-
 /** Filters of the deal list and the board (the web app builds its filter bar on these). */
 const dealFilters = {
   q: z.string().trim().max(200).optional()
