@@ -1,6 +1,5 @@
 import type { Request } from 'express';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { ApiToken, Session, User, type Locale, type Role } from '../modules/accounts/entities.ts';
+import { ApiToken, type Locale, type Role } from '../modules/accounts/entities.ts';
 import { safeEqual, sha256 } from '../modules/accounts/secrets.ts';
 import { AppError } from './errors.ts';
 import type { Access } from './http.ts';
@@ -17,6 +16,8 @@ export interface AuthUser {
   role: Role;
   departmentId: string | null;
   locale: Locale;
+  /** the access epoch read with the session: visibility cached for this epoch is current (modules/access) */
+  accessEpoch?: number;
   /** how the request authenticated: a browser session needs the CSRF header on writes, a token does not */
   via: 'session' | 'token' | 'none';
 }
@@ -45,10 +46,25 @@ export function readCookie(req: Request, name: string): string | null {
 const unauthorized = () => new AppError(401, 'UNAUTHENTICATED', 'Log in or send a valid API token');
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-async function userFrom(em: EntityManager, userId: string, via: AuthUser['via']): Promise<AuthUser | null> {
-  const u = await em.findOne(User, { id: userId, disabledAt: null });
-  if (!u) return null;
-  return { id: u.id, email: u.email, name: u.name, role: u.role, departmentId: u.departmentId ?? null, locale: u.locale, via };
+interface PrincipalRow {
+  id: string; email: string; name: string; role: Role; department_id: string | null; locale: Locale; access_epoch: string;
+  token_id?: string;
+}
+
+/** The active user behind a session or token and the current access epoch, in one statement. */
+const PRINCIPAL = `select u.id, u.email, u.name, u.role, u.department_id, u.locale, (select epoch from access_epoch) as access_epoch`;
+
+/** The user of a session (by the SHA-256 of its token) valid at a time, and the access epoch. */
+export const SESSION_PRINCIPAL = `${PRINCIPAL}
+  from sessions s join users u on u.id = s.user_id and u.disabled_at is null
+  where s.id = ? and s.expires_at > ?`;
+
+function principal(row: PrincipalRow | undefined, via: AuthUser['via']): AuthUser | null {
+  if (!row) return null;
+  return {
+    id: row.id, email: row.email, name: row.name, role: row.role, departmentId: row.department_id ?? null,
+    locale: row.locale, accessEpoch: Number(row.access_epoch), via,
+  };
 }
 
 export function authenticator(app: AppContext) {
@@ -57,21 +73,21 @@ export function authenticator(app: AppContext) {
     let user: AuthUser | null = null;
     const bearer = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (bearer) {
-      const token = await em.findOne(ApiToken, { tokenHash: sha256(bearer), revokedAt: null });
-      if (!token) throw unauthorized();
-      user = await userFrom(em, token.userId, 'token');
-      if (user) await em.nativeUpdate(ApiToken, { id: token.id }, { lastUsedAt: new Date() });
+      const [row] = await em.getConnection().execute<PrincipalRow[]>(`${PRINCIPAL}, t.id as token_id
+        from api_tokens t left join users u on u.id = t.user_id and u.disabled_at is null
+        where t.token_hash = ? and t.revoked_at is null`, [sha256(bearer)]);
+      if (!row) throw unauthorized();
+      user = row.id ? principal(row, 'token') : null;
+      if (user) await em.nativeUpdate(ApiToken, { id: row.token_id! }, { lastUsedAt: new Date() });
     } else {
       const raw = readCookie(req, SESSION_COOKIE);
       if (raw) {
-        const session = await em.findOne(Session, { id: sha256(raw), expiresAt: { $gt: new Date() } });
-        if (session) {
-          user = await userFrom(em, session.userId, 'session');
-          if (user && UNSAFE.has(req.method)) {
-            const sent = req.get(CSRF_HEADER) ?? '';
-            if (!safeEqual(sent, csrfTokenFor(raw))) {
-              throw new AppError(403, 'CSRF_TOKEN_INVALID', `Send the session's CSRF token in the ${CSRF_HEADER} header`);
-            }
+        const [row] = await em.getConnection().execute<PrincipalRow[]>(SESSION_PRINCIPAL, [sha256(raw), new Date()]);
+        user = principal(row, 'session');
+        if (user && UNSAFE.has(req.method)) {
+          const sent = req.get(CSRF_HEADER) ?? '';
+          if (!safeEqual(sent, csrfTokenFor(raw))) {
+            throw new AppError(403, 'CSRF_TOKEN_INVALID', `Send the session's CSRF token in the ${CSRF_HEADER} header`);
           }
         }
       }

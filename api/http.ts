@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from './errors.ts';
 import type { AppContext } from '../server/context.ts';
+import { DomainError } from '../modules/shared/errors.ts';
+import { decodeCursor as decodeKeysetCursor, encodeCursor } from '../modules/shared/keyset.ts';
 import type { AuthUser } from './auth.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -162,8 +164,7 @@ export function uploadError(err: unknown): unknown {
   return new AppError(400, 'BAD_UPLOAD', `The multipart/form-data body could not be read${typeof e?.message === 'string' && e.message ? `: ${e.message}` : ''}`);
 }
 
-/** A LIKE/ILIKE pattern matching q anywhere in the value, with LIKE's wildcards and escape character in q taken literally. */
-export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%`;
+export { likePattern } from '../modules/shared/search.ts';
 
 export const uuid = () => z.uuid();
 export const idParams = z.strictObject({ id: z.uuid() });
@@ -175,23 +176,19 @@ export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(100).default(50),
 };
 
-export function encodeCursor(values: unknown[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
-}
+export { encodeCursor };
 
 /**
- * The one way to read a cursor: its values must match the tuple the route issues (e.g. z.tuple([z.iso.datetime(), z.uuid()])),
- * else 400 BAD_CURSOR. No cursor gives null.
+ * A cursor read at the edge of a route (modules/shared/keyset.ts holds the one implementation): its values must match
+ * the tuple the route issues, else 400 BAD_CURSOR. No cursor gives null.
  */
 export function decodeCursor<T extends z.ZodTuple>(cursor: string | undefined, schema: T): z.output<T> | null {
-  if (!cursor) return null;
-  let v: unknown;
   try {
-    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch { v = undefined; }
-  const r = schema.safeParse(v);
-  if (r.success && !findUnstorableText(r.data)) return r.data;
-  throw new AppError(400, 'BAD_CURSOR', 'The cursor is not one this API issued');
+    return decodeKeysetCursor(cursor, schema);
+  } catch (e) {
+    if (e instanceof DomainError) throw new AppError(400, e.code, e.message);
+    throw e;
+  }
 }
 
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({

@@ -2,6 +2,8 @@
  * `npm run bench`: how the main operations cost relative to a baseline measured in the same run
  * (GET /api/v1/health, the HTTP floor), on real Postgres and a real Temporal dev server.
  * The machine is shared and noisy: read the ratios, not the milliseconds.
+ *
+ * `npm run bench -- --reads 1000000 [--db URL]`: the reads at company scale instead (scripts/bench-reads.ts).
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -202,4 +204,8 @@ async function writePathUnderLoad(
   }
 }
 
-await main();
+if (process.argv.includes('--reads')) {
+  await (await import('./bench-reads.ts')).benchReads(process.argv.slice(2));
+} else {
+  await main();
+}

@@ -11,6 +11,7 @@ import { Migration20261127010000_deal_timestamps_ms } from '../migrations/Migrat
 import { Migration20261127020000_login_throttle } from '../migrations/Migration20261127020000_login_throttle.ts';
 import { Migration20261128000000_deal_ops } from '../migrations/Migration20261128000000_deal_ops.ts';
 import { Migration20261130000000_command_ops } from '../migrations/Migration20261130000000_command_ops.ts';
+import { Migration20261130010000_reads_at_scale } from '../migrations/Migration20261130010000_reads_at_scale.ts';
 
 export const entities = [
   User, Session, ApiToken, Department, Client, Contact, RecordShare,
@@ -23,6 +24,7 @@ export const migrations = [
   { name: 'Migration20261127020000_login_throttle', class: Migration20261127020000_login_throttle },
   { name: 'Migration20261128000000_deal_ops', class: Migration20261128000000_deal_ops },
   { name: 'Migration20261130000000_command_ops', class: Migration20261130000000_command_ops },
+  { name: 'Migration20261130010000_reads_at_scale', class: Migration20261130010000_reads_at_scale },
 ];
 
 export type Orm = MikroORM;

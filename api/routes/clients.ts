@@ -6,7 +6,8 @@ import { User } from '../../modules/accounts/entities.ts';
 import { Client, Contact, type ClientRow, type ContactRow } from '../../modules/clients/entities.ts';
 import { canSee, visibilityFilter } from '../../modules/access/visibility.ts';
 import { AppError, notFound } from '../errors.ts';
-import { decodeCursor, encodeCursor, likePattern, pageOf, pageQuery, route, type RouteSpec } from '../http.ts';
+import { likePattern, pageOf, pageQuery, route, type RouteSpec } from '../http.ts';
+import { Keyset } from '../../modules/shared/keyset.ts';
 import type { AuthUser } from '../auth.ts';
 
 /** Optional free text: trimmed, an empty string clears it (null). */
@@ -79,8 +80,12 @@ async function updateVersioned(
 }
 
 const clientParams = z.strictObject({ id: z.uuid() });
-/** (name, id) of the last client of a page, by name ignoring case */
-const nameCursor = z.tuple([z.string(), z.uuid()]);
+/** Clients by name ignoring case, then id: the order of clients_name_idx (lower(name), id) */
+const clientKeyset = new Keyset({
+  cursor: z.tuple([z.string(), z.uuid()]),
+  columns: ['lower({alias}.name)', '{alias}.id'], values: ['lower(?::text)', '?'], dir: 'asc',
+  keyOf: (c: { name: string; id: string }) => [c.name, c.id],
+});
 const contactParams = z.strictObject({ id: z.uuid(), contactId: z.uuid() });
 
 export const clientRoutes: RouteSpec[] = [
@@ -90,20 +95,12 @@ export const clientRoutes: RouteSpec[] = [
     query: z.strictObject({ q: z.string().trim().max(200).optional().describe('search in names, ignoring case'), ...pageQuery }),
     response: pageOf(clientSchema),
     handler: async ({ em, user, query }) => {
-      const lowerName = () => raw((alias: string) => `lower(${alias}.name)`);
       const where: Record<string, unknown>[] = [await visibilityFilter(em, user, 'client')];
       if (query.q) where.push({ name: { $ilike: likePattern(query.q) } });
-      const cursor = decodeCursor(query.cursor, nameCursor);
-      if (cursor) {
-        where.push({ $or: [
-          { [lowerName()]: { $gt: raw('lower(?::text)', [cursor[0]]) } },
-          { [lowerName()]: raw('lower(?::text)', [cursor[0]]), id: { $gt: cursor[1] } },
-        ] });
-      }
-      const rows = await em.find(Client, { $and: where }, { orderBy: [{ [lowerName()]: 'asc' }, { id: 'asc' }], limit: query.limit + 1 });
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      return { items: await toClients(em, page), nextCursor: rows.length > query.limit ? encodeCursor([last.name, last.id]) : null };
+      where.push(clientKeyset.ormAfter(clientKeyset.decode(query.cursor)));
+      const rows = await em.find(Client, { $and: where }, { orderBy: clientKeyset.ormOrderBy(), limit: query.limit + 1 });
+      const { items, nextCursor } = clientKeyset.page(rows, query.limit);
+      return { items: await toClients(em, items), nextCursor };
     },
   }),
   route({

@@ -1,23 +1,22 @@
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Deal, DealAttachment, DealEvent, type DealRow } from '../../modules/deals/entities.ts';
+import { Deal, DealAttachment, type DealRow } from '../../modules/deals/entities.ts';
 import {
-  attachCommand, createDealCommand, detachCommand, editDealCommand, moveDealStageCommand, reloadDeal,
-  type DealCommandContext,
+  attachCommand, createDealCommand, detachCommand, editDealCommand, moveDealStageCommand, type DealCommandContext,
 } from '../../modules/deals/commands.ts';
 import { CURRENCY, DATE, DECIMAL, isDate } from '../../modules/deals/fields.ts';
 import { missingRequirements } from '../../modules/deals/gate.ts';
 import { dealStateOf } from '../../modules/deals/state.ts';
 import { loadGate } from '../../modules/pipelines/gates.ts';
-import { DocumentKind, Pipeline, Stage } from '../../modules/pipelines/entities.ts';
+import { DocumentKind } from '../../modules/pipelines/entities.ts';
 import { Client } from '../../modules/clients/entities.ts';
-import { User } from '../../modules/accounts/entities.ts';
 import { StoredFile } from '../../modules/files/entities.ts';
 import { storeUpload } from '../../modules/files/store.ts';
-import { canSee, visibilityFilter, visibilitySql } from '../../modules/access/visibility.ts';
+import { canSee } from '../../modules/access/visibility.ts';
+import { dealBoard, dealDetail, dealHistory, listDeals, readDeal, type DealFilters } from '../../modules/deals/queries.ts';
 import { AppError, notFound } from '../errors.ts';
 import { DomainError } from '../../modules/shared/errors.ts';
-import { decodeCursor, encodeCursor, likePattern, pageOf, pageQuery, route, type Ctx, type RouteSpec } from '../http.ts';
+import { pageOf, pageQuery, route, type Ctx, type RouteSpec } from '../http.ts';
 import type { AuthUser } from '../auth.ts';
 
 // the value formats come from modules/deals/fields.ts, which validateChanges checks against too
@@ -42,9 +41,6 @@ export const dealChangesSchema = z.strictObject({
 /** An edit must change something: at least one field, or at least one custom value. */
 const changesSomething = (c: z.output<typeof dealChangesSchema>) =>
   Object.keys(c).some((k) => k !== 'custom') || Object.keys(c.custom ?? {}).length > 0;
-
-/** (updatedAt, id) of the last deal of a page, newest change first */
-const dealCursor = z.tuple([z.iso.datetime(), z.uuid()]);
 
 export const dealSchema = z.object({
   id: z.uuid(), title: z.string(), clientId: z.uuid(), clientName: z.string(), contactId: z.uuid().nullable(),
@@ -72,25 +68,6 @@ const dealDetailSchema = dealSchema.extend({
 
 const HISTORY_PAGE = 50;
 
-/** One page of a deal's events, newest first, with the names of who did what. */
-async function historyPage(em: EntityManager, dealId: string, limit: number, cursor: [string, string] | null) {
-  const where: Record<string, unknown>[] = [{ dealId }];
-  if (cursor) where.push({ $or: [{ at: { $lt: new Date(cursor[0]) } }, { at: new Date(cursor[0]), id: { $lt: cursor[1] } }] });
-  const rows = await em.find(DealEvent, { $and: where }, { orderBy: [{ at: 'desc' }, { id: 'desc' }], limit: limit + 1 });
-  const page = rows.slice(0, limit);
-  const actorIds = [...new Set(page.map((e) => e.actorId).filter((x): x is string => !!x))];
-  const actors = actorIds.length ? await em.find(User, { id: { $in: actorIds } }, { fields: ['id', 'name'] }) : [];
-  const last = page[page.length - 1];
-  return {
-    items: page.map((e) => ({
-      id: e.id, kind: e.kind, at: e.at.toISOString(), actorId: e.actorId ?? null,
-      actorName: actors.find((a) => a.id === e.actorId)?.name ?? null,
-      fromStageId: e.fromStageId ?? null, toStageId: e.toStageId ?? null, data: e.data ?? {},
-    })),
-    nextCursor: rows.length > limit ? encodeCursor([last.at.toISOString(), last.id]) : null,
-  };
-}
-
 const missingSchema = z.object({
   stageId: z.uuid(),
   missing: z.object({
@@ -102,26 +79,23 @@ const missingSchema = z.object({
 const commandResult = z.object({ version: z.number().int(), stageId: z.uuid(), deal: dealSchema });
 const versionField = z.number().int().positive().optional().describe('the version you saw; if the deal changed since, the answer is 409');
 
-async function names(em: EntityManager, rows: DealRow[]) {
-  const clientIds = [...new Set(rows.map((r) => r.clientId))];
-  const ownerIds = [...new Set(rows.map((r) => r.ownerId))];
-  const [clients, owners] = await Promise.all([
-    clientIds.length ? em.find(Client, { id: { $in: clientIds } }, { fields: ['id', 'name'] }) : [],
-    ownerIds.length ? em.find(User, { id: { $in: ownerIds } }, { fields: ['id', 'name'] }) : [],
-  ]);
-  return { client: new Map(clients.map((c) => [c.id, c.name])), owner: new Map(owners.map((o) => [o.id, o.name])) };
-}
-
-export async function toDeals(em: EntityManager, rows: DealRow[]) {
-  const n = await names(em, rows);
-  return rows.map((d) => ({
-    id: d.id, title: d.title, clientId: d.clientId, clientName: n.client.get(d.clientId) ?? '', contactId: d.contactId ?? null,
-    ownerId: d.ownerId, ownerName: n.owner.get(d.ownerId) ?? '', pipelineId: d.pipelineId, stageId: d.stageId,
-    amount: d.amount ?? null, currency: d.currency ?? null, expectedCloseDate: d.expectedCloseDate ?? null,
-    custom: d.custom ?? {}, lostReason: d.lostReason ?? null, closedAt: d.closedAt?.toISOString() ?? null,
-    createdAt: d.createdAt.toISOString(), updatedAt: d.updatedAt.toISOString(), version: d.version,
-  }));
-}
+/** Filters of the deal list and the board (the web app builds its filter bar on these). */
+const dealFilters = {
+  q: z.string().trim().max(200).optional()
+    .describe("search in the title, the client's name, tax id, email and phone, and the contact's name, email and phone"),
+  owner: z.union([z.enum(['me', 'group']), z.uuid()]).optional()
+    .describe('`me`: deals I own; a user id: deals that user owns (that I can see); `group`: deals of the org subtree I lead, and mine'),
+  closeFrom: isoDate.optional().describe('expected close date on or after'),
+  closeTo: isoDate.optional().describe('expected close date on or before'),
+  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional()
+    .describe('true: open deals whose expected close date is before today'),
+  stuckDays: z.coerce.number().int().min(1).max(3650).optional()
+    .describe('open deals not changed for at least this many days'),
+};
+const filtersOf = (q: Omit<DealFilters, 'pipelineId'> & { pipelineId?: string }): DealFilters => ({
+  pipelineId: q.pipelineId, stageId: q.stageId, clientId: q.clientId, q: q.q || undefined, owner: q.owner,
+  closeFrom: q.closeFrom, closeTo: q.closeTo, overdue: q.overdue || undefined, stuckDays: q.stuckDays,
+});
 
 /** A deal the user may see, or 404: another user's deal looks exactly like a missing one. */
 export async function visibleDeal(em: EntityManager, user: AuthUser, id: string): Promise<DealRow> {
@@ -139,13 +113,16 @@ const commandContext = (c: Ctx<unknown, unknown, unknown>): DealCommandContext =
  * be read back, the answer says so (SAVED_NOT_SHOWN, with the version and stage written), never "nothing changed".
  */
 async function afterCommand(em: EntityManager, result: { version: number; stageId: string }, id: string) {
+  let deal: Awaited<ReturnType<typeof readDeal>>;
   try {
-    return (await toDeals(em, [await reloadDeal(em, id)]))[0];
+    deal = await readDeal(em, null, id);
   } catch (err) {
     console.error('a saved change could not be read back', id, err);
     throw new DomainError('SAVED_NOT_SHOWN', 'The change was saved, but the deal could not be read back; reload it',
       { version: result.version, stageId: result.stageId });
   }
+  if (!deal) throw notFound('Deal');
+  return deal;
 }
 
 async function withDeal(em: EntityManager, result: { version: number; stageId: string }, id: string) {
@@ -159,28 +136,10 @@ export const dealRoutes: RouteSpec[] = [
     method: 'get', path: '/deals', operationId: 'listDeals', summary: 'Deals you can see, newest change first',
     tag: 'Deals', access: 'user',
     query: z.strictObject({
-      pipelineId: z.uuid().optional(), stageId: z.uuid().optional(), clientId: z.uuid().optional(),
-      q: z.string().trim().max(200).optional().describe('search in titles'), ...pageQuery,
+      pipelineId: z.uuid().optional(), stageId: z.uuid().optional(), clientId: z.uuid().optional(), ...dealFilters, ...pageQuery,
     }),
     response: pageOf(dealSchema),
-    handler: async ({ em, user, query }) => {
-      const where: Record<string, unknown>[] = [await visibilityFilter(em, user, 'deal')];
-      if (query.pipelineId) where.push({ pipelineId: query.pipelineId });
-      if (query.stageId) where.push({ stageId: query.stageId });
-      if (query.clientId) where.push({ clientId: query.clientId });
-      if (query.q) where.push({ title: { $ilike: likePattern(query.q) } });
-      const cursor = decodeCursor(query.cursor, dealCursor);
-      if (cursor) {
-        where.push({ $or: [{ updatedAt: { $lt: new Date(cursor[0]) } }, { updatedAt: new Date(cursor[0]), id: { $lt: cursor[1] } }] });
-      }
-      const rows = await em.find(Deal, { $and: where }, { orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }], limit: query.limit + 1 });
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      return {
-        items: await toDeals(em, page),
-        nextCursor: rows.length > query.limit ? encodeCursor([last.updatedAt.toISOString(), last.id]) : null,
-      };
-    },
+    handler: ({ em, user, query }) => listDeals(em, user, filtersOf(query), query.limit, query.cursor),
   }),
   route({
     method: 'get', path: '/deals/board', operationId: 'dealBoard',
@@ -189,7 +148,7 @@ export const dealRoutes: RouteSpec[] = [
     query: z.strictObject({
       pipelineId: z.uuid(),
       perStage: z.coerce.number().int().min(1).max(100).default(50).describe('deals per stage; load more with GET /deals?stageId=&cursor='),
-      q: z.string().trim().max(200).optional(),
+      ...dealFilters,
     }),
     response: z.object({
       pipelineId: z.uuid(),
@@ -199,45 +158,7 @@ export const dealRoutes: RouteSpec[] = [
         deals: z.array(dealSchema), nextCursor: z.string().nullable(),
       })),
     }),
-    handler: async ({ em, user, query }) => {
-      const pipeline = await em.findOne(Pipeline, { id: query.pipelineId });
-      if (!pipeline) throw notFound('Pipeline');
-      const stages = await em.find(Stage, { pipelineId: pipeline.id }, { orderBy: { position: 'asc' } });
-      const visible = await visibilitySql(em, user, 'deal', 'd');
-      const where = `d.pipeline_id = ? and ${visible.sql}${query.q ? ' and d.title ilike ?' : ''}`;
-      const params = [pipeline.id, ...visible.params, ...(query.q ? [likePattern(query.q)] : [])];
-      const conn = em.getConnection();
-      // two queries whatever the number of stages: the sums, and the first perStage + 1 deals of every stage
-      const [sums, firsts] = await Promise.all([
-        conn.execute<{ stage_id: string; currency: string | null; n: string; total: string }[]>(
-          `select d.stage_id, d.currency, count(*) as n, coalesce(sum(d.amount), 0)::text as total
-           from deals d where ${where} group by d.stage_id, d.currency`, params),
-        conn.execute<{ id: string; stage_id: string }[]>(
-          `select id, stage_id from (
-             select d.id, d.stage_id, row_number() over (partition by d.stage_id order by d.updated_at desc, d.id desc) as n
-             from deals d where ${where}) ranked
-           where n <= ?`, [...params, query.perStage + 1]),
-      ]);
-      const rows = firsts.length ? await em.find(Deal, { id: { $in: firsts.map((r) => r.id) } }) : [];
-      const deals = new Map((await toDeals(em, rows)).map((d) => [d.id, d]));
-      const byStage = new Map<string, typeof rows>();
-      for (const row of rows) byStage.set(row.stageId, [...(byStage.get(row.stageId) ?? []), row]);
-      const newestFirst = (x: DealRow, y: DealRow) => y.updatedAt.getTime() - x.updatedAt.getTime() || (y.id < x.id ? -1 : 1);
-      const result = stages.map((stage) => {
-        const mine = sums.filter((r) => r.stage_id === stage.id);
-        const ordered = (byStage.get(stage.id) ?? []).sort(newestFirst);
-        const page = ordered.slice(0, query.perStage);
-        const last = page[page.length - 1];
-        return {
-          stageId: stage.id,
-          count: mine.reduce((a, r) => a + Number(r.n), 0),
-          totals: mine.filter((r) => r.currency).map((r) => ({ currency: r.currency!, amount: r.total })),
-          deals: page.map((d) => deals.get(d.id)!),
-          nextCursor: ordered.length > query.perStage ? encodeCursor([last.updatedAt.toISOString(), last.id]) : null,
-        };
-      });
-      return { pipelineId: pipeline.id, stages: result };
-    },
+    handler: ({ em, user, query }) => dealBoard(em, user, query.pipelineId, filtersOf(query), query.perStage),
   }),
   route({
     method: 'post', path: '/deals', operationId: 'createDeal', summary: "Create a deal in its pipeline's first stage; you own it",
@@ -263,21 +184,8 @@ export const dealRoutes: RouteSpec[] = [
     method: 'get', path: '/deals/:id', operationId: 'getDeal', summary: 'A deal with its attachments and history',
     tag: 'Deals', access: 'user', errors: [404], params: dealParams, response: dealDetailSchema,
     handler: async ({ em, user, params }) => {
-      const deal = await visibleDeal(em, user, params.id);
-      const [[base], attachments, events] = await Promise.all([
-        toDeals(em, [deal]),
-        em.find(DealAttachment, { dealId: deal.id }, { orderBy: { createdAt: 'asc' } }),
-        historyPage(em, deal.id, HISTORY_PAGE, null),
-      ]);
-      return {
-        ...base,
-        attachments: attachments.map((a) => ({
-          id: a.id, documentKindId: a.documentKindId ?? null, fileName: a.fileName, contentType: a.contentType, size: a.size,
-          sha256: a.fileSha256, uploadedBy: a.uploadedBy, createdAt: a.createdAt.toISOString(),
-        })),
-        history: events.items,
-        historyNextCursor: events.nextCursor,
-      };
+      const { history, ...deal } = await dealDetail(em, user, params.id, HISTORY_PAGE);
+      return { ...deal, history: history.items, historyNextCursor: history.nextCursor };
     },
   }),
   route({
@@ -287,7 +195,7 @@ export const dealRoutes: RouteSpec[] = [
     query: z.strictObject({ ...pageQuery }), response: pageOf(eventSchema),
     handler: async ({ em, user, params, query }) => {
       const deal = await visibleDeal(em, user, params.id);
-      return historyPage(em, deal.id, query.limit, decodeCursor(query.cursor, z.tuple([z.iso.datetime(), z.uuid()])));
+      return dealHistory(em, deal.id, query.limit, query.cursor);
     },
   }),
   route({

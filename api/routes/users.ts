@@ -6,11 +6,15 @@ import { ROLES, Session, User } from '../../modules/accounts/entities.ts';
 import { generatePassword, hashPassword } from '../../modules/accounts/secrets.ts';
 import { Department } from '../../modules/org/entities.ts';
 import { AppError, notFound } from '../errors.ts';
-import { decodeCursor, encodeCursor, likePattern, pageOf, pageQuery, route, type RouteSpec } from '../http.ts';
+import { likePattern, pageOf, pageQuery, route, type RouteSpec } from '../http.ts';
+import { Keyset } from '../../modules/shared/keyset.ts';
 import { toUser, userSchema } from './auth.ts';
 
-/** (name, id) of the last user of a page, by name */
-const nameCursor = z.tuple([z.string(), z.uuid()]);
+/** Users by name, then id */
+const userKeyset = new Keyset({
+  cursor: z.tuple([z.string(), z.uuid()]), columns: ['{alias}.name', '{alias}.id'], dir: 'asc',
+  keyOf: (u: { name: string; id: string }) => [u.name, u.id],
+});
 
 const emailField = z.string().trim().toLowerCase().max(320).pipe(z.email('an email address'));
 const nameField = z.string().trim().min(1).max(200);
@@ -34,14 +38,10 @@ export const userRoutes: RouteSpec[] = [
       const where: Record<string, unknown>[] = [];
       if (user.role !== 'admin') where.push({ disabledAt: null });
       if (query.q) where.push({ $or: [{ name: { $ilike: likePattern(query.q) } }, { email: { $ilike: likePattern(query.q) } }] });
-      const cursor = decodeCursor(query.cursor, nameCursor);
-      if (cursor) {
-        where.push({ $or: [{ name: { $gt: cursor[0] } }, { name: cursor[0], id: { $gt: cursor[1] } }] });
-      }
-      const rows = await em.find(User, { $and: where }, { orderBy: [{ name: 'asc' }, { id: 'asc' }], limit: query.limit + 1 });
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      return { items: page.map(toUser), nextCursor: rows.length > query.limit ? encodeCursor([last.name, last.id]) : null };
+      where.push(userKeyset.ormAfter(userKeyset.decode(query.cursor)));
+      const rows = await em.find(User, { $and: where }, { orderBy: userKeyset.ormOrderBy(), limit: query.limit + 1 });
+      const { items, nextCursor } = userKeyset.page(rows, query.limit);
+      return { items: items.map(toUser), nextCursor };
     },
   }),
   route({
