@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
-import { Deal, DealAttachment, DealEvent } from '../modules/deals/entities.ts';
+import { Deal, DealAttachment } from '../modules/deals/entities.ts';
+import { recordEvent } from '../modules/timeline/write.ts';
 import { gateFingerprint, type DealChanges, type DealState } from '../modules/deals/gate.ts';
 import { dealStateOf } from '../modules/deals/state.ts';
 import { Stage } from '../modules/pipelines/entities.ts';
@@ -72,7 +72,7 @@ async function refusingBadData<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Writes of the deal workflow. Each is one transaction keyed by the command's opId (unique in deal_events),
+ * Writes of the deal workflow. Each is one transaction keyed by the command's opId (unique in record_events),
  * so a retried activity finds its own earlier write and returns the same result instead of writing twice.
  */
 export function createDealActivities({ orm }: { orm: MikroORM }) {
@@ -90,9 +90,7 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
           pipelineId: deal.pipelineId, stageId: deal.stageId, amount: deal.amount, currency: deal.currency,
           expectedCloseDate: deal.expectedCloseDate, custom: deal.custom, lostReason: deal.lostReason,
         });
-        em.create(DealEvent, {
-          id: randomUUID(), dealId: deal.id, opId, kind: 'created', actorId, toStageId: deal.stageId, data: {},
-        });
+        await recordEvent(em, { recordType: 'deal', recordId: deal.id, opId, kind: 'created', actorId, toStageId: deal.stageId });
       }));
       const em = orm.em.fork();
       return dealStateOf(em, await em.findOneOrFail(Deal, { id: deal.id }));
@@ -131,8 +129,8 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
         if (input.detachId && (await em.nativeDelete(DealAttachment, { id: input.detachId, dealId: input.dealId })) !== 1) {
           throw failure(DealFailure.attachmentNotFound, 'The attachment was removed meanwhile');
         }
-        em.create(DealEvent, {
-          id: randomUUID(), dealId: input.dealId, opId: input.opId, kind: input.kind, actorId: input.actorId,
+        await recordEvent(em, {
+          recordType: 'deal', recordId: input.dealId, opId: input.opId, kind: input.kind, actorId: input.actorId,
           fromStageId: input.stage?.from ?? null, toStageId: input.stage?.to ?? null, data: input.data,
         });
       }));

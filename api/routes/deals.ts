@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Deal, DealAttachment, DealEvent, type DealRow } from '../../modules/deals/entities.ts';
+import { Deal, DealAttachment, type DealRow } from '../../modules/deals/entities.ts';
+import { RecordEvent } from '../../modules/timeline/entities.ts';
 import {
   attachCommand, createDealCommand, detachCommand, editDealCommand, moveDealStageCommand, reloadDeal,
   type DealCommandContext,
@@ -59,7 +60,7 @@ const attachmentSchema = z.object({
 }).meta({ id: 'Attachment' });
 
 const eventSchema = z.object({
-  id: z.uuid(), kind: z.string(), at: z.iso.datetime(), actorId: z.uuid().nullable(), actorName: z.string().nullable(),
+  id: z.string().describe('the event id (a decimal number, increasing)'), kind: z.string(), at: z.iso.datetime(), actorId: z.uuid().nullable(), actorName: z.string().nullable(),
   fromStageId: z.uuid().nullable(), toStageId: z.uuid().nullable(), data: z.record(z.string(), z.unknown()),
 }).meta({ id: 'DealEvent' });
 
@@ -72,21 +73,20 @@ const dealDetailSchema = dealSchema.extend({
 const HISTORY_PAGE = 50;
 
 /** One page of a deal's events, newest first, with the names of who did what. */
-async function historyPage(em: EntityManager, dealId: string, limit: number, cursor: [string, string] | null) {
-  const where: Record<string, unknown>[] = [{ dealId }];
-  if (cursor) where.push({ $or: [{ at: { $lt: new Date(cursor[0]) } }, { at: new Date(cursor[0]), id: { $lt: cursor[1] } }] });
-  const rows = await em.find(DealEvent, { $and: where }, { orderBy: [{ at: 'desc' }, { id: 'desc' }], limit: limit + 1 });
+async function historyPage(em: EntityManager, dealId: string, limit: number, cursor: [string] | null) {
+  const where = { recordType: 'deal' as const, recordId: dealId, ...(cursor ? { id: { $lt: cursor[0] } } : {}) };
+  const rows = await em.find(RecordEvent, where, { orderBy: { id: 'desc' }, limit: limit + 1 });
   const page = rows.slice(0, limit);
   const actorIds = [...new Set(page.map((e) => e.actorId).filter((x): x is string => !!x))];
   const actors = actorIds.length ? await em.find(User, { id: { $in: actorIds } }, { fields: ['id', 'name'] }) : [];
   const last = page[page.length - 1];
   return {
     items: page.map((e) => ({
-      id: e.id, kind: e.kind, at: e.at.toISOString(), actorId: e.actorId ?? null,
+      id: e.id, kind: e.kind, at: e.createdAt.toISOString(), actorId: e.actorId ?? null,
       actorName: actors.find((a) => a.id === e.actorId)?.name ?? null,
       fromStageId: e.fromStageId ?? null, toStageId: e.toStageId ?? null, data: e.data ?? {},
     })),
-    nextCursor: rows.length > limit ? encodeCursor([last.at.toISOString(), last.id]) : null,
+    nextCursor: rows.length > limit ? encodeCursor([last.id]) : null,
   };
 }
 
@@ -273,7 +273,7 @@ export const dealRoutes: RouteSpec[] = [
     query: z.strictObject({ ...pageQuery }), response: pageOf(eventSchema),
     handler: async ({ em, user, params, query }) => {
       const deal = await visibleDeal(em, user, params.id);
-      return historyPage(em, deal.id, query.limit, decodeCursor(query.cursor, z.tuple([z.iso.datetime(), z.uuid()])));
+      return historyPage(em, deal.id, query.limit, decodeCursor(query.cursor, z.tuple([z.string().regex(/^\d{1,19}$/)])));
     },
   }),
   route({

@@ -156,7 +156,7 @@ export const pipelineRoutes: RouteSpec[] = [
             }
             const inHistory = await tem.execute<{ id: string }[]>(
               `select distinct s.id from stages s where s.id in (${marks}) and exists (
-                 select 1 from deal_events e where e.from_stage_id = s.id or e.to_stage_id = s.id)`, [...ids]);
+                 select 1 from record_events e where e.from_stage_id = s.id or e.to_stage_id = s.id)`, [...ids]);
             if (inHistory.length) {
               const list = inHistory.map((r) => `"${removed.find((s) => s.id === r.id)!.name}"`).join(', ');
               throw stageInUse(`Deals have been in ${list} and their history refers to it; keep the stage (rename or move it) or archive the pipeline`);

@@ -37,13 +37,5 @@ export const Contact = defineEntity({
 });
 export type ContactRow = InstanceType<typeof Contact.class>;
 
-export const RecordShare = defineEntity({
-  name: 'RecordShare',
-  tableName: 'record_shares',
-  properties: {
-    recordType: p.enum(['client', 'deal'] as const).primary(),
-    recordId: p.uuid().primary(),
-    userId: p.uuid().primary(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-  },
-});
+/** Shares moved to modules/shares; re-exported for the modules that still import them from here. */
+export { RecordShare } from '../shares/entities.ts';

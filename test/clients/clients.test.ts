@@ -153,7 +153,17 @@ describe('changing clients', () => {
     expect(r.body).toMatchObject({ name: 'Versioned Ltd', phone: null, website: 'w.example', version: 2 });
     expect(new Date(r.body.updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(c.updatedAt).getTime());
     const noVersion = await manager.patch(`/clients/${c.id}`, { notes: 'no version sent' });
-    expect(noVersion.body).toMatchObject({ notes: 'no version sent', version: 3 });
+    expect(noVersion.status).toBe(400);
+    expect(noVersion.body.errors[0]).toMatchObject({ path: 'version' });
+    expect((await manager.get(`/clients/${c.id}`)).body).toMatchObject({ notes: null, version: 2 });
+  });
+
+  it('tells a stale writer the current version', async () => {
+    const c = (await manager.post('/clients', { name: 'Told' })).body;
+    await manager.patch(`/clients/${c.id}`, { version: 1, notes: 'first' });
+    const stale = await manager.patch(`/clients/${c.id}`, { version: 1, notes: 'second' });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 2 });
   });
 
   it('answers 409 VERSION_CONFLICT to a stale version and changes nothing', async () => {
@@ -174,7 +184,7 @@ describe('changing clients', () => {
   });
 
   it('answers 404 to an unknown client id', async () => {
-    const r = await manager.patch('/clients/00000000-0000-4000-8000-000000000000', { name: 'Ghost' });
+    const r = await manager.patch('/clients/00000000-0000-4000-8000-000000000000', { version: 1, name: 'Ghost' });
     expect(r.status).toBe(404);
   });
 });
@@ -195,7 +205,7 @@ describe('contacts', () => {
     const stale = await manager.patch(`/clients/${c.id}/contacts/${b.body.id}`, { version: 1, name: 'Old' });
     expect(stale.status).toBe(409);
     expect(stale.body.code).toBe('VERSION_CONFLICT');
-    const unknown = await manager.patch(`/clients/${c.id}/contacts/00000000-0000-4000-8000-000000000000`, { name: 'x' });
+    const unknown = await manager.patch(`/clients/${c.id}/contacts/00000000-0000-4000-8000-000000000000`, { version: 1, name: 'x' });
     expect(unknown.status).toBe(404);
     const invalid = await manager.post(`/clients/${c.id}/contacts`, { name: 'Z', mobile: '1' });
     expect(invalid.status).toBe(400);
