@@ -5,7 +5,7 @@ export type Locale = 'en' | 'ru';
 export type StageKind = 'open' | 'won' | 'lost';
 
 export interface User {
-  id: string; email: string; name: string; role: Role; departmentId: string | null; locale: Locale; disabled: boolean;
+  id: string; email: string; name: string; role: Role; departmentId: string | null; locale: Locale; disabled: boolean; version: number;
 }
 export interface Stage {
   id: string; name: string; position: number; kind: StageKind; requiredFields: string[]; requiredDocumentKinds: string[];
@@ -39,7 +39,7 @@ export interface Client {
 export interface Contact { id: string; name: string; position: string | null; email: string | null; phone: string | null }
 export interface ClientDetail extends Client { contacts: Contact[] }
 export interface Department {
-  id: string; name: string; parentId: string | null; isSalesGroup: boolean; leadId: string | null; memberCount: number; version?: number;
+  id: string; name: string; parentId: string | null; isSalesGroup: boolean; leadId: string | null; memberCount: number; version: number;
 }
 export interface Page<T> { items: T[]; nextCursor: string | null }
 /** A sum of deal amounts in one currency; amount is a decimal string, e.g. "12500.00". */
