@@ -14,6 +14,7 @@ import { Migration20261127020000_login_throttle } from '../migrations/Migration2
 import { Migration20261128000000_deal_ops } from '../migrations/Migration20261128000000_deal_ops.ts';
 import { Migration20261130000000_record_events } from '../migrations/Migration20261130000000_record_events.ts';
 import { Migration20261130010000_shares_any_record } from '../migrations/Migration20261130010000_shares_any_record.ts';
+import { Migration20261130020000_translations } from '../migrations/Migration20261130020000_translations.ts';
 
 export const entities = [
   User, Session, ApiToken, Department, Client, Contact, RecordShare,
@@ -27,6 +28,7 @@ export const migrations = [
   { name: 'Migration20261128000000_deal_ops', class: Migration20261128000000_deal_ops },
   { name: 'Migration20261130000000_record_events', class: Migration20261130000000_record_events },
   { name: 'Migration20261130010000_shares_any_record', class: Migration20261130010000_shares_any_record },
+  { name: 'Migration20261130020000_translations', class: Migration20261130020000_translations },
 ];
 
 export type Orm = MikroORM;

@@ -37,8 +37,10 @@ beforeAll(async () => {
   baseUrl2 = `http://127.0.0.1:${(server2.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  server2?.closeAllConnections();
-  await new Promise((r) => server2?.close(r));
+  if (server2) {
+    server2.closeAllConnections();
+    await new Promise((r) => server2.close(r));
+  }
   if (ctx2) await closeAppContext(ctx2);
   await h?.close();
 });

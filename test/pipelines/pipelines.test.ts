@@ -251,12 +251,12 @@ describe('replacing a pipeline', () => {
 
 describe('document kinds', () => {
   it('lists and adds document kinds; a code is unique', async () => {
-    const r = await admin.post('/document-kinds', { code: 'contract', name: 'Contract', nameRu: 'Договор' });
+    const r = await admin.post('/document-kinds', { code: 'contract', name: 'Contract', translations: { ru: { name: 'Договор' } } });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({ id: expect.any(String), code: 'contract', name: 'Contract', nameRu: 'Договор' });
+    expect(r.body).toEqual({ id: expect.any(String), code: 'contract', name: 'Contract', translations: { ru: { name: 'Договор' } } });
     const list = await manager.get('/document-kinds');
     expect(list.body.items.map((k: { code: string }) => k.code)).toEqual(['commercial_proposal', 'contract']);
-    expect(list.body.items[0]).toEqual({ id: proposal.id, code: 'commercial_proposal', name: 'Commercial proposal', nameRu: null });
+    expect(list.body.items[0]).toEqual({ id: proposal.id, code: 'commercial_proposal', name: 'Commercial proposal', translations: {} });
     const dup = await admin.post('/document-kinds', { code: 'contract', name: 'Another contract' });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe('CODE_TAKEN');
@@ -287,11 +287,15 @@ describe('deal fields', () => {
   });
 
   it('adds fields last, which stages can then require and deals fill', async () => {
-    const r = await admin.post('/deal-fields', { key: 'leadSource', label: 'Lead source', labelRu: 'Источник', type: 'select', options: ['Web', 'Referral'] });
+    const r = await admin.post('/deal-fields', { key: 'leadSource', label: 'Lead source', type: 'select', options: ['Web', 'Referral'],
+      translations: { ru: { label: 'Источник', options: { Web: 'Сайт' } } } });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ key: 'leadSource', label: 'Lead source', labelRu: 'Источник', type: 'select', options: ['Web', 'Referral'] });
+    expect(r.body).toMatchObject({
+      key: 'leadSource', label: 'Lead source', translations: { ru: { label: 'Источник', options: { Web: 'Сайт' } } }, type: 'select',
+      options: ['Web', 'Referral'],
+    });
     const t = await admin.post('/deal-fields', { key: 'notes2', label: 'Notes', type: 'text' });
-    expect(t.body).toMatchObject({ options: [], labelRu: null });
+    expect(t.body).toMatchObject({ options: [], translations: {} });
     expect(t.body.position).toBeGreaterThan(r.body.position);
     const keys = (await manager.get('/deal-fields')).body.items.map((x: { key: string }) => x.key);
     expect(keys.slice(-2)).toEqual(['leadSource', 'notes2']);

@@ -8,12 +8,14 @@ export interface User {
   id: string; email: string; name: string; role: Role; departmentId: string | null; locale: Locale; disabled: boolean; version: number;
 }
 export interface Stage {
-  id: string; name: string; position: number; kind: StageKind; requiredFields: string[]; requiredDocumentKinds: string[];
+  id: string; name: string; translations?: Translations; position: number; kind: StageKind; requiredFields: string[]; requiredDocumentKinds: string[];
 }
-export interface Pipeline { id: string; name: string; archived: boolean; version: number; stages: Stage[] }
-export interface DocumentKind { id: string; code: string; name: string; nameRu: string | null }
+export interface Pipeline { id: string; name: string; translations?: Translations; archived: boolean; version: number; stages: Stage[] }
+/** names an administrator gave, in other languages: { ru: { name } } (fields: label, options) */
+export interface Translations { ru?: { name?: string; label?: string; options?: Record<string, string> } }
+export interface DocumentKind { id: string; code: string; name: string; translations?: Translations }
 export interface DealField {
-  id: string; key: string; label: string; labelRu: string | null; type: 'text' | 'number' | 'money' | 'date' | 'select'; options: string[];
+  id: string; key: string; label: string; translations?: Translations; type: 'text' | 'number' | 'money' | 'date' | 'select'; options: string[];
 }
 export interface BuiltInField { key: string; label: string; type: string }
 export interface Deal {
