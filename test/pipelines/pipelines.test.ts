@@ -278,9 +278,9 @@ describe('deal fields', () => {
     const r = await manager.get('/deal-fields');
     expect(r.status).toBe(200);
     expect(r.body.builtIn).toEqual([
-      { key: 'amount', label: 'Amount', type: 'money' },
-      { key: 'expectedCloseDate', label: 'Expected close date', type: 'date' },
-      { key: 'contactId', label: 'Contact', type: 'contact' },
+      { key: 'amount', label: 'Amount', type: 'money', translations: { ru: { label: 'Сумма' } } },
+      { key: 'expectedCloseDate', label: 'Expected close date', type: 'date', translations: { ru: { label: 'Ожидаемая дата закрытия' } } },
+      { key: 'contactId', label: 'Contact', type: 'contact', translations: { ru: { label: 'Контакт' } } },
     ]);
     expect(r.body.items.map((x: { key: string; type: string; options: string[] }) => [x.key, x.type, x.options]))
       .toEqual([['budgetApproved', 'select', ['yes', 'no']]]);
@@ -333,3 +333,34 @@ describe('deal fields', () => {
     expect((await manager.get('/deal-fields')).body.items.map((x: { key: string }) => x.key)).not.toContain('tier');
   });
 });
+
+describe('translated names', () => {
+  it('keeps a translations map per pipeline and stage; a replacement that leaves them out keeps them', async () => {
+    const created = await admin.post('/pipelines', {
+      name: 'Exports', translations: { ru: { name: 'Экспорт' } },
+      stages: [{ name: 'Inquiry', kind: 'open', translations: { ru: { name: 'Запрос' } } }, { name: 'Shipped', kind: 'won' }],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Exports', translations: { ru: { name: 'Экспорт' } } });
+    expect(created.body.stages.map((s: { translations: object }) => s.translations)).toEqual([{ ru: { name: 'Запрос' } }, {}]);
+    const [inquiry, shipped] = created.body.stages;
+    const replaced = await admin.put(`/pipelines/${created.body.id}`, {
+      name: 'Exports', version: created.body.version,
+      stages: [{ id: inquiry.id, name: 'Inquiry', kind: 'open' }, { id: shipped.id, name: 'Shipped', kind: 'won', translations: { ru: { name: 'Отгружено' } } }],
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.translations).toEqual({ ru: { name: 'Экспорт' } });
+    expect(replaced.body.stages.map((s: { translations: object }) => s.translations))
+      .toEqual([{ ru: { name: 'Запрос' } }, { ru: { name: 'Отгружено' } }]);
+  });
+
+  it('refuses a translation of an option the field does not have, and a language it does not know', async () => {
+    const r = await admin.post('/deal-fields', { key: 'channel', label: 'Channel', type: 'select', options: ['Web'],
+      translations: { ru: { options: { Phone: 'Телефон' } } } });
+    expect(r.status).toBe(422);
+    expect(r.body.code).toBe('INVALID_DEAL_FIELD');
+    const de = await admin.post('/document-kinds', { code: 'offer', name: 'Offer', translations: { de: { name: 'Angebot' } } });
+    expect(de.status).toBe(400);
+  });
+});
+

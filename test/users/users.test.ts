@@ -208,6 +208,7 @@ describe('changing users', () => {
 describe('changing a user with a version', () => {
   it('answers 409 VERSION_CONFLICT with the current version to a stale edit, and 400 without a version', async () => {
     const u = await f.user('manager', { name: 'Versioned Vera' });
+    const admin = await login(h, (await f.user('admin')).email);
     const first = await admin.patch(`/users/${u.id}`, { version: 1, name: 'Vera V.' });
     expect(first.status).toBe(200);
     expect(first.body.version).toBe(2);
