@@ -18,3 +18,6 @@ export const RESERVED_DEAL_FIELD_KEYS: ReadonlySet<string> = new Set([
   'id', 'title', 'clientId', 'ownerId', 'pipelineId', 'stageId', 'currency', 'custom', 'lostReason', 'closedAt',
   'createdAt', 'updatedAt', 'version',
 ]);
+
+/** The types a custom deal field may have today (user, client and file fields need reference checks first). */
+export const DEAL_FIELD_TYPES = ['text', 'number', 'money', 'date', 'select'] as const;

@@ -8,8 +8,7 @@ export class FieldError extends Error {
   constructor(readonly field: string, message: string) { super(message); }
 }
 
-/** The types a custom deal field may have today (user, client and file fields need reference checks first). */
-export const DEAL_FIELD_TYPES = ['text', 'number', 'money', 'date', 'select'] as const;
+export { DEAL_FIELD_TYPES } from './deal-fields.ts';
 
 /**
  * Checks a set of changes against the deal it applies to and the admin's field definitions.

@@ -2,7 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { createdAt, recordId, versioned } from '../shared/entity.ts';
 import type { Translations } from '../shared/translations.ts';
 import type { FieldTranslations } from '../fields/types.ts';
-import { DEAL_FIELD_TYPES } from '../fields/deal-values.ts';
+import { DEAL_FIELD_TYPES } from '../fields/deal-fields.ts';
 
 export const STAGE_KINDS = ['open', 'won', 'lost'] as const;
 export type StageKind = (typeof STAGE_KINDS)[number];
