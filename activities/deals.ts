@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
-import { Deal, DealAttachment, DealEvent } from '../modules/deals/entities.ts';
+import { Deal, DealAttachment } from '../modules/deals/entities.ts';
+import { recordEvent } from '../modules/timeline/write.ts';
 import { gateFingerprint, type DealChanges, type DealState } from '../modules/deals/gate.ts';
 import { dealStateOf } from '../modules/deals/state.ts';
 import { Stage } from '../modules/pipelines/entities.ts';
@@ -46,7 +46,7 @@ async function checkStageUnchanged(em: EntityManager, stageId: string, fingerpri
 }
 
 /**
- * Writes of the deal workflow. Each is one transaction keyed by the command's opId (unique in deal_events),
+ * Writes of the deal workflow. Each is one transaction keyed by the command's opId (claimed in command_ops),
  * so a retried activity finds its own earlier write and returns the same result instead of writing twice.
  */
 export function createDealActivities({ orm }: { orm: MikroORM }) {
@@ -64,9 +64,7 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
           pipelineId: deal.pipelineId, stageId: deal.stageId, amount: deal.amount, currency: deal.currency,
           expectedCloseDate: deal.expectedCloseDate, custom: deal.custom, lostReason: deal.lostReason,
         });
-        em.create(DealEvent, {
-          id: randomUUID(), dealId: deal.id, opId, kind: 'created', actorId, toStageId: deal.stageId, data: {},
-        });
+        await recordEvent(em, { recordType: 'deal', recordId: deal.id, opId, kind: 'created', actorId, toStageId: deal.stageId });
       }));
       const em = orm.em.fork();
       return dealStateOf(em, await em.findOneOrFail(Deal, { id: deal.id }));
@@ -106,8 +104,8 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
         if (input.detachId && (await em.nativeDelete(DealAttachment, { id: input.detachId, dealId: input.dealId })) !== 1) {
           throw failure(DealFailure.attachmentNotFound, 'The attachment was removed meanwhile');
         }
-        em.create(DealEvent, {
-          id: randomUUID(), dealId: input.dealId, opId: input.opId, kind: input.kind, actorId: input.actorId,
+        await recordEvent(em, {
+          recordType: 'deal', recordId: input.dealId, opId: input.opId, kind: input.kind, actorId: input.actorId,
           fromStageId: input.stage?.from ?? null, toStageId: input.stage?.to ?? null, data: input.data,
         });
       }));

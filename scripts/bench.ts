@@ -144,8 +144,8 @@ async function writePathUnderLoad(
       const op = randomUUID();
       await c.query("insert into command_ops (op_id, state) values ($1, 'applied')", [op]);
       await c.query(`update deals set ${set}, version = version + 1, updated_at = now() where id = $1`, [dealId, ...params]);
-      await c.query(`insert into deal_events (id, deal_id, op_id, kind, data) values ($1, $2, $3, $4, '{}'::jsonb)`,
-        [randomUUID(), dealId, op, kind]);
+      await c.query(`insert into record_events (record_type, record_id, op_id, kind, data) values ('deal', $1, $2, $3, '{}'::jsonb)`,
+        [dealId, op, kind]);
       await c.query('commit');
     } finally {
       c.release();
@@ -179,7 +179,8 @@ async function writePathUnderLoad(
           await c.query("insert into command_ops (op_id, state) values ($1, 'applied')", [op]);
           await c.query(`insert into deals (id, title, client_id, owner_id, pipeline_id, stage_id, custom)
             values ($1, $2, $3, $4, $5, $6, '{}'::jsonb)`, [id, `Raw created ${k}.${i}`, f.client, f.user, f.pipeline.id, newStage]);
-          await c.query(`insert into deal_events (id, deal_id, op_id, kind, data) values ($1, $1, $2, 'created', '{}'::jsonb)`, [id, op]);
+          await c.query(`insert into record_events (record_type, record_id, op_id, kind, data) values ('deal', $1, $2, 'created', '{}'::jsonb)`,
+            [id, op]);
           await c.query('commit');
         } finally {
           c.release();

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import multer from 'multer';
 import type { AppContext } from './context.ts';
 import { FileStorage } from '../modules/files/storage.ts';
+import { LiveFeed } from '../modules/timeline/live.ts';
 import type { Config } from './config.ts';
 import { initORM } from './orm.ts';
 
@@ -16,10 +17,12 @@ export async function createAppContext(config: Config, urls: { databaseUrl: stri
     dest: storage.tmpDir,
     limits: { fileSize: config.DEALFLOW_UPLOAD_LIMIT_MB * 1024 * 1024, files: 1, fields: 10, fieldSize: 10_000 },
   });
-  return { config, orm, temporal, storage, upload };
+  const live = new LiveFeed(urls.databaseUrl, orm);
+  return { config, orm, temporal, storage, upload, live };
 }
 
 export async function closeAppContext(ctx: AppContext): Promise<void> {
+  await ctx.live.close();
   await ctx.temporal.connection.close();
   await ctx.orm.close();
 }

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type multer from 'multer';
 import type { Config } from './config.ts';
 import type { FileStorage } from '../modules/files/storage.ts';
+import type { LiveFeed } from '../modules/timeline/live.ts';
 
 /** What every request handler can reach; built once per process. */
 export interface AppContext {
@@ -11,4 +12,6 @@ export interface AppContext {
   temporal: Client;
   storage: FileStorage;
   upload: multer.Multer;
+  /** live push of committed events to browsers (GET /stream); connects on the first stream */
+  live: LiveFeed;
 }

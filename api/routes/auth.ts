@@ -14,10 +14,12 @@ export const userSchema = z.object({
   departmentId: z.uuid().nullable(),
   locale: z.enum(LOCALES),
   disabled: z.boolean(),
+  version: z.number().int().describe('send it back when changing the user (PATCH /users/{id})'),
 }).meta({ id: 'User' });
 
 export const toUser = (u: UserRow) => ({
   id: u.id, email: u.email, name: u.name, role: u.role, departmentId: u.departmentId ?? null, locale: u.locale, disabled: !!u.disabledAt,
+  version: u.version,
 });
 
 const sessionSchema = z.object({ user: userSchema, csrfToken: z.string().nullable().describe(`send it in the ${CSRF_HEADER} header on writes`) });

@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { User } from '../../modules/accounts/entities.ts';
-import { Client, Contact, type ClientRow, type ContactRow } from '../../modules/clients/entities.ts';
-import { canSee, visibilityFilter } from '../../modules/access/visibility.ts';
-import { AppError, notFound } from '../errors.ts';
+import { Client } from '../../modules/clients/entities.ts';
+import { visibilityFilter } from '../../modules/access/visibility.ts';
+import { createClient, createContact, updateClient, updateContact } from '../../modules/clients/commands.ts';
+import {
+  clientDetail, findDuplicates, toClients, toContact, visibleClient as visibleClientOf, visibleContact,
+} from '../../modules/clients/queries.ts';
 import { likePattern, pageOf, pageQuery, route, type RouteSpec } from '../http.ts';
 import { Keyset } from '../../modules/shared/keyset.ts';
 import type { AuthUser } from '../auth.ts';
@@ -16,7 +17,7 @@ const text = (max: number) => z.string().trim().max(max).nullable().optional()
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const email = z.string().trim().max(320).refine((v) => v === '' || EMAIL.test(v), 'an email address').nullable().optional()
   .transform((v) => (v === '' ? null : v));
-const version = z.number().int().positive().optional().describe('the version you saw; if the record changed since, the answer is 409');
+const version = z.number().int().positive().describe('the version you saw; if the record changed since, the answer is 409 VERSION_CONFLICT');
 
 const clientFields = {
   taxId: text(100), website: text(500), email, phone: text(100), address: text(1000), notes: text(10_000),
@@ -38,46 +39,8 @@ export const contactSchema = z.object({
 
 const clientDetailSchema = clientSchema.extend({ contacts: z.array(contactSchema) }).meta({ id: 'ClientDetail' });
 
-async function toClients(em: EntityManager, rows: ClientRow[]) {
-  const ownerIds = [...new Set(rows.map((r) => r.ownerId))];
-  const owners = ownerIds.length ? await em.find(User, { id: { $in: ownerIds } }, { fields: ['id', 'name'] }) : [];
-  const ownerName = new Map(owners.map((o) => [o.id, o.name]));
-  return rows.map((c) => ({
-    id: c.id, name: c.name, taxId: c.taxId ?? null, website: c.website ?? null, email: c.email ?? null, phone: c.phone ?? null,
-    address: c.address ?? null, notes: c.notes ?? null, ownerId: c.ownerId, ownerName: ownerName.get(c.ownerId) ?? '',
-    createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(), version: c.version,
-  }));
-}
-
-const toContact = (c: ContactRow) => ({
-  id: c.id, clientId: c.clientId, name: c.name, position: c.position ?? null, email: c.email ?? null, phone: c.phone ?? null,
-  createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(), version: c.version,
-});
-
-/** A client the user may see, or 404: another user's client looks exactly like a missing one. */
-export async function visibleClient(em: EntityManager, user: AuthUser, id: string): Promise<ClientRow> {
-  const client = await em.findOne(Client, { id });
-  if (!client || !(await canSee(em, user, 'client', client))) throw notFound('Client');
-  return client;
-}
-
-const versionConflict = (what: string) => new AppError(409, 'VERSION_CONFLICT', `The ${what} changed meanwhile; reload it and try again`);
-
-/**
- * Applies changes with one conditional UPDATE: with a version, only if the row still has it (so of two concurrent
- * writers one gets 409); without one, last write wins. The version goes up by one either way.
- */
-async function updateVersioned(
-  em: EntityManager, entity: typeof Client | typeof Contact, row: { id: string; version: number },
-  changes: Record<string, unknown>, expected: number | undefined, what: string,
-) {
-  if (expected !== undefined && expected !== row.version) throw versionConflict(what);
-  const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-  if (!Object.keys(set).length) return;
-  const where = expected !== undefined ? { id: row.id, version: expected } : { id: row.id };
-  const n = await em.nativeUpdate(entity as typeof Client, where, { ...set, version: raw('version + 1'), updatedAt: raw('now()') });
-  if (n === 0) throw versionConflict(what);
-}
+/** A client the user may see, or 404 (kept here for the routes that import it). */
+export const visibleClient = (em: EntityManager, user: AuthUser, id: string) => visibleClientOf(em, user, id);
 
 const clientParams = z.strictObject({ id: z.uuid() });
 /** Clients by name ignoring case, then id: the order of clients_name_idx (lower(name), id) */
@@ -108,40 +71,39 @@ export const clientRoutes: RouteSpec[] = [
     tag: 'Clients', access: 'user', status: 201,
     body: z.strictObject({ name: clientName, ...clientFields }),
     response: clientSchema,
-    handler: async ({ em, user, body }) => {
-      const row = em.create(Client, {
-        id: randomUUID(), name: body.name, taxId: body.taxId ?? null, website: body.website ?? null, email: body.email ?? null,
-        phone: body.phone ?? null, address: body.address ?? null, notes: body.notes ?? null, ownerId: user.id,
-      });
-      await em.flush();
-      const [client] = await toClients(em, [row]);
-      return client;
-    },
+    handler: async ({ em, user, body }) => (await toClients(em, [await createClient(em, user.id, body)]))[0],
+  }),
+  route({
+    method: 'get', path: '/clients/duplicates', operationId: 'findDuplicateClients',
+    summary: 'Clients you can see that look like the one you are about to create: the same name, tax id, email or phone ' +
+      '(ignoring case, spaces and punctuation; phones by their last 10 digits)',
+    tag: 'Clients', access: 'user',
+    query: z.strictObject({
+      name: z.string().max(300).optional(), taxId: z.string().max(100).optional(),
+      email: z.string().max(320).optional(), phone: z.string().max(100).optional(),
+    }),
+    response: z.object({
+      items: z.array(z.object({
+        id: z.uuid(), name: z.string(), taxId: z.string().nullable(),
+        matchedOn: z.array(z.enum(['name', 'taxId', 'email', 'phone'])),
+      })),
+    }),
+    handler: async ({ em, user, query }) => ({ items: await findDuplicates(em, user, query) }),
   }),
   route({
     method: 'get', path: '/clients/:id', operationId: 'getClient', summary: 'A client with its contacts',
     tag: 'Clients', access: 'user', errors: [404], params: clientParams, response: clientDetailSchema,
-    handler: async ({ em, user, params }) => {
-      const client = await visibleClient(em, user, params.id);
-      const [[base], contacts] = await Promise.all([
-        toClients(em, [client]),
-        em.find(Contact, { clientId: client.id }, { orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
-      ]);
-      return { ...base, contacts: contacts.map(toContact) };
-    },
+    handler: ({ em, user, params }) => clientDetail(em, user, params.id),
   }),
   route({
     method: 'patch', path: '/clients/:id', operationId: 'updateClient',
-    summary: "Change a client's details; send the version you saw to be told (409) when someone changed it meanwhile",
+    summary: "Change a client's details; send the version you saw: if someone changed it meanwhile the answer is 409",
     tag: 'Clients', access: 'user', errors: [404, 409], params: clientParams,
     body: z.strictObject({ version, name: clientName.optional(), ...clientFields }),
     response: clientSchema,
-    handler: async ({ em, user, params, body }) => {
+    handler: async ({ em, user, params, body: { version: expected, ...changes } }) => {
       const client = await visibleClient(em, user, params.id);
-      const { version: expected, ...changes } = body;
-      await updateVersioned(em, Client, client, changes, expected, 'client');
-      const [updated] = await toClients(em, [await em.fork().findOneOrFail(Client, { id: client.id })]);
-      return updated;
+      return (await toClients(em, [await updateClient(em, user.id, client, expected, changes)]))[0];
     },
   }),
   route({
@@ -149,29 +111,18 @@ export const clientRoutes: RouteSpec[] = [
     tag: 'Clients', access: 'user', status: 201, errors: [404], params: clientParams,
     body: z.strictObject({ name: contactName, ...contactFields }),
     response: contactSchema,
-    handler: async ({ em, user, params, body }) => {
-      const client = await visibleClient(em, user, params.id);
-      const row = em.create(Contact, {
-        id: randomUUID(), clientId: client.id, name: body.name, position: body.position ?? null, email: body.email ?? null,
-        phone: body.phone ?? null,
-      });
-      await em.flush();
-      return toContact(row);
-    },
+    handler: async ({ em, user, params, body }) =>
+      toContact(await createContact(em, user.id, await visibleClient(em, user, params.id), body)),
   }),
   route({
     method: 'patch', path: '/clients/:id/contacts/:contactId', operationId: 'updateContact',
-    summary: "Change a contact's details; send the version you saw to be told (409) when someone changed it meanwhile",
+    summary: "Change a contact's details; send the version you saw: if someone changed it meanwhile the answer is 409",
     tag: 'Clients', access: 'user', errors: [404, 409], params: contactParams,
     body: z.strictObject({ version, name: contactName.optional(), ...contactFields }),
     response: contactSchema,
-    handler: async ({ em, user, params, body }) => {
-      const client = await visibleClient(em, user, params.id);
-      const contact = await em.findOne(Contact, { id: params.contactId, clientId: client.id });
-      if (!contact) throw notFound('Contact');
-      const { version: expected, ...changes } = body;
-      await updateVersioned(em, Contact, contact, changes, expected, 'contact');
-      return toContact(await em.fork().findOneOrFail(Contact, { id: contact.id }));
+    handler: async ({ em, user, params, body: { version: expected, ...changes } }) => {
+      const { contact } = await visibleContact(em, user, params.id, params.contactId);
+      return toContact(await updateContact(em, user.id, contact, expected, changes));
     },
   }),
 ];

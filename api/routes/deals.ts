@@ -56,7 +56,7 @@ const attachmentSchema = z.object({
 }).meta({ id: 'Attachment' });
 
 const eventSchema = z.object({
-  id: z.uuid(), kind: z.string(), at: z.iso.datetime(), actorId: z.uuid().nullable(), actorName: z.string().nullable(),
+  id: z.string().describe('the event id (a decimal number, increasing)'), kind: z.string(), at: z.iso.datetime(), actorId: z.uuid().nullable(), actorName: z.string().nullable(),
   fromStageId: z.uuid().nullable(), toStageId: z.uuid().nullable(), data: z.record(z.string(), z.unknown()),
 }).meta({ id: 'DealEvent' });
 

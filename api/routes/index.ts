@@ -5,6 +5,7 @@ import { dealRoutes } from './deals.ts';
 import { departmentRoutes } from './departments.ts';
 import { pipelineRoutes } from './pipelines.ts';
 import { clientShareRoutes, dealShareRoutes } from './shares.ts';
+import { streamRoutes } from './stream.ts';
 import { userRoutes } from './users.ts';
 
 /** Every operation of the HTTP API, in the order the reference lists them. */
@@ -17,4 +18,5 @@ export const allRoutes: RouteSpec[] = [
   ...dealRoutes,
   ...dealShareRoutes,
   ...pipelineRoutes,
+  ...streamRoutes,
 ];

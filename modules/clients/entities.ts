@@ -1,10 +1,11 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { recordId, timestamps, versioned } from '../shared/entity.ts';
 
 export const Client = defineEntity({
   name: 'Client',
   tableName: 'clients',
   properties: {
-    id: p.uuid().primary(),
+    ...recordId(),
     name: p.text(),
     taxId: p.text().nullable(),
     website: p.text().nullable(),
@@ -13,9 +14,8 @@ export const Client = defineEntity({
     address: p.text().nullable(),
     notes: p.text().nullable(),
     ownerId: p.uuid(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
-    version: p.integer().version(),
+    ...timestamps(),
+    ...versioned(),
   },
 });
 export type ClientRow = InstanceType<typeof Client.class>;
@@ -24,26 +24,17 @@ export const Contact = defineEntity({
   name: 'Contact',
   tableName: 'contacts',
   properties: {
-    id: p.uuid().primary(),
+    ...recordId(),
     clientId: p.uuid(),
     name: p.text(),
     position: p.text().nullable(),
     email: p.text().nullable(),
     phone: p.text().nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
-    version: p.integer().version(),
+    ...timestamps(),
+    ...versioned(),
   },
 });
 export type ContactRow = InstanceType<typeof Contact.class>;
 
-export const RecordShare = defineEntity({
-  name: 'RecordShare',
-  tableName: 'record_shares',
-  properties: {
-    recordType: p.enum(['client', 'deal'] as const).primary(),
-    recordId: p.uuid().primary(),
-    userId: p.uuid().primary(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-  },
-});
+/** Shares moved to modules/shares; re-exported for the modules that still import them from here. */
+export { RecordShare } from '../shares/entities.ts';

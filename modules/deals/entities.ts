@@ -40,22 +40,3 @@ export const DealAttachment = defineEntity({
   },
 });
 export type DealAttachmentRow = InstanceType<typeof DealAttachment.class>;
-
-export const DEAL_EVENT_KINDS = ['created', 'updated', 'stage_changed', 'attached', 'detached'] as const;
-
-/** The deal's timeline; stage history is its stage_changed events. op_id makes every write idempotent. */
-export const DealEvent = defineEntity({
-  name: 'DealEvent',
-  tableName: 'deal_events',
-  properties: {
-    id: p.uuid().primary(),
-    dealId: p.uuid(),
-    opId: p.text(),
-    kind: p.enum(DEAL_EVENT_KINDS),
-    actorId: p.uuid().nullable(),
-    at: p.datetime().onCreate(() => new Date()),
-    fromStageId: p.uuid().nullable(),
-    toStageId: p.uuid().nullable(),
-    data: p.json<Record<string, unknown>>(),
-  },
-});

@@ -3,8 +3,8 @@
  * Pure and deterministic: the deal workflow's Update validators and the web dialog's API both use it.
  */
 
-/** Built-in deal fields a stage may require; any other key names a custom deal field. */
-export const BUILT_IN_REQUIRABLE_FIELDS = ['amount', 'expectedCloseDate', 'contactId'] as const;
+/** Built-in deal fields a stage may require (declared in modules/fields); any other key names a custom deal field. */
+export { DEAL_BUILT_IN_KEYS as BUILT_IN_REQUIRABLE_FIELDS } from '../fields/deal-fields.ts';
 
 export type FieldValue = string | number | { amount: string; currency: string } | null;
 

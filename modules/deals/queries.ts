@@ -46,11 +46,13 @@ export const dealKeyset = new Keyset({
 });
 
 /** (at, id) of a page's last event, newest first */
+/** Timeline events page by their id (a bigint, as a decimal string): newest first. */
 export const eventKeyset = new Keyset({
-  cursor: z.tuple([z.iso.datetime(), z.uuid()]),
-  columns: ['{alias}.at', '{alias}.id'],
+  cursor: z.tuple([z.string().regex(/^\d{1,19}$/)]),
+  columns: ['{alias}.id'],
+  values: ['?::bigint'],
   dir: 'desc',
-  keyOf: (e: { at: string; id: string }) => [e.at, e.id],
+  keyOf: (e: { id: string }) => [e.id],
 });
 
 interface Frag { sql: string; params: unknown[] }
@@ -219,13 +221,14 @@ export interface EventView {
   fromStageId: string | null; toStageId: string | null; data: Record<string, unknown>;
 }
 
-/** The SQL of one page of a deal's timeline: the one place that reads deal events. */
+/** The SQL of one page of a deal's timeline (record_events): the one place that reads deal events. */
 export function dealHistorySql(dealId: string, limit: number, cursor: z.output<typeof eventKeyset.spec.cursor> | null): Frag {
   const after = eventKeyset.after(cursor, 'e');
   return {
-    sql: `select e.id, e.kind, e.at, e.actor_id, u.name as actor_name, e.from_stage_id, e.to_stage_id, e.data
-      from deal_events e left join users u on u.id = e.actor_id
-      where e.deal_id = ? and ${after.sql} order by ${eventKeyset.orderBy('e')} limit ${limit + 1}`,
+    sql: `select e.id::text as id, e.kind, e.created_at as at, e.actor_id, u.name as actor_name, e.from_stage_id,
+        e.to_stage_id, e.data
+      from record_events e left join users u on u.id = e.actor_id
+      where e.record_type = 'deal' and e.record_id = ? and ${after.sql} order by ${eventKeyset.orderBy('e')} limit ${limit + 1}`,
     params: [dealId, ...after.params],
   };
 }

@@ -1,20 +1,29 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { createdAt, recordId, versioned } from '../shared/entity.ts';
+import type { Translations } from '../shared/translations.ts';
+import type { FieldTranslations } from '../fields/types.ts';
+import { DEAL_FIELD_TYPES } from '../fields/deal-fields.ts';
 
 export const STAGE_KINDS = ['open', 'won', 'lost'] as const;
 export type StageKind = (typeof STAGE_KINDS)[number];
-export const FIELD_TYPES = ['text', 'number', 'money', 'date', 'select'] as const;
+/** the types a custom deal field may have (modules/fields knows more) */
+export const FIELD_TYPES = DEAL_FIELD_TYPES;
 export type FieldType = (typeof FIELD_TYPES)[number];
+
+/** names in other languages: { ru: { name } } */
+const translations = () => ({ translations: p.json<Translations>().onCreate(() => ({})) });
 
 export const Pipeline = defineEntity({
   name: 'Pipeline',
   tableName: 'pipelines',
   properties: {
-    id: p.uuid().primary(),
+    ...recordId(),
     name: p.text(),
+    ...translations(),
     position: p.integer().default(0),
     archivedAt: p.datetime().nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    version: p.integer().version(),
+    ...createdAt(),
+    ...versioned(),
   },
 });
 export type PipelineRow = InstanceType<typeof Pipeline.class>;
@@ -23,9 +32,10 @@ export const Stage = defineEntity({
   name: 'Stage',
   tableName: 'stages',
   properties: {
-    id: p.uuid().primary(),
+    ...recordId(),
     pipelineId: p.uuid(),
     name: p.text(),
+    ...translations(),
     position: p.integer(),
     kind: p.enum(STAGE_KINDS),
     requiredFields: p.json<string[]>(),
@@ -39,11 +49,11 @@ export const DocumentKind = defineEntity({
   name: 'DocumentKind',
   tableName: 'document_kinds',
   properties: {
-    id: p.uuid().primary(),
+    ...recordId(),
     code: p.text(),
     name: p.text(),
-    nameRu: p.text().nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    ...translations(),
+    ...createdAt(),
   },
 });
 export type DocumentKindRow = InstanceType<typeof DocumentKind.class>;
@@ -53,14 +63,15 @@ export const DealField = defineEntity({
   name: 'DealField',
   tableName: 'deal_fields',
   properties: {
-    id: p.uuid().primary(),
+    ...recordId(),
     key: p.text(),
     label: p.text(),
-    labelRu: p.text().nullable(),
+    /** { ru: { label, options: { <option>: <its name> } } } */
+    translations: p.json<FieldTranslations>().onCreate(() => ({})),
     type: p.enum(FIELD_TYPES),
     options: p.json<string[]>(),
     position: p.integer().default(0),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    ...createdAt(),
   },
 });
 export type DealFieldRow = InstanceType<typeof DealField.class>;

@@ -1,12 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BUILT_IN_REQUIRABLE_FIELDS, gateFingerprint, type StageGate } from '../deals/gate.ts';
+import { gateFingerprint, type StageGate } from '../deals/gate.ts';
+import { DEAL_BUILT_IN_FIELDS, type DealBuiltInKey } from '../fields/deal-fields.ts';
 import { DealField, DocumentKind, Stage, type StageRow } from './entities.ts';
 
-export const BUILT_IN_FIELD_LABELS: Record<(typeof BUILT_IN_REQUIRABLE_FIELDS)[number], { label: string; type: string }> = {
-  amount: { label: 'Amount', type: 'money' },
-  expectedCloseDate: { label: 'Expected close date', type: 'date' },
-  contactId: { label: 'Contact', type: 'contact' },
-};
+/** label and type of each built-in deal field (modules/fields/deal-fields.ts declares them) */
+export const BUILT_IN_FIELD_LABELS = Object.fromEntries(DEAL_BUILT_IN_FIELDS.map((f) => [f.key, { label: f.label, type: f.type }])) as
+  Record<DealBuiltInKey, { label: string; type: string }>;
 
 /** Resolves a stage's requirement keys to labelled requirements, as the gate and the stage dialog need them. */
 export async function gateOf(em: EntityManager, stage: StageRow): Promise<StageGate> {

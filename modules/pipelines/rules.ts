@@ -1,4 +1,6 @@
-import { BUILT_IN_REQUIRABLE_FIELDS } from '../deals/gate.ts';
+import { DEAL_BUILT_IN_KEYS as BUILT_IN_REQUIRABLE_FIELDS, RESERVED_DEAL_FIELD_KEYS } from '../fields/deal-fields.ts';
+
+export { fieldOptionsProblem } from '../fields/types.ts';
 import type { StageKind } from './entities.ts';
 
 export interface StageInput {
@@ -54,22 +56,4 @@ export function pipelineProblem(stages: StageInput[], facts: PipelineFacts): str
 export const unique = (values: string[] | undefined) => [...new Set(values ?? [])];
 
 /** Keys a custom deal field may not take: the built-in requirable fields and the deal's own properties. */
-export const RESERVED_FIELD_KEYS: ReadonlySet<string> = new Set([
-  ...BUILT_IN_REQUIRABLE_FIELDS,
-  'id', 'title', 'clientId', 'ownerId', 'pipelineId', 'stageId', 'currency', 'custom', 'lostReason', 'closedAt',
-  'createdAt', 'updatedAt', 'version',
-]);
-
-/** What is wrong with a custom field's options for its type, or null. */
-export function fieldOptionsProblem(type: string, options: string[] | undefined): string | null {
-  if (type === 'select') {
-    if (!options?.length) return 'options: a select field needs at least one option';
-    const seen = new Set<string>();
-    for (const o of options) {
-      if (seen.has(o)) return `options: "${o}" is listed twice`;
-      seen.add(o);
-    }
-    return null;
-  }
-  return options?.length ? `options: only a select field has options, not a ${type} field` : null;
-}
+export const RESERVED_FIELD_KEYS = RESERVED_DEAL_FIELD_KEYS;

@@ -152,7 +152,7 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
   const second = await connect();
   const fast = (await main.query<{ r: string }>("select current_setting('session_replication_role') as r")).rows[0].r === 'replica';
 
-  const LOADED = ['clients', 'contacts', 'deals', 'deal_events', 'deal_attachments'];
+  const LOADED = ['clients', 'contacts', 'deals', 'record_events', 'deal_attachments'];
   const indexes = (await main.query<{ name: string; def: string }>(`
     select i.indexname as name, i.indexdef as def from pg_indexes i
     where i.schemaname = current_schema() and i.tablename = any($1)
@@ -272,7 +272,8 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
 
     const dealCopy = new CopyWriter(main, `copy deals (id, title, client_id, contact_id, owner_id, pipeline_id, stage_id, amount, currency,
       expected_close_date, custom, lost_reason, closed_at, created_at, updated_at, version) from stdin`).start();
-    const eventCopy = new CopyWriter(second, 'copy deal_events (id, deal_id, op_id, kind, actor_id, at, from_stage_id, to_stage_id, data) from stdin').start();
+    const eventCopy = new CopyWriter(second, `copy record_events (record_type, record_id, op_id, kind, actor_id, created_at, from_stage_id, to_stage_id, data)
+      from stdin`).start();
     const attCopy = new CopyWriter(second, `copy deal_attachments (id, deal_id, document_kind_id, file_sha256, file_name, content_type, size,
       uploaded_by, created_at) from stdin`);
     const attachments: string[] = [];
@@ -304,12 +305,12 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
       totals.set(key, cell);
       // history: created in the first stage of the pipeline, then the move (or two) that brought it to the current one
       const first = firstStage.get(stage.pipeline)!;
-      await eventCopy.push(line([uuid(created), id, `seed-${id}`, 'created', owner, new Date(created).toISOString(), null, first.id, '{}']));
+      await eventCopy.push(line(['deal', id, null, 'created', owner, new Date(created).toISOString(), null, first.id, '{}']));
       const path = stage.position === 0 ? [] : stage.position > 2 && rnd() < 0.5 ? [stageAt.get(`${stage.pipeline}:2`)!, stage] : [stage];
       let from = first.id;
       for (const [k, s] of path.entries()) {
         const at = created + Math.floor(((updated - created) * (k + 1)) / path.length);
-        await eventCopy.push(line([uuid(at), id, `seed-${id}-${k}`, 'stage_changed', owner, new Date(at).toISOString(), from, s.id, '{}']));
+        await eventCopy.push(line(['deal', id, null, 'stage_changed', owner, new Date(at).toISOString(), from, s.id, '{}']));
         from = s.id;
       }
       if (stage.position >= 3 && rnd() < 0.6) {
@@ -353,14 +354,14 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
     progress('vacuum', 0, 1);
     await Promise.all([
       main.query('vacuum (analyze) deals'),
-      second.query('vacuum (analyze) deal_events').then(() => second.query('vacuum (analyze) clients, contacts, deal_attachments, deal_board_totals, users, departments')),
+      second.query('vacuum (analyze) record_events').then(() => second.query('vacuum (analyze) clients, contacts, deal_attachments, deal_board_totals, users, departments')),
     ]);
     progress('vacuum', 1, 1);
     phase('vacuum');
 
     const g0 = groups.find((g) => g.managers.length) ?? groups[0];
     const counts: Record<string, number> = {};
-    for (const t of ['users', 'departments', 'clients', 'contacts', 'deals', 'deal_events', 'deal_attachments']) {
+    for (const t of ['users', 'departments', 'clients', 'contacts', 'deals', 'record_events', 'deal_attachments']) {
       counts[t] = Number((await main.query(`select reltuples::bigint as n from pg_class where relname = $1`, [t])).rows[0].n);
     }
     const email = async (id: string) => (await main.query<{ email: string }>('select email from users where id = $1', [id])).rows[0].email;

@@ -7,9 +7,10 @@ import { departmentRoutes } from '../../api/routes/departments.ts';
 import { clientRoutes } from '../../api/routes/clients.ts';
 import { clientShareRoutes, dealShareRoutes } from '../../api/routes/shares.ts';
 import { pipelineRoutes } from '../../api/routes/pipelines.ts';
+import { streamRoutes } from '../../api/routes/stream.ts';
 
 /** Every route these tests cover: users, organisation, clients, sharing and pipelines. */
-const ROUTES: RouteSpec[] = [...userRoutes, ...departmentRoutes, ...clientRoutes, ...clientShareRoutes, ...dealShareRoutes, ...pipelineRoutes];
+const ROUTES: RouteSpec[] = [...userRoutes, ...departmentRoutes, ...clientRoutes, ...clientShareRoutes, ...dealShareRoutes, ...pipelineRoutes, ...streamRoutes];
 const fill = (path: string) => path.replace(/:[A-Za-z]+/g, () => randomUUID());
 const label = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
 
@@ -27,16 +28,16 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 describe('route access', () => {
-  it('covers the 26 operations, 8 of them for administrators only', () => {
+  it('covers the 28 operations, 8 of them for administrators only', () => {
     expect(ROUTES.map(label)).toEqual([
       'GET /users', 'POST /users', 'PATCH /users/:id',
       'GET /departments', 'POST /departments', 'PATCH /departments/:id',
-      'GET /clients', 'POST /clients', 'GET /clients/:id', 'PATCH /clients/:id', 'POST /clients/:id/contacts',
+      'GET /clients', 'POST /clients', 'GET /clients/duplicates', 'GET /clients/:id', 'PATCH /clients/:id', 'POST /clients/:id/contacts',
       'PATCH /clients/:id/contacts/:contactId',
       'GET /clients/:id/shares', 'POST /clients/:id/shares', 'DELETE /clients/:id/shares/:userId',
       'GET /deals/:id/shares', 'POST /deals/:id/shares', 'DELETE /deals/:id/shares/:userId',
       'GET /pipelines', 'GET /pipelines/:id', 'POST /pipelines', 'PUT /pipelines/:id',
-      'GET /document-kinds', 'POST /document-kinds', 'GET /deal-fields', 'POST /deal-fields',
+      'GET /document-kinds', 'POST /document-kinds', 'GET /deal-fields', 'POST /deal-fields', 'GET /stream',
     ]);
     expect(ROUTES.filter((r) => r.access === 'admin').map(label)).toEqual([
       'POST /users', 'PATCH /users/:id', 'POST /departments', 'PATCH /departments/:id',

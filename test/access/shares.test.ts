@@ -55,7 +55,7 @@ describe.each([
     expect(share.body).toMatchObject({ userId: ids.other, name: 'Xavier Other' });
     expect((await other.get(`/${type}/${id}`)).status).toBe(200);
     const edit = type === 'clients'
-      ? await other.patch(`/clients/${id}`, { notes: 'edited by a colleague' })
+      ? await other.patch(`/clients/${id}`, { version: 1, notes: 'edited by a colleague' })
       : await other.patch(`/deals/${id}`, { changes: { title: 'edited by a colleague' } });
     expect(edit.status).toBe(200);
     const list = await other.get(`/${type}?limit=100`);

@@ -75,10 +75,10 @@ describe('client visibility', () => {
     const b1 = s.b1;
     const attempts = [
       await b1.get(`/clients/${c.a1}`),
-      await b1.patch(`/clients/${c.a1}`, { name: 'Hijacked' }),
+      await b1.patch(`/clients/${c.a1}`, { version: 1, name: 'Hijacked' }),
       await b1.patch(`/clients/${c.a1}`, { version: 1, notes: 'x' }),
       await b1.post(`/clients/${c.a1}/contacts`, { name: 'Intruder' }),
-      await b1.patch(`/clients/${c.a1}/contacts/${a1Contact}`, { name: 'Renamed' }),
+      await b1.patch(`/clients/${c.a1}/contacts/${a1Contact}`, { version: 1, name: 'Renamed' }),
       await b1.get(`/clients/${c.a1}/shares`),
       await b1.post(`/clients/${c.a1}/shares`, { userId: ids.b1 }),
       await b1.delete(`/clients/${c.a1}/shares/${ids.b1}`),
@@ -105,13 +105,13 @@ describe('client visibility', () => {
 
   it("answers 404 to a contact id that belongs to another client, even one the caller sees", async () => {
     const own = (await s.b1.get('/clients')).body.items[0].id;
-    const r = await s.b1.patch(`/clients/${own}/contacts/${a1Contact}`, { name: 'Moved' });
+    const r = await s.b1.patch(`/clients/${own}/contacts/${a1Contact}`, { version: 1, name: 'Moved' });
     expect(r.status).toBe(404);
     expect((await s.admin.get(`/clients/${c.a1}`)).body.contacts[0].name).toBe('Anna');
   });
 
   it("lets a lead edit and add contacts to a member's client", async () => {
-    const r = await s.leadA.patch(`/clients/${c.a2}`, { phone: '+1 555 0100' });
+    const r = await s.leadA.patch(`/clients/${c.a2}`, { version: 1, phone: '+1 555 0100' });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ phone: '+1 555 0100', ownerId: ids.a2, version: 2 });
     const contact = await s.leadA.post(`/clients/${c.a2}/contacts`, { name: 'Boris' });

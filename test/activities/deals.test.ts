@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtures, startHarness, type Harness } from '../support/harness.ts';
 import { createActivities } from '../../activities/index.ts';
-import { Deal, DealEvent } from '../../modules/deals/entities.ts';
+import { Deal } from '../../modules/deals/entities.ts';
+import { RecordEvent } from '../../modules/timeline/entities.ts';
 import { gateFingerprint, type DealState } from '../../modules/deals/gate.ts';
 
 let h: Harness;
@@ -26,7 +27,8 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const count = (where: object) => h.ctx.orm.em.fork().count(DealEvent, where);
+const count = ({ dealId, ...where }: { dealId?: string; opId?: string; kind?: string }) =>
+  h.ctx.orm.em.fork().count(RecordEvent, { recordType: 'deal', ...(dealId ? { recordId: dealId } : {}), ...where });
 const fp = (kind: string) => gateFingerprint({ kind, requiredFields: [], requiredDocumentKinds: [] });
 
 it('writes a retried create and a retried change once each', async () => {

@@ -33,7 +33,7 @@ beforeAll(async () => {
     ['Lost', 'lost', [], []],
   ], 'Deal page pipeline');
   await f.dealField('budget', 'money');
-  await h.ctx.orm.em.getConnection().execute("update deal_fields set label = 'Budget', label_ru = 'Бюджет' where key = 'budget'");
+  await h.ctx.orm.em.getConnection().execute(`update deal_fields set label = 'Budget', translations = '{"ru": {"label": "Бюджет"}}' where key = 'budget'`);
   const m = await f.user('manager', { name: 'Dana Deal' });
   managerId = m.id;
   acmeId = (await f.client(m.id, 'Acme Pages Ltd')).id;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { RecordEvent } from '../../modules/timeline/entities.ts';
 
 let h: Harness;
 let manager: Session;
@@ -153,7 +154,17 @@ describe('changing clients', () => {
     expect(r.body).toMatchObject({ name: 'Versioned Ltd', phone: null, website: 'w.example', version: 2 });
     expect(new Date(r.body.updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(c.updatedAt).getTime());
     const noVersion = await manager.patch(`/clients/${c.id}`, { notes: 'no version sent' });
-    expect(noVersion.body).toMatchObject({ notes: 'no version sent', version: 3 });
+    expect(noVersion.status).toBe(400);
+    expect(noVersion.body.errors[0]).toMatchObject({ path: 'version' });
+    expect((await manager.get(`/clients/${c.id}`)).body).toMatchObject({ notes: null, version: 2 });
+  });
+
+  it('tells a stale writer the current version', async () => {
+    const c = (await manager.post('/clients', { name: 'Told' })).body;
+    await manager.patch(`/clients/${c.id}`, { version: 1, notes: 'first' });
+    const stale = await manager.patch(`/clients/${c.id}`, { version: 1, notes: 'second' });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 2 });
   });
 
   it('answers 409 VERSION_CONFLICT to a stale version and changes nothing', async () => {
@@ -174,7 +185,7 @@ describe('changing clients', () => {
   });
 
   it('answers 404 to an unknown client id', async () => {
-    const r = await manager.patch('/clients/00000000-0000-4000-8000-000000000000', { name: 'Ghost' });
+    const r = await manager.patch('/clients/00000000-0000-4000-8000-000000000000', { version: 1, name: 'Ghost' });
     expect(r.status).toBe(404);
   });
 });
@@ -195,7 +206,7 @@ describe('contacts', () => {
     const stale = await manager.patch(`/clients/${c.id}/contacts/${b.body.id}`, { version: 1, name: 'Old' });
     expect(stale.status).toBe(409);
     expect(stale.body.code).toBe('VERSION_CONFLICT');
-    const unknown = await manager.patch(`/clients/${c.id}/contacts/00000000-0000-4000-8000-000000000000`, { name: 'x' });
+    const unknown = await manager.patch(`/clients/${c.id}/contacts/00000000-0000-4000-8000-000000000000`, { version: 1, name: 'x' });
     expect(unknown.status).toBe(404);
     const invalid = await manager.post(`/clients/${c.id}/contacts`, { name: 'Z', mobile: '1' });
     expect(invalid.status).toBe(400);
@@ -213,3 +224,36 @@ describe('contacts', () => {
     expect(deal.body.contactId).toBe(contact.id);
   });
 });
+
+describe('duplicate check before creating a client', () => {
+  it('finds visible clients with the same name, tax id, email or phone, ignoring case, spaces and punctuation', async () => {
+    const mine = (await manager.post('/clients', {
+      name: 'ООО «Ромашка»', taxId: '7707083893', email: 'Info@Romashka.example', phone: '+7 (495) 123-45-67',
+    })).body;
+    const other = await f.user('manager');
+    await f.client(other.id, 'Ромашка hidden');
+    const hidden = await f.client(other.id, 'ооо ромашка');
+    const r = await manager.get(`/clients/duplicates?name=${encodeURIComponent('ооо ромашка')}&phone=${encodeURIComponent('8 495 1234567')}`);
+    expect(r.status).toBe(200);
+    expect(r.body.items).toEqual([{ id: mine.id, name: 'ООО «Ромашка»', taxId: '7707083893', matchedOn: ['name', 'phone'] }]);
+    expect(r.body.items.map((i: { id: string }) => i.id)).not.toContain(hidden.id);
+    const byTax = await manager.get('/clients/duplicates?taxId=77-0708-3893&email=info@romashka.example');
+    expect(byTax.body.items).toEqual([{ id: mine.id, name: 'ООО «Ромашка»', taxId: '7707083893', matchedOn: ['taxId', 'email'] }]);
+    expect((await manager.get('/clients/duplicates?name=Nothing%20like%20it')).body.items).toEqual([]);
+    expect((await manager.get('/clients/duplicates')).body.items).toEqual([]);
+  });
+});
+
+describe('client timeline', () => {
+  it('records a create and each edit with the values before and after, not an edit that changed nothing', async () => {
+    const c = (await manager.post('/clients', { name: 'Timeline Ltd', phone: '1' })).body;
+    await manager.patch(`/clients/${c.id}`, { version: 1, phone: '2', notes: 'hello' });
+    await manager.patch(`/clients/${c.id}`, { version: 2, phone: '2' });
+    const events = await h.ctx.orm.em.fork().find(RecordEvent, { recordType: 'client', recordId: c.id }, { orderBy: { id: 'asc' } });
+    expect(events.map((e) => [e.kind, e.actorId, e.data])).toEqual([
+      ['created', managerId, { name: 'Timeline Ltd' }],
+      ['updated', managerId, { changes: { phone: { from: '1', to: '2' }, notes: { from: null, to: 'hello' } } }],
+    ]);
+  });
+});
+

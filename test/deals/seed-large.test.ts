@@ -45,7 +45,7 @@ describe('the generated company', () => {
   it('has the sizes asked for, with leads over groups and every stage in its pipeline', async () => {
     const [counts] = await rows<{ deals: string; clients: string; users: string; bad: string; events: string; leads: string }>(`
       select (select count(*) from deals) as deals, (select count(*) from clients) as clients,
-        (select count(*) from users) as users, (select count(*) from deal_events) as events,
+        (select count(*) from users) as users, (select count(*) from record_events) as events,
         (select count(*) from departments where lead_id is not null) as leads,
         (select count(*) from deals d join stages s on s.id = d.stage_id where s.pipeline_id <> d.pipeline_id) as bad`);
     expect(Number(counts.deals)).toBe(2000);

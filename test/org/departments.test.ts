@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { fixtures, login, versionOf, startHarness, type Harness, type Session } from '../support/harness.ts';
 import { wouldCycle } from '../../modules/org/tree.ts';
 
 let h: Harness;
@@ -30,7 +30,7 @@ describe('departments', () => {
     await f.user('manager', { departmentId: sub.body.id });
     await f.user('member', { departmentId: sub.body.id });
     const gone = await f.user('member', { departmentId: sub.body.id });
-    await admin.patch(`/users/${gone.id}`, { disabled: true });
+    await admin.patch(`/users/${gone.id}`, { version: await versionOf(h, 'users', gone.id), disabled: true });
 
     const list = await manager.get('/departments');
     expect(list.status).toBe(200);
@@ -44,18 +44,18 @@ describe('departments', () => {
     const m = await f.user('manager', { name: 'Future Lead' });
     const member = await f.user('manager');
     const dept = await admin.post('/departments', { name: 'Led team' });
-    await admin.patch(`/users/${member.id}`, { departmentId: dept.body.id });
+    await admin.patch(`/users/${member.id}`, { version: await versionOf(h, 'users', member.id), departmentId: dept.body.id });
     const client = await f.client(member.id, 'Member Client');
     const s = await login(h, m.email);
     expect((await s.get(`/clients/${client.id}`)).status).toBe(404);
 
-    const r = await admin.patch(`/departments/${dept.body.id}`, { leadId: m.id });
+    const r = await admin.patch(`/departments/${dept.body.id}`, { version: await versionOf(h, 'departments', dept.body.id), leadId: m.id });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ leadId: m.id, version: 2 });
     expect((await s.get('/auth/me')).body.user.role).toBe('manager');
     expect((await s.get(`/clients/${client.id}`)).status).toBe(200);
 
-    const cleared = await admin.patch(`/departments/${dept.body.id}`, { leadId: null });
+    const cleared = await admin.patch(`/departments/${dept.body.id}`, { version: await versionOf(h, 'departments', dept.body.id), leadId: null });
     expect(cleared.body.leadId).toBeNull();
     expect((await s.get(`/clients/${client.id}`)).status).toBe(404);
   });
@@ -69,13 +69,13 @@ describe('departments', () => {
     expect(lead.status).toBe(422);
     expect(lead.body).toMatchObject({ code: 'INVALID_REFERENCE', field: 'leadId' });
     const off = await f.user('lead');
-    await admin.patch(`/users/${off.id}`, { disabled: true });
+    await admin.patch(`/users/${off.id}`, { version: await versionOf(h, 'users', off.id), disabled: true });
     expect((await admin.post('/departments', { name: 'Ghost led', leadId: off.id })).status).toBe(422);
     expect((await admin.get('/departments')).body.items.length).toBe(before);
     const d = await admin.post('/departments', { name: 'Real' });
-    const patch = await admin.patch(`/departments/${d.body.id}`, { parentId: NOWHERE });
+    const patch = await admin.patch(`/departments/${d.body.id}`, { version: await versionOf(h, 'departments', d.body.id), parentId: NOWHERE });
     expect(patch.status).toBe(422);
-    expect((await admin.patch(`/departments/${NOWHERE}`, { name: 'x' })).status).toBe(404);
+    expect((await admin.patch(`/departments/${NOWHERE}`, { version: await versionOf(h, 'departments', NOWHERE), name: 'x' })).status).toBe(404);
   });
 
   it('refuses a parent that would close a loop with 422 DEPARTMENT_CYCLE', async () => {
@@ -84,27 +84,27 @@ describe('departments', () => {
     const c = (await admin.post('/departments', { name: 'Loop C', parentId: b.id })).body;
     // A below itself, below its grandchild C, below its child B
     for (const parentId of [a.id, c.id, b.id]) {
-      const r = await admin.patch(`/departments/${a.id}`, { parentId });
+      const r = await admin.patch(`/departments/${a.id}`, { version: await versionOf(h, 'departments', a.id), parentId });
       expect(r.status).toBe(422);
       expect(r.body.code).toBe('DEPARTMENT_CYCLE');
     }
-    const selfB = await admin.patch(`/departments/${b.id}`, { parentId: c.id });
+    const selfB = await admin.patch(`/departments/${b.id}`, { version: await versionOf(h, 'departments', b.id), parentId: c.id });
     expect(selfB.body.code).toBe('DEPARTMENT_CYCLE');
     const items = (await admin.get('/departments')).body.items;
     expect(items.find((d: { id: string }) => d.id === a.id).parentId).toBeNull();
     // moving a leaf up is fine, and so is detaching
-    expect((await admin.patch(`/departments/${c.id}`, { parentId: a.id })).body.parentId).toBe(a.id);
-    expect((await admin.patch(`/departments/${b.id}`, { parentId: null })).body.parentId).toBeNull();
+    expect((await admin.patch(`/departments/${c.id}`, { version: await versionOf(h, 'departments', c.id), parentId: a.id })).body.parentId).toBe(a.id);
+    expect((await admin.patch(`/departments/${b.id}`, { version: await versionOf(h, 'departments', b.id), parentId: null })).body.parentId).toBeNull();
     // now B is free: it may go below C
-    expect((await admin.patch(`/departments/${b.id}`, { parentId: c.id })).status).toBe(200);
+    expect((await admin.patch(`/departments/${b.id}`, { version: await versionOf(h, 'departments', b.id), parentId: c.id })).status).toBe(200);
   });
 
   it('refuses concurrent moves that together would close a loop', async () => {
     const x = (await admin.post('/departments', { name: 'Race X' })).body;
     const y = (await admin.post('/departments', { name: 'Race Y' })).body;
     const [r1, r2] = await Promise.all([
-      admin.patch(`/departments/${x.id}`, { parentId: y.id }),
-      admin.patch(`/departments/${y.id}`, { parentId: x.id }),
+      admin.patch(`/departments/${x.id}`, { version: await versionOf(h, 'departments', x.id), parentId: y.id }),
+      admin.patch(`/departments/${y.id}`, { version: await versionOf(h, 'departments', y.id), parentId: x.id }),
     ]);
     expect([r1.status, r2.status].sort()).toEqual([200, 422]);
   });
@@ -114,7 +114,9 @@ describe('departments', () => {
     expect((await admin.patch(`/departments/${d.id}`, { version: 1, name: 'Renamed' })).status).toBe(200);
     const stale = await admin.patch(`/departments/${d.id}`, { version: 1, name: 'Again' });
     expect(stale.status).toBe(409);
-    expect(stale.body.code).toBe('VERSION_CONFLICT');
+    expect(stale.body).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 2 });
+    const noVersion = await admin.patch(`/departments/${d.id}`, { name: 'Again' });
+    expect(noVersion.status).toBe(400);
   });
 
   it('validates the body', async () => {
@@ -123,7 +125,7 @@ describe('departments', () => {
       await admin.post('/departments', { name: 'X', manager: 'me' }),
       await admin.post('/departments', { name: 'X', isSalesGroup: 'yes' }),
       await admin.post('/departments', { name: 'X', parentId: 'nope' }),
-      await admin.patch(`/departments/${NOWHERE}`, { memberCount: 3 }),
+      await admin.patch(`/departments/${NOWHERE}`, { version: await versionOf(h, 'departments', NOWHERE), memberCount: 3 }),
     ];
     expect(cases.map((r) => [r.status, r.body.code])).toEqual(cases.map(() => [400, 'VALIDATION_FAILED']));
     const malformed = await admin.request('PATCH', `/departments/${NOWHERE}`, '{', { 'content-type': 'application/json' });

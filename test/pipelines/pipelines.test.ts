@@ -251,12 +251,12 @@ describe('replacing a pipeline', () => {
 
 describe('document kinds', () => {
   it('lists and adds document kinds; a code is unique', async () => {
-    const r = await admin.post('/document-kinds', { code: 'contract', name: 'Contract', nameRu: 'Договор' });
+    const r = await admin.post('/document-kinds', { code: 'contract', name: 'Contract', translations: { ru: { name: 'Договор' } } });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({ id: expect.any(String), code: 'contract', name: 'Contract', nameRu: 'Договор' });
+    expect(r.body).toEqual({ id: expect.any(String), code: 'contract', name: 'Contract', translations: { ru: { name: 'Договор' } } });
     const list = await manager.get('/document-kinds');
     expect(list.body.items.map((k: { code: string }) => k.code)).toEqual(['commercial_proposal', 'contract']);
-    expect(list.body.items[0]).toEqual({ id: proposal.id, code: 'commercial_proposal', name: 'Commercial proposal', nameRu: null });
+    expect(list.body.items[0]).toEqual({ id: proposal.id, code: 'commercial_proposal', name: 'Commercial proposal', translations: {} });
     const dup = await admin.post('/document-kinds', { code: 'contract', name: 'Another contract' });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe('CODE_TAKEN');
@@ -278,20 +278,24 @@ describe('deal fields', () => {
     const r = await manager.get('/deal-fields');
     expect(r.status).toBe(200);
     expect(r.body.builtIn).toEqual([
-      { key: 'amount', label: 'Amount', type: 'money' },
-      { key: 'expectedCloseDate', label: 'Expected close date', type: 'date' },
-      { key: 'contactId', label: 'Contact', type: 'contact' },
+      { key: 'amount', label: 'Amount', type: 'money', translations: { ru: { label: 'Сумма' } } },
+      { key: 'expectedCloseDate', label: 'Expected close date', type: 'date', translations: { ru: { label: 'Ожидаемая дата закрытия' } } },
+      { key: 'contactId', label: 'Contact', type: 'contact', translations: { ru: { label: 'Контакт' } } },
     ]);
     expect(r.body.items.map((x: { key: string; type: string; options: string[] }) => [x.key, x.type, x.options]))
       .toEqual([['budgetApproved', 'select', ['yes', 'no']]]);
   });
 
   it('adds fields last, which stages can then require and deals fill', async () => {
-    const r = await admin.post('/deal-fields', { key: 'leadSource', label: 'Lead source', labelRu: 'Источник', type: 'select', options: ['Web', 'Referral'] });
+    const r = await admin.post('/deal-fields', { key: 'leadSource', label: 'Lead source', type: 'select', options: ['Web', 'Referral'],
+      translations: { ru: { label: 'Источник', options: { Web: 'Сайт' } } } });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ key: 'leadSource', label: 'Lead source', labelRu: 'Источник', type: 'select', options: ['Web', 'Referral'] });
+    expect(r.body).toMatchObject({
+      key: 'leadSource', label: 'Lead source', translations: { ru: { label: 'Источник', options: { Web: 'Сайт' } } }, type: 'select',
+      options: ['Web', 'Referral'],
+    });
     const t = await admin.post('/deal-fields', { key: 'notes2', label: 'Notes', type: 'text' });
-    expect(t.body).toMatchObject({ options: [], labelRu: null });
+    expect(t.body).toMatchObject({ options: [], translations: {} });
     expect(t.body.position).toBeGreaterThan(r.body.position);
     const keys = (await manager.get('/deal-fields')).body.items.map((x: { key: string }) => x.key);
     expect(keys.slice(-2)).toEqual(['leadSource', 'notes2']);
@@ -329,3 +333,34 @@ describe('deal fields', () => {
     expect((await manager.get('/deal-fields')).body.items.map((x: { key: string }) => x.key)).not.toContain('tier');
   });
 });
+
+describe('translated names', () => {
+  it('keeps a translations map per pipeline and stage; a replacement that leaves them out keeps them', async () => {
+    const created = await admin.post('/pipelines', {
+      name: 'Exports', translations: { ru: { name: 'Экспорт' } },
+      stages: [{ name: 'Inquiry', kind: 'open', translations: { ru: { name: 'Запрос' } } }, { name: 'Shipped', kind: 'won' }],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Exports', translations: { ru: { name: 'Экспорт' } } });
+    expect(created.body.stages.map((s: { translations: object }) => s.translations)).toEqual([{ ru: { name: 'Запрос' } }, {}]);
+    const [inquiry, shipped] = created.body.stages;
+    const replaced = await admin.put(`/pipelines/${created.body.id}`, {
+      name: 'Exports', version: created.body.version,
+      stages: [{ id: inquiry.id, name: 'Inquiry', kind: 'open' }, { id: shipped.id, name: 'Shipped', kind: 'won', translations: { ru: { name: 'Отгружено' } } }],
+    });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.translations).toEqual({ ru: { name: 'Экспорт' } });
+    expect(replaced.body.stages.map((s: { translations: object }) => s.translations))
+      .toEqual([{ ru: { name: 'Запрос' } }, { ru: { name: 'Отгружено' } }]);
+  });
+
+  it('refuses a translation of an option the field does not have, and a language it does not know', async () => {
+    const r = await admin.post('/deal-fields', { key: 'channel', label: 'Channel', type: 'select', options: ['Web'],
+      translations: { ru: { options: { Phone: 'Телефон' } } } });
+    expect(r.status).toBe(422);
+    expect(r.body.code).toBe('INVALID_DEAL_FIELD');
+    const de = await admin.post('/document-kinds', { code: 'offer', name: 'Offer', translations: { de: { name: 'Angebot' } } });
+    expect(de.status).toBe(400);
+  });
+});
+

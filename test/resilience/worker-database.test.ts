@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
-import { DealEvent } from '../../modules/deals/entities.ts';
+import { RecordEvent } from '../../modules/timeline/entities.ts';
 
 let h: Harness;
 let workerDb: TcpProxy;
@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { workerDb?.restore(); await h?.close(); await workerDb?.close(); });
 
-const events = () => h.ctx.orm.em.fork().count(DealEvent, { dealId });
+const events = () => h.ctx.orm.em.fork().count(RecordEvent, { recordType: 'deal', recordId: dealId });
 
 it('rides out a short loss of the database by retrying the write', async () => {
   workerDb.cut();
@@ -88,5 +88,5 @@ it('lets a create retried with the same Idempotency-Key succeed after its first 
   expect(again.body.id).toBe(retry.body.id);
   const list = await m.get(`/deals?pipelineId=${p.id}`);
   expect(list.body.items).toHaveLength(1);
-  expect(await h.ctx.orm.em.fork().count(DealEvent, { dealId: retry.body.id, kind: 'created' })).toBe(1);
+  expect(await h.ctx.orm.em.fork().count(RecordEvent, { recordType: 'deal', recordId: retry.body.id, kind: 'created' })).toBe(1);
 });

@@ -185,3 +185,10 @@ export function fixtures(h: Harness) {
     },
   };
 }
+
+/** The version a record has now, as the client would have read it before an edit (1 when there is no such row). */
+export async function versionOf(h: Harness, table: 'users' | 'departments' | 'clients' | 'contacts' | 'pipelines', id: string) {
+  const rows = await h.ctx.orm.em.fork().getConnection()
+    .execute<{ version: number }[]>(`select version from ${table} where id = ?`, [id]);
+  return rows[0]?.version ?? 1;
+}

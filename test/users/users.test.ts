@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures, login, PASSWORD, Session, startHarness, type Harness } from '../support/harness.ts';
+import { fixtures, login, versionOf, PASSWORD, Session, startHarness, type Harness } from '../support/harness.ts';
 
 let h: Harness;
 let f: ReturnType<typeof fixtures>;
@@ -93,7 +93,7 @@ describe('the user directory', () => {
     const extra = [];
     for (let i = 0; i < 9; i++) extra.push(await f.user('member', { name: `Directory ${String.fromCharCode(73 - i)}` }));
     const off = await f.user('member', { name: 'Directory Disabled' });
-    expect((await admin.patch(`/users/${off.id}`, { disabled: true })).status).toBe(200);
+    expect((await admin.patch(`/users/${off.id}`, { version: await versionOf(h, 'users', off.id), disabled: true })).status).toBe(200);
 
     const asAdmin = await everyPage(admin, '&q=directory', 4);
     expect(asAdmin.pages).toBe(3);
@@ -129,17 +129,17 @@ describe('changing users', () => {
   it('changes name, role and department', async () => {
     const u = await f.user('member');
     const dept = await f.department('Field Sales');
-    const r = await admin.patch(`/users/${u.id}`, { name: 'Promoted', role: 'manager', departmentId: dept.id });
+    const r = await admin.patch(`/users/${u.id}`, { version: await versionOf(h, 'users', u.id), name: 'Promoted', role: 'manager', departmentId: dept.id });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ id: u.id, name: 'Promoted', role: 'manager', departmentId: dept.id, disabled: false });
-    const cleared = await admin.patch(`/users/${u.id}`, { departmentId: null });
+    const cleared = await admin.patch(`/users/${u.id}`, { version: await versionOf(h, 'users', u.id), departmentId: null });
     expect(cleared.body.departmentId).toBeNull();
-    const bad = await admin.patch(`/users/${u.id}`, { departmentId: '00000000-0000-4000-8000-000000000000' });
+    const bad = await admin.patch(`/users/${u.id}`, { version: await versionOf(h, 'users', u.id), departmentId: '00000000-0000-4000-8000-000000000000' });
     expect(bad.status).toBe(422);
     expect(bad.body.code).toBe('INVALID_REFERENCE');
-    const unknown = await admin.patch('/users/00000000-0000-4000-8000-000000000000', { name: 'Ghost' });
+    const unknown = await admin.patch('/users/00000000-0000-4000-8000-000000000000', { version: await versionOf(h, 'users', '00000000-0000-4000-8000-000000000000'), name: 'Ghost' });
     expect(unknown.status).toBe(404);
-    const email = await admin.patch(`/users/${u.id}`, { email: 'new@example.test' });
+    const email = await admin.patch(`/users/${u.id}`, { version: await versionOf(h, 'users', u.id), email: 'new@example.test' });
     expect(email.status).toBe(400);
   });
 
@@ -150,7 +150,7 @@ describe('changing users', () => {
     const bot = new Session(h.baseUrl, tokenRes.body.token);
     expect((await s.get('/auth/me')).status).toBe(200);
 
-    const r = await admin.patch(`/users/${u.id}`, { disabled: true });
+    const r = await admin.patch(`/users/${u.id}`, { version: await versionOf(h, 'users', u.id), disabled: true });
     expect(r.status).toBe(200);
     expect(r.body.disabled).toBe(true);
     expect((await s.get('/auth/me')).status).toBe(401);
@@ -160,7 +160,7 @@ describe('changing users', () => {
     const [{ n }] = await h.ctx.orm.em.fork().getConnection().execute('select count(*)::int as n from sessions where user_id = ?', [u.id]);
     expect(n).toBe(0);
 
-    const back = await admin.patch(`/users/${u.id}`, { disabled: false });
+    const back = await admin.patch(`/users/${u.id}`, { version: await versionOf(h, 'users', u.id), disabled: false });
     expect(back.body.disabled).toBe(false);
     expect((await s.get('/auth/me')).status).toBe(401); // the old session stays ended
     const s2 = await login(h, u.email);
@@ -169,20 +169,20 @@ describe('changing users', () => {
 
   it('does not let an admin disable or demote themselves (422 CANNOT_CHANGE_SELF)', async () => {
     for (const body of [{ disabled: true }, { role: 'manager' }, { role: 'lead', name: 'Still me' }]) {
-      const r = await admin.patch(`/users/${adminId}`, body);
+      const r = await admin.patch(`/users/${adminId}`, { version: await versionOf(h, 'users', adminId), ...body });
       expect(r.status).toBe(422);
       expect(r.body.code).toBe('CANNOT_CHANGE_SELF');
     }
     const me = await admin.get('/auth/me');
     expect(me.body.user).toMatchObject({ role: 'admin', disabled: false, name: 'Ada Admin' });
-    const rename = await admin.patch(`/users/${adminId}`, { name: 'Ada A.', role: 'admin', disabled: false });
+    const rename = await admin.patch(`/users/${adminId}`, { version: await versionOf(h, 'users', adminId), name: 'Ada A.', role: 'admin', disabled: false });
     expect(rename.status).toBe(200);
     expect(rename.body.name).toBe('Ada A.');
   });
 
   it('lets an admin demote another admin, but of two admins removing each other at once one stays', async () => {
     const a2 = await f.user('admin');
-    const demoted = await admin.patch(`/users/${a2.id}`, { role: 'manager' });
+    const demoted = await admin.patch(`/users/${a2.id}`, { version: await versionOf(h, 'users', a2.id), role: 'manager' });
     expect(demoted.status).toBe(200);
     expect(demoted.body.role).toBe('manager');
 
@@ -192,8 +192,8 @@ describe('changing users', () => {
     const b = await f.user('admin');
     const sb = await login(h, b.email);
     const [r1, r2] = await Promise.all([
-      admin.patch(`/users/${b.id}`, { disabled: true }),
-      sb.patch(`/users/${adminId}`, { disabled: true }),
+      admin.patch(`/users/${b.id}`, { version: await versionOf(h, 'users', b.id), disabled: true }),
+      sb.patch(`/users/${adminId}`, { version: await versionOf(h, 'users', adminId), disabled: true }),
     ]);
     const statuses = [r1.status, r2.status];
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
@@ -202,5 +202,21 @@ describe('changing users', () => {
     const [{ n }] = await em.getConnection().execute(
       "select count(*)::int as n from users where role = 'admin' and disabled_at is null");
     expect(n).toBe(1);
+  });
+});
+
+describe('changing a user with a version', () => {
+  it('answers 409 VERSION_CONFLICT with the current version to a stale edit, and 400 without a version', async () => {
+    const u = await f.user('manager', { name: 'Versioned Vera' });
+    const admin = await login(h, (await f.user('admin')).email);
+    const first = await admin.patch(`/users/${u.id}`, { version: 1, name: 'Vera V.' });
+    expect(first.status).toBe(200);
+    expect(first.body.version).toBe(2);
+    const stale = await admin.patch(`/users/${u.id}`, { version: 1, role: 'lead' });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 2 });
+    expect((await admin.patch(`/users/${u.id}`, { role: 'lead' })).status).toBe(400);
+    const listed = (await admin.get(`/users?q=${encodeURIComponent(u.email)}`)).body.items[0];
+    expect(listed).toMatchObject({ name: 'Vera V.', role: 'manager', version: 2 });
   });
 });

@@ -5,15 +5,17 @@ export type Locale = 'en' | 'ru';
 export type StageKind = 'open' | 'won' | 'lost';
 
 export interface User {
-  id: string; email: string; name: string; role: Role; departmentId: string | null; locale: Locale; disabled: boolean;
+  id: string; email: string; name: string; role: Role; departmentId: string | null; locale: Locale; disabled: boolean; version: number;
 }
 export interface Stage {
-  id: string; name: string; position: number; kind: StageKind; requiredFields: string[]; requiredDocumentKinds: string[];
+  id: string; name: string; translations?: Translations; position: number; kind: StageKind; requiredFields: string[]; requiredDocumentKinds: string[];
 }
-export interface Pipeline { id: string; name: string; archived: boolean; version: number; stages: Stage[] }
-export interface DocumentKind { id: string; code: string; name: string; nameRu: string | null }
+export interface Pipeline { id: string; name: string; translations?: Translations; archived: boolean; version: number; stages: Stage[] }
+/** names an administrator gave, in other languages: { ru: { name } } (fields: label, options) */
+export interface Translations { ru?: { name?: string; label?: string; options?: Record<string, string> } }
+export interface DocumentKind { id: string; code: string; name: string; translations?: Translations }
 export interface DealField {
-  id: string; key: string; label: string; labelRu: string | null; type: 'text' | 'number' | 'money' | 'date' | 'select'; options: string[];
+  id: string; key: string; label: string; translations?: Translations; type: 'text' | 'number' | 'money' | 'date' | 'select'; options: string[];
 }
 export interface BuiltInField { key: string; label: string; type: string }
 export interface Deal {
@@ -39,7 +41,7 @@ export interface Client {
 export interface Contact { id: string; name: string; position: string | null; email: string | null; phone: string | null }
 export interface ClientDetail extends Client { contacts: Contact[] }
 export interface Department {
-  id: string; name: string; parentId: string | null; isSalesGroup: boolean; leadId: string | null; memberCount: number; version?: number;
+  id: string; name: string; parentId: string | null; isSalesGroup: boolean; leadId: string | null; memberCount: number; version: number;
 }
 export interface Page<T> { items: T[]; nextCursor: string | null }
 /** A sum of deal amounts in one currency; amount is a decimal string, e.g. "12500.00". */

@@ -1,4 +1,5 @@
 import { useCallback } from 'react';
+import type { Translations } from './api.js';
 import { useI18n, type MessageKey } from './i18n/index.js';
 import { useRefData } from './session.js';
 
@@ -9,21 +10,42 @@ const BUILT_IN_MSG: Record<string, MessageKey> = {
   title: 'field.title', currency: 'field.currency',
 };
 
+type Named = { translations?: Translations } & ({ name: string } | { label: string });
+
+/**
+ * The one way the web app reads a name an administrator gave (pipeline, stage, document kind, field, option): in the
+ * user's language when the record has a translation, else as it was defined.
+ */
+export function useNameOf() {
+  const { pick } = useI18n();
+  return useCallback((record: Named, key: 'name' | 'label' = 'name') =>
+    pick((record as unknown as Record<string, string>)[key] ?? '', record.translations?.ru?.[key] ?? null), [pick]);
+}
+
+/** A select option's name in the user's language. */
+export function useOptionName() {
+  const { pick } = useI18n();
+  return useCallback((field: { translations?: Translations } | undefined, option: string) =>
+    pick(option, field?.translations?.ru?.options?.[option] ?? null), [pick]);
+}
+
 /** Labels in the user's language for deal fields and document kinds, falling back to what the server sent. */
 export function useLabels() {
-  const { t, pick } = useI18n();
+  const { t } = useI18n();
+  const nameOf = useNameOf();
   const { dealFields, documentKinds } = useRefData();
   const fieldLabel = useCallback((key: string, fallback?: string) => {
     const m = BUILT_IN_MSG[key];
     if (m) return t(m);
     const f = dealFields.find((x) => x.key === key);
-    return f ? pick(f.label, f.labelRu) : (fallback ?? key);
-  }, [t, pick, dealFields]);
+    return f ? nameOf(f, 'label') : (fallback ?? key);
+  }, [t, nameOf, dealFields]);
   const kindName = useCallback((id: string | null | undefined, fallback?: string) => {
     const k = documentKinds.find((x) => x.id === id);
-    return k ? pick(k.name, k.nameRu) : (fallback ?? '');
-  }, [pick, documentKinds]);
-  return { fieldLabel, kindName };
+    return k ? nameOf(k) : (fallback ?? '');
+  }, [nameOf, documentKinds]);
+  const optionName = useOptionName();
+  return { fieldLabel, kindName, optionName };
 }
 
 export const DECIMAL = /^\d{1,16}(\.\d{1,2})?$/;

@@ -4,6 +4,7 @@ import {
 } from './api.js';
 import { storeLocale, storedLocale } from './i18n/index.js';
 import { useAsync } from './hooks.js';
+import { useNameOf } from './labels.js';
 
 interface SessionState {
   user: User | null;
@@ -77,6 +78,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 /* ---------- reference data shared by pages: pipelines, document kinds, custom deal fields ---------- */
 interface RefData {
   pipelines: Pipeline[];
+  /** pipelines with their names as defined (not translated): what the pipeline editor edits */
+  sourcePipelines: Pipeline[];
   pipelinesError: unknown;
   pipelinesLoading: boolean;
   reloadPipelines: () => Promise<unknown>;
@@ -90,16 +93,21 @@ const RefContext = createContext<RefData | null>(null);
 export const useRefData = () => useContext(RefContext)!;
 
 export function RefDataProvider({ children }: { children: ReactNode }) {
+  const nameOf = useNameOf();
   const pipelines = useAsync(() => api.get<{ items: Pipeline[] }>('/pipelines').then((r) => r.items), []);
   const kinds = useAsync(() => api.get<{ items: DocumentKind[] }>('/document-kinds').then((r) => r.items), []);
   const fields = useAsync(() => api.get<{ items: DealField[]; builtIn?: BuiltInField[] }>('/deal-fields'), []);
   const { reload: reloadKinds } = kinds;
   const { reload: reloadDealFields } = fields;
   const value = useMemo<RefData>(() => {
-    const list = (pipelines.data ?? []).map((p) => ({ ...p, stages: [...p.stages].sort((a, b) => a.position - b.position) }));
+    // pipelines and stages named in the user's language; sourcePipelines keeps the names as defined, for the editor
+    const list = (pipelines.data ?? []).map((p) => ({
+      ...p, name: nameOf(p), stages: [...p.stages].sort((a, b) => a.position - b.position).map((s) => ({ ...s, name: nameOf(s) })),
+    }));
     const stages = new Map(list.flatMap((p) => p.stages.map((s) => [s.id, { stage: s, pipeline: p }] as const)));
     return {
       pipelines: list,
+      sourcePipelines: pipelines.data ?? [],
       pipelinesError: pipelines.error,
       pipelinesLoading: pipelines.loading && !pipelines.data,
       reloadPipelines: pipelines.reload,
@@ -113,6 +121,6 @@ export function RefDataProvider({ children }: { children: ReactNode }) {
       reloadFields: () => Promise.all([reloadKinds(), reloadDealFields()]),
       stageById: (id) => (id ? stages.get(id) ?? null : null),
     };
-  }, [pipelines.data, pipelines.error, pipelines.loading, pipelines.reload, kinds.data, fields.data, reloadKinds, reloadDealFields]);
+  }, [nameOf, pipelines.data, pipelines.error, pipelines.loading, pipelines.reload, kinds.data, fields.data, reloadKinds, reloadDealFields]);
   return <RefContext.Provider value={value}>{children}</RefContext.Provider>;
 }

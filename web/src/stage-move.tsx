@@ -90,7 +90,7 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
   onCancel: () => void; onMoved: (deal: Deal) => void; onStale?: () => void;
 }) {
   const { t, locale } = useI18n();
-  const { fieldLabel, kindName } = useLabels();
+  const { fieldLabel, kindName, optionName } = useLabels();
   const { dealFields } = useRefData();
   const [deal, setDeal] = useState(initialDeal);
   const [missing, setMissing] = useState(initialMissing);
@@ -276,7 +276,7 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
                       ) : type === 'select' ? (
                         <select id={id} className="input" value={values[f.key] ?? ''} onChange={(e) => set(f.key, e.target.value)} data-testid={`gate-field-${f.key}`}>
                           <option value="">{t('gate.selectPlaceholder')}</option>
-                          {options.map((o) => <option key={o} value={o}>{o}</option>)}
+                          {options.map((o) => <option key={o} value={o}>{optionName(def, o)}</option>)}
                         </select>
                       ) : type === 'contact' ? (
                         <>

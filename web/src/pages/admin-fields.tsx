@@ -124,10 +124,11 @@ function DocumentKindsSection() {
       else if (!CODE.test(code)) bad.code = t('kinds.codeHint');
       return bad;
     }, async () => {
-      const k = await api.post<DocumentKind>('/document-kinds', { code, name: form.name.trim(), nameRu: form.nameRu.trim() || null });
+      const ru = form.nameRu.trim();
+      const k = await api.post<DocumentKind>('/document-kinds', { code, name: form.name.trim(), ...(ru ? { translations: { ru: { name: ru } } } : {}) });
       setForm(emptyKind);
       setCodeTouched(false);
-      toast('ok', t('kinds.created', { name: pick(k.name, k.nameRu) }));
+      toast('ok', t('kinds.created', { name: pick(k.name, k.translations?.ru?.name) }));
       await reloadFields();
     });
   };
@@ -141,7 +142,7 @@ function DocumentKindsSection() {
             <tbody>
               {documentKinds.map((k) => (
                 <tr key={k.id} data-testid="document-kind" data-code={k.code}>
-                  <td><Bilingual en={k.name} ru={k.nameRu} /></td>
+                  <td><Bilingual en={k.name} ru={k.translations?.ru?.name ?? null} /></td>
                   <td><code className="code">{k.code}</code></td>
                 </tr>
               ))}
@@ -212,12 +213,13 @@ function DealFieldsSection() {
       return bad;
     }, async () => {
       const f = await api.post<DealField>('/deal-fields', {
-        key, label: form.label.trim(), labelRu: form.labelRu.trim() || null, type: form.type,
+        key, label: form.label.trim(), type: form.type,
+        ...(form.labelRu.trim() ? { translations: { ru: { label: form.labelRu.trim() } } } : {}),
         ...(form.type === 'select' ? { options } : {}),
       });
       setForm(emptyField);
       setKeyTouched(false);
-      toast('ok', t('fields.created', { label: pick(f.label, f.labelRu) }));
+      toast('ok', t('fields.created', { label: pick(f.label, f.translations?.ru?.label) }));
       await reloadFields();
     });
   };
@@ -231,7 +233,7 @@ function DealFieldsSection() {
             <tbody>
               {dealFields.map((f) => (
                 <tr key={f.id} data-testid="deal-field" data-key={f.key}>
-                  <td><Bilingual en={f.label} ru={f.labelRu} /></td>
+                  <td><Bilingual en={f.label} ru={f.translations?.ru?.label ?? null} /></td>
                   <td><code className="code">{f.key}</code></td>
                   <td>
                     {t(TYPE_MSG[f.type] ?? 'fieldType.text')}

@@ -26,7 +26,7 @@ function draftOf(p: Pipeline): Draft {
 export function PipelinesAdminPage() {
   const { t } = useI18n();
   useDocumentTitle(t('pipelines.title'));
-  const { pipelines, pipelinesError, pipelinesLoading, reloadPipelines } = useRefData();
+  const { sourcePipelines: pipelines, pipelinesError, pipelinesLoading, reloadPipelines } = useRefData();
   const { query } = useLocation();
   const selected = query.get('id');
   const isNew = query.get('new') === '1';

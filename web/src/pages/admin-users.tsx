@@ -63,7 +63,7 @@ function UsersTab({ departments }: { departments: Department[] }) {
   async function update(u: User, changes: Partial<Pick<User, 'role' | 'departmentId' | 'disabled'>>) {
     setBusyRow(u.id); setRowError(null);
     try {
-      const r = await api.patch<User | { user: User }>(`/users/${u.id}`, changes);
+      const r = await api.patch<User | { user: User }>(`/users/${u.id}`, { version: u.version, ...changes });
       const next = 'user' in r ? r.user : r;
       setItems((list) => list.map((x) => (x.id === u.id ? { ...x, ...next } : x)));
       toast('ok', t('users.updated'));
@@ -299,6 +299,8 @@ function DepartmentDialog({ department, departments, users: loadedUsers, usersEr
   const changed = useRef(false);
   /** departmentId of the users this dialog moved, as the server answered */
   const [moved, setMoved] = useState<ReadonlyMap<string, string | null>>(new Map());
+  /** the version of each user this dialog has changed, for the next change */
+  const versions = useRef(new Map<string, number>());
   const deptOf = (u: User) => (moved.has(u.id) ? moved.get(u.id)! : u.departmentId);
   const deptId = saved?.id ?? null;
   const current = new Set(users.filter((u) => deptId && deptOf(u) === deptId).map((u) => u.id));
@@ -340,7 +342,7 @@ function DepartmentDialog({ department, departments, users: loadedUsers, usersEr
     try {
       if (!dept) dept = await api.post<Department>('/departments', body);
       else if (savedBody.current !== JSON.stringify(body)) {
-        dept = await api.patch<Department>(`/departments/${dept.id}`, { ...body, ...(dept.version !== undefined ? { version: dept.version } : {}) });
+        dept = await api.patch<Department>(`/departments/${dept.id}`, { ...body, version: dept.version });
       }
       savedBody.current = JSON.stringify(body);
       if (dept !== saved) { setSaved(dept); changed.current = true; }
@@ -360,7 +362,9 @@ function DepartmentDialog({ department, departments, users: loadedUsers, usersEr
       const adding = want.has(u.id);
       if (isMember === adding) continue;
       try {
-        const r = await api.patch<User>(`/users/${u.id}`, { departmentId: adding ? dept.id : null });
+        const version = versions.current.get(u.id) ?? u.version;
+        const r = await api.patch<User>(`/users/${u.id}`, { version, departmentId: adding ? dept.id : null });
+        versions.current.set(u.id, r.version);
         done.set(u.id, r.departmentId);
         setMoved(new Map(done));
         changed.current = true;

@@ -237,7 +237,7 @@ function DealFieldsCard({ deal, contacts, onSaved, onStale }: {
   const { t, date, dateTime, locale } = useI18n();
   const toast = useToast();
   const { dealFields, stageById } = useRefData();
-  const { fieldLabel } = useLabels();
+  const { fieldLabel, optionName } = useLabels();
   const base = useMemo(() => formOf(deal, dealFields), [deal, dealFields]);
   const [form, setForm] = useState<Form>(base);
   const [invalid, setInvalid] = useState<Record<string, string>>({});
@@ -365,7 +365,7 @@ function DealFieldsCard({ deal, contacts, onSaved, onStale }: {
               {d.type === 'select' ? (
                 <select id={id} className="input" value={form[k] ?? ''} onChange={(e) => set(k, e.target.value)}>
                   <option value="">{t('common.noneOption')}</option>
-                  {d.options.map((o) => <option key={o}>{o}</option>)}
+                  {d.options.map((o) => <option key={o} value={o}>{optionName(d, o)}</option>)}
                 </select>
               ) : d.type === 'date' ? (
                 <input id={id} type="date" className="input" value={form[k] ?? ''} onChange={(e) => set(k, e.target.value)} />
