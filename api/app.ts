@@ -7,6 +7,7 @@ import { AppError, errorHandler } from './errors.ts';
 import { mountRoutes, type RouteSpec } from './http.ts';
 import { buildOpenApi } from './openapi.ts';
 import { referencePage } from './reference-page.ts';
+import { cspNonce, securityHeaders } from './security-headers.ts';
 import { allRoutes } from './routes/index.ts';
 
 const WEB_DIST = path.resolve(import.meta.dirname, '..', 'dist', 'web');
@@ -34,6 +35,7 @@ export function createApp(ctx: AppContext, routes: RouteSpec[] = allRoutes) {
   const trust = ctx.config.DEALFLOW_TRUST_PROXY;
   app.set('trust proxy', /^\d+$/.test(trust) ? Number(trust) : trust === 'true' ? true : trust === 'false' ? false : trust);
   app.set('query parser', 'simple');
+  app.use(securityHeaders({ secure: ctx.config.DEALFLOW_SECURE_COOKIES }));
   const openapi = buildOpenApi(routes, { version: '0.1.0' });
 
   const api = express.Router();
@@ -46,11 +48,13 @@ export function createApp(ctx: AppContext, routes: RouteSpec[] = allRoutes) {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', checks });
   });
   api.get('/openapi.json', (_req, res) => { res.json(openapi); });
-  api.get('/docs', (_req, res) => { res.type('html').send(referencePage()); });
+  api.get('/docs', (_req, res) => { res.type('html').send(referencePage(cspNonce(res))); });
   mountRoutes(api, ctx, routes, authenticator(ctx));
   api.use((req, _res, next) => next(new AppError(404, 'NOT_FOUND', `No API operation ${req.method} ${req.path}`)));
   api.use(errorHandler);
   app.use('/api/v1', api);
+  // any other path under /api/ is no operation either: problem+json, never the web app or Express's HTML page
+  app.use('/api', (req, _res, next) => next(new AppError(404, 'NOT_FOUND', `No API operation ${req.method} ${req.originalUrl}`)));
 
   if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) {
     app.use(express.static(WEB_DIST, { index: false, maxAge: '1h' }));

@@ -46,7 +46,7 @@ function isConnectionError(err: unknown): boolean {
  * logged, so a test that reaches it fails. 503 answers carry Retry-After.
  */
 export const STATUS_BY_CODE: Record<string, number> = {
-  VALIDATION_FAILED: 400, BAD_CURSOR: 400, INVALID_TEXT: 400, BAD_UPLOAD: 400, FILE_MISSING: 400, MALFORMED_JSON: 400,
+  VALIDATION_FAILED: 400, BAD_CURSOR: 400, BAD_PATH: 400, INVALID_TEXT: 400, BAD_UPLOAD: 400, FILE_MISSING: 400, MALFORMED_JSON: 400,
   UNAUTHENTICATED: 401, INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403, CSRF_TOKEN_INVALID: 403,
   NOT_FOUND: 404, DEAL_NOT_FOUND: 404, ATTACHMENT_NOT_FOUND: 404,
@@ -76,6 +76,10 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof DomainError) return fromDomainError(err);
   const e = err as { type?: string; status?: number; statusCode?: number; expose?: boolean; message?: string; code?: string };
+  // the router could not percent-decode a path parameter (e.g. /deals/%ZZ)
+  if (err instanceof URIError || (e?.status === 400 && /^Failed to decode param/.test(e.message ?? ''))) {
+    return new AppError(400, 'BAD_PATH', 'The path holds an invalid percent-escape');
+  }
   if (e?.type === 'entity.parse.failed') return new AppError(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
   if (e?.type === 'entity.too.large') return new AppError(413, 'BODY_TOO_LARGE', 'The request body is too large');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError(415, 'UNSUPPORTED_ENCODING', e.message ?? 'Unsupported encoding');

@@ -14,6 +14,8 @@ export async function createAppContext(config: Config, urls: { databaseUrl: stri
   const storage = new FileStorage(path.join(config.DEALFLOW_DATA_DIR, 'files'));
   const upload = multer({
     dest: storage.tmpDir,
+    // a plain filename="…" is read as UTF-8, as browsers send it; filename*= names its charset itself (RFC 5987)
+    defParamCharset: 'utf8',
     limits: { fileSize: config.DEALFLOW_UPLOAD_LIMIT_MB * 1024 * 1024, files: 1, fields: 10, fieldSize: 10_000 },
   });
   return { config, orm, temporal, storage, upload };
