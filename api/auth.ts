@@ -7,6 +7,8 @@ import type { Access } from './http.ts';
 import type { AppContext } from './context.ts';
 
 export const SESSION_COOKIE = 'df_session';
+/** a browser that logged in successfully before: its correct logins are never throttled */
+export const DEVICE_COOKIE = 'df_device';
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_DAYS = 14;
 
@@ -51,6 +53,21 @@ async function userFrom(em: EntityManager, userId: string, via: AuthUser['via'])
   return { id: u.id, email: u.email, name: u.name, role: u.role, departmentId: u.departmentId ?? null, locale: u.locale, via };
 }
 
+/**
+ * The session of a cookie's token when it is neither expired nor idle for longer than idleMinutes; its last use is
+ * recorded (at most once a minute, so reads do not write on every request).
+ */
+export async function liveSession(em: EntityManager, token: string, idleMinutes: number) {
+  const now = Date.now();
+  const session = await em.findOne(Session, {
+    id: sha256(token), expiresAt: { $gt: new Date(now) }, lastSeenAt: { $gt: new Date(now - idleMinutes * 60_000) },
+  });
+  if (session && now - session.lastSeenAt.getTime() > 60_000) {
+    await em.nativeUpdate(Session, { id: session.id }, { lastSeenAt: new Date(now) });
+  }
+  return session;
+}
+
 export function authenticator(app: AppContext) {
   return async (req: Request, access: Access): Promise<AuthUser> => {
     const em = app.orm.em.fork();
@@ -64,7 +81,7 @@ export function authenticator(app: AppContext) {
     } else {
       const raw = readCookie(req, SESSION_COOKIE);
       if (raw) {
-        const session = await em.findOne(Session, { id: sha256(raw), expiresAt: { $gt: new Date() } });
+        const session = await liveSession(em, raw, app.config.DEALFLOW_SESSION_IDLE_MINUTES);
         if (session) {
           user = await userFrom(em, session.userId, 'session');
           if (user && UNSAFE.has(req.method)) {

@@ -57,9 +57,9 @@ export const STATUS_BY_CODE: Record<string, number> = {
   INVALID_REFERENCE: 422, STAGE_NOT_IN_PIPELINE: 422, STAGE_REQUIREMENTS_UNMET: 422, LOST_REASON_REQUIRED: 422,
   STAGE_UNCHANGED: 422, INVALID_DATA: 422, INVALID_FIELD_VALUE: 422, INVALID_DEAL_FIELD: 422, TOO_MANY_ATTACHMENTS: 422,
   SHARE_WITH_OWNER: 422, RESERVED_FIELD_KEY: 422, PIPELINE_HAS_NO_STAGES: 422, LAST_ADMIN: 422, INVALID_PIPELINE: 422,
-  DEPARTMENT_CYCLE: 422, CANNOT_CHANGE_SELF: 422,
+  DEPARTMENT_CYCLE: 422, CANNOT_CHANGE_SELF: 422, WEAK_PASSWORD: 422, CURRENT_PASSWORD_WRONG: 422,
   TOO_MANY_ATTEMPTS: 429,
-  SERVICE_UNAVAILABLE: 503, OUTCOME_UNKNOWN: 503, COMMAND_ABANDONED: 503,
+  SERVICE_UNAVAILABLE: 503, PASSWORD_CHECKS_BUSY: 503, OUTCOME_UNKNOWN: 503, COMMAND_ABANDONED: 503,
 };
 
 function fromDomainError(err: DomainError): AppError {
@@ -68,7 +68,8 @@ function fromDomainError(err: DomainError): AppError {
     console.error('domain error code without an HTTP status in api/errors.ts', err.code, err);
     return new AppError(500, 'INTERNAL', 'Something went wrong on our side');
   }
-  return new AppError(status, err.code, err.message, err.details, status === 503 ? { 'Retry-After': '5' } : {});
+  const retryAfter = Number(err.details.retryAfter) > 0 ? String(Math.ceil(Number(err.details.retryAfter))) : '5';
+  return new AppError(status, err.code, err.message, err.details, status === 503 || status === 429 ? { 'Retry-After': retryAfter } : {});
 }
 
 /** Maps what reaches the end of the chain to problem+json; unknown errors are logged and answered 500 without internals. */

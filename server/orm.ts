@@ -10,6 +10,7 @@ import { Migration20261127000000_foundation } from '../migrations/Migration20261
 import { Migration20261127010000_deal_timestamps_ms } from '../migrations/Migration20261127010000_deal_timestamps_ms.ts';
 import { Migration20261127020000_login_throttle } from '../migrations/Migration20261127020000_login_throttle.ts';
 import { Migration20261128000000_deal_ops } from '../migrations/Migration20261128000000_deal_ops.ts';
+import { Migration20261130000000_sessions_audit } from '../migrations/Migration20261130000000_sessions_audit.ts';
 
 export const entities = [
   User, Session, ApiToken, Department, Client, Contact, RecordShare,
@@ -21,6 +22,7 @@ export const migrations = [
   { name: 'Migration20261127010000_deal_timestamps_ms', class: Migration20261127010000_deal_timestamps_ms },
   { name: 'Migration20261127020000_login_throttle', class: Migration20261127020000_login_throttle },
   { name: 'Migration20261128000000_deal_ops', class: Migration20261128000000_deal_ops },
+  { name: 'Migration20261130000000_sessions_audit', class: Migration20261130000000_sessions_audit },
 ];
 
 export type Orm = MikroORM;

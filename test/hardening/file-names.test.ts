@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 const storedFiles = async () => Number((await h.ctx.orm.em.fork().getConnection()
-  .execute<{ n: string }[]>('select count(*) as n from stored_files'))[0].n);
+  .execute<{ n: string }[]>('select count(*) as n from files'))[0].n);
 
 async function uploadRaw(dispositionParams: string, content = 'hello') {
   const body = Buffer.concat([
