@@ -120,10 +120,10 @@ export const authRoutes: RouteSpec[] = [
         await recordLoginFailure(em, row.email, ip);
         throw new DomainError('CURRENT_PASSWORD_WRONG', 'The current password is not right', { field: 'currentPassword' });
       }
-      row.passwordHash = await hashPassword(body.newPassword, [row.email, row.name]);
+      const passwordHash = await hashPassword(body.newPassword, [row.email, row.name]);
       const current = readCookie(req, SESSION_COOKIE);
       await em.transactional(async (tx) => {
-        await tx.nativeUpdate(User, { id: row.id }, { passwordHash: row.passwordHash });
+        await tx.nativeUpdate(User, { id: row.id }, { passwordHash });
         // every other session of the user ends; the one that changed it stays (a token-authenticated change ends all)
         await tx.nativeDelete(Session, {
           userId: row.id, ...(user.via === 'session' && current ? { id: { $ne: sha256(current) } } : {}),
