@@ -8,6 +8,7 @@ import { route, type RouteSpec } from '../http.ts';
 import type { AuthUser } from '../auth.ts';
 import { visibleClient } from './clients.ts';
 import { visibleDeal } from './deals.ts';
+import { recordAudit } from '../../modules/audit/index.ts';
 
 const shareSchema = z.object({
   userId: z.uuid(), name: z.string(), email: z.string(), createdAt: z.iso.datetime(),
@@ -81,6 +82,7 @@ function shareRoutesFor(k: Kind): RouteSpec[] {
         await em.execute(
           'insert into record_shares (record_type, record_id, user_id) values (?, ?, ?) on conflict do nothing',
           [k.type, record.id, body.userId]);
+        await recordAudit(em, { kind: 'share.granted', actorId: user.id, actorEmail: user.email, subjectType: k.type, subjectId: record.id, details: { userId: body.userId } });
         const [share] = await sharesOf(em.fork(), k.type, record.id, body.userId);
         return share;
       },
@@ -93,6 +95,7 @@ function shareRoutesFor(k: Kind): RouteSpec[] {
         const record = await loadManaged(em, user, p.id);
         const n = await em.nativeDelete(RecordShare, { recordType: k.type, recordId: record.id, userId: p.userId });
         if (n === 0) throw notFound('Share');
+        await recordAudit(em, { kind: 'share.revoked', actorId: user.id, actorEmail: user.email, subjectType: k.type, subjectId: record.id, details: { userId: p.userId } });
       },
     }),
   ];

@@ -8,6 +8,7 @@ import { Department } from '../../modules/org/entities.ts';
 import { AppError, notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, likePattern, pageOf, pageQuery, route, type RouteSpec } from '../http.ts';
 import { toUser, userSchema } from './auth.ts';
+import { recordAudit } from '../../modules/audit/index.ts';
 
 /** (name, id) of the last user of a page, by name */
 const nameCursor = z.tuple([z.string(), z.uuid()]);
@@ -116,6 +117,7 @@ export const userRoutes: RouteSpec[] = [
         const n = await tem.nativeUpdate(User, { id: params.id }, { ...changes, version: raw('version + 1') });
         if (n === 0) throw notFound('User');
         if (body.disabled === true) await tem.nativeDelete(Session, { userId: params.id });
+        if (body.role !== undefined || body.disabled !== undefined || body.departmentId !== undefined) await recordAudit(tem, { kind: body.role !== undefined ? 'user.role_changed' : 'user.access_changed', actorId: user.id, actorEmail: user.email, subjectType: 'user', subjectId: params.id, details: { role: body.role, disabled: body.disabled, departmentId: body.departmentId } });
       });
       const updated = await em.fork().findOneOrFail(User, { id: params.id });
       return toUser(updated);

@@ -102,6 +102,22 @@ describe('the audit log', () => {
     expect((await admin.get('/audit?kind=nope')).status).toBe(400);
   });
 
+  it('records role changes and shares with who did them', async () => {
+    const adminUser = await f.user('admin');
+    const admin = await login(h, adminUser.email);
+    const u = await f.user('member');
+    expect((await admin.patch(`/users/${u.id}`, { role: 'lead' })).status).toBe(200);
+    const client = await f.client(adminUser.id);
+    expect((await admin.post(`/clients/${client.id}/shares`, { userId: u.id })).status).toBe(201);
+    expect((await admin.delete(`/clients/${client.id}/shares/${u.id}`)).status).toBe(204);
+    const log = await admin.get(`/audit?actorId=${adminUser.id}&kind=user.role_changed,share.granted,share.revoked`);
+    expect(log.body.items.map((e: any) => [e.kind, e.subjectType, e.subjectId, e.details])).toEqual([
+      ['share.revoked', 'client', client.id, { userId: u.id }],
+      ['share.granted', 'client', client.id, { userId: u.id }],
+      ['user.role_changed', 'user', u.id, { role: 'lead' }],
+    ]);
+  });
+
   it('is append-only: Postgres itself refuses to change or delete entries', async () => {
     const conn = h.ctx.orm.em.fork().getConnection();
     await expect(conn.execute("update audit_log set kind = 'auth.login_succeeded'")).rejects.toThrow(/append-only/);
