@@ -36,8 +36,11 @@ export function problemBody(err: AppError, instance?: string) {
 function isConnectionError(err: unknown): boolean {
   const e = err as { code?: unknown; name?: string; message?: string; cause?: unknown };
   if (!e) return false;
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '08006', '08001'].includes(String(e.code))) return true;
-  if (e.name === 'ConnectionException' || /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(e.message ?? '')) return true;
+  // 57014: statement_timeout, 25P03: idle_in_transaction_session_timeout, 53300: too many connections
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '08006', '08001', '57014', '25P03', '53300']
+    .includes(String(e.code))) return true;
+  if (e.name === 'ConnectionException' ||
+    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Query read timeout/i.test(e.message ?? '')) return true;
   return e.cause ? isConnectionError(e.cause) : false;
 }
 
@@ -87,6 +90,10 @@ export function toAppError(err: unknown): AppError {
   if (e?.code === 'LIMIT_FILE_SIZE') return new AppError(413, 'FILE_TOO_LARGE', 'The file is larger than the upload limit');
   if (typeof e?.code === 'string' && e.code.startsWith('LIMIT_')) return new AppError(400, 'BAD_UPLOAD', e.message ?? 'Bad upload');
   if (isConnectionError(err)) return unavailable('The database');
+  // two changes to one row at once: the later one lost the race of the row's version
+  if ((err as Error)?.name === 'OptimisticLockError') {
+    return new AppError(409, 'VERSION_CONFLICT', 'This changed meanwhile; reload it and try again');
+  }
   if (e?.expose && (e.status ?? e.statusCode ?? 500) < 500) {
     return new AppError(e.status ?? e.statusCode ?? 400, 'BAD_REQUEST', e.message ?? 'Bad request');
   }

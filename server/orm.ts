@@ -28,18 +28,36 @@ export const migrations = [
 export type Orm = MikroORM;
 export type Em = EntityManager;
 
-/** The one ORM initialisation used by the API, the worker and the tests. */
+/**
+ * Timeouts of every pooled connection, so a Postgres that stops answering (frozen, a network that drops packets)
+ * fails requests within seconds (503 with Retry-After) instead of hanging them: waiting for a connection from the
+ * pool or for a new one, a statement running on the server, an answer not arriving, a transaction left idle.
+ */
+export const DB_TIMEOUTS = {
+  connectionTimeoutMillis: 3000,
+  statement_timeout: 5000,
+  query_timeout: 6000,
+  idle_in_transaction_session_timeout: 10_000,
+  keepAlive: true,
+};
+
+const ormOptions = (databaseUrl: string, poolMax: number, timeouts: boolean) => ({
+  clientUrl: databaseUrl,
+  entities,
+  extensions: [Migrator],
+  migrations: { migrationsList: migrations, transactional: true, allOrNothing: true, silent: true, snapshot: false },
+  pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
+  driverOptions: timeouts ? DB_TIMEOUTS : {},
+  debug: false,
+  allowGlobalContext: false,
+  ensureDatabase: false,
+});
+
+/** The one ORM initialisation used by the API, the worker and the tests. Migrations run without statement timeouts. */
 export async function initORM(databaseUrl: string, opts: { migrate?: boolean; poolMax?: number } = {}): Promise<MikroORM> {
-  const orm = await MikroORM.init({
-    clientUrl: databaseUrl,
-    entities,
-    extensions: [Migrator],
-    migrations: { migrationsList: migrations, transactional: true, allOrNothing: true, silent: true, snapshot: false },
-    pool: { min: 0, max: opts.poolMax ?? 10 },
-    debug: false,
-    allowGlobalContext: false,
-    ensureDatabase: false,
-  });
-  if (opts.migrate) await orm.migrator.up();
-  return orm;
+  if (opts.migrate) {
+    const migrator = await MikroORM.init(ormOptions(databaseUrl, 1, false));
+    try { await migrator.migrator.up(); } finally { await migrator.close(); }
+  }
+  return MikroORM.init(ormOptions(databaseUrl, opts.poolMax ?? 10, true));
 }
