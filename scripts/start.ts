@@ -12,6 +12,7 @@ import { closeAppContext, createAppContext } from '../server/app-context.ts';
 import { createApp } from '../api/app.ts';
 import type { AppContext } from '../api/context.ts';
 import { startWorker, type WorkerHandle } from '../runtime/worker.ts';
+import { within } from '../runtime/processes.ts';
 import { ensureFirstAdmin, seedDefaults } from '../modules/setup/first-run.ts';
 import { seedDemoDeals } from '../modules/setup/demo-deals.ts';
 import { User } from '../modules/accounts/entities.ts';
@@ -48,12 +49,18 @@ async function main() {
   let worker: WorkerHandle | null = null;
   let ctx: AppContext | null = null;
   let server: Server | null = null;
+  let stopping = false;
   const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
     log('stopping');
+    // every step has a deadline (a dead Postgres must not keep the worker or the pool waiting), and the whole stop
+    // ends within seconds; the local services are stopped last, each with SIGKILL after a grace period
+    setTimeout(() => { console.error('stopping took too long; exiting'); process.exit(code || 1); }, 20_000);
     server?.closeAllConnections();
-    await new Promise((r) => (server ? server.close(r) : r(null)));
-    await worker?.stop().catch(() => {});
-    if (ctx) await closeAppContext(ctx).catch(() => {});
+    await within(2000, new Promise((r) => (server ? server.close(r) : r(null))));
+    await within(5000, worker?.stop().catch(() => {}) ?? Promise.resolve());
+    if (ctx) await within(3000, closeAppContext(ctx).catch(() => {}));
     await services?.stop();
     process.exit(code);
   };

@@ -81,8 +81,12 @@ describe('generated fuzz from the OpenAPI document', () => {
     const classes: Record<string, number> = {};
     const failures: string[] = [];
     let count = 0;
+    const slowest: Record<string, number> = {};
     const send = async (caller: { name: string; s: Session }, method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
+      const t0 = Date.now();
       const r = await caller.s.request(method, url.replace(/^\/api\/v1/, ''), body, headers);
+      const key = `${method} ${url.split('?')[0].replace(/[0-9a-f-]{36}/g, ':id').slice(0, 60)}`;
+      slowest[key] = (slowest[key] ?? 0) + Date.now() - t0;
       count++;
       classes[`${String(r.status)[0]}xx`] = (classes[`${String(r.status)[0]}xx`] ?? 0) + 1;
       const what = `${caller.name} ${method} ${url.slice(0, 200)} ${typeof body === 'string' ? body.slice(0, 60) : JSON.stringify(body)?.slice(0, 60)}`;
@@ -127,6 +131,7 @@ describe('generated fuzz from the OpenAPI document', () => {
     // a few callers at once, as browsers would send them
     await Promise.all(Array.from({ length: 6 }, async () => { for (let job = jobs.shift(); job; job = jobs.shift()) await job(); }));
     console.log(`fuzz: ${count} requests over ${ops.length} operations, by status class ${JSON.stringify(classes)}`);
+    console.log('fuzz: most time spent on', Object.entries(slowest).sort((a, b) => b[1] - a[1]).slice(0, 6));
     expect(failures.slice(0, 30)).toEqual([]);
     expect(classes['5xx'] ?? 0).toBe(0);
   }, 900_000);
