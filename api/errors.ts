@@ -102,7 +102,9 @@ export function toAppError(err: unknown): AppError {
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const appErr = toAppError(err);
-  if (appErr.status >= 500 && appErr.code === 'INTERNAL') console.error('unhandled error', req.method, req.originalUrl, err);
+  if (appErr.status >= 500 && appErr.code === 'INTERNAL') {
+    if (req.log) req.log.error({ err }, 'unhandled error'); else console.error('unhandled error', req.method, req.originalUrl, err);
+  }
   if (res.headersSent) return;
   res.status(appErr.status).set(appErr.headers).type('application/problem+json').send(JSON.stringify(problemBody(appErr, req.originalUrl)));
 };

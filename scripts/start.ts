@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { ConfigError, parseConfig } from '../server/config.ts';
 import { resolveServices, type Services } from '../server/services.ts';
@@ -38,6 +39,14 @@ function buildWebIfStale() {
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
     { cwd: ROOT, stdio: 'inherit' });
 }
+
+/** a free local port, for the Temporal SDK's worker metrics (served on it, appended to /metrics) */
+const freeLocalPort = () => new Promise<number>((resolve, reject) => {
+  const srv = net.createServer().listen(0, '127.0.0.1', () => {
+    const port = (srv.address() as net.AddressInfo).port;
+    srv.close(() => resolve(port));
+  }).once('error', reject);
+});
 
 async function main() {
   let config;
@@ -78,6 +87,7 @@ async function main() {
       worker = await startWorker({
         temporalAddress: services.temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE,
         orm: ctx.orm, storage: ctx.storage, cacheDir: path.join(config.DEALFLOW_DATA_DIR, 'cache'),
+        metricsAddress: `127.0.0.1:${await freeLocalPort()}`,
       });
       worker.done.catch((e) => { console.error('worker stopped:', e); void shutdown(1); });
     }

@@ -88,6 +88,11 @@ describe('npm start and its children', () => {
     await goneWithin(pg1, 1000);
     await goneWithin(t1, 1000);
     expect(await health()).toBe(200);
+    // metrics: HTTP by route, the database pool, and the Temporal SDK's worker metrics
+    const metrics = await (await fetch(`http://127.0.0.1:${env.PORT}/metrics`)).text();
+    expect(metrics).toMatch(/dealflow_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/ready",status="200"\}/);
+    expect(metrics).toMatch(/dealflow_db_pool_connections\{state="idle"\}/);
+    expect(metrics).toMatch(/^temporal_\w+/m);
     const [pg2, t2] = [postgresPid(), temporalPid()];
     second.child.kill('SIGINT');
     expect(await exitWithin(second.child, 15_000)).toBeLessThan(15_000);
