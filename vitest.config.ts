@@ -20,7 +20,7 @@ export default defineConfig({
           pool: 'forks',
           maxWorkers: 2,
           fileParallelism: true,
-          env: { DEALFLOW_WORKER_LOG_LEVEL: 'ERROR' },
+          env: { DEALFLOW_WORKER_LOG_LEVEL: 'ERROR', DEALFLOW_LOG_LEVEL: 'warn' },
         },
       },
     ],

@@ -1,12 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import express from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { logger as processLogger, requestContext, SANE_REQUEST_ID } from '../server/logger.ts';
+import { httpMetrics, metricsHandler } from '../server/metrics.ts';
 import { authenticator } from './auth.ts';
 import type { AppContext } from '../server/context.ts';
 import { AppError, errorHandler } from './errors.ts';
 import { mountRoutes, type RouteSpec } from './http.ts';
 import { buildOpenApi } from './openapi.ts';
 import { referencePage } from './reference-page.ts';
+import { cspNonce, securityHeaders } from './security-headers.ts';
 import { allRoutes } from './routes/index.ts';
 
 const WEB_DIST = path.resolve(import.meta.dirname, '..', 'dist', 'web');
@@ -27,9 +33,26 @@ async function readiness(app: AppContext) {
 }
 
 /** The HTTP app: the API under /api/v1, its OpenAPI document and reference page, and the built web app. */
-export function createApp(ctx: AppContext, routes: RouteSpec[] = allRoutes) {
+export function createApp(ctx: AppContext, routes: RouteSpec[] = allRoutes, opts: { logger?: Logger } = {}) {
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders({ secure: ctx.config.DEALFLOW_SECURE_COOKIES }));
+  // a request id for every request (a sane incoming X-Request-Id is kept), echoed, in every log line of the request,
+  // and carried to Temporal by the client interceptor through requestContext
+  app.use(pinoHttp({
+    logger: opts.logger ?? processLogger,
+    genReqId: (req, res) => {
+      const sent = req.headers['x-request-id'];
+      const id = typeof sent === 'string' && SANE_REQUEST_ID.test(sent) ? sent : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'info'),
+    autoLogging: { ignore: (req) => req.url === '/api/v1/health' || req.url === '/metrics' },
+  }));
+  app.use((req, _res, next) => requestContext.run({ requestId: String(req.id) }, next));
+  app.use(httpMetrics());
+  app.get('/metrics', metricsHandler(ctx));
   // the client address that login throttling counts by: from X-Forwarded-For only when a trusted proxy set it
   const trust = ctx.config.DEALFLOW_TRUST_PROXY;
   app.set('trust proxy', /^\d+$/.test(trust) ? Number(trust) : trust === 'true' ? true : trust === 'false' ? false : trust);
@@ -46,11 +69,13 @@ export function createApp(ctx: AppContext, routes: RouteSpec[] = allRoutes) {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', checks });
   });
   api.get('/openapi.json', (_req, res) => { res.json(openapi); });
-  api.get('/docs', (_req, res) => { res.type('html').send(referencePage()); });
+  api.get('/docs', (_req, res) => { res.type('html').send(referencePage(cspNonce(res))); });
   mountRoutes(api, ctx, routes, authenticator(ctx));
   api.use((req, _res, next) => next(new AppError(404, 'NOT_FOUND', `No API operation ${req.method} ${req.path}`)));
   api.use(errorHandler);
   app.use('/api/v1', api);
+  // any other path under /api/ is no operation either: problem+json, never the web app or Express's HTML page
+  app.use('/api', (req, _res, next) => next(new AppError(404, 'NOT_FOUND', `No API operation ${req.method} ${req.originalUrl}`)));
 
   if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) {
     app.use(express.static(WEB_DIST, { index: false, maxAge: '1h' }));

@@ -1,11 +1,14 @@
 import type { Request } from 'express';
-import { ApiToken, type Locale, type Role } from '../modules/accounts/entities.ts';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ApiToken, Session, type Locale, type Role } from '../modules/accounts/entities.ts';
 import { safeEqual, sha256 } from '../modules/accounts/secrets.ts';
 import { AppError } from './errors.ts';
 import type { Access } from './http.ts';
 import type { AppContext } from '../server/context.ts';
 
 export const SESSION_COOKIE = 'df_session';
+/** a browser that logged in successfully before: its correct logins are never throttled */
+export const DEVICE_COOKIE = 'df_device';
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_DAYS = 14;
 
@@ -49,15 +52,19 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 interface PrincipalRow {
   id: string; email: string; name: string; role: Role; department_id: string | null; locale: Locale; access_epoch: string;
   token_id?: string;
+  last_seen_at?: Date | string;
 }
 
 /** The active user behind a session or token and the current access epoch, in one statement. */
 const PRINCIPAL = `select u.id, u.email, u.name, u.role, u.department_id, u.locale, (select epoch from access_epoch) as access_epoch`;
 
-/** The user of a session (by the SHA-256 of its token) valid at a time, and the access epoch. */
-export const SESSION_PRINCIPAL = `${PRINCIPAL}
+/**
+ * The user of a live session (by the SHA-256 of its token): not expired at a time and used since the idle limit;
+ * and the access epoch.
+ */
+export const SESSION_PRINCIPAL = `${PRINCIPAL}, s.last_seen_at
   from sessions s join users u on u.id = s.user_id and u.disabled_at is null
-  where s.id = ? and s.expires_at > ?`;
+  where s.id = ? and s.expires_at > ? and s.last_seen_at > ?`;
 
 function principal(row: PrincipalRow | undefined, via: AuthUser['via']): AuthUser | null {
   if (!row) return null;
@@ -65,6 +72,21 @@ function principal(row: PrincipalRow | undefined, via: AuthUser['via']): AuthUse
     id: row.id, email: row.email, name: row.name, role: row.role, departmentId: row.department_id ?? null,
     locale: row.locale, accessEpoch: Number(row.access_epoch), via,
   };
+}
+
+/**
+ * The session of a cookie's token when it is neither expired nor idle for longer than idleMinutes; its last use is
+ * recorded (at most once a minute, so reads do not write on every request).
+ */
+export async function liveSession(em: EntityManager, token: string, idleMinutes: number) {
+  const now = Date.now();
+  const session = await em.findOne(Session, {
+    id: sha256(token), expiresAt: { $gt: new Date(now) }, lastSeenAt: { $gt: new Date(now - idleMinutes * 60_000) },
+  });
+  if (session && now - session.lastSeenAt.getTime() > 60_000) {
+    await em.nativeUpdate(Session, { id: session.id }, { lastSeenAt: new Date(now) });
+  }
+  return session;
 }
 
 export function authenticator(app: AppContext) {
@@ -82,8 +104,14 @@ export function authenticator(app: AppContext) {
     } else {
       const raw = readCookie(req, SESSION_COOKIE);
       if (raw) {
-        const [row] = await em.getConnection().execute<PrincipalRow[]>(SESSION_PRINCIPAL, [sha256(raw), new Date()]);
+        const now = Date.now();
+        const idleSince = new Date(now - app.config.DEALFLOW_SESSION_IDLE_MINUTES * 60_000);
+        const [row] = await em.getConnection().execute<PrincipalRow[]>(SESSION_PRINCIPAL, [sha256(raw), new Date(now), idleSince]);
         user = principal(row, 'session');
+        // the last use is recorded at most once a minute, so reads do not write on every request
+        if (user && now - new Date(row.last_seen_at!).getTime() > 60_000) {
+          await em.nativeUpdate(Session, { id: sha256(raw) }, { lastSeenAt: new Date(now) });
+        }
         if (user && UNSAFE.has(req.method)) {
           const sent = req.get(CSRF_HEADER) ?? '';
           if (!safeEqual(sent, csrfTokenFor(raw))) {

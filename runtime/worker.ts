@@ -7,9 +7,13 @@ import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities/index.ts';
 import type { FileStorage } from '../modules/files/storage.ts';
 import { fileSweepWorkflowId } from '../workflows/file-sweep.ts';
+import { logger } from '../server/logger.ts';
+import { setTemporalMetricsAddress } from '../server/metrics.ts';
+import { requestIdActivityInterceptor } from '../server/temporal-interceptors.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const WORKFLOWS = path.join(ROOT, 'workflows', 'index.ts');
+const WORKFLOW_INTERCEPTORS = path.join(ROOT, 'workflows', 'interceptors.ts');
 
 function sourceHash(): string {
   const h = createHash('sha256');
@@ -30,7 +34,7 @@ function sourceHash(): string {
 export async function workflowBundle(cacheDir: string): Promise<WorkflowBundleWithSourceMap> {
   const file = path.join(cacheDir, `workflow-bundle-${sourceHash()}.js`);
   if (fs.existsSync(file)) return { code: fs.readFileSync(file, 'utf8'), sourceMap: '' } as WorkflowBundleWithSourceMap;
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS], logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
   fs.mkdirSync(cacheDir, { recursive: true });
   for (const old of fs.readdirSync(cacheDir).filter((f) => f.startsWith('workflow-bundle-') && !f.endsWith('.tmp'))) {
     fs.rmSync(path.join(cacheDir, old), { force: true });
@@ -42,23 +46,35 @@ export async function workflowBundle(cacheDir: string): Promise<WorkflowBundleWi
 }
 
 let runtimeInstalled = false;
-/** Quiets the SDK's own logging to warnings (or what DEALFLOW_WORKER_LOG_LEVEL says); once per process. */
-function installRuntime() {
+/**
+ * The SDK's logging (workflow, activity and Core log lines, with their request id) goes to the process's JSON log, at
+ * warnings and above unless DEALFLOW_WORKER_LOG_LEVEL says otherwise; with metricsAddress the SDK's Core serves its
+ * worker metrics there in Prometheus format (appended to /metrics). Once per process.
+ */
+function installRuntime(metricsAddress?: string) {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = (process.env.DEALFLOW_WORKER_LOG_LEVEL ?? 'WARN') as LogLevel;
+  const sdkLog = logger.child({ component: 'temporal' });
+  const method = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
   Runtime.install({
-    logger: new DefaultLogger(level),
-    telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
+    logger: new DefaultLogger(level, (entry) => sdkLog[method[entry.level]]({ ...entry.meta }, entry.message)),
+    telemetryOptions: {
+      logging: { filter: { core: level, other: level }, forward: {} },
+      ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {}),
+    },
   });
+  if (metricsAddress) setTemporalMetricsAddress(metricsAddress);
 }
 
 export interface WorkerHandle { worker: Worker; done: Promise<void>; stop(): Promise<void> }
 
 export async function startWorker(opts: {
   temporalAddress: string; namespace: string; taskQueue: string; orm: MikroORM; storage: FileStorage; cacheDir: string;
+  /** host:port where the SDK serves its worker metrics (only the first worker of a process sets it) */
+  metricsAddress?: string;
 }): Promise<WorkerHandle> {
-  installRuntime();
+  installRuntime(opts.metricsAddress);
   const connection = await NativeConnection.connect({ address: opts.temporalAddress });
   const worker = await Worker.create({
     connection,
@@ -66,6 +82,7 @@ export async function startWorker(opts: {
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(opts.cacheDir),
     activities: createActivities({ orm: opts.orm, storage: opts.storage }),
+    interceptors: { activity: [requestIdActivityInterceptor] },
   });
   const done = worker.run().finally(() => connection.close());
   // the upkeep workflows run once per task queue, whichever worker starts first

@@ -102,10 +102,10 @@ export async function benchReads(argv: string[]) {
       const email = `${role === 'admin' ? 'admin' : `${role}-1`}@${SEED_DOMAIN}`;
       const s = await login(h, email, SEED_PASSWORD);
       const raw = decodeURIComponent(s.cookie.split('=').slice(1).join('='));
-      const [u] = await conn.execute<{ id: string; role: string; access_epoch: string }[]>(SESSION_PRINCIPAL, [sha256(raw), new Date()]);
+      const [u] = await conn.execute<{ id: string; role: string; access_epoch: string }[]>(SESSION_PRINCIPAL, [sha256(raw), new Date(), new Date(0)]);
       const em = h.ctx.orm.em.fork();
       const viewer = { id: u.id, role: u.role, accessEpoch: Number(u.access_epoch) } as AuthUser;
-      const principal = () => conn.execute(SESSION_PRINCIPAL, [sha256(raw), new Date()]);
+      const principal = () => conn.execute(SESSION_PRINCIPAL, [sha256(raw), new Date(), new Date(0)]);
       // page 20 and deals to open, as this user sees them
       // the cursor of page 20 (or of the last page, for a user who sees fewer deals)
       let cursor: string | null = null;

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { ConfigError, parseConfig } from '../server/config.ts';
 import { resolveServices, type Services } from '../server/services.ts';
@@ -12,6 +13,7 @@ import { closeAppContext, createAppContext } from '../server/app-context.ts';
 import { createApp } from '../api/app.ts';
 import type { AppContext } from '../server/context.ts';
 import { startWorker, type WorkerHandle } from '../runtime/worker.ts';
+import { within } from '../runtime/processes.ts';
 import { ensureFirstAdmin, seedDefaults } from '../modules/setup/first-run.ts';
 import { seedDemoDeals } from '../modules/setup/demo-deals.ts';
 import { User } from '../modules/accounts/entities.ts';
@@ -38,6 +40,14 @@ function buildWebIfStale() {
     { cwd: ROOT, stdio: 'inherit' });
 }
 
+/** a free local port, for the Temporal SDK's worker metrics (served on it, appended to /metrics) */
+const freeLocalPort = () => new Promise<number>((resolve, reject) => {
+  const srv = net.createServer().listen(0, '127.0.0.1', () => {
+    const port = (srv.address() as net.AddressInfo).port;
+    srv.close(() => resolve(port));
+  }).once('error', reject);
+});
+
 async function main() {
   let config;
   try { config = parseConfig(); } catch (e) {
@@ -48,12 +58,18 @@ async function main() {
   let worker: WorkerHandle | null = null;
   let ctx: AppContext | null = null;
   let server: Server | null = null;
+  let stopping = false;
   const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
     log('stopping');
+    // every step has a deadline (a dead Postgres must not keep the worker or the pool waiting), and the whole stop
+    // ends within seconds; the local services are stopped last, each with SIGKILL after a grace period
+    setTimeout(() => { console.error('stopping took too long; exiting'); process.exit(code || 1); }, 20_000);
     server?.closeAllConnections();
-    await new Promise((r) => (server ? server.close(r) : r(null)));
-    await worker?.stop().catch(() => {});
-    if (ctx) await closeAppContext(ctx).catch(() => {});
+    await within(2000, new Promise((r) => (server ? server.close(r) : r(null))));
+    await within(5000, worker?.stop().catch(() => {}) ?? Promise.resolve());
+    if (ctx) await within(3000, closeAppContext(ctx).catch(() => {}));
     await services?.stop();
     process.exit(code);
   };
@@ -71,6 +87,7 @@ async function main() {
       worker = await startWorker({
         temporalAddress: services.temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE,
         orm: ctx.orm, storage: ctx.storage, cacheDir: path.join(config.DEALFLOW_DATA_DIR, 'cache'),
+        metricsAddress: `127.0.0.1:${await freeLocalPort()}`,
       });
       worker.done.catch((e) => { console.error('worker stopped:', e); void shutdown(1); });
     }

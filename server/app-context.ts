@@ -6,15 +6,20 @@ import { FileStorage } from '../modules/files/storage.ts';
 import { LiveFeed } from '../modules/timeline/live.ts';
 import type { Config } from './config.ts';
 import { initORM } from './orm.ts';
+import { requestIdClientInterceptor } from './temporal-interceptors.ts';
 
 /** Connects what the API needs: the ORM (migrated), the Temporal client, file storage and the upload parser. */
 export async function createAppContext(config: Config, urls: { databaseUrl: string; temporalAddress: string }): Promise<AppContext> {
   const orm = await initORM(urls.databaseUrl, { migrate: true });
   const connection = await Connection.connect({ address: urls.temporalAddress });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({
+    connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [requestIdClientInterceptor] },
+  });
   const storage = new FileStorage(path.join(config.DEALFLOW_DATA_DIR, 'files'));
   const upload = multer({
     dest: storage.tmpDir,
+    // a plain filename="…" is read as UTF-8, as browsers send it; filename*= names its charset itself (RFC 5987)
+    defParamCharset: 'utf8',
     limits: { fileSize: config.DEALFLOW_UPLOAD_LIMIT_MB * 1024 * 1024, files: 1, fields: 10, fieldSize: 10_000 },
   });
   const live = new LiveFeed(urls.databaseUrl, orm);

@@ -17,8 +17,14 @@ const schema = z.object({
   DEALFLOW_ADMIN_EMAIL: z.email().optional(),
   DEALFLOW_ADMIN_PASSWORD: z.string().min(10).optional(),
   DEALFLOW_UPLOAD_LIMIT_MB: z.coerce.number().positive().max(1024).default(25),
-  DEALFLOW_TRUST_PROXY: z.string().min(1).default('loopback')
-    .describe("which proxies' X-Forwarded-For to believe for the client address (Express 'trust proxy': loopback, a CIDR list, a hop count)"),
+  DEALFLOW_TRUST_PROXY: z.string().min(1).default('false')
+    .describe("which proxies' X-Forwarded-For to believe for the client address (Express 'trust proxy': false, loopback, a CIDR list, a hop count)"),
+  DEALFLOW_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(20160).default(480)
+    .describe('a session unused this long ends (besides its 14-day expiry)'),
+  DEALFLOW_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')
+    .describe('level of the JSON logs on stdout (read by server/logger.ts, validated here)'),
+  DEALFLOW_METRICS_TOKEN: z.string().min(16).optional()
+    .describe('when set, /metrics needs it as a Bearer token'),
   DEALFLOW_SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   EMBEDDED_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7239),

@@ -17,6 +17,7 @@ import { Migration20261130010000_reads_at_scale } from '../migrations/Migration2
 import { Migration20261130020000_record_events } from '../migrations/Migration20261130020000_record_events.ts';
 import { Migration20261130030000_shares_any_record } from '../migrations/Migration20261130030000_shares_any_record.ts';
 import { Migration20261130040000_translations } from '../migrations/Migration20261130040000_translations.ts';
+import { Migration20261130050000_sessions_audit } from '../migrations/Migration20261130050000_sessions_audit.ts';
 
 export const entities = [
   User, Session, ApiToken, Department, Client, Contact, RecordShare,
@@ -33,23 +34,42 @@ export const migrations = [
   { name: 'Migration20261130020000_record_events', class: Migration20261130020000_record_events },
   { name: 'Migration20261130030000_shares_any_record', class: Migration20261130030000_shares_any_record },
   { name: 'Migration20261130040000_translations', class: Migration20261130040000_translations },
+  { name: 'Migration20261130050000_sessions_audit', class: Migration20261130050000_sessions_audit },
 ];
 
 export type Orm = MikroORM;
 export type Em = EntityManager;
 
-/** The one ORM initialisation used by the API, the worker and the tests. */
+/**
+ * Timeouts of every pooled connection, so a Postgres that stops answering (frozen, a network that drops packets)
+ * fails requests within seconds (503 with Retry-After) instead of hanging them: waiting for a connection from the
+ * pool or for a new one, a statement running on the server, an answer not arriving, a transaction left idle.
+ */
+export const DB_TIMEOUTS = {
+  connectionTimeoutMillis: 3000,
+  statement_timeout: 5000,
+  query_timeout: 6000,
+  idle_in_transaction_session_timeout: 10_000,
+  keepAlive: true,
+};
+
+const ormOptions = (databaseUrl: string, poolMax: number, timeouts: boolean) => ({
+  clientUrl: databaseUrl,
+  entities,
+  extensions: [Migrator],
+  migrations: { migrationsList: migrations, transactional: true, allOrNothing: true, silent: true, snapshot: false },
+  pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
+  driverOptions: timeouts ? DB_TIMEOUTS : {},
+  debug: false,
+  allowGlobalContext: false,
+  ensureDatabase: false,
+});
+
+/** The one ORM initialisation used by the API, the worker and the tests. Migrations run without statement timeouts. */
 export async function initORM(databaseUrl: string, opts: { migrate?: boolean; poolMax?: number } = {}): Promise<MikroORM> {
-  const orm = await MikroORM.init({
-    clientUrl: databaseUrl,
-    entities,
-    extensions: [Migrator],
-    migrations: { migrationsList: migrations, transactional: true, allOrNothing: true, silent: true, snapshot: false },
-    pool: { min: 0, max: opts.poolMax ?? 10 },
-    debug: false,
-    allowGlobalContext: false,
-    ensureDatabase: false,
-  });
-  if (opts.migrate) await orm.migrator.up();
-  return orm;
+  if (opts.migrate) {
+    const migrator = await MikroORM.init(ormOptions(databaseUrl, 1, false));
+    try { await migrator.migrator.up(); } finally { await migrator.close(); }
+  }
+  return MikroORM.init(ormOptions(databaseUrl, opts.poolMax ?? 10, true));
 }

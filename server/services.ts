@@ -22,6 +22,7 @@ export async function resolveServices(config: Config, log: (m: string) => void):
           port: config.EMBEDDED_TEMPORAL_PORT, ui: true, log,
           dbFile: path.join(config.DEALFLOW_DATA_DIR, 'temporal.db'),
           logFile: path.join(config.DEALFLOW_DATA_DIR, 'temporal.log'),
+          pidFile: path.join(config.DEALFLOW_DATA_DIR, 'temporal.pid'),
         }).then((t) => { stops.push(t.stop); return t; })),
   ]);
   return {

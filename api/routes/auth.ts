@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { ApiToken, LOCALES, ROLES, Session, User, type UserRow } from '../../modules/accounts/entities.ts';
-import { dummyPasswordHash, newSecret, sha256, verifyPassword } from '../../modules/accounts/secrets.ts';
-import { CSRF_HEADER, SESSION_COOKIE, SESSION_DAYS, csrfTokenFor, readCookie } from '../auth.ts';
+import { dummyPasswordHash, hashPassword, newSecret, sha256, verifyPassword } from '../../modules/accounts/secrets.ts';
+import { checkLoginThrottle, clearLoginFailures, recordLoginFailure } from '../../modules/accounts/login-throttle.ts';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../modules/accounts/password-policy.ts';
+import { recordAudit } from '../../modules/audit/index.ts';
+import { DomainError } from '../../modules/shared/errors.ts';
+import { CSRF_HEADER, DEVICE_COOKIE, SESSION_COOKIE, SESSION_DAYS, csrfTokenFor, liveSession, readCookie } from '../auth.ts';
 import { AppError, notFound } from '../errors.ts';
 import { route, type RouteSpec } from '../http.ts';
 
@@ -28,46 +34,104 @@ const tokenSchema = z.object({
   id: z.uuid(), name: z.string(), createdAt: z.iso.datetime(), lastUsedAt: z.iso.datetime().nullable(),
 }).meta({ id: 'ApiToken' });
 
-/**
- * Failed logins within FAILURE_WINDOW are limited per (email, client address), so a stranger failing on purpose locks
- * out only themselves, and per email with a looser cap against guessing from many addresses.
- */
-const MAX_FAILURES_PER_ADDRESS = 10;
-const MAX_FAILURES_PER_EMAIL = 100;
-const FAILURE_WINDOW = "interval '15 minutes'";
-const tooMany = (why: string) => new AppError(429, 'TOO_MANY_ATTEMPTS', `${why}; wait 15 minutes`, {}, { 'Retry-After': '900' });
+const DEVICE_DAYS = 365;
+
+/** The client address: the socket's peer, or what a trusted proxy says (DEALFLOW_TRUST_PROXY). */
+export const clientAddress = (req: Request) => req.ip ?? req.socket.remoteAddress ?? '';
+
+/** Whether the request comes from a browser this user logged in with before, or carries a live session of theirs. */
+async function knownClient(em: EntityManager, req: Request, userId: string, idleMinutes: number): Promise<boolean> {
+  const device = readCookie(req, DEVICE_COOKIE);
+  if (device) {
+    const n = await em.getConnection().execute<{ n: string }[]>(
+      'select count(*) as n from known_devices where token_hash = ? and user_id = ?', [sha256(device), userId]);
+    if (Number(n[0].n) > 0) return true;
+  }
+  const session = readCookie(req, SESSION_COOKIE);
+  return !!session && (await liveSession(em, session, idleMinutes))?.userId === userId;
+}
+
+/** Remembers this browser as a known device of the user (a long-lived HttpOnly cookie holding a random token). */
+async function rememberDevice(em: EntityManager, req: Request, res: Response, userId: string, secure: boolean) {
+  const conn = em.getConnection();
+  const sent = readCookie(req, DEVICE_COOKIE);
+  if (sent) {
+    const n = await conn.execute('update known_devices set last_used_at = now() where token_hash = ? and user_id = ?',
+      [sha256(sent), userId], 'run');
+    if ((n as { affectedRows?: number }).affectedRows) return;
+  }
+  const token = newSecret('dfd');
+  await conn.execute('insert into known_devices (token_hash, user_id) values (?, ?)', [sha256(token), userId]);
+  res.cookie(DEVICE_COOKIE, token, {
+    httpOnly: true, sameSite: 'lax', secure, path: '/api/v1/auth', maxAge: DEVICE_DAYS * 86400_000,
+  });
+}
+
+/** Starts a session for the user: the cookie, and the answer the web app reads. */
+async function startSession(em: EntityManager, res: Response, user: UserRow, secure: boolean) {
+  const token = newSecret('dfs');
+  const expiresAt = new Date(Date.now() + SESSION_DAYS * 86400_000);
+  em.create(Session, { id: sha256(token), userId: user.id, expiresAt });
+  await em.flush();
+  res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: expiresAt });
+  return { user: toUser(user), csrfToken: csrfTokenFor(token) };
+}
+
+const passwordField = z.string().min(1).max(MAX_PASSWORD_LENGTH);
 
 export const authRoutes: RouteSpec[] = [
   route({
     method: 'post', path: '/auth/login', operationId: 'login', summary: 'Log in with email and password; sets the session cookie',
     tag: 'Auth', access: 'public', errors: [429],
-    body: z.strictObject({ email: z.string().trim().toLowerCase().max(320), password: z.string().min(1).max(1000) }),
+    body: z.strictObject({ email: z.string().trim().toLowerCase().max(320), password: passwordField }),
     response: sessionSchema,
     handler: async ({ body, em, req, res, app }) => {
-      const conn = em.getConnection();
-      const ip = req.ip ?? req.socket.remoteAddress ?? '';
-      const [counts] = await conn.execute<{ from_ip: string; total: string }[]>(
-        `select count(*) filter (where ip = ?) as from_ip, count(*) as total
-         from login_failures where email = ? and at > now() - ${FAILURE_WINDOW}`, [ip, body.email]);
-      if (Number(counts.from_ip) >= MAX_FAILURES_PER_ADDRESS) throw tooMany('Too many failed logins for this email from your address');
-      if (Number(counts.total) >= MAX_FAILURES_PER_EMAIL) throw tooMany('Too many failed logins for this email');
+      const ip = clientAddress(req);
       const user = await em.findOne(User, { email: body.email, disabledAt: null });
+      // a correct login from a known browser or a live session of this user is never delayed by others' failures
+      if (!user || !(await knownClient(em, req, user.id, app.config.DEALFLOW_SESSION_IDLE_MINUTES))) {
+        await checkLoginThrottle(em, body.email, ip);
+      }
       // an unknown email costs the same argon2 verification as a wrong password, so timing does not reveal accounts
       const ok = await verifyPassword(user?.passwordHash ?? await dummyPasswordHash(), body.password);
       if (!user || !ok) {
-        await conn.execute(`delete from login_failures where at <= now() - ${FAILURE_WINDOW}`);
-        await conn.execute('insert into login_failures (email, ip) values (?, ?)', [body.email, ip]);
+        await recordLoginFailure(em, body.email, ip);
+        await recordAudit(em, {
+          kind: 'auth.login_failed', actorId: user?.id ?? null, actorEmail: body.email, ip,
+          details: { reason: user ? 'wrong_password' : 'unknown_email' },
+        });
         throw new AppError(401, 'INVALID_CREDENTIALS', 'Wrong email or password');
       }
-      await conn.execute('delete from login_failures where email = ? and ip = ?', [body.email, ip]);
-      const token = newSecret('dfs');
-      const expiresAt = new Date(Date.now() + SESSION_DAYS * 86400_000);
-      em.create(Session, { id: sha256(token), userId: user.id, expiresAt });
-      await em.flush();
-      res.cookie(SESSION_COOKIE, token, {
-        httpOnly: true, sameSite: 'lax', secure: app.config.DEALFLOW_SECURE_COOKIES, path: '/', expires: expiresAt,
+      await clearLoginFailures(em, body.email, ip);
+      const session = await startSession(em, res, user, app.config.DEALFLOW_SECURE_COOKIES);
+      await rememberDevice(em, req, res, user.id, app.config.DEALFLOW_SECURE_COOKIES);
+      await recordAudit(em, { kind: 'auth.login_succeeded', actorId: user.id, actorEmail: user.email, ip });
+      return session;
+    },
+  }),
+  route({
+    method: 'post', path: '/auth/password', operationId: 'changePassword',
+    summary: `Change your password (at least ${MIN_PASSWORD_LENGTH} characters, not a common one); your other sessions end`,
+    tag: 'Auth', access: 'user', errors: [422, 429],
+    body: z.strictObject({ currentPassword: passwordField, newPassword: passwordField }),
+    handler: async ({ body, em, req, user }) => {
+      const row = await em.findOneOrFail(User, { id: user.id });
+      const ip = clientAddress(req);
+      await checkLoginThrottle(em, row.email, ip);
+      if (!(await verifyPassword(row.passwordHash, body.currentPassword))) {
+        await recordLoginFailure(em, row.email, ip);
+        throw new DomainError('CURRENT_PASSWORD_WRONG', 'The current password is not right', { field: 'currentPassword' });
+      }
+      const passwordHash = await hashPassword(body.newPassword, [row.email, row.name]);
+      const current = readCookie(req, SESSION_COOKIE);
+      await em.transactional(async (tx) => {
+        await tx.nativeUpdate(User, { id: row.id }, { passwordHash });
+        // every other session of the user ends; the one that changed it stays (a token-authenticated change ends all)
+        await tx.nativeDelete(Session, {
+          userId: row.id, ...(user.via === 'session' && current ? { id: { $ne: sha256(current) } } : {}),
+        });
+        await recordAudit(tx, { kind: 'auth.password_changed', actorId: row.id, actorEmail: row.email, ip, subjectType: 'user', subjectId: row.id });
       });
-      return { user: toUser(user), csrfToken: csrfTokenFor(token) };
     },
   }),
   route({

@@ -18,6 +18,8 @@ import { AppError, notFound } from '../errors.ts';
 import { DomainError } from '../../modules/shared/errors.ts';
 import { pageOf, pageQuery, route, type Ctx, type RouteSpec } from '../http.ts';
 import type { AuthUser } from '../auth.ts';
+import { attachmentDisposition, storedFileName } from '../../modules/files/names.ts';
+import { sandboxDownload } from '../security-headers.ts';
 
 // the value formats come from modules/deals/fields.ts, which validateChanges checks against too
 const decimal = z.union([z.string().regex(DECIMAL, 'a non-negative decimal with up to 2 places'), z.number().nonnegative()])
@@ -257,9 +259,9 @@ export const dealRoutes: RouteSpec[] = [
       if (c.body.documentKindId && !(await c.em.findOne(DocumentKind, { id: c.body.documentKindId }))) {
         throw new AppError(422, 'INVALID_REFERENCE', 'documentKindId: no such document kind', { field: 'documentKindId' });
       }
+      // the parser decoded the name (filename* by its charset, a plain filename as UTF-8); settled before storing
+      const fileName = storedFileName(file.originalname);
       const stored = await storeUpload(c.em, c.app.storage, file.path);
-      // cut by code points, not UTF-16 units: half a surrogate pair is text Postgres refuses
-      const fileName = Array.from(Buffer.from(file.originalname, 'latin1').toString('utf8')).slice(0, 255).join('') || 'file';
       const result = await attachCommand(commandContext(c), deal, {
         documentKindId: c.body.documentKindId ?? null, fileSha256: stored.sha256, fileName,
         contentType: file.mimetype || 'application/octet-stream', size: stored.size,
@@ -278,8 +280,8 @@ export const dealRoutes: RouteSpec[] = [
       if (!a || !(await em.findOne(StoredFile, { sha256: a.fileSha256 }))) throw notFound('Attachment');
       res.setHeader('Content-Type', a.contentType);
       res.setHeader('Content-Length', String(a.size));
-      res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.fileName)}`);
-      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Content-Disposition', attachmentDisposition(a.fileName));
+      sandboxDownload(res);
       await new Promise<void>((resolve, reject) => {
         app.storage.open(a.fileSha256).on('error', reject).pipe(res).on('finish', resolve).on('error', reject);
       });

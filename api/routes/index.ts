@@ -1,4 +1,5 @@
 import type { RouteSpec } from '../http.ts';
+import { auditRoutes } from './audit.ts';
 import { authRoutes } from './auth.ts';
 import { clientRoutes } from './clients.ts';
 import { dealRoutes } from './deals.ts';
@@ -7,6 +8,7 @@ import { pipelineRoutes } from './pipelines.ts';
 import { clientShareRoutes, dealShareRoutes } from './shares.ts';
 import { streamRoutes } from './stream.ts';
 import { userRoutes } from './users.ts';
+import { passwordRoutes } from './passwords.ts';
 
 /** Every operation of the HTTP API, in the order the reference lists them. */
 export const allRoutes: RouteSpec[] = [
@@ -19,4 +21,6 @@ export const allRoutes: RouteSpec[] = [
   ...dealShareRoutes,
   ...pipelineRoutes,
   ...streamRoutes,
+  ...passwordRoutes,
+  ...auditRoutes,
 ];

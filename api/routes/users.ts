@@ -66,6 +66,6 @@ export const userRoutes: RouteSpec[] = [
     }),
     response: userSchema,
     handler: async ({ em, user, params, body: { version, ...changes } }) =>
-      toUser(await updateUser(em, user.id, params.id, version, changes)),
+      toUser(await updateUser(em, user, params.id, version, changes)),
   }),
 ];

@@ -30,6 +30,7 @@ export const Session = defineEntity({
     id: p.text().primary(),
     userId: p.uuid(),
     createdAt: p.datetime().onCreate(() => new Date()),
+    lastSeenAt: p.datetime().onCreate(() => new Date()),
     expiresAt: p.datetime(),
   },
 });

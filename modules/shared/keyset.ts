@@ -82,6 +82,19 @@ const storable = (v: unknown): boolean =>
   typeof v === 'string' ? !BAD_TEXT.test(v) : Array.isArray(v) ? v.every(storable) : true;
 
 /**
+ * A date Postgres refuses: year 0000 (ISO 8601 allows it, Postgres does not) or a day the month does not have
+ * (2025-02-30), which the ISO format check lets through.
+ */
+function outOfPostgresRange(v: unknown): boolean {
+  const m = typeof v === 'string' ? /^(\d{4})-(\d{2})-(\d{2})/.exec(v) : null;
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(2000, mo - 1, d));
+  date.setUTCFullYear(y);
+  return y < 1 || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d;
+}
+
+/**
  * The one way to read a cursor: its values must match the tuple the list issues (e.g. z.tuple([z.iso.datetime(), z.uuid()])),
  * else BAD_CURSOR. No cursor gives null.
  */
@@ -92,6 +105,7 @@ export function decodeCursor<T extends z.ZodTuple>(cursor: string | undefined, s
     v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch { v = undefined; }
   const r = schema.safeParse(v);
-  if (r.success && storable(r.data)) return r.data;
+  const dates = schema.def.items.map((item) => item instanceof z.ZodISODateTime || item instanceof z.ZodISODate);
+  if (r.success && storable(r.data) && !r.data.some((x, i) => dates[i] && outOfPostgresRange(x))) return r.data;
   throw new DomainError('BAD_CURSOR', 'The cursor is not one this API issued');
 }

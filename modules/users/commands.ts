@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Session, User, type Role, type UserRow } from '../accounts/entities.ts';
 import { generatePassword, hashPassword } from '../accounts/secrets.ts';
 import { Department } from '../org/entities.ts';
+import { recordAudit } from '../audit/index.ts';
 import { DomainError, invalidReference, notFound, versionConflict } from '../shared/errors.ts';
 import { changesSelfAway, leavesNoAdmin, removesAdmin } from './rules.ts';
 
@@ -41,8 +42,10 @@ export interface UserChanges { name?: string; role?: Role; departmentId?: string
  * Changes a user that is still at `version`: name, role, department, disabled (which ends their sessions).
  * Nobody disables or demotes themselves, and the last active administrator stays.
  */
-export async function updateUser(em: EntityManager, actorId: string, id: string, version: number, changes: UserChanges) {
-  if (changesSelfAway(actorId, id, changes)) {
+export async function updateUser(
+  em: EntityManager, actor: { id: string; email?: string }, id: string, version: number, changes: UserChanges,
+) {
+  if (changesSelfAway(actor.id, id, changes)) {
     throw new DomainError('CANNOT_CHANGE_SELF', 'You cannot disable yourself or take away your own administrator role');
   }
   await checkDepartment(em, changes.departmentId);
@@ -68,6 +71,13 @@ export async function updateUser(em: EntityManager, actorId: string, id: string,
       throw versionConflict('The user', current.version);
     }
     if (changes.disabled === true) await tem.nativeDelete(Session, { userId: id });
+    if (changes.role !== undefined || changes.disabled !== undefined || changes.departmentId !== undefined) {
+      await recordAudit(tem, {
+        kind: changes.role !== undefined ? 'user.role_changed' : 'user.access_changed', actorId: actor.id,
+        actorEmail: actor.email, subjectType: 'user', subjectId: id,
+        details: { role: changes.role, disabled: changes.disabled, departmentId: changes.departmentId },
+      });
+    }
   });
   return em.fork().findOneOrFail(User, { id });
 }

@@ -35,7 +35,7 @@ describe('sessions', () => {
     for (let i = 0; i < 9; i++) await s.post('/auth/login', { email: u.email, password: 'nope' });
     const limited = await s.post('/auth/login', { email: u.email, password: PASSWORD });
     expect(limited.status).toBe(429);
-    expect(limited.headers.get('retry-after')).toBe('900');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // another account is not affected
     const other = await f.user('manager');
     expect((await s.post('/auth/login', { email: other.email, password: PASSWORD })).status).toBe(200);

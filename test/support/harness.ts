@@ -45,6 +45,8 @@ export interface HarnessOptions {
   route?: (addr: { databaseUrl: string; temporalAddress: string }) => Promise<{ databaseUrl: string; temporalAddress: string }>;
   /** gives the worker its own connection to the database at this address (e.g. through a proxy only it uses) */
   workerDatabaseUrl?: (databaseUrl: string) => Promise<string>;
+  /** more settings, as environment variables (e.g. DEALFLOW_TRUST_PROXY) */
+  config?: Record<string, string>;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -67,7 +69,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dealflow-test-'));
   const config = parseConfig({
     DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue,
-    DEALFLOW_DATA_DIR: dataDir, DEALFLOW_UPLOAD_LIMIT_MB: '1',
+    DEALFLOW_DATA_DIR: dataDir, DEALFLOW_UPLOAD_LIMIT_MB: '1', ...opts.config,
   });
   const ctx = await createAppContext(config, { databaseUrl, temporalAddress });
   const workerOrm = opts.workerDatabaseUrl ? await initORM(await opts.workerDatabaseUrl(databaseUrl)) : null;
