@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import { authenticator } from './auth.ts';
@@ -7,6 +6,7 @@ import { AppError, errorHandler } from './errors.ts';
 import { mountRoutes, type RouteSpec } from './http.ts';
 import { buildOpenApi } from './openapi.ts';
 import { referencePage } from './reference-page.ts';
+import { serveWebApp } from './static.ts';
 import { allRoutes } from './routes/index.ts';
 
 const WEB_DIST = path.resolve(import.meta.dirname, '..', 'dist', 'web');
@@ -52,12 +52,7 @@ export function createApp(ctx: AppContext, routes: RouteSpec[] = allRoutes) {
   api.use(errorHandler);
   app.use('/api/v1', api);
 
-  if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) {
-    app.use(express.static(WEB_DIST, { index: false, maxAge: '1h' }));
-    app.get(/^\/(?!api\/).*/, (_req, res) => { res.sendFile(path.join(WEB_DIST, 'index.html')); });
-  } else {
-    app.get('/', (_req, res) => { res.type('text').send('The web app is not built: run npm run build:web'); });
-  }
+  serveWebApp(app, WEB_DIST);
   app.use(errorHandler);
   return app;
 }
