@@ -49,7 +49,6 @@ export const en = {
   'error.chooseFile': 'Attach the document to continue',
   'error.chooseClient': 'Choose a client',
   'error.invalidValue': 'This value is not valid',
-  'error.details': 'Details: {code}',
 
   'problem.unknown': 'The server could not do this (error {status}).',
   'problem.requirementsUnmet': 'The stage “{stage}” requires: {list}.',
@@ -74,7 +73,7 @@ export const en = {
   'problem.INVALID_CREDENTIALS': 'Wrong email or password.',
   'problem.CSRF_TOKEN_INVALID': 'Your session is out of date. Reload the page and try again.',
   'problem.NOT_FOUND': 'It does not exist any more, or you cannot see it.',
-  'problem.VALIDATION_FAILED': 'The request was not accepted: {detail}',
+  'problem.VALIDATION_FAILED': 'Check “{field}”: {reason}.',
   'problem.STAGE_IN_USE': 'A stage that holds or held deals cannot be deleted or change its kind: {stages}. Move the deals to another stage, or keep the stage (rename it) or archive the pipeline.',
   'problem.STAGE_IN_USE_PLAIN': 'Deals are or were in this stage: it cannot be deleted or change its kind. Move the deals to another stage, or keep the stage (rename it) or archive the pipeline.',
   'problem.CODE_TAKEN': 'A document kind with this code exists already. Choose another code.',
@@ -82,6 +81,8 @@ export const en = {
   'problem.EMAIL_TAKEN': 'A user with this email exists already.',
   'problem.FORBIDDEN': 'You are not allowed to do this.',
   'problem.INTERNAL': 'Something went wrong on our side. Nothing was changed.',
+  'problem.VALIDATION_FAILED_PLAIN': 'The request was not accepted: {reason}.',
+  'problem.conflict': 'This was changed meanwhile. Reload and try again.',
 
   'login.title': 'Sign in to Dealflow',
   'login.subtitle': 'Use the email and password your administrator gave you.',
@@ -90,6 +91,8 @@ export const en = {
   'login.submit': 'Sign in',
   'login.submitting': 'Signing in…',
   'login.missing': 'Enter your email and password',
+  'session.expiredTitle': 'Your session has ended',
+  'session.expiredText': 'Log in again to continue. Nothing you typed is lost: save it once you are back.',
 
   'field.title': 'Title',
   'field.client': 'Client',
@@ -135,9 +138,15 @@ export const en = {
   'board.moved': '“{title}” moved to “{stage}”',
   'board.gated': 'Required stage fields: {list}',
   'board.moving': 'Moving…',
+  'board.dealCount': '{count, plural, one {# deal} other {# deals}}',
   'board.count': 'Deals in this stage: {n}',
   'board.shown': 'Showing {shown} of {total}',
   'board.noMatches': 'No deals match the filter',
+  'board.undo': 'Undo',
+  'board.moveUndone': 'Moved “{title}” back to “{stage}”',
+  'board.overdue': 'Overdue: the expected close date has passed',
+  'board.owner': 'Owner: {name}',
+  'board.cardRole': 'draggable deal',
 
   'newDeal.title': 'New deal',
   'newDeal.clientSearch': 'Search clients by name…',
@@ -314,6 +323,34 @@ export const en = {
 
   'notFound.title': 'Page not found',
   'notFound.back': 'Go to deals',
+
+  'validation.too_small': 'too short or too small',
+  'validation.too_big': 'too long or too large',
+  'validation.invalid_format': 'the format is not valid',
+  'validation.invalid_type': 'a value of another kind is expected',
+  'validation.invalid_value': 'this value is not allowed',
+  'validation.other': 'the value is not valid',
+
+  'dnd.start': 'Picked up “{title}”. Use the left and right arrows to choose a stage, Space to drop, Escape to cancel.',
+  'dnd.over': '“{title}” is over the stage “{stage}”.',
+  'dnd.outside': '“{title}” is not over a stage.',
+  'dnd.dropped': '“{title}” dropped on the stage “{stage}”.',
+  'dnd.cancelled': 'Moving “{title}” was cancelled.',
+  'dnd.instructions': 'To move a deal, press Space, choose the stage with the left and right arrows, and press Space again. Escape cancels.',
+
+  'filter.title': 'Filter deals',
+  'filter.search': 'Search: deal, client, contact, tax id, email, phone',
+  'filter.owner': 'Owner',
+  'filter.ownerAll': 'All owners',
+  'filter.ownerMe': 'My deals',
+  'filter.ownerGroup': 'My group',
+  'filter.closePeriod': 'Expected close: any time',
+  'filter.overdue': 'Overdue',
+  'filter.saved': 'Saved filters',
+  'filter.noneSaved': 'No saved filters yet',
+  'filter.save': 'Save this filter…',
+  'filter.saveName': 'Name of the filter',
+  'filter.reset': 'Clear filters',
 } as const;
 
 export type MessageKey = keyof typeof en;
