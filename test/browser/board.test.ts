@@ -135,7 +135,8 @@ describe('the board on the board endpoint', () => {
 
     const first = cards('Lead').filter({ hasText: title(1) });
     await first.getByTestId('deal-card-menu').click();
-    await first.locator(`[data-testid="move-to"][data-stage-id="${stage('Qualified')}"]`).click();
+    // the menu opens in a portal over the board (never clipped by its column)
+    await page.getByTestId('move-menu').locator(`[data-testid="move-to"][data-stage-id="${stage('Qualified')}"]`).click();
     await column('Qualified').getByTestId('deal-card').filter({ hasText: title(1) }).waitFor();
 
     await expect.poll(() => count('Lead'), { timeout: 10_000 }).toBe('59');

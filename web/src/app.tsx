@@ -6,6 +6,7 @@ import { useMemo, type ReactNode } from 'react';
 import { Outlet, RouterProvider, createBrowserRouter, useParams } from 'react-router';
 import 'dayjs/locale/ru';
 import { I18nProvider, useI18n } from './i18n/index.js';
+import { useLiveUpdates } from './live.js';
 import { LoginPage } from './pages/login.js';
 import { queryClient } from './query.js';
 import { Link, Redirect, setRouter, useLocation } from './router.js';
@@ -99,8 +100,13 @@ function Authed() {
   const { path } = useLocation();
   if (!ready) return <div className="boot"><Loading /></div>;
   if (!user) return <Redirect to={`/login?next=${encodeURIComponent(path + location.search)}`} />;
+  return <LoggedIn userId={user.id} />;
+}
+
+function LoggedIn({ userId }: { userId: string }) {
+  useLiveUpdates(userId);
   return (
-    <RefDataProvider key={user.id}>
+    <RefDataProvider key={userId}>
       <NamedErrors>
         <Shell><Outlet /></Shell>
       </NamedErrors>

@@ -22,7 +22,8 @@ export function SessionExpiredDialog({ email }: { email: string }) {
   }
   return (
     <Modal opened onClose={() => {}} withCloseButton={false} closeOnClickOutside={false} closeOnEscape={false} centered
-      title={t('session.expiredTitle')} data-testid="session-expired" zIndex={400}>
+      title={t('session.expiredTitle')} zIndex={400}
+      attributes={{ content: { 'data-testid': 'session-expired' } as Record<string, string> }}>
       <form onSubmit={(e) => { e.preventDefault(); void submit(); }} noValidate>
         <Stack gap="sm">
           <Text size="sm">{t('session.expiredText')}</Text>

@@ -253,7 +253,8 @@ export function Dialog({ title, subtitle, onClose, children, footer, wide, testI
     return () => clearTimeout(id);
   }, []);
   return (
-    <Modal opened onClose={() => { if (!busy) onClose(); }} size={wide ? 'xl' : 'lg'} centered data-testid={testId}
+    <Modal opened onClose={() => { if (!busy) onClose(); }} size={wide ? 'xl' : 'lg'} centered
+      attributes={{ content: { 'data-testid': testId } as Record<string, string> }}
       closeOnEscape={!busy} closeOnClickOutside={!busy} closeButtonProps={{ 'aria-label': t('common.close'), disabled: busy }}
       title={<div><div className="modal-title">{title}</div>{subtitle ? <p className="modal-subtitle">{subtitle}</p> : null}</div>}>
       <div className="modal-body" ref={body}>{children}</div>

@@ -1,5 +1,5 @@
 import {
-  DndContext, DragOverlay, KeyboardSensor, PointerSensor, TouchSensor, pointerWithin, rectIntersection, useDroppable, useSensor,
+  DndContext, DragOverlay, KeyboardSensor, MouseSensor, TouchSensor, pointerWithin, rectIntersection, useDroppable, useSensor,
   useSensors, type Announcements, type CollisionDetection, type DragEndEvent, type DragStartEvent, type KeyboardCoordinateGetter,
 } from '@dnd-kit/core';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -171,7 +171,8 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
 
   /* ---- drag and drop ---- */
   const sensors = useSensors(
-    useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
+    // mouse and touch apart: on a touch screen a swipe scrolls the board, and only a held press picks a card up
+    useSensor(MouseSensor, { activationConstraint: { distance: 6 } }),
     useSensor(TouchSensor, { activationConstraint: { delay: 220, tolerance: 8 } }),
     useSensor(KeyboardSensor, { coordinateGetter: columnJump }),
   );
@@ -200,8 +201,7 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
 
   return (
     <>
-      <div className="toolbar">
-        <div className="toolbar-spacer" />
+      <div className="board-new">
         <Button variant="primary" icon="plus" onClick={() => setCreating(true)} data-testid="new-deal">{t('board.newDeal')}</Button>
       </div>
       <ErrorBox error={board.error} onRetry={() => void board.refetch()} />

@@ -48,18 +48,18 @@ export function CardFace({ deal, stages, moving, onMove }: {
         <span className="deal-card-amount" data-testid="deal-card-amount">
           {deal.amount !== null ? money(deal.amount, deal.currency) : <span className="muted">{t('common.none')}</span>}
         </span>
+        <span className="deal-card-owner" data-testid="deal-card-owner" title={t('board.owner', { name: deal.ownerName })}>
+          <Avatar name={deal.ownerName} size={22} />
+        </span>
       </div>
-      <div className="deal-card-bottom">
-        {deal.expectedCloseDate ? (
+      {deal.expectedCloseDate ? (
+        <div className="deal-card-bottom">
           <span className={`chip ${overdue ? 'chip-red' : ''}`} data-testid={overdue ? 'overdue' : 'close-date'}
             title={overdue ? t('board.overdue') : t('field.expectedCloseDate')}>
             <Icon name="clock" size={12} /> {date(deal.expectedCloseDate)}
           </span>
-        ) : <span />}
-        <span className="deal-card-owner" data-testid="deal-card-owner" title={t('board.owner', { name: deal.ownerName })}>
-          <Avatar name={deal.ownerName} size={24} />
-        </span>
-      </div>
+        </div>
+      ) : null}
       {moving ? <div className="deal-card-status">{t('board.moving')}</div> : null}
     </>
   );
