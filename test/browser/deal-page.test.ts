@@ -145,7 +145,7 @@ describe('the deal page', () => {
     expect(await items.count()).toBe(1);
     await page.locator('#df-title').fill('Renamed on the page');
     await page.getByTestId('deal-save').click();
-    await expect.poll(() => page.locator('[data-testid="history-item"][data-kind="updated"]').count()).toBe(1);
+    await expect.poll(() => page.locator('[data-testid="history-item"][data-kind="updated"]').count(), { timeout: 10_000 }).toBe(1);
     expect(await page.getByTestId('deal-title').textContent()).toBe('Renamed on the page');
   });
 

@@ -143,6 +143,7 @@ export const en = {
   'board.overdue': 'Overdue: the expected close date has passed',
   'board.owner': 'Owner: {name}',
   'board.cardRole': 'draggable deal',
+  'board.moreStages': 'More stages: {list}',
 
   'newDeal.title': 'New deal',
   'newDeal.clientSearch': 'Search clients by name…',

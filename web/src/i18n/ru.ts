@@ -145,6 +145,7 @@ export const ru: { [K in MessageKey]: string } = {
   'board.overdue': 'Просрочена: ожидаемая дата закрытия прошла',
   'board.owner': 'Ответственный: {name}',
   'board.cardRole': 'перемещаемая сделка',
+  'board.moreStages': 'Ещё стадии: {list}',
 
   'newDeal.title': 'Новая сделка',
   'newDeal.clientSearch': 'Поиск клиента по названию…',

@@ -53,7 +53,8 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
   const [dragged, setDragged] = useState<Deal | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const stripRef = useRef<HTMLDivElement>(null);
-  const [edges, setEdges] = useState({ left: false, right: false });
+  /** whether there is more to either side, and the names of the stages out of view there */
+  const [edges, setEdges] = useState({ left: false, right: false, hiddenLeft: '', hiddenRight: '' });
   const [active, setActive] = useState<string | null>(null);
 
   const patch = useCallback((fn: (b: BoardData) => BoardData) => {
@@ -123,14 +124,21 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
     if (!el) return;
     const left = el.scrollLeft > 2;
     const right = el.scrollLeft + el.clientWidth < el.scrollWidth - 2;
-    setEdges((p) => (p.left === left && p.right === right ? p : { left, right }));
     const pad = parseFloat(getComputedStyle(el).paddingLeft) || 0;
     let best = Infinity;
     let id: string | null = null;
+    const hl: string[] = [];
+    const hr: string[] = [];
     for (const c of el.querySelectorAll<HTMLElement>('[data-testid="stage-column"]')) {
       const d = Math.abs(c.offsetLeft - pad - el.scrollLeft);
       if (d < best) { best = d; id = c.dataset.stageId ?? null; }
+      if (c.offsetLeft + c.offsetWidth > el.scrollLeft + el.clientWidth + 2) hr.push(c.dataset.stageName ?? '');
+      if (c.offsetLeft < el.scrollLeft + pad - 2 - c.offsetWidth / 2) hl.push(c.dataset.stageName ?? '');
     }
+    const hiddenLeft = hl.join(', ');
+    const hiddenRight = hr.join(', ');
+    setEdges((p) => (p.left === left && p.right === right && p.hiddenLeft === hiddenLeft && p.hiddenRight === hiddenRight ? p
+      : { left, right, hiddenLeft, hiddenRight }));
     setActive(id);
   }, []);
   useEffect(() => {
@@ -265,13 +273,15 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
             </div>
             {edges.left && !narrow ? (
               <button type="button" className="board-nav board-nav-left" onClick={() => scrollRef.current?.scrollBy({ left: -400, behavior: 'smooth' })}
-                data-testid="board-scroll-left" aria-label={t('board.scrollLeft')} title={t('board.scrollLeft')}>
+                data-testid="board-scroll-left" aria-label={t('board.scrollLeft')}
+                title={edges.hiddenLeft ? t('board.moreStages', { list: edges.hiddenLeft }) : t('board.scrollLeft')}>
                 <Icon name="chevronLeft" />
               </button>
             ) : null}
             {edges.right && !narrow ? (
               <button type="button" className="board-nav board-nav-right" onClick={() => scrollRef.current?.scrollBy({ left: 400, behavior: 'smooth' })}
-                data-testid="board-scroll-right" aria-label={t('board.scrollRight')} title={t('board.scrollRight')}>
+                data-testid="board-scroll-right" aria-label={t('board.scrollRight')}
+                title={edges.hiddenRight ? t('board.moreStages', { list: edges.hiddenRight }) : t('board.scrollRight')}>
                 <Icon name="chevronRight" />
               </button>
             ) : null}
