@@ -63,7 +63,7 @@ describe('board performance', () => {
       await page.goto(`${h.baseUrl}/deals?pipeline=${pipelineId}`, { waitUntil: 'commit' });
       await page.getByTestId('deal-card').first().waitFor();
       times.push(await page.evaluate(() => performance.now()));
-      apiStarts = await page.evaluate(() => performance.getEntriesByType('resource')
+      apiStarts = await page.evaluate(() => (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
         .filter((e) => e.name.includes('/api/v1/'))
         .map((e) => ({ url: new URL(e.name).pathname, start: Math.round(e.startTime), end: Math.round(e.responseEnd) })));
     }
