@@ -58,7 +58,7 @@ describe('board performance', () => {
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
     const times: number[] = [];
     let apiStarts: { url: string; start: number; end: number }[] = [];
-    for (let run = 0; run < 3; run++) {
+    for (let run = 0; run < 2; run++) {
       await page.goto('about:blank');
       await page.goto(`${h.baseUrl}/deals?pipeline=${pipelineId}`, { waitUntil: 'commit' });
       await page.getByTestId('deal-card').first().waitFor();
@@ -77,7 +77,7 @@ describe('board performance', () => {
     expect(await page.getByTestId('deal-card').count()).toBe(6 * 50);
     expect(best).toBeLessThanOrEqual(1000);
     await context.close();
-  });
+  }, 240_000);
 
   it('reports the JS each route loads first (gzip)', () => {
     const dist = path.resolve(import.meta.dirname, '..', '..', 'dist', 'web');

@@ -19,6 +19,8 @@ import { Empty, ErrorLabelsProvider, Loading, type ErrorLabels } from './ui.js';
 /** One design system: Mantine, themed to the app's palette (the blue primary, 8 px radius, system font). */
 const theme = createTheme({
   primaryColor: 'blue',
+  // the darker blue: white text on it keeps a contrast of 4.5:1 or more
+  primaryShade: { light: 8, dark: 8 },
   defaultRadius: 'md',
   fontFamily: 'inherit',
   cursorType: 'pointer',

@@ -144,6 +144,7 @@ export const en = {
   'board.owner': 'Owner: {name}',
   'board.cardRole': 'draggable deal',
   'board.moreStages': 'More stages: {list}',
+  'board.dragHandle': 'Move “{title}”',
 
   'newDeal.title': 'New deal',
   'newDeal.clientSearch': 'Search clients by name…',
@@ -359,6 +360,7 @@ export const en = {
   'filter.save': 'Save this filter…',
   'filter.saveName': 'Name of the filter',
   'filter.reset': 'Clear filters',
+  'filter.more': '{count, plural, =0 {Filters} other {Filters (#)}}',
 } as const;
 
 export type MessageKey = keyof typeof en;

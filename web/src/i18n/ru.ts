@@ -146,6 +146,7 @@ export const ru: { [K in MessageKey]: string } = {
   'board.owner': 'Ответственный: {name}',
   'board.cardRole': 'перемещаемая сделка',
   'board.moreStages': 'Ещё стадии: {list}',
+  'board.dragHandle': 'Перенести «{title}»',
 
   'newDeal.title': 'Новая сделка',
   'newDeal.clientSearch': 'Поиск клиента по названию…',
@@ -361,4 +362,5 @@ export const ru: { [K in MessageKey]: string } = {
   'filter.save': 'Сохранить этот фильтр…',
   'filter.saveName': 'Название фильтра',
   'filter.reset': 'Сбросить фильтры',
+  'filter.more': '{count, plural, =0 {Фильтры} one {Фильтры (#)} few {Фильтры (#)} many {Фильтры (#)} other {Фильтры (#)}}',
 };

@@ -3,7 +3,7 @@ import { DatePickerInput, type DatesRangeValue } from '@mantine/dates';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { api, type User } from '../../api.js';
-import { useDebounced, useDocumentTitle } from '../../hooks.js';
+import { useDebounced, useDocumentTitle, useMediaQuery } from '../../hooks.js';
 import { useI18n } from '../../i18n/index.js';
 import { navigate, useLocation } from '../../router.js';
 import { useRefData, useSession } from '../../session.js';
@@ -69,6 +69,11 @@ function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (f: Boar
     ...(users.data ?? []).filter((u) => u.id !== user?.id && !u.disabled).map((u) => ({ value: u.id, label: u.name })),
   ];
   const [saved, setSaved] = useState<SavedFilter[]>(savedFilters);
+  /** on a phone only the search shows; the other filters open on demand */
+  const narrow = useMediaQuery('(max-width: 800px)');
+  const [open, setOpen] = useState(false);
+  const more = !narrow || open;
+  const active = [filter.owner, filter.closeFrom || filter.closeTo, filter.overdue].filter(Boolean).length;
   const range: DatesRangeValue<string> = [filter.closeFrom || null, filter.closeTo || null];
   const save = () => {
     const label = window.prompt(t('filter.saveName'));
@@ -82,6 +87,12 @@ function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (f: Boar
       <TextInput className="filter-search" type="search" value={filter.q} onChange={(e) => set({ q: e.currentTarget.value })}
         placeholder={t('filter.search')} aria-label={t('filter.search')} leftSection={<Icon name="search" size={16} />}
         data-testid="board-filter" />
+      {narrow ? (
+        <MButton variant="default" size="sm" onClick={() => setOpen((o) => !o)} aria-expanded={open} data-testid="filters-toggle">
+          {t('filter.more', { count: active })}
+        </MButton>
+      ) : null}
+      {more ? (<>
       <Select data={owners} value={filter.owner} onChange={(v) => set({ owner: v ?? '' })} allowDeselect={false} searchable
         aria-label={t('filter.owner')} w={190} data-testid="filter-owner" comboboxProps={{ withinPortal: true }} />
       <DatePickerInput type="range" value={range} locale={locale} valueFormat="D MMM YYYY" clearable w={230}
@@ -115,6 +126,7 @@ function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (f: Boar
           <Menu.Item onClick={save} disabled={isEmptyFilter(filter)}>{t('filter.save')}</Menu.Item>
         </Menu.Dropdown>
       </Menu>
+      </>) : null}
       {!isEmptyFilter(filter) ? (
         <MButton variant="subtle" size="sm" onClick={() => onChange(EMPTY_FILTER)} data-testid="filter-reset">{t('filter.reset')}</MButton>
       ) : null}

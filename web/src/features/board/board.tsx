@@ -63,7 +63,7 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
 
   const focusCard = useCallback((dealId: string) => {
     requestAnimationFrame(() => {
-      const card = document.querySelector<HTMLElement>(`[data-testid="deal-card"][data-deal-id="${dealId}"]`);
+      const card = document.querySelector<HTMLElement>(`[data-testid="deal-card"][data-deal-id="${dealId}"] [data-testid="drag-handle"]`);
       card?.focus();
     });
   }, []);
@@ -242,7 +242,7 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
                         <span className="count" data-testid="stage-count" title={t('board.dealCount', { count })}
                           aria-label={t('board.dealCount', { count })}>{number(count)}</span>
                         {gated ? (
-                          <span className="gate-icon" title={t('board.gated', { list: gateText(s) })} aria-label={t('board.gated', { list: gateText(s) })}>
+                          <span className="gate-icon" role="img" title={t('board.gated', { list: gateText(s) })} aria-label={t('board.gated', { list: gateText(s) })}>
                             <Icon name="lock" size={13} />
                           </span>
                         ) : null}

@@ -70,13 +70,19 @@ export const DealCard = memo(function DealCard({ deal, stages, moving, onMove }:
   deal: Deal; stages: Stage[]; moving: boolean; onMove: (deal: Deal, s: Stage) => void;
 }) {
   const { t } = useI18n();
-  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id: deal.id, data: { deal }, disabled: moving });
+  const { attributes, listeners, setNodeRef, setActivatorNodeRef, isDragging } = useDraggable({ id: deal.id, data: { deal }, disabled: moving });
+  // mouse and touch drag the whole card; the keyboard drags through the card's handle (a button, shown when focused),
+  // so the card itself stays a plain container of its link and menu
+  const { onKeyDown, ...pointer } = listeners ?? {};
   return (
-    <article ref={setNodeRef} {...attributes} {...listeners}
+    <article ref={setNodeRef} {...pointer}
       className={`deal-card ${moving ? 'deal-card-moving' : ''} ${isDragging ? 'deal-card-dragging' : ''}`}
       data-testid="deal-card" data-deal-id={deal.id} aria-busy={moving || undefined}
-      aria-roledescription={t('board.cardRole')} aria-label={deal.title}
       onClick={(e) => { if (!(e.target as HTMLElement).closest('a, button, [role=menu]')) navigate(`/deals/${deal.id}`); }}>
+      <button type="button" ref={setActivatorNodeRef} className="drag-handle" {...attributes} onKeyDown={onKeyDown}
+        aria-roledescription={t('board.cardRole')} aria-label={t('board.dragHandle', { title: deal.title })} data-testid="drag-handle">
+        <Icon name="grip" size={14} />
+      </button>
       <CardFace deal={deal} stages={stages} moving={moving} onMove={(s) => onMove(deal, s)} />
     </article>
   );
