@@ -79,7 +79,7 @@ export const DealCard = memo(function DealCard({ deal, stages, moving, onMove }:
       className={`deal-card ${moving ? 'deal-card-moving' : ''} ${isDragging ? 'deal-card-dragging' : ''}`}
       data-testid="deal-card" data-deal-id={deal.id} aria-busy={moving || undefined}
       onClick={(e) => { if (!(e.target as HTMLElement).closest('a, button, [role=menu]')) navigate(`/deals/${deal.id}`); }}>
-      <button type="button" ref={setActivatorNodeRef} className="drag-handle" {...attributes} onKeyDown={onKeyDown}
+      <button type="button" ref={setActivatorNodeRef} className="drag-handle" {...attributes} onKeyDown={onKeyDown as React.KeyboardEventHandler<HTMLButtonElement> | undefined}
         aria-roledescription={t('board.cardRole')} aria-label={t('board.dragHandle', { title: deal.title })} data-testid="drag-handle">
         <Icon name="grip" size={14} />
       </button>
