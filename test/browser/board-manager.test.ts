@@ -117,8 +117,7 @@ describe('the board a manager lives in', () => {
   it('moves a deal with the keyboard: Space, an arrow to the next column, Space', async () => {
     const id = await newDeal('Moved by keyboard');
     await openBoard(page, id);
-    // the card's drag handle: reached with Tab, it shows when focused
-    await card(page, id).getByTestId('drag-handle').focus();
+    await card(page, id).focus();
     await page.keyboard.press('Space');
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Space');

@@ -63,7 +63,7 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
 
   const focusCard = useCallback((dealId: string) => {
     requestAnimationFrame(() => {
-      const card = document.querySelector<HTMLElement>(`[data-testid="deal-card"][data-deal-id="${dealId}"] [data-testid="drag-handle"]`);
+      const card = document.querySelector<HTMLElement>(`[data-testid="deal-card"][data-deal-id="${dealId}"]`);
       card?.focus();
     });
   }, []);

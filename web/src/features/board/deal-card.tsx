@@ -1,6 +1,6 @@
 import { useDraggable } from '@dnd-kit/core';
 import { Menu } from '@mantine/core';
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import type { Deal, Stage } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link, navigate } from '../../router.js';
@@ -8,40 +8,52 @@ import { Avatar, Icon } from '../../ui.js';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
+/**
+ * "Move to…": in a portal (never clipped by the column), from a 44 px button at full strength. The Mantine menu is
+ * mounted on the first click only, so a board of hundreds of cards renders plain buttons.
+ */
+function CardMenu({ deal, stages, onMove }: { deal: Deal; stages: Stage[]; onMove: (s: Stage) => void }) {
+  const { t, name } = useI18n();
+  const [armed, setArmed] = useState(false);
+  const trigger = (
+    <button type="button" className="card-menu-btn" aria-label={t('board.moveMenu', { title: deal.title })} aria-haspopup="menu"
+      title={t('board.moveTo')} data-testid="deal-card-menu" onPointerDown={(e) => e.stopPropagation()}
+      onMouseDown={(e) => e.stopPropagation()} onTouchStart={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}
+      onClick={armed ? undefined : () => setArmed(true)}>
+      <Icon name="more" size={18} />
+    </button>
+  );
+  if (!armed) return trigger;
+  return (
+    <Menu position="bottom-end" withinPortal shadow="md" width={250} trapFocus returnFocus defaultOpened>
+      <Menu.Target>{trigger}</Menu.Target>
+      <Menu.Dropdown data-testid="move-menu">
+        <Menu.Label>{t('board.moveTo')}</Menu.Label>
+        {stages.map((s) => (
+          <Menu.Item key={s.id} disabled={s.id === deal.stageId} data-testid="move-to" data-stage-id={s.id}
+            leftSection={<span className={`stage-dot stage-dot-${s.kind}`} />}
+            rightSection={s.id === deal.stageId ? <Icon name="check" size={14} />
+              : s.requiredFields.length + s.requiredDocumentKinds.length > 0 ? <Icon name="lock" size={13} /> : null}
+            onClick={() => onMove(s)}>
+            {name(s)}
+          </Menu.Item>
+        ))}
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
 /** The face of a card, also drawn under the pointer while it is dragged. */
 export function CardFace({ deal, stages, moving, onMove }: {
   deal: Deal; stages: Stage[]; moving?: boolean; onMove?: (s: Stage) => void;
 }) {
-  const { t, money, date, name } = useI18n();
+  const { t, money, date } = useI18n();
   const overdue = !!deal.expectedCloseDate && !deal.closedAt && deal.expectedCloseDate < today();
   return (
     <>
       <div className="deal-card-top">
         <Link to={`/deals/${deal.id}`} className="deal-card-title" data-testid="deal-card-title" draggable={false}>{deal.title}</Link>
-        {onMove ? (
-          // in a portal: never clipped by the column; 44 px, fully visible: a finger can hit it
-          <Menu position="bottom-end" withinPortal shadow="md" width={250} trapFocus returnFocus>
-            <Menu.Target>
-              <button type="button" className="card-menu-btn" aria-label={t('board.moveMenu', { title: deal.title })}
-                title={t('board.moveTo')} data-testid="deal-card-menu" onPointerDown={(e) => e.stopPropagation()}
-                onKeyDown={(e) => e.stopPropagation()}>
-                <Icon name="more" size={18} />
-              </button>
-            </Menu.Target>
-            <Menu.Dropdown data-testid="move-menu">
-              <Menu.Label>{t('board.moveTo')}</Menu.Label>
-              {stages.map((s) => (
-                <Menu.Item key={s.id} disabled={s.id === deal.stageId} data-testid="move-to" data-stage-id={s.id}
-                  leftSection={<span className={`stage-dot stage-dot-${s.kind}`} />}
-                  rightSection={s.id === deal.stageId ? <Icon name="check" size={14} />
-                    : s.requiredFields.length + s.requiredDocumentKinds.length > 0 ? <Icon name="lock" size={13} /> : null}
-                  onClick={() => onMove(s)}>
-                  {name(s)}
-                </Menu.Item>
-              ))}
-            </Menu.Dropdown>
-          </Menu>
-        ) : null}
+        {onMove ? <CardMenu deal={deal} stages={stages} onMove={onMove} /> : null}
       </div>
       <div className="deal-card-line">
         <span className="deal-card-client" title={deal.clientName}>{deal.clientName}</span>
@@ -70,19 +82,15 @@ export const DealCard = memo(function DealCard({ deal, stages, moving, onMove }:
   deal: Deal; stages: Stage[]; moving: boolean; onMove: (deal: Deal, s: Stage) => void;
 }) {
   const { t } = useI18n();
-  const { attributes, listeners, setNodeRef, setActivatorNodeRef, isDragging } = useDraggable({ id: deal.id, data: { deal }, disabled: moving });
-  // mouse and touch drag the whole card; the keyboard drags through the card's handle (a button, shown when focused),
-  // so the card itself stays a plain container of its link and menu
-  const { onKeyDown, ...pointer } = listeners ?? {};
+  // a focusable group (not a button: it holds the deal's link and menu), picked up with Space by keyboard users
+  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({
+    id: deal.id, data: { deal }, disabled: moving, attributes: { role: 'group', roleDescription: t('board.cardRole') },
+  });
   return (
-    <article ref={setNodeRef} {...pointer}
+    <article ref={setNodeRef} {...attributes} {...listeners}
       className={`deal-card ${moving ? 'deal-card-moving' : ''} ${isDragging ? 'deal-card-dragging' : ''}`}
-      data-testid="deal-card" data-deal-id={deal.id} aria-busy={moving || undefined}
+      data-testid="deal-card" data-deal-id={deal.id} aria-busy={moving || undefined} aria-label={t('board.dragHandle', { title: deal.title })}
       onClick={(e) => { if (!(e.target as HTMLElement).closest('a, button, [role=menu]')) navigate(`/deals/${deal.id}`); }}>
-      <button type="button" ref={setActivatorNodeRef} className="drag-handle" {...attributes} onKeyDown={onKeyDown as React.KeyboardEventHandler<HTMLButtonElement> | undefined}
-        aria-roledescription={t('board.cardRole')} aria-label={t('board.dragHandle', { title: deal.title })} data-testid="drag-handle">
-        <Icon name="grip" size={14} />
-      </button>
       <CardFace deal={deal} stages={stages} moving={moving} onMove={(s) => onMove(deal, s)} />
     </article>
   );
