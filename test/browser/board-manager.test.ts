@@ -118,13 +118,16 @@ describe('the board a manager lives in', () => {
     const id = await newDeal('Moved by keyboard');
     await openBoard(page, id);
     await card(page, id).focus();
+    // each step as a screen reader user hears it: picked up, over the next stage, dropped
+    const said = () => page.locator('[role="status"][aria-live]').allTextContents().then((x) => x.join(' '));
     await page.keyboard.press('Space');
+    await expect.poll(said).toContain('Picked up “Moved by keyboard”');
     await page.keyboard.press('ArrowRight');
+    await expect.poll(said).toContain('“Moved by keyboard” is over the stage “Qualified”');
     await page.keyboard.press('Space');
     await column(page, 'Qualified').locator(`[data-deal-id="${id}"]`).waitFor();
     await expect.poll(() => stageOf(id)).toBe(stage('Qualified'));
-    // the screen reader was told where it went
-    await expect.poll(() => page.locator('[role="status"][aria-live]').allTextContents()).toContainEqual(expect.stringContaining('Qualified'));
+    await expect.poll(said).toContain('“Moved by keyboard” dropped on the stage “Qualified”');
   });
 
   it('shows compact cards with their owner\'s initials, six columns at 1440 px with the Lost one and names not cut', async () => {
