@@ -89,7 +89,7 @@ describe('the board on a 1366 px laptop', () => {
     await screenshot(page, 'board-1366-en');
 
     await right.click();
-    await expect.poll(() => fullyVisible(page)).toContain('Lost');
+    await expect.poll(() => fullyVisible(page), { timeout: 5_000 }).toContain('Lost');
     await page.getByTestId('board-scroll-left').waitFor();
     await expect.poll(() => page.getByTestId('board-scroll-right').count()).toBe(0);
     await screenshot(page, 'board-1366-scrolled-en');

@@ -167,7 +167,7 @@ describe('the deal page', () => {
 
     await setLanguage('ru');
     await page.getByTestId('deal-save').click();
-    await expect.poll(() => error.getByTestId('error-text').textContent())
+    await expect.poll(() => error.getByTestId('error-text').textContent(), { timeout: 10_000 })
       .toBe('Стадия сделки «Proposal» требует: Сумма — это нельзя очистить или удалить.');
     expect(await error.textContent()).not.toContain('requires');
     await screenshot(page, 'deal-error-ru');
