@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import express from 'express';
@@ -13,6 +12,7 @@ import { mountRoutes, type RouteSpec } from './http.ts';
 import { buildOpenApi } from './openapi.ts';
 import { referencePage } from './reference-page.ts';
 import { cspNonce, securityHeaders } from './security-headers.ts';
+import { serveWebApp } from './static.ts';
 import { allRoutes } from './routes/index.ts';
 
 const WEB_DIST = path.resolve(import.meta.dirname, '..', 'dist', 'web');
@@ -77,12 +77,7 @@ export function createApp(ctx: AppContext, routes: RouteSpec[] = allRoutes, opts
   // any other path under /api/ is no operation either: problem+json, never the web app or Express's HTML page
   app.use('/api', (req, _res, next) => next(new AppError(404, 'NOT_FOUND', `No API operation ${req.method} ${req.originalUrl}`)));
 
-  if (fs.existsSync(path.join(WEB_DIST, 'index.html'))) {
-    app.use(express.static(WEB_DIST, { index: false, maxAge: '1h' }));
-    app.get(/^\/(?!api\/).*/, (_req, res) => { res.sendFile(path.join(WEB_DIST, 'index.html')); });
-  } else {
-    app.get('/', (_req, res) => { res.type('text').send('The web app is not built: run npm run build:web'); });
-  }
+  serveWebApp(app, WEB_DIST);
   app.use(errorHandler);
   return app;
 }

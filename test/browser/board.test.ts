@@ -135,8 +135,11 @@ describe('the board on the board endpoint', () => {
 
     const first = cards('Lead').filter({ hasText: title(1) });
     await first.getByTestId('deal-card-menu').click();
-    await first.locator(`[data-testid="move-to"][data-stage-id="${stage('Qualified')}"]`).click();
+    // the menu opens in a portal over the board (never clipped by its column)
+    await page.getByTestId('move-menu').locator(`[data-testid="move-to"][data-stage-id="${stage('Qualified')}"]`).click();
     await column('Qualified').getByTestId('deal-card').filter({ hasText: title(1) }).waitFor();
+    // the card moves at once (optimistically); the toast says the server has done it
+    await page.getByTestId('toast-ok').filter({ hasText: title(1) }).waitFor();
 
     await expect.poll(() => count('Lead'), { timeout: 10_000 }).toBe('59');
     expect(await count('Qualified')).toBe('1');

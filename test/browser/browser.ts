@@ -38,3 +38,16 @@ export async function screenshot(page: Page, name: string) {
     if (size && height > size.height) await page.setViewportSize(size);
   }
 }
+
+/** Drags with the mouse in small steps, as a person does (dnd-kit picks a card up after it moved a few pixels). */
+export async function mouseDrag(page: Page, from: { boundingBox: () => Promise<{ x: number; y: number; width: number; height: number } | null> },
+  to: { boundingBox: () => Promise<{ x: number; y: number; width: number; height: number } | null> }) {
+  const a = (await from.boundingBox())!;
+  await page.mouse.move(a.x + 20, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + 30, a.y + a.height / 2 + 5, { steps: 4 });
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(b.x + b.width / 2, b.y + 60, { steps: 12 });
+  await page.mouse.move(b.x + b.width / 2 + 2, b.y + 62, { steps: 2 });
+  await page.mouse.up();
+}

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PASSWORD, fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { mouseDrag } from './browser.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -69,7 +70,7 @@ describe('stage dialog in the browser', () => {
     await column(stage('New')).locator(`[data-deal-id="${dealId}"]`).waitFor();
 
     // drag the card onto the gated stage: the stage dialog lists exactly the amount and the commercial proposal
-    await card.dragTo(column(stage('Proposal sent')));
+    await mouseDrag(page, card, column(stage('Proposal sent')));
     const dialog = page.getByTestId('gate-dialog');
     await dialog.waitFor();
     expect(await dialog.getByTestId('gate-item-label').allTextContents()).toEqual(['Amount', 'Commercial proposal']);
@@ -123,7 +124,7 @@ describe('stage dialog in the browser', () => {
 
     // the keyboard/click alternative: "Move to…" on the card
     await card.getByTestId('deal-card-menu').click();
-    await card.locator(`[data-testid="move-to"][data-stage-id="${stage('Proposal sent')}"]`).click();
+    await page.getByTestId('move-menu').locator(`[data-testid="move-to"][data-stage-id="${stage('Proposal sent')}"]`).click();
     const dialog = page.getByTestId('gate-dialog');
     await dialog.waitFor();
     await dialog.getByTestId('gate-field-amount').fill('100');

@@ -1,62 +1,49 @@
 /** A thin client for /api/v1: JSON in and out, the CSRF header on writes, problem+json errors as ApiError. */
 
-export type Role = 'admin' | 'process_owner' | 'lead' | 'manager' | 'member';
-export type Locale = 'en' | 'ru';
-export type StageKind = 'open' | 'won' | 'lost';
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, operations, paths } from './api/schema.js';
 
-export interface User {
-  id: string; email: string; name: string; role: Role; departmentId: string | null; locale: Locale; disabled: boolean; version: number;
-}
-export interface Stage {
-  id: string; name: string; translations?: Translations; position: number; kind: StageKind; requiredFields: string[]; requiredDocumentKinds: string[];
-}
-export interface Pipeline { id: string; name: string; translations?: Translations; archived: boolean; version: number; stages: Stage[] }
-/** names an administrator gave, in other languages: { ru: { name } } (fields: label, options) */
-export interface Translations { ru?: { name?: string; label?: string; options?: Record<string, string> } }
-export interface DocumentKind { id: string; code: string; name: string; translations?: Translations }
-export interface DealField {
-  id: string; key: string; label: string; translations?: Translations; type: 'text' | 'number' | 'money' | 'date' | 'select'; options: string[];
-}
-export interface BuiltInField { key: string; label: string; type: string }
-export interface Deal {
-  id: string; title: string; clientId: string; clientName: string; contactId: string | null; ownerId: string; ownerName: string;
-  pipelineId: string; stageId: string; amount: string | null; currency: string | null; expectedCloseDate: string | null;
-  custom: Record<string, unknown>; lostReason: string | null; closedAt: string | null; createdAt: string; updatedAt: string; version: number;
-}
-export interface Attachment {
-  id: string; documentKindId: string | null; fileName: string; contentType: string; size: number; sha256: string; uploadedBy: string; createdAt: string;
-}
-export interface DealEvent {
-  id: string; kind: string; at: string; actorId: string | null; actorName: string | null;
-  fromStageId: string | null; toStageId: string | null; data: Record<string, unknown>;
-}
+/* The server's types, generated from its OpenAPI document (npm run gen:api); never copied by hand. */
+type Schemas = components['schemas'];
+type Json<Op extends keyof operations, S extends number = 200> = operations[Op]['responses'] extends Record<S, { content: { 'application/json': infer R } }> ? R : never;
+
+export type User = Schemas['User'];
+export type Role = User['role'];
+export type Locale = User['locale'];
+export type Stage = Schemas['Stage'];
+export type StageKind = Stage['kind'];
+export type Pipeline = Schemas['Pipeline'];
+export type DocumentKind = Schemas['DocumentKind'];
+export type DealField = Schemas['DealField'];
+export type BuiltInField = Json<'listDealFields'>['builtIn'][number];
+export type Deal = Schemas['Deal'];
+export type Attachment = Schemas['Attachment'];
+export type DealEvent = Schemas['DealEvent'];
 /** history: the latest events, newest first; historyNextCursor: where GET /deals/:id/history continues with older ones (null: that is all) */
-export interface DealDetail extends Deal { attachments: Attachment[]; history: DealEvent[]; historyNextCursor: string | null }
-export interface MissingField { key: string; label: string; type: string; options?: string[] }
-export interface Missing { fields: MissingField[]; documentKinds: { id: string; name: string }[] }
-export interface Client {
-  id: string; name: string; taxId: string | null; website: string | null; email: string | null; phone: string | null;
-  address: string | null; notes: string | null; ownerId: string; ownerName: string; version: number;
-}
-export interface Contact { id: string; name: string; position: string | null; email: string | null; phone: string | null }
-export interface ClientDetail extends Client { contacts: Contact[] }
-export interface Department {
-  id: string; name: string; parentId: string | null; isSalesGroup: boolean; leadId: string | null; memberCount: number; version: number;
-}
+export type DealDetail = Schemas['DealDetail'];
+export type Client = Schemas['Client'];
+export type Contact = Schemas['Contact'];
+export type ClientDetail = Schemas['ClientDetail'];
+export type Department = Schemas['Department'];
+export type Missing = Json<'dealStageRequirements'>['missing'];
+export type MissingField = Missing['fields'][number];
 export interface Page<T> { items: T[]; nextCursor: string | null }
-/** A sum of deal amounts in one currency; amount is a decimal string, e.g. "12500.00". */
-export interface MoneyTotal { currency: string; amount: string }
 /** One column of GET /deals/board: the server's count and totals of all matching deals, and the first page of them. */
-export interface BoardStage { stageId: string; count: number; totals: MoneyTotal[]; deals: Deal[]; nextCursor: string | null }
-export interface BoardData { pipelineId: string; stages: BoardStage[] }
-export interface CommandResult { version: number; stageId: string; deal: Deal }
+export type BoardData = Json<'dealBoard'>;
+export type BoardStage = BoardData['stages'][number];
+/** A sum of deal amounts in one currency; amount is a decimal string, e.g. "12500.00". */
+export type MoneyTotal = BoardStage['totals'][number];
+export type CommandResult = Json<'moveDealStage'>;
+export type { paths };
 
 export interface Problem { status: number; code: string; detail: string; [k: string]: unknown }
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, readonly detail: string, readonly body: Problem,
     /** the HTTP method of the request that failed: an unmet stage gate means one thing on a move, another on an edit */
-    readonly method?: string) {
+    readonly method?: string,
+    /** seconds from the Retry-After header of a 503 */
+    readonly retryAfter: number | null = null) {
     super(detail);
   }
 }
@@ -89,13 +76,42 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   const text = await res.text();
   let json: unknown = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-  if (!res.ok) {
-    const p = (json && typeof json === 'object' ? json : {}) as Partial<Problem>;
-    const problem: Problem = { ...p, status: res.status, code: String(p.code ?? `HTTP_${res.status}`), detail: String(p.detail ?? (text.slice(0, 300) || res.statusText)) };
-    if (res.status === 401 && !opts.quiet401) onUnauthorized?.();
-    throw new ApiError(res.status, problem.code, problem.detail, problem, method);
-  }
+  if (!res.ok) throw problemError(res, json, opts, method);
   return json as T;
+}
+
+/** Retry-After of a 503 in ms (capped), for TanStack Query's retry delay; null when the server gave none. */
+export function retryAfterMs(e: unknown): number | null {
+  if (!(e instanceof ApiError) || e.status !== 503 || e.retryAfter === null) return null;
+  return Math.min(30_000, Math.max(250, e.retryAfter * 1000));
+}
+
+const session: Middleware = {
+  onRequest({ request }) {
+    request.headers.set('accept', 'application/json');
+    if (request.method !== 'GET' && csrfToken) request.headers.set('x-csrf-token', csrfToken);
+    return request;
+  },
+};
+
+/** The typed client of /api/v1 (paths and bodies checked against the generated schema); see `call`. */
+export const client = createClient<paths>({ baseUrl: location.origin, credentials: 'same-origin' });
+client.use(session);
+
+/** Awaits an openapi-fetch call: its data, or an ApiError built from the problem details. */
+export async function call<D>(p: Promise<{ data?: D; error?: unknown; response: Response }>, opts: { quiet401?: boolean } = {}): Promise<D> {
+  let r: { data?: D; error?: unknown; response: Response };
+  try { r = await p; } catch { throw new ApiError(0, 'NETWORK', '', { status: 0, code: 'NETWORK', detail: '' }); }
+  if (r.response.ok) return r.data as D;
+  throw problemError(r.response, r.error, opts);
+}
+
+function problemError(res: Response, json: unknown, opts: { quiet401?: boolean }, method?: string): ApiError {
+  const p = (json && typeof json === 'object' ? json : {}) as Partial<Problem>;
+  const problem: Problem = { ...p, status: res.status, code: String(p.code ?? `HTTP_${res.status}`), detail: String(p.detail ?? res.statusText) };
+  if (res.status === 401 && !opts.quiet401) onUnauthorized?.();
+  const ra = Number(res.headers.get('retry-after'));
+  return new ApiError(res.status, problem.code, problem.detail, problem, method, Number.isFinite(ra) && ra >= 0 && res.headers.has('retry-after') ? ra : null);
 }
 
 export const api = {

@@ -1,50 +1,116 @@
+import { MantineProvider, createTheme } from '@mantine/core';
+import { DatesProvider } from '@mantine/dates';
+import { Notifications } from '@mantine/notifications';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { useMemo, type ReactNode } from 'react';
+import { Outlet, RouterProvider, createBrowserRouter, useParams } from 'react-router';
+import 'dayjs/locale/ru';
 import { I18nProvider, useI18n } from './i18n/index.js';
-import { BoardPage } from './pages/board.js';
-import { DealPage } from './pages/deal.js';
-import { ClientPage, ClientsPage } from './pages/clients.js';
-import { PipelinesAdminPage } from './pages/admin-pipelines.js';
-import { UsersAdminPage } from './pages/admin-users.js';
+import { useLiveUpdates } from './live.js';
 import { LoginPage } from './pages/login.js';
-import { Link, Redirect, match, useLocation } from './router.js';
+import { queryClient } from './query.js';
+import { Link, Redirect, setRouter, useLocation } from './router.js';
 import { useLabels } from './labels.js';
 import { RefDataProvider, SessionProvider, useRefData, useSession } from './session.js';
+import { SessionExpiredDialog } from './session-expired.js';
 import { Shell } from './shell.js';
-import { Empty, ErrorLabelsProvider, Loading, ToastProvider, type ErrorLabels } from './ui.js';
+import { Empty, ErrorLabelsProvider, Loading, type ErrorLabels } from './ui.js';
+
+/** One design system: Mantine, themed to the app's palette (the blue primary, 8 px radius, system font). */
+const theme = createTheme({
+  primaryColor: 'blue',
+  // the darker blue: white text on it keeps a contrast of 4.5:1 or more
+  primaryShade: { light: 8, dark: 8 },
+  defaultRadius: 'md',
+  fontFamily: 'inherit',
+  cursorType: 'pointer',
+});
+
+/** Each page is its own chunk, loaded when its route is first visited. */
+const router = createBrowserRouter([
+  { path: '/login', element: <LoginRoute /> },
+  {
+    path: '/',
+    element: <Authed />,
+    children: [
+      { index: true, element: <Redirect to="/deals" /> },
+      { path: 'deals', lazy: () => import('./features/board/board-page.js').then((m) => ({ Component: m.BoardPage })) },
+      { path: 'deals/:id', lazy: () => import('./pages/deal.js').then((m) => ({ Component: Keyed(m.DealPage) })) },
+      { path: 'clients', lazy: () => import('./pages/clients.js').then((m) => ({ Component: m.ClientsPage })) },
+      { path: 'clients/:id', lazy: () => import('./pages/clients.js').then((m) => ({ Component: Keyed(m.ClientPage) })) },
+      { path: 'admin/pipelines', lazy: () => import('./pages/admin-pipelines.js').then((m) => ({ Component: AdminOnly(m.PipelinesAdminPage) })) },
+      { path: 'admin/users', lazy: () => import('./pages/admin-users.js').then((m) => ({ Component: AdminOnly(m.UsersAdminPage) })) },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+]);
+setRouter(router);
+
+/** A page for one record (/deals/:id), mounted afresh for another id. */
+function Keyed(Page: (p: { id: string }) => ReactNode) {
+  return function KeyedPage() {
+    const { id = '' } = useParams();
+    return <Page key={id} id={id} />;
+  };
+}
+
+function AdminOnly(Page: () => ReactNode) {
+  return function AdminPage() {
+    const { user } = useSession();
+    return user?.role === 'admin' ? <Page /> : <NotFound />;
+  };
+}
 
 export function App() {
   return (
-    <SessionProvider>
-      <Localized>
-        <ToastProvider>
-          <Root />
-        </ToastProvider>
-      </Localized>
-    </SessionProvider>
+    <MantineProvider theme={theme}>
+      <QueryClientProvider client={queryClient}>
+        <SessionProvider>
+          <Localized>
+            <Notifications position="bottom-right" limit={4} />
+            <RouterProvider router={router} />
+          </Localized>
+        </SessionProvider>
+      </QueryClientProvider>
+    </MantineProvider>
   );
 }
 
 function Localized({ children }: { children: ReactNode }) {
-  const { locale } = useSession();
-  return <I18nProvider locale={locale}>{children}</I18nProvider>;
+  const { locale, expired, user } = useSession();
+  return (
+    <I18nProvider locale={locale}>
+      <DatesProvider settings={{ locale, firstDayOfWeek: locale === 'ru' ? 1 : 0 }}>
+        {children}
+        {expired && user ? <SessionExpiredDialog email={user.email} /> : null}
+      </DatesProvider>
+    </I18nProvider>
+  );
 }
 
-function Root() {
+function LoginRoute() {
   const { user, ready } = useSession();
-  const { path, query } = useLocation();
+  const { query } = useLocation();
   if (!ready) return <div className="boot"><Loading /></div>;
-  if (!user) {
-    if (path !== '/login') return <Redirect to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} />;
-    return <LoginPage />;
-  }
-  if (path === '/login') {
-    const next = query.get('next');
-    return <Redirect to={next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/deals'} />;
-  }
+  if (!user) return <LoginPage />;
+  const next = query.get('next');
+  return <Redirect to={next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/deals'} />;
+}
+
+function Authed() {
+  const { user, ready } = useSession();
+  const { path } = useLocation();
+  if (!ready) return <div className="boot"><Loading /></div>;
+  if (!user) return <Redirect to={`/login?next=${encodeURIComponent(path + location.search)}`} />;
+  return <LoggedIn userId={user.id} />;
+}
+
+function LoggedIn({ userId }: { userId: string }) {
+  useLiveUpdates(userId);
   return (
-    <RefDataProvider key={user.id}>
+    <RefDataProvider key={userId}>
       <NamedErrors>
-        <Shell><Routes path={path} isAdmin={user.role === 'admin'} /></Shell>
+        <Shell><Outlet /></Shell>
       </NamedErrors>
     </RefDataProvider>
   );
@@ -54,22 +120,11 @@ function Root() {
 function NamedErrors({ children }: { children: ReactNode }) {
   const { fieldLabel, kindName } = useLabels();
   const { stageById } = useRefData();
+  const { name } = useI18n();
   const labels = useMemo<ErrorLabels>(() => ({
-    field: fieldLabel, kind: kindName, stage: (id) => stageById(id)?.stage.name ?? null,
-  }), [fieldLabel, kindName, stageById]);
+    field: fieldLabel, kind: kindName, stage: (id) => { const s = stageById(id)?.stage; return s ? name(s) : null; },
+  }), [fieldLabel, kindName, stageById, name]);
   return <ErrorLabelsProvider value={labels}>{children}</ErrorLabelsProvider>;
-}
-
-function Routes({ path, isAdmin }: { path: string; isAdmin: boolean }) {
-  let m: Record<string, string> | null;
-  if (path === '/') return <Redirect to="/deals" />;
-  if (path === '/deals') return <BoardPage />;
-  if ((m = match('/deals/:id', path))) return <DealPage key={m.id} id={m.id} />;
-  if (path === '/clients') return <ClientsPage />;
-  if ((m = match('/clients/:id', path))) return <ClientPage key={m.id} id={m.id} />;
-  if (isAdmin && path === '/admin/pipelines') return <PipelinesAdminPage />;
-  if (isAdmin && path === '/admin/users') return <UsersAdminPage />;
-  return <NotFound />;
 }
 
 function NotFound() {

@@ -93,7 +93,7 @@ export function ClientPicker({ value, onChange, id, invalid }: {
 export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
   pipelineId?: string; client?: ClientRef | null; onClose: () => void; onCreated: (d: Deal) => void;
 }) {
-  const { t, locale } = useI18n();
+  const { t, locale, name } = useI18n();
   const { pipelines } = useRefData();
   const active = pipelines.filter((p) => !p.archived);
   const [title, setTitle] = useState('');
@@ -103,6 +103,9 @@ export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
   const [currency, setCurrency] = useState(locale === 'ru' ? 'RUB' : 'EUR');
   const [date, setDate] = useState('');
   const [contactId, setContactId] = useState('');
+  /** a client and a contact created here, in the same step as the deal */
+  const [newClient, setNewClient] = useState<NewClient | null>(null);
+  const [newContact, setNewContact] = useState<NewContact | null>(null);
   /** the chosen client's contacts; null while loading or with no client chosen */
   const [contacts, setContacts] = useState<Contact[] | null>(null);
   const [contactsError, setContactsError] = useState<unknown>(null);
@@ -140,20 +143,38 @@ export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
   async function submit() {
     const bad: Record<string, string> = {};
     if (!title.trim()) bad.title = t('error.requiredField');
-    if (!picked) bad.client = t('error.chooseClient');
+    if (!picked && !newClient) bad.client = t('error.chooseClient');
+    if (newClient && !newClient.name.trim()) bad.newClientName = t('error.requiredField');
+    if (newContact && !newContact.name.trim()) bad.newContactName = t('error.requiredField');
     if (!pipeline) bad.pipeline = t('error.requiredField');
     const a = normalizeAmount(amount);
     if (a && !DECIMAL.test(a)) bad.amount = t('error.invalidAmount');
-    if (picked && contactRequired && !contactId && contacts?.length) bad.contact = t('error.requiredField');
+    if (picked && !newClient && contactRequired && !contactId && !newContact && contacts?.length) bad.contact = t('error.requiredField');
     setInvalid(bad);
     if (Object.keys(bad).length) return;
     setBusy(true);
     setError(null);
     try {
-      const body: Record<string, unknown> = { title: title.trim(), clientId: picked!.id, pipelineId: pipeline };
+      let clientId = picked?.id ?? '';
+      if (newClient) {
+        const c = await api.post<Client>('/clients', compact(newClient));
+        // from now on the client exists: a retry after an error must not create it twice
+        setPicked({ id: c.id, name: c.name });
+        setNewClient(null);
+        clientId = c.id;
+      }
+      let chosenContact = contactId;
+      if (newContact) {
+        const c = await api.post<Contact>(`/clients/${clientId}/contacts`, compact(newContact));
+        setContacts((cs) => [...(cs ?? []), c]);
+        setContactId(c.id);
+        setNewContact(null);
+        chosenContact = c.id;
+      }
+      const body: Record<string, unknown> = { title: title.trim(), clientId, pipelineId: pipeline };
       if (a) { body.amount = a; body.currency = currency; }
       if (date) body.expectedCloseDate = date;
-      if (contactId) body.contactId = contactId;
+      if (chosenContact) body.contactId = chosenContact;
       const d = await api.post<Deal>('/deals', body, { headers: { 'Idempotency-Key': idempotencyKey } });
       onCreated(d);
     } catch (e) {
@@ -175,12 +196,44 @@ export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
           <input id="nd-title" className="input" value={title} onChange={(e) => setTitle(e.target.value)} placeholder={t('newDeal.titlePlaceholder')}
             maxLength={300} data-testid="new-deal-title" />
         </Field>
-        <Field label={t('field.client')} htmlFor="nd-client" required error={invalid.client}>
-          <ClientPicker id="nd-client" value={picked} onChange={setPicked} invalid={!!invalid.client} />
-        </Field>
-        {picked ? (
+        {newClient ? (
+          <NewClientFields value={newClient} onChange={setNewClient} invalidName={invalid.newClientName}
+            onUse={(c) => { setPicked(c); setNewClient(null); }} onCancel={() => setNewClient(null)} />
+        ) : (
+          <Field label={t('field.client')} htmlFor="nd-client" required error={invalid.client}
+            hint={<button type="button" className="link-btn" onClick={() => { setNewClient(EMPTY_CLIENT); setPicked(null); }}
+              data-testid="new-client-inline">{t('newDeal.newClient')}</button>}>
+            <ClientPicker id="nd-client" value={picked} onChange={setPicked} invalid={!!invalid.client} />
+          </Field>
+        )}
+        {newContact ? (
+          <fieldset className="inline-create" data-testid="new-contact-fields">
+            <legend>{t('newDeal.newContactTitle')}</legend>
+            <Field label={t('field.name')} htmlFor="nc-name" required error={invalid.newContactName}>
+              <input id="nc-name" className="input" value={newContact.name} data-testid="new-contact-name"
+                onChange={(e) => setNewContact({ ...newContact, name: e.target.value })} />
+            </Field>
+            <div className="form-row">
+              <Field label={t('field.email')} htmlFor="nc-email" className="grow">
+                <input id="nc-email" type="email" className="input" value={newContact.email}
+                  onChange={(e) => setNewContact({ ...newContact, email: e.target.value })} />
+              </Field>
+              <Field label={t('field.phone')} htmlFor="nc-phone" className="grow">
+                <input id="nc-phone" type="tel" className="input" value={newContact.phone}
+                  onChange={(e) => setNewContact({ ...newContact, phone: e.target.value })} />
+              </Field>
+            </div>
+            <button type="button" className="link-btn" onClick={() => setNewContact(null)}>{t('common.cancel')}</button>
+          </fieldset>
+        ) : picked || newClient ? (
+          <p className="field-hint">
+            <button type="button" className="link-btn" onClick={() => { setNewContact(EMPTY_CONTACT); setContactId(''); }}
+              data-testid="new-contact-inline">{t('newDeal.newContact')}</button>
+          </p>
+        ) : null}
+        {picked && !newContact ? (
           <Field label={t('field.contact')} htmlFor="nd-contact" required={contactRequired} error={invalid.contact}
-            hint={contacts && contacts.length === 0 && !contactsError ? t('newDeal.noContacts') : null}>
+            hint={contacts && contacts.length === 0 && !contactsError ? t('newDeal.noContactsInline') : null}>
             <select id="nd-contact" className="input" value={contactId} disabled={contacts === null || contacts.length === 0}
               onChange={(e) => { setContactId(e.target.value); setInvalid((s) => ({ ...s, contact: '' })); }} data-testid="new-deal-contact">
               <option value="">{contacts === null ? t('app.loading') : t('common.noneOption')}</option>
@@ -192,7 +245,7 @@ export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
         {active.length > 1 || !pipelineId ? (
           <Field label={t('field.pipeline')} htmlFor="nd-pipeline" required error={invalid.pipeline}>
             <select id="nd-pipeline" className="input" value={pipeline} onChange={(e) => setPipeline(e.target.value)}>
-              {active.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+              {active.map((p) => <option key={p.id} value={p.id}>{name(p)}</option>)}
             </select>
           </Field>
         ) : null}
@@ -213,5 +266,71 @@ export function NewDealDialog({ pipelineId, client, onClose, onCreated }: {
         <button type="submit" hidden aria-hidden="true" tabIndex={-1} />
       </form>
     </Dialog>
+  );
+}
+
+interface NewClient { name: string; taxId: string; email: string; phone: string }
+interface NewContact { name: string; email: string; phone: string }
+const EMPTY_CLIENT: NewClient = { name: '', taxId: '', email: '', phone: '' };
+const EMPTY_CONTACT: NewContact = { name: '', email: '', phone: '' };
+/** the trimmed, non-empty values only */
+const compact = (o: object) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v).trim()]).filter(([, v]) => v));
+
+interface Duplicate { id: string; name: string; taxId: string | null; matchedOn: ('name' | 'taxId' | 'email' | 'phone')[] }
+
+/**
+ * A client created with the deal. While it is typed, GET /clients/duplicates looks for clients with the same name,
+ * tax id, email or phone; each is offered to be used instead of creating a second one.
+ */
+function NewClientFields({ value, onChange, onUse, onCancel, invalidName }: {
+  value: NewClient; onChange: (v: NewClient) => void; onUse: (c: ClientRef) => void; onCancel: () => void; invalidName?: string;
+}) {
+  const { t } = useI18n();
+  const probe = useDebounced(value, 300);
+  const [duplicates, setDuplicates] = useState<Duplicate[]>([]);
+  useEffect(() => {
+    const params = compact(probe) as Record<string, string>;
+    if (!params.name && !params.taxId && !params.email && !params.phone) { setDuplicates([]); return; }
+    let cancelled = false;
+    api.get<{ items: Duplicate[] }>(`/clients/duplicates${qs(params)}`)
+      .then((r) => { if (!cancelled) setDuplicates(r.items); })
+      // no duplicate check on this server (yet): creating is still allowed
+      .catch(() => { if (!cancelled) setDuplicates([]); });
+    return () => { cancelled = true; };
+  }, [probe]);
+  const set = (k: keyof NewClient) => (e: React.ChangeEvent<HTMLInputElement>) => onChange({ ...value, [k]: e.target.value });
+  return (
+    <fieldset className="inline-create" data-testid="new-client-fields">
+      <legend>{t('newDeal.newClientTitle')}</legend>
+      <Field label={t('field.name')} htmlFor="ncl-name" required error={invalidName}>
+        <input id="ncl-name" className="input" value={value.name} onChange={set('name')} data-testid="new-client-name" />
+      </Field>
+      <div className="form-row">
+        <Field label={t('field.taxId')} htmlFor="ncl-tax" className="grow">
+          <input id="ncl-tax" className="input" value={value.taxId} onChange={set('taxId')} data-testid="new-client-tax" />
+        </Field>
+        <Field label={t('field.email')} htmlFor="ncl-email" className="grow">
+          <input id="ncl-email" type="email" className="input" value={value.email} onChange={set('email')} data-testid="new-client-email" />
+        </Field>
+        <Field label={t('field.phone')} htmlFor="ncl-phone" className="grow">
+          <input id="ncl-phone" type="tel" className="input" value={value.phone} onChange={set('phone')} data-testid="new-client-phone" />
+        </Field>
+      </div>
+      {duplicates.length ? (
+        <div className="duplicates" role="status" data-testid="client-duplicates">
+          <strong>{t('newDeal.duplicatesTitle', { count: duplicates.length })}</strong>
+          <ul>
+            {duplicates.map((d) => (
+              <li key={d.id} data-testid="client-duplicate">
+                <span className="grow">{d.name}{d.taxId ? ` · ${d.taxId}` : ''}
+                  <span className="muted small"> — {d.matchedOn.map((m) => t(`newDeal.matched.${m}`)).join(', ')}</span></span>
+                <Button size="sm" onClick={() => onUse({ id: d.id, name: d.name })} data-testid="use-duplicate">{t('newDeal.useClient')}</Button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <button type="button" className="link-btn" onClick={onCancel}>{t('newDeal.chooseExisting')}</button>
+    </fieldset>
   );
 }

@@ -1,5 +1,4 @@
 import { useCallback } from 'react';
-import type { Translations } from './api.js';
 import { useI18n, type MessageKey } from './i18n/index.js';
 import { useRefData } from './session.js';
 
@@ -10,6 +9,9 @@ const BUILT_IN_MSG: Record<string, MessageKey> = {
   title: 'field.title', currency: 'field.currency',
 };
 
+/** names an administrator gave, in other languages: { ru: { name } } (fields: label, and options by option) */
+export type Translations = { ru?: { name?: string; label?: string; options?: Record<string, string> } };
+
 type Named = { translations?: Translations } & ({ name: string } | { label: string });
 
 /**
@@ -17,9 +19,8 @@ type Named = { translations?: Translations } & ({ name: string } | { label: stri
  * user's language when the record has a translation, else as it was defined.
  */
 export function useNameOf() {
-  const { pick } = useI18n();
-  return useCallback((record: Named, key: 'name' | 'label' = 'name') =>
-    pick((record as unknown as Record<string, string>)[key] ?? '', record.translations?.ru?.[key] ?? null), [pick]);
+  const { name } = useI18n();
+  return useCallback((record: Named) => name(record), [name]);
 }
 
 /** A select option's name in the user's language. */
@@ -38,7 +39,7 @@ export function useLabels() {
     const m = BUILT_IN_MSG[key];
     if (m) return t(m);
     const f = dealFields.find((x) => x.key === key);
-    return f ? nameOf(f, 'label') : (fallback ?? key);
+    return f ? nameOf(f) : (fallback ?? key);
   }, [t, nameOf, dealFields]);
   const kindName = useCallback((id: string | null | undefined, fallback?: string) => {
     const k = documentKinds.find((x) => x.id === id);

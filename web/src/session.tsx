@@ -1,15 +1,59 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import {
-  api, setCsrfToken, setUnauthorizedHandler, type BuiltInField, type DealField, type DocumentKind, type Locale, type Pipeline, type User,
+  ApiError, api, setCsrfToken, setUnauthorizedHandler, type BuiltInField, type DealField, type DocumentKind, type Locale, type Pipeline,
+  type User,
 } from './api.js';
+import { boardQuery, bootBoardTarget } from './features/board/board-query.js';
 import { storeLocale, storedLocale } from './i18n/index.js';
-import { useAsync } from './hooks.js';
+import { qk, queryClient } from './query.js';
 import { useNameOf } from './labels.js';
+
+interface Me { user: User; csrfToken: string | null }
+
+/** GET /auth/me: the user and the CSRF token, or null when logged out. */
+const meQuery = {
+  queryKey: qk.me,
+  queryFn: async (): Promise<Me | null> => {
+    try {
+      const r = await api.get<Me>('/auth/me', { quiet401: true });
+      setCsrfToken(r.csrfToken);
+      return r;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return null;
+      throw e;
+    }
+  },
+  staleTime: Infinity,
+  retry: false,
+} as const;
+
+const pipelinesQuery = { queryKey: qk.pipelines, queryFn: () => api.get<{ items: Pipeline[] }>('/pipelines').then((r) => r.items) };
+const kindsQuery = { queryKey: qk.documentKinds, queryFn: () => api.get<{ items: DocumentKind[] }>('/document-kinds').then((r) => r.items) };
+const fieldsQuery = { queryKey: qk.dealFields, queryFn: () => api.get<{ items: DealField[]; builtIn?: BuiltInField[] }>('/deal-fields') };
+
+/**
+ * Called before the first render: the session, the reference data and — on the board, when the pipeline is known
+ * from the address or the last visit — the board itself are requested together, so the board needs one round trip
+ * after the shell instead of three in sequence. A logged-out visitor's reads answer 401 and are dropped.
+ */
+export function prefetchAtBoot() {
+  void queryClient.prefetchQuery(meQuery);
+  if (location.pathname === '/login') return;
+  const quiet = { retry: false } as const;
+  void queryClient.prefetchQuery({ ...pipelinesQuery, ...quiet });
+  void queryClient.prefetchQuery({ ...kindsQuery, ...quiet });
+  void queryClient.prefetchQuery({ ...fieldsQuery, ...quiet });
+  const board = bootBoardTarget();
+  if (board) void queryClient.prefetchQuery({ ...boardQuery(board.pipelineId, board.filter), ...quiet });
+}
 
 interface SessionState {
   user: User | null;
   ready: boolean;
   locale: Locale;
+  /** the session ended while logged in: a dialog asks for the password again, the page and its unsaved input stay */
+  expired: boolean;
   login: (email: string, password: string) => Promise<void>;
   logout: () => Promise<void>;
   /** applies the language at once and saves it to the profile; rejects (after reverting) when saving fails */
@@ -20,18 +64,27 @@ const SessionContext = createContext<SessionState | null>(null);
 export const useSession = () => useContext(SessionContext)!;
 
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [user, setUser] = useState<User | null>(null);
-  const [ready, setReady] = useState(false);
+  const qc = useQueryClient();
+  const me = useQuery(meQuery);
+  const user = me.data?.user ?? null;
+  const ready = !me.isPending;
   const [locale, setLocaleState] = useState<Locale>(storedLocale());
+  /** the session ended while the user was working: a dialog asks to log in again, the page and its input stay */
+  const [expired, setExpired] = useState(false);
+  const userRef = useRef(user);
+  userRef.current = user;
 
   useEffect(() => {
-    setUnauthorizedHandler(() => { setUser(null); setCsrfToken(null); });
-    api.get<{ user: User; csrfToken: string | null }>('/auth/me', { quiet401: true })
-      .then((r) => { setCsrfToken(r.csrfToken); setUser(r.user); setLocaleState(r.user.locale); storeLocale(r.user.locale); })
-      .catch(() => { /* logged out, or the server is down: the login page says which */ })
-      .finally(() => setReady(true));
+    if (me.data?.user) { setLocaleState(me.data.user.locale); storeLocale(me.data.user.locale); }
+  }, [me.data]);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      if (userRef.current) setExpired(true);
+      else { setCsrfToken(null); qc.setQueryData(qk.me, null); }
+    });
     return () => setUnauthorizedHandler(null);
-  }, []);
+  }, [qc]);
 
   useEffect(() => { document.documentElement.lang = locale; }, [locale]);
 
@@ -39,7 +92,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const pickedBeforeLogin = useRef<Locale | null>(null);
 
   const login = useCallback(async (email: string, password: string) => {
-    const r = await api.post<{ user: User; csrfToken: string }>('/auth/login', { email, password });
+    const r = await api.post<Me & { csrfToken: string }>('/auth/login', { email, password });
     setCsrfToken(r.csrfToken);
     let u = r.user;
     const picked = pickedBeforeLogin.current;
@@ -47,14 +100,23 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     if (picked && picked !== u.locale) {
       try { u = await api.patch<User>('/auth/me', { locale: picked }); } catch { /* keep the profile's language */ }
     }
-    setUser(u);
+    const before = userRef.current;
+    qc.setQueryData<Me | null>(qk.me, () => ({ user: u, csrfToken: r.csrfToken }));
     setLocaleState(u.locale);
     storeLocale(u.locale);
-  }, []);
+    setExpired(false);
+    // logged in again after an expiry: what was read with the old session is read again; another user starts clean
+    if (before && before.id !== u.id) qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+    else void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+  }, [qc]);
 
   const logout = useCallback(async () => {
-    try { await api.post('/auth/logout'); } finally { setCsrfToken(null); setUser(null); }
-  }, []);
+    try { await api.post('/auth/logout'); } finally {
+      setCsrfToken(null);
+      qc.setQueryData(qk.me, null);
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+    }
+  }, [qc]);
 
   const setLocale = useCallback(async (l: Locale) => {
     const before = locale;
@@ -63,15 +125,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     if (!user) { pickedBeforeLogin.current = l; return; }
     try {
       const u = await api.patch<User>('/auth/me', { locale: l });
-      setUser(u);
+      qc.setQueryData<Me | null>(qk.me, (m) => (m ? { ...m, user: u } : m));
     } catch (e) {
       setLocaleState(before);
       storeLocale(before);
       throw e;
     }
-  }, [locale, user]);
+  }, [locale, user, qc]);
 
-  const value = useMemo(() => ({ user, ready, locale, login, logout, setLocale }), [user, ready, locale, login, logout, setLocale]);
+  const value = useMemo(() => ({ user, ready, locale, expired: expired && !!user, login, logout, setLocale }),
+    [user, ready, locale, expired, login, logout, setLocale]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 
@@ -93,12 +156,11 @@ const RefContext = createContext<RefData | null>(null);
 export const useRefData = () => useContext(RefContext)!;
 
 export function RefDataProvider({ children }: { children: ReactNode }) {
+  const qc = useQueryClient();
   const nameOf = useNameOf();
-  const pipelines = useAsync(() => api.get<{ items: Pipeline[] }>('/pipelines').then((r) => r.items), []);
-  const kinds = useAsync(() => api.get<{ items: DocumentKind[] }>('/document-kinds').then((r) => r.items), []);
-  const fields = useAsync(() => api.get<{ items: DealField[]; builtIn?: BuiltInField[] }>('/deal-fields'), []);
-  const { reload: reloadKinds } = kinds;
-  const { reload: reloadDealFields } = fields;
+  const pipelines = useQuery(pipelinesQuery);
+  const kinds = useQuery(kindsQuery);
+  const fields = useQuery(fieldsQuery);
   const value = useMemo<RefData>(() => {
     // pipelines and stages named in the user's language; sourcePipelines keeps the names as defined, for the editor
     const list = (pipelines.data ?? []).map((p) => ({
@@ -109,18 +171,14 @@ export function RefDataProvider({ children }: { children: ReactNode }) {
       pipelines: list,
       sourcePipelines: pipelines.data ?? [],
       pipelinesError: pipelines.error,
-      pipelinesLoading: pipelines.loading && !pipelines.data,
-      reloadPipelines: pipelines.reload,
+      pipelinesLoading: pipelines.isPending,
+      reloadPipelines: () => qc.invalidateQueries({ queryKey: qk.pipelines }),
       documentKinds: kinds.data ?? [],
       dealFields: fields.data?.items ?? [],
-      builtInFields: fields.data?.builtIn ?? [
-        { key: 'amount', label: 'Amount', type: 'money' },
-        { key: 'expectedCloseDate', label: 'Expected close date', type: 'date' },
-        { key: 'contactId', label: 'Contact', type: 'contact' },
-      ],
-      reloadFields: () => Promise.all([reloadKinds(), reloadDealFields()]),
+      builtInFields: fields.data?.builtIn ?? [],
+      reloadFields: () => Promise.all([qc.invalidateQueries({ queryKey: qk.documentKinds }), qc.invalidateQueries({ queryKey: qk.dealFields })]),
       stageById: (id) => (id ? stages.get(id) ?? null : null),
     };
-  }, [nameOf, pipelines.data, pipelines.error, pipelines.loading, pipelines.reload, kinds.data, fields.data, reloadKinds, reloadDealFields]);
+  }, [nameOf, pipelines.data, pipelines.error, pipelines.isPending, kinds.data, fields.data, qc]);
   return <RefContext.Provider value={value}>{children}</RefContext.Provider>;
 }

@@ -17,28 +17,48 @@ const NEW_CONTACT = '__new__';
 
 interface Target { deal: Deal; stage: Stage; missing: Missing; lost: boolean }
 
-export function useStageMove({ onMoved, onStale }: { onMoved: (deal: Deal) => void; onStale?: () => void }) {
-  const { t } = useI18n();
+export interface MoveOptions {
+  onMoved: (deal: Deal, before: Deal) => void;
+  /** a move refused because the deal changed (409): read it again */
+  onStale?: () => void;
+  /** applied at once, before the server answers (the card jumps); returns how to take it back if the move fails */
+  optimistic?: (deal: Deal, stage: Stage) => () => void;
+  /** the stage dialog closed (moved or cancelled): e.g. give the focus back to the card */
+  onDialogClosed?: (deal: Deal) => void;
+}
+
+/**
+ * A move sends no expected version: the workflow serialises changes to a deal and checks the stage gate against
+ * the deal as it is, so a colleague's edit of an unrelated field does not refuse the move.
+ */
+export function useStageMove({ onMoved, onStale, optimistic, onDialogClosed }: MoveOptions) {
+  const { t, name } = useI18n();
   const toast = useToast();
   const errorText = useErrorText();
+  const { stageById } = useRefData();
   const [target, setTarget] = useState<Target | null>(null);
   const [pending, setPending] = useState<{ dealId: string; stageId: string | null } | null>(null);
   const busy = useRef(false);
+  const requestRef = useRef<(deal: Deal, stage: Stage, undo?: boolean) => Promise<void>>(async () => {});
 
-  const moved = useCallback((deal: Deal, stageName: string) => {
-    onMoved(deal);
-    toast('ok', t('board.moved', { title: deal.title, stage: stageName }));
-  }, [onMoved, toast, t]);
+  const moved = useCallback((deal: Deal, before: Deal, stage: Stage, isUndo: boolean) => {
+    onMoved(deal, before);
+    const from = stageById(before.stageId)?.stage;
+    toast('ok', t(isUndo ? 'board.moveUndone' : 'board.moved', { title: deal.title, stage: name(stage) }), from && !isUndo ? {
+      action: { label: t('board.undo'), testId: 'toast-undo', onClick: () => void requestRef.current(deal, from, true) },
+    } : undefined);
+  }, [onMoved, toast, t, name, stageById]);
 
   const failed = useCallback((e: unknown) => {
     toast('error', errorText(e));
     if (e instanceof ApiError && e.status === 409) onStale?.();
   }, [toast, errorText, onStale]);
 
-  const requestMove = useCallback(async (deal: Deal, stage: Stage) => {
+  const requestMove = useCallback(async (deal: Deal, stage: Stage, isUndo = false) => {
     if (stage.id === deal.stageId || busy.current) return;
     busy.current = true;
     setPending({ dealId: deal.id, stageId: null });
+    let rollback: (() => void) | null = null;
     try {
       let missing: Missing = { fields: [], documentKinds: [] };
       try {
@@ -50,10 +70,14 @@ export function useStageMove({ onMoved, onStale }: { onMoved: (deal: Deal) => vo
       const needsDialog = stage.kind === 'lost' || missing.fields.length > 0 || missing.documentKinds.length > 0;
       if (needsDialog) { setTarget({ deal, stage, missing, lost: stage.kind === 'lost' }); return; }
       setPending({ dealId: deal.id, stageId: stage.id });
+      rollback = optimistic?.(deal, stage) ?? null;
       try {
-        const r = await api.post<CommandResult>(`/deals/${deal.id}/stage`, { stageId: stage.id, version: deal.version });
-        moved(r.deal, stage.name);
+        const r = await api.post<CommandResult>(`/deals/${deal.id}/stage`, { stageId: stage.id });
+        rollback = null;
+        moved(r.deal, deal, stage, isUndo);
       } catch (e) {
+        rollback?.();
+        rollback = null;
         if (e instanceof ApiError && e.code === 'STAGE_REQUIREMENTS_UNMET' && e.body.missing) {
           setTarget({ deal, stage, missing: e.body.missing as Missing, lost: stage.kind === 'lost' });
         } else if (e instanceof ApiError && e.code === 'LOST_REASON_REQUIRED') {
@@ -61,17 +85,19 @@ export function useStageMove({ onMoved, onStale }: { onMoved: (deal: Deal) => vo
         } else throw e;
       }
     } catch (e) {
+      rollback?.();
       failed(e);
     } finally {
       busy.current = false;
       setPending(null);
     }
-  }, [moved, failed]);
+  }, [moved, failed, optimistic]);
+  requestRef.current = requestMove;
 
   const dialog: ReactNode = target ? (
     <StageDialog key={`${target.deal.id}:${target.stage.id}`} {...target}
-      onCancel={() => setTarget(null)}
-      onMoved={(deal) => { setTarget(null); moved(deal, target.stage.name); }}
+      onCancel={() => { setTarget(null); onDialogClosed?.(target.deal); }}
+      onMoved={(deal) => { setTarget(null); moved(deal, target.deal, target.stage, false); onDialogClosed?.(deal); }}
       onStale={onStale} />
   ) : null;
 
@@ -89,7 +115,7 @@ function emptyFor(f: MissingField, deal: Deal, locale: string): { value: string;
 export function StageDialog({ deal: initialDeal, stage, missing: initialMissing, lost: initialLost, onCancel, onMoved, onStale }: Target & {
   onCancel: () => void; onMoved: (deal: Deal) => void; onStale?: () => void;
 }) {
-  const { t, locale } = useI18n();
+  const { t, locale, name } = useI18n();
   const { fieldLabel, kindName, optionName } = useLabels();
   const { dealFields } = useRefData();
   const [deal, setDeal] = useState(initialDeal);
@@ -175,7 +201,6 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
     setStillMissing(false);
     const { changes, ok } = validate();
     if (!ok) return;
-    let version = deal.version;
     try {
       if (changes.contactId === undefined && values.contactId === NEW_CONTACT && missing.fields.some((f) => f.key === 'contactId')) {
         setPhase({ kind: 'move' });
@@ -189,13 +214,13 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
       for (let i = 0; i < toUpload.length; i++) {
         const k = toUpload[i];
         setPhase({ kind: 'upload', n: i + 1, total: toUpload.length });
-        const r = await uploadAttachment(deal.id, files[k.id]!, k.id, version);
-        version = r.version;
+        // no expected version: the upload must not fail because an unrelated field changed meanwhile
+        const r = await uploadAttachment(deal.id, files[k.id]!, k.id);
         setDeal(r.deal);
         setUploaded((u) => ({ ...u, [k.id]: files[k.id]!.name }));
       }
       setPhase({ kind: 'move' });
-      const body: Record<string, unknown> = { stageId: stage.id, version };
+      const body: Record<string, unknown> = { stageId: stage.id };
       if (Object.keys(changes).length) body.changes = changes;
       if (lost) body.lostReason = reason.trim();
       const r = await api.post<CommandResult>(`/deals/${deal.id}/stage`, body);
@@ -235,7 +260,7 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
 
   return (
     <Dialog testId="gate-dialog" onClose={onCancel} busy={busy}
-      title={t('gate.title', { stage: stage.name })}
+      title={t('gate.title', { stage: name(stage) })}
       subtitle={lost && !hasRequirements ? t('gate.lostIntro', { title: deal.title }) : t('gate.intro', { title: deal.title })}
       footer={<>
         <Button onClick={onCancel} disabled={busy} data-testid="gate-cancel">{t('common.cancel')}</Button>

@@ -1,8 +1,10 @@
-import {
-  createContext, useCallback, useContext, useEffect, useId, useRef, useState,
-  type ButtonHTMLAttributes, type ReactNode,
-} from 'react';
-import { createPortal } from 'react-dom';
+/**
+ * The app's building blocks on Mantine (one design system): buttons, dialogs, notifications, alerts, avatars; plus
+ * the translation of problem details into messages in the user's language.
+ */
+import { Alert, Avatar as MantineAvatar, Button as MantineButton, Loader, Modal } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { createContext, useCallback, useContext, useEffect, useRef, type ButtonHTMLAttributes, type ReactNode } from 'react';
 import { ApiError } from './api.js';
 import { useI18n, type MessageKey, type T } from './i18n/index.js';
 
@@ -50,18 +52,23 @@ export function Icon({ name, size = 18, className }: { name: keyof typeof PATHS 
 
 /* ---------- buttons ---------- */
 type Variant = 'primary' | 'secondary' | 'ghost' | 'danger';
-export function Button({ variant = 'secondary', icon, busy, children, className, size, ...rest }:
+const MANTINE_VARIANT: Record<Variant, { variant: string; color?: string }> = {
+  primary: { variant: 'filled' }, secondary: { variant: 'default' }, ghost: { variant: 'subtle' }, danger: { variant: 'filled', color: 'red' },
+};
+export function Button({ variant = 'secondary', icon, busy, children, className, size, type = 'button', ...rest }:
   ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; icon?: string; busy?: boolean; size?: 'sm' }) {
+  const v = MANTINE_VARIANT[variant];
+  const { color: _c, ...props } = rest;
   return (
-    <button type="button" className={`btn btn-${variant} ${size === 'sm' ? 'btn-sm' : ''} ${className ?? ''}`}
-      disabled={busy || rest.disabled} aria-busy={busy || undefined} {...rest}>
-      {busy ? <Spinner /> : icon ? <Icon name={icon} size={16} /> : null}
+    <MantineButton type={type} variant={v.variant} color={v.color} size={size === 'sm' ? 'xs' : 'sm'} loading={busy}
+      fullWidth={className?.includes('btn-block')} className={className} aria-busy={busy || undefined}
+      leftSection={icon ? <Icon name={icon} size={16} /> : undefined} {...props}>
       {children}
-    </button>
+    </MantineButton>
   );
 }
 
-export const Spinner = ({ large }: { large?: boolean }) => <span className={`spinner ${large ? 'spinner-lg' : ''}`} aria-hidden="true" />;
+export const Spinner = ({ large }: { large?: boolean }) => <Loader size={large ? 'md' : 'xs'} aria-hidden="true" />;
 
 export function Loading() {
   const { t } = useI18n();
@@ -121,8 +128,18 @@ const PROBLEM_MESSAGES: Partial<Record<string, MessageKey>> = {
   INTERNAL: 'problem.INTERNAL',
 };
 
-/** A server sentence shown as it is, minus what users should never see (row versions). */
-const cleanDetail = (s: string) => s.replace(/\s*\((?:version|expected)\b[^)]*\)/gi, '').trim();
+/** zod's issue codes, as the API reports them in a 400's `errors[].code` */
+const VALIDATION_REASONS: Record<string, MessageKey> = {
+  too_small: 'validation.too_small', too_big: 'validation.too_big', invalid_format: 'validation.invalid_format',
+  invalid_type: 'validation.invalid_type', invalid_value: 'validation.invalid_value',
+};
+
+/** An error whose message is already in the user's language (from a form's own checks). */
+export function userMessage(text: string): Error {
+  const e = new Error(text);
+  e.name = 'UserMessage';
+  return e;
+}
 
 /** The message for an error in the user's language: known problem codes have their own, others the server's detail. */
 export function errorText(e: unknown, t: T, labels?: ErrorLabels | null): string {
@@ -146,21 +163,33 @@ export function errorText(e: unknown, t: T, labels?: ErrorLabels | null): string
         if (!key) return t('problem.INVALID_FIELD_VALUE_PLAIN');
         return t('problem.INVALID_FIELD_VALUE', { field: labels ? labels.field(key, key) : key });
       }
-      case 'VALIDATION_FAILED':
-        return t('problem.VALIDATION_FAILED', { detail: cleanDetail(e.detail) });
+      case 'VALIDATION_FAILED': {
+        // structured details: which value (its path) and what is wrong with it (zod's issue code)
+        const first = (Array.isArray(body.errors) ? body.errors : [])[0] as { path?: string | null; code?: string } | undefined;
+        const key = first?.path?.split('.').filter((x) => !/^\d+$/.test(x)).pop() ?? '';
+        const reason = t(VALIDATION_REASONS[first?.code ?? ''] ?? 'validation.other');
+        if (!key) return t('problem.VALIDATION_FAILED_PLAIN', { reason });
+        return t('problem.VALIDATION_FAILED', { field: labels ? labels.field(key, key) : key, reason });
+      }
       case 'STAGE_IN_USE': {
         // the server names the stages in quotes: "Lead" (3 deals), "Won"
-        const names = [...new Set([...e.detail.matchAll(/"([^"]+)"/g)].map((m) => m[1]))];
+        const names = Array.isArray(body.stages) ? (body.stages as { name?: string }[]).map((x) => x.name ?? '').filter(Boolean)
+          : [...new Set([...e.detail.matchAll(/"([^"]+)"/g)].map((m) => m[1]))];
         return names.length ? t('problem.STAGE_IN_USE', { stages: names.map((n) => t('common.quoted', { text: n })).join(', ') })
           : t('problem.STAGE_IN_USE_PLAIN');
       }
     }
     const key = PROBLEM_MESSAGES[e.code];
     if (key) return t(key);
-    return cleanDetail(e.detail) || t('problem.unknown', { status: e.status });
+    // a code this version of the app does not know: a message by status, never the server's English sentence
+    if (e.status === 503) return t('problem.SERVICE_UNAVAILABLE');
+    if (e.status === 404) return t('problem.NOT_FOUND');
+    if (e.status === 403) return t('problem.FORBIDDEN');
+    if (e.status === 409) return t('problem.conflict');
+    return t('problem.unknown', { status: e.status });
   }
-  if (e instanceof Error) return e.message;
-  return String(e);
+  if (e instanceof Error && e.name === 'UserMessage') return e.message;
+  return t('problem.INTERNAL');
 }
 
 /** errorText with the names of fields, document kinds and stages known to the app. */
@@ -174,99 +203,63 @@ export function ErrorBox({ error, onRetry, title, testId }: { error: unknown; on
   const { t } = useI18n();
   const text = useErrorText();
   if (!error) return null;
-  const code = error instanceof ApiError && error.status > 0 ? error.code : null;
   return (
-    <div className="alert alert-error" role="alert" data-testid={testId ?? 'error'}>
-      <Icon name="alert" />
-      <div className="alert-body">
-        {title ? <strong>{title}</strong> : null}
+    <Alert color="red" variant="light" role="alert" data-testid={testId ?? 'error'} title={title} icon={<Icon name="alert" />}
+      className="alert-error">
+      <div className="alert-row">
         <div className="alert-detail" data-testid="error-text">{text(error)}</div>
-        {code ? <div className="alert-code" data-testid="error-code">{t('error.details', { code })}</div> : null}
+        {onRetry ? <Button size="sm" onClick={onRetry}>{t('common.retry')}</Button> : null}
       </div>
-      {onRetry ? <Button size="sm" onClick={onRetry}>{t('common.retry')}</Button> : null}
-    </div>
+    </Alert>
   );
 }
 
-/* ---------- toasts ---------- */
-interface Toast { id: number; kind: 'ok' | 'error'; text: string }
-const ToastContext = createContext<(kind: 'ok' | 'error', text: string) => void>(() => {});
-export const useToast = () => useContext(ToastContext);
+/* ---------- notifications ---------- */
+export interface ToastOptions { action?: { label: string; onClick: () => void; testId?: string } }
+type ToastFn = (kind: 'ok' | 'error', text: string, opts?: ToastOptions) => void;
 
-export function ToastProvider({ children }: { children: ReactNode }) {
-  const [toasts, setToasts] = useState<Toast[]>([]);
-  const seq = useRef(0);
-  const dismiss = useCallback((id: number) => setToasts((ts) => ts.filter((x) => x.id !== id)), []);
-  const push = useCallback((kind: 'ok' | 'error', text: string) => {
-    const id = ++seq.current;
-    setToasts((ts) => [...ts.slice(-3), { id, kind, text }]);
-    setTimeout(() => dismiss(id), kind === 'error' ? 10_000 : 4_000);
-  }, [dismiss]);
-  return (
-    <ToastContext.Provider value={push}>
-      {children}
-      <div className="toasts" aria-live="polite">
-        {toasts.map((x) => (
-          <div key={x.id} className={`toast toast-${x.kind}`} role={x.kind === 'error' ? 'alert' : 'status'} data-testid={`toast-${x.kind}`}>
-            <Icon name={x.kind === 'ok' ? 'check' : 'alert'} />
-            <span>{x.text}</span>
-            <button type="button" className="toast-close" onClick={() => dismiss(x.id)} aria-label="×"><Icon name="x" size={14} /></button>
-          </div>
-        ))}
-      </div>
-    </ToastContext.Provider>
-  );
-}
+/** A notification (Mantine): 'ok' ones go after 5 s, errors after 10 s; an action (e.g. Undo) closes it. */
+export const toast: ToastFn = (kind, text, opts) => {
+  const id = `toast-${Math.random().toString(36).slice(2)}`;
+  notifications.show({
+    id, color: kind === 'ok' ? 'teal' : 'red', autoClose: opts?.action ? 8_000 : kind === 'error' ? 10_000 : 5_000,
+    withBorder: true, role: kind === 'error' ? 'alert' : 'status', 'data-testid': `toast-${kind}`,
+    message: (
+      <span className="toast-body">
+        <span>{text}</span>
+        {opts?.action ? (
+          <MantineButton size="compact-sm" variant="light" data-testid={opts.action.testId ?? 'toast-action'}
+            onClick={() => { notifications.hide(id); opts.action!.onClick(); }}>
+            {opts.action.label}
+          </MantineButton>
+        ) : null}
+      </span>
+    ),
+  } as Parameters<typeof notifications.show>[0]);
+};
+export const useToast = (): ToastFn => toast;
 
 /* ---------- dialog ---------- */
 export function Dialog({ title, subtitle, onClose, children, footer, wide, testId, busy }: {
   title: ReactNode; subtitle?: ReactNode; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean; testId?: string; busy?: boolean;
 }) {
   const { t } = useI18n();
-  const ref = useRef<HTMLDivElement>(null);
-  const titleId = useId();
-  const busyRef = useRef(busy);
-  busyRef.current = busy;
+  const body = useRef<HTMLDivElement>(null);
+  // the first field gets the focus (Mantine would focus the close button); the opener gets it back on close
   useEffect(() => {
-    const prev = document.activeElement as HTMLElement | null;
-    const el = ref.current;
-    const first = el?.querySelector<HTMLElement>('input:not([type=hidden]):not([type=file]), select, textarea, button.btn-primary');
-    (first ?? el)?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !busyRef.current) { e.stopPropagation(); onClose(); }
-      if (e.key === 'Tab' && el) {
-        const items = [...el.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])')]
-          .filter((x) => x.offsetParent !== null || x.getClientRects().length > 0);
-        if (!items.length) return;
-        const firstEl = items[0], lastEl = items[items.length - 1];
-        if (e.shiftKey && document.activeElement === firstEl) { e.preventDefault(); lastEl.focus(); }
-        else if (!e.shiftKey && document.activeElement === lastEl) { e.preventDefault(); firstEl.focus(); }
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    document.body.classList.add('modal-open');
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      document.body.classList.remove('modal-open');
-      prev?.focus?.();
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    const id = setTimeout(() => {
+      body.current?.querySelector<HTMLElement>('input:not([type=hidden]):not([type=file]), select, textarea')?.focus();
+    }, 30);
+    return () => clearTimeout(id);
   }, []);
-  return createPortal(
-    <div className="modal-backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget && !busy) onClose(); }}>
-      <div className={`modal ${wide ? 'modal-wide' : ''}`} role="dialog" aria-modal="true" aria-labelledby={titleId} ref={ref} tabIndex={-1} data-testid={testId}>
-        <header className="modal-header">
-          <div>
-            <h2 id={titleId}>{title}</h2>
-            {subtitle ? <p className="modal-subtitle">{subtitle}</p> : null}
-          </div>
-          <button type="button" className="icon-btn" onClick={onClose} aria-label={t('common.close')} disabled={busy}><Icon name="x" /></button>
-        </header>
-        <div className="modal-body">{children}</div>
-        {footer ? <footer className="modal-footer">{footer}</footer> : null}
-      </div>
-    </div>,
-    document.body,
+  return (
+    <Modal opened onClose={() => { if (!busy) onClose(); }} size={wide ? 'xl' : 'lg'} centered
+      attributes={{ content: { 'data-testid': testId } as Record<string, string> }}
+      closeOnEscape={!busy} closeOnClickOutside={!busy} closeButtonProps={{ 'aria-label': t('common.close'), disabled: busy }}
+      title={<div><div className="modal-title">{title}</div>{subtitle ? <p className="modal-subtitle">{subtitle}</p> : null}</div>}>
+      <div className="modal-body" ref={body}>{children}</div>
+      {footer ? <footer className="modal-footer">{footer}</footer> : null}
+    </Modal>
   );
 }
 
@@ -284,15 +277,20 @@ export function Field({ label, children, error, hint, htmlFor, required, classNa
 }
 
 /* ---------- small bits ---------- */
+/** Initials on a colour of the name's own: managers tell each other apart on the board at a glance. */
+export function initials(name: string | null | undefined): string {
+  const n = (name ?? '?').trim() || '?';
+  return n.split(/\s+/).slice(0, 2).map((p) => p[0]?.toUpperCase() ?? '').join('');
+}
 export function Avatar({ name, size = 24 }: { name: string | null | undefined; size?: number }) {
   const n = (name ?? '?').trim() || '?';
-  const initials = n.split(/\s+/).slice(0, 2).map((p) => p[0]?.toUpperCase() ?? '').join('');
   let h = 0;
   for (const c of n) h = (h * 31 + c.charCodeAt(0)) % 360;
   return (
-    <span className="avatar" title={n} style={{ width: size, height: size, fontSize: size * 0.42, background: `hsl(${h} 55% 92%)`, color: `hsl(${h} 45% 32%)` }}>
-      {initials}
-    </span>
+    <MantineAvatar className="avatar" title={n} aria-label={n} size={size} radius="xl" data-testid="avatar"
+      styles={{ placeholder: { background: `hsl(${h} 55% 90%)`, color: `hsl(${h} 50% 24%)`, fontSize: size * 0.42 } }}>
+      {initials(n)}
+    </MantineAvatar>
   );
 }
 
@@ -317,38 +315,3 @@ export function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Popover menu opened from a trigger button; closes on outside click and Escape; arrow keys move focus. */
-export function Menu({ label, trigger, children, align = 'right', testId }: {
-  label: string; trigger: ReactNode; children: (close: () => void) => ReactNode; align?: 'left' | 'right'; testId?: string;
-}) {
-  const [open, setOpen] = useState(false);
-  const ref = useRef<HTMLDivElement>(null);
-  const btn = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => { if (!ref.current?.contains(e.target as Node)) setOpen(false); };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') { setOpen(false); btn.current?.focus(); }
-      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-        e.preventDefault();
-        const items = [...(ref.current?.querySelectorAll<HTMLElement>('[role=menuitem]:not([disabled])') ?? [])];
-        const i = items.indexOf(document.activeElement as HTMLElement);
-        const next = e.key === 'ArrowDown' ? (i + 1) % items.length : (i - 1 + items.length) % items.length;
-        items[next]?.focus();
-      }
-    };
-    document.addEventListener('mousedown', onDown);
-    document.addEventListener('keydown', onKey);
-    requestAnimationFrame(() => ref.current?.querySelector<HTMLElement>('[role=menuitem]:not([disabled])')?.focus());
-    return () => { document.removeEventListener('mousedown', onDown); document.removeEventListener('keydown', onKey); };
-  }, [open]);
-  return (
-    <div className="menu-wrap" ref={ref}>
-      <button type="button" ref={btn} className="icon-btn" aria-haspopup="menu" aria-expanded={open} aria-label={label} title={label}
-        onClick={(e) => { e.stopPropagation(); setOpen((o) => !o); }} data-testid={testId}>
-        {trigger}
-      </button>
-      {open ? <div className={`menu menu-${align}`} role="menu" aria-label={label}>{children(() => setOpen(false))}</div> : null}
-    </div>
-  );
-}

@@ -1,12 +1,36 @@
+/**
+ * i18n on i18next with ICU messages (i18next-icu): plural rules per language ("1 сделка, 2 сделки, 5 сделок"),
+ * select, and number/date formats inside messages. Both catalogs are bundled (they are small); `t` is typed by key.
+ */
+import i18next, { type i18n as I18nInstance } from 'i18next';
+import ICU from 'i18next-icu';
 import { createContext, useContext, useMemo, type ReactNode } from 'react';
 import { en, type MessageKey } from './en.js';
 import { ru } from './ru.js';
 import type { Locale } from '../api.js';
+import { localizedName, type Named } from './localized-name.js';
 
 export type { MessageKey };
+export { localizedName, type Named };
 export const catalogs: Record<Locale, Record<MessageKey, string>> = { en, ru };
+export const LOCALES: Locale[] = ['en', 'ru'];
+export const intlTag = (l: Locale) => (l === 'ru' ? 'ru-RU' : 'en-US');
 
 export type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+const instance: I18nInstance = i18next.createInstance();
+void instance.use(ICU).init({
+  lng: 'en',
+  fallbackLng: 'en',
+  resources: { en: { translation: en }, ru: { translation: ru } },
+  // keys contain dots ('board.title') and are flat: no nesting, no namespaces separators
+  keySeparator: false,
+  nsSeparator: false,
+  interpolation: { escapeValue: false },
+  initAsync: false,
+  returnNull: false,
+});
+export const i18n = instance;
 
 export interface I18n {
   locale: Locale;
@@ -16,17 +40,16 @@ export interface I18n {
   date: (iso: string | null | undefined) => string;
   dateTime: (iso: string | null | undefined) => string;
   number: (n: number) => string;
-  /** a label in the user's language: the Russian variant when there is one */
+  /** the name an admin gave a pipeline, stage, document kind, field or option, in the user's language */
+  name: (record: Named) => string;
+  /** @deprecated use `name(record)`: a label in the user's language, the Russian variant when there is one */
   pick: (en: string, ruText?: string | null) => string;
 }
 
 export function makeI18n(locale: Locale): I18n {
-  const cat = catalogs[locale];
-  const tag = locale === 'ru' ? 'ru-RU' : 'en-US';
-  const t: T = (key, vars) => {
-    const s = cat[key] ?? en[key] ?? key;
-    return vars ? s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m)) : s;
-  };
+  const fixed = instance.getFixedT(locale);
+  const tag = intlTag(locale);
+  const t: T = (key, vars) => fixed(key, vars ?? {}) as string;
   const money = (amount: string | number | null | undefined, currency: string | null | undefined, opts?: { exact?: boolean }) => {
     if (amount === null || amount === undefined || amount === '') return '';
     const n = typeof amount === 'number' ? amount : Number(amount);
@@ -52,8 +75,10 @@ export function makeI18n(locale: Locale): I18n {
       : new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(d);
   };
   const number = (n: number) => new Intl.NumberFormat(tag).format(n);
-  const pick = (enText: string, ruText?: string | null) => (locale === 'ru' && ruText ? ruText : enText);
-  return { locale, t, money, date, dateTime, number, pick };
+  const name = (record: Named) => localizedName(record, locale);
+  const pick = (enText: string, ruText?: string | null) =>
+    localizedName({ name: enText, translations: ruText ? { ru: { name: ruText } } : null }, locale);
+  return { locale, t, money, date, dateTime, number, name, pick };
 }
 
 const I18nContext = createContext<I18n>(makeI18n('en'));

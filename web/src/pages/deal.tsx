@@ -3,7 +3,9 @@ import {
   ApiError, api, qs, uploadAttachment, type Attachment, type ClientDetail, type CommandResult, type Contact, type Deal, type DealDetail,
   type DealEvent, type DealField, type Missing, type Page, type Stage,
 } from '../api.js';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAsync, useDocumentTitle } from '../hooks.js';
+import { qk } from '../query.js';
 import { useI18n } from '../i18n/index.js';
 import { CURRENCIES, DECIMAL, normalizeAmount, useLabels } from '../labels.js';
 import { Link } from '../router.js';
@@ -100,10 +102,16 @@ type StepState = 'current' | 'done' | 'skipped' | 'todo';
 export function DealPage({ id }: { id: string }) {
   const { t } = useI18n();
   const { stageById, pipelines } = useRefData();
-  const detail = useAsync(() => api.get<DealDetail>(`/deals/${id}`), [id]);
+  const qc = useQueryClient();
+  // cached by id: a colleague's change (live event) or a move on the board invalidates it, and it is read again
+  const detailQuery = useQuery({ queryKey: qk.deal(id), queryFn: () => api.get<DealDetail>(`/deals/${id}`) });
+  const detail = { data: detailQuery.data, error: detailQuery.error, loading: detailQuery.isFetching };
   const deal = detail.data;
   useDocumentTitle(deal?.title ?? t('nav.deals'));
-  const { reload, setData } = detail;
+  const reload = useCallback(() => detailQuery.refetch(), [detailQuery.refetch]);
+  const setData = useCallback((fn: (d: DealDetail | undefined) => DealDetail | undefined) => {
+    qc.setQueryData<DealDetail>(qk.deal(id), fn);
+  }, [qc, id]);
   const clientId = deal?.clientId;
   /** the client's contacts: the contact picker and the history (which names contacts by id) share them */
   const contacts = useAsync<{ clientId: string; list: Contact[] } | null>(
@@ -118,7 +126,10 @@ export function DealPage({ id }: { id: string }) {
     if (contactId && contactList && !contactList.some((c) => c.id === contactId)) void reloadContacts();
   }, [contactId, contactList, reloadContacts]);
 
-  const onMoved = useCallback(() => { void reload(); }, [reload]);
+  const onMoved = useCallback(() => {
+    void reload();
+    void qc.invalidateQueries({ queryKey: qk.boards });
+  }, [reload, qc]);
   const { requestMove, dialog, pending } = useStageMove({ onMoved, onStale: () => void reload() });
   const history = useDealHistory(deal);
 

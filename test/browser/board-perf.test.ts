@@ -1,0 +1,95 @@
+/**
+ * The board with 5,000 deals on a slow device (Chromium's CPU 4× slower): the board needs one round trip after the
+ * shell (session, pipelines and board asked together), and the time to the first card is measured and printed.
+ * The budget of issue 7 (first card ≤ 1 s) is NOT met yet (8–9 s measured on the shared 2-core machine, most of it
+ * parsing ~270 KB gzip of JS at 4× slowdown): it is reported, not asserted, until the bundle is cut.
+ * The JS each route loads first is reported (gzip).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { fixtures, startHarness, type Harness } from '../support/harness.ts';
+import { launch, logIn } from './browser.ts';
+
+let h: Harness;
+let browser: Browser;
+let email: string;
+let pipelineId: string;
+const N = 5000;
+
+beforeAll(async () => {
+  h = await startHarness();
+  const f = fixtures(h);
+  const pipeline = await f.pipeline([['Lead', 'open', [], []], ['Qualified', 'open', [], []], ['Proposal', 'open', [], []],
+    ['Negotiation', 'open', [], []], ['Won', 'won', [], []], ['Lost', 'lost', [], []]], 'Big board');
+  pipelineId = pipeline.id;
+  const m = await f.user('manager', { name: 'Perf Manager' });
+  email = m.email;
+  const client = await f.client(m.id, 'Perf Client');
+  const now = Date.now();
+  for (let start = 0; start < N; start += 1000) {
+    const rows = Array.from({ length: 1000 }, (_, k) => start + k);
+    const values = rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, 1)").join(', ');
+    const params = rows.flatMap((i) => {
+      const at = new Date(now - i * 1000);
+      return [randomUUID(), `Deal ${i}`, client.id, m.id, pipeline.id, pipeline.stages[i % 6].id, `${(i % 97) * 100}.00`, 'EUR', at, at];
+    });
+    await h.ctx.orm.em.getConnection().execute(
+      `insert into deals (id, title, client_id, owner_id, pipeline_id, stage_id, amount, currency, custom, created_at, updated_at, version)
+       values ${values}`, params);
+  }
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+describe('board performance', () => {
+  it('shows a 5,000-deal board one round trip after the shell, and measures the first card at 4× CPU slowdown', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    await logIn(page, h, email);
+    await page.goto(`${h.baseUrl}/deals?pipeline=${pipelineId}`);
+    await page.getByTestId('deal-card').first().waitFor();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    const times: number[] = [];
+    let apiStarts: { url: string; start: number; end: number }[] = [];
+    for (let run = 0; run < 2; run++) {
+      await page.goto('about:blank');
+      await page.goto(`${h.baseUrl}/deals?pipeline=${pipelineId}`, { waitUntil: 'commit' });
+      await page.getByTestId('deal-card').first().waitFor({ timeout: 60_000 });
+      times.push(await page.evaluate(() => performance.now()));
+      apiStarts = await page.evaluate(() => (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+        .filter((e) => e.name.includes('/api/v1/'))
+        .map((e) => ({ url: new URL(e.name).pathname, start: Math.round(e.startTime), end: Math.round(e.responseEnd) })));
+    }
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    const best = Math.min(...times);
+    console.log(`board, ${N} deals, CPU 4x: first card at ${times.map((t) => Math.round(t)).join(' / ')} ms; API: ${JSON.stringify(apiStarts)}`);
+    // one round trip: the board's request starts before the session's answer is back
+    const me = apiStarts.find((r) => r.url === '/api/v1/auth/me')!;
+    const board = apiStarts.find((r) => r.url === '/api/v1/deals/board')!;
+    expect(board.start).toBeLessThan(me.end);
+    expect(await page.getByTestId('deal-card').count()).toBe(6 * 50);
+    console.log(`first card, best of ${times.length}: ${Math.round(best)} ms (budget 1000 ms)`);
+    await context.close();
+  }, 240_000);
+
+  it('reports the JS each route loads first (gzip)', () => {
+    const dist = path.resolve(import.meta.dirname, '..', '..', 'dist', 'web');
+    const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+    const gz = (f: string) => zlib.gzipSync(fs.readFileSync(path.join(dist, f))).length;
+    const entry = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+    const shell = entry.reduce((a, f) => a + gz(f), 0);
+    const chunks = fs.readdirSync(path.join(dist, 'assets')).filter((f) => f.endsWith('.js'));
+    const sizes = Object.fromEntries(chunks.map((f) => [f.replace(/-[\w-]{8}\.js$/, ''), Math.round(gz(`assets/${f}`) / 1024)]));
+    console.log(`initial JS (gzip): shell ${Math.round(shell / 1024)} KB; route chunks KB: ${JSON.stringify(sizes)}`);
+    expect(shell).toBeGreaterThan(0);
+  });
+});
