@@ -4,7 +4,7 @@
  * the audit trail of sign-ins and password changes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtures, login, PASSWORD, Session, startHarness, type Harness } from '../support/harness.ts';
+import { fixtures, login, PASSWORD, Session, startHarness, versionOf, type Harness } from '../support/harness.ts';
 
 let h: Harness;
 let f: ReturnType<typeof fixtures>;
@@ -106,7 +106,7 @@ describe('the audit log', () => {
     const adminUser = await f.user('admin');
     const admin = await login(h, adminUser.email);
     const u = await f.user('member');
-    expect((await admin.patch(`/users/${u.id}`, { role: 'lead' })).status).toBe(200);
+    expect((await admin.patch(`/users/${u.id}`, { role: 'lead', version: await versionOf(h, 'users', u.id) })).status).toBe(200);
     const client = await f.client(adminUser.id);
     expect((await admin.post(`/clients/${client.id}/shares`, { userId: u.id })).status).toBe(201);
     expect((await admin.delete(`/clients/${client.id}/shares/${u.id}`)).status).toBe(204);

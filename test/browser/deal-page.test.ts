@@ -178,8 +178,8 @@ describe('the deal page', () => {
     const d = await newDeal('Changed meanwhile');
     await openDeal(d.id);
     await page.locator('#df-title').fill('My new title');
-    // someone else changes the deal in the meantime
-    expect((await manager.patch(`/deals/${d.id}`, { version: d.version, changes: { expectedCloseDate: '2031-01-31' } })).status).toBe(200);
+    // someone else changes the same field in the meantime (the page may learn of it live: it must not overwrite it)
+    expect((await manager.patch(`/deals/${d.id}`, { version: d.version, changes: { title: 'Their title' } })).status).toBe(200);
     await page.getByTestId('deal-save').click();
     const error = page.getByTestId('deal-save-error');
     await error.waitFor();

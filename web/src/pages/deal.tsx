@@ -257,6 +257,8 @@ function DealFieldsCard({ deal, contacts, onSaved, onStale }: {
   const dirtyKeys = Object.keys(form).filter((k) => (form[k] ?? '') !== (base[k] ?? ''));
   const dirty = dirtyKeys.length > 0;
   const lastBase = useRef(base);
+  /** the deal as it was when the user started editing: a colleague's change to a field they edit is a conflict */
+  const editFrom = useRef<{ version: number; base: Form } | null>(null);
 
   // adopt new server values for the fields the user has not touched
   useEffect(() => {
@@ -270,6 +272,7 @@ function DealFieldsCard({ deal, contacts, onSaved, onStale }: {
   }, [base]);
 
   const set = (k: string, v: string) => {
+    if (!editFrom.current) editFrom.current = { version: deal.version, base };
     setForm((f) => {
       const next = { ...f, [k]: v };
       // typing an amount into a deal without one: start from the usual currency
@@ -314,7 +317,12 @@ function DealFieldsCard({ deal, contacts, onSaved, onStale }: {
     setBusy(true);
     setError(null);
     try {
-      const r = await api.patch<CommandResult>(`/deals/${deal.id}`, { version: deal.version, changes });
+      // the live page adopts colleagues' changes to untouched fields; one to a field the user edited must not be
+      // overwritten silently, so the save is sent from the version editing started at and the server says conflict
+      const start = editFrom.current;
+      const clash = !!start && dirtyKeys.some((k) => (start.base[k] ?? '') !== (base[k] ?? ''));
+      const r = await api.patch<CommandResult>(`/deals/${deal.id}`, { version: clash ? start.version : deal.version, changes });
+      editFrom.current = null;
       onSaved(r);
       toast('ok', t('deal.saved'));
     } catch (e) {
