@@ -1,5 +1,5 @@
 /**
- * Axe-core, injected into the page, on the login, board, deal, clients and admin pages (English and the board in
+ * Axe-core, injected into the page, on the login, board, deal, clients and admin pages (the audit log included) (English and the board in
  * Russian): no serious or critical violations — contrast included (column totals, overdue chip, green badge).
  */
 import fs from 'node:fs';
@@ -97,5 +97,8 @@ describe('accessibility (axe-core)', () => {
     await page.goto(`${h.baseUrl}/admin/users`);
     await page.getByText('Ada Admin').first().waitFor();
     await axe('admin-users');
+    await page.goto(`${h.baseUrl}/admin/audit`);
+    await page.getByTestId('audit-row').first().waitFor();
+    await axe('admin-audit');
   });
 });
