@@ -37,7 +37,8 @@ beforeAll(async () => {
   const won = await s.post('/deals', { title: 'Won deal', clientId, pipelineId, amount: '800.00', currency: 'EUR' });
   expect((await s.post(`/deals/${won.body.id}/stage`, { stageId: pipeline.stages[2].id })).status).toBe(200);
   browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // bypassCSP: the app's Content-Security-Policy (script-src 'self') would refuse the injected axe-core script
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
 });
 
 afterAll(async () => {
