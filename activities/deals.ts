@@ -57,8 +57,8 @@ async function removeAttachment(em: EntityManager, input: PersistChangeInput) {
     throw failure(DealFailure.attachmentNotFound, 'The attachment was removed meanwhile');
   }
   const [actor] = input.actorId
-    ? await em.getConnection().execute<{ email: string }[]>('select email from users where id = ?', [input.actorId], 'all',
-      em.getTransactionContext())
+    ? await em.getConnection().execute<{ email: string }[]>('select email from users where id = ?', [input.actorId],
+      'all', em.getTransactionContext())
     : [];
   await recordAudit(em, {
     kind: 'deal.attachment_removed', actorId: input.actorId, actorEmail: actor?.email ?? null,

@@ -22,7 +22,8 @@ beforeAll(async () => {
   const pipelineId = (await f.pipeline([['New', 'open', [], []]])).id;
   manager = await login(h, m.email);
   admin = await login(h, a.email);
-  dealId = (await manager.post('/deals', { title: 'Audited', clientId: (await f.client(m.id)).id, pipelineId })).body.id;
+  const clientId = (await f.client(m.id)).id;
+  dealId = (await manager.post('/deals', { title: 'Audited', clientId, pipelineId })).body.id;
 });
 afterAll(() => h?.close());
 
@@ -37,7 +38,8 @@ async function attach(name: string) {
 const removals = async (query = '') => {
   const r = await admin.get(`/audit?kind=deal.attachment_removed${query}`);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return (r.body.items as { subjectId: string; details: { attachmentId: string } }[]).filter((e) => e.subjectId === dealId);
+  const items = r.body.items as { subjectId: string; details: { attachmentId: string } }[];
+  return items.filter((e) => e.subjectId === dealId);
 };
 
 describe('removing an attachment from a deal', () => {
@@ -51,7 +53,8 @@ describe('removing an attachment from a deal', () => {
     const entries = await removals(`&from=${encodeURIComponent(before)}`);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
-      kind: 'deal.attachment_removed', actorId: managerId, actorEmail: managerEmail, subjectType: 'deal', subjectId: dealId,
+      kind: 'deal.attachment_removed', actorId: managerId, actorEmail: managerEmail,
+      subjectType: 'deal', subjectId: dealId,
       details: { attachmentId: removed, fileName: 'offer v2.pdf' },
     });
     expect(Date.parse((entries[0] as unknown as { at: string }).at)).toBeGreaterThanOrEqual(Date.parse(before));

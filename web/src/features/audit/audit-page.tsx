@@ -37,7 +37,9 @@ export function AuditPage() {
           <input id={ids.to} className="input" type="datetime-local" value={filter.to} data-testid="audit-to"
             onChange={(e) => setFilter({ ...filter, to: e.target.value })} />
         </Field>
-        {filtered ? <Button variant="ghost" onClick={() => setFilter(EMPTY_AUDIT_FILTER)}>{t('filter.reset')}</Button> : null}
+        {filtered
+          ? <Button variant="ghost" onClick={() => setFilter(EMPTY_AUDIT_FILTER)}>{t('filter.reset')}</Button>
+          : null}
         {q.isFetching && items.length ? <Spinner /> : null}
       </div>
       <ErrorBox error={q.error} onRetry={() => void q.refetch()} />
@@ -56,7 +58,9 @@ export function AuditPage() {
       )}
       {q.hasNextPage ? (
         <div className="center mt-4">
-          <Button onClick={() => void q.fetchNextPage()} busy={q.isFetchingNextPage} data-testid="audit-more">{t('common.loadMore')}</Button>
+          <Button onClick={() => void q.fetchNextPage()} busy={q.isFetchingNextPage} data-testid="audit-more">
+            {t('common.loadMore')}
+          </Button>
         </div>
       ) : null}
     </div>
@@ -99,7 +103,9 @@ function Details({ details }: { details: Record<string, unknown> }) {
   const full = pairs.map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   return (
     <span className="audit-details" title={full.join('\n')}>
-      {full.map((line) => <span key={line} className="audit-detail">{line.length > 60 ? `${line.slice(0, 59)}…` : line}</span>)}
+      {full.map((line) => (
+        <span key={line} className="audit-detail">{line.length > 60 ? `${line.slice(0, 59)}…` : line}</span>
+      ))}
     </span>
   );
 }
