@@ -37,7 +37,7 @@ async function rowsOf(email: string) {
 }
 
 describe('the Audit log page', () => {
-  it('shows an administrator both sign-ins, the failed one and the successful one, in English and Russian', async () => {
+  it('shows an administrator both sign-ins, the failed one and the next one, in English and Russian', async () => {
     await page.goto(`${h.baseUrl}/login`);
     await page.getByTestId('login-email').fill(adminEmail);
     await page.getByTestId('login-password').fill(`${PASSWORD} but wrong`);
