@@ -1,6 +1,7 @@
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { Deal, DealAttachment } from '../modules/deals/entities.ts';
 import { recordEvent } from '../modules/timeline/write.ts';
+import { recordAudit } from '../modules/audit/index.ts';
 import { gateFingerprint, type DealChanges, type DealState } from '../modules/deals/gate.ts';
 import { dealStateOf } from '../modules/deals/state.ts';
 import { Stage } from '../modules/pipelines/entities.ts';
@@ -43,6 +44,27 @@ async function checkStageUnchanged(em: EntityManager, stageId: string, fingerpri
   if (!stage || gateFingerprint(stage) !== fingerprint) {
     throw failure(DealFailure.gateChanged, "The stage's requirements changed meanwhile; look at what it needs now and try again");
   }
+}
+
+/**
+ * Deletes the attachment and appends `deal.attachment_removed` to the audit log in the same transaction, so the entry
+ * exists exactly when the file left the deal. The row is locked first: a concurrent detach waits, then finds it gone.
+ */
+async function removeAttachment(em: EntityManager, input: PersistChangeInput) {
+  const attachment = await em.findOne(DealAttachment, { id: input.detachId!, dealId: input.dealId },
+    { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!attachment || (await em.nativeDelete(DealAttachment, { id: attachment.id, dealId: input.dealId })) !== 1) {
+    throw failure(DealFailure.attachmentNotFound, 'The attachment was removed meanwhile');
+  }
+  const [actor] = input.actorId
+    ? await em.getConnection().execute<{ email: string }[]>('select email from users where id = ?', [input.actorId],
+      'all', em.getTransactionContext())
+    : [];
+  await recordAudit(em, {
+    kind: 'deal.attachment_removed', actorId: input.actorId, actorEmail: actor?.email ?? null,
+    subjectType: 'deal', subjectId: input.dealId,
+    details: { attachmentId: attachment.id, fileName: attachment.fileName },
+  });
 }
 
 /**
@@ -101,9 +123,7 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
             contentType: a.contentType, size: a.size, uploadedBy: input.actorId!,
           });
         }
-        if (input.detachId && (await em.nativeDelete(DealAttachment, { id: input.detachId, dealId: input.dealId })) !== 1) {
-          throw failure(DealFailure.attachmentNotFound, 'The attachment was removed meanwhile');
-        }
+        if (input.detachId) await removeAttachment(em, input);
         await recordEvent(em, {
           recordType: 'deal', recordId: input.dealId, opId: input.opId, kind: input.kind, actorId: input.actorId,
           fromStageId: input.stage?.from ?? null, toStageId: input.stage?.to ?? null, data: input.data,

@@ -7,6 +7,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 export const AUDIT_KINDS = [
   'auth.login_succeeded', 'auth.login_failed', 'auth.password_changed', 'auth.password_reset',
   'user.role_changed', 'user.access_changed', 'share.granted', 'share.revoked', 'export.downloaded', 'record.deleted',
+  'deal.attachment_removed',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

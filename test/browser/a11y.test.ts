@@ -1,5 +1,5 @@
 /**
- * Axe-core, injected into the page, on the login, board, deal, clients and admin pages (English and the board in
+ * Axe-core, injected into the page, on the login, board, deal, clients and admin pages (the audit log included) (English and the board in
  * Russian): no serious or critical violations — contrast included (column totals, overdue chip, green badge).
  */
 import fs from 'node:fs';
@@ -37,7 +37,8 @@ beforeAll(async () => {
   const won = await s.post('/deals', { title: 'Won deal', clientId, pipelineId, amount: '800.00', currency: 'EUR' });
   expect((await s.post(`/deals/${won.body.id}/stage`, { stageId: pipeline.stages[2].id })).status).toBe(200);
   browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // bypassCSP: the app's Content-Security-Policy (script-src 'self') would refuse the injected axe-core script
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
 });
 
 afterAll(async () => {
@@ -97,5 +98,8 @@ describe('accessibility (axe-core)', () => {
     await page.goto(`${h.baseUrl}/admin/users`);
     await page.getByText('Ada Admin').first().waitFor();
     await axe('admin-users');
+    await page.goto(`${h.baseUrl}/admin/audit`);
+    await page.getByTestId('audit-row').first().waitFor();
+    await axe('admin-audit');
   });
 });

@@ -34,6 +34,9 @@ export type BoardStage = BoardData['stages'][number];
 /** A sum of deal amounts in one currency; amount is a decimal string, e.g. "12500.00". */
 export type MoneyTotal = BoardStage['totals'][number];
 export type CommandResult = Json<'moveDealStage'>;
+/** One line of the audit log (GET /audit, administrators). */
+export type AuditEntry = Schemas['AuditEntry'];
+export type AuditKind = AuditEntry['kind'];
 export type { paths };
 
 export interface Problem { status: number; code: string; detail: string; [k: string]: unknown }

@@ -40,6 +40,10 @@ const router = createBrowserRouter([
       { path: 'clients/:id', lazy: () => import('./pages/clients.js').then((m) => ({ Component: Keyed(m.ClientPage) })) },
       { path: 'admin/pipelines', lazy: () => import('./pages/admin-pipelines.js').then((m) => ({ Component: AdminOnly(m.PipelinesAdminPage) })) },
       { path: 'admin/users', lazy: () => import('./pages/admin-users.js').then((m) => ({ Component: AdminOnly(m.UsersAdminPage) })) },
+      {
+        path: 'admin/audit',
+        lazy: () => import('./features/audit/audit-page.js').then((m) => ({ Component: AdminOnly(m.AuditPage) })),
+      },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -51,6 +51,8 @@ export function Shell({ children }: { children: ReactNode }) {
               <div className="nav-section">{t('nav.admin')}</div>
               <NavItem to="/admin/pipelines" icon="flow" label={t('nav.pipelines')} active={path.startsWith('/admin/pipelines')} onClick={close} />
               <NavItem to="/admin/users" icon="users" label={t('nav.users')} active={path.startsWith('/admin/users')} onClick={close} />
+              <NavItem to="/admin/audit" icon="clock" label={t('nav.audit')} active={path.startsWith('/admin/audit')}
+                onClick={close} />
             </>
           ) : null}
         </nav>

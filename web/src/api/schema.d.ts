@@ -874,7 +874,7 @@ export interface components {
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            kind: "auth.login_succeeded" | "auth.login_failed" | "auth.password_changed" | "auth.password_reset" | "user.role_changed" | "user.access_changed" | "share.granted" | "share.revoked" | "export.downloaded" | "record.deleted";
+            kind: "auth.login_succeeded" | "auth.login_failed" | "auth.password_changed" | "auth.password_reset" | "user.role_changed" | "user.access_changed" | "share.granted" | "share.revoked" | "export.downloaded" | "record.deleted" | "deal.attachment_removed";
             actorId: string | null;
             actorEmail: string | null;
             ip: string | null;
@@ -4275,7 +4275,7 @@ export interface operations {
                 /** @description opaque cursor from the previous page */
                 cursor?: string;
                 limit?: number;
-                /** @description comma-separated kinds: auth.login_succeeded, auth.login_failed, auth.password_changed, auth.password_reset, user.role_changed, user.access_changed, share.granted, share.revoked, export.downloaded, record.deleted */
+                /** @description comma-separated kinds: auth.login_succeeded, auth.login_failed, auth.password_changed, auth.password_reset, user.role_changed, user.access_changed, share.granted, share.revoked, export.downloaded, record.deleted, deal.attachment_removed */
                 kind?: string;
                 actorId?: string;
                 /** @description entries at or after this time */
