@@ -17,7 +17,19 @@ export function useLiveUpdates(userId: string | undefined) {
   const qc = useQueryClient();
   useEffect(() => {
     if (!userId || typeof EventSource === 'undefined') return;
-    const source = new EventSource('/api/v1/stream', { withCredentials: true });
+    // the stream holds one of the browser's few HTTP/1.1 connections to the origin for good: it opens once the
+    // page's first reads are answered (or after 3 s), so it never queues them
+    let source: EventSource | null = null;
+    let stopped = false;
+    const open = () => {
+      if (stopped || source) return;
+      unsubscribe();
+      clearTimeout(fallback);
+      source = new EventSource('/api/v1/stream', { withCredentials: true });
+      source.addEventListener('record', onRecord as EventListener);
+    };
+    const unsubscribe = qc.getQueryCache().subscribe(() => { if (qc.isFetching() === 0) open(); });
+    const fallback = setTimeout(open, 3000);
     const onRecord = (e: MessageEvent<string>) => {
       let ev: RecordEvent;
       try { ev = JSON.parse(e.data) as RecordEvent; } catch { return; }
@@ -30,8 +42,14 @@ export function useLiveUpdates(userId: string | undefined) {
         void qc.invalidateQueries({ queryKey: qk.pipelines });
       }
     };
-    source.addEventListener('record', onRecord as EventListener);
-    return () => { source.removeEventListener('record', onRecord as EventListener); source.close(); };
+    if (qc.isFetching() === 0) queueMicrotask(open);
+    return () => {
+      stopped = true;
+      unsubscribe();
+      clearTimeout(fallback);
+      source?.removeEventListener('record', onRecord as EventListener);
+      source?.close();
+    };
   }, [userId, qc]);
 }
 
