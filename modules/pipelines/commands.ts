@@ -113,17 +113,22 @@ export async function replacePipeline(
   }
 }
 
-/** A new kind of document stages can require; its code is unique. */
-export async function createDocumentKind(em: EntityManager, input: { code: string; name: string; translations?: Translations }) {
-  const taken = () => new DomainError('CODE_TAKEN', `A document kind with code "${input.code}" exists already`, { field: 'code' });
-  if (await em.findOne(DocumentKind, { code: input.code }, { fields: ['id'] })) throw taken();
-  const row = em.create(DocumentKind, { id: randomUUID(), code: input.code, name: input.name, translations: input.translations ?? {} });
+/** Flushes a new row: a unique key another request took meanwhile is the same error as one found taken before. */
+async function flushUnique(em: EntityManager, taken: () => DomainError) {
   try {
     await em.flush();
   } catch (err) {
     if (err instanceof UniqueConstraintViolationException) throw taken();
     throw err;
   }
+}
+
+/** A new kind of document stages can require; its code is unique. */
+export async function createDocumentKind(em: EntityManager, input: { code: string; name: string; translations?: Translations }) {
+  const taken = () => new DomainError('CODE_TAKEN', `A document kind with code "${input.code}" exists already`, { field: 'code' });
+  if (await em.findOne(DocumentKind, { code: input.code }, { fields: ['id'] })) throw taken();
+  const row = em.create(DocumentKind, { id: randomUUID(), code: input.code, name: input.name, translations: input.translations ?? {} });
+  await flushUnique(em, taken);
   return row;
 }
 
@@ -150,11 +155,6 @@ export async function createDealField(em: EntityManager, input: DealFieldInput) 
     id: randomUUID(), key: input.key, label: input.label, translations: input.translations ?? {}, type: input.type,
     options: input.options ?? [], position: Number(next),
   });
-  try {
-    await em.flush();
-  } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw taken();
-    throw err;
-  }
+  await flushUnique(em, taken);
   return row;
 }
