@@ -11,9 +11,11 @@ import pg from 'pg';
 import { startTemporalDevServer } from '../runtime/temporal-dev.ts';
 import { createTemplate, dropTemplate, freePort, newRunId, testPostgres } from '../test/support/services.ts';
 import { fixtures, login, Session, startHarness } from '../test/support/harness.ts';
+import { logger } from '../server/logger.ts';
 
 process.env.DEALFLOW_WORKER_LOG_LEVEL ??= 'ERROR';
-process.env.DEALFLOW_LOG_LEVEL ??= 'warn';
+// request lines would bury the tables: the bench logs warnings only unless told otherwise
+logger.level = process.env.DEALFLOW_LOG_LEVEL ?? 'warn';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 60);
 const BOARD_DEALS = Number(process.env.BENCH_DEALS ?? 5000);
