@@ -1,6 +1,7 @@
 /**
  * The board with 5,000 deals on a slow device (Chromium's CPU 4× slower): the board needs one round trip after the
- * shell (session, pipelines and board asked together), and the time to the first card is measured and printed.
+ * shell (session, pipelines and board asked together: proven by holding the session's answer back until the board
+ * has been asked for), and the time to the first card is measured and printed.
  * The budget of issue 7 (first card ≤ 1 s) is NOT met yet (8–9 s measured on the shared 2-core machine, most of it
  * parsing ~270 KB gzip of JS at 4× slowdown): it is reported, not asserted, until the bundle is cut.
  * The JS each route loads first is reported (gzip).
@@ -50,7 +51,30 @@ afterAll(async () => {
 });
 
 describe('board performance', () => {
-  it('shows a 5,000-deal board one round trip after the shell, and measures the first card at 4× CPU slowdown', async () => {
+  it('asks for the board without waiting for the session: one round trip after the shell', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    await logIn(page, h, email);
+    await page.goto(`${h.baseUrl}/deals?pipeline=${pipelineId}`);
+    await page.getByTestId('deal-card').first().waitFor();
+    // from here the session's answer is held back until the board's request has been made (or 20 s have passed):
+    // a board that waited for the session would only be asked for after the hold gave up
+    let boardAsked!: () => void;
+    const asked = new Promise<boolean>((resolve) => { boardAsked = () => resolve(true); });
+    const held: boolean[] = [];
+    await page.route('**/api/v1/deals/board?**', (route) => { boardAsked(); return route.continue(); });
+    await page.route('**/api/v1/auth/me', async (route) => {
+      held.push(await Promise.race([asked, new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]));
+      await route.continue();
+    });
+    await page.goto(`${h.baseUrl}/deals?pipeline=${pipelineId}`);
+    await page.getByTestId('deal-card').first().waitFor({ timeout: 60_000 });
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.every(Boolean)).toBe(true);
+    await context.close();
+  }, 120_000);
+
+  it('shows a 5,000-deal board and measures the first card at 4× CPU slowdown', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     await logIn(page, h, email);
@@ -72,10 +96,6 @@ describe('board performance', () => {
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     const best = Math.min(...times);
     console.log(`board, ${N} deals, CPU 4x: first card at ${times.map((t) => Math.round(t)).join(' / ')} ms; API: ${JSON.stringify(apiStarts)}`);
-    // one round trip: the board's request starts before the session's answer is back
-    const me = apiStarts.find((r) => r.url === '/api/v1/auth/me')!;
-    const board = apiStarts.find((r) => r.url === '/api/v1/deals/board')!;
-    expect(board.start).toBeLessThan(me.end);
     expect(await page.getByTestId('deal-card').count()).toBe(6 * 50);
     console.log(`first card, best of ${times.length}: ${Math.round(best)} ms (budget 1000 ms)`);
     await context.close();
