@@ -8,7 +8,12 @@ import { Stage } from '../modules/pipelines/entities.ts';
 import { DealFailure, type AttachmentInput } from '../modules/deals/contract.ts';
 import { claimOp, finalFailure as failure, refusingBadData } from './kit/ops.ts';
 
-export interface PersistCreatedInput { opId: string; actorId: string | null; deal: DealState; gateFingerprint: string }
+export interface PersistCreatedInput {
+  opId: string;
+  actorId: string | null;
+  deal: DealState;
+  gateFingerprint: string;
+}
 
 export interface PersistChangeInput {
   opId: string;
@@ -18,7 +23,13 @@ export interface PersistChangeInput {
   fromVersion: number;
   kind: 'updated' | 'stage_changed' | 'attached' | 'detached';
   changes?: DealChanges;
-  stage?: { from: string; to: string; kind: 'open' | 'won' | 'lost'; lostReason: string | null; gateFingerprint: string };
+  stage?: {
+    from: string;
+    to: string;
+    kind: 'open' | 'won' | 'lost';
+    lostReason: string | null;
+    gateFingerprint: string;
+  };
   /** an edit or detachment checked against what the deal's current stage required: it must still require that */
   keeps?: { stageId: string; fingerprint: string };
   attach?: AttachmentInput;
@@ -42,7 +53,10 @@ function columnsOf(changes: DealChanges | undefined): Record<string, unknown> {
 async function checkStageUnchanged(em: EntityManager, stageId: string, fingerprint: string) {
   const stage = await em.findOne(Stage, { id: stageId }, { lockMode: LockMode.PESSIMISTIC_READ });
   if (!stage || gateFingerprint(stage) !== fingerprint) {
-    throw failure(DealFailure.gateChanged, "The stage's requirements changed meanwhile; look at what it needs now and try again");
+    throw failure(
+      DealFailure.gateChanged,
+      "The stage's requirements changed meanwhile; look at what it needs now and try again",
+    );
   }
 }
 
@@ -51,18 +65,30 @@ async function checkStageUnchanged(em: EntityManager, stageId: string, fingerpri
  * exists exactly when the file left the deal. The row is locked first: a concurrent detach waits, then finds it gone.
  */
 async function removeAttachment(em: EntityManager, input: PersistChangeInput) {
-  const attachment = await em.findOne(DealAttachment, { id: input.detachId!, dealId: input.dealId },
-    { lockMode: LockMode.PESSIMISTIC_WRITE });
+  const attachment = await em.findOne(
+    DealAttachment,
+    { id: input.detachId!, dealId: input.dealId },
+    { lockMode: LockMode.PESSIMISTIC_WRITE },
+  );
   if (!attachment || (await em.nativeDelete(DealAttachment, { id: attachment.id, dealId: input.dealId })) !== 1) {
     throw failure(DealFailure.attachmentNotFound, 'The attachment was removed meanwhile');
   }
   const [actor] = input.actorId
-    ? await em.getConnection().execute<{ email: string }[]>('select email from users where id = ?', [input.actorId],
-      'all', em.getTransactionContext())
+    ? await em
+        .getConnection()
+        .execute<{ email: string }[]>(
+          'select email from users where id = ?',
+          [input.actorId],
+          'all',
+          em.getTransactionContext(),
+        )
     : [];
   await recordAudit(em, {
-    kind: 'deal.attachment_removed', actorId: input.actorId, actorEmail: actor?.email ?? null,
-    subjectType: 'deal', subjectId: input.dealId,
+    kind: 'deal.attachment_removed',
+    actorId: input.actorId,
+    actorEmail: actor?.email ?? null,
+    subjectType: 'deal',
+    subjectId: input.dealId,
     details: { attachmentId: attachment.id, fileName: attachment.fileName },
   });
 }
@@ -74,61 +100,109 @@ async function removeAttachment(em: EntityManager, input: PersistChangeInput) {
 export function createDealActivities({ orm }: { orm: MikroORM }) {
   return {
     /** Returns the deal as stored: this create's, or the one an earlier attempt of the same create wrote. */
-    async persistDealCreated({ opId, actorId, deal, gateFingerprint: fingerprint }: PersistCreatedInput): Promise<DealState> {
-      await refusingBadData(() => orm.em.fork().transactional(async (em) => {
-        // attempts of one create (each request its own opId) queue on the deal's id: the first one writes it
-        await em.getConnection().execute('select pg_advisory_xact_lock(hashtextextended(?, 1))', [deal.id], 'all', em.getTransactionContext());
-        if (!(await claimOp(em, opId))) return;
-        if (await em.findOne(Deal, { id: deal.id }, { fields: ['id'] })) return;
-        await checkStageUnchanged(em, deal.stageId, fingerprint);
-        em.create(Deal, {
-          id: deal.id, title: deal.title, clientId: deal.clientId, contactId: deal.contactId, ownerId: deal.ownerId,
-          pipelineId: deal.pipelineId, stageId: deal.stageId, amount: deal.amount, currency: deal.currency,
-          expectedCloseDate: deal.expectedCloseDate, custom: deal.custom, lostReason: deal.lostReason,
-        });
-        await recordEvent(em, { recordType: 'deal', recordId: deal.id, opId, kind: 'created', actorId, toStageId: deal.stageId });
-      }));
+    async persistDealCreated({
+      opId,
+      actorId,
+      deal,
+      gateFingerprint: fingerprint,
+    }: PersistCreatedInput): Promise<DealState> {
+      await refusingBadData(() =>
+        orm.em.fork().transactional(async (em) => {
+          // attempts of one create (each request its own opId) queue on the deal's id: the first one writes it
+          await em
+            .getConnection()
+            .execute(
+              'select pg_advisory_xact_lock(hashtextextended(?, 1))',
+              [deal.id],
+              'all',
+              em.getTransactionContext(),
+            );
+          if (!(await claimOp(em, opId))) return;
+          if (await em.findOne(Deal, { id: deal.id }, { fields: ['id'] })) return;
+          await checkStageUnchanged(em, deal.stageId, fingerprint);
+          em.create(Deal, {
+            id: deal.id,
+            title: deal.title,
+            clientId: deal.clientId,
+            contactId: deal.contactId,
+            ownerId: deal.ownerId,
+            pipelineId: deal.pipelineId,
+            stageId: deal.stageId,
+            amount: deal.amount,
+            currency: deal.currency,
+            expectedCloseDate: deal.expectedCloseDate,
+            custom: deal.custom,
+            lostReason: deal.lostReason,
+          });
+          await recordEvent(em, {
+            recordType: 'deal',
+            recordId: deal.id,
+            opId,
+            kind: 'created',
+            actorId,
+            toStageId: deal.stageId,
+          });
+        }),
+      );
       const em = orm.em.fork();
       return dealStateOf(em, await em.findOneOrFail(Deal, { id: deal.id }));
     },
 
     async persistDealChange(input: PersistChangeInput): Promise<{ version: number }> {
       const toVersion = input.fromVersion + 1;
-      await refusingBadData(() => orm.em.fork().transactional(async (em) => {
-        if (!(await claimOp(em, input.opId))) return; // this command was written by an earlier attempt
-        const cols: Record<string, unknown> = columnsOf(input.changes);
-        if (input.changes?.custom) {
-          const row = await em.findOne(Deal, { id: input.dealId }, { fields: ['custom'] });
-          const custom: Record<string, unknown> = { ...(row?.custom ?? {}) };
-          for (const [k, v] of Object.entries(input.changes.custom)) {
-            if (v === null) delete custom[k];
-            else custom[k] = v;
+      await refusingBadData(() =>
+        orm.em.fork().transactional(async (em) => {
+          if (!(await claimOp(em, input.opId))) return; // this command was written by an earlier attempt
+          const cols: Record<string, unknown> = columnsOf(input.changes);
+          if (input.changes?.custom) {
+            const row = await em.findOne(Deal, { id: input.dealId }, { fields: ['custom'] });
+            const custom: Record<string, unknown> = { ...(row?.custom ?? {}) };
+            for (const [k, v] of Object.entries(input.changes.custom)) {
+              if (v === null) delete custom[k];
+              else custom[k] = v;
+            }
+            cols.custom = custom;
           }
-          cols.custom = custom;
-        }
-        if (input.keeps) await checkStageUnchanged(em, input.keeps.stageId, input.keeps.fingerprint);
-        if (input.stage) {
-          await checkStageUnchanged(em, input.stage.to, input.stage.gateFingerprint);
-          cols.stageId = input.stage.to;
-          cols.lostReason = input.stage.lostReason;
-          cols.closedAt = input.stage.kind === 'open' ? null : new Date();
-        }
-        const updated = await em.nativeUpdate(Deal, { id: input.dealId, version: input.fromVersion },
-          { ...cols, version: toVersion, updatedAt: new Date() });
-        if (updated !== 1) throw failure(DealFailure.versionConflict, `The deal is no longer at version ${input.fromVersion}`);
-        if (input.attach) {
-          const a = input.attach;
-          em.create(DealAttachment, {
-            id: a.id, dealId: input.dealId, documentKindId: a.documentKindId, fileSha256: a.fileSha256, fileName: a.fileName,
-            contentType: a.contentType, size: a.size, uploadedBy: input.actorId!,
+          if (input.keeps) await checkStageUnchanged(em, input.keeps.stageId, input.keeps.fingerprint);
+          if (input.stage) {
+            await checkStageUnchanged(em, input.stage.to, input.stage.gateFingerprint);
+            cols.stageId = input.stage.to;
+            cols.lostReason = input.stage.lostReason;
+            cols.closedAt = input.stage.kind === 'open' ? null : new Date();
+          }
+          const updated = await em.nativeUpdate(
+            Deal,
+            { id: input.dealId, version: input.fromVersion },
+            { ...cols, version: toVersion, updatedAt: new Date() },
+          );
+          if (updated !== 1)
+            throw failure(DealFailure.versionConflict, `The deal is no longer at version ${input.fromVersion}`);
+          if (input.attach) {
+            const a = input.attach;
+            em.create(DealAttachment, {
+              id: a.id,
+              dealId: input.dealId,
+              documentKindId: a.documentKindId,
+              fileSha256: a.fileSha256,
+              fileName: a.fileName,
+              contentType: a.contentType,
+              size: a.size,
+              uploadedBy: input.actorId!,
+            });
+          }
+          if (input.detachId) await removeAttachment(em, input);
+          await recordEvent(em, {
+            recordType: 'deal',
+            recordId: input.dealId,
+            opId: input.opId,
+            kind: input.kind,
+            actorId: input.actorId,
+            fromStageId: input.stage?.from ?? null,
+            toStageId: input.stage?.to ?? null,
+            data: input.data,
           });
-        }
-        if (input.detachId) await removeAttachment(em, input);
-        await recordEvent(em, {
-          recordType: 'deal', recordId: input.dealId, opId: input.opId, kind: input.kind, actorId: input.actorId,
-          fromStageId: input.stage?.from ?? null, toStageId: input.stage?.to ?? null, data: input.data,
-        });
-      }));
+        }),
+      );
       return { version: toVersion };
     },
 

@@ -4,7 +4,10 @@ import { createDealActivities } from './deals.ts';
 import { createFileActivities } from './files.ts';
 import { createOpActivities } from './kit/ops.ts';
 
-export interface ActivityDeps { orm: MikroORM; storage: FileStorage }
+export interface ActivityDeps {
+  orm: MikroORM;
+  storage: FileStorage;
+}
 
 /** All activities the worker registers, built from their dependencies. */
 export function createActivities(deps: ActivityDeps) {

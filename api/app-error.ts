@@ -14,5 +14,10 @@ export class AppError extends Error {
 export const notFound = (what = 'Resource') => new AppError(404, 'NOT_FOUND', `${what} not found`);
 export const forbidden = (msg = 'You are not allowed to do this') => new AppError(403, 'FORBIDDEN', msg);
 export const unavailable = (what: string) =>
-  new AppError(503, 'SERVICE_UNAVAILABLE', `${what} is unreachable; nothing was changed, try again shortly`, {}, { 'Retry-After': '5' });
-
+  new AppError(
+    503,
+    'SERVICE_UNAVAILABLE',
+    `${what} is unreachable; nothing was changed, try again shortly`,
+    {},
+    { 'Retry-After': '5' },
+  );

@@ -22,12 +22,18 @@ async function readiness(app: AppContext) {
     try {
       await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000))]);
       return 'ok' as const;
-    } catch { return 'unreachable' as const; }
+    } catch {
+      return 'unreachable' as const;
+    }
   };
   const [postgres, temporal] = await Promise.all([
     check(() => app.orm.em.getConnection().execute('select 1')),
     // a deadline rather than only the race: the call must end by itself, not keep retrying in the background
-    check(() => app.temporal.connection.withDeadline(Date.now() + 2000, () => app.temporal.connection.workflowService.getSystemInfo({}))),
+    check(() =>
+      app.temporal.connection.withDeadline(Date.now() + 2000, () =>
+        app.temporal.connection.workflowService.getSystemInfo({}),
+      ),
+    ),
   ]);
   return { postgres, temporal };
 }
@@ -39,43 +45,57 @@ export function createApp(ctx: AppContext, routes: RouteSpec[] = allRoutes, opts
   app.use(securityHeaders({ secure: ctx.config.DEALFLOW_SECURE_COOKIES }));
   // a request id for every request (a sane incoming X-Request-Id is kept), echoed, in every log line of the request,
   // and carried to Temporal by the client interceptor through requestContext
-  app.use(pinoHttp({
-    logger: opts.logger ?? processLogger,
-    genReqId: (req, res) => {
-      const sent = req.headers['x-request-id'];
-      const id = typeof sent === 'string' && SANE_REQUEST_ID.test(sent) ? sent : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'info'),
-    autoLogging: { ignore: (req) => req.url === '/api/v1/health' || req.url === '/metrics' },
-  }));
+  app.use(
+    pinoHttp({
+      logger: opts.logger ?? processLogger,
+      genReqId: (req, res) => {
+        const sent = req.headers['x-request-id'];
+        const id = typeof sent === 'string' && SANE_REQUEST_ID.test(sent) ? sent : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'info',
+      autoLogging: { ignore: (req) => req.url === '/api/v1/health' || req.url === '/metrics' },
+    }),
+  );
   app.use((req, _res, next) => requestContext.run({ requestId: String(req.id) }, next));
   app.use(httpMetrics());
   app.get('/metrics', metricsHandler(ctx));
   // the client address that login throttling counts by: from X-Forwarded-For only when a trusted proxy set it
   const trust = ctx.config.DEALFLOW_TRUST_PROXY;
-  app.set('trust proxy', /^\d+$/.test(trust) ? Number(trust) : trust === 'true' ? true : trust === 'false' ? false : trust);
+  app.set(
+    'trust proxy',
+    /^\d+$/.test(trust) ? Number(trust) : trust === 'true' ? true : trust === 'false' ? false : trust,
+  );
   app.set('query parser', 'simple');
   const openapi = buildOpenApi(routes, { version: '0.1.0' });
 
   const api = express.Router();
   api.use(express.json({ limit: '1mb', strict: true }));
-  api.get('/health', (_req, res) => { res.json({ status: 'alive' }); });
+  api.get('/health', (_req, res) => {
+    res.json({ status: 'alive' });
+  });
   api.get('/ready', async (_req, res) => {
     const checks = await readiness(ctx);
     const ok = checks.postgres === 'ok' && checks.temporal === 'ok';
     if (!ok) res.set('Retry-After', '5');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', checks });
   });
-  api.get('/openapi.json', (_req, res) => { res.json(openapi); });
-  api.get('/docs', (_req, res) => { res.type('html').send(referencePage(cspNonce(res))); });
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  api.get('/docs', (_req, res) => {
+    res.type('html').send(referencePage(cspNonce(res)));
+  });
   mountRoutes(api, ctx, routes, authenticator(ctx));
   api.use((req, _res, next) => next(new AppError(404, 'NOT_FOUND', `No API operation ${req.method} ${req.path}`)));
   api.use(errorHandler);
   app.use('/api/v1', api);
   // any other path under /api/ is no operation either: problem+json, never the web app or Express's HTML page
-  app.use('/api', (req, _res, next) => next(new AppError(404, 'NOT_FOUND', `No API operation ${req.method} ${req.originalUrl}`)));
+  app.use('/api', (req, _res, next) =>
+    next(new AppError(404, 'NOT_FOUND', `No API operation ${req.method} ${req.originalUrl}`)),
+  );
 
   serveWebApp(app, WEB_DIST);
   app.use(errorHandler);

@@ -25,7 +25,15 @@ export interface AuthUser {
   via: 'session' | 'token' | 'none';
 }
 
-export const ANONYMOUS: AuthUser = { id: '', email: '', name: '', role: 'member', departmentId: null, locale: 'en', via: 'none' };
+export const ANONYMOUS: AuthUser = {
+  id: '',
+  email: '',
+  name: '',
+  role: 'member',
+  departmentId: null,
+  locale: 'en',
+  via: 'none',
+};
 
 /** The CSRF token of a session: derived from the session secret, so nothing more is stored. */
 export const csrfTokenFor = (sessionToken: string) => sha256(`csrf:${sessionToken}`);
@@ -50,7 +58,13 @@ const unauthorized = () => new AppError(401, 'UNAUTHENTICATED', 'Log in or send 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 interface PrincipalRow {
-  id: string; email: string; name: string; role: Role; department_id: string | null; locale: Locale; access_epoch: string;
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  department_id: string | null;
+  locale: Locale;
+  access_epoch: string;
   token_id?: string;
   last_seen_at?: Date | string;
 }
@@ -69,8 +83,14 @@ export const SESSION_PRINCIPAL = `${PRINCIPAL}, s.last_seen_at
 function principal(row: PrincipalRow | undefined, via: AuthUser['via']): AuthUser | null {
   if (!row) return null;
   return {
-    id: row.id, email: row.email, name: row.name, role: row.role, departmentId: row.department_id ?? null,
-    locale: row.locale, accessEpoch: Number(row.access_epoch), via,
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    departmentId: row.department_id ?? null,
+    locale: row.locale,
+    accessEpoch: Number(row.access_epoch),
+    via,
   };
 }
 
@@ -81,7 +101,9 @@ function principal(row: PrincipalRow | undefined, via: AuthUser['via']): AuthUse
 export async function liveSession(em: EntityManager, token: string, idleMinutes: number) {
   const now = Date.now();
   const session = await em.findOne(Session, {
-    id: sha256(token), expiresAt: { $gt: new Date(now) }, lastSeenAt: { $gt: new Date(now - idleMinutes * 60_000) },
+    id: sha256(token),
+    expiresAt: { $gt: new Date(now) },
+    lastSeenAt: { $gt: new Date(now - idleMinutes * 60_000) },
   });
   if (session && now - session.lastSeenAt.getTime() > 60_000) {
     await em.nativeUpdate(Session, { id: session.id }, { lastSeenAt: new Date(now) });
@@ -95,9 +117,12 @@ export function authenticator(app: AppContext) {
     let user: AuthUser | null = null;
     const bearer = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (bearer) {
-      const [row] = await em.getConnection().execute<PrincipalRow[]>(`${PRINCIPAL}, t.id as token_id
+      const [row] = await em.getConnection().execute<PrincipalRow[]>(
+        `${PRINCIPAL}, t.id as token_id
         from api_tokens t left join users u on u.id = t.user_id and u.disabled_at is null
-        where t.token_hash = ? and t.revoked_at is null`, [sha256(bearer)]);
+        where t.token_hash = ? and t.revoked_at is null`,
+        [sha256(bearer)],
+      );
       if (!row) throw unauthorized();
       user = row.id ? principal(row, 'token') : null;
       if (user) await em.nativeUpdate(ApiToken, { id: row.token_id! }, { lastUsedAt: new Date() });
@@ -106,7 +131,9 @@ export function authenticator(app: AppContext) {
       if (raw) {
         const now = Date.now();
         const idleSince = new Date(now - app.config.DEALFLOW_SESSION_IDLE_MINUTES * 60_000);
-        const [row] = await em.getConnection().execute<PrincipalRow[]>(SESSION_PRINCIPAL, [sha256(raw), new Date(now), idleSince]);
+        const [row] = await em
+          .getConnection()
+          .execute<PrincipalRow[]>(SESSION_PRINCIPAL, [sha256(raw), new Date(now), idleSince]);
         user = principal(row, 'session');
         // the last use is recorded at most once a minute, so reads do not write on every request
         if (user && now - new Date(row.last_seen_at!).getTime() > 60_000) {
@@ -122,7 +149,8 @@ export function authenticator(app: AppContext) {
     }
     if (access === 'public') return user ?? ANONYMOUS;
     if (!user) throw unauthorized();
-    if (access === 'admin' && user.role !== 'admin') throw new AppError(403, 'FORBIDDEN', 'Only an administrator can do this');
+    if (access === 'admin' && user.role !== 'admin')
+      throw new AppError(403, 'FORBIDDEN', 'Only an administrator can do this');
     return user;
   };
 }

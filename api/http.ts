@@ -54,11 +54,18 @@ function parseOrThrow<T>(schema: z.ZodType<T> | undefined, value: unknown, where
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const errors = r.error.issues.map((i) => ({
-    in: where, path: i.path.join('.') || null, code: i.code, message: i.message,
+    in: where,
+    path: i.path.join('.') || null,
+    code: i.code,
+    message: i.message,
   }));
   const first = errors[0];
-  throw new AppError(400, 'VALIDATION_FAILED',
-    `Invalid ${where}${first.path ? ` at "${first.path}"` : ''}: ${first.message}`, { errors });
+  throw new AppError(
+    400,
+    'VALIDATION_FAILED',
+    `Invalid ${where}${first.path ? ` at "${first.path}"` : ''}: ${first.message}`,
+    { errors },
+  );
 }
 
 /** A NUL character or a UTF-16 surrogate without its partner: text Postgres cannot store (text, jsonb). */
@@ -70,7 +77,11 @@ export const isStorableText = (s: string) => !BAD_TEXT.test(s);
  * Iterative, with each step linked to its parent, so a deeply nested JSON body costs neither stack nor quadratic memory.
  */
 export function findUnstorableText(value: unknown): (string | number)[] | null {
-  interface Step { v: unknown; key: string | number | null; parent: Step | null }
+  interface Step {
+    v: unknown;
+    key: string | number | null;
+    parent: Step | null;
+  }
   const pathOf = (step: Step | null, last?: string) => {
     const path: (string | number)[] = last === undefined ? [] : [last];
     for (let s = step; s && s.key !== null; s = s.parent) path.push(s.key);
@@ -100,23 +111,40 @@ function refuseUnstorableText(value: unknown, where: string) {
   const path = findUnstorableText(value);
   if (!path) return;
   const at = path.map(String).join('.');
-  throw new AppError(400, 'INVALID_TEXT',
+  throw new AppError(
+    400,
+    'INVALID_TEXT',
     `Invalid ${where}${at ? ` at "${at}"` : ''}: text must not contain NUL characters or unpaired UTF-16 surrogates`,
-    { errors: [{ in: where, path: at || null, code: 'invalid_text', message: 'NUL character or unpaired surrogate' }] });
+    { errors: [{ in: where, path: at || null, code: 'invalid_text', message: 'NUL character or unpaired surrogate' }] },
+  );
 }
 
 /** Express path to OpenAPI path: /deals/:id → /deals/{id} */
 export const openApiPath = (p: string) => p.replace(/:([A-Za-z_]\w*)/g, '{$1}');
 
-export function mountRoutes(router: Router, app: AppContext, specs: RouteSpec[], authenticate: (req: Request, access: Access) => Promise<AuthUser>) {
+export function mountRoutes(
+  router: Router,
+  app: AppContext,
+  specs: RouteSpec[],
+  authenticate: (req: Request, access: Access) => Promise<AuthUser>,
+) {
   for (const spec of specs) {
     // who is asking is settled before anything else, so an upload from an anonymous caller is never read
-    const middlewares: express.RequestHandler[] = [async (req, res, next) => {
-      try { res.locals.user = await authenticate(req, spec.access); next(); } catch (e) { next(e); }
-    }];
+    const middlewares: express.RequestHandler[] = [
+      async (req, res, next) => {
+        try {
+          res.locals.user = await authenticate(req, spec.access);
+          next();
+        } catch (e) {
+          next(e);
+        }
+      },
+    ];
     if (spec.multipart) {
       const upload = app.upload.single('file');
-      middlewares.push((req, res, next) => upload(req, res, (err?: unknown) => next(err ? uploadError(err) : undefined)));
+      middlewares.push((req, res, next) =>
+        upload(req, res, (err?: unknown) => next(err ? uploadError(err) : undefined)),
+      );
     }
     router[spec.method](spec.path, ...middlewares, async (req: Request, res: Response) => {
       try {
@@ -129,25 +157,25 @@ export function mountRoutes(router: Router, app: AppContext, specs: RouteSpec[],
   }
 
   async function handle(spec: RouteSpec, req: Request, res: Response) {
-      const user = res.locals.user as AuthUser;
-      // text Postgres cannot store is refused here, for every route at once, before it reaches a query
-      refuseUnstorableText(req.params, 'path parameters');
-      refuseUnstorableText(req.query, 'query');
-      refuseUnstorableText(req.body, 'body');
-      if (req.file) refuseUnstorableText({ file: req.file.originalname }, 'body');
-      const params = parseOrThrow(spec.params, req.params, 'path parameters');
-      const query = parseOrThrow(spec.query, req.query, 'query');
-      if (spec.headers) parseOrThrow(spec.headers, req.headers, 'headers');
-      if (!spec.multipart && spec.body && !req.is('application/json')) {
-        throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
-      }
-      const body = parseOrThrow(spec.body, spec.multipart ? { ...req.body } : req.body, 'body');
-      const em = app.orm.em.fork();
-      const result = await spec.handler({ params, query, body, user, em, app, req, res });
-      if (res.headersSent) return;
-      if (spec.rawResponse) return;
-      if (result === undefined) res.status(spec.status ?? 204).end();
-      else res.status(spec.status ?? 200).json(result);
+    const user = res.locals.user as AuthUser;
+    // text Postgres cannot store is refused here, for every route at once, before it reaches a query
+    refuseUnstorableText(req.params, 'path parameters');
+    refuseUnstorableText(req.query, 'query');
+    refuseUnstorableText(req.body, 'body');
+    if (req.file) refuseUnstorableText({ file: req.file.originalname }, 'body');
+    const params = parseOrThrow(spec.params, req.params, 'path parameters');
+    const query = parseOrThrow(spec.query, req.query, 'query');
+    if (spec.headers) parseOrThrow(spec.headers, req.headers, 'headers');
+    if (!spec.multipart && spec.body && !req.is('application/json')) {
+      throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
+    }
+    const body = parseOrThrow(spec.body, spec.multipart ? { ...req.body } : req.body, 'body');
+    const em = app.orm.em.fork();
+    const result = await spec.handler({ params, query, body, user, em, app, req, res });
+    if (res.headersSent) return;
+    if (spec.rawResponse) return;
+    if (result === undefined) res.status(spec.status ?? 204).end();
+    else res.status(spec.status ?? 200).json(result);
   }
 }
 
@@ -161,7 +189,11 @@ export function uploadError(err: unknown): unknown {
   if (err instanceof AppError || !e || typeof e !== 'object') return err;
   if (typeof e.code === 'string' && e.code.startsWith('LIMIT_')) return err;
   if (e.syscall !== undefined || e.errno !== undefined) return err;
-  return new AppError(400, 'BAD_UPLOAD', `The multipart/form-data body could not be read${typeof e?.message === 'string' && e.message ? `: ${e.message}` : ''}`);
+  return new AppError(
+    400,
+    'BAD_UPLOAD',
+    `The multipart/form-data body could not be read${typeof e?.message === 'string' && e.message ? `: ${e.message}` : ''}`,
+  );
 }
 
 export { likePattern } from '../modules/shared/search.ts';
@@ -191,7 +223,8 @@ export function decodeCursor<T extends z.ZodTuple>(cursor: string | undefined, s
   }
 }
 
-export const pageOf = <T extends z.ZodType>(item: T) => z.object({
-  items: z.array(item),
-  nextCursor: z.string().nullable(),
-});
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable(),
+  });

@@ -23,14 +23,25 @@ const common = (secure: boolean) => ({
 });
 
 const API: Directives = {
-  'default-src': ["'none'"], 'frame-ancestors': ["'none'"], 'base-uri': ["'none'"], 'form-action': ["'none'"],
+  'default-src': ["'none'"],
+  'frame-ancestors': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'none'"],
 };
 
 const WEB: Directives = {
-  'default-src': ["'self'"], 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"],
-  'img-src': ["'self'", 'data:', 'blob:'], 'font-src': ["'self'", 'data:'], 'connect-src': ["'self'"],
-  'object-src': ["'none'"], 'base-uri': ["'none'"], 'form-action': ["'self'"], 'frame-ancestors': ["'none'"],
-  'worker-src': ["'self'", 'blob:'], 'manifest-src': ["'self'"],
+  'default-src': ["'self'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'img-src': ["'self'", 'data:', 'blob:'],
+  'font-src': ["'self'", 'data:'],
+  'connect-src': ["'self'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'worker-src': ["'self'", 'blob:'],
+  'manifest-src': ["'self'"],
 };
 
 const nonceOf = (res: Response) => (res.locals.cspNonce ??= randomBytes(16).toString('base64'));
@@ -46,17 +57,19 @@ export function sandboxDownload(res: Response) {
 
 /** The headers for the whole app: mount first, before any route. */
 export function securityHeaders(opts: { secure: boolean }): RequestHandler {
-  const build = (directives: Directives) => helmet({
-    ...common(opts.secure),
-    contentSecurityPolicy: { useDefaults: false, directives },
-  });
+  const build = (directives: Directives) =>
+    helmet({
+      ...common(opts.secure),
+      contentSecurityPolicy: { useDefaults: false, directives },
+    });
   const web = build(WEB);
   const api = build(API);
   const docs = build({
     ...API,
     'script-src': [(_req, res) => `'nonce-${nonceOf(res as Response)}'`],
     'style-src': [(_req, res) => `'nonce-${nonceOf(res as Response)}'`],
-    'connect-src': ["'self'"], 'img-src': ["'self'"],
+    'connect-src': ["'self'"],
+    'img-src': ["'self'"],
   });
   return (req, res, next) => {
     const p = req.path;

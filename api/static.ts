@@ -8,7 +8,10 @@ import path from 'node:path';
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
-const ENCODINGS = [['br', '.br'], ['gzip', '.gz']] as const;
+const ENCODINGS = [
+  ['br', '.br'],
+  ['gzip', '.gz'],
+] as const;
 
 function cacheControl(res: Response, file: string, root: string) {
   const rel = path.relative(root, file).split(path.sep).join('/');
@@ -20,7 +23,11 @@ function precompressed(root: string) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     let rel: string;
-    try { rel = decodeURIComponent(req.path); } catch { return next(); }
+    try {
+      rel = decodeURIComponent(req.path);
+    } catch {
+      return next();
+    }
     const file = path.join(root, rel);
     if (!file.startsWith(root + path.sep)) return next();
     const accepted = String(req.headers['accept-encoding'] ?? '');
@@ -38,11 +45,19 @@ function precompressed(root: string) {
 
 export function serveWebApp(app: Express, root: string) {
   if (!fs.existsSync(path.join(root, 'index.html'))) {
-    app.get('/', (_req, res) => { res.type('text').send('The web app is not built: run npm run build:web'); });
+    app.get('/', (_req, res) => {
+      res.type('text').send('The web app is not built: run npm run build:web');
+    });
     return;
   }
   app.use(precompressed(root));
-  app.use(express.static(root, { index: false, cacheControl: false, setHeaders: (res, file) => cacheControl(res, file, root) }));
+  app.use(
+    express.static(root, {
+      index: false,
+      cacheControl: false,
+      setHeaders: (res, file) => cacheControl(res, file, root),
+    }),
+  );
   app.get(/^\/(?!api\/).*/, (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(path.join(root, 'index.html'), { cacheControl: false });

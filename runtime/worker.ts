@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type LogLevel,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities/index.ts';
@@ -34,7 +42,11 @@ function sourceHash(): string {
 export async function workflowBundle(cacheDir: string): Promise<WorkflowBundleWithSourceMap> {
   const file = path.join(cacheDir, `workflow-bundle-${sourceHash()}.js`);
   if (fs.existsSync(file)) return { code: fs.readFileSync(file, 'utf8'), sourceMap: '' } as WorkflowBundleWithSourceMap;
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS], logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS,
+    workflowInterceptorModules: [WORKFLOW_INTERCEPTORS],
+    logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never,
+  });
   fs.mkdirSync(cacheDir, { recursive: true });
   for (const old of fs.readdirSync(cacheDir).filter((f) => f.startsWith('workflow-bundle-') && !f.endsWith('.tmp'))) {
     fs.rmSync(path.join(cacheDir, old), { force: true });
@@ -67,10 +79,19 @@ function installRuntime(metricsAddress?: string) {
   if (metricsAddress) setTemporalMetricsAddress(metricsAddress);
 }
 
-export interface WorkerHandle { worker: Worker; done: Promise<void>; stop(): Promise<void> }
+export interface WorkerHandle {
+  worker: Worker;
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
 
 export async function startWorker(opts: {
-  temporalAddress: string; namespace: string; taskQueue: string; orm: MikroORM; storage: FileStorage; cacheDir: string;
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  orm: MikroORM;
+  storage: FileStorage;
+  cacheDir: string;
   /** host:port where the SDK serves its worker metrics (only the first worker of a process sets it) */
   metricsAddress?: string;
 }): Promise<WorkerHandle> {
@@ -86,16 +107,22 @@ export async function startWorker(opts: {
   });
   const done = worker.run().finally(() => connection.close());
   // the upkeep workflows run once per task queue, whichever worker starts first
-  const client = new Client({ connection: await Connection.connect({ address: opts.temporalAddress }), namespace: opts.namespace });
+  const client = new Client({
+    connection: await Connection.connect({ address: opts.temporalAddress }),
+    namespace: opts.namespace,
+  });
   try {
     await client.workflow.start('fileSweepWorkflow', {
-      workflowId: fileSweepWorkflowId(opts.taskQueue), taskQueue: opts.taskQueue, workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowId: fileSweepWorkflowId(opts.taskQueue),
+      taskQueue: opts.taskQueue,
+      workflowIdConflictPolicy: 'USE_EXISTING',
     });
   } finally {
     await client.connection.close();
   }
   return {
-    worker, done,
+    worker,
+    done,
     stop: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;

@@ -26,7 +26,10 @@ export function hoistDefs(doc: Json): Json {
     if (!v || typeof v !== 'object') return v;
     const o: Json = {};
     for (const [k, x] of Object.entries(v as Json)) {
-      if (k === '$defs') { for (const [name, def] of Object.entries(x as Json)) schemas[name] ??= walk(def); continue; }
+      if (k === '$defs') {
+        for (const [name, def] of Object.entries(x as Json)) schemas[name] ??= walk(def);
+        continue;
+      }
       o[k] = k === '$ref' && typeof x === 'string' ? x.replace(/^#\/\$defs\//, '#/components/schemas/') : walk(x);
     }
     return o;

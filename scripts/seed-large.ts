@@ -10,8 +10,12 @@ import { DEFAULT_SIZES, SEED_PASSWORD, seedLarge } from './seed/large.ts';
 
 const { values } = parseArgs({
   options: {
-    deals: { type: 'string' }, clients: { type: 'string' }, users: { type: 'string' }, contacts: { type: 'string' },
-    seed: { type: 'string' }, migrate: { type: 'boolean' },
+    deals: { type: 'string' },
+    clients: { type: 'string' },
+    users: { type: 'string' },
+    contacts: { type: 'string' },
+    seed: { type: 'string' },
+    migrate: { type: 'boolean' },
   },
 });
 const url = process.env.DATABASE_URL;
@@ -26,15 +30,23 @@ const num = (v: string | undefined, d: number) => {
   return n;
 };
 const sizes = {
-  deals: num(values.deals, DEFAULT_SIZES.deals), clients: num(values.clients, DEFAULT_SIZES.clients),
-  users: num(values.users, DEFAULT_SIZES.users), contactsPerClient: num(values.contacts, DEFAULT_SIZES.contactsPerClient),
+  deals: num(values.deals, DEFAULT_SIZES.deals),
+  clients: num(values.clients, DEFAULT_SIZES.clients),
+  users: num(values.users, DEFAULT_SIZES.users),
+  contactsPerClient: num(values.contacts, DEFAULT_SIZES.contactsPerClient),
 };
 if (values.migrate) await (await initORM(url, { migrate: true })).close();
 
-const bars = new cliProgress.MultiBar({
-  format: ' {table} |{bar}| {percentage}% {value}/{total} {duration_formatted}', hideCursor: true, clearOnComplete: false,
-  noTTYOutput: true, notTTYSchedule: 5000,
-}, cliProgress.Presets.shades_classic);
+const bars = new cliProgress.MultiBar(
+  {
+    format: ' {table} |{bar}| {percentage}% {value}/{total} {duration_formatted}',
+    hideCursor: true,
+    clearOnComplete: false,
+    noTTYOutput: true,
+    notTTYSchedule: 5000,
+  },
+  cliProgress.Presets.shades_classic,
+);
 const open = new Map<string, cliProgress.SingleBar>();
 const result = await seedLarge(url, sizes, {
   seed: values.seed ? Number(values.seed) : undefined,
@@ -47,4 +59,6 @@ const result = await seedLarge(url, sizes, {
 });
 bars.stop();
 console.log(`\nSeeded in ${result.seconds.toFixed(1)} s (per phase: ${JSON.stringify(result.phases)}):`, result.counts);
-console.log(`Log in as ${result.admin} (admin), ${result.lead} (lead), ${result.manager} (manager); password "${SEED_PASSWORD}"`);
+console.log(
+  `Log in as ${result.admin} (admin), ${result.lead} (lead), ${result.manager} (manager); password "${SEED_PASSWORD}"`,
+);

@@ -36,22 +36,41 @@ function buildWebIfStale() {
   const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
   if (built >= newestMtime(path.join(ROOT, 'web'))) return;
   log('building the web app');
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
-    { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--config',
+      'web/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
 }
 
 /** a free local port, for the Temporal SDK's worker metrics (served on it, appended to /metrics) */
-const freeLocalPort = () => new Promise<number>((resolve, reject) => {
-  const srv = net.createServer().listen(0, '127.0.0.1', () => {
-    const port = (srv.address() as net.AddressInfo).port;
-    srv.close(() => resolve(port));
-  }).once('error', reject);
-});
+const freeLocalPort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = net
+      .createServer()
+      .listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(port));
+      })
+      .once('error', reject);
+  });
 
 async function main() {
   let config;
-  try { config = parseConfig(); } catch (e) {
-    if (e instanceof ConfigError) { console.error(e.message); process.exit(1); }
+  try {
+    config = parseConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
     throw e;
   }
   let services: Services | null = null;
@@ -65,11 +84,18 @@ async function main() {
     log('stopping');
     // every step has a deadline (a dead Postgres must not keep the worker or the pool waiting), and the whole stop
     // ends within seconds; the local services are stopped last, each with SIGKILL after a grace period
-    setTimeout(() => { console.error('stopping took too long; exiting'); process.exit(code || 1); }, 20_000);
+    setTimeout(() => {
+      console.error('stopping took too long; exiting');
+      process.exit(code || 1);
+    }, 20_000);
     server?.closeAllConnections();
     await within(2000, new Promise((r) => (server ? server.close(r) : r(null))));
     await within(5000, worker?.stop().catch(() => {}) ?? Promise.resolve());
-    if (ctx) await within(3000, closeAppContext(ctx).catch(() => {}));
+    if (ctx)
+      await within(
+        3000,
+        closeAppContext(ctx).catch(() => {}),
+      );
     await services?.stop();
     process.exit(code);
   };
@@ -81,15 +107,25 @@ async function main() {
     log('connecting and migrating the database');
     ctx = await createAppContext(config, services);
     const em = ctx.orm.em.fork();
-    const admin = await ensureFirstAdmin(em, { email: config.DEALFLOW_ADMIN_EMAIL, password: config.DEALFLOW_ADMIN_PASSWORD });
+    const admin = await ensureFirstAdmin(em, {
+      email: config.DEALFLOW_ADMIN_EMAIL,
+      password: config.DEALFLOW_ADMIN_PASSWORD,
+    });
     if (config.DEALFLOW_ROLE !== 'api') {
       log('starting the worker');
       worker = await startWorker({
-        temporalAddress: services.temporalAddress, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE,
-        orm: ctx.orm, storage: ctx.storage, cacheDir: path.join(config.DEALFLOW_DATA_DIR, 'cache'),
+        temporalAddress: services.temporalAddress,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        orm: ctx.orm,
+        storage: ctx.storage,
+        cacheDir: path.join(config.DEALFLOW_DATA_DIR, 'cache'),
         metricsAddress: `127.0.0.1:${await freeLocalPort()}`,
       });
-      worker.done.catch((e) => { console.error('worker stopped:', e); void shutdown(1); });
+      worker.done.catch((e) => {
+        console.error('worker stopped:', e);
+        void shutdown(1);
+      });
     }
     const owner = await em.findOne(User, { role: 'admin' }, { orderBy: { createdAt: 'asc' } });
     if (owner) {
@@ -111,7 +147,8 @@ async function main() {
       if (services.temporalUi) console.log(`  Temporal UI: ${services.temporalUi}`);
       if (admin) {
         console.log(`\n  Log in as ${admin.email} with password ${admin.password}`);
-        if (admin.generated) console.log('  (generated now and shown only this once; set DEALFLOW_ADMIN_PASSWORD to choose it)');
+        if (admin.generated)
+          console.log('  (generated now and shown only this once; set DEALFLOW_ADMIN_PASSWORD to choose it)');
       } else console.log('\n  Log in with your account (the first administrator was created on the first start).');
       console.log('  Stop with Ctrl+C.\n');
     } else log('worker running');

@@ -12,15 +12,28 @@ const results = path.join(ROOT, '.data', 'test-results.json');
 fs.mkdirSync(path.dirname(results), { recursive: true });
 fs.rmSync(results, { force: true });
 
-const build = spawnSync(node, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
-  { cwd: ROOT, stdio: 'inherit' });
+const build = spawnSync(
+  node,
+  [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
+  { cwd: ROOT, stdio: 'inherit' },
+);
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const run = spawnSync(node, [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json',
-  `--outputFile.json=${results}`, ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit' });
+const run = spawnSync(
+  node,
+  [
+    path.join(ROOT, 'node_modules/vitest/vitest.mjs'),
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${results}`,
+    ...process.argv.slice(2),
+  ],
+  { cwd: ROOT, stdio: 'inherit' },
+);
 // the verdict comes from the report, not only the exit status: a library's exit hook must never turn red into green
 if (!fs.existsSync(results)) process.exit(run.status || 1);
 const r = JSON.parse(fs.readFileSync(results, 'utf8'));
 console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);
 const failed = !r.success || r.numFailedTests > 0 || r.numFailedTestSuites > 0 || r.numTotalTests === 0;
-process.exit(failed ? 1 : run.status ?? 1);
+process.exit(failed ? 1 : (run.status ?? 1));

@@ -9,11 +9,16 @@ import { initORM } from './orm.ts';
 import { requestIdClientInterceptor } from './temporal-interceptors.ts';
 
 /** Connects what the API needs: the ORM (migrated), the Temporal client, file storage and the upload parser. */
-export async function createAppContext(config: Config, urls: { databaseUrl: string; temporalAddress: string }): Promise<AppContext> {
+export async function createAppContext(
+  config: Config,
+  urls: { databaseUrl: string; temporalAddress: string },
+): Promise<AppContext> {
   const orm = await initORM(urls.databaseUrl, { migrate: true });
   const connection = await Connection.connect({ address: urls.temporalAddress });
   const temporal = new Client({
-    connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [requestIdClientInterceptor] },
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    interceptors: { workflow: [requestIdClientInterceptor] },
   });
   const storage = new FileStorage(path.join(config.DEALFLOW_DATA_DIR, 'files'));
   const upload = multer({

@@ -7,19 +7,35 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 export const REDACT = [
-  'req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]',
-  'headers.cookie', 'headers.authorization',
-  '*.password', '*.currentPassword', '*.newPassword', '*.token', '*.csrfToken', '*.passwordHash', '*.tokenHash',
-  'body.password', 'body.currentPassword', 'body.newPassword', 'body.token',
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  'headers.cookie',
+  'headers.authorization',
+  '*.password',
+  '*.currentPassword',
+  '*.newPassword',
+  '*.token',
+  '*.csrfToken',
+  '*.passwordHash',
+  '*.tokenHash',
+  'body.password',
+  'body.currentPassword',
+  'body.newPassword',
+  'body.token',
 ];
 
 export function createLogger(opts: { level?: string; destination?: DestinationStream } = {}): Logger {
-  return pino({
-    level: opts.level ?? process.env.DEALFLOW_LOG_LEVEL ?? 'info',
-    base: { service: 'dealflow' },
-    redact: { paths: REDACT, censor: '[redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  }, opts.destination);
+  return pino(
+    {
+      level: opts.level ?? process.env.DEALFLOW_LOG_LEVEL ?? 'info',
+      base: { service: 'dealflow' },
+      redact: { paths: REDACT, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    opts.destination,
+  );
 }
 
 /** The logger of the process (the API and the worker); tests give the app their own. */

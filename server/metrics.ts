@@ -11,20 +11,30 @@ export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry, prefix: 'dealflow_' });
 
 const httpDuration = new client.Histogram({
-  name: 'dealflow_http_request_duration_seconds', help: 'HTTP requests by method, route and status',
-  labelNames: ['method', 'route', 'status'] as const, registers: [registry],
+  name: 'dealflow_http_request_duration_seconds',
+  help: 'HTTP requests by method, route and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  registers: [registry],
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 });
 
 const pools = new Set<() => Promise<{ totalCount: number; idleCount: number; waitingCount: number } | null>>();
 new client.Gauge({
-  name: 'dealflow_db_pool_connections', help: 'Postgres pool connections by state (in use, idle, waiting requests)',
-  labelNames: ['state'] as const, registers: [registry],
+  name: 'dealflow_db_pool_connections',
+  help: 'Postgres pool connections by state (in use, idle, waiting requests)',
+  labelNames: ['state'] as const,
+  registers: [registry],
   async collect() {
-    let total = 0; let idle = 0; let waiting = 0;
+    let total = 0;
+    let idle = 0;
+    let waiting = 0;
     for (const read of pools) {
       const p = await read().catch(() => null);
-      if (p) { total += p.totalCount; idle += p.idleCount; waiting += p.waitingCount; }
+      if (p) {
+        total += p.totalCount;
+        idle += p.idleCount;
+        waiting += p.waitingCount;
+      }
     }
     this.set({ state: 'in_use' }, total - idle);
     this.set({ state: 'idle' }, idle);
@@ -34,14 +44,20 @@ new client.Gauge({
 
 /** The address where the Temporal SDK serves this process's worker metrics, when a worker runs here. */
 let temporalMetricsAddress: string | null = null;
-export const setTemporalMetricsAddress = (address: string | null) => { temporalMetricsAddress = address; };
+export const setTemporalMetricsAddress = (address: string | null) => {
+  temporalMetricsAddress = address;
+};
 
 /** Times every request; the route is the matched path pattern (/api/v1/deals/:id), never the raw URL. */
 export function httpMetrics(): RequestHandler {
   return (req, res, next) => {
     const end = httpDuration.startTimer();
     res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.path.startsWith('/api') ? 'unmatched' : 'web';
+      const route = req.route?.path
+        ? `${req.baseUrl}${req.route.path}`
+        : req.path.startsWith('/api')
+          ? 'unmatched'
+          : 'web';
       end({ method: req.method, route, status: String(res.statusCode) });
     });
     next();
@@ -62,10 +78,13 @@ export function metricsHandler(ctx: AppContext): RequestHandler {
       let text = await registry.metrics();
       if (temporalMetricsAddress) {
         const worker = await fetch(`http://${temporalMetricsAddress}/metrics`, { signal: AbortSignal.timeout(2000) })
-          .then((r) => r.text()).catch(() => '');
+          .then((r) => r.text())
+          .catch(() => '');
         text += `\n${worker}`;
       }
       res.type(registry.contentType).send(text);
-    } catch (e) { next(e); }
+    } catch (e) {
+      next(e);
+    }
   };
 }

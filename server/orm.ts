@@ -20,8 +20,21 @@ import { Migration20261130040000_translations } from '../migrations/Migration202
 import { Migration20261130050000_sessions_audit } from '../migrations/Migration20261130050000_sessions_audit.ts';
 
 export const entities = [
-  User, Session, ApiToken, Department, Client, Contact, RecordShare,
-  Pipeline, Stage, DocumentKind, DealField, Deal, DealAttachment, RecordEvent, StoredFile,
+  User,
+  Session,
+  ApiToken,
+  Department,
+  Client,
+  Contact,
+  RecordShare,
+  Pipeline,
+  Stage,
+  DocumentKind,
+  DealField,
+  Deal,
+  DealAttachment,
+  RecordEvent,
+  StoredFile,
 ];
 
 export const migrations = [
@@ -66,10 +79,17 @@ const ormOptions = (databaseUrl: string, poolMax: number, timeouts: boolean) => 
 });
 
 /** The one ORM initialisation used by the API, the worker and the tests. Migrations run without statement timeouts. */
-export async function initORM(databaseUrl: string, opts: { migrate?: boolean; poolMax?: number } = {}): Promise<MikroORM> {
+export async function initORM(
+  databaseUrl: string,
+  opts: { migrate?: boolean; poolMax?: number } = {},
+): Promise<MikroORM> {
   if (opts.migrate) {
     const migrator = await MikroORM.init(ormOptions(databaseUrl, 1, false));
-    try { await migrator.migrator.up(); } finally { await migrator.close(); }
+    try {
+      await migrator.migrator.up();
+    } finally {
+      await migrator.close();
+    }
   }
   return MikroORM.init(ormOptions(databaseUrl, opts.poolMax ?? 10, true));
 }

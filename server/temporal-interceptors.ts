@@ -20,9 +20,12 @@ export const requestIdClientInterceptor: WorkflowClientInterceptor = {
   signal: (input, next) => next({ ...input, headers: withRequestId(input.headers) }),
   signalWithStart: (input, next) => next({ ...input, headers: withRequestId(input.headers) }),
   startUpdate: (input, next) => next({ ...input, headers: withRequestId(input.headers) }),
-  startUpdateWithStart: (input, next) => next({
-    ...input, workflowStartHeaders: withRequestId(input.workflowStartHeaders), updateHeaders: withRequestId(input.updateHeaders),
-  }),
+  startUpdateWithStart: (input, next) =>
+    next({
+      ...input,
+      workflowStartHeaders: withRequestId(input.workflowStartHeaders),
+      updateHeaders: withRequestId(input.updateHeaders),
+    }),
 };
 
 export const requestIdActivityInterceptor: ActivityInterceptorsFactory = () => {

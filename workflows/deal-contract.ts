@@ -57,7 +57,10 @@ export interface DetachCommand extends Command {
   currentGate: StageGate;
 }
 
-export interface DealResult { version: number; stageId: string }
+export interface DealResult {
+  version: number;
+  stageId: string;
+}
 
 export const createDeal = defineUpdate<DealResult, [CreateCommand]>('createDeal');
 export const editDeal = defineUpdate<DealResult, [EditCommand]>('editDeal');

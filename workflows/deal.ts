@@ -1,14 +1,30 @@
 import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.ts';
 import {
-  applyChanges, entryRefusal, hasMissing, lostRequirements, moveRefusal, withDocument, withoutDocument,
-  type DealChanges, type DealState, type Refusal, type StageGate,
+  applyChanges,
+  entryRefusal,
+  hasMissing,
+  lostRequirements,
+  moveRefusal,
+  withDocument,
+  withoutDocument,
+  type DealChanges,
+  type DealState,
+  type Refusal,
+  type StageGate,
 } from '../modules/deals/gate.ts';
 import { DEAL_CODES, DealFailure } from '../modules/deals/contract.ts';
 import { Entity, KIT_FINAL_FAILURES, fail, writeActivityOptions } from './kit/entity.ts';
 import {
-  attachToDeal, createDeal, dealState, detachFromDeal, editDeal, moveDealStage, resyncDeal,
-  type DealResult, type DealWorkflowInput,
+  attachToDeal,
+  createDeal,
+  dealState,
+  detachFromDeal,
+  editDeal,
+  moveDealStage,
+  resyncDeal,
+  type DealResult,
+  type DealWorkflowInput,
 } from './deal-contract.ts';
 
 export { UPDATES_PER_RUN } from './kit/entity.ts';
@@ -16,10 +32,13 @@ export { UPDATES_PER_RUN } from './kit/entity.ts';
 /** Failures of the deal's writes that retrying cannot mend; the Update fails with them as they are. */
 const FINAL_FAILURES = [...KIT_FINAL_FAILURES, DealFailure.gateChanged, DealFailure.attachmentNotFound];
 
-const { persistDealCreated, persistDealChange, loadDealState, abandonOp } =
-  proxyActivities<ReturnType<typeof createActivities>>(writeActivityOptions(FINAL_FAILURES));
+const { persistDealCreated, persistDealChange, loadDealState, abandonOp } = proxyActivities<
+  ReturnType<typeof createActivities>
+>(writeActivityOptions(FINAL_FAILURES));
 
-const refuse = (r: Refusal | null) => { if (r) fail(r.code, r.message, r.details); };
+const refuse = (r: Refusal | null) => {
+  if (r) fail(r.code, r.message, r.details);
+};
 const checkGate = (state: DealState, gate: StageGate) => refuse(entryRefusal(state, gate));
 
 /** An edit or detachment may not take away what the deal's current stage requires. */
@@ -27,8 +46,10 @@ const checkKeeps = (deal: DealState, next: DealState, gate: StageGate) => {
   if (gate.stageId !== deal.stageId) fail(DealFailure.versionConflict, 'The deal moved to another stage meanwhile');
   const lost = lostRequirements(deal, next, gate);
   if (hasMissing(lost)) {
-    fail(DealFailure.requirementsUnmet, `Stage "${gate.name}" requires this information`,
-      { stageId: gate.stageId, missing: lost });
+    fail(DealFailure.requirementsUnmet, `Stage "${gate.name}" requires this information`, {
+      stageId: gate.stageId,
+      missing: lost,
+    });
   }
 };
 
@@ -42,20 +63,32 @@ const keeping = (gate: StageGate) => ({ stageId: gate.stageId, fingerprint: gate
  * The deal brings its rules and its writes; workflows/kit/entity.ts brings the rest.
  */
 export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
-  const deal = new Entity<DealState, DealResult>({
-    state: input.deal, created: input.created, handledTotal: input.handledTotal, updatesPerRun: input.updatesPerRun,
-    createWindow: input.createWindow, codes: DEAL_CODES, finalFailures: FINAL_FAILURES,
-    load: () => loadDealState({ dealId: input.deal.id }),
-    abandon: (opId) => abandonOp({ opId }),
-  }, (d) => ({ version: d.version, stageId: d.stageId }));
+  const deal = new Entity<DealState, DealResult>(
+    {
+      state: input.deal,
+      created: input.created,
+      handledTotal: input.handledTotal,
+      updatesPerRun: input.updatesPerRun,
+      createWindow: input.createWindow,
+      codes: DEAL_CODES,
+      finalFailures: FINAL_FAILURES,
+      load: () => loadDealState({ dealId: input.deal.id }),
+      abandon: (opId) => abandonOp({ opId }),
+    },
+    (d) => ({ version: d.version, stageId: d.stageId }),
+  );
 
   setHandler(dealState, () => ({ deal: deal.state, created: deal.created, handledTotal: deal.handledTotal }));
 
   deal.onCreate(createDeal, {
     check: (cmd) => checkGate(cmd.deal, cmd.gate),
-    write: (cmd) => persistDealCreated({
-      opId: cmd.opId, actorId: cmd.actorId, deal: cmd.deal, gateFingerprint: cmd.gate.fingerprint,
-    }),
+    write: (cmd) =>
+      persistDealCreated({
+        opId: cmd.opId,
+        actorId: cmd.actorId,
+        deal: cmd.deal,
+        gateFingerprint: cmd.gate.fingerprint,
+      }),
   });
 
   deal.onResync(resyncDeal);
@@ -63,48 +96,80 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
   deal.onChange(editDeal, {
     check: (d, cmd) => checkKeeps(d, applyChanges(d, cmd.changes), cmd.currentGate),
     apply: (d, cmd) => applyChanges(d, cmd.changes),
-    write: (cmd, fromVersion, d) => persistDealChange({
-      opId: cmd.opId, actorId: cmd.actorId, dealId: d.id, fromVersion, kind: 'updated',
-      changes: cmd.changes, keeps: keeping(cmd.currentGate), data: changeSummary(cmd.changes),
-    }),
+    write: (cmd, fromVersion, d) =>
+      persistDealChange({
+        opId: cmd.opId,
+        actorId: cmd.actorId,
+        dealId: d.id,
+        fromVersion,
+        kind: 'updated',
+        changes: cmd.changes,
+        keeps: keeping(cmd.currentGate),
+        data: changeSummary(cmd.changes),
+      }),
   });
 
   deal.onChange(moveDealStage, {
     check: (d, cmd) => refuse(moveRefusal(d, cmd.gate, cmd.changes, cmd.lostReason)),
     apply: (d, cmd) => ({
-      ...applyChanges(d, cmd.changes), stageId: cmd.gate.stageId,
+      ...applyChanges(d, cmd.changes),
+      stageId: cmd.gate.stageId,
       lostReason: cmd.gate.kind === 'lost' ? cmd.lostReason!.trim() : null,
     }),
-    write: (cmd, fromVersion, d, next) => persistDealChange({
-      opId: cmd.opId, actorId: cmd.actorId, dealId: d.id, fromVersion, kind: 'stage_changed',
-      changes: cmd.changes ?? {},
-      stage: {
-        from: d.stageId, to: cmd.gate.stageId, kind: cmd.gate.kind, lostReason: next.lostReason,
-        gateFingerprint: cmd.gate.fingerprint,
-      },
-      data: { ...changeSummary(cmd.changes ?? {}), lostReason: next.lostReason },
-    }),
+    write: (cmd, fromVersion, d, next) =>
+      persistDealChange({
+        opId: cmd.opId,
+        actorId: cmd.actorId,
+        dealId: d.id,
+        fromVersion,
+        kind: 'stage_changed',
+        changes: cmd.changes ?? {},
+        stage: {
+          from: d.stageId,
+          to: cmd.gate.stageId,
+          kind: cmd.gate.kind,
+          lostReason: next.lostReason,
+          gateFingerprint: cmd.gate.fingerprint,
+        },
+        data: { ...changeSummary(cmd.changes ?? {}), lostReason: next.lostReason },
+      }),
   });
 
   deal.onChange(attachToDeal, {
     apply: (d, cmd) => withDocument(d, cmd.attachment.documentKindId),
-    write: (cmd, fromVersion, d) => persistDealChange({
-      opId: cmd.opId, actorId: cmd.actorId, dealId: d.id, fromVersion, kind: 'attached', attach: cmd.attachment,
-      data: {
-        attachmentId: cmd.attachment.id, fileName: cmd.attachment.fileName, documentKindId: cmd.attachment.documentKindId,
-      },
-    }),
+    write: (cmd, fromVersion, d) =>
+      persistDealChange({
+        opId: cmd.opId,
+        actorId: cmd.actorId,
+        dealId: d.id,
+        fromVersion,
+        kind: 'attached',
+        attach: cmd.attachment,
+        data: {
+          attachmentId: cmd.attachment.id,
+          fileName: cmd.attachment.fileName,
+          documentKindId: cmd.attachment.documentKindId,
+        },
+      }),
   });
 
   deal.onChange(detachFromDeal, {
     check: (d, cmd) => checkKeeps(d, withoutDocument(d, cmd.documentKindId), cmd.currentGate),
     apply: (d, cmd) => withoutDocument(d, cmd.documentKindId),
-    write: (cmd, fromVersion, d) => persistDealChange({
-      opId: cmd.opId, actorId: cmd.actorId, dealId: d.id, fromVersion, kind: 'detached', detachId: cmd.attachmentId,
-      keeps: keeping(cmd.currentGate), data: { attachmentId: cmd.attachmentId, documentKindId: cmd.documentKindId },
-    }),
+    write: (cmd, fromVersion, d) =>
+      persistDealChange({
+        opId: cmd.opId,
+        actorId: cmd.actorId,
+        dealId: d.id,
+        fromVersion,
+        kind: 'detached',
+        detachId: cmd.attachmentId,
+        keeps: keeping(cmd.currentGate),
+        data: { attachmentId: cmd.attachmentId, documentKindId: cmd.documentKindId },
+      }),
   });
 
   await deal.live(({ state, created, handledTotal }) =>
-    continueAsNew<typeof dealWorkflow>({ deal: state, created, handledTotal, updatesPerRun: input.updatesPerRun }));
+    continueAsNew<typeof dealWorkflow>({ deal: state, created, handledTotal, updatesPerRun: input.updatesPerRun }),
+  );
 }

@@ -17,16 +17,32 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
   const pass = (headers: Headers): Headers =>
     requestId ? { ...headers, [REQUEST_ID_HEADER]: defaultPayloadConverter.toPayload(requestId) } : headers;
   return {
-    inbound: [{
-      execute: (input, next) => { take(input.headers); return next(input); },
-      validateUpdate: (input, next) => { take(input.headers); next(input); },
-      handleUpdate: (input, next) => { take(input.headers); return next(input); },
-      handleSignal: (input, next) => { take(input.headers); return next(input); },
-    }],
-    outbound: [{
-      scheduleActivity: (input, next) => next({ ...input, headers: pass(input.headers) }),
-      scheduleLocalActivity: (input, next) => next({ ...input, headers: pass(input.headers) }),
-      getLogAttributes: (input, next) => next(requestId ? { ...input, requestId } : input),
-    }],
+    inbound: [
+      {
+        execute: (input, next) => {
+          take(input.headers);
+          return next(input);
+        },
+        validateUpdate: (input, next) => {
+          take(input.headers);
+          next(input);
+        },
+        handleUpdate: (input, next) => {
+          take(input.headers);
+          return next(input);
+        },
+        handleSignal: (input, next) => {
+          take(input.headers);
+          return next(input);
+        },
+      },
+    ],
+    outbound: [
+      {
+        scheduleActivity: (input, next) => next({ ...input, headers: pass(input.headers) }),
+        scheduleLocalActivity: (input, next) => next({ ...input, headers: pass(input.headers) }),
+        getLogAttributes: (input, next) => next(requestId ? { ...input, requestId } : input),
+      },
+    ],
   };
 };

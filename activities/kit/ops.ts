@@ -23,7 +23,11 @@ export async function claimOp(em: EntityManager, opId: string): Promise<boolean>
   const claimed = await conn.execute<{ state: string; mine: boolean }[]>(
     `insert into command_ops as o (op_id, state) values (?, 'applied')
      on conflict (op_id) do update set state = o.state
-     returning state, (xmax = 0) as mine`, [opId], 'all', ctx);
+     returning state, (xmax = 0) as mine`,
+    [opId],
+    'all',
+    ctx,
+  );
   const [row] = claimed;
   if (row.mine) return true;
   if (row.state === 'abandoned') {
@@ -54,9 +58,14 @@ export function createOpActivities({ orm }: { orm: MikroORM }) {
      * became of it: 'abandoned', or 'applied' when a write committed first after all.
      */
     async abandonOp({ opId }: { opId: string }): Promise<'applied' | 'abandoned'> {
-      const [row] = await orm.em.fork().getConnection().execute<{ state: 'applied' | 'abandoned' }[]>(
-        `insert into command_ops as o (op_id, state) values (?, 'abandoned')
-         on conflict (op_id) do update set state = o.state returning state`, [opId]);
+      const [row] = await orm.em
+        .fork()
+        .getConnection()
+        .execute<{ state: 'applied' | 'abandoned' }[]>(
+          `insert into command_ops as o (op_id, state) values (?, 'abandoned')
+         on conflict (op_id) do update set state = o.state returning state`,
+          [opId],
+        );
       return row.state;
     },
   };

@@ -8,31 +8,55 @@ import { checkLoginThrottle, clearLoginFailures, recordLoginFailure } from '../.
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../modules/accounts/password-policy.ts';
 import { recordAudit } from '../../modules/audit/index.ts';
 import { DomainError } from '../../modules/shared/errors.ts';
-import { CSRF_HEADER, DEVICE_COOKIE, SESSION_COOKIE, SESSION_DAYS, csrfTokenFor, liveSession, readCookie } from '../auth.ts';
+import {
+  CSRF_HEADER,
+  DEVICE_COOKIE,
+  SESSION_COOKIE,
+  SESSION_DAYS,
+  csrfTokenFor,
+  liveSession,
+  readCookie,
+} from '../auth.ts';
 import { AppError, notFound } from '../errors.ts';
 import { route, type RouteSpec } from '../http.ts';
 
-export const userSchema = z.object({
-  id: z.uuid(),
-  email: z.string(),
-  name: z.string(),
-  role: z.enum(ROLES),
-  departmentId: z.uuid().nullable(),
-  locale: z.enum(LOCALES),
-  disabled: z.boolean(),
-  version: z.number().int().describe('send it back when changing the user (PATCH /users/{id})'),
-}).meta({ id: 'User' });
+export const userSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    departmentId: z.uuid().nullable(),
+    locale: z.enum(LOCALES),
+    disabled: z.boolean(),
+    version: z.number().int().describe('send it back when changing the user (PATCH /users/{id})'),
+  })
+  .meta({ id: 'User' });
 
 export const toUser = (u: UserRow) => ({
-  id: u.id, email: u.email, name: u.name, role: u.role, departmentId: u.departmentId ?? null, locale: u.locale, disabled: !!u.disabledAt,
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  departmentId: u.departmentId ?? null,
+  locale: u.locale,
+  disabled: !!u.disabledAt,
   version: u.version,
 });
 
-const sessionSchema = z.object({ user: userSchema, csrfToken: z.string().nullable().describe(`send it in the ${CSRF_HEADER} header on writes`) });
+const sessionSchema = z.object({
+  user: userSchema,
+  csrfToken: z.string().nullable().describe(`send it in the ${CSRF_HEADER} header on writes`),
+});
 
-const tokenSchema = z.object({
-  id: z.uuid(), name: z.string(), createdAt: z.iso.datetime(), lastUsedAt: z.iso.datetime().nullable(),
-}).meta({ id: 'ApiToken' });
+const tokenSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    createdAt: z.iso.datetime(),
+    lastUsedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'ApiToken' });
 
 const DEVICE_DAYS = 365;
 
@@ -43,8 +67,12 @@ export const clientAddress = (req: Request) => req.ip ?? req.socket.remoteAddres
 async function knownClient(em: EntityManager, req: Request, userId: string, idleMinutes: number): Promise<boolean> {
   const device = readCookie(req, DEVICE_COOKIE);
   if (device) {
-    const n = await em.getConnection().execute<{ n: string }[]>(
-      'select count(*) as n from known_devices where token_hash = ? and user_id = ?', [sha256(device), userId]);
+    const n = await em
+      .getConnection()
+      .execute<{ n: string }[]>('select count(*) as n from known_devices where token_hash = ? and user_id = ?', [
+        sha256(device),
+        userId,
+      ]);
     if (Number(n[0].n) > 0) return true;
   }
   const session = readCookie(req, SESSION_COOKIE);
@@ -56,14 +84,21 @@ async function rememberDevice(em: EntityManager, req: Request, res: Response, us
   const conn = em.getConnection();
   const sent = readCookie(req, DEVICE_COOKIE);
   if (sent) {
-    const n = await conn.execute('update known_devices set last_used_at = now() where token_hash = ? and user_id = ?',
-      [sha256(sent), userId], 'run');
+    const n = await conn.execute(
+      'update known_devices set last_used_at = now() where token_hash = ? and user_id = ?',
+      [sha256(sent), userId],
+      'run',
+    );
     if ((n as { affectedRows?: number }).affectedRows) return;
   }
   const token = newSecret('dfd');
   await conn.execute('insert into known_devices (token_hash, user_id) values (?, ?)', [sha256(token), userId]);
   res.cookie(DEVICE_COOKIE, token, {
-    httpOnly: true, sameSite: 'lax', secure, path: '/api/v1/auth', maxAge: DEVICE_DAYS * 86400_000,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    path: '/api/v1/auth',
+    maxAge: DEVICE_DAYS * 86400_000,
   });
 }
 
@@ -81,8 +116,13 @@ const passwordField = z.string().min(1).max(MAX_PASSWORD_LENGTH);
 
 export const authRoutes: RouteSpec[] = [
   route({
-    method: 'post', path: '/auth/login', operationId: 'login', summary: 'Log in with email and password; sets the session cookie',
-    tag: 'Auth', access: 'public', errors: [429],
+    method: 'post',
+    path: '/auth/login',
+    operationId: 'login',
+    summary: 'Log in with email and password; sets the session cookie',
+    tag: 'Auth',
+    access: 'public',
+    errors: [429],
     body: z.strictObject({ email: z.string().trim().toLowerCase().max(320), password: passwordField }),
     response: sessionSchema,
     handler: async ({ body, em, req, res, app }) => {
@@ -93,11 +133,14 @@ export const authRoutes: RouteSpec[] = [
         await checkLoginThrottle(em, body.email, ip);
       }
       // an unknown email costs the same argon2 verification as a wrong password, so timing does not reveal accounts
-      const ok = await verifyPassword(user?.passwordHash ?? await dummyPasswordHash(), body.password);
+      const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), body.password);
       if (!user || !ok) {
         await recordLoginFailure(em, body.email, ip);
         await recordAudit(em, {
-          kind: 'auth.login_failed', actorId: user?.id ?? null, actorEmail: body.email, ip,
+          kind: 'auth.login_failed',
+          actorId: user?.id ?? null,
+          actorEmail: body.email,
+          ip,
           details: { reason: user ? 'wrong_password' : 'unknown_email' },
         });
         throw new AppError(401, 'INVALID_CREDENTIALS', 'Wrong email or password');
@@ -110,9 +153,13 @@ export const authRoutes: RouteSpec[] = [
     },
   }),
   route({
-    method: 'post', path: '/auth/password', operationId: 'changePassword',
+    method: 'post',
+    path: '/auth/password',
+    operationId: 'changePassword',
     summary: `Change your password (at least ${MIN_PASSWORD_LENGTH} characters, not a common one); your other sessions end`,
-    tag: 'Auth', access: 'user', errors: [422, 429],
+    tag: 'Auth',
+    access: 'user',
+    errors: [422, 429],
     body: z.strictObject({ currentPassword: passwordField, newPassword: passwordField }),
     handler: async ({ body, em, req, user }) => {
       const row = await em.findOneOrFail(User, { id: user.id });
@@ -120,7 +167,9 @@ export const authRoutes: RouteSpec[] = [
       await checkLoginThrottle(em, row.email, ip);
       if (!(await verifyPassword(row.passwordHash, body.currentPassword))) {
         await recordLoginFailure(em, row.email, ip);
-        throw new DomainError('CURRENT_PASSWORD_WRONG', 'The current password is not right', { field: 'currentPassword' });
+        throw new DomainError('CURRENT_PASSWORD_WRONG', 'The current password is not right', {
+          field: 'currentPassword',
+        });
       }
       const passwordHash = await hashPassword(body.newPassword, [row.email, row.name]);
       const current = readCookie(req, SESSION_COOKIE);
@@ -128,15 +177,27 @@ export const authRoutes: RouteSpec[] = [
         await tx.nativeUpdate(User, { id: row.id }, { passwordHash });
         // every other session of the user ends; the one that changed it stays (a token-authenticated change ends all)
         await tx.nativeDelete(Session, {
-          userId: row.id, ...(user.via === 'session' && current ? { id: { $ne: sha256(current) } } : {}),
+          userId: row.id,
+          ...(user.via === 'session' && current ? { id: { $ne: sha256(current) } } : {}),
         });
-        await recordAudit(tx, { kind: 'auth.password_changed', actorId: row.id, actorEmail: row.email, ip, subjectType: 'user', subjectId: row.id });
+        await recordAudit(tx, {
+          kind: 'auth.password_changed',
+          actorId: row.id,
+          actorEmail: row.email,
+          ip,
+          subjectType: 'user',
+          subjectId: row.id,
+        });
       });
     },
   }),
   route({
-    method: 'post', path: '/auth/logout', operationId: 'logout', summary: 'End the current session',
-    tag: 'Auth', access: 'user',
+    method: 'post',
+    path: '/auth/logout',
+    operationId: 'logout',
+    summary: 'End the current session',
+    tag: 'Auth',
+    access: 'user',
     handler: async ({ req, res, em }) => {
       const raw = readCookie(req, SESSION_COOKIE);
       if (raw) await em.nativeDelete(Session, { id: sha256(raw) });
@@ -144,8 +205,13 @@ export const authRoutes: RouteSpec[] = [
     },
   }),
   route({
-    method: 'get', path: '/auth/me', operationId: 'me', summary: 'The logged-in user and the CSRF token of the session',
-    tag: 'Auth', access: 'user', response: sessionSchema,
+    method: 'get',
+    path: '/auth/me',
+    operationId: 'me',
+    summary: 'The logged-in user and the CSRF token of the session',
+    tag: 'Auth',
+    access: 'user',
+    response: sessionSchema,
     handler: async ({ user, em, req }) => {
       const row = await em.findOneOrFail(User, { id: user.id });
       const raw = readCookie(req, SESSION_COOKIE);
@@ -153,8 +219,13 @@ export const authRoutes: RouteSpec[] = [
     },
   }),
   route({
-    method: 'patch', path: '/auth/me', operationId: 'updateMe', summary: 'Change your own name or interface language',
-    tag: 'Auth', access: 'user', response: userSchema,
+    method: 'patch',
+    path: '/auth/me',
+    operationId: 'updateMe',
+    summary: 'Change your own name or interface language',
+    tag: 'Auth',
+    access: 'user',
+    response: userSchema,
     body: z.strictObject({ name: z.string().trim().min(1).max(200).optional(), locale: z.enum(LOCALES).optional() }),
     handler: async ({ user, em, body }) => {
       const row = await em.findOneOrFail(User, { id: user.id });
@@ -164,16 +235,33 @@ export const authRoutes: RouteSpec[] = [
     },
   }),
   route({
-    method: 'get', path: '/auth/tokens', operationId: 'listApiTokens', summary: 'Your personal API tokens (not revoked)',
-    tag: 'Auth', access: 'user', response: z.object({ items: z.array(tokenSchema) }),
+    method: 'get',
+    path: '/auth/tokens',
+    operationId: 'listApiTokens',
+    summary: 'Your personal API tokens (not revoked)',
+    tag: 'Auth',
+    access: 'user',
+    response: z.object({ items: z.array(tokenSchema) }),
     handler: async ({ user, em }) => {
       const tokens = await em.find(ApiToken, { userId: user.id, revokedAt: null }, { orderBy: { createdAt: 'desc' } });
-      return { items: tokens.map((t) => ({ id: t.id, name: t.name, createdAt: t.createdAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null })) };
+      return {
+        items: tokens.map((t) => ({
+          id: t.id,
+          name: t.name,
+          createdAt: t.createdAt.toISOString(),
+          lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+        })),
+      };
     },
   }),
   route({
-    method: 'post', path: '/auth/tokens', operationId: 'createApiToken', summary: 'Create a personal API token; its secret is shown once',
-    tag: 'Auth', access: 'user', status: 201,
+    method: 'post',
+    path: '/auth/tokens',
+    operationId: 'createApiToken',
+    summary: 'Create a personal API token; its secret is shown once',
+    tag: 'Auth',
+    access: 'user',
+    status: 201,
     body: z.strictObject({ name: z.string().trim().min(1).max(100) }),
     response: tokenSchema.extend({ token: z.string().describe('the secret; only its hash is stored') }),
     handler: async ({ user, em, body }) => {
@@ -184,10 +272,20 @@ export const authRoutes: RouteSpec[] = [
     },
   }),
   route({
-    method: 'delete', path: '/auth/tokens/:id', operationId: 'revokeApiToken', summary: 'Revoke one of your API tokens',
-    tag: 'Auth', access: 'user', errors: [404], params: z.strictObject({ id: z.uuid() }),
+    method: 'delete',
+    path: '/auth/tokens/:id',
+    operationId: 'revokeApiToken',
+    summary: 'Revoke one of your API tokens',
+    tag: 'Auth',
+    access: 'user',
+    errors: [404],
+    params: z.strictObject({ id: z.uuid() }),
     handler: async ({ user, em, params }) => {
-      const n = await em.nativeUpdate(ApiToken, { id: params.id, userId: user.id, revokedAt: null }, { revokedAt: new Date() });
+      const n = await em.nativeUpdate(
+        ApiToken,
+        { id: params.id, userId: user.id, revokedAt: null },
+        { revokedAt: new Date() },
+      );
       if (n === 0) throw notFound('API token');
     },
   }),

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Deal, DealAttachment, type DealRow } from '../../modules/deals/entities.ts';
 import {
-  attachCommand, createDealCommand, detachCommand, editDealCommand, moveDealStageCommand, type DealCommandContext,
+  attachCommand,
+  createDealCommand,
+  detachCommand,
+  editDealCommand,
+  moveDealStageCommand,
+  type DealCommandContext,
 } from '../../modules/deals/commands.ts';
 import { CURRENCY, DATE, DECIMAL, isDate } from '../../modules/deals/fields.ts';
 import { missingRequirements } from '../../modules/deals/gate.ts';
@@ -13,7 +18,14 @@ import { Client } from '../../modules/clients/entities.ts';
 import { StoredFile } from '../../modules/files/entities.ts';
 import { storeUpload } from '../../modules/files/store.ts';
 import { canSee } from '../../modules/access/visibility.ts';
-import { dealBoard, dealDetail, dealHistory, listDeals, readDeal, type DealFilters } from '../../modules/deals/queries.ts';
+import {
+  dealBoard,
+  dealDetail,
+  dealHistory,
+  listDeals,
+  readDeal,
+  type DealFilters,
+} from '../../modules/deals/queries.ts';
 import { AppError, notFound } from '../errors.ts';
 import { DomainError } from '../../modules/shared/errors.ts';
 import { pageOf, pageQuery, route, type Ctx, type RouteSpec } from '../http.ts';
@@ -22,81 +34,159 @@ import { attachmentDisposition, storedFileName } from '../../modules/files/names
 import { sandboxDownload } from '../security-headers.ts';
 
 // the value formats come from modules/deals/fields.ts, which validateChanges checks against too
-const decimal = z.union([z.string().regex(DECIMAL, 'a non-negative decimal with up to 2 places'), z.number().nonnegative()])
+const decimal = z
+  .union([z.string().regex(DECIMAL, 'a non-negative decimal with up to 2 places'), z.number().nonnegative()])
   .transform((v) => (typeof v === 'number' ? v.toFixed(2) : v));
 const currency = z.string().regex(CURRENCY, 'an ISO 4217 code such as EUR');
-const isoDate = z.string().regex(DATE, 'a date YYYY-MM-DD in the years 1000–9999').refine(isDate, 'a date YYYY-MM-DD that exists')
+const isoDate = z
+  .string()
+  .regex(DATE, 'a date YYYY-MM-DD in the years 1000–9999')
+  .refine(isDate, 'a date YYYY-MM-DD that exists')
   .meta({ format: 'date' });
-const money = z.strictObject({ amount: z.string().regex(DECIMAL, 'a non-negative decimal with up to 2 places'), currency });
+const money = z.strictObject({
+  amount: z.string().regex(DECIMAL, 'a non-negative decimal with up to 2 places'),
+  currency,
+});
 const customValue = z.union([z.string().max(5000), z.number(), money, z.null()]);
 
-export const dealChangesSchema = z.strictObject({
-  title: z.string().trim().min(1).max(300).optional(),
-  contactId: z.uuid().nullable().optional(),
-  amount: decimal.nullable().optional(),
-  currency: currency.nullable().optional(),
-  expectedCloseDate: isoDate.nullable().optional(),
-  custom: z.record(z.string().regex(/^[a-z][a-zA-Z0-9_]{0,62}$/), customValue).optional()
-    .describe('custom field values by field key; null clears a value'),
-}).meta({ id: 'DealChanges' });
+export const dealChangesSchema = z
+  .strictObject({
+    title: z.string().trim().min(1).max(300).optional(),
+    contactId: z.uuid().nullable().optional(),
+    amount: decimal.nullable().optional(),
+    currency: currency.nullable().optional(),
+    expectedCloseDate: isoDate.nullable().optional(),
+    custom: z
+      .record(z.string().regex(/^[a-z][a-zA-Z0-9_]{0,62}$/), customValue)
+      .optional()
+      .describe('custom field values by field key; null clears a value'),
+  })
+  .meta({ id: 'DealChanges' });
 
 /** An edit must change something: at least one field, or at least one custom value. */
 const changesSomething = (c: z.output<typeof dealChangesSchema>) =>
   Object.keys(c).some((k) => k !== 'custom') || Object.keys(c.custom ?? {}).length > 0;
 
-export const dealSchema = z.object({
-  id: z.uuid(), title: z.string(), clientId: z.uuid(), clientName: z.string(), contactId: z.uuid().nullable(),
-  ownerId: z.uuid(), ownerName: z.string(), pipelineId: z.uuid(), stageId: z.uuid(),
-  amount: z.string().nullable(), currency: z.string().nullable(), expectedCloseDate: z.string().nullable(),
-  custom: z.record(z.string(), z.unknown()), lostReason: z.string().nullable(), closedAt: z.iso.datetime().nullable(),
-  createdAt: z.iso.datetime(), updatedAt: z.iso.datetime(), version: z.number().int(),
-}).meta({ id: 'Deal' });
+export const dealSchema = z
+  .object({
+    id: z.uuid(),
+    title: z.string(),
+    clientId: z.uuid(),
+    clientName: z.string(),
+    contactId: z.uuid().nullable(),
+    ownerId: z.uuid(),
+    ownerName: z.string(),
+    pipelineId: z.uuid(),
+    stageId: z.uuid(),
+    amount: z.string().nullable(),
+    currency: z.string().nullable(),
+    expectedCloseDate: z.string().nullable(),
+    custom: z.record(z.string(), z.unknown()),
+    lostReason: z.string().nullable(),
+    closedAt: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    version: z.number().int(),
+  })
+  .meta({ id: 'Deal' });
 
-const attachmentSchema = z.object({
-  id: z.uuid(), documentKindId: z.uuid().nullable(), fileName: z.string(), contentType: z.string(), size: z.number().int(),
-  sha256: z.string(), uploadedBy: z.uuid(), createdAt: z.iso.datetime(),
-}).meta({ id: 'Attachment' });
+const attachmentSchema = z
+  .object({
+    id: z.uuid(),
+    documentKindId: z.uuid().nullable(),
+    fileName: z.string(),
+    contentType: z.string(),
+    size: z.number().int(),
+    sha256: z.string(),
+    uploadedBy: z.uuid(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Attachment' });
 
-const eventSchema = z.object({
-  id: z.string().describe('the event id (a decimal number, increasing)'), kind: z.string(), at: z.iso.datetime(), actorId: z.uuid().nullable(), actorName: z.string().nullable(),
-  fromStageId: z.uuid().nullable(), toStageId: z.uuid().nullable(), data: z.record(z.string(), z.unknown()),
-}).meta({ id: 'DealEvent' });
+const eventSchema = z
+  .object({
+    id: z.string().describe('the event id (a decimal number, increasing)'),
+    kind: z.string(),
+    at: z.iso.datetime(),
+    actorId: z.uuid().nullable(),
+    actorName: z.string().nullable(),
+    fromStageId: z.uuid().nullable(),
+    toStageId: z.uuid().nullable(),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'DealEvent' });
 
-const dealDetailSchema = dealSchema.extend({
-  attachments: z.array(attachmentSchema),
-  history: z.array(eventSchema).describe("the latest 50 events; older ones from GET /deals/{id}/history?cursor=historyNextCursor"),
-  historyNextCursor: z.string().nullable(),
-}).meta({ id: 'DealDetail' });
+const dealDetailSchema = dealSchema
+  .extend({
+    attachments: z.array(attachmentSchema),
+    history: z
+      .array(eventSchema)
+      .describe('the latest 50 events; older ones from GET /deals/{id}/history?cursor=historyNextCursor'),
+    historyNextCursor: z.string().nullable(),
+  })
+  .meta({ id: 'DealDetail' });
 
 const HISTORY_PAGE = 50;
 
 const missingSchema = z.object({
   stageId: z.uuid(),
   missing: z.object({
-    fields: z.array(z.object({ key: z.string(), label: z.string(), type: z.string(), options: z.array(z.string()).optional() })),
+    fields: z.array(
+      z.object({ key: z.string(), label: z.string(), type: z.string(), options: z.array(z.string()).optional() }),
+    ),
     documentKinds: z.array(z.object({ id: z.uuid(), name: z.string() })),
   }),
 });
 
 const commandResult = z.object({ version: z.number().int(), stageId: z.uuid(), deal: dealSchema });
-const versionField = z.number().int().positive().optional().describe('the version you saw; if the deal changed since, the answer is 409');
+const versionField = z
+  .number()
+  .int()
+  .positive()
+  .optional()
+  .describe('the version you saw; if the deal changed since, the answer is 409');
 
 /** Filters of the deal list and the board (the web app builds its filter bar on these). */
 const dealFilters = {
-  q: z.string().trim().max(200).optional()
-    .describe("search in the title, the client's name, tax id, email and phone, and the contact's name, email and phone"),
-  owner: z.union([z.enum(['me', 'group']), z.uuid()]).optional()
-    .describe('`me`: deals I own; a user id: deals that user owns (that I can see); `group`: deals of the org subtree I lead, and mine'),
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .describe(
+      "search in the title, the client's name, tax id, email and phone, and the contact's name, email and phone",
+    ),
+  owner: z
+    .union([z.enum(['me', 'group']), z.uuid()])
+    .optional()
+    .describe(
+      '`me`: deals I own; a user id: deals that user owns (that I can see); `group`: deals of the org subtree I lead, and mine',
+    ),
   closeFrom: isoDate.optional().describe('expected close date on or after'),
   closeTo: isoDate.optional().describe('expected close date on or before'),
-  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional()
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
     .describe('true: open deals whose expected close date is before today'),
-  stuckDays: z.coerce.number().int().min(1).max(3650).optional()
+  stuckDays: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .optional()
     .describe('open deals not changed for at least this many days'),
 };
 const filtersOf = (q: Omit<DealFilters, 'pipelineId'> & { pipelineId?: string }): DealFilters => ({
-  pipelineId: q.pipelineId, stageId: q.stageId, clientId: q.clientId, q: q.q || undefined, owner: q.owner,
-  closeFrom: q.closeFrom, closeTo: q.closeTo, overdue: q.overdue || undefined, stuckDays: q.stuckDays,
+  pipelineId: q.pipelineId,
+  stageId: q.stageId,
+  clientId: q.clientId,
+  q: q.q || undefined,
+  owner: q.owner,
+  closeFrom: q.closeFrom,
+  closeTo: q.closeTo,
+  overdue: q.overdue || undefined,
+  stuckDays: q.stuckDays,
 });
 
 /** A deal the user may see, or 404: another user's deal looks exactly like a missing one. */
@@ -107,7 +197,11 @@ export async function visibleDeal(em: EntityManager, user: AuthUser, id: string)
 }
 
 const commandContext = (c: Ctx<unknown, unknown, unknown>): DealCommandContext => ({
-  em: c.em, temporal: c.app.temporal, taskQueue: c.app.config.TEMPORAL_TASK_QUEUE, actorId: c.user.id, viewer: c.user,
+  em: c.em,
+  temporal: c.app.temporal,
+  taskQueue: c.app.config.TEMPORAL_TASK_QUEUE,
+  actorId: c.user.id,
+  viewer: c.user,
 });
 
 /**
@@ -120,8 +214,10 @@ async function afterCommand(em: EntityManager, result: { version: number; stageI
     deal = await readDeal(em, null, id);
   } catch (err) {
     console.error('a saved change could not be read back', id, err);
-    throw new DomainError('SAVED_NOT_SHOWN', 'The change was saved, but the deal could not be read back; reload it',
-      { version: result.version, stageId: result.stageId });
+    throw new DomainError('SAVED_NOT_SHOWN', 'The change was saved, but the deal could not be read back; reload it', {
+      version: result.version,
+      stageId: result.stageId,
+    });
   }
   if (!deal) throw notFound('Deal');
   return deal;
@@ -135,42 +231,77 @@ const dealParams = z.strictObject({ id: z.uuid() });
 
 export const dealRoutes: RouteSpec[] = [
   route({
-    method: 'get', path: '/deals', operationId: 'listDeals', summary: 'Deals you can see, newest change first',
-    tag: 'Deals', access: 'user',
+    method: 'get',
+    path: '/deals',
+    operationId: 'listDeals',
+    summary: 'Deals you can see, newest change first',
+    tag: 'Deals',
+    access: 'user',
     query: z.strictObject({
-      pipelineId: z.uuid().optional(), stageId: z.uuid().optional(), clientId: z.uuid().optional(), ...dealFilters, ...pageQuery,
+      pipelineId: z.uuid().optional(),
+      stageId: z.uuid().optional(),
+      clientId: z.uuid().optional(),
+      ...dealFilters,
+      ...pageQuery,
     }),
     response: pageOf(dealSchema),
     handler: ({ em, user, query }) => listDeals(em, user, filtersOf(query), query.limit, query.cursor),
   }),
   route({
-    method: 'get', path: '/deals/board', operationId: 'dealBoard',
-    summary: 'The kanban board of a pipeline: per stage the number of deals, their totals per currency and the first deals',
-    tag: 'Deals', access: 'user', errors: [404],
+    method: 'get',
+    path: '/deals/board',
+    operationId: 'dealBoard',
+    summary:
+      'The kanban board of a pipeline: per stage the number of deals, their totals per currency and the first deals',
+    tag: 'Deals',
+    access: 'user',
+    errors: [404],
     query: z.strictObject({
       pipelineId: z.uuid(),
-      perStage: z.coerce.number().int().min(1).max(100).default(50).describe('deals per stage; load more with GET /deals?stageId=&cursor='),
+      perStage: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(100)
+        .default(50)
+        .describe('deals per stage; load more with GET /deals?stageId=&cursor='),
       ...dealFilters,
     }),
     response: z.object({
       pipelineId: z.uuid(),
-      stages: z.array(z.object({
-        stageId: z.uuid(), count: z.number().int(),
-        totals: z.array(z.object({ currency: z.string(), amount: z.string() })),
-        deals: z.array(dealSchema), nextCursor: z.string().nullable(),
-      })),
+      stages: z.array(
+        z.object({
+          stageId: z.uuid(),
+          count: z.number().int(),
+          totals: z.array(z.object({ currency: z.string(), amount: z.string() })),
+          deals: z.array(dealSchema),
+          nextCursor: z.string().nullable(),
+        }),
+      ),
     }),
     handler: ({ em, user, query }) => dealBoard(em, user, query.pipelineId, filtersOf(query), query.perStage),
   }),
   route({
-    method: 'post', path: '/deals', operationId: 'createDeal', summary: "Create a deal in its pipeline's first stage; you own it",
-    tag: 'Deals', access: 'user', status: 201, errors: [422],
+    method: 'post',
+    path: '/deals',
+    operationId: 'createDeal',
+    summary: "Create a deal in its pipeline's first stage; you own it",
+    tag: 'Deals',
+    access: 'user',
+    status: 201,
+    errors: [422],
     headers: z.object({
-      'idempotency-key': z.string().min(1).max(200).optional()
+      'idempotency-key': z
+        .string()
+        .min(1)
+        .max(200)
+        .optional()
         .describe('send the same key when retrying: the retry returns the deal the first attempt created'),
     }),
     body: dealChangesSchema.omit({ title: true }).extend({
-      title: z.string().trim().min(1).max(300), clientId: z.uuid(), pipelineId: z.uuid(),
+      title: z.string().trim().min(1).max(300),
+      clientId: z.uuid(),
+      pipelineId: z.uuid(),
     }),
     response: dealSchema,
     handler: async (c) => {
@@ -183,26 +314,45 @@ export const dealRoutes: RouteSpec[] = [
     },
   }),
   route({
-    method: 'get', path: '/deals/:id', operationId: 'getDeal', summary: 'A deal with its attachments and history',
-    tag: 'Deals', access: 'user', errors: [404], params: dealParams, response: dealDetailSchema,
+    method: 'get',
+    path: '/deals/:id',
+    operationId: 'getDeal',
+    summary: 'A deal with its attachments and history',
+    tag: 'Deals',
+    access: 'user',
+    errors: [404],
+    params: dealParams,
+    response: dealDetailSchema,
     handler: async ({ em, user, params }) => {
       const { history, ...deal } = await dealDetail(em, user, params.id, HISTORY_PAGE);
       return { ...deal, history: history.items, historyNextCursor: history.nextCursor };
     },
   }),
   route({
-    method: 'get', path: '/deals/:id/history', operationId: 'dealHistory',
+    method: 'get',
+    path: '/deals/:id/history',
+    operationId: 'dealHistory',
     summary: "A deal's history, newest first: created, edits with their values, stage moves, attachments",
-    tag: 'Deals', access: 'user', errors: [404], params: dealParams,
-    query: z.strictObject({ ...pageQuery }), response: pageOf(eventSchema),
+    tag: 'Deals',
+    access: 'user',
+    errors: [404],
+    params: dealParams,
+    query: z.strictObject({ ...pageQuery }),
+    response: pageOf(eventSchema),
     handler: async ({ em, user, params, query }) => {
       const deal = await visibleDeal(em, user, params.id);
       return dealHistory(em, deal.id, query.limit, query.cursor);
     },
   }),
   route({
-    method: 'patch', path: '/deals/:id', operationId: 'updateDeal', summary: "Change a deal's fields",
-    tag: 'Deals', access: 'user', errors: [404, 409, 422], params: dealParams,
+    method: 'patch',
+    path: '/deals/:id',
+    operationId: 'updateDeal',
+    summary: "Change a deal's fields",
+    tag: 'Deals',
+    access: 'user',
+    errors: [404, 409, 422],
+    params: dealParams,
     body: z.strictObject({
       version: versionField,
       changes: dealChangesSchema.refine(changesSomething, 'nothing to change: send at least one field or custom value'),
@@ -214,11 +364,18 @@ export const dealRoutes: RouteSpec[] = [
     },
   }),
   route({
-    method: 'post', path: '/deals/:id/stage', operationId: 'moveDealStage',
-    summary: 'Move a deal to another stage; the stage\'s requirements must be met (422 STAGE_REQUIREMENTS_UNMET lists what is missing)',
-    tag: 'Deals', access: 'user', errors: [404, 409, 422], params: dealParams,
+    method: 'post',
+    path: '/deals/:id/stage',
+    operationId: 'moveDealStage',
+    summary:
+      "Move a deal to another stage; the stage's requirements must be met (422 STAGE_REQUIREMENTS_UNMET lists what is missing)",
+    tag: 'Deals',
+    access: 'user',
+    errors: [404, 409, 422],
+    params: dealParams,
     body: z.strictObject({
-      stageId: z.uuid(), version: versionField,
+      stageId: z.uuid(),
+      version: versionField,
       changes: dealChangesSchema.optional().describe('values to set in the same step, e.g. those the stage requires'),
       lostReason: z.string().trim().min(1).max(2000).optional().describe('required when the stage is a lost stage'),
     }),
@@ -226,27 +383,44 @@ export const dealRoutes: RouteSpec[] = [
     handler: async (c) => {
       const deal = await visibleDeal(c.em, c.user, c.params.id);
       const result = await moveDealStageCommand(commandContext(c), deal, {
-        stageId: c.body.stageId, expectedVersion: c.body.version, changes: c.body.changes, lostReason: c.body.lostReason,
+        stageId: c.body.stageId,
+        expectedVersion: c.body.version,
+        changes: c.body.changes,
+        lostReason: c.body.lostReason,
       });
       return withDeal(c.em, result, deal.id);
     },
   }),
   route({
-    method: 'get', path: '/deals/:id/requirements', operationId: 'dealStageRequirements',
+    method: 'get',
+    path: '/deals/:id/requirements',
+    operationId: 'dealStageRequirements',
     summary: 'What the deal lacks to enter a stage (the stage dialog asks for exactly this)',
-    tag: 'Deals', access: 'user', errors: [404, 422], params: dealParams,
-    query: z.strictObject({ stageId: z.uuid() }), response: missingSchema,
+    tag: 'Deals',
+    access: 'user',
+    errors: [404, 422],
+    params: dealParams,
+    query: z.strictObject({ stageId: z.uuid() }),
+    response: missingSchema,
     handler: async ({ em, user, params, query }) => {
       const deal = await visibleDeal(em, user, params.id);
       const gate = await loadGate(em, query.stageId);
-      if (!gate || gate.pipelineId !== deal.pipelineId) throw new AppError(422, 'STAGE_NOT_IN_PIPELINE', "stageId: no such stage in the deal's pipeline");
+      if (!gate || gate.pipelineId !== deal.pipelineId)
+        throw new AppError(422, 'STAGE_NOT_IN_PIPELINE', "stageId: no such stage in the deal's pipeline");
       return { stageId: gate.stageId, missing: missingRequirements(await dealStateOf(em, deal), gate) };
     },
   }),
   route({
-    method: 'post', path: '/deals/:id/attachments', operationId: 'attachToDeal',
+    method: 'post',
+    path: '/deals/:id/attachments',
+    operationId: 'attachToDeal',
     summary: 'Attach a file to a deal, optionally as a document of a kind (e.g. a commercial proposal)',
-    tag: 'Deals', access: 'user', status: 201, errors: [404, 409, 413, 422], params: dealParams, multipart: true,
+    tag: 'Deals',
+    access: 'user',
+    status: 201,
+    errors: [404, 409, 413, 422],
+    params: dealParams,
+    multipart: true,
     body: z.strictObject({
       documentKindId: z.uuid().optional(),
       version: z.coerce.number().int().positive().optional().describe('the version you saw'),
@@ -255,23 +429,39 @@ export const dealRoutes: RouteSpec[] = [
     handler: async (c) => {
       const file = c.req.file;
       const deal = await visibleDeal(c.em, c.user, c.params.id);
-      if (!file) throw new AppError(400, 'FILE_MISSING', 'Send the file in the "file" field of a multipart/form-data body');
+      if (!file)
+        throw new AppError(400, 'FILE_MISSING', 'Send the file in the "file" field of a multipart/form-data body');
       if (c.body.documentKindId && !(await c.em.findOne(DocumentKind, { id: c.body.documentKindId }))) {
-        throw new AppError(422, 'INVALID_REFERENCE', 'documentKindId: no such document kind', { field: 'documentKindId' });
+        throw new AppError(422, 'INVALID_REFERENCE', 'documentKindId: no such document kind', {
+          field: 'documentKindId',
+        });
       }
       // the parser decoded the name (filename* by its charset, a plain filename as UTF-8); settled before storing
       const fileName = storedFileName(file.originalname);
       const stored = await storeUpload(c.em, c.app.storage, file.path);
-      const result = await attachCommand(commandContext(c), deal, {
-        documentKindId: c.body.documentKindId ?? null, fileSha256: stored.sha256, fileName,
-        contentType: file.mimetype || 'application/octet-stream', size: stored.size,
-      }, c.body.version);
+      const result = await attachCommand(
+        commandContext(c),
+        deal,
+        {
+          documentKindId: c.body.documentKindId ?? null,
+          fileSha256: stored.sha256,
+          fileName,
+          contentType: file.mimetype || 'application/octet-stream',
+          size: stored.size,
+        },
+        c.body.version,
+      );
       return { ...(await withDeal(c.em, result, deal.id)), attachmentId: result.attachmentId };
     },
   }),
   route({
-    method: 'get', path: '/deals/:id/attachments/:attachmentId/content', operationId: 'downloadAttachment',
-    summary: "Download an attachment's file", tag: 'Deals', access: 'user', errors: [404],
+    method: 'get',
+    path: '/deals/:id/attachments/:attachmentId/content',
+    operationId: 'downloadAttachment',
+    summary: "Download an attachment's file",
+    tag: 'Deals',
+    access: 'user',
+    errors: [404],
     params: z.strictObject({ id: z.uuid(), attachmentId: z.uuid() }),
     rawResponse: { contentType: 'application/octet-stream', description: 'the file' },
     handler: async ({ em, user, params, res, app }) => {
@@ -288,9 +478,14 @@ export const dealRoutes: RouteSpec[] = [
     },
   }),
   route({
-    method: 'delete', path: '/deals/:id/attachments/:attachmentId', operationId: 'detachFromDeal',
+    method: 'delete',
+    path: '/deals/:id/attachments/:attachmentId',
+    operationId: 'detachFromDeal',
     summary: 'Remove an attachment (refused while the current stage requires its document kind and it is the last one)',
-    tag: 'Deals', access: 'user', errors: [404, 409, 422], params: z.strictObject({ id: z.uuid(), attachmentId: z.uuid() }),
+    tag: 'Deals',
+    access: 'user',
+    errors: [404, 409, 422],
+    params: z.strictObject({ id: z.uuid(), attachmentId: z.uuid() }),
     response: commandResult,
     handler: async (c) => {
       const deal = await visibleDeal(c.em, c.user, c.params.id);

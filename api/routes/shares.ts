@@ -7,9 +7,14 @@ import type { AuthUser } from '../auth.ts';
 import { visibleClient } from './clients.ts';
 import { visibleDeal } from './deals.ts';
 
-const shareSchema = z.object({
-  userId: z.uuid(), name: z.string(), email: z.string(), createdAt: z.iso.datetime(),
-}).meta({ id: 'RecordShare' });
+const shareSchema = z
+  .object({
+    userId: z.uuid(),
+    name: z.string(),
+    email: z.string(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'RecordShare' });
 
 /** A record type that can be shared: its routes live under `${base}/:id/shares`. */
 export interface ShareableKind {
@@ -26,19 +31,36 @@ export interface ShareableKind {
 export function shareRoutesFor(k: ShareableKind): RouteSpec[] {
   const Noun = k.noun[0].toUpperCase() + k.noun.slice(1);
   const params = z.strictObject({ id: z.uuid() });
-  const load = async (em: EntityManager, user: AuthUser, id: string) => ({ type: k.type, noun: k.noun, ...(await k.load(em, user, id)) });
+  const load = async (em: EntityManager, user: AuthUser, id: string) => ({
+    type: k.type,
+    noun: k.noun,
+    ...(await k.load(em, user, id)),
+  });
   return [
     route({
-      method: 'get', path: `${k.base}/:id/shares`, operationId: `list${Noun}Shares`,
+      method: 'get',
+      path: `${k.base}/:id/shares`,
+      operationId: `list${Noun}Shares`,
       summary: `Who a ${k.noun} is shared with, besides those who see it anyway`,
-      tag: k.tag, access: 'user', errors: [404], params,
+      tag: k.tag,
+      access: 'user',
+      errors: [404],
+      params,
       response: z.object({ items: z.array(shareSchema) }),
-      handler: async ({ em, user, params: p }) => ({ items: await sharesOf(em, k.type, (await load(em, user, p.id)).id) }),
+      handler: async ({ em, user, params: p }) => ({
+        items: await sharesOf(em, k.type, (await load(em, user, p.id)).id),
+      }),
     }),
     route({
-      method: 'post', path: `${k.base}/:id/shares`, operationId: `share${Noun}`,
+      method: 'post',
+      path: `${k.base}/:id/shares`,
+      operationId: `share${Noun}`,
       summary: `Share a ${k.noun} with a user, who then sees and edits it (owner, their lead or an administrator only)`,
-      tag: k.tag, access: 'user', status: 201, errors: [403, 404, 422], params,
+      tag: k.tag,
+      access: 'user',
+      status: 201,
+      errors: [403, 404, 422],
+      params,
       body: z.strictObject({ userId: z.uuid() }),
       response: shareSchema,
       handler: async ({ em, user, params: p, body }) => {
@@ -48,13 +70,30 @@ export function shareRoutesFor(k: ShareableKind): RouteSpec[] {
       },
     }),
     route({
-      method: 'delete', path: `${k.base}/:id/shares/:userId`, operationId: `unshare${Noun}`,
+      method: 'delete',
+      path: `${k.base}/:id/shares/:userId`,
+      operationId: `unshare${Noun}`,
       summary: `Stop sharing a ${k.noun} with a user (owner, their lead or an administrator only)`,
-      tag: k.tag, access: 'user', errors: [403, 404], params: z.strictObject({ id: z.uuid(), userId: z.uuid() }),
+      tag: k.tag,
+      access: 'user',
+      errors: [403, 404],
+      params: z.strictObject({ id: z.uuid(), userId: z.uuid() }),
       handler: async ({ em, user, params: p }) => unshareRecord(em, user, await load(em, user, p.id), p.userId),
     }),
   ];
 }
 
-export const clientShareRoutes = shareRoutesFor({ type: 'client', base: '/clients', tag: 'Clients', noun: 'client', load: visibleClient });
-export const dealShareRoutes = shareRoutesFor({ type: 'deal', base: '/deals', tag: 'Deals', noun: 'deal', load: visibleDeal });
+export const clientShareRoutes = shareRoutesFor({
+  type: 'client',
+  base: '/clients',
+  tag: 'Clients',
+  noun: 'client',
+  load: visibleClient,
+});
+export const dealShareRoutes = shareRoutesFor({
+  type: 'deal',
+  base: '/deals',
+  tag: 'Deals',
+  noun: 'deal',
+  load: visibleDeal,
+});

@@ -3,19 +3,28 @@ import { route, type RouteSpec } from '../http.ts';
 
 export const streamRoutes: RouteSpec[] = [
   route({
-    method: 'get', path: '/stream', operationId: 'streamEvents',
-    summary: 'Server-Sent Events: every committed change to a record you can see (deal, client, contact), as ' +
+    method: 'get',
+    path: '/stream',
+    operationId: 'streamEvents',
+    summary:
+      'Server-Sent Events: every committed change to a record you can see (deal, client, contact), as ' +
       '`id: <event id>`, `event: record`, `data: {"id","recordType","recordId","kind","actorId","at"}` (contact ' +
       'events also carry clientId). Reconnect with Last-Event-ID to get what you missed; events are at-least-once, ' +
       'drop ids you have seen. `event: reset` asks you to reload: you were too far behind. Comment lines are heartbeats.',
-    tag: 'Live', access: 'user', errors: [429],
-    headers: z.object({ 'last-event-id': z.string().max(40).optional().describe('the id of the last event you received') }),
+    tag: 'Live',
+    access: 'user',
+    errors: [429],
+    headers: z.object({
+      'last-event-id': z.string().max(40).optional().describe('the id of the last event you received'),
+    }),
     rawResponse: { contentType: 'text/event-stream', description: 'the event stream; it stays open' },
     handler: async ({ app, user, req, res }) => {
       await app.live.subscribe(user, res, req.get('last-event-id') ?? null, () => {
         res.status(200).set({
-          'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform',
-          Connection: 'keep-alive', 'X-Accel-Buffering': 'no',
+          'Content-Type': 'text/event-stream; charset=utf-8',
+          'Cache-Control': 'no-cache, no-transform',
+          Connection: 'keep-alive',
+          'X-Accel-Buffering': 'no',
         });
         res.flushHeaders();
       });

@@ -7,7 +7,9 @@ import { toUser, userSchema } from './auth.ts';
 
 /** Users by name, then id */
 const userKeyset = new Keyset({
-  cursor: z.tuple([z.string(), z.uuid()]), columns: ['{alias}.name', '{alias}.id'], dir: 'asc',
+  cursor: z.tuple([z.string(), z.uuid()]),
+  columns: ['{alias}.name', '{alias}.id'],
+  dir: 'asc',
   keyOf: (u: { name: string; id: string }) => [u.name, u.id],
 });
 
@@ -16,15 +18,22 @@ const nameField = z.string().trim().min(1).max(200);
 
 export const userRoutes: RouteSpec[] = [
   route({
-    method: 'get', path: '/users', operationId: 'listUsers',
+    method: 'get',
+    path: '/users',
+    operationId: 'listUsers',
     summary: 'The user directory by name; administrators also see disabled users',
-    tag: 'Users', access: 'user',
-    query: z.strictObject({ q: z.string().trim().max(200).optional().describe('search in names and emails'), ...pageQuery }),
+    tag: 'Users',
+    access: 'user',
+    query: z.strictObject({
+      q: z.string().trim().max(200).optional().describe('search in names and emails'),
+      ...pageQuery,
+    }),
     response: pageOf(userSchema),
     handler: async ({ em, user, query }) => {
       const where: Record<string, unknown>[] = [];
       if (user.role !== 'admin') where.push({ disabledAt: null });
-      if (query.q) where.push({ $or: [{ name: { $ilike: likePattern(query.q) } }, { email: { $ilike: likePattern(query.q) } }] });
+      if (query.q)
+        where.push({ $or: [{ name: { $ilike: likePattern(query.q) } }, { email: { $ilike: likePattern(query.q) } }] });
       where.push(userKeyset.ormAfter(userKeyset.decode(query.cursor)));
       const rows = await em.find(User, { $and: where }, { orderBy: userKeyset.ormOrderBy(), limit: query.limit + 1 });
       const { items, nextCursor } = userKeyset.page(rows, query.limit);
@@ -32,9 +41,14 @@ export const userRoutes: RouteSpec[] = [
     },
   }),
   route({
-    method: 'post', path: '/users', operationId: 'inviteUser',
+    method: 'post',
+    path: '/users',
+    operationId: 'inviteUser',
     summary: 'Add a user; without a password one is generated and returned once',
-    tag: 'Users', access: 'admin', status: 201, errors: [409, 422],
+    tag: 'Users',
+    access: 'admin',
+    status: 201,
+    errors: [409, 422],
     body: z.strictObject({
       email: emailField,
       name: nameField,
@@ -44,7 +58,10 @@ export const userRoutes: RouteSpec[] = [
     }),
     response: z.object({
       user: userSchema,
-      password: z.string().nullable().describe('the generated password, shown only in this answer; null when you chose it'),
+      password: z
+        .string()
+        .nullable()
+        .describe('the generated password, shown only in this answer; null when you chose it'),
     }),
     handler: async ({ em, body }) => {
       const { user, password } = await inviteUser(em, body);
@@ -52,17 +69,29 @@ export const userRoutes: RouteSpec[] = [
     },
   }),
   route({
-    method: 'patch', path: '/users/:id', operationId: 'updateUser',
-    summary: "Change a user's name, role or department, or disable them (which ends their sessions). " +
+    method: 'patch',
+    path: '/users/:id',
+    operationId: 'updateUser',
+    summary:
+      "Change a user's name, role or department, or disable them (which ends their sessions). " +
       'You cannot disable or demote yourself, and the last active administrator stays.',
-    tag: 'Users', access: 'admin', errors: [404, 409, 422],
+    tag: 'Users',
+    access: 'admin',
+    errors: [404, 409, 422],
     params: z.strictObject({ id: z.uuid() }),
     body: z.strictObject({
-      version: z.number().int().positive().describe('the version you saw; if the user changed since, the answer is 409'),
+      version: z
+        .number()
+        .int()
+        .positive()
+        .describe('the version you saw; if the user changed since, the answer is 409'),
       name: nameField.optional(),
       role: z.enum(ROLES).optional(),
       departmentId: z.uuid().nullable().optional(),
-      disabled: z.boolean().optional().describe('true logs the user out everywhere and blocks their login and API tokens'),
+      disabled: z
+        .boolean()
+        .optional()
+        .describe('true logs the user out everywhere and blocks their login and API tokens'),
     }),
     response: userSchema,
     handler: async ({ em, user, params, body: { version, ...changes } }) =>

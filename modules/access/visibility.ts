@@ -24,7 +24,10 @@ export type RecordType = 'client' | 'deal';
 export type OwnerScope = { all: true } | { all: false; owners: string[] };
 
 /** The org subtree under a lead: the departments they lead and those below, and the users in them. */
-export interface OrgSubtree { departmentIds: string[]; userIds: string[] }
+export interface OrgSubtree {
+  departmentIds: string[];
+  userIds: string[];
+}
 
 const CACHE_MAX = 10_000;
 const scopes = new Map<string, { epoch: number; value: OwnerScope }>();
@@ -50,14 +53,16 @@ export async function orgSubtree(em: EntityManager, leadId: string, epoch?: numb
   const at = epoch ?? (await readAccessEpoch(em));
   const hit = subtrees.get(leadId);
   if (hit && hit.epoch === at) return hit.value;
-  const rows = await em.getConnection().execute<{ departments: string[] | null; users: string[] | null }[]>(`
+  const rows = await em.getConnection().execute<{ departments: string[] | null; users: string[] | null }[]>(
+    `
     with recursive led as (
       select id from departments where lead_id = ?
       union select d.id from departments d join led on d.parent_id = led.id
     )
     select (select array_agg(id order by id) from led) as departments,
            (select array_agg(u.id order by u.id) from users u where u.department_id in (select id from led)) as users`,
-  [leadId]);
+    [leadId],
+  );
   const value = { departmentIds: rows[0]?.departments ?? [], userIds: rows[0]?.users ?? [] };
   remember(subtrees, leadId, at, value);
   return value;
@@ -91,14 +96,23 @@ export async function sharedIds(em: EntityManager, viewer: Viewer, type: RecordT
 }
 
 /** A filter on (id, ownerId) that keeps exactly the records the viewer may see. */
-export async function visibilityFilter(em: EntityManager, viewer: Viewer, type: RecordType): Promise<Record<string, unknown>> {
+export async function visibilityFilter(
+  em: EntityManager,
+  viewer: Viewer,
+  type: RecordType,
+): Promise<Record<string, unknown>> {
   const owners = await visibleOwnerIds(em, viewer);
   if (owners === 'all') return {};
   const shared = await sharedIds(em, viewer, type);
   return { $or: [{ ownerId: { $in: owners } }, ...(shared.length ? [{ id: { $in: shared } }] : [])] };
 }
 
-export async function canSee(em: EntityManager, viewer: Viewer, type: RecordType, record: { id: string; ownerId: string }): Promise<boolean> {
+export async function canSee(
+  em: EntityManager,
+  viewer: Viewer,
+  type: RecordType,
+  record: { id: string; ownerId: string },
+): Promise<boolean> {
   const owners = await visibleOwnerIds(em, viewer);
   if (owners === 'all' || owners.includes(record.ownerId)) return true;
   return (await em.count(RecordShare, { userId: viewer.id, recordType: type, recordId: record.id })) > 0;
@@ -111,7 +125,12 @@ export const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
  * The same rule as visibilityFilter, as an SQL condition on a table alias. Lists should rather read owned UNION
  * shared (see modules/deals/queries.ts), so that each side uses its own index.
  */
-export async function visibilitySql(em: EntityManager, viewer: Viewer, type: RecordType, alias: string): Promise<{ sql: string; params: unknown[] }> {
+export async function visibilitySql(
+  em: EntityManager,
+  viewer: Viewer,
+  type: RecordType,
+  alias: string,
+): Promise<{ sql: string; params: unknown[] }> {
   const owners = await visibleOwnerIds(em, viewer);
   if (owners === 'all') return { sql: 'true', params: [] };
   return {

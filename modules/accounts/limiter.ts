@@ -8,16 +8,26 @@ import { DomainError } from '../shared/errors.ts';
 export class Limiter {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
-  constructor(readonly concurrency: number, readonly queue: number) {}
+  constructor(
+    readonly concurrency: number,
+    readonly queue: number,
+  ) {}
 
-  get inFlight() { return this.running; }
-  get queued() { return this.waiting.length; }
+  get inFlight() {
+    return this.running;
+  }
+  get queued() {
+    return this.waiting.length;
+  }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
       if (this.waiting.length >= this.queue) {
-        throw new DomainError('PASSWORD_CHECKS_BUSY', 'Too many logins are being checked right now; try again in a moment',
-          { retryAfter: 1 });
+        throw new DomainError(
+          'PASSWORD_CHECKS_BUSY',
+          'Too many logins are being checked right now; try again in a moment',
+          { retryAfter: 1 },
+        );
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else this.running++;
@@ -25,7 +35,8 @@ export class Limiter {
       return await task();
     } finally {
       const next = this.waiting.shift();
-      if (next) next(); else this.running--;
+      if (next) next();
+      else this.running--;
     }
   }
 }

@@ -23,30 +23,45 @@ const delayAfter = (failures: number, rule: { free: number; maxDelay: number }) 
 
 /** Throws TOO_MANY_ATTEMPTS (429, Retry-After) when this attempt comes too early after the failures counted so far. */
 export async function checkLoginThrottle(em: EntityManager, email: string, ip: string): Promise<void> {
-  const [r] = await em.getConnection().execute<{
-    pair: string; pair_last: Date | null; address: string; address_last: Date | null; email: string; email_last: Date | null; now: Date;
-  }[]>(
+  const [r] = await em.getConnection().execute<
+    {
+      pair: string;
+      pair_last: Date | null;
+      address: string;
+      address_last: Date | null;
+      email: string;
+      email_last: Date | null;
+      now: Date;
+    }[]
+  >(
     `with recent as (select email, ip, at from login_failures
        where (email = ? or ip = ?) and at > now() - make_interval(mins => ?))
      select count(*) filter (where email = ? and ip = ?) as pair, max(at) filter (where email = ? and ip = ?) as pair_last,
             count(*) filter (where ip = ?) as address, max(at) filter (where ip = ?) as address_last,
             count(*) filter (where email = ?) as email, max(at) filter (where email = ?) as email_last, now() as now
      from recent`,
-    [email, ip, WINDOW_MINUTES, email, ip, email, ip, ip, ip, email, email]);
+    [email, ip, WINDOW_MINUTES, email, ip, email, ip, ip, ip, email, email],
+  );
   const now = new Date(r.now).getTime();
   let wait = 0;
   let why = '';
   for (const [key, last, text] of [
-    ['pair', r.pair_last, 'for this email from your address'], ['address', r.address_last, 'from your address'],
+    ['pair', r.pair_last, 'for this email from your address'],
+    ['address', r.address_last, 'from your address'],
     ['email', r.email_last, 'for this email'],
   ] as const) {
     const delay = delayAfter(Number(r[key]), RULES[key]);
     if (!delay || !last) continue;
     const left = Math.ceil((new Date(last).getTime() + delay * 1000 - now) / 1000);
-    if (left > wait) { wait = left; why = text; }
+    if (left > wait) {
+      wait = left;
+      why = text;
+    }
   }
   if (wait > 0) {
-    throw new DomainError('TOO_MANY_ATTEMPTS', `Too many failed logins ${why}; try again in ${wait} s`, { retryAfter: wait });
+    throw new DomainError('TOO_MANY_ATTEMPTS', `Too many failed logins ${why}; try again in ${wait} s`, {
+      retryAfter: wait,
+    });
   }
 }
 

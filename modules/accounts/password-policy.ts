@@ -7,7 +7,8 @@ export const MAX_PASSWORD_LENGTH = 1000;
 
 /** ~49,000 most common passwords of breach corpora (zxcvbn-ts's common list), compared case-insensitively. */
 let common: Set<string> | null = null;
-const commonPasswords = () => (common ??= new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase())));
+const commonPasswords = () =>
+  (common ??= new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase())));
 
 /** Why a password is refused, or null when it is acceptable. `context` are words it must not be (the email, the name). */
 export function passwordProblem(password: string, context: string[] = []): string | null {
@@ -28,5 +29,6 @@ export function passwordProblem(password: string, context: string[] = []): strin
 /** Throws WEAK_PASSWORD (422) with the reason when the password does not meet the policy. */
 export function assertPasswordPolicy(password: string, context: string[] = []): void {
   const problem = passwordProblem(password, context);
-  if (problem) throw new DomainError('WEAK_PASSWORD', `The password must be ${problem}`, { field: 'password', reason: problem });
+  if (problem)
+    throw new DomainError('WEAK_PASSWORD', `The password must be ${problem}`, { field: 'password', reason: problem });
 }

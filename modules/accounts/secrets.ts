@@ -14,9 +14,14 @@ export const hashPassword = (password: string, context: string[] = []) => {
   assertPasswordPolicy(password, context);
   return passwordChecks.run(() => hash(password, ARGON));
 };
-export const verifyPassword = (passwordHash: string, password: string) => passwordChecks.run(async () => {
-  try { return await verify(passwordHash, password); } catch { return false; }
-});
+export const verifyPassword = (passwordHash: string, password: string) =>
+  passwordChecks.run(async () => {
+    try {
+      return await verify(passwordHash, password);
+    } catch {
+      return false;
+    }
+  });
 
 let dummyHash: Promise<string> | null = null;
 /**
@@ -30,7 +35,8 @@ export const dummyPasswordHash = () => (dummyHash ??= hash(randomBytes(32).toStr
 export const newSecret = (prefix: string) => `${prefix}_${randomBytes(32).toString('base64url')}`;
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 export const safeEqual = (a: string, b: string) => {
-  const x = Buffer.from(a); const y = Buffer.from(b);
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 };
 export const generatePassword = () => randomBytes(12).toString('base64url');

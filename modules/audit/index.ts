@@ -5,8 +5,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 export const AUDIT_KINDS = [
-  'auth.login_succeeded', 'auth.login_failed', 'auth.password_changed', 'auth.password_reset',
-  'user.role_changed', 'user.access_changed', 'share.granted', 'share.revoked', 'export.downloaded', 'record.deleted',
+  'auth.login_succeeded',
+  'auth.login_failed',
+  'auth.password_changed',
+  'auth.password_reset',
+  'user.role_changed',
+  'user.access_changed',
+  'share.granted',
+  'share.revoked',
+  'export.downloaded',
+  'record.deleted',
   'deal.attachment_removed',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
@@ -29,31 +37,73 @@ export interface AuditEntry {
  * exactly when the change it records committed.
  */
 export async function recordAudit(em: EntityManager, entry: AuditEntry): Promise<void> {
-  await em.getConnection().execute(
-    `insert into audit_log (kind, actor_id, actor_email, ip, subject_type, subject_id, details) values (?, ?, ?, ?, ?, ?, ?::jsonb)`,
-    [entry.kind, entry.actorId || null, entry.actorEmail ?? null, entry.ip ?? null, entry.subjectType ?? null,
-      entry.subjectId ?? null, JSON.stringify(entry.details ?? {})],
-    'run', em.getTransactionContext(),
-  );
+  await em
+    .getConnection()
+    .execute(
+      `insert into audit_log (kind, actor_id, actor_email, ip, subject_type, subject_id, details) values (?, ?, ?, ?, ?, ?, ?::jsonb)`,
+      [
+        entry.kind,
+        entry.actorId || null,
+        entry.actorEmail ?? null,
+        entry.ip ?? null,
+        entry.subjectType ?? null,
+        entry.subjectId ?? null,
+        JSON.stringify(entry.details ?? {}),
+      ],
+      'run',
+      em.getTransactionContext(),
+    );
 }
 
 export interface AuditRow {
-  id: string; at: Date; kind: AuditKind; actor_id: string | null; actor_email: string | null; ip: string | null;
-  subject_type: string | null; subject_id: string | null; details: Record<string, unknown>;
+  id: string;
+  at: Date;
+  kind: AuditKind;
+  actor_id: string | null;
+  actor_email: string | null;
+  ip: string | null;
+  subject_type: string | null;
+  subject_id: string | null;
+  details: Record<string, unknown>;
 }
 
 /** Newest first (by id, the order of appending), keyset-paginated on id; filters by kinds, actor and a time range. */
-export async function listAudit(em: EntityManager, q: {
-  kinds?: string[]; actorId?: string; from?: string; to?: string; afterId?: string | null; limit: number;
-}): Promise<AuditRow[]> {
+export async function listAudit(
+  em: EntityManager,
+  q: {
+    kinds?: string[];
+    actorId?: string;
+    from?: string;
+    to?: string;
+    afterId?: string | null;
+    limit: number;
+  },
+): Promise<AuditRow[]> {
   const where: string[] = [];
   const args: unknown[] = [];
-  if (q.kinds?.length) { where.push(`kind = any(string_to_array(?, ','))`); args.push(q.kinds.join(',')); }
-  if (q.actorId) { where.push('actor_id = ?'); args.push(q.actorId); }
-  if (q.from) { where.push('at >= ?'); args.push(q.from); }
-  if (q.to) { where.push('at < ?'); args.push(q.to); }
-  if (q.afterId) { where.push('id < ?::bigint'); args.push(q.afterId); }
+  if (q.kinds?.length) {
+    where.push(`kind = any(string_to_array(?, ','))`);
+    args.push(q.kinds.join(','));
+  }
+  if (q.actorId) {
+    where.push('actor_id = ?');
+    args.push(q.actorId);
+  }
+  if (q.from) {
+    where.push('at >= ?');
+    args.push(q.from);
+  }
+  if (q.to) {
+    where.push('at < ?');
+    args.push(q.to);
+  }
+  if (q.afterId) {
+    where.push('id < ?::bigint');
+    args.push(q.afterId);
+  }
   return em.getConnection().execute<AuditRow[]>(
     `select id::text as id, at, kind, actor_id, actor_email, ip, subject_type, subject_id, details from audit_log
-     ${where.length ? `where ${where.join(' and ')}` : ''} order by id desc limit ?`, [...args, q.limit]);
+     ${where.length ? `where ${where.join(' and ')}` : ''} order by id desc limit ?`,
+    [...args, q.limit],
+  );
 }

@@ -7,10 +7,20 @@ import { recordEvent } from '../timeline/write.ts';
 import { Client, Contact, type ClientRow, type ContactRow } from './entities.ts';
 
 export interface ClientFields {
-  name: string; taxId?: string | null; website?: string | null; email?: string | null; phone?: string | null;
-  address?: string | null; notes?: string | null;
+  name: string;
+  taxId?: string | null;
+  website?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  address?: string | null;
+  notes?: string | null;
 }
-export interface ContactFields { name: string; position?: string | null; email?: string | null; phone?: string | null }
+export interface ContactFields {
+  name: string;
+  position?: string | null;
+  email?: string | null;
+  phone?: string | null;
+}
 
 const CLIENT_KEYS = ['name', 'taxId', 'website', 'email', 'phone', 'address', 'notes'] as const;
 const CONTACT_KEYS = ['name', 'position', 'email', 'phone'] as const;
@@ -24,17 +34,29 @@ const nulled = <K extends string>(keys: readonly K[], input: Partial<Record<K, u
  * changes with their old values (empty when nothing changed, and then nothing is written).
  */
 async function updateVersioned<T extends { id: string; version: number }>(
-  em: EntityManager, entity: typeof Client | typeof Contact, row: T, expected: number,
-  changes: Record<string, unknown>, keys: readonly string[], what: string,
+  em: EntityManager,
+  entity: typeof Client | typeof Contact,
+  row: T,
+  expected: number,
+  changes: Record<string, unknown>,
+  keys: readonly string[],
+  what: string,
 ) {
   if (expected !== row.version) throw versionConflict(what, row.version);
   const changed = fieldChanges(row as unknown as Record<string, unknown>, changes, keys);
   if (!Object.keys(changed).length) return changed;
   const set = Object.fromEntries(Object.entries(changed).map(([k, v]) => [k, v.to]));
-  const n = await em.nativeUpdate(entity as typeof Client, { id: row.id, version: expected },
-    { ...set, version: raw('version + 1'), updatedAt: raw('now()') });
+  const n = await em.nativeUpdate(
+    entity as typeof Client,
+    { id: row.id, version: expected },
+    { ...set, version: raw('version + 1'), updatedAt: raw('now()') },
+  );
   if (n === 0) {
-    const current = await em.findOne(entity as typeof Client, { id: row.id }, { fields: ['version'], disableIdentityMap: true });
+    const current = await em.findOne(
+      entity as typeof Client,
+      { id: row.id },
+      { fields: ['version'], disableIdentityMap: true },
+    );
     throw versionConflict(what, current?.version);
   }
   return changed;
@@ -45,31 +67,56 @@ export async function createClient(em: EntityManager, actorId: string, input: Cl
   const id = randomUUID();
   await em.transactional(async (tem) => {
     await tem.insert(Client, { id, ownerId: actorId, ...nulled(CLIENT_KEYS, input), name: input.name });
-    await recordEvent(tem, { recordType: 'client', recordId: id, kind: 'created', actorId, data: { name: input.name } });
+    await recordEvent(tem, {
+      recordType: 'client',
+      recordId: id,
+      kind: 'created',
+      actorId,
+      data: { name: input.name },
+    });
   });
   return em.fork().findOneOrFail(Client, { id });
 }
 
 /** Changes a client's details if it is still at `version`; records what changed. */
 export async function updateClient(
-  em: EntityManager, actorId: string, client: ClientRow, version: number, changes: Partial<ClientFields>,
+  em: EntityManager,
+  actorId: string,
+  client: ClientRow,
+  version: number,
+  changes: Partial<ClientFields>,
 ): Promise<ClientRow> {
   await em.transactional(async (tem) => {
     const changed = await updateVersioned(tem, Client, client, version, changes, CLIENT_KEYS, 'The client');
     if (Object.keys(changed).length) {
-      await recordEvent(tem, { recordType: 'client', recordId: client.id, kind: 'updated', actorId, data: { changes: changed } });
+      await recordEvent(tem, {
+        recordType: 'client',
+        recordId: client.id,
+        kind: 'updated',
+        actorId,
+        data: { changes: changed },
+      });
     }
   });
   return em.fork().findOneOrFail(Client, { id: client.id });
 }
 
 /** A new contact person at a client, with its `created` event. */
-export async function createContact(em: EntityManager, actorId: string, client: ClientRow, input: ContactFields): Promise<ContactRow> {
+export async function createContact(
+  em: EntityManager,
+  actorId: string,
+  client: ClientRow,
+  input: ContactFields,
+): Promise<ContactRow> {
   const id = randomUUID();
   await em.transactional(async (tem) => {
     await tem.insert(Contact, { id, clientId: client.id, ...nulled(CONTACT_KEYS, input), name: input.name });
     await recordEvent(tem, {
-      recordType: 'contact', recordId: id, kind: 'created', actorId, data: { clientId: client.id, name: input.name },
+      recordType: 'contact',
+      recordId: id,
+      kind: 'created',
+      actorId,
+      data: { clientId: client.id, name: input.name },
     });
   });
   return em.fork().findOneOrFail(Contact, { id });
@@ -77,13 +124,21 @@ export async function createContact(em: EntityManager, actorId: string, client: 
 
 /** Changes a contact's details if it is still at `version`; records what changed. */
 export async function updateContact(
-  em: EntityManager, actorId: string, contact: ContactRow, version: number, changes: Partial<ContactFields>,
+  em: EntityManager,
+  actorId: string,
+  contact: ContactRow,
+  version: number,
+  changes: Partial<ContactFields>,
 ): Promise<ContactRow> {
   await em.transactional(async (tem) => {
     const changed = await updateVersioned(tem, Contact, contact, version, changes, CONTACT_KEYS, 'The contact');
     if (Object.keys(changed).length) {
       await recordEvent(tem, {
-        recordType: 'contact', recordId: contact.id, kind: 'updated', actorId, data: { clientId: contact.clientId, changes: changed },
+        recordType: 'contact',
+        recordId: contact.id,
+        kind: 'updated',
+        actorId,
+        data: { clientId: contact.clientId, changes: changed },
       });
     }
   });

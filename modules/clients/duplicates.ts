@@ -4,7 +4,12 @@
  */
 
 export type DuplicateField = 'name' | 'taxId' | 'email' | 'phone';
-export interface DuplicateProbe { name?: string | null; taxId?: string | null; email?: string | null; phone?: string | null }
+export interface DuplicateProbe {
+  name?: string | null;
+  taxId?: string | null;
+  email?: string | null;
+  phone?: string | null;
+}
 
 /** whitespace, ASCII punctuation and the quotes and dashes company names are written with */
 const NAME_NOISE = /[\s!-/:-@[-`{-~«»„“”‘’—–№]+/g;
@@ -21,7 +26,10 @@ export const normalisePhone = (v: string) => {
 };
 
 const NORMALISE: Record<DuplicateField, (v: string) => string> = {
-  name: normaliseName, taxId: normaliseTaxId, email: normaliseEmail, phone: normalisePhone,
+  name: normaliseName,
+  taxId: normaliseTaxId,
+  email: normaliseEmail,
+  phone: normalisePhone,
 };
 export const DUPLICATE_FIELDS = Object.keys(NORMALISE) as DuplicateField[];
 

@@ -26,15 +26,32 @@ export async function toClients(em: EntityManager, rows: ClientRow[]) {
   const owners = ownerIds.length ? await em.find(User, { id: { $in: ownerIds } }, { fields: ['id', 'name'] }) : [];
   const ownerName = new Map(owners.map((o) => [o.id, o.name]));
   return rows.map((c) => ({
-    id: c.id, name: c.name, taxId: c.taxId ?? null, website: c.website ?? null, email: c.email ?? null, phone: c.phone ?? null,
-    address: c.address ?? null, notes: c.notes ?? null, ownerId: c.ownerId, ownerName: ownerName.get(c.ownerId) ?? '',
-    createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(), version: c.version,
+    id: c.id,
+    name: c.name,
+    taxId: c.taxId ?? null,
+    website: c.website ?? null,
+    email: c.email ?? null,
+    phone: c.phone ?? null,
+    address: c.address ?? null,
+    notes: c.notes ?? null,
+    ownerId: c.ownerId,
+    ownerName: ownerName.get(c.ownerId) ?? '',
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+    version: c.version,
   }));
 }
 
 export const toContact = (c: ContactRow) => ({
-  id: c.id, clientId: c.clientId, name: c.name, position: c.position ?? null, email: c.email ?? null, phone: c.phone ?? null,
-  createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(), version: c.version,
+  id: c.id,
+  clientId: c.clientId,
+  name: c.name,
+  position: c.position ?? null,
+  email: c.email ?? null,
+  phone: c.phone ?? null,
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString(),
+  version: c.version,
 });
 
 /** A client the viewer may see, with its contacts by name. */
@@ -58,14 +75,19 @@ export async function findDuplicates(em: EntityManager, viewer: Viewer, probe: D
   const fields = DUPLICATE_FIELDS.filter((f) => wanted[f] !== undefined);
   if (!fields.length) return [];
   const visible = await visibilitySql(em, viewer, 'client', 'c');
-  const rows = await em.getConnection().execute<{ id: string; name: string; tax_id: string | null; email: string | null; phone: string | null }[]>(
-    `select c.id, c.name, c.tax_id, c.email, c.phone from clients c
+  const rows = await em
+    .getConnection()
+    .execute<{ id: string; name: string; tax_id: string | null; email: string | null; phone: string | null }[]>(
+      `select c.id, c.name, c.tax_id, c.email, c.phone from clients c
      where ${visible.sql} and (${fields.map((f) => `${DUPLICATE_SQL[f]} = ?`).join(' or ')})
      order by lower(c.name), c.id limit 200`,
-    [...visible.params, ...fields.map((f) => wanted[f])]);
+      [...visible.params, ...fields.map((f) => wanted[f])],
+    );
   return rows
     .map((r) => ({
-      id: r.id, name: r.name, taxId: r.tax_id,
+      id: r.id,
+      name: r.name,
+      taxId: r.tax_id,
       matchedOn: matchedOn({ name: r.name, taxId: r.tax_id, email: r.email, phone: r.phone }, probe),
     }))
     .filter((r) => r.matchedOn.length > 0)

@@ -7,8 +7,16 @@ import { send, type Target } from '../kit/send.ts';
 import type { KitCommand } from '../kit/contract.ts';
 import { canSee, type Viewer } from '../access/visibility.ts';
 import {
-  attachToDeal, createDeal, dealKind, detachFromDeal, editDeal, moveDealStage, resyncDeal,
-  type AttachmentInput, type DealResult, type DealWorkflowInput,
+  attachToDeal,
+  createDeal,
+  dealKind,
+  detachFromDeal,
+  editDeal,
+  moveDealStage,
+  resyncDeal,
+  type AttachmentInput,
+  type DealResult,
+  type DealWorkflowInput,
 } from '../../workflows/deal-contract.ts';
 import { dealWorkflow } from '../../workflows/deal.ts';
 import { DealFailure } from './contract.ts';
@@ -35,15 +43,21 @@ export interface DealCommandContext {
 }
 
 /** The deal's workflow, started from the deal's stored state when it is not running. */
-const target = (id: string, start: () => Promise<DealWorkflowInput> | DealWorkflowInput): Target<DealWorkflowInput> =>
-  ({ kind: dealKind, workflow: dealWorkflow, id, start });
+const target = (
+  id: string,
+  start: () => Promise<DealWorkflowInput> | DealWorkflowInput,
+): Target<DealWorkflowInput> => ({ kind: dealKind, workflow: dealWorkflow, id, start });
 
 const fromRow = (ctx: DealCommandContext, row: DealRow, state?: DealState) =>
-  target(row.id, async () => ({ deal: state ?? await dealStateOf(ctx.em, row), created: true }));
+  target(row.id, async () => ({ deal: state ?? (await dealStateOf(ctx.em, row)), created: true }));
 
 /** Sends a change to an existing deal; a workflow holding another version than the row resyncs (see send). */
 function sendChange<C extends KitCommand>(
-  ctx: DealCommandContext, row: DealRow, update: UpdateDefinition<DealResult, [C]>, cmd: C, state?: DealState,
+  ctx: DealCommandContext,
+  row: DealRow,
+  update: UpdateDefinition<DealResult, [C]>,
+  cmd: C,
+  state?: DealState,
 ) {
   return send(ctx, fromRow(ctx, row, state), update, cmd, {
     storedVersion: async () =>
@@ -52,7 +66,11 @@ function sendChange<C extends KitCommand>(
   });
 }
 
-const current = (row: DealRow) => ({ clientId: row.clientId, amount: row.amount ?? null, currency: row.currency ?? null });
+const current = (row: DealRow) => ({
+  clientId: row.clientId,
+  amount: row.amount ?? null,
+  currency: row.currency ?? null,
+});
 
 function fieldError(err: unknown): never {
   if (err instanceof FieldError) throw new DomainError('INVALID_FIELD_VALUE', err.message, { field: err.field });
@@ -61,14 +79,17 @@ function fieldError(err: unknown): never {
 
 /** Field values must be valid, and a contact must belong to the deal's client, which the user can still see. */
 async function checkChanges(
-  ctx: DealCommandContext, changes: DealChanges, current: { clientId: string; amount: string | null; currency: string | null },
+  ctx: DealCommandContext,
+  changes: DealChanges,
+  current: { clientId: string; amount: string | null; currency: string | null },
 ) {
   await validateChanges(ctx.em, changes, current).catch(fieldError);
   if (changes.contactId) {
     const client = await ctx.em.findOne(ClientRecord, { id: current.clientId });
     if (!client || !(await canSee(ctx.em, ctx.viewer, 'client', client))) {
-      throw new DomainError('INVALID_FIELD_VALUE', "contactId: no such contact at the deal's client",
-        { field: 'contactId' });
+      throw new DomainError('INVALID_FIELD_VALUE', "contactId: no such contact at the deal's client", {
+        field: 'contactId',
+      });
     }
   }
 }
@@ -86,7 +107,10 @@ export function dealIdFor(ownerId: string, idempotencyKey: string): string {
 }
 
 export async function createDealCommand(
-  ctx: DealCommandContext, ownerId: string, input: CreateDealInput, idempotencyKey?: string,
+  ctx: DealCommandContext,
+  ownerId: string,
+  input: CreateDealInput,
+  idempotencyKey?: string,
 ): Promise<{ id: string } & DealResult> {
   if (idempotencyKey) {
     // a retry of a create that went through returns that deal, whatever happened to its workflow since
@@ -99,19 +123,36 @@ export async function createDealCommand(
   if (!first) throw new DomainError('PIPELINE_HAS_NO_STAGES', 'The pipeline has no stages');
   await checkChanges(ctx, input, { clientId: input.clientId, amount: null, currency: null });
   const deal: DealState = {
-    id: idempotencyKey ? dealIdFor(ownerId, idempotencyKey) : randomUUID(), title: input.title, clientId: input.clientId, contactId: input.contactId ?? null, ownerId,
-    pipelineId: pipeline.id, stageId: first.id, amount: input.amount ?? null, currency: input.currency ?? null,
+    id: idempotencyKey ? dealIdFor(ownerId, idempotencyKey) : randomUUID(),
+    title: input.title,
+    clientId: input.clientId,
+    contactId: input.contactId ?? null,
+    ownerId,
+    pipelineId: pipeline.id,
+    stageId: first.id,
+    amount: input.amount ?? null,
+    currency: input.currency ?? null,
     expectedCloseDate: input.expectedCloseDate ?? null,
     custom: Object.fromEntries(Object.entries(input.custom ?? {}).filter(([, v]) => v !== null)),
-    lostReason: null, documentKinds: {}, version: 1,
+    lostReason: null,
+    documentKinds: {},
+    version: 1,
   };
   const gate = await gateOf(ctx.em, first);
   const missing = missingRequirements(deal, gate);
-  if (hasMissing(missing)) { // answered before Temporal is asked; the workflow's validator holds the same rule
-    throw new DomainError(DealFailure.requirementsUnmet, `Stage "${gate.name}" requires more information`, { stageId: gate.stageId, missing });
+  if (hasMissing(missing)) {
+    // answered before Temporal is asked; the workflow's validator holds the same rule
+    throw new DomainError(DealFailure.requirementsUnmet, `Stage "${gate.name}" requires more information`, {
+      stageId: gate.stageId,
+      missing,
+    });
   }
-  const result = await send(ctx, target(deal.id, () => ({ deal, created: false })), createDeal,
-    { opId: randomUUID(), actorId: ctx.actorId, deal, gate });
+  const result = await send(
+    ctx,
+    target(deal.id, () => ({ deal, created: false })),
+    createDeal,
+    { opId: randomUUID(), actorId: ctx.actorId, deal, gate },
+  );
   return { id: deal.id, ...result };
 }
 
@@ -121,56 +162,108 @@ async function currentGate(em: EntityManager, row: DealRow) {
   return gate;
 }
 
-export async function editDealCommand(ctx: DealCommandContext, row: DealRow, changes: DealChanges, expectedVersion?: number) {
+export async function editDealCommand(
+  ctx: DealCommandContext,
+  row: DealRow,
+  changes: DealChanges,
+  expectedVersion?: number,
+) {
   await checkChanges(ctx, changes, current(row));
   return sendChange(ctx, row, editDeal, {
-    opId: randomUUID(), actorId: ctx.actorId, expectedVersion, storedVersion: row.version, changes,
+    opId: randomUUID(),
+    actorId: ctx.actorId,
+    expectedVersion,
+    storedVersion: row.version,
+    changes,
     currentGate: await currentGate(ctx.em, row),
   });
 }
 
-export interface MoveInput { stageId: string; expectedVersion?: number; changes?: DealChanges; lostReason?: string }
+export interface MoveInput {
+  stageId: string;
+  expectedVersion?: number;
+  changes?: DealChanges;
+  lostReason?: string;
+}
 
 export async function moveDealStageCommand(ctx: DealCommandContext, row: DealRow, input: MoveInput) {
   const gate = await loadGate(ctx.em, input.stageId);
   if (!gate || gate.pipelineId !== row.pipelineId) {
-    throw new DomainError(DealFailure.stageNotInPipeline, "stageId: no such stage in the deal's pipeline", { field: 'stageId' });
+    throw new DomainError(DealFailure.stageNotInPipeline, "stageId: no such stage in the deal's pipeline", {
+      field: 'stageId',
+    });
   }
   if (input.changes) await checkChanges(ctx, input.changes, current(row));
   if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) {
-    throw new DomainError(DealFailure.versionConflict,
+    throw new DomainError(
+      DealFailure.versionConflict,
       `Deal changed meanwhile (version ${row.version}, expected ${input.expectedVersion})`,
-      { currentVersion: row.version });
+      { currentVersion: row.version },
+    );
   }
   // the workflow's validator holds the same rule; asked here first, a refusal costs no workflow task
   const state = await dealStateOf(ctx.em, row);
   const refusal = moveRefusal(state, gate, input.changes, input.lostReason);
   if (refusal) throw new DomainError(refusal.code, refusal.message, refusal.details);
-  return sendChange(ctx, row, moveDealStage, {
-    opId: randomUUID(), actorId: ctx.actorId, expectedVersion: input.expectedVersion, storedVersion: row.version, gate,
-    changes: input.changes, lostReason: input.lostReason,
-  }, state);
+  return sendChange(
+    ctx,
+    row,
+    moveDealStage,
+    {
+      opId: randomUUID(),
+      actorId: ctx.actorId,
+      expectedVersion: input.expectedVersion,
+      storedVersion: row.version,
+      gate,
+      changes: input.changes,
+      lostReason: input.lostReason,
+    },
+    state,
+  );
 }
 
 /** Attachments one deal may carry; the deal page lists them all. */
 export const MAX_ATTACHMENTS_PER_DEAL = 200;
 
-export async function attachCommand(ctx: DealCommandContext, row: DealRow, attachment: Omit<AttachmentInput, 'id'>, expectedVersion?: number) {
+export async function attachCommand(
+  ctx: DealCommandContext,
+  row: DealRow,
+  attachment: Omit<AttachmentInput, 'id'>,
+  expectedVersion?: number,
+) {
   if ((await ctx.em.count(DealAttachment, { dealId: row.id })) >= MAX_ATTACHMENTS_PER_DEAL) {
-    throw new DomainError('TOO_MANY_ATTACHMENTS', `A deal carries at most ${MAX_ATTACHMENTS_PER_DEAL} attachments; remove some first`);
+    throw new DomainError(
+      'TOO_MANY_ATTACHMENTS',
+      `A deal carries at most ${MAX_ATTACHMENTS_PER_DEAL} attachments; remove some first`,
+    );
   }
   const id = randomUUID();
-  const result = await sendChange(ctx, row, attachToDeal,
-    { opId: randomUUID(), actorId: ctx.actorId, expectedVersion, storedVersion: row.version, attachment: { id, ...attachment } });
+  const result = await sendChange(ctx, row, attachToDeal, {
+    opId: randomUUID(),
+    actorId: ctx.actorId,
+    expectedVersion,
+    storedVersion: row.version,
+    attachment: { id, ...attachment },
+  });
   return { attachmentId: id, ...result };
 }
 
-export async function detachCommand(ctx: DealCommandContext, row: DealRow, attachmentId: string, expectedVersion?: number) {
+export async function detachCommand(
+  ctx: DealCommandContext,
+  row: DealRow,
+  attachmentId: string,
+  expectedVersion?: number,
+) {
   const attachment = await ctx.em.findOne(DealAttachment, { id: attachmentId, dealId: row.id });
   if (!attachment) throw notFound('Attachment');
   return sendChange(ctx, row, detachFromDeal, {
-    opId: randomUUID(), actorId: ctx.actorId, expectedVersion, storedVersion: row.version, attachmentId,
-    documentKindId: attachment.documentKindId ?? null, currentGate: await currentGate(ctx.em, row),
+    opId: randomUUID(),
+    actorId: ctx.actorId,
+    expectedVersion,
+    storedVersion: row.version,
+    attachmentId,
+    documentKindId: attachment.documentKindId ?? null,
+    currentGate: await currentGate(ctx.em, row),
   });
 }
 

@@ -26,8 +26,16 @@ export interface DealState {
   version: number;
 }
 
-export interface RequiredField { key: string; label: string; type: string; options?: string[] }
-export interface RequiredDocumentKind { id: string; name: string }
+export interface RequiredField {
+  key: string;
+  label: string;
+  type: string;
+  options?: string[];
+}
+export interface RequiredDocumentKind {
+  id: string;
+  name: string;
+}
 
 /** A target stage with its requirements resolved to labels, as the command layer loads it from Postgres. */
 export interface StageGate {
@@ -42,8 +50,11 @@ export interface StageGate {
 }
 
 /** A stage's requirements as one comparable string. */
-export const gateFingerprint = (stage: { kind: string; requiredFields: string[]; requiredDocumentKinds: string[] }): string =>
-  JSON.stringify([stage.kind, stage.requiredFields, stage.requiredDocumentKinds]);
+export const gateFingerprint = (stage: {
+  kind: string;
+  requiredFields: string[];
+  requiredDocumentKinds: string[];
+}): string => JSON.stringify([stage.kind, stage.requiredFields, stage.requiredDocumentKinds]);
 
 export interface MissingRequirements {
   fields: RequiredField[];
@@ -73,10 +84,14 @@ export function isFilled(value: unknown): boolean {
 
 function fieldValue(deal: DealState, key: string): unknown {
   switch (key) {
-    case 'amount': return deal.amount !== null && deal.currency !== null ? deal.amount : null;
-    case 'expectedCloseDate': return deal.expectedCloseDate;
-    case 'contactId': return deal.contactId;
-    default: return deal.custom[key];
+    case 'amount':
+      return deal.amount !== null && deal.currency !== null ? deal.amount : null;
+    case 'expectedCloseDate':
+      return deal.expectedCloseDate;
+    case 'contactId':
+      return deal.contactId;
+    default:
+      return deal.custom[key];
   }
 }
 
@@ -98,7 +113,10 @@ export function applyChanges(deal: DealState, changes: DealChanges | undefined):
 /** The deal with one attachment of a document kind fewer (never below zero). */
 export function withoutDocument(deal: DealState, kindId: string | null): DealState {
   if (!kindId) return deal;
-  return { ...deal, documentKinds: { ...deal.documentKinds, [kindId]: Math.max(0, (deal.documentKinds[kindId] ?? 0) - 1) } };
+  return {
+    ...deal,
+    documentKinds: { ...deal.documentKinds, [kindId]: Math.max(0, (deal.documentKinds[kindId] ?? 0) - 1) },
+  };
 }
 
 /** The deal with one attachment of a document kind more. */
@@ -132,14 +150,23 @@ export function lostRequirements(before: DealState, after: DealState, gate: Stag
 }
 
 /** Why a rule refuses a command: a failure code with its message and details. */
-export interface Refusal { code: string; message: string; details?: Record<string, unknown> }
+export interface Refusal {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
 
 /** Whether the deal, with the values sent along, may enter the gate's stage. */
 export function entryRefusal(state: DealState, gate: StageGate): Refusal | null {
-  if (gate.pipelineId !== state.pipelineId) return { code: 'STAGE_NOT_IN_PIPELINE', message: 'Stage belongs to another pipeline' };
+  if (gate.pipelineId !== state.pipelineId)
+    return { code: 'STAGE_NOT_IN_PIPELINE', message: 'Stage belongs to another pipeline' };
   const missing = missingRequirements(state, gate);
   if (hasMissing(missing)) {
-    return { code: 'STAGE_REQUIREMENTS_UNMET', message: `Stage "${gate.name}" requires more information`, details: { stageId: gate.stageId, missing } };
+    return {
+      code: 'STAGE_REQUIREMENTS_UNMET',
+      message: `Stage "${gate.name}" requires more information`,
+      details: { stageId: gate.stageId, missing },
+    };
   }
   return null;
 }
@@ -149,8 +176,14 @@ export function entryRefusal(state: DealState, gate: StageGate): Refusal | null 
  * deal with the values sent along. The workflow's validator is the authority; the command layer asks it first
  * too, so a refusal costs no workflow task.
  */
-export function moveRefusal(deal: DealState, gate: StageGate, changes: DealChanges | undefined, lostReason: string | undefined): Refusal | null {
+export function moveRefusal(
+  deal: DealState,
+  gate: StageGate,
+  changes: DealChanges | undefined,
+  lostReason: string | undefined,
+): Refusal | null {
   if (gate.stageId === deal.stageId) return { code: 'STAGE_UNCHANGED', message: 'The deal is already in this stage' };
-  if (gate.kind === 'lost' && !(lostReason && lostReason.trim())) return { code: 'LOST_REASON_REQUIRED', message: 'A lost deal needs a reason' };
+  if (gate.kind === 'lost' && !(lostReason && lostReason.trim()))
+    return { code: 'LOST_REASON_REQUIRED', message: 'A lost deal needs a reason' };
   return entryRefusal(applyChanges(deal, changes), gate);
 }

@@ -11,14 +11,34 @@ import { z } from 'zod';
 import { Keyset } from '../shared/keyset.ts';
 import { likePattern } from '../shared/search.ts';
 import { notFound } from '../shared/errors.ts';
-import { ownerScope, readScope, uuidArray, type OwnerFilter, type ReadScope, type Viewer } from '../access/visibility.ts';
+import {
+  ownerScope,
+  readScope,
+  uuidArray,
+  type OwnerFilter,
+  type ReadScope,
+  type Viewer,
+} from '../access/visibility.ts';
 
 export interface DealView {
-  id: string; title: string; clientId: string; clientName: string; contactId: string | null;
-  ownerId: string; ownerName: string; pipelineId: string; stageId: string;
-  amount: string | null; currency: string | null; expectedCloseDate: string | null;
-  custom: Record<string, unknown>; lostReason: string | null; closedAt: string | null;
-  createdAt: string; updatedAt: string; version: number;
+  id: string;
+  title: string;
+  clientId: string;
+  clientName: string;
+  contactId: string | null;
+  ownerId: string;
+  ownerName: string;
+  pipelineId: string;
+  stageId: string;
+  amount: string | null;
+  currency: string | null;
+  expectedCloseDate: string | null;
+  custom: Record<string, unknown>;
+  lostReason: string | null;
+  closedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
 }
 
 export interface DealFilters {
@@ -55,7 +75,10 @@ export const eventKeyset = new Keyset({
   keyOf: (e: { id: string }) => [e.id],
 });
 
-interface Frag { sql: string; params: unknown[] }
+interface Frag {
+  sql: string;
+  params: unknown[];
+}
 const frag = (sql: string, ...params: unknown[]): Frag => ({ sql, params });
 const and = (parts: Frag[]): Frag => ({
   sql: parts.length ? parts.map((p) => `(${p.sql})`).join(' and ') : 'true',
@@ -71,22 +94,50 @@ const DEAL_COLUMNS = `d.id, d.title, d.client_id, c.name as client_name, d.conta
 const DEAL_JOINS = 'join clients c on c.id = d.client_id join users u on u.id = d.owner_id';
 
 interface DealSqlRow {
-  id: string; title: string; client_id: string; client_name: string; contact_id: string | null; owner_id: string;
-  owner_name: string; pipeline_id: string; stage_id: string; amount: string | null; currency: string | null;
-  expected_close_date: string | null; custom: Record<string, unknown> | string | null; lost_reason: string | null;
-  closed_at: Date | string | null; created_at: Date | string; updated_at: Date | string; version: number;
+  id: string;
+  title: string;
+  client_id: string;
+  client_name: string;
+  contact_id: string | null;
+  owner_id: string;
+  owner_name: string;
+  pipeline_id: string;
+  stage_id: string;
+  amount: string | null;
+  currency: string | null;
+  expected_close_date: string | null;
+  custom: Record<string, unknown> | string | null;
+  lost_reason: string | null;
+  closed_at: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  version: number;
 }
 
 const iso = (v: Date | string) => (v instanceof Date ? v : new Date(v)).toISOString();
-const json = <T>(v: T | string | null, empty: T): T => (v === null ? empty : typeof v === 'string' ? JSON.parse(v) as T : v);
+const json = <T>(v: T | string | null, empty: T): T =>
+  v === null ? empty : typeof v === 'string' ? (JSON.parse(v) as T) : v;
 
 function toView(r: DealSqlRow): DealView {
   return {
-    id: r.id, title: r.title, clientId: r.client_id, clientName: r.client_name ?? '', contactId: r.contact_id ?? null,
-    ownerId: r.owner_id, ownerName: r.owner_name ?? '', pipelineId: r.pipeline_id, stageId: r.stage_id,
-    amount: r.amount ?? null, currency: r.currency ?? null, expectedCloseDate: r.expected_close_date ?? null,
-    custom: json(r.custom, {}), lostReason: r.lost_reason ?? null, closedAt: r.closed_at ? iso(r.closed_at) : null,
-    createdAt: iso(r.created_at), updatedAt: iso(r.updated_at), version: Number(r.version),
+    id: r.id,
+    title: r.title,
+    clientId: r.client_id,
+    clientName: r.client_name ?? '',
+    contactId: r.contact_id ?? null,
+    ownerId: r.owner_id,
+    ownerName: r.owner_name ?? '',
+    pipelineId: r.pipeline_id,
+    stageId: r.stage_id,
+    amount: r.amount ?? null,
+    currency: r.currency ?? null,
+    expectedCloseDate: r.expected_close_date ?? null,
+    custom: json(r.custom, {}),
+    lostReason: r.lost_reason ?? null,
+    closedAt: r.closed_at ? iso(r.closed_at) : null,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+    version: Number(r.version),
   };
 }
 
@@ -99,14 +150,22 @@ function filterSql(f: DealFilters): Frag[] {
   if (f.q) {
     // each side from its trigram index: the title, the matching clients' and contacts' ids (computed once per query)
     const p = likePattern(f.q);
-    out.push(frag(`d.title ilike ?
+    out.push(
+      frag(
+        `d.title ilike ?
       or d.client_id = any(array(select c.id from clients c where client_search_text(c.name, c.tax_id, c.email, c.phone) ilike ?))
-      or d.contact_id = any(array(select k.id from contacts k where contact_search_text(k.name, k.email, k.phone) ilike ?))`, p, p, p));
+      or d.contact_id = any(array(select k.id from contacts k where contact_search_text(k.name, k.email, k.phone) ilike ?))`,
+        p,
+        p,
+        p,
+      ),
+    );
   }
   if (f.closeFrom) out.push(frag('d.expected_close_date >= ?::date', f.closeFrom));
   if (f.closeTo) out.push(frag('d.expected_close_date <= ?::date', f.closeTo));
   if (f.overdue) out.push(frag('d.closed_at is null and d.expected_close_date < current_date'));
-  if (f.stuckDays !== undefined) out.push(frag("d.closed_at is null and d.updated_at < now() - ? * interval '1 day'", f.stuckDays));
+  if (f.stuckDays !== undefined)
+    out.push(frag("d.closed_at is null and d.updated_at < now() - ? * interval '1 day'", f.stuckDays));
   return out;
 }
 
@@ -121,7 +180,10 @@ function pageIds(scope: ReadScope, viewerId: string, cond: Frag, limit: number):
   if (owners === 'all') {
     arms.push({ sql: `select d.id, d.updated_at from deals d where ${cond.sql} ${order}`, params: cond.params });
   } else if (owners.length === 1) {
-    arms.push({ sql: `select d.id, d.updated_at from deals d where d.owner_id = ? and ${cond.sql} ${order}`, params: [owners[0], ...cond.params] });
+    arms.push({
+      sql: `select d.id, d.updated_at from deals d where d.owner_id = ? and ${cond.sql} ${order}`,
+      params: [owners[0], ...cond.params],
+    });
   } else if (owners.length > 1 && owners.length <= PER_OWNER_MAX) {
     arms.push({
       sql: `select x.id, x.updated_at from unnest(?::uuid[]) o(id) cross join lateral (
@@ -135,9 +197,13 @@ function pageIds(scope: ReadScope, viewerId: string, cond: Frag, limit: number):
     });
   }
   if (scope.sharedOwners !== null) {
-    const only = scope.sharedOwners === 'any' ? [] : [frag('d.owner_id = any(?::uuid[])', uuidArray(scope.sharedOwners))];
+    const only =
+      scope.sharedOwners === 'any' ? [] : [frag('d.owner_id = any(?::uuid[])', uuidArray(scope.sharedOwners))];
     const where = and([frag("s.user_id = ? and s.record_type = 'deal'", viewerId), ...only, cond]);
-    arms.push({ sql: `select d.id, d.updated_at from record_shares s join deals d on d.id = s.record_id where ${where.sql} ${order}`, params: where.params });
+    arms.push({
+      sql: `select d.id, d.updated_at from record_shares s join deals d on d.id = s.record_id where ${where.sql} ${order}`,
+      params: where.params,
+    });
   }
   if (!arms.length) return frag('select null::uuid as id, null::timestamptz as updated_at where false');
   if (arms.length === 1 && !arms[0].sql.startsWith('select x.')) return arms[0];
@@ -150,7 +216,13 @@ function pageIds(scope: ReadScope, viewerId: string, cond: Frag, limit: number):
 const run = <T>(em: EntityManager, q: Frag) => em.getConnection().execute<T[]>(q.sql, q.params);
 
 /** The SQL the list issues (the bench prints its plan). */
-export async function listDealsSql(em: EntityManager, viewer: Viewer, filters: DealFilters, limit: number, cursor: string | null | undefined): Promise<Frag> {
+export async function listDealsSql(
+  em: EntityManager,
+  viewer: Viewer,
+  filters: DealFilters,
+  limit: number,
+  cursor: string | null | undefined,
+): Promise<Frag> {
   const after = dealKeyset.decode(cursor);
   const scope = await readScope(em, viewer, filters.owner);
   const page = pageIds(scope, viewer.id, and([...filterSql(filters), dealKeyset.after(after, 'd')]), limit + 1);
@@ -161,7 +233,13 @@ export async function listDealsSql(em: EntityManager, viewer: Viewer, filters: D
 }
 
 /** Deals the viewer can see, newest change first, a page after the cursor. */
-export async function listDeals(em: EntityManager, viewer: Viewer, filters: DealFilters, limit: number, cursor?: string | null) {
+export async function listDeals(
+  em: EntityManager,
+  viewer: Viewer,
+  filters: DealFilters,
+  limit: number,
+  cursor?: string | null,
+) {
   const rows = await run<DealSqlRow>(em, await listDealsSql(em, viewer, filters, limit, cursor));
   return dealKeyset.page(rows.map(toView), limit);
 }
@@ -177,18 +255,31 @@ async function visibleCond(em: EntityManager, viewer: Viewer | null): Promise<Fr
   if (!viewer) return frag('true');
   const scope = await ownerScope(em, viewer);
   if (scope.all) return frag('true');
-  return frag(`d.owner_id = any(?::uuid[]) or exists (select 1 from record_shares s
-    where s.user_id = ? and s.record_type = 'deal' and s.record_id = d.id)`, uuidArray(scope.owners), viewer.id);
+  return frag(
+    `d.owner_id = any(?::uuid[]) or exists (select 1 from record_shares s
+    where s.user_id = ? and s.record_type = 'deal' and s.record_id = d.id)`,
+    uuidArray(scope.owners),
+    viewer.id,
+  );
 }
 
 export async function readDealSql(em: EntityManager, viewer: Viewer | null, id: string): Promise<Frag> {
   const visible = await visibleCond(em, viewer);
-  return { sql: `select ${DEAL_COLUMNS} from deals d ${DEAL_JOINS} where d.id = ? and (${visible.sql})`, params: [id, ...visible.params] };
+  return {
+    sql: `select ${DEAL_COLUMNS} from deals d ${DEAL_JOINS} where d.id = ? and (${visible.sql})`,
+    params: [id, ...visible.params],
+  };
 }
 
 export interface AttachmentView {
-  id: string; documentKindId: string | null; fileName: string; contentType: string; size: number; sha256: string;
-  uploadedBy: string; createdAt: string;
+  id: string;
+  documentKindId: string | null;
+  fileName: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  uploadedBy: string;
+  createdAt: string;
 }
 
 /** A deal the viewer may see with its attachments (one statement) and the latest history page (in parallel). */
@@ -217,12 +308,22 @@ export async function dealDetail(em: EntityManager, viewer: Viewer, id: string, 
 }
 
 export interface EventView {
-  id: string; kind: string; at: string; actorId: string | null; actorName: string | null;
-  fromStageId: string | null; toStageId: string | null; data: Record<string, unknown>;
+  id: string;
+  kind: string;
+  at: string;
+  actorId: string | null;
+  actorName: string | null;
+  fromStageId: string | null;
+  toStageId: string | null;
+  data: Record<string, unknown>;
 }
 
 /** The SQL of one page of a deal's timeline (record_events): the one place that reads deal events. */
-export function dealHistorySql(dealId: string, limit: number, cursor: z.output<typeof eventKeyset.spec.cursor> | null): Frag {
+export function dealHistorySql(
+  dealId: string,
+  limit: number,
+  cursor: z.output<typeof eventKeyset.spec.cursor> | null,
+): Frag {
   const after = eventKeyset.after(cursor, 'e');
   return {
     sql: `select e.id::text as id, e.kind, e.created_at as at, e.actor_id, u.name as actor_name, e.from_stage_id,
@@ -236,13 +337,28 @@ export function dealHistorySql(dealId: string, limit: number, cursor: z.output<t
 /** One page of a deal's events, newest first, with the names of who did what. */
 export async function dealHistory(em: EntityManager, dealId: string, limit: number, cursor: string | null | undefined) {
   const rows = await run<{
-    id: string; kind: string; at: Date | string; actor_id: string | null; actor_name: string | null;
-    from_stage_id: string | null; to_stage_id: string | null; data: Record<string, unknown> | string | null;
+    id: string;
+    kind: string;
+    at: Date | string;
+    actor_id: string | null;
+    actor_name: string | null;
+    from_stage_id: string | null;
+    to_stage_id: string | null;
+    data: Record<string, unknown> | string | null;
   }>(em, dealHistorySql(dealId, limit, eventKeyset.decode(cursor)));
-  return eventKeyset.page(rows.map((e): EventView => ({
-    id: e.id, kind: e.kind, at: iso(e.at), actorId: e.actor_id ?? null, actorName: e.actor_name ?? null,
-    fromStageId: e.from_stage_id ?? null, toStageId: e.to_stage_id ?? null, data: json(e.data, {}),
-  })), limit);
+  return eventKeyset.page(
+    rows.map((e): EventView => ({
+      id: e.id,
+      kind: e.kind,
+      at: iso(e.at),
+      actorId: e.actor_id ?? null,
+      actorName: e.actor_name ?? null,
+      fromStageId: e.from_stage_id ?? null,
+      toStageId: e.to_stage_id ?? null,
+      data: json(e.data, {}),
+    })),
+    limit,
+  );
 }
 
 export interface BoardColumn {
@@ -258,7 +374,12 @@ const needsCounting = (f: DealFilters) =>
   !!(f.q || f.closeFrom || f.closeTo || f.overdue || f.stuckDays !== undefined || f.stageId || f.clientId);
 
 /** The SQL of a board's counts and totals per (stage, currency). */
-export async function boardTotalsSql(em: EntityManager, viewer: Viewer, pipelineId: string, filters: DealFilters): Promise<Frag> {
+export async function boardTotalsSql(
+  em: EntityManager,
+  viewer: Viewer,
+  pipelineId: string,
+  filters: DealFilters,
+): Promise<Frag> {
   const scope = await readScope(em, viewer, filters.owner);
   const groupBy = `select stage_id, currency, sum(n)::bigint as n, sum(total)::text as total from (`;
   const sharedArm = (exceptOwners: string[] | null, cond: Frag): Frag | null => {
@@ -277,17 +398,32 @@ export async function boardTotalsSql(em: EntityManager, viewer: Viewer, pipeline
   if (!needsCounting(filters)) {
     // kept exact by the deal_board_totals trigger: at most stages × owners × currencies rows, never the deals
     if (scope.owners === 'all') {
-      arms.push(frag(`select stage_id, currency, deals as n, amount as total from deal_board_totals where pipeline_id = ?`, pipelineId));
+      arms.push(
+        frag(
+          `select stage_id, currency, deals as n, amount as total from deal_board_totals where pipeline_id = ?`,
+          pipelineId,
+        ),
+      );
     } else if (scope.owners.length) {
-      arms.push(frag(`select stage_id, currency, deals as n, amount as total from deal_board_totals
-        where owner_id = any(?::uuid[]) and pipeline_id = ?`, uuidArray(scope.owners), pipelineId));
+      arms.push(
+        frag(
+          `select stage_id, currency, deals as n, amount as total from deal_board_totals
+        where owner_id = any(?::uuid[]) and pipeline_id = ?`,
+          uuidArray(scope.owners),
+          pipelineId,
+        ),
+      );
     }
     const shared = sharedArm(scope.owners === 'all' ? null : scope.owners, frag('true'));
     if (shared) arms.push(shared);
   } else {
     const cond = and([frag('d.pipeline_id = ?', pipelineId), ...filterSql(filters)]);
-    const owned = scope.owners === 'all' ? frag('true')
-      : scope.owners.length ? frag('d.owner_id = any(?::uuid[])', uuidArray(scope.owners)) : frag('false');
+    const owned =
+      scope.owners === 'all'
+        ? frag('true')
+        : scope.owners.length
+          ? frag('d.owner_id = any(?::uuid[])', uuidArray(scope.owners))
+          : frag('false');
     const w = and([cond, owned]);
     arms.push({
       sql: `select d.stage_id, coalesce(d.currency, '') as currency, count(*) as n, coalesce(sum(d.amount), 0) as total
@@ -297,7 +433,10 @@ export async function boardTotalsSql(em: EntityManager, viewer: Viewer, pipeline
     const shared = sharedArm(scope.owners === 'all' ? null : scope.owners, and(filterSql(filters)));
     if (shared) arms.push(shared);
   }
-  if (!arms.length) return frag('select null::uuid as stage_id, null::text as currency, 0::bigint as n, null::text as total where false');
+  if (!arms.length)
+    return frag(
+      'select null::uuid as stage_id, null::text as currency, 0::bigint as n, null::text as total where false',
+    );
   return {
     sql: `${groupBy}${arms.map((a) => `(${a.sql})`).join(' union all ')}) t group by 1, 2`,
     params: arms.flatMap((a) => a.params),
@@ -305,7 +444,13 @@ export async function boardTotalsSql(em: EntityManager, viewer: Viewer, pipeline
 }
 
 /** The SQL of a board's first cards: the first perStage + 1 of every stage, one index range each. */
-export async function boardCardsSql(em: EntityManager, viewer: Viewer, stageIds: string[], filters: DealFilters, perStage: number): Promise<Frag> {
+export async function boardCardsSql(
+  em: EntityManager,
+  viewer: Viewer,
+  stageIds: string[],
+  filters: DealFilters,
+  perStage: number,
+): Promise<Frag> {
   const scope = await readScope(em, viewer, filters.owner);
   const page = pageIds(scope, viewer.id, and([frag('d.stage_id = st.id'), ...filterSql(filters)]), perStage + 1);
   return {
@@ -317,9 +462,12 @@ export async function boardCardsSql(em: EntityManager, viewer: Viewer, stageIds:
 
 /** The stages of a pipeline in order; null when there is no such pipeline. */
 export async function pipelineStages(em: EntityManager, pipelineId: string): Promise<string[] | null> {
-  const rows = await em.getConnection().execute<{ stage_id: string | null }[]>(
-    'select s.id as stage_id from pipelines p left join stages s on s.pipeline_id = p.id where p.id = ? order by s.position',
-    [pipelineId]);
+  const rows = await em
+    .getConnection()
+    .execute<{ stage_id: string | null }[]>(
+      'select s.id as stage_id from pipelines p left join stages s on s.pipeline_id = p.id where p.id = ? order by s.position',
+      [pipelineId],
+    );
   if (!rows.length) return null;
   return rows.map((r) => r.stage_id).filter((x): x is string => !!x);
 }
@@ -328,11 +476,20 @@ export async function pipelineStages(em: EntityManager, pipelineId: string): Pro
  * The kanban board of a pipeline: per stage the number of deals the viewer sees, their totals per currency and the
  * first perStage deals with the cursor of the rest.
  */
-export async function dealBoard(em: EntityManager, viewer: Viewer, pipelineId: string, filters: DealFilters, perStage: number) {
+export async function dealBoard(
+  em: EntityManager,
+  viewer: Viewer,
+  pipelineId: string,
+  filters: DealFilters,
+  perStage: number,
+) {
   const stageIds = await pipelineStages(em, pipelineId);
   if (!stageIds) throw notFound('Pipeline');
   const f = { ...filters, pipelineId };
-  const [totalsQ, cardsQ] = await Promise.all([boardTotalsSql(em, viewer, pipelineId, f), boardCardsSql(em, viewer, stageIds, f, perStage)]);
+  const [totalsQ, cardsQ] = await Promise.all([
+    boardTotalsSql(em, viewer, pipelineId, f),
+    boardCardsSql(em, viewer, stageIds, f, perStage),
+  ]);
   const [sums, cards] = await Promise.all([
     run<{ stage_id: string; currency: string; n: string; total: string }>(em, totalsQ),
     stageIds.length ? run<DealSqlRow>(em, cardsQ) : Promise.resolve([]),
@@ -349,7 +506,9 @@ export async function dealBoard(em: EntityManager, viewer: Viewer, pipelineId: s
     return {
       stageId,
       count: mine.reduce((a, r) => a + Number(r.n), 0),
-      totals: mine.filter((r) => r.currency).map((r) => ({ currency: r.currency, amount: r.total }))
+      totals: mine
+        .filter((r) => r.currency)
+        .map((r) => ({ currency: r.currency, amount: r.total }))
         .sort((a, b) => (a.currency < b.currency ? -1 : 1)),
       deals: items,
       nextCursor,

@@ -7,7 +7,9 @@ export const FIELD_TYPES = ['text', 'number', 'money', 'date', 'select', 'user',
 export type FieldType = (typeof FIELD_TYPES)[number];
 
 /** Names in other languages: `{ ru: { label: 'Источник', options: { Website: 'Сайт' } } }`. */
-export interface FieldTranslations { [locale: string]: { label?: string; options?: Record<string, string> } | undefined }
+export interface FieldTranslations {
+  [locale: string]: { label?: string; options?: Record<string, string> } | undefined;
+}
 
 export interface FieldDefinition {
   key: string;
@@ -19,8 +21,7 @@ export interface FieldDefinition {
 }
 
 export type MoneyValue = { amount: string; currency: string };
-export type FieldValueOf<T extends FieldType> =
-  T extends 'number' ? number : T extends 'money' ? MoneyValue : string;
+export type FieldValueOf<T extends FieldType> = T extends 'number' ? number : T extends 'money' ? MoneyValue : string;
 
 /*
  * The formats of values, in one place: the API's schemas and the validation below use these.
@@ -35,8 +36,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const TEXT_MAX = 5000;
 
 /** A calendar date YYYY-MM-DD (the day exists) in the years 1000–9999. */
-export const isDate = (v: string) => DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`))
-  && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+export const isDate = (v: string) =>
+  DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
 
 /**
  * What is wrong with a value for a field, or null when it fits. null (no value) always fits: whether a value is
@@ -46,18 +47,30 @@ export const isDate = (v: string) => DATE.test(v) && !Number.isNaN(Date.parse(`$
 export function fieldValueProblem(def: Pick<FieldDefinition, 'type' | 'options'>, value: unknown): string | null {
   if (value === null) return null;
   switch (def.type) {
-    case 'text': return typeof value === 'string' && value.length <= TEXT_MAX ? null : `expects text up to ${TEXT_MAX} characters`;
-    case 'number': return typeof value === 'number' && Number.isFinite(value) ? null : 'expects a number';
-    case 'date': return typeof value === 'string' && isDate(value) ? null : 'expects a date YYYY-MM-DD';
+    case 'text':
+      return typeof value === 'string' && value.length <= TEXT_MAX ? null : `expects text up to ${TEXT_MAX} characters`;
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? null : 'expects a number';
+    case 'date':
+      return typeof value === 'string' && isDate(value) ? null : 'expects a date YYYY-MM-DD';
     case 'select':
-      return typeof value === 'string' && (def.options ?? []).includes(value) ? null : `expects one of: ${(def.options ?? []).join(', ')}`;
+      return typeof value === 'string' && (def.options ?? []).includes(value)
+        ? null
+        : `expects one of: ${(def.options ?? []).join(', ')}`;
     case 'money': {
       const m = value as { amount?: unknown; currency?: unknown };
-      const ok = typeof m === 'object' && typeof m.amount === 'string' && DECIMAL.test(m.amount)
-        && typeof m.currency === 'string' && CURRENCY.test(m.currency) && Object.keys(m).length === 2;
+      const ok =
+        typeof m === 'object' &&
+        typeof m.amount === 'string' &&
+        DECIMAL.test(m.amount) &&
+        typeof m.currency === 'string' &&
+        CURRENCY.test(m.currency) &&
+        Object.keys(m).length === 2;
       return ok ? null : 'expects {"amount": "123.45", "currency": "EUR"}';
     }
-    case 'user': case 'client': case 'file':
+    case 'user':
+    case 'client':
+    case 'file':
       return typeof value === 'string' && UUID.test(value) ? null : `expects the id of a ${def.type}`;
   }
 }

@@ -5,7 +5,8 @@ import { create as contentDisposition } from 'content-disposition';
  * (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI, LRM, RLM, ALM), with which `invoice\u202Egpj.exe` shows as
  * `invoiceexe.jpg`; a lone UTF-16 surrogate, which Postgres cannot store, too.
  */
-const UNSAFE = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const UNSAFE =
+  /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 export const MAX_FILE_NAME = 255;
 
 /**
@@ -19,4 +20,5 @@ export function storedFileName(sent: string | undefined | null): string {
 }
 
 /** Content-Disposition of a download: RFC 6266 `filename*` in UTF-8 plus an ASCII `filename` fallback. */
-export const attachmentDisposition = (fileName: string) => contentDisposition(storedFileName(fileName), { type: 'attachment' });
+export const attachmentDisposition = (fileName: string) =>
+  contentDisposition(storedFileName(fileName), { type: 'attachment' });

@@ -9,7 +9,9 @@ export class FileStorage {
     fs.mkdirSync(path.join(root, 'tmp'), { recursive: true });
   }
 
-  get tmpDir(): string { return path.join(this.root, 'tmp'); }
+  get tmpDir(): string {
+    return path.join(this.root, 'tmp');
+  }
 
   pathOf(sha256: string): string {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('not a sha256');

@@ -29,7 +29,9 @@ export interface RecordCodes {
 }
 
 export const recordCodes = (prefix: string): RecordCodes => ({
-  busy: `${prefix}_BUSY`, notFound: `${prefix}_NOT_FOUND`, stale: `${prefix}_STATE_STALE`,
+  busy: `${prefix}_BUSY`,
+  notFound: `${prefix}_NOT_FOUND`,
+  stale: `${prefix}_STATE_STALE`,
 });
 
 /** Every command to a record carries these. */
@@ -44,7 +46,9 @@ export interface KitCommand {
 }
 
 /** The state a record's workflow holds: at least the row's version. */
-export interface Versioned { version: number }
+export interface Versioned {
+  version: number;
+}
 
 /** How a workflow-backed record is addressed and what its failures are called. */
 export interface RecordKind {

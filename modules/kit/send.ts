@@ -29,8 +29,11 @@ export interface Target<I> {
   start: () => I | Promise<I>;
 }
 
-const deadlineError = () => new DomainError(KitFailure.outcomeUnknown,
-  'The workflow service did not answer in time; the change may or may not have been applied: reload before retrying');
+const deadlineError = () =>
+  new DomainError(
+    KitFailure.outcomeUnknown,
+    'The workflow service did not answer in time; the change may or may not have been applied: reload before retrying',
+  );
 
 /** The failure an Update answered with, as the DomainError the API maps to a status (api/errors.ts). */
 export function mapFailure(err: unknown): DomainError {
@@ -41,8 +44,10 @@ export function mapFailure(err: unknown): DomainError {
     if (cause instanceof ApplicationFailure && cause.type) {
       return new DomainError(cause.type, cause.message, (cause.details?.[0] ?? {}) as Record<string, unknown>);
     }
-    return new DomainError(KitFailure.unavailable,
-      'The change could not be written; nothing was changed, try again shortly');
+    return new DomainError(
+      KitFailure.unavailable,
+      'The change could not be written; nothing was changed, try again shortly',
+    );
   }
   return deadlineError();
 }
@@ -55,11 +60,14 @@ const PROBE_DEADLINE_MS = 2_000;
  */
 async function ensureTemporalReachable(temporal: Client): Promise<void> {
   try {
-    await temporal.connection.withDeadline(Date.now() + PROBE_DEADLINE_MS,
-      () => temporal.connection.workflowService.getSystemInfo({}));
+    await temporal.connection.withDeadline(Date.now() + PROBE_DEADLINE_MS, () =>
+      temporal.connection.workflowService.getSystemInfo({}),
+    );
   } catch {
-    throw new DomainError(KitFailure.unavailable,
-      'The workflow service is unreachable; nothing was changed, try again shortly');
+    throw new DomainError(
+      KitFailure.unavailable,
+      'The workflow service is unreachable; nothing was changed, try again shortly',
+    );
   }
 }
 
@@ -71,16 +79,18 @@ async function ensureTemporalReachable(temporal: Client): Promise<void> {
  * reloads the row first (`resync`). A third disagreement means the record keeps changing: VERSION_CONFLICT.
  */
 export async function send<I, R, C extends KitCommand>(
-  ctx: SendContext, target: Target<I>, update: UpdateDefinition<R, [C]>, cmd: C,
+  ctx: SendContext,
+  target: Target<I>,
+  update: UpdateDefinition<R, [C]>,
+  cmd: C,
   recover?: { storedVersion: () => Promise<number | null>; resync: UpdateDefinition<R, []> },
 ): Promise<R> {
   await ensureTemporalReachable(ctx.temporal);
   const lane = await enterLane(target.kind.workflowId(target.id), target.kind.codes.busy);
   try {
     // a command that waited behind another from this process was made from the row as it was before that one
-    const fresh = lane.waited && recover
-      ? { ...cmd, storedVersion: (await recover.storedVersion()) ?? cmd.storedVersion }
-      : cmd;
+    const fresh =
+      lane.waited && recover ? { ...cmd, storedVersion: (await recover.storedVersion()) ?? cmd.storedVersion } : cmd;
     return await sendChecked(ctx, target, update, fresh, recover);
   } finally {
     lane.leave();
@@ -88,7 +98,10 @@ export async function send<I, R, C extends KitCommand>(
 }
 
 async function sendChecked<I, R, C extends KitCommand>(
-  ctx: SendContext, target: Target<I>, update: UpdateDefinition<R, [C]>, cmd: C,
+  ctx: SendContext,
+  target: Target<I>,
+  update: UpdateDefinition<R, [C]>,
+  cmd: C,
   recover?: { storedVersion: () => Promise<number | null>; resync: UpdateDefinition<R, []> },
 ): Promise<R> {
   try {
@@ -112,7 +125,9 @@ export const LANE_WAITING = 4;
 /** How long a command waits in this process for the commands to its record ahead of it. */
 export const LANE_WAIT_MS = 3_000;
 
-interface Lane { queue: (() => void)[] }
+interface Lane {
+  queue: (() => void)[];
+}
 const lanes = new Map<string, Lane>();
 
 /**
@@ -136,7 +151,10 @@ async function enterLane(key: string, busyCode: string): Promise<{ waited: boole
   const busy = () => new DomainError(busyCode, 'Other changes to this record are being written; try again');
   if (lane.queue.length >= LANE_WAITING) throw busy();
   await new Promise<void>((resolve, reject) => {
-    const turn = () => { clearTimeout(timer); resolve(); };
+    const turn = () => {
+      clearTimeout(timer);
+      resolve();
+    };
     const timer = setTimeout(() => {
       lane.queue.splice(lane.queue.indexOf(turn), 1);
       reject(busy());
@@ -148,7 +166,10 @@ async function enterLane(key: string, busyCode: string): Promise<{ waited: boole
 
 /** One Update with start, inside the command deadline; its failure as a DomainError. */
 export async function sendOnce<I, R, A extends unknown[]>(
-  ctx: SendContext, target: Target<I>, update: UpdateDefinition<R, A>, args: A,
+  ctx: SendContext,
+  target: Target<I>,
+  update: UpdateDefinition<R, A>,
+  args: A,
 ): Promise<R> {
   const startOp = new WithStartWorkflowOperation(target.workflow, {
     workflowId: target.kind.workflowId(target.id),
@@ -158,7 +179,8 @@ export async function sendOnce<I, R, A extends unknown[]>(
   });
   try {
     return await ctx.temporal.connection.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () =>
-      ctx.temporal.workflow.executeUpdateWithStart(update, { args, startWorkflowOperation: startOp }));
+      ctx.temporal.workflow.executeUpdateWithStart(update, { args, startWorkflowOperation: startOp }),
+    );
   } catch (err) {
     throw mapFailure(err);
   }

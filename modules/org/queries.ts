@@ -4,18 +4,29 @@ import { Department, type DepartmentRow } from './entities.ts';
 
 async function memberCounts(em: EntityManager, ids: string[]): Promise<Map<string, number>> {
   if (!ids.length) return new Map();
-  const rows = await em.getConnection().execute<{ department_id: string; n: string }[]>(
-    'select department_id, count(*) as n from users where disabled_at is null and department_id = any(?::uuid[]) group by 1',
-    [`{${ids.join(',')}}`]);
+  const rows = await em
+    .getConnection()
+    .execute<{ department_id: string; n: string }[]>(
+      'select department_id, count(*) as n from users where disabled_at is null and department_id = any(?::uuid[]) group by 1',
+      [`{${ids.join(',')}}`],
+    );
   return new Map(rows.map((r) => [r.department_id, Number(r.n)]));
 }
 
 /** Departments as the API shows them, with the number of active members of each. */
 export async function toDepartments(em: EntityManager, rows: DepartmentRow[]) {
-  const counts = await memberCounts(em, rows.map((r) => r.id));
+  const counts = await memberCounts(
+    em,
+    rows.map((r) => r.id),
+  );
   return rows.map((d) => ({
-    id: d.id, name: d.name, parentId: d.parentId ?? null, isSalesGroup: d.isSalesGroup, leadId: d.leadId ?? null,
-    memberCount: counts.get(d.id) ?? 0, version: d.version,
+    id: d.id,
+    name: d.name,
+    parentId: d.parentId ?? null,
+    isSalesGroup: d.isSalesGroup,
+    leadId: d.leadId ?? null,
+    memberCount: counts.get(d.id) ?? 0,
+    version: d.version,
   }));
 }
 

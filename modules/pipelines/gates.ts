@@ -4,8 +4,9 @@ import { DEAL_BUILT_IN_FIELDS, type DealBuiltInKey } from '../fields/deal-fields
 import { DealField, DocumentKind, Stage, type StageRow } from './entities.ts';
 
 /** label and type of each built-in deal field (modules/fields/deal-fields.ts declares them) */
-export const BUILT_IN_FIELD_LABELS = Object.fromEntries(DEAL_BUILT_IN_FIELDS.map((f) => [f.key, { label: f.label, type: f.type }])) as
-  Record<DealBuiltInKey, { label: string; type: string }>;
+export const BUILT_IN_FIELD_LABELS = Object.fromEntries(
+  DEAL_BUILT_IN_FIELDS.map((f) => [f.key, { label: f.label, type: f.type }]),
+) as Record<DealBuiltInKey, { label: string; type: string }>;
 
 /** Resolves a stage's requirement keys to labelled requirements, as the gate and the stage dialog need them. */
 export async function gateOf(em: EntityManager, stage: StageRow): Promise<StageGate> {
@@ -23,9 +24,17 @@ export async function gateOf(em: EntityManager, stage: StageRow): Promise<StageG
       const builtIn = BUILT_IN_FIELD_LABELS[key as keyof typeof BUILT_IN_FIELD_LABELS];
       if (builtIn) return { key, ...builtIn };
       const f = fields.find((x) => x.key === key);
-      return { key, label: f?.label ?? key, type: f?.type ?? 'text', ...(f?.type === 'select' ? { options: f.options } : {}) };
+      return {
+        key,
+        label: f?.label ?? key,
+        type: f?.type ?? 'text',
+        ...(f?.type === 'select' ? { options: f.options } : {}),
+      };
     }),
-    requiredDocumentKinds: stage.requiredDocumentKinds.map((id) => ({ id, name: kinds.find((k) => k.id === id)?.name ?? id })),
+    requiredDocumentKinds: stage.requiredDocumentKinds.map((id) => ({
+      id,
+      name: kinds.find((k) => k.id === id)?.name ?? id,
+    })),
     fingerprint: gateFingerprint(stage),
   };
 }

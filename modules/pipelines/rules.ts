@@ -28,15 +28,18 @@ const BUILT_IN = new Set<string>(BUILT_IN_REQUIRABLE_FIELDS);
  */
 export function pipelineProblem(stages: StageInput[], facts: PipelineFacts): string | null {
   if (stages.length === 0) return 'A pipeline needs at least one stage';
-  if (stages[0].kind !== 'open') return 'stages[0]: the first stage must be an open stage, because new deals start there';
+  if (stages[0].kind !== 'open')
+    return 'stages[0]: the first stage must be an open stage, because new deals start there';
   const names = new Map<string, number>();
   const ids = new Map<string, number>();
   for (const [i, s] of stages.entries()) {
     const name = s.name.trim().toLowerCase();
-    if (names.has(name)) return `stages[${i}].name: "${s.name.trim()}" is already the name of stages[${names.get(name)}]; stage names must be unique`;
+    if (names.has(name))
+      return `stages[${i}].name: "${s.name.trim()}" is already the name of stages[${names.get(name)}]; stage names must be unique`;
     names.set(name, i);
     if (s.id !== undefined) {
-      if (!facts.stageIds.has(s.id)) return `stages[${i}].id: no such stage in this pipeline; leave id out to add a stage`;
+      if (!facts.stageIds.has(s.id))
+        return `stages[${i}].id: no such stage in this pipeline; leave id out to add a stage`;
       if (ids.has(s.id)) return `stages[${i}].id: the same stage is listed twice (also stages[${ids.get(s.id)}])`;
       ids.set(s.id, i);
     }

@@ -11,7 +11,13 @@ export async function ensureFirstAdmin(em: EntityManager, opts: { email?: string
   if ((await em.count(User, {})) > 0) return null;
   const email = (opts.email ?? 'admin@dealflow.local').toLowerCase();
   const password = opts.password ?? generatePassword();
-  const user = em.create(User, { id: randomUUID(), email, name: 'Administrator', passwordHash: await hashPassword(password), role: 'admin' });
+  const user = em.create(User, {
+    id: randomUUID(),
+    email,
+    name: 'Administrator',
+    passwordHash: await hashPassword(password),
+    role: 'admin',
+  });
   await em.flush();
   return { id: user.id, email, password, generated: !opts.password };
 }
@@ -20,7 +26,10 @@ export async function ensureFirstAdmin(em: EntityManager, opts: { email?: string
  * A working sales desk on first start: document kinds, a "Sales" pipeline whose "Commercial proposal sent"
  * stage requires the amount and a commercial proposal, a custom field, and two demo clients.
  */
-export async function seedDefaults(em: EntityManager, ownerId: string): Promise<{ seeded: boolean; pipelineId: string | null }> {
+export async function seedDefaults(
+  em: EntityManager,
+  ownerId: string,
+): Promise<{ seeded: boolean; pipelineId: string | null }> {
   if ((await em.count(Pipeline, {})) > 0) return { seeded: false, pipelineId: null };
   const kind = (code: string, name: string, ru: string) =>
     em.create(DocumentKind, { id: randomUUID(), code, name, translations: { ru: { name: ru } } });
@@ -28,11 +37,20 @@ export async function seedDefaults(em: EntityManager, ownerId: string): Promise<
   kind('contract', 'Contract', 'Договор');
   kind('invoice', 'Invoice', 'Счёт');
   em.create(DealField, {
-    id: randomUUID(), key: 'source', label: 'Lead source', type: 'select',
-    options: DEMO_OPTIONS_RU.map(([en]) => en), position: 0,
+    id: randomUUID(),
+    key: 'source',
+    label: 'Lead source',
+    type: 'select',
+    options: DEMO_OPTIONS_RU.map(([en]) => en),
+    position: 0,
     translations: { ru: { label: 'Источник', options: Object.fromEntries(DEMO_OPTIONS_RU) } },
   });
-  const pipeline = em.create(Pipeline, { id: randomUUID(), name: 'Sales', position: 0, translations: { ru: { name: 'Продажи' } } });
+  const pipeline = em.create(Pipeline, {
+    id: randomUUID(),
+    name: 'Sales',
+    position: 0,
+    translations: { ru: { name: 'Продажи' } },
+  });
   const ru = new Map(DEMO_STAGES_RU);
   const stages: [string, 'open' | 'won' | 'lost', string[], string[]][] = [
     ['New lead', 'open', [], []],
@@ -42,11 +60,22 @@ export async function seedDefaults(em: EntityManager, ownerId: string): Promise<
     ['Won', 'won', ['amount'], [proposal.id]],
     ['Lost', 'lost', [], []],
   ];
-  stages.forEach(([name, k, fields, kinds], position) => em.create(Stage, {
-    id: randomUUID(), pipelineId: pipeline.id, name, position, kind: k, requiredFields: fields, requiredDocumentKinds: kinds,
-    translations: { ru: { name: ru.get(name) } },
-  }));
-  for (const [name, contact] of [['Northwind Trading', 'Anna Petrova'], ['Contoso Manufacturing', 'Ivan Smirnov']]) {
+  stages.forEach(([name, k, fields, kinds], position) =>
+    em.create(Stage, {
+      id: randomUUID(),
+      pipelineId: pipeline.id,
+      name,
+      position,
+      kind: k,
+      requiredFields: fields,
+      requiredDocumentKinds: kinds,
+      translations: { ru: { name: ru.get(name) } },
+    }),
+  );
+  for (const [name, contact] of [
+    ['Northwind Trading', 'Anna Petrova'],
+    ['Contoso Manufacturing', 'Ivan Smirnov'],
+  ]) {
     const client = em.create(Client, { id: randomUUID(), name, ownerId });
     em.create(Contact, { id: randomUUID(), clientId: client.id, name: contact });
   }

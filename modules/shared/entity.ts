@@ -14,7 +14,10 @@ export const createdAt = () => ({ createdAt: p.datetime().onCreate(() => new Dat
 /** when the record was created and last changed */
 export const timestamps = () => ({
   ...createdAt(),
-  updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  updatedAt: p
+    .datetime()
+    .onCreate(() => new Date())
+    .onUpdate(() => new Date()),
 });
 
 /** the optimistic-concurrency version: 1 on create, one more with every change */

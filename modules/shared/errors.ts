@@ -19,7 +19,10 @@ export const forbidden = (msg = 'You are not allowed to do this') => new DomainE
 export const unavailable = (what: string) =>
   new DomainError('SERVICE_UNAVAILABLE', `${what} is unreachable; nothing was changed, try again shortly`);
 export const versionConflict = (what: string, currentVersion?: number) =>
-  new DomainError('VERSION_CONFLICT', `${what} changed meanwhile; reload it and try again`,
-    currentVersion === undefined ? {} : { currentVersion });
+  new DomainError(
+    'VERSION_CONFLICT',
+    `${what} changed meanwhile; reload it and try again`,
+    currentVersion === undefined ? {} : { currentVersion },
+  );
 export const invalidReference = (field: string, what = field) =>
   new DomainError('INVALID_REFERENCE', `${field}: no such ${what}`, { field });

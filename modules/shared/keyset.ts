@@ -41,7 +41,9 @@ export class Keyset<T extends z.ZodTuple, Row> {
 
   /** `order by` columns, e.g. `d.updated_at desc, d.id desc` */
   orderBy(alias?: string): string {
-    return this.cols(alias).map((c) => `${c} ${this.spec.dir}`).join(', ');
+    return this.cols(alias)
+      .map((c) => `${c} ${this.spec.dir}`)
+      .join(', ');
   }
 
   /** The same condition as an ORM filter (for routes that read through entities); {} without a cursor. */
@@ -103,7 +105,9 @@ export function decodeCursor<T extends z.ZodTuple>(cursor: string | undefined, s
   let v: unknown;
   try {
     v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch { v = undefined; }
+  } catch {
+    v = undefined;
+  }
   const r = schema.safeParse(v);
   const dates = schema.def.items.map((item) => item instanceof z.ZodISODateTime || item instanceof z.ZodISODate);
   if (r.success && storable(r.data) && !r.data.some((x, i) => dates[i] && outOfPostgresRange(x))) return r.data;

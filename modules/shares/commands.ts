@@ -10,7 +10,12 @@ import { recordAudit } from '../audit/index.ts';
 type Actor = Viewer & { email?: string };
 
 /** A record as sharing needs it: its type (e.g. 'deal'), id and owner, and a noun for messages. */
-export interface Shareable { type: string; noun: string; id: string; ownerId: string }
+export interface Shareable {
+  type: string;
+  noun: string;
+  id: string;
+  ownerId: string;
+}
 
 async function checkManager(em: EntityManager, viewer: Viewer, record: Shareable) {
   if (!(await mayShare(em, viewer, record))) {
@@ -28,24 +33,42 @@ export async function shareRecord(em: EntityManager, viewer: Actor, record: Shar
     throw new DomainError('SHARE_WITH_OWNER', `userId: the owner sees the ${record.noun} already`, { field: 'userId' });
   }
   await em.transactional(async (tem) => {
-    await tem.getConnection().execute(
-      'insert into record_shares (record_type, record_id, user_id) values (?, ?, ?) on conflict do nothing',
-      [record.type, record.id, userId], 'run', tem.getTransactionContext());
+    await tem
+      .getConnection()
+      .execute(
+        'insert into record_shares (record_type, record_id, user_id) values (?, ?, ?) on conflict do nothing',
+        [record.type, record.id, userId],
+        'run',
+        tem.getTransactionContext(),
+      );
     await recordAudit(tem, {
-      kind: 'share.granted', actorId: viewer.id, actorEmail: viewer.email, subjectType: record.type, subjectId: record.id,
+      kind: 'share.granted',
+      actorId: viewer.id,
+      actorEmail: viewer.email,
+      subjectType: record.type,
+      subjectId: record.id,
       details: { userId },
     });
   });
 }
 
 /** Stops sharing a record with a user; NOT_FOUND when it was not shared with them. */
-export async function unshareRecord(em: EntityManager, viewer: Actor, record: Shareable, userId: string): Promise<void> {
+export async function unshareRecord(
+  em: EntityManager,
+  viewer: Actor,
+  record: Shareable,
+  userId: string,
+): Promise<void> {
   await checkManager(em, viewer, record);
   await em.transactional(async (tem) => {
     const n = await tem.nativeDelete(RecordShare, { recordType: record.type, recordId: record.id, userId });
     if (n === 0) throw notFound('Share');
     await recordAudit(tem, {
-      kind: 'share.revoked', actorId: viewer.id, actorEmail: viewer.email, subjectType: record.type, subjectId: record.id,
+      kind: 'share.revoked',
+      actorId: viewer.id,
+      actorEmail: viewer.email,
+      subjectType: record.type,
+      subjectId: record.id,
       details: { userId },
     });
   });

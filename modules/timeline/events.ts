@@ -7,7 +7,10 @@ export const RECORD_TYPES = ['deal', 'client', 'contact'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 /** One field's value before and after an edit. */
-export interface FieldChange { from: unknown; to: unknown }
+export interface FieldChange {
+  from: unknown;
+  to: unknown;
+}
 
 /**
  * The deal's events: created and stage_changed carry the stages (columns, so a stage in a deal's history cannot be
@@ -55,7 +58,9 @@ export const KINDS_BY_TYPE: { [T in RecordType]: readonly Extract<TimelineEvent,
  * Pure; an empty result means the edit changed nothing.
  */
 export function fieldChanges<T extends Record<string, unknown>>(
-  before: T, changes: Partial<T>, keys: readonly (keyof T & string)[],
+  before: T,
+  changes: Partial<T>,
+  keys: readonly (keyof T & string)[],
 ): Record<string, FieldChange> {
   const out: Record<string, FieldChange> = {};
   for (const key of keys) {

@@ -51,8 +51,14 @@ interface Subscriber {
 }
 
 interface EventRow {
-  id: string; record_type: RecordType; record_id: string; kind: string; actor_id: string | null; created_at: Date;
-  owner_id: string | null; client_id: string | null;
+  id: string;
+  record_type: RecordType;
+  record_id: string;
+  kind: string;
+  actor_id: string | null;
+  created_at: Date;
+  owner_id: string | null;
+  client_id: string | null;
 }
 
 /** Each event with the owner that decides who sees it: a contact is seen by whoever sees its client. */
@@ -88,12 +94,18 @@ export class LiveFeed {
   private closed = false;
   private readonly opts: Required<LiveOptions>;
 
-  constructor(private readonly databaseUrl: string, private readonly orm: MikroORM, opts: LiveOptions = {}) {
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly orm: MikroORM,
+    opts: LiveOptions = {},
+  ) {
     this.opts = { maxStreamsPerUser: 5, heartbeatMs: 20_000, maxBacklog: 500, maxReplay: 5000, ...opts };
   }
 
   /** Open streams, for tests and metrics. */
-  get size() { return this.subs.size; }
+  get size() {
+    return this.subs.size;
+  }
 
   /**
    * Starts streaming to `sink` for `viewer`, first replaying what they missed after `lastEventId`.
@@ -101,16 +113,31 @@ export class LiveFeed {
    */
   async subscribe(viewer: Viewer, sink: Sink, lastEventId: string | null, start: () => void): Promise<void> {
     if ([...this.subs].filter((s) => s.viewer.id === viewer.id).length >= this.opts.maxStreamsPerUser) {
-      throw new DomainError('TOO_MANY_STREAMS', `At most ${this.opts.maxStreamsPerUser} live streams per user; close another tab`,
-        { limit: this.opts.maxStreamsPerUser });
+      throw new DomainError(
+        'TOO_MANY_STREAMS',
+        `At most ${this.opts.maxStreamsPerUser} live streams per user; close another tab`,
+        { limit: this.opts.maxStreamsPerUser },
+      );
     }
     await this.listen();
     const resume = lastEventId && /^\d{1,19}$/.test(lastEventId) ? BigInt(lastEventId) : null;
     // a new stream starts from now: should the LISTEN connection break, it catches up from here
-    const [{ max }] = resume !== null ? [{ max: '0' }] : await this.orm.em.fork().getConnection()
-      .execute<{ max: string }[]>('select coalesce(max(id), 0)::text as max from record_events');
+    const [{ max }] =
+      resume !== null
+        ? [{ max: '0' }]
+        : await this.orm.em
+            .fork()
+            .getConnection()
+            .execute<{ max: string }[]>('select coalesce(max(id), 0)::text as max from record_events');
     const sub: Subscriber = {
-      viewer, sink, lastId: resume ?? BigInt(max), recent: new Set(), held: resume !== null ? [] : null, backlog: [], blocked: false, closed: false,
+      viewer,
+      sink,
+      lastId: resume ?? BigInt(max),
+      recent: new Set(),
+      held: resume !== null ? [] : null,
+      backlog: [],
+      blocked: false,
+      closed: false,
     };
     this.subs.add(sub);
     sink.once('close', () => this.drop(sub));
@@ -132,7 +159,9 @@ export class LiveFeed {
     if (this.listener) return;
     this.connecting ??= (async () => {
       const client = new pg.Client({ connectionString: this.databaseUrl });
-      client.on('notification', (msg) => { if (msg.payload) this.announce(msg.payload); });
+      client.on('notification', (msg) => {
+        if (msg.payload) this.announce(msg.payload);
+      });
       client.on('error', () => this.lost(client));
       client.on('end', () => this.lost(client));
       await client.connect();
@@ -140,7 +169,9 @@ export class LiveFeed {
       this.listener = client;
       this.heartbeat ??= setInterval(() => this.beat(), this.opts.heartbeatMs);
       this.heartbeat.unref();
-    })().finally(() => { this.connecting = null; });
+    })().finally(() => {
+      this.connecting = null;
+    });
     return this.connecting;
   }
 
@@ -169,10 +200,12 @@ export class LiveFeed {
   private announce(id: string) {
     this.pending.push(id);
     // ids announced together (one commit, or commits close in time) are read back in one query
-    this.flushing ??= new Promise<void>((r) => setImmediate(r)).then(() => this.flush()).finally(() => {
-      this.flushing = null;
-      if (this.pending.length) this.announce(this.pending.pop()!);
-    });
+    this.flushing ??= new Promise<void>((r) => setImmediate(r))
+      .then(() => this.flush())
+      .finally(() => {
+        this.flushing = null;
+        if (this.pending.length) this.announce(this.pending.pop()!);
+      });
   }
 
   private async flush() {
@@ -180,8 +213,9 @@ export class LiveFeed {
     if (!ids.length || !this.subs.size) return;
     try {
       const em = this.orm.em.fork();
-      const rows = await em.getConnection().execute<EventRow[]>(
-        `${EVENT_SELECT} where e.id = any(?::bigint[]) order by e.id`, [`{${ids.join(',')}}`]);
+      const rows = await em
+        .getConnection()
+        .execute<EventRow[]>(`${EVENT_SELECT} where e.id = any(?::bigint[]) order by e.id`, [`{${ids.join(',')}}`]);
       await this.refreshViewers(em);
       await this.deliver(em, [...this.subs], rows, true);
     } catch (e) {
@@ -193,8 +227,12 @@ export class LiveFeed {
   private async refreshViewers(em: EntityManager) {
     const ids = [...new Set([...this.subs].map((s) => s.viewer.id))];
     if (!ids.length) return;
-    const rows = await em.getConnection().execute<{ id: string; role: string }[]>(
-      'select id, role from users where id = any(?::uuid[]) and disabled_at is null', [`{${ids.join(',')}}`]);
+    const rows = await em
+      .getConnection()
+      .execute<{ id: string; role: string }[]>(
+        'select id, role from users where id = any(?::uuid[]) and disabled_at is null',
+        [`{${ids.join(',')}}`],
+      );
     const role = new Map(rows.map((r) => [r.id, r.role]));
     for (const s of this.subs) {
       const r = role.get(s.viewer.id);
@@ -208,8 +246,13 @@ export class LiveFeed {
     for (const row of rows) {
       if (!row.owner_id) continue;
       const event: StreamEvent = {
-        id: row.id, recordType: row.record_type, recordId: row.record_id, kind: row.kind, actorId: row.actor_id,
-        at: new Date(row.created_at).toISOString(), ...(row.client_id ? { clientId: row.client_id } : {}),
+        id: row.id,
+        recordType: row.record_type,
+        recordId: row.record_id,
+        kind: row.kind,
+        actorId: row.actor_id,
+        at: new Date(row.created_at).toISOString(),
+        ...(row.client_id ? { clientId: row.client_id } : {}),
       };
       const type = row.record_type === 'contact' ? 'client' : row.record_type;
       const record = { id: row.client_id ?? row.record_id, ownerId: row.owner_id };
@@ -234,13 +277,16 @@ export class LiveFeed {
       const em = this.orm.em.fork();
       const conn = em.getConnection();
       const [mark] = await conn.execute<{ tx_xmin: string }[]>(
-        'select tx_xmin::text as tx_xmin from record_events where id = ?', [after.toString()]);
+        'select tx_xmin::text as tx_xmin from record_events where id = ?',
+        [after.toString()],
+      );
       let cursor = after;
       let sent = 0;
       for (;;) {
         const late = mark && cursor === after ? ` or (e.id < ${after} and e.tx_id >= '${mark.tx_xmin}'::xid8)` : '';
-        const rows = await conn.execute<EventRow[]>(
-          `${EVENT_SELECT} where e.id > ?${late} order by e.id limit 500`, [cursor.toString()]);
+        const rows = await conn.execute<EventRow[]>(`${EVENT_SELECT} where e.id > ?${late} order by e.id limit 500`, [
+          cursor.toString(),
+        ]);
         await this.deliver(em, [sub], rows, false);
         sent += rows.length;
         if (rows.length < 500 || sub.closed) break;

@@ -16,8 +16,18 @@ export async function recordEvent(em: EntityManager, event: NewEvent): Promise<s
        insert into record_events (record_type, record_id, kind, actor_id, op_id, from_stage_id, to_stage_id, data)
        values (?, ?, ?, ?, ?, ?, ?, ?::jsonb) returning id)
      select id::text as id, pg_notify('${EVENTS_CHANNEL}', id::text) from e`,
-    [e.recordType, e.recordId, e.kind, e.actorId, e.opId ?? null, e.fromStageId ?? null, e.toStageId ?? null,
-      JSON.stringify(e.data ?? {})],
-    'all', em.getTransactionContext());
+    [
+      e.recordType,
+      e.recordId,
+      e.kind,
+      e.actorId,
+      e.opId ?? null,
+      e.fromStageId ?? null,
+      e.toStageId ?? null,
+      JSON.stringify(e.data ?? {}),
+    ],
+    'all',
+    em.getTransactionContext(),
+  );
   return row.id;
 }

@@ -16,15 +16,28 @@ async function checkDepartment(em: EntityManager, departmentId: string | null | 
   }
 }
 
-export interface NewUser { email: string; name: string; role: Role; departmentId?: string | null; password?: string }
+export interface NewUser {
+  email: string;
+  name: string;
+  role: Role;
+  departmentId?: string | null;
+  password?: string;
+}
 
 /** Adds a user; without a password one is generated and returned (to be shown once). */
-export async function inviteUser(em: EntityManager, input: NewUser): Promise<{ user: UserRow; password: string | null }> {
+export async function inviteUser(
+  em: EntityManager,
+  input: NewUser,
+): Promise<{ user: UserRow; password: string | null }> {
   if (await em.findOne(User, { email: input.email }, { fields: ['id'] })) throw emailTaken();
   await checkDepartment(em, input.departmentId);
   const password = input.password ?? generatePassword();
   const user = em.create(User, {
-    id: randomUUID(), email: input.email, name: input.name, role: input.role, departmentId: input.departmentId ?? null,
+    id: randomUUID(),
+    email: input.email,
+    name: input.name,
+    role: input.role,
+    departmentId: input.departmentId ?? null,
     passwordHash: await hashPassword(password),
   });
   try {
@@ -36,14 +49,23 @@ export async function inviteUser(em: EntityManager, input: NewUser): Promise<{ u
   return { user, password: input.password ? null : password };
 }
 
-export interface UserChanges { name?: string; role?: Role; departmentId?: string | null; disabled?: boolean }
+export interface UserChanges {
+  name?: string;
+  role?: Role;
+  departmentId?: string | null;
+  disabled?: boolean;
+}
 
 /**
  * Changes a user that is still at `version`: name, role, department, disabled (which ends their sessions).
  * Nobody disables or demotes themselves, and the last active administrator stays.
  */
 export async function updateUser(
-  em: EntityManager, actor: { id: string; email?: string }, id: string, version: number, changes: UserChanges,
+  em: EntityManager,
+  actor: { id: string; email?: string },
+  id: string,
+  version: number,
+  changes: UserChanges,
 ) {
   if (changesSelfAway(actor.id, id, changes)) {
     throw new DomainError('CANNOT_CHANGE_SELF', 'You cannot disable yourself or take away your own administrator role');
@@ -52,10 +74,24 @@ export async function updateUser(
   await em.transactional(async (tem) => {
     if (removesAdmin(changes)) {
       // lock every active administrator first, in one order, so two admins cannot remove each other at once
-      const admins = await tem.getConnection().execute<{ id: string }[]>(
-        "select id from users where role = 'admin' and disabled_at is null order by id for update", [], 'all', tem.getTransactionContext());
-      if (leavesNoAdmin(admins.map((a) => a.id), id)) {
-        throw new DomainError('LAST_ADMIN', 'This is the last active administrator; make someone else an administrator first');
+      const admins = await tem
+        .getConnection()
+        .execute<{ id: string }[]>(
+          "select id from users where role = 'admin' and disabled_at is null order by id for update",
+          [],
+          'all',
+          tem.getTransactionContext(),
+        );
+      if (
+        leavesNoAdmin(
+          admins.map((a) => a.id),
+          id,
+        )
+      ) {
+        throw new DomainError(
+          'LAST_ADMIN',
+          'This is the last active administrator; make someone else an administrator first',
+        );
       }
     }
     const set: Record<string, unknown> = {};
@@ -73,8 +109,11 @@ export async function updateUser(
     if (changes.disabled === true) await tem.nativeDelete(Session, { userId: id });
     if (changes.role !== undefined || changes.disabled !== undefined || changes.departmentId !== undefined) {
       await recordAudit(tem, {
-        kind: changes.role !== undefined ? 'user.role_changed' : 'user.access_changed', actorId: actor.id,
-        actorEmail: actor.email, subjectType: 'user', subjectId: id,
+        kind: changes.role !== undefined ? 'user.role_changed' : 'user.access_changed',
+        actorId: actor.id,
+        actorEmail: actor.email,
+        subjectType: 'user',
+        subjectId: id,
         details: { role: changes.role, disabled: changes.disabled, departmentId: changes.departmentId },
       });
     }

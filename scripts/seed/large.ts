@@ -24,7 +24,9 @@ export const SEED_PASSWORD = 'seed password 1234';
 export const SEED_DOMAIN = 'seed.test';
 
 export interface SeedResult {
-  admin: string; lead: string; manager: string;
+  admin: string;
+  lead: string;
+  manager: string;
   /** every user's email starts with its role; all share SEED_PASSWORD */
   pipelines: { id: string; name: string; stages: { id: string; kind: string }[] }[];
   counts: Record<string, number>;
@@ -49,35 +51,190 @@ function prng(seed: number) {
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-const FIRST = ['Anna', 'Boris', 'Clara', 'Dmitry', 'Elena', 'Fedor', 'Galina', 'Hans', 'Irina', 'Jonas', 'Ksenia', 'Lars',
-  'Maria', 'Nikolai', 'Olga', 'Pavel', 'Queenie', 'Roman', 'Sofia', 'Timur', 'Ulla', 'Viktor', 'Wanda', 'Yuri', 'Zoya'];
-const LAST = ['Ivanova', 'Petrov', 'Schmidt', 'Kowalski', 'Novak', 'Smirnov', 'Fischer', 'Larsen', 'Moreau', 'Rossi',
-  'Volkov', 'Berg', 'Kuznetsov', 'Weber', 'Lebedev', 'Horvat', 'Sokolov', 'Meyer', 'Popov', 'Nilsson', 'Orlov', 'Keller'];
-const CO_A = ['Nord', 'Alpha', 'Blue', 'Stone', 'Silver', 'River', 'Polar', 'Green', 'Iron', 'Sun', 'Delta', 'Oak', 'Vector',
-  'Baltic', 'Ural', 'Astra', 'Terra', 'Nova', 'Prime', 'Sigma', 'Volga', 'Arctic', 'Crystal', 'Falcon', 'Granite'];
-const CO_B = ['wind', 'line', 'tech', 'works', 'field', 'port', 'soft', 'trade', 'build', 'med', 'logic', 'point', 'star',
-  'gate', 'way', 'mark', 'net', 'food', 'steel', 'chem'];
-const CO_C = ['Logistics', 'Systems', 'Foods', 'Retail', 'Engineering', 'Pharma', 'Energy', 'Consulting', 'Textiles',
-  'Motors', 'Construction', 'Media', 'Agro', 'Finance', 'Telecom', 'Packaging'];
+const FIRST = [
+  'Anna',
+  'Boris',
+  'Clara',
+  'Dmitry',
+  'Elena',
+  'Fedor',
+  'Galina',
+  'Hans',
+  'Irina',
+  'Jonas',
+  'Ksenia',
+  'Lars',
+  'Maria',
+  'Nikolai',
+  'Olga',
+  'Pavel',
+  'Queenie',
+  'Roman',
+  'Sofia',
+  'Timur',
+  'Ulla',
+  'Viktor',
+  'Wanda',
+  'Yuri',
+  'Zoya',
+];
+const LAST = [
+  'Ivanova',
+  'Petrov',
+  'Schmidt',
+  'Kowalski',
+  'Novak',
+  'Smirnov',
+  'Fischer',
+  'Larsen',
+  'Moreau',
+  'Rossi',
+  'Volkov',
+  'Berg',
+  'Kuznetsov',
+  'Weber',
+  'Lebedev',
+  'Horvat',
+  'Sokolov',
+  'Meyer',
+  'Popov',
+  'Nilsson',
+  'Orlov',
+  'Keller',
+];
+const CO_A = [
+  'Nord',
+  'Alpha',
+  'Blue',
+  'Stone',
+  'Silver',
+  'River',
+  'Polar',
+  'Green',
+  'Iron',
+  'Sun',
+  'Delta',
+  'Oak',
+  'Vector',
+  'Baltic',
+  'Ural',
+  'Astra',
+  'Terra',
+  'Nova',
+  'Prime',
+  'Sigma',
+  'Volga',
+  'Arctic',
+  'Crystal',
+  'Falcon',
+  'Granite',
+];
+const CO_B = [
+  'wind',
+  'line',
+  'tech',
+  'works',
+  'field',
+  'port',
+  'soft',
+  'trade',
+  'build',
+  'med',
+  'logic',
+  'point',
+  'star',
+  'gate',
+  'way',
+  'mark',
+  'net',
+  'food',
+  'steel',
+  'chem',
+];
+const CO_C = [
+  'Logistics',
+  'Systems',
+  'Foods',
+  'Retail',
+  'Engineering',
+  'Pharma',
+  'Energy',
+  'Consulting',
+  'Textiles',
+  'Motors',
+  'Construction',
+  'Media',
+  'Agro',
+  'Finance',
+  'Telecom',
+  'Packaging',
+];
 const CO_FORM = ['LLC', 'Ltd', 'GmbH', 'JSC', 'AB', 'S.A.', 'Inc'];
-const DEAL_WHAT = ['Warehouse automation', 'Annual service contract', 'Fleet telematics', 'ERP rollout', 'Packaging line',
-  'Office equipment', 'Cold storage', 'Security audit', 'Cloud migration', 'Spare parts supply', 'Training programme',
-  'Solar panels', 'Forklift lease', 'Data center racks', 'Marketing campaign', 'Catering contract', 'Laboratory kit'];
+const DEAL_WHAT = [
+  'Warehouse automation',
+  'Annual service contract',
+  'Fleet telematics',
+  'ERP rollout',
+  'Packaging line',
+  'Office equipment',
+  'Cold storage',
+  'Security audit',
+  'Cloud migration',
+  'Spare parts supply',
+  'Training programme',
+  'Solar panels',
+  'Forklift lease',
+  'Data center racks',
+  'Marketing campaign',
+  'Catering contract',
+  'Laboratory kit',
+];
 const LOST = ['Price too high', 'Chose a competitor', 'No budget this year', 'Project cancelled', 'No answer'];
 
 const PIPELINES: { name: string; share: number; stages: [string, 'open' | 'won' | 'lost', number][] }[] = [
   // [stage, kind, share of the pipeline's deals]
-  { name: 'Sales', share: 0.6, stages: [['Lead', 'open', 0.18], ['Qualified', 'open', 0.14], ['Meeting', 'open', 0.12],
-    ['Commercial proposal sent', 'open', 0.1], ['Negotiation', 'open', 0.08], ['Won', 'won', 0.2], ['Lost', 'lost', 0.18]] },
-  { name: 'Renewals', share: 0.25, stages: [['Due', 'open', 0.2], ['Offer sent', 'open', 0.15], ['Signing', 'open', 0.1],
-    ['Renewed', 'won', 0.4], ['Churned', 'lost', 0.15]] },
-  { name: 'Partners', share: 0.15, stages: [['Sourced', 'open', 0.3], ['Pilot', 'open', 0.2], ['Contract', 'open', 0.1],
-    ['Signed', 'won', 0.25], ['Dropped', 'lost', 0.15]] },
+  {
+    name: 'Sales',
+    share: 0.6,
+    stages: [
+      ['Lead', 'open', 0.18],
+      ['Qualified', 'open', 0.14],
+      ['Meeting', 'open', 0.12],
+      ['Commercial proposal sent', 'open', 0.1],
+      ['Negotiation', 'open', 0.08],
+      ['Won', 'won', 0.2],
+      ['Lost', 'lost', 0.18],
+    ],
+  },
+  {
+    name: 'Renewals',
+    share: 0.25,
+    stages: [
+      ['Due', 'open', 0.2],
+      ['Offer sent', 'open', 0.15],
+      ['Signing', 'open', 0.1],
+      ['Renewed', 'won', 0.4],
+      ['Churned', 'lost', 0.15],
+    ],
+  },
+  {
+    name: 'Partners',
+    share: 0.15,
+    stages: [
+      ['Sourced', 'open', 0.3],
+      ['Pilot', 'open', 0.2],
+      ['Contract', 'open', 0.1],
+      ['Signed', 'won', 0.25],
+      ['Dropped', 'lost', 0.15],
+    ],
+  },
 ];
 
 /** COPY text format: tab-separated, \N for null, backslash escapes */
-const esc = (v: string) => v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
-const col = (v: string | number | null | undefined) => (v === null || v === undefined ? '\\N' : typeof v === 'number' ? String(v) : esc(v));
+const esc = (v: string) =>
+  v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+const col = (v: string | number | null | undefined) =>
+  v === null || v === undefined ? '\\N' : typeof v === 'number' ? String(v) : esc(v);
 const line = (cols: (string | number | null | undefined)[]) => cols.map(col).join('\t') + '\n';
 
 class CopyWriter {
@@ -86,11 +243,17 @@ class CopyWriter {
   private buf: string[] = [];
   private size = 0;
   rows = 0;
-  constructor(private client: pg.Client, private sql: string) {}
+  constructor(
+    private client: pg.Client,
+    private sql: string,
+  ) {}
   start() {
     const s = this.client.query(copyFrom(this.sql));
     this.stream = s as unknown as typeof this.stream;
-    this.done = new Promise((resolve, reject) => { s.on('finish', () => resolve()); s.on('error', reject); });
+    this.done = new Promise((resolve, reject) => {
+      s.on('finish', () => resolve());
+      s.on('error', reject);
+    });
     return this;
   }
   async push(l: string) {
@@ -113,7 +276,11 @@ class CopyWriter {
   }
 }
 
-export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { seed?: number; progress?: Progress } = {}): Promise<SeedResult> {
+export async function seedLarge(
+  databaseUrl: string,
+  sizes: SeedSizes,
+  opts: { seed?: number; progress?: Progress } = {},
+): Promise<SeedResult> {
   const t0 = performance.now();
   const rnd = prng(opts.seed ?? Math.floor(Math.random() * 2 ** 31));
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
@@ -135,7 +302,10 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
   const progress = opts.progress ?? (() => {});
   const phases: Record<string, number> = {};
   let lap = performance.now();
-  const phase = (name: string) => { phases[name] = Math.round(performance.now() - lap) / 1000; lap = performance.now(); };
+  const phase = (name: string) => {
+    phases[name] = Math.round(performance.now() - lap) / 1000;
+    lap = performance.now();
+  };
 
   const clients: pg.Client[] = [];
   const connect = async () => {
@@ -144,19 +314,28 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
     await c.query("set maintenance_work_mem = '512MB'");
     try {
       await c.query('set session_replication_role = replica');
-    } catch { /* not a superuser: triggers and foreign keys run, slower but the same data */ }
+    } catch {
+      /* not a superuser: triggers and foreign keys run, slower but the same data */
+    }
     clients.push(c);
     return c;
   };
   const main = await connect();
   const second = await connect();
-  const fast = (await main.query<{ r: string }>("select current_setting('session_replication_role') as r")).rows[0].r === 'replica';
+  const fast =
+    (await main.query<{ r: string }>("select current_setting('session_replication_role') as r")).rows[0].r ===
+    'replica';
 
   const LOADED = ['clients', 'contacts', 'deals', 'record_events', 'deal_attachments'];
-  const indexes = (await main.query<{ name: string; def: string }>(`
+  const indexes = (
+    await main.query<{ name: string; def: string }>(
+      `
     select i.indexname as name, i.indexdef as def from pg_indexes i
     where i.schemaname = current_schema() and i.tablename = any($1)
-      and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`, [LOADED])).rows;
+      and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`,
+      [LOADED],
+    )
+  ).rows;
   try {
     for (const i of indexes) await main.query(`drop index if exists "${i.name}"`);
 
@@ -166,7 +345,10 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
     const groupsN = Math.max(1, Math.round(sizes.users / 25));
     const deptsN = Math.max(1, Math.ceil(groupsN / 10));
     const managersN = Math.max(1, sizes.users - 1 - deptsN - groupsN);
-    const users = new CopyWriter(main, 'copy users (id, email, name, password_hash, role, department_id, locale) from stdin').start();
+    const users = new CopyWriter(
+      main,
+      'copy users (id, email, name, password_hash, role, department_id, locale) from stdin',
+    ).start();
     const departments: string[] = [];
     const depts: { id: string; name: string; parent: string | null; lead: string }[] = [];
     const adminId = uuid();
@@ -174,12 +356,16 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
     await users.push(line([adminId, `admin@${SEED_DOMAIN}`, 'Ada Admin', passwordHash, 'admin', null, 'en']));
     const groups: { id: string; lead: string; managers: string[] }[] = [];
     for (let d = 0; d < deptsN; d++) {
-      const id = uuid(); const head = uuid();
+      const id = uuid();
+      const head = uuid();
       depts.push({ id, name: `Sales department ${d + 1}`, parent: null, lead: head });
-      await users.push(line([head, `head-${d + 1}@${SEED_DOMAIN}`, userName(), passwordHash, 'lead', id, d % 3 === 0 ? 'ru' : 'en']));
+      await users.push(
+        line([head, `head-${d + 1}@${SEED_DOMAIN}`, userName(), passwordHash, 'lead', id, d % 3 === 0 ? 'ru' : 'en']),
+      );
     }
     for (let g = 0; g < groupsN; g++) {
-      const id = uuid(); const lead = uuid();
+      const id = uuid();
+      const lead = uuid();
       const dept = depts[g % deptsN];
       depts.push({ id, name: `Sales group ${g + 1}`, parent: dept.id, lead });
       await users.push(line([lead, `lead-${g + 1}@${SEED_DOMAIN}`, userName(), passwordHash, 'lead', id, 'en']));
@@ -189,10 +375,15 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
       const id = uuid();
       const group = groups[m % groupsN];
       group.managers.push(id);
-      await users.push(line([id, `manager-${m + 1}@${SEED_DOMAIN}`, userName(), passwordHash, 'manager', group.id, 'en']));
+      await users.push(
+        line([id, `manager-${m + 1}@${SEED_DOMAIN}`, userName(), passwordHash, 'manager', group.id, 'en']),
+      );
     }
     await users.end();
-    const deptRows = new CopyWriter(main, 'copy departments (id, name, parent_id, is_sales_group, lead_id) from stdin').start();
+    const deptRows = new CopyWriter(
+      main,
+      'copy departments (id, name, parent_id, is_sales_group, lead_id) from stdin',
+    ).start();
     for (const d of depts) {
       departments.push(d.id);
       await deptRows.push(line([d.id, d.name, d.parent, d.parent ? 't' : 'f', d.lead]));
@@ -203,8 +394,15 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
 
     // pipelines and stages; "Commercial proposal sent" and later open stages require the amount
     const pipelines: SeedResult['pipelines'] = [];
-    const stageRows: { id: string; pipeline: string; kind: 'open' | 'won' | 'lost'; position: number; share: number }[] = [];
-    const maxPos = (await main.query<{ n: number }>('select coalesce(max(position), -1) + 1 as n from pipelines')).rows[0].n;
+    const stageRows: {
+      id: string;
+      pipeline: string;
+      kind: 'open' | 'won' | 'lost';
+      position: number;
+      share: number;
+    }[] = [];
+    const maxPos = (await main.query<{ n: number }>('select coalesce(max(position), -1) + 1 as n from pipelines'))
+      .rows[0].n;
     for (const [pi, p] of PIPELINES.entries()) {
       const id = uuid();
       await main.query('insert into pipelines (id, name, position) values ($1, $2, $3)', [id, p.name, maxPos + pi]);
@@ -212,8 +410,10 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
       for (const [position, [name, kind, share]] of p.stages.entries()) {
         const sid = uuid();
         const requires = position >= 3 && kind === 'open' ? ['amount'] : [];
-        await main.query('insert into stages (id, pipeline_id, name, position, kind, required_fields) values ($1, $2, $3, $4, $5, $6)',
-          [sid, id, name, position, kind, JSON.stringify(requires)]);
+        await main.query(
+          'insert into stages (id, pipeline_id, name, position, kind, required_fields) values ($1, $2, $3, $4, $5, $6)',
+          [sid, id, name, position, kind, JSON.stringify(requires)],
+        );
         stages.push({ id: sid, kind });
         stageRows.push({ id: sid, pipeline: id, kind, position, share: share * p.share });
       }
@@ -222,16 +422,36 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
     const firstStage = new Map(stageRows.filter((s) => s.position === 0).map((s) => [s.pipeline, s]));
     const stageAt = new Map(stageRows.map((s) => [`${s.pipeline}:${s.position}`, s]));
     const cumulative: number[] = [];
-    stageRows.reduce((a, s) => { cumulative.push(a + s.share); return a + s.share; }, 0);
-    const stageFor = (x: number) => stageRows[Math.min(stageRows.length - 1, cumulative.findIndex((c) => x < c) === -1 ? stageRows.length - 1 : cumulative.findIndex((c) => x < c))];
+    stageRows.reduce((a, s) => {
+      cumulative.push(a + s.share);
+      return a + s.share;
+    }, 0);
+    const stageFor = (x: number) =>
+      stageRows[
+        Math.min(
+          stageRows.length - 1,
+          cumulative.findIndex((c) => x < c) === -1 ? stageRows.length - 1 : cumulative.findIndex((c) => x < c),
+        )
+      ];
 
     // clients and their contacts, owned by managers
     const allManagers = groups.flatMap((g) => g.managers);
-    const clientCopy = new CopyWriter(main, 'copy clients (id, name, tax_id, website, email, phone, address, owner_id, created_at, updated_at) from stdin').start();
-    const contactCopy = new CopyWriter(second, 'copy contacts (id, client_id, name, position, email, phone, created_at, updated_at) from stdin').start();
-    interface C { id: string; owner: string; contacts: string[] }
+    const clientCopy = new CopyWriter(
+      main,
+      'copy clients (id, name, tax_id, website, email, phone, address, owner_id, created_at, updated_at) from stdin',
+    ).start();
+    const contactCopy = new CopyWriter(
+      second,
+      'copy contacts (id, client_id, name, position, email, phone, created_at, updated_at) from stdin',
+    ).start();
+    interface C {
+      id: string;
+      owner: string;
+      contacts: string[];
+    }
     const cs: C[] = new Array(sizes.clients);
-    const phone = () => `+${pick(['7', '49', '46', '33'])} ${int(100, 999)} ${int(100, 999)}-${int(10, 99)}-${int(10, 99)}`;
+    const phone = () =>
+      `+${pick(['7', '49', '46', '33'])} ${int(100, 999)} ${int(100, 999)}-${int(10, 99)}-${int(10, 99)}`;
     for (let i = 0; i < sizes.clients; i++) {
       const id = uuid();
       const name = `${pick(CO_A)}${pick(CO_B)} ${pick(CO_C)} ${pick(CO_FORM)}${rnd() < 0.3 ? ` ${i + 1}` : ''}`;
@@ -241,7 +461,9 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
       const tel = phone();
       const at = new Date(now - int(400, 1500) * 86_400_000).toISOString();
       const owner = allManagers[i % allManagers.length];
-      await clientCopy.push(line([id, name, taxId, `https://${slug}.example`, email, tel, `${int(1, 200)} Main street`, owner, at, at]));
+      await clientCopy.push(
+        line([id, name, taxId, `https://${slug}.example`, email, tel, `${int(1, 200)} Main street`, owner, at, at]),
+      );
       const contacts: C['contacts'] = [];
       const n = sizes.contactsPerClient <= 0 ? 0 : int(1, Math.max(1, sizes.contactsPerClient * 2 - 1));
       for (let k = 0; k < n; k++) {
@@ -249,7 +471,9 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
         const cname = userName();
         const cmail = `${cname.toLowerCase().replace(' ', '.')}@${slug}.example`;
         const ctel = phone();
-        await contactCopy.push(line([cid, id, cname, pick(['CEO', 'Buyer', 'CFO', 'Head of operations', null]), cmail, ctel, at, at]));
+        await contactCopy.push(
+          line([cid, id, cname, pick(['CEO', 'Buyer', 'CFO', 'Head of operations', null]), cmail, ctel, at, at]),
+        );
         contacts.push(cid);
       }
       cs[i] = { id, owner, contacts };
@@ -270,18 +494,28 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
     }
     await fileCopy.end();
 
-    const dealCopy = new CopyWriter(main, `copy deals (id, title, client_id, contact_id, owner_id, pipeline_id, stage_id, amount, currency,
-      expected_close_date, custom, lost_reason, closed_at, created_at, updated_at, version) from stdin`).start();
-    const eventCopy = new CopyWriter(second, `copy record_events (record_type, record_id, op_id, kind, actor_id, created_at, from_stage_id, to_stage_id, data)
-      from stdin`).start();
-    const attCopy = new CopyWriter(second, `copy deal_attachments (id, deal_id, document_kind_id, file_sha256, file_name, content_type, size,
-      uploaded_by, created_at) from stdin`);
+    const dealCopy = new CopyWriter(
+      main,
+      `copy deals (id, title, client_id, contact_id, owner_id, pipeline_id, stage_id, amount, currency,
+      expected_close_date, custom, lost_reason, closed_at, created_at, updated_at, version) from stdin`,
+    ).start();
+    const eventCopy = new CopyWriter(
+      second,
+      `copy record_events (record_type, record_id, op_id, kind, actor_id, created_at, from_stage_id, to_stage_id, data)
+      from stdin`,
+    ).start();
+    const attCopy = new CopyWriter(
+      second,
+      `copy deal_attachments (id, deal_id, document_kind_id, file_sha256, file_name, content_type, size,
+      uploaded_by, created_at) from stdin`,
+    );
     const attachments: string[] = [];
     const totals = new Map<string, { n: number; amount: number }>();
     const span = 3 * 365 * 86_400_000;
     for (let i = 0; i < sizes.deals; i++) {
       const client = cs[Math.floor(rnd() * cs.length)];
-      const contact = client.contacts.length && rnd() < 0.8 ? client.contacts[Math.floor(rnd() * client.contacts.length)] : null;
+      const contact =
+        client.contacts.length && rnd() < 0.8 ? client.contacts[Math.floor(rnd() * client.contacts.length)] : null;
       // most deals belong to the client's owner, some to a colleague in the same group
       const owner = rnd() < 0.85 ? client.owner : allManagers[Math.floor(rnd() * allManagers.length)];
       const stage = stageFor(rnd());
@@ -289,15 +523,34 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
       const created = now - span + Math.floor(((i + rnd()) * (span - 86_400_000)) / sizes.deals);
       const updated = Math.min(now - 1000, created + Math.floor(rnd() * 200 * 86_400_000));
       const id = uuid(created);
-      const title = `${pick(DEAL_WHAT)} ${pick(['Q1', 'Q2', 'Q3', 'Q4', 'phase 2', 'pilot', 'extension', ''])}`.trim() + ` #${i + 1}`;
+      const title =
+        `${pick(DEAL_WHAT)} ${pick(['Q1', 'Q2', 'Q3', 'Q4', 'phase 2', 'pilot', 'extension', ''])}`.trim() +
+        ` #${i + 1}`;
       const hasAmount = stage.position >= 3 || rnd() < 0.7;
       const currency = hasAmount ? (rnd() < 0.6 ? 'EUR' : rnd() < 0.6 ? 'USD' : 'RUB') : null;
       const amount = hasAmount ? int(5, 50_000) * 100 : null;
       const close = new Date(created + int(30, 240) * 86_400_000).toISOString().slice(0, 10);
       const closed = stage.kind === 'open' ? null : new Date(updated).toISOString();
-      await dealCopy.push(line([id, title, client.id, contact, owner, stage.pipeline, stage.id,
-        amount === null ? null : amount.toFixed(2), currency, close, '{}', stage.kind === 'lost' ? pick(LOST) : null, closed,
-        new Date(created).toISOString(), new Date(updated).toISOString(), 1 + stage.position]));
+      await dealCopy.push(
+        line([
+          id,
+          title,
+          client.id,
+          contact,
+          owner,
+          stage.pipeline,
+          stage.id,
+          amount === null ? null : amount.toFixed(2),
+          currency,
+          close,
+          '{}',
+          stage.kind === 'lost' ? pick(LOST) : null,
+          closed,
+          new Date(created).toISOString(),
+          new Date(updated).toISOString(),
+          1 + stage.position,
+        ]),
+      );
       const key = `${stage.pipeline}\t${stage.id}\t${owner}\t${currency ?? ''}`;
       const cell = totals.get(key) ?? { n: 0, amount: 0 };
       cell.n++;
@@ -305,18 +558,38 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
       totals.set(key, cell);
       // history: created in the first stage of the pipeline, then the move (or two) that brought it to the current one
       const first = firstStage.get(stage.pipeline)!;
-      await eventCopy.push(line(['deal', id, null, 'created', owner, new Date(created).toISOString(), null, first.id, '{}']));
-      const path = stage.position === 0 ? [] : stage.position > 2 && rnd() < 0.5 ? [stageAt.get(`${stage.pipeline}:2`)!, stage] : [stage];
+      await eventCopy.push(
+        line(['deal', id, null, 'created', owner, new Date(created).toISOString(), null, first.id, '{}']),
+      );
+      const path =
+        stage.position === 0
+          ? []
+          : stage.position > 2 && rnd() < 0.5
+            ? [stageAt.get(`${stage.pipeline}:2`)!, stage]
+            : [stage];
       let from = first.id;
       for (const [k, s] of path.entries()) {
         const at = created + Math.floor(((updated - created) * (k + 1)) / path.length);
-        await eventCopy.push(line(['deal', id, null, 'stage_changed', owner, new Date(at).toISOString(), from, s.id, '{}']));
+        await eventCopy.push(
+          line(['deal', id, null, 'stage_changed', owner, new Date(at).toISOString(), from, s.id, '{}']),
+        );
         from = s.id;
       }
       if (stage.position >= 3 && rnd() < 0.6) {
         const f = files[Math.floor(rnd() * files.length)];
-        attachments.push(line([uuid(updated), id, null, f.sha, `Proposal ${i + 1}.pdf`, 'application/pdf', f.size, owner,
-          new Date(updated).toISOString()]));
+        attachments.push(
+          line([
+            uuid(updated),
+            id,
+            null,
+            f.sha,
+            `Proposal ${i + 1}.pdf`,
+            'application/pdf',
+            f.size,
+            owner,
+            new Date(updated).toISOString(),
+          ]),
+        );
       }
       if (i % 10_000 === 0) progress('deals', i, sizes.deals);
     }
@@ -328,7 +601,10 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
 
     if (fast) {
       // the triggers did not run: the board totals they keep are added here, and the access epoch moves on
-      const tot = new CopyWriter(main, 'copy deal_board_totals_seed (pipeline_id, stage_id, owner_id, currency, deals, amount) from stdin');
+      const tot = new CopyWriter(
+        main,
+        'copy deal_board_totals_seed (pipeline_id, stage_id, owner_id, currency, deals, amount) from stdin',
+      );
       await main.query('create temporary table deal_board_totals_seed (like deal_board_totals)');
       tot.start();
       for (const [k, v] of totals) await tot.push(`${k}\t${v.n}\t${v.amount.toFixed(2)}\n`);
@@ -343,18 +619,24 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
     // rebuild the indexes two at a time, one per connection (the GIN trigram index takes longest)
     const queue = [...indexes].sort((a, b) => Number(/using gin/i.test(b.def)) - Number(/using gin/i.test(a.def)));
     let built = 0;
-    await Promise.all([main, second].map(async (c) => {
-      for (let i = queue.shift(); i; i = queue.shift()) {
-        await c.query(i.def);
-        progress('indexes', ++built, indexes.length);
-      }
-    }));
+    await Promise.all(
+      [main, second].map(async (c) => {
+        for (let i = queue.shift(); i; i = queue.shift()) {
+          await c.query(i.def);
+          progress('indexes', ++built, indexes.length);
+        }
+      }),
+    );
     indexes.length = 0;
     phase('indexes');
     progress('vacuum', 0, 1);
     await Promise.all([
       main.query('vacuum (analyze) deals'),
-      second.query('vacuum (analyze) record_events').then(() => second.query('vacuum (analyze) clients, contacts, deal_attachments, deal_board_totals, users, departments')),
+      second
+        .query('vacuum (analyze) record_events')
+        .then(() =>
+          second.query('vacuum (analyze) clients, contacts, deal_attachments, deal_board_totals, users, departments'),
+        ),
     ]);
     progress('vacuum', 1, 1);
     phase('vacuum');
@@ -362,16 +644,25 @@ export async function seedLarge(databaseUrl: string, sizes: SeedSizes, opts: { s
     const g0 = groups.find((g) => g.managers.length) ?? groups[0];
     const counts: Record<string, number> = {};
     for (const t of ['users', 'departments', 'clients', 'contacts', 'deals', 'record_events', 'deal_attachments']) {
-      counts[t] = Number((await main.query(`select reltuples::bigint as n from pg_class where relname = $1`, [t])).rows[0].n);
+      counts[t] = Number(
+        (await main.query(`select reltuples::bigint as n from pg_class where relname = $1`, [t])).rows[0].n,
+      );
     }
-    const email = async (id: string) => (await main.query<{ email: string }>('select email from users where id = $1', [id])).rows[0].email;
+    const email = async (id: string) =>
+      (await main.query<{ email: string }>('select email from users where id = $1', [id])).rows[0].email;
     return {
-      admin: `admin@${SEED_DOMAIN}`, lead: await email(g0.lead), manager: await email(g0.managers[0]),
-      pipelines, counts, seconds: (performance.now() - t0) / 1000, phases,
+      admin: `admin@${SEED_DOMAIN}`,
+      lead: await email(g0.lead),
+      manager: await email(g0.managers[0]),
+      pipelines,
+      counts,
+      seconds: (performance.now() - t0) / 1000,
+      phases,
     };
   } finally {
     // if the load failed midway, put back whatever index was dropped
-    for (const i of indexes) await main.query(i.def.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS ')).catch(() => {});
+    for (const i of indexes)
+      await main.query(i.def.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS ')).catch(() => {});
     for (const c of clients) await c.end().catch(() => {});
   }
 }

@@ -10,7 +10,15 @@ import { pipelineRoutes } from '../../api/routes/pipelines.ts';
 import { streamRoutes } from '../../api/routes/stream.ts';
 
 /** Every route these tests cover: users, organisation, clients, sharing and pipelines. */
-const ROUTES: RouteSpec[] = [...userRoutes, ...departmentRoutes, ...clientRoutes, ...clientShareRoutes, ...dealShareRoutes, ...pipelineRoutes, ...streamRoutes];
+const ROUTES: RouteSpec[] = [
+  ...userRoutes,
+  ...departmentRoutes,
+  ...clientRoutes,
+  ...clientShareRoutes,
+  ...dealShareRoutes,
+  ...pipelineRoutes,
+  ...streamRoutes,
+];
 const fill = (path: string) => path.replace(/:[A-Za-z]+/g, () => randomUUID());
 const label = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
 
@@ -30,28 +38,56 @@ afterAll(() => h?.close());
 describe('route access', () => {
   it('covers the 28 operations, 8 of them for administrators only', () => {
     expect(ROUTES.map(label)).toEqual([
-      'GET /users', 'POST /users', 'PATCH /users/:id',
-      'GET /departments', 'POST /departments', 'PATCH /departments/:id',
-      'GET /clients', 'POST /clients', 'GET /clients/duplicates', 'GET /clients/:id', 'PATCH /clients/:id', 'POST /clients/:id/contacts',
+      'GET /users',
+      'POST /users',
+      'PATCH /users/:id',
+      'GET /departments',
+      'POST /departments',
+      'PATCH /departments/:id',
+      'GET /clients',
+      'POST /clients',
+      'GET /clients/duplicates',
+      'GET /clients/:id',
+      'PATCH /clients/:id',
+      'POST /clients/:id/contacts',
       'PATCH /clients/:id/contacts/:contactId',
-      'GET /clients/:id/shares', 'POST /clients/:id/shares', 'DELETE /clients/:id/shares/:userId',
-      'GET /deals/:id/shares', 'POST /deals/:id/shares', 'DELETE /deals/:id/shares/:userId',
-      'GET /pipelines', 'GET /pipelines/:id', 'POST /pipelines', 'PUT /pipelines/:id',
-      'GET /document-kinds', 'POST /document-kinds', 'GET /deal-fields', 'POST /deal-fields', 'GET /stream',
+      'GET /clients/:id/shares',
+      'POST /clients/:id/shares',
+      'DELETE /clients/:id/shares/:userId',
+      'GET /deals/:id/shares',
+      'POST /deals/:id/shares',
+      'DELETE /deals/:id/shares/:userId',
+      'GET /pipelines',
+      'GET /pipelines/:id',
+      'POST /pipelines',
+      'PUT /pipelines/:id',
+      'GET /document-kinds',
+      'POST /document-kinds',
+      'GET /deal-fields',
+      'POST /deal-fields',
+      'GET /stream',
     ]);
     expect(ROUTES.filter((r) => r.access === 'admin').map(label)).toEqual([
-      'POST /users', 'PATCH /users/:id', 'POST /departments', 'PATCH /departments/:id',
-      'POST /pipelines', 'PUT /pipelines/:id', 'POST /document-kinds', 'POST /deal-fields',
+      'POST /users',
+      'PATCH /users/:id',
+      'POST /departments',
+      'PATCH /departments/:id',
+      'POST /pipelines',
+      'PUT /pipelines/:id',
+      'POST /document-kinds',
+      'POST /deal-fields',
     ]);
     expect(ROUTES.some((r) => r.access === 'public')).toBe(false);
   });
 
   it('answers 401 UNAUTHENTICATED to every operation without a session or token', async () => {
     const anonymous = new Session(h.baseUrl);
-    const results = await Promise.all(ROUTES.map(async (r) => {
-      const res = await anonymous.request(r.method.toUpperCase(), fill(r.path), r.method === 'get' ? undefined : {});
-      return [label(r), res.status, res.body?.code];
-    }));
+    const results = await Promise.all(
+      ROUTES.map(async (r) => {
+        const res = await anonymous.request(r.method.toUpperCase(), fill(r.path), r.method === 'get' ? undefined : {});
+        return [label(r), res.status, res.body?.code];
+      }),
+    );
     expect(results).toEqual(ROUTES.map((r) => [label(r), 401, 'UNAUTHENTICATED']));
   });
 
@@ -64,10 +100,12 @@ describe('route access', () => {
   it('answers 403 FORBIDDEN to managers, leads, process owners and members on administrator operations', async () => {
     const admin = ROUTES.filter((r) => r.access === 'admin');
     for (const role of ['manager', 'lead', 'process_owner', 'member'] as const) {
-      const results = await Promise.all(admin.map(async (r) => {
-        const res = await sessions[role].request(r.method.toUpperCase(), fill(r.path), {});
-        return [role, label(r), res.status, res.body?.code];
-      }));
+      const results = await Promise.all(
+        admin.map(async (r) => {
+          const res = await sessions[role].request(r.method.toUpperCase(), fill(r.path), {});
+          return [role, label(r), res.status, res.body?.code];
+        }),
+      );
       expect(results).toEqual(admin.map((r) => [role, label(r), 403, 'FORBIDDEN']));
     }
   });
@@ -77,10 +115,12 @@ describe('route access', () => {
     noCsrf.cookie = sessions.admin.cookie; // the admin's session cookie, but no x-csrf-token header
     const writes = ROUTES.filter((r) => r.method !== 'get');
     expect(writes).toHaveLength(16);
-    const results = await Promise.all(writes.map(async (r) => {
-      const res = await noCsrf.request(r.method.toUpperCase(), fill(r.path), {});
-      return [label(r), res.status, res.body?.code];
-    }));
+    const results = await Promise.all(
+      writes.map(async (r) => {
+        const res = await noCsrf.request(r.method.toUpperCase(), fill(r.path), {});
+        return [label(r), res.status, res.body?.code];
+      }),
+    );
     expect(results).toEqual(writes.map((r) => [label(r), 403, 'CSRF_TOKEN_INVALID']));
     // a wrong token is refused the same way, and nothing was created
     const wrong = await noCsrf.request('POST', '/clients', { name: 'Sneaky Ltd' }, { 'x-csrf-token': 'nope' });
@@ -92,7 +132,7 @@ describe('route access', () => {
     expect((await noCsrf.get('/clients')).status).toBe(200);
   });
 
-  it('lets an API token write without a CSRF header, with its owner\'s rights', async () => {
+  it("lets an API token write without a CSRF header, with its owner's rights", async () => {
     const created = await sessions.manager.post('/auth/tokens', { name: 'script' });
     expect(created.status).toBe(201);
     const bot = new Session(h.baseUrl, created.body.token);
@@ -122,7 +162,9 @@ describe('route access', () => {
       for (const op of Object.values(methods)) ops.set(op.operationId, op.tags);
     }
     for (const r of ROUTES) expect(ops.get(r.operationId), r.operationId).toEqual([r.tag]);
-    expect(doc.paths['/api/v1/clients/{id}/contacts/{contactId}'].patch.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'contactId']);
+    expect(
+      doc.paths['/api/v1/clients/{id}/contacts/{contactId}'].patch.parameters.map((p: { name: string }) => p.name),
+    ).toEqual(['id', 'contactId']);
     expect(doc.paths['/api/v1/users'].post.responses['409']).toBeDefined();
   });
 });

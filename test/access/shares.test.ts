@@ -25,7 +25,12 @@ beforeAll(async () => {
   await em.getConnection().execute('update users set disabled_at = now() where id = ?', [d.id]);
   ids = { owner: o.id, other: x.id, third: t.id, disabled: d.id };
   [owner, other, third, lead, admin] = await Promise.all([o, x, t, l, a].map((u) => login(h, u.email)));
-  pipelineId = (await f.pipeline([['New', 'open', [], []], ['Won', 'won', [], []]])).id;
+  pipelineId = (
+    await f.pipeline([
+      ['New', 'open', [], []],
+      ['Won', 'won', [], []],
+    ])
+  ).id;
 });
 afterAll(() => h?.close());
 
@@ -54,9 +59,10 @@ describe.each([
     expect(share.status).toBe(201);
     expect(share.body).toMatchObject({ userId: ids.other, name: 'Xavier Other' });
     expect((await other.get(`/${type}/${id}`)).status).toBe(200);
-    const edit = type === 'clients'
-      ? await other.patch(`/clients/${id}`, { version: 1, notes: 'edited by a colleague' })
-      : await other.patch(`/deals/${id}`, { changes: { title: 'edited by a colleague' } });
+    const edit =
+      type === 'clients'
+        ? await other.patch(`/clients/${id}`, { version: 1, notes: 'edited by a colleague' })
+        : await other.patch(`/deals/${id}`, { changes: { title: 'edited by a colleague' } });
     expect(edit.status).toBe(200);
     const list = await other.get(`/${type}?limit=100`);
     expect(list.body.items.map((x: { id: string }) => x.id)).toContain(id);
@@ -84,7 +90,9 @@ describe.each([
     expect(unshare.status).toBe(403);
     expect((await third.get(`/${type}/${id}`)).status).toBe(404);
     // they may still see who else it is shared with
-    expect((await other.get(`/${type}/${id}/shares`)).body.items.map((x: { userId: string }) => x.userId)).toEqual([ids.other]);
+    expect((await other.get(`/${type}/${id}/shares`)).body.items.map((x: { userId: string }) => x.userId)).toEqual([
+      ids.other,
+    ]);
   });
 
   it("lets the owner's lead and an admin share it", async () => {

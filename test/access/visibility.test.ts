@@ -37,10 +37,14 @@ beforeAll(async () => {
     po: (await f.client(po.id, 'PO Client')).id,
   };
   const [sa, sla, slb, s1, s2, sb, spo, sm] = await Promise.all(
-    [admin, leadA, leadB, a1, a2, b1, po, member].map((u) => login(h, u.email)));
+    [admin, leadA, leadB, a1, a2, b1, po, member].map((u) => login(h, u.email)),
+  );
   s = { admin: sa, leadA: sla, leadB: slb, a1: s1, a2: s2, b1: sb, po: spo, member: sm };
   a1Contact = (await s.a1.post(`/clients/${c.a1}/contacts`, { name: 'Anna' })).body.id;
-  const pipeline = await f.pipeline([['New', 'open', [], []], ['Won', 'won', [], []]]);
+  const pipeline = await f.pipeline([
+    ['New', 'open', [], []],
+    ['Won', 'won', [], []],
+  ]);
   const deal = await s.a1.post('/deals', { title: 'A1 deal', clientId: c.a1, pipelineId: pipeline.id });
   expect(deal.status).toBe(201);
   a1Deal = deal.body.id;
@@ -49,7 +53,13 @@ afterAll(() => h?.close());
 
 describe('client visibility', () => {
   it('shows an admin every client', async () => {
-    expect(names(await s.admin.get('/clients'))).toEqual(['A1 Client', 'A2 Client', 'B1 Client', 'LeadA Client', 'PO Client']);
+    expect(names(await s.admin.get('/clients'))).toEqual([
+      'A1 Client',
+      'A2 Client',
+      'B1 Client',
+      'LeadA Client',
+      'PO Client',
+    ]);
     for (const id of Object.values(c)) expect((await s.admin.get(`/clients/${id}`)).status).toBe(200);
   });
 
@@ -103,7 +113,7 @@ describe('client visibility', () => {
     expect({ ...hidden.body, instance: undefined }).toEqual({ ...missing.body, instance: undefined });
   });
 
-  it("answers 404 to a contact id that belongs to another client, even one the caller sees", async () => {
+  it('answers 404 to a contact id that belongs to another client, even one the caller sees', async () => {
     const own = (await s.b1.get('/clients')).body.items[0].id;
     const r = await s.b1.patch(`/clients/${own}/contacts/${a1Contact}`, { version: 1, name: 'Moved' });
     expect(r.status).toBe(404);

@@ -17,12 +17,26 @@ beforeAll(async () => {
   const f = fixtures(h);
   const user = await f.user('manager');
   const client = await f.client(user.id);
-  const p = await f.pipeline([['New', 'open', [], []], ['Won', 'won', [], []]]);
+  const p = await f.pipeline([
+    ['New', 'open', [], []],
+    ['Won', 'won', [], []],
+  ]);
   stages = p.stages;
   state = {
-    id: randomUUID(), title: 'Direct', clientId: client.id, contactId: null, ownerId: user.id, pipelineId: p.id,
-    stageId: p.stages[0].id, amount: null, currency: null, expectedCloseDate: null, custom: {}, lostReason: null,
-    documentKinds: {}, version: 1,
+    id: randomUUID(),
+    title: 'Direct',
+    clientId: client.id,
+    contactId: null,
+    ownerId: user.id,
+    pipelineId: p.id,
+    stageId: p.stages[0].id,
+    amount: null,
+    currency: null,
+    expectedCloseDate: null,
+    custom: {},
+    lostReason: null,
+    documentKinds: {},
+    version: 1,
   };
 });
 afterAll(() => h?.close());
@@ -39,8 +53,13 @@ it('writes a retried create and a retried change once each', async () => {
   expect(await count({ dealId: state.id })).toBe(1);
 
   const move = {
-    opId: randomUUID(), actorId: null, dealId: state.id, fromVersion: 1, kind: 'stage_changed' as const,
-    stage: { from: stages[0].id, to: stages[1].id, kind: 'won' as const, lostReason: null, gateFingerprint: fp('won') }, data: {},
+    opId: randomUUID(),
+    actorId: null,
+    dealId: state.id,
+    fromVersion: 1,
+    kind: 'stage_changed' as const,
+    stage: { from: stages[0].id, to: stages[1].id, kind: 'won' as const, lostReason: null, gateFingerprint: fp('won') },
+    data: {},
   };
   expect(await acts.persistDealChange(move)).toEqual({ version: 2 });
   expect(await acts.persistDealChange(move)).toEqual({ version: 2 }); // the retry finds its own write
@@ -51,7 +70,15 @@ it('writes a retried create and a retried change once each', async () => {
 });
 
 it('refuses a change written against a version the row has left, and writes nothing', async () => {
-  const stale = { opId: randomUUID(), actorId: null, dealId: state.id, fromVersion: 1, kind: 'updated' as const, changes: { title: 'Lost update' }, data: {} };
+  const stale = {
+    opId: randomUUID(),
+    actorId: null,
+    dealId: state.id,
+    fromVersion: 1,
+    kind: 'updated' as const,
+    changes: { title: 'Lost update' },
+    data: {},
+  };
   await expect(acts.persistDealChange(stale)).rejects.toMatchObject({ type: 'VERSION_CONFLICT', nonRetryable: true });
   const row = await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id });
   expect(row.title).toBe('Direct');
@@ -61,31 +88,61 @@ it('refuses a change written against a version the row has left, and writes noth
 it('refuses a move when the stage demands something else than the gate that was checked, and writes nothing', async () => {
   const row = await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id });
   const move = {
-    opId: randomUUID(), actorId: null, dealId: state.id, fromVersion: row.version, kind: 'stage_changed' as const,
-    stage: { from: stages[1].id, to: stages[0].id, kind: 'open' as const, lostReason: null,
-      gateFingerprint: gateFingerprint({ kind: 'open', requiredFields: ['amount'], requiredDocumentKinds: [] }) },
+    opId: randomUUID(),
+    actorId: null,
+    dealId: state.id,
+    fromVersion: row.version,
+    kind: 'stage_changed' as const,
+    stage: {
+      from: stages[1].id,
+      to: stages[0].id,
+      kind: 'open' as const,
+      lostReason: null,
+      gateFingerprint: gateFingerprint({ kind: 'open', requiredFields: ['amount'], requiredDocumentKinds: [] }),
+    },
     data: {},
   };
-  await expect(acts.persistDealChange(move)).rejects.toMatchObject({ type: 'STAGE_REQUIREMENTS_CHANGED', nonRetryable: true });
+  await expect(acts.persistDealChange(move)).rejects.toMatchObject({
+    type: 'STAGE_REQUIREMENTS_CHANGED',
+    nonRetryable: true,
+  });
   expect((await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id })).version).toBe(row.version);
 });
 
 it('reports values Postgres refuses and attachments already gone as final failures', async () => {
   const row = await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id });
   const base = { actorId: null, dealId: state.id, fromVersion: row.version, data: {} };
-  await expect(acts.persistDealChange({ ...base, opId: randomUUID(), kind: 'updated', changes: { expectedCloseDate: '0000-01-01' } }))
-    .rejects.toMatchObject({ type: 'INVALID_DATA', nonRetryable: true });
-  await expect(acts.persistDealChange({ ...base, opId: randomUUID(), kind: 'detached', detachId: randomUUID() }))
-    .rejects.toMatchObject({ type: 'ATTACHMENT_NOT_FOUND', nonRetryable: true });
+  await expect(
+    acts.persistDealChange({
+      ...base,
+      opId: randomUUID(),
+      kind: 'updated',
+      changes: { expectedCloseDate: '0000-01-01' },
+    }),
+  ).rejects.toMatchObject({ type: 'INVALID_DATA', nonRetryable: true });
+  await expect(
+    acts.persistDealChange({ ...base, opId: randomUUID(), kind: 'detached', detachId: randomUUID() }),
+  ).rejects.toMatchObject({ type: 'ATTACHMENT_NOT_FOUND', nonRetryable: true });
   expect((await acts.loadDealState({ dealId: state.id }))?.version).toBe(row.version);
 });
 
 it('fences a given-up command: once abandoned its write never commits, and abandoning a written one reports it applied', async () => {
   const row = await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id });
-  const edit = (opId: string) => ({ opId, actorId: null, dealId: state.id, fromVersion: row.version, kind: 'updated' as const, changes: { title: `Fenced ${opId}` }, data: {} });
+  const edit = (opId: string) => ({
+    opId,
+    actorId: null,
+    dealId: state.id,
+    fromVersion: row.version,
+    kind: 'updated' as const,
+    changes: { title: `Fenced ${opId}` },
+    data: {},
+  });
   const given = randomUUID();
   expect(await acts.abandonOp({ opId: given })).toBe('abandoned');
-  await expect(acts.persistDealChange(edit(given))).rejects.toMatchObject({ type: 'COMMAND_ABANDONED', nonRetryable: true });
+  await expect(acts.persistDealChange(edit(given))).rejects.toMatchObject({
+    type: 'COMMAND_ABANDONED',
+    nonRetryable: true,
+  });
   expect((await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id })).version).toBe(row.version);
   expect(await count({ opId: given })).toBe(0);
 

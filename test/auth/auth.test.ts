@@ -5,7 +5,10 @@ import { User } from '../../modules/accounts/entities.ts';
 
 let h: Harness;
 let f: ReturnType<typeof fixtures>;
-beforeAll(async () => { h = await startHarness(); f = fixtures(h); });
+beforeAll(async () => {
+  h = await startHarness();
+  f = fixtures(h);
+});
 afterAll(() => h?.close());
 
 describe('sessions', () => {

@@ -8,7 +8,10 @@ import { fixtures, login, PASSWORD, Session, startHarness, versionOf, type Harne
 
 let h: Harness;
 let f: ReturnType<typeof fixtures>;
-beforeAll(async () => { h = await startHarness({ config: { DEALFLOW_SESSION_IDLE_MINUTES: '30' } }); f = fixtures(h); });
+beforeAll(async () => {
+  h = await startHarness({ config: { DEALFLOW_SESSION_IDLE_MINUTES: '30' } });
+  f = fixtures(h);
+});
 afterAll(() => h?.close());
 
 const NEW = 'a brand new passphrase';
@@ -44,7 +47,9 @@ describe("an administrator's reset", () => {
     const weak = await admin.post(`/users/${u.id}/password`, { newPassword: 'password' });
     expect(weak.status).toBe(422);
     expect(weak.body.code).toBe('WEAK_PASSWORD');
-    expect((await admin.post('/users/00000000-0000-4000-8000-000000000000/password', { newPassword: NEW })).status).toBe(404);
+    expect(
+      (await admin.post('/users/00000000-0000-4000-8000-000000000000/password', { newPassword: NEW })).status,
+    ).toBe(404);
     expect((await admin.post(`/users/${u.id}/password`, { newPassword: NEW })).status).toBe(204);
     expect((await theirs.get('/auth/me')).status).toBe(401);
     await login(h, u.email, NEW);
@@ -54,7 +59,12 @@ describe("an administrator's reset", () => {
 describe('the password policy on every path', () => {
   it('applies to users an administrator adds with a chosen password', async () => {
     const admin = await login(h, (await f.user('admin')).email);
-    const r = await admin.post('/users', { email: 'weak@example.test', name: 'Weak', role: 'member', password: 'password123' });
+    const r = await admin.post('/users', {
+      email: 'weak@example.test',
+      name: 'Weak',
+      role: 'member',
+      password: 'password123',
+    });
     expect(r.status).toBe(422);
     expect(r.body.code).toBe('WEAK_PASSWORD');
   });
@@ -84,7 +94,11 @@ describe('the audit log', () => {
     expect((await s.get('/audit')).status).toBe(403);
     const mine = await admin.get(`/audit?actorId=${u.id}`);
     expect(mine.status).toBe(200);
-    expect(mine.body.items.map((e: { kind: string }) => e.kind)).toEqual(['auth.password_changed', 'auth.login_succeeded', 'auth.login_failed']);
+    expect(mine.body.items.map((e: { kind: string }) => e.kind)).toEqual([
+      'auth.password_changed',
+      'auth.login_succeeded',
+      'auth.login_failed',
+    ]);
     expect(mine.body.items[2]).toMatchObject({ actorEmail: u.email, details: { reason: 'wrong_password' } });
     expect(JSON.stringify(mine.body)).not.toContain(NEW);
     expect(JSON.stringify(mine.body)).not.toContain('wrong password');
@@ -93,7 +107,9 @@ describe('the audit log', () => {
     expect(failed.body.items[0].kind).toBe('auth.login_failed');
     const signIns = await admin.get('/audit?kind=auth.login_succeeded,auth.login_failed&limit=2');
     expect(signIns.body.items).toHaveLength(2);
-    const next = await admin.get(`/audit?kind=auth.login_succeeded,auth.login_failed&limit=2&cursor=${signIns.body.nextCursor}`);
+    const next = await admin.get(
+      `/audit?kind=auth.login_succeeded,auth.login_failed&limit=2&cursor=${signIns.body.nextCursor}`,
+    );
     expect(next.status).toBe(200);
     expect(next.body.items.length).toBeGreaterThan(0);
     expect(Number(next.body.items[0].id)).toBeLessThan(Number(signIns.body.items[1].id));
@@ -106,7 +122,9 @@ describe('the audit log', () => {
     const adminUser = await f.user('admin');
     const admin = await login(h, adminUser.email);
     const u = await f.user('member');
-    expect((await admin.patch(`/users/${u.id}`, { role: 'lead', version: await versionOf(h, 'users', u.id) })).status).toBe(200);
+    expect(
+      (await admin.patch(`/users/${u.id}`, { role: 'lead', version: await versionOf(h, 'users', u.id) })).status,
+    ).toBe(200);
     const client = await f.client(adminUser.id);
     expect((await admin.post(`/clients/${client.id}/shares`, { userId: u.id })).status).toBe(201);
     expect((await admin.delete(`/clients/${client.id}/shares/${u.id}`)).status).toBe(204);

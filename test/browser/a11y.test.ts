@@ -22,8 +22,15 @@ let pipelineId: string;
 beforeAll(async () => {
   h = await startHarness();
   const f = fixtures(h);
-  const pipeline = await f.pipeline([['Lead', 'open', [], []], ['Proposal', 'open', ['amount'], []], ['Won', 'won', [], []], ['Lost', 'lost', [], []]],
-    'Axe pipeline');
+  const pipeline = await f.pipeline(
+    [
+      ['Lead', 'open', [], []],
+      ['Proposal', 'open', ['amount'], []],
+      ['Won', 'won', [], []],
+      ['Lost', 'lost', [], []],
+    ],
+    'Axe pipeline',
+  );
   pipelineId = pipeline.id;
   const admin = await f.user('admin', { name: 'Ada Admin' });
   adminEmail = admin.email;
@@ -31,7 +38,14 @@ beforeAll(async () => {
   clientId = client.id;
   const s = await login(h, admin.email);
   // an overdue deal (the red chip) and a won one (the green badge)
-  const overdue = await s.post('/deals', { title: 'Overdue deal', clientId, pipelineId, amount: '1200.00', currency: 'EUR', expectedCloseDate: '2024-01-15' });
+  const overdue = await s.post('/deals', {
+    title: 'Overdue deal',
+    clientId,
+    pipelineId,
+    amount: '1200.00',
+    currency: 'EUR',
+    expectedCloseDate: '2024-01-15',
+  });
   expect(overdue.status).toBe(201);
   dealId = overdue.body.id;
   const won = await s.post('/deals', { title: 'Won deal', clientId, pipelineId, amount: '800.00', currency: 'EUR' });
@@ -49,10 +63,26 @@ afterAll(async () => {
 async function axe(name: string) {
   await page.addScriptTag({ content: AXE });
   const violations = await page.evaluate(async () => {
-    const r = await (window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[]; failureSummary: string }[] }[] }> } })
-      .axe.run({ resultTypes: ['violations'] });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} — ${n.failureSummary}`).join(' | ')}`);
+    const r = await (
+      window as unknown as {
+        axe: {
+          run: (
+            o: object,
+          ) => Promise<{
+            violations: { id: string; impact: string; nodes: { target: string[]; failureSummary: string }[] }[];
+          }>;
+        };
+      }
+    ).axe.run({ resultTypes: ['violations'] });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) =>
+          `${v.id} (${v.impact}): ${v.nodes
+            .slice(0, 3)
+            .map((n) => `${n.target.join(' ')} — ${n.failureSummary}`)
+            .join(' | ')}`,
+      );
   });
   await screenshot(page, `axe-${name}`);
   expect(violations, name).toEqual([]);

@@ -26,7 +26,9 @@ beforeAll(async () => {
   people.zed = await f.user('admin', { name: 'Zed Admin' });
   people.leo = await f.user('lead', { name: 'Leo Leader' });
   southId = (await f.department('Sales South', people.leo.id)).id;
-  await h.ctx.orm.em.getConnection().execute('update users set department_id = ? where id = ?', [southId, people.leo.id]);
+  await h.ctx.orm.em
+    .getConnection()
+    .execute('update users set department_id = ? where id = ?', [southId, people.leo.id]);
   people.lena = await f.user('lead', { name: 'Lena Lead' });
   people.max = await f.user('manager', { name: 'Max Manager' });
   people.mia = await f.user('member', { name: 'Mia Member' });
@@ -45,10 +47,13 @@ afterAll(async () => {
 async function departmentOf(): Promise<Record<string, string | null>> {
   const r = await admin.get('/users?limit=100');
   expect(r.status).toBe(200);
-  return Object.fromEntries((r.body.items as { name: string; departmentId: string | null }[]).map((u) => [u.name, u.departmentId]));
+  return Object.fromEntries(
+    (r.body.items as { name: string; departmentId: string | null }[]).map((u) => [u.name, u.departmentId]),
+  );
 }
 
-const option = (u: U) => page.getByTestId('department-dialog').locator(`[data-testid="member-option"][data-user-id="${u.id}"]`);
+const option = (u: U) =>
+  page.getByTestId('department-dialog').locator(`[data-testid="member-option"][data-user-id="${u.id}"]`);
 
 describe('the department dialog', () => {
   it('creates a department with a lead and two members', async () => {
@@ -60,8 +65,16 @@ describe('the department dialog', () => {
     await dialog.getByTestId('member-option').first().waitFor();
 
     // leads first, then the others; no administrators
-    const groups = () => dialog.getByTestId('department-lead').locator('optgroup').evaluateAll((els) => els.map((g) => [
-      g.getAttribute('label'), [...g.querySelectorAll('option')].map((o) => o.textContent!.split(' · ')[0])]));
+    const groups = () =>
+      dialog
+        .getByTestId('department-lead')
+        .locator('optgroup')
+        .evaluateAll((els) =>
+          els.map((g) => [
+            g.getAttribute('label'),
+            [...g.querySelectorAll('option')].map((o) => o.textContent!.split(' · ')[0]),
+          ]),
+        );
     expect(await groups()).toEqual([
       ['Leads', ['Lena Lead', 'Leo Leader']],
       ['Others', ['Max Manager', 'Mia Member', 'Noah Nobody']],
@@ -89,16 +102,27 @@ describe('the department dialog', () => {
     await dialog.waitFor({ state: 'detached' });
 
     const departments = await admin.get('/departments');
-    const north = (departments.body.items as { id: string; name: string; leadId: string; memberCount: number }[]).find((d) => d.name === 'Sales North')!;
+    const north = (departments.body.items as { id: string; name: string; leadId: string; memberCount: number }[]).find(
+      (d) => d.name === 'Sales North',
+    )!;
     expect(north).toBeDefined();
     northId = north.id;
     expect(north.leadId).toBe(people.lena.id);
     expect(north.memberCount).toBe(3);
     expect(await departmentOf()).toMatchObject({
-      'Lena Lead': northId, 'Max Manager': northId, 'Mia Member': northId,
-      'Noah Nobody': null, 'Leo Leader': southId, 'Ada Admin': null, 'Zed Admin': null,
+      'Lena Lead': northId,
+      'Max Manager': northId,
+      'Mia Member': northId,
+      'Noah Nobody': null,
+      'Leo Leader': southId,
+      'Ada Admin': null,
+      'Zed Admin': null,
     });
-    await page.locator(`[data-testid="department-row"][data-id="${northId}"] td.num`).first().filter({ hasText: '3' }).waitFor();
+    await page
+      .locator(`[data-testid="department-row"][data-id="${northId}"] td.num`)
+      .first()
+      .filter({ hasText: '3' })
+      .waitFor();
   });
 
   it('reports a membership change that fails, keeps the choice, and finishes it on the next save (in Russian)', async () => {
@@ -108,7 +132,9 @@ describe('the department dialog', () => {
     const dialog = page.getByTestId('department-dialog');
     await dialog.waitFor();
     await dialog.getByTestId('member-option').first().waitFor();
-    expect(await dialog.getByTestId('department-lead').locator('optgroup').first().getAttribute('label')).toBe('Руководители групп');
+    expect(await dialog.getByTestId('department-lead').locator('optgroup').first().getAttribute('label')).toBe(
+      'Руководители групп',
+    );
     expect(await option(people.mia).locator('input').isChecked()).toBe(true);
     expect(await dialog.getByTestId('lead-joins').count()).toBe(0);
 
@@ -119,13 +145,19 @@ describe('the department dialog', () => {
 
     // Noah's change fails once
     const noahUrl = `**/api/v1/users/${people.noah.id}`;
-    await page.route(noahUrl, (route) => route.fulfill({
-      status: 500, contentType: 'application/problem+json', body: JSON.stringify({ status: 500, code: 'INTERNAL', detail: 'boom' }),
-    }));
+    await page.route(noahUrl, (route) =>
+      route.fulfill({
+        status: 500,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ status: 500, code: 'INTERNAL', detail: 'boom' }),
+      }),
+    );
     await dialog.getByTestId('department-save').click();
     const errors = dialog.getByTestId('member-errors');
     await errors.waitFor();
-    expect(await errors.getByTestId('member-error').allTextContents()).toEqual([expect.stringMatching(/^Добавление Noah Nobody: /)]);
+    expect(await errors.getByTestId('member-error').allTextContents()).toEqual([
+      expect.stringMatching(/^Добавление Noah Nobody: /),
+    ]);
     // the choice stands, and what went through is saved
     expect(await option(people.noah).locator('input').isChecked()).toBe(true);
     expect(await option(people.leo).locator('input').isChecked()).toBe(true);
@@ -137,7 +169,11 @@ describe('the department dialog', () => {
     await dialog.getByTestId('department-save').click();
     await dialog.waitFor({ state: 'detached' });
     expect(await departmentOf()).toMatchObject({
-      'Lena Lead': northId, 'Max Manager': northId, 'Noah Nobody': northId, 'Leo Leader': northId, 'Mia Member': null,
+      'Lena Lead': northId,
+      'Max Manager': northId,
+      'Noah Nobody': northId,
+      'Leo Leader': northId,
+      'Mia Member': null,
     });
     await page.getByTestId('lang-en').click();
     await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('en');

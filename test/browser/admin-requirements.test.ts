@@ -17,12 +17,15 @@ let pipeline: { id: string; stages: { id: string; name: string }[] };
 beforeAll(async () => {
   h = await startHarness();
   const f = fixtures(h);
-  pipeline = await f.pipeline([
-    ['New', 'open', [], []],
-    ['Contract', 'open', [], []],
-    ['Won', 'won', [], []],
-    ['Lost', 'lost', [], []],
-  ], 'Admin pipeline');
+  pipeline = await f.pipeline(
+    [
+      ['New', 'open', [], []],
+      ['Contract', 'open', [], []],
+      ['Won', 'won', [], []],
+      ['Lost', 'lost', [], []],
+    ],
+    'Admin pipeline',
+  );
   const a = await f.user('admin', { name: 'Ada Admin' });
   admin = await login(h, a.email);
   browser = await launch();
@@ -40,7 +43,9 @@ describe('document kinds and deal fields in the admin', () => {
     await page.goto(`${h.baseUrl}/admin/pipelines?id=${pipeline.id}`);
     await page.getByTestId('pipeline-editor').waitFor();
     // a page reload would lose this
-    await page.evaluate(() => { (window as unknown as { marker: number }).marker = 42; });
+    await page.evaluate(() => {
+      (window as unknown as { marker: number }).marker = 42;
+    });
 
     // a document kind: the code follows the English name until it is typed
     const kinds = page.getByTestId('document-kinds');
@@ -58,7 +63,9 @@ describe('document kinds and deal fields in the admin', () => {
     await kinds.getByTestId('kind-submit').click();
     const kindError = kinds.getByTestId('document-kind-error');
     await kindError.waitFor();
-    expect(await kindError.getByTestId('error-text').textContent()).toBe('A document kind with this code exists already. Choose another code.');
+    expect(await kindError.getByTestId('error-text').textContent()).toBe(
+      'A document kind with this code exists already. Choose another code.',
+    );
     // the message is the user's, never an internal code
     expect(await kindError.getByTestId('error-code').count()).toBe(0);
     expect(await kindError.textContent()).not.toMatch(/[A-Z]+_[A-Z_]+/);
@@ -77,7 +84,9 @@ describe('document kinds and deal fields in the admin', () => {
     await fields.getByTestId('field-options').fill('Yes\nNo\n');
     await fields.getByTestId('field-submit').click();
     await fields.locator('[data-testid="deal-field"][data-key="budgetApproved"]').waitFor();
-    expect(await fields.locator('[data-testid="deal-field"][data-key="budgetApproved"]').textContent()).toContain('Yes · No');
+    expect(await fields.locator('[data-testid="deal-field"][data-key="budgetApproved"]').textContent()).toContain(
+      'Yes · No',
+    );
 
     // the same key again: 409 FIELD_KEY_TAKEN, next to the form, the input kept
     await fields.getByTestId('field-label').fill('Budget approved twice');
@@ -86,7 +95,9 @@ describe('document kinds and deal fields in the admin', () => {
     await fields.getByTestId('field-submit').click();
     const fieldError = fields.getByTestId('deal-field-error');
     await fieldError.waitFor();
-    expect(await fieldError.getByTestId('error-text').textContent()).toBe('A deal field with this key exists already. Choose another key.');
+    expect(await fieldError.getByTestId('error-text').textContent()).toBe(
+      'A deal field with this key exists already. Choose another key.',
+    );
     // the message is the user's, never an internal code
     expect(await fieldError.getByTestId('error-code').count()).toBe(0);
     expect(await fieldError.textContent()).not.toMatch(/[A-Z]+_[A-Z_]+/);
@@ -100,7 +111,9 @@ describe('document kinds and deal fields in the admin', () => {
     const field = contract.locator('[data-testid="req-field"][data-key="budgetApproved"]');
     await field.waitFor();
     expect(await field.textContent()).toBe('Budget approved');
-    const kindId = (await admin.get('/document-kinds')).body.items.find((k: { code: string }) => k.code === 'signed_contract').id;
+    const kindId = (await admin.get('/document-kinds')).body.items.find(
+      (k: { code: string }) => k.code === 'signed_contract',
+    ).id;
     const doc = contract.locator(`[data-testid="req-doc"][data-kind-id="${kindId}"]`);
     expect(await doc.textContent()).toBe('Signed contract');
     await screenshot(page, 'admin-editor-en');
@@ -125,7 +138,9 @@ describe('document kinds and deal fields in the admin', () => {
     await page.getByTestId('lang-ru').click();
     const contract = page.getByTestId('stage-row').nth(1);
     await contract.getByTestId('stage-requirements').click();
-    await expect.poll(() => contract.locator('[data-testid="req-field"][data-key="budgetApproved"]').textContent()).toBe('Бюджет согласован');
+    await expect
+      .poll(() => contract.locator('[data-testid="req-field"][data-key="budgetApproved"]').textContent())
+      .toBe('Бюджет согласован');
     expect(await contract.getByTestId('req-doc').allTextContents()).toEqual(['Подписанный договор']);
     expect(await page.getByTestId('document-kinds').textContent()).toContain('Виды документов');
     expect(await page.getByTestId('deal-fields').textContent()).toContain('Выбор из списка');
@@ -135,7 +150,8 @@ describe('document kinds and deal fields in the admin', () => {
     await page.getByTestId('document-kinds').getByTestId('kind-name').fill('Договор');
     await page.getByTestId('document-kinds').getByTestId('kind-code').fill('signed_contract');
     await page.getByTestId('document-kinds').getByTestId('kind-submit').click();
-    await expect.poll(() => page.getByTestId('document-kind-error').getByTestId('error-text').textContent())
+    await expect
+      .poll(() => page.getByTestId('document-kind-error').getByTestId('error-text').textContent())
       .toBe('Вид документа с таким кодом уже существует. Выберите другой код.');
     await screenshot(page, 'admin-requirements-ru');
     await page.getByTestId('lang-en').click();

@@ -31,9 +31,13 @@ afterAll(async () => {
 /** The admin's rows of the table: kind and time cell text. */
 async function rowsOf(email: string) {
   const rows = page.getByTestId('audit-row').filter({ hasText: email });
-  return rows.evaluateAll((els) => els.map((el) => ({
-    kind: el.getAttribute('data-kind'), label: el.children[1].textContent, time: el.children[0].textContent,
-  })));
+  return rows.evaluateAll((els) =>
+    els.map((el) => ({
+      kind: el.getAttribute('data-kind'),
+      label: el.children[1].textContent,
+      time: el.children[0].textContent,
+    })),
+  );
 }
 
 describe('the Audit log page', () => {
@@ -53,7 +57,8 @@ describe('the Audit log page', () => {
     const en = await rowsOf(adminEmail);
     // newest first: the sign-in, then the failure before it
     expect(en.map((r) => [r.kind, r.label])).toEqual([
-      ['auth.login_succeeded', 'Signed in'], ['auth.login_failed', 'Failed sign-in'],
+      ['auth.login_succeeded', 'Signed in'],
+      ['auth.login_failed', 'Failed sign-in'],
     ]);
     await screenshot(page, 'audit-en');
 
@@ -62,7 +67,8 @@ describe('the Audit log page', () => {
     await page.getByRole('link', { name: 'Журнал аудита' }).waitFor();
     const ru = await rowsOf(adminEmail);
     expect(ru.map((r) => [r.kind, r.label])).toEqual([
-      ['auth.login_succeeded', 'Вход в систему'], ['auth.login_failed', 'Неудачный вход'],
+      ['auth.login_succeeded', 'Вход в систему'],
+      ['auth.login_failed', 'Неудачный вход'],
     ]);
     // the time is written the Russian way (month names in Cyrillic), no longer the English way
     expect(ru[0].time).toMatch(/[а-я]/);

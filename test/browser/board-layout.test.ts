@@ -21,15 +21,27 @@ const NAMES = ['Lead', 'Contacted', 'Qualified', 'Proposal', 'Negotiation', 'Won
 beforeAll(async () => {
   h = await startHarness();
   const f = fixtures(h);
-  pipeline = await f.pipeline(NAMES.map((n) => [n, n === 'Won' ? 'won' : n === 'Lost' ? 'lost' : 'open', [], []]), 'Wide pipeline');
+  pipeline = await f.pipeline(
+    NAMES.map((n) => [n, n === 'Won' ? 'won' : n === 'Lost' ? 'lost' : 'open', [], []]),
+    'Wide pipeline',
+  );
   const m = await f.user('manager', { name: 'Lia Layout' });
   managerEmail = m.email;
   const client = await f.client(m.id, 'Layout Client');
   manager = await login(h, m.email);
   for (const [i, title] of ['Qualified one', 'Qualified two', 'Qualified three'].entries()) {
-    const d = await manager.post('/deals', { title, clientId: client.id, pipelineId: pipeline.id, amount: `${(i + 1) * 1000}.00`, currency: 'EUR' });
+    const d = await manager.post('/deals', {
+      title,
+      clientId: client.id,
+      pipelineId: pipeline.id,
+      amount: `${(i + 1) * 1000}.00`,
+      currency: 'EUR',
+    });
     expect(d.status).toBe(201);
-    const moved = await manager.post(`/deals/${d.body.id}/stage`, { stageId: stage('Qualified'), version: d.body.version });
+    const moved = await manager.post(`/deals/${d.body.id}/stage`, {
+      stageId: stage('Qualified'),
+      version: d.body.version,
+    });
     expect(moved.status).toBe(200);
     dealIds.push(d.body.id);
   }
@@ -41,7 +53,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-const column = (page: Page, name: string) => page.locator(`[data-testid="stage-column"][data-stage-id="${stage(name)}"]`);
+const column = (page: Page, name: string) =>
+  page.locator(`[data-testid="stage-column"][data-stage-id="${stage(name)}"]`);
 const scrollLeft = (page: Page) => page.getByTestId('board').evaluate((el) => el.scrollLeft);
 
 async function openBoard(page: Page) {
@@ -72,7 +85,13 @@ describe('the board on a 1366 px laptop', () => {
     const width = (await column(page, 'Lead').boundingBox())!.width;
     expect(width).toBeGreaterThanOrEqual(176);
     expect(width).toBeLessThanOrEqual(190);
-    expect((await fullyVisible(page)).slice(0, 5)).toEqual(['Lead', 'Contacted', 'Qualified', 'Proposal', 'Negotiation']);
+    expect((await fullyVisible(page)).slice(0, 5)).toEqual([
+      'Lead',
+      'Contacted',
+      'Qualified',
+      'Proposal',
+      'Negotiation',
+    ]);
     expect(await fullyVisible(page)).not.toContain('Lost');
 
     // a scrollbar that takes room (so it is drawn) and sits on screen
@@ -146,7 +165,9 @@ describe('the board on a 390 px phone', () => {
     await screenshot(page, 'board-phone-en');
 
     await strip.locator(`[data-stage-id="${stage('Lead')}"]`).click();
-    await expect.poll(async () => (await column(page, 'Lead').boundingBox())!.x, { timeout: 5_000 }).toBeGreaterThanOrEqual(0);
+    await expect
+      .poll(async () => (await column(page, 'Lead').boundingBox())!.x, { timeout: 5_000 })
+      .toBeGreaterThanOrEqual(0);
     await expect.poll(() => strip.locator('[aria-current="true"]').textContent()).toBe('Lead0');
     await screenshot(page, 'board-phone-lead-en');
 

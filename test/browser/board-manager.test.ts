@@ -22,7 +22,10 @@ const stage = (name: string) => pipeline.stages.find((s) => s.name === name)!.id
 beforeAll(async () => {
   h = await startHarness();
   const f = fixtures(h);
-  pipeline = await f.pipeline(NAMES.map((n) => [n, n === 'Won' ? 'won' : n === 'Lost' ? 'lost' : 'open', [], []]), 'Manager pipeline');
+  pipeline = await f.pipeline(
+    NAMES.map((n) => [n, n === 'Won' ? 'won' : n === 'Lost' ? 'lost' : 'open', [], []]),
+    'Manager pipeline',
+  );
   const m = await f.user('manager', { name: 'Mira Mover' });
   managerEmail = m.email;
   clientId = (await f.client(m.id, 'Mover Client')).id;
@@ -36,7 +39,13 @@ afterAll(async () => {
 });
 
 async function newDeal(title: string, stageName = 'Lead') {
-  const d = await manager.post('/deals', { title, clientId, pipelineId: pipeline.id, amount: '1000.00', currency: 'EUR' });
+  const d = await manager.post('/deals', {
+    title,
+    clientId,
+    pipelineId: pipeline.id,
+    amount: '1000.00',
+    currency: 'EUR',
+  });
   expect(d.status).toBe(201);
   if (stageName !== 'Lead') {
     const body = { stageId: stage(stageName), ...(stageName === 'Lost' ? { lostReason: 'Budget cut' } : {}) };
@@ -45,7 +54,8 @@ async function newDeal(title: string, stageName = 'Lead') {
   return d.body.id as string;
 }
 
-const column = (page: Page, name: string) => page.locator(`[data-testid="stage-column"][data-stage-id="${stage(name)}"]`);
+const column = (page: Page, name: string) =>
+  page.locator(`[data-testid="stage-column"][data-stage-id="${stage(name)}"]`);
 const card = (page: Page, id: string) => page.locator(`[data-testid="deal-card"][data-deal-id="${id}"]`);
 const stageOf = async (id: string) => (await manager.get(`/deals/${id}`)).body.stageId as string;
 
@@ -60,7 +70,9 @@ describe('the board a manager lives in', () => {
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await logIn(page, h, managerEmail);
   });
-  afterAll(async () => { await page.close(); });
+  afterAll(async () => {
+    await page.close();
+  });
 
   it('opens the Move menu in full over the board, from a 44 px button at full strength', async () => {
     const id = await newDeal('Menu in the last column', 'Lost');
@@ -77,8 +89,10 @@ describe('the board a manager lives in', () => {
     for (const item of await menu.getByTestId('move-to').all()) {
       const b = (await item.boundingBox())!;
       expect(b.x + b.width).toBeLessThanOrEqual(1440);
-      const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.closest('[data-testid="move-to"]')?.getAttribute('data-stage-id'),
-        [b.x + b.width / 2, b.y + b.height / 2]);
+      const hit = await page.evaluate(
+        ([x, y]) => document.elementFromPoint(x, y)?.closest('[data-testid="move-to"]')?.getAttribute('data-stage-id'),
+        [b.x + b.width / 2, b.y + b.height / 2],
+      );
       expect(hit).toBe(await item.getAttribute('data-stage-id'));
     }
     await screenshot(page, 'board-menu');
@@ -89,9 +103,14 @@ describe('the board a manager lives in', () => {
     const id = await newDeal('Stale but movable');
     await openBoard(page, id);
     // a colleague renames the deal meanwhile: the board still holds the old version
-    expect((await manager.patch(`/deals/${id}`, { changes: { title: 'Stale but movable (renamed)' } })).status).toBe(200);
+    expect((await manager.patch(`/deals/${id}`, { changes: { title: 'Stale but movable (renamed)' } })).status).toBe(
+      200,
+    );
     await card(page, id).getByTestId('deal-card-menu').click();
-    await page.getByTestId('move-menu').locator(`[data-testid="move-to"][data-stage-id="${stage('Qualified')}"]`).click();
+    await page
+      .getByTestId('move-menu')
+      .locator(`[data-testid="move-to"][data-stage-id="${stage('Qualified')}"]`)
+      .click();
     await column(page, 'Qualified').locator(`[data-deal-id="${id}"]`).waitFor();
     await expect.poll(() => stageOf(id)).toBe(stage('Qualified'));
     const toast = page.getByTestId('toast-ok').filter({ hasText: 'Qualified' });
@@ -106,11 +125,17 @@ describe('the board a manager lives in', () => {
     const id = await newDeal('Focus comes back');
     await openBoard(page, id);
     await card(page, id).getByTestId('deal-card-menu').click();
-    await page.getByTestId('move-menu').locator(`[data-testid="move-to"][data-stage-id="${stage('Lost')}"]`).click();
+    await page
+      .getByTestId('move-menu')
+      .locator(`[data-testid="move-to"][data-stage-id="${stage('Lost')}"]`)
+      .click();
     await page.getByTestId('gate-dialog').waitFor();
     await page.getByTestId('gate-cancel').click();
     await page.getByTestId('gate-dialog').waitFor({ state: 'detached' });
-    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[data-testid="deal-card"]')?.getAttribute('data-deal-id')))
+    await expect
+      .poll(() =>
+        page.evaluate(() => document.activeElement?.closest('[data-testid="deal-card"]')?.getAttribute('data-deal-id')),
+      )
       .toBe(id);
   });
 
@@ -119,7 +144,11 @@ describe('the board a manager lives in', () => {
     await openBoard(page, id);
     await card(page, id).focus();
     // each step as a screen reader user hears it: picked up, over the next stage, dropped
-    const said = () => page.locator('[role="status"][aria-live]').allTextContents().then((x) => x.join(' '));
+    const said = () =>
+      page
+        .locator('[role="status"][aria-live]')
+        .allTextContents()
+        .then((x) => x.join(' '));
     await page.keyboard.press('Space');
     await expect.poll(said).toMatch(/Picked up “Moved by keyboard”|“Moved by keyboard” is over the stage “Lead”/);
     await page.keyboard.press('ArrowRight');
@@ -130,7 +159,7 @@ describe('the board a manager lives in', () => {
     await expect.poll(said).toContain('“Moved by keyboard” dropped on the stage “Qualified”');
   });
 
-  it('shows compact cards with their owner\'s initials, six columns at 1440 px with the Lost one and names not cut', async () => {
+  it("shows compact cards with their owner's initials, six columns at 1440 px with the Lost one and names not cut", async () => {
     const id = await newDeal('Compact card');
     await openBoard(page, id);
     const c = card(page, id);
@@ -139,7 +168,9 @@ describe('the board a manager lives in', () => {
     const lost = (await column(page, 'Lost').boundingBox())!;
     expect(lost.x + lost.width).toBeLessThanOrEqual(1440);
     const long = column(page, 'Commercial proposal sent and acknowledged').locator('h2');
-    expect(await long.evaluate((el) => el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight + 1)).toBe(true);
+    expect(
+      await long.evaluate((el) => el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight + 1),
+    ).toBe(true);
     expect(await long.textContent()).toBe('Commercial proposal sent and acknowledged');
     await screenshot(page, 'board-1440');
   });
@@ -150,10 +181,17 @@ describe('the board a manager lives in', () => {
     await page.getByTestId('lang-ru').click();
     const n = Number(await column(page, 'Lead').getByTestId('stage-count').textContent());
     const label = await column(page, 'Lead').getByTestId('stage-count').getAttribute('aria-label');
-    const form = n % 10 === 1 && n % 100 !== 11 ? 'сделка' : [2, 3, 4].includes(n % 10) && ![12, 13, 14].includes(n % 100) ? 'сделки' : 'сделок';
+    const form =
+      n % 10 === 1 && n % 100 !== 11
+        ? 'сделка'
+        : [2, 3, 4].includes(n % 10) && ![12, 13, 14].includes(n % 100)
+          ? 'сделки'
+          : 'сделок';
     expect(label).toBe(`${n} ${form}`);
     await page.getByTestId('lang-en').click();
-    await expect.poll(() => column(page, 'Lead').getByTestId('stage-count').getAttribute('aria-label')).toBe(`${n} deal${n === 1 ? '' : 's'}`);
+    await expect
+      .poll(() => column(page, 'Lead').getByTestId('stage-count').getAttribute('aria-label'))
+      .toBe(`${n} deal${n === 1 ? '' : 's'}`);
   });
 });
 
@@ -161,8 +199,15 @@ describe('the board on a phone', () => {
   it('opens on the first stage with deals, and a card dragged by touch onto a stage of the strip moves there', async () => {
     // a fresh pipeline whose first stage is empty
     const f = fixtures(h);
-    pipeline = await f.pipeline([['Empty first', 'open', [], []], ['Busy', 'open', [], []], ['Later', 'open', [], []], ['Won', 'won', [], []]],
-      'Phone pipeline');
+    pipeline = await f.pipeline(
+      [
+        ['Empty first', 'open', [], []],
+        ['Busy', 'open', [], []],
+        ['Later', 'open', [], []],
+        ['Won', 'won', [], []],
+      ],
+      'Phone pipeline',
+    );
     const id = await newDeal('Touch me', 'Busy');
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
     const page = await context.newPage();
@@ -170,21 +215,29 @@ describe('the board on a phone', () => {
       await logIn(page, h, managerEmail);
       await openBoard(page, id);
       // the column in view is the first one that has deals
-      await expect.poll(async () => {
-        const b = (await column(page, 'Busy').boundingBox())!;
-        return b.x >= 0 && b.x + b.width <= 390;
-      }).toBe(true);
+      await expect
+        .poll(async () => {
+          const b = (await column(page, 'Busy').boundingBox())!;
+          return b.x >= 0 && b.x + b.width <= 390;
+        })
+        .toBe(true);
       await screenshot(page, 'board-phone');
       const from = (await card(page, id).boundingBox())!;
-      const to = (await page.locator(`[data-testid="stage-strip-item"][data-stage-id="${stage('Later')}"]`).boundingBox())!;
+      const to = (await page
+        .locator(`[data-testid="stage-strip-item"][data-stage-id="${stage('Later')}"]`)
+        .boundingBox())!;
       const cdp = await context.newCDPSession(page);
-      const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', x: number, y: number) => cdp.send('Input.dispatchTouchEvent', {
-        type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }],
-      });
-      const sx = from.x + 30, sy = from.y + from.height / 2;
+      const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', x: number, y: number) =>
+        cdp.send('Input.dispatchTouchEvent', {
+          type,
+          touchPoints: type === 'touchEnd' ? [] : [{ x, y }],
+        });
+      const sx = from.x + 30,
+        sy = from.y + from.height / 2;
       await touch('touchStart', sx, sy);
       await page.waitForTimeout(400); // press and hold: a swipe scrolls, a held press drags
-      const tx = to.x + to.width / 2, ty = to.y + to.height / 2;
+      const tx = to.x + to.width / 2,
+        ty = to.y + to.height / 2;
       for (let i = 1; i <= 12; i++) {
         await touch('touchMove', sx + ((tx - sx) * i) / 12, sy + ((ty - sy) * i) / 12);
         await page.waitForTimeout(30);

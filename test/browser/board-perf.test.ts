@@ -24,8 +24,17 @@ const N = 5000;
 beforeAll(async () => {
   h = await startHarness();
   const f = fixtures(h);
-  const pipeline = await f.pipeline([['Lead', 'open', [], []], ['Qualified', 'open', [], []], ['Proposal', 'open', [], []],
-    ['Negotiation', 'open', [], []], ['Won', 'won', [], []], ['Lost', 'lost', [], []]], 'Big board');
+  const pipeline = await f.pipeline(
+    [
+      ['Lead', 'open', [], []],
+      ['Qualified', 'open', [], []],
+      ['Proposal', 'open', [], []],
+      ['Negotiation', 'open', [], []],
+      ['Won', 'won', [], []],
+      ['Lost', 'lost', [], []],
+    ],
+    'Big board',
+  );
   pipelineId = pipeline.id;
   const m = await f.user('manager', { name: 'Perf Manager' });
   email = m.email;
@@ -36,11 +45,24 @@ beforeAll(async () => {
     const values = rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, 1)").join(', ');
     const params = rows.flatMap((i) => {
       const at = new Date(now - i * 1000);
-      return [randomUUID(), `Deal ${i}`, client.id, m.id, pipeline.id, pipeline.stages[i % 6].id, `${(i % 97) * 100}.00`, 'EUR', at, at];
+      return [
+        randomUUID(),
+        `Deal ${i}`,
+        client.id,
+        m.id,
+        pipeline.id,
+        pipeline.stages[i % 6].id,
+        `${(i % 97) * 100}.00`,
+        'EUR',
+        at,
+        at,
+      ];
     });
     await h.ctx.orm.em.getConnection().execute(
       `insert into deals (id, title, client_id, owner_id, pipeline_id, stage_id, amount, currency, custom, created_at, updated_at, version)
-       values ${values}`, params);
+       values ${values}`,
+      params,
+    );
   }
   browser = await launch();
 });
@@ -60,9 +82,14 @@ describe('board performance', () => {
     // from here the session's answer is held back until the board's request has been made (or 20 s have passed):
     // a board that waited for the session would only be asked for after the hold gave up
     let boardAsked!: () => void;
-    const asked = new Promise<boolean>((resolve) => { boardAsked = () => resolve(true); });
+    const asked = new Promise<boolean>((resolve) => {
+      boardAsked = () => resolve(true);
+    });
     const held: boolean[] = [];
-    await page.route('**/api/v1/deals/board?**', (route) => { boardAsked(); return route.continue(); });
+    await page.route('**/api/v1/deals/board?**', (route) => {
+      boardAsked();
+      return route.continue();
+    });
     await page.route('**/api/v1/auth/me', async (route) => {
       held.push(await Promise.race([asked, new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]));
       await route.continue();
@@ -89,13 +116,21 @@ describe('board performance', () => {
       await page.goto(`${h.baseUrl}/deals?pipeline=${pipelineId}`, { waitUntil: 'commit' });
       await page.getByTestId('deal-card').first().waitFor({ timeout: 60_000 });
       times.push(await page.evaluate(() => performance.now()));
-      apiStarts = await page.evaluate(() => (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
-        .filter((e) => e.name.includes('/api/v1/'))
-        .map((e) => ({ url: new URL(e.name).pathname, start: Math.round(e.startTime), end: Math.round(e.responseEnd) })));
+      apiStarts = await page.evaluate(() =>
+        (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+          .filter((e) => e.name.includes('/api/v1/'))
+          .map((e) => ({
+            url: new URL(e.name).pathname,
+            start: Math.round(e.startTime),
+            end: Math.round(e.responseEnd),
+          })),
+      );
     }
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     const best = Math.min(...times);
-    console.log(`board, ${N} deals, CPU 4x: first card at ${times.map((t) => Math.round(t)).join(' / ')} ms; API: ${JSON.stringify(apiStarts)}`);
+    console.log(
+      `board, ${N} deals, CPU 4x: first card at ${times.map((t) => Math.round(t)).join(' / ')} ms; API: ${JSON.stringify(apiStarts)}`,
+    );
     expect(await page.getByTestId('deal-card').count()).toBe(6 * 50);
     console.log(`first card, best of ${times.length}: ${Math.round(best)} ms (budget 1000 ms)`);
     await context.close();
@@ -108,7 +143,9 @@ describe('board performance', () => {
     const entry = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
     const shell = entry.reduce((a, f) => a + gz(f), 0);
     const chunks = fs.readdirSync(path.join(dist, 'assets')).filter((f) => f.endsWith('.js'));
-    const sizes = Object.fromEntries(chunks.map((f) => [f.replace(/-[\w-]{8}\.js$/, ''), Math.round(gz(`assets/${f}`) / 1024)]));
+    const sizes = Object.fromEntries(
+      chunks.map((f) => [f.replace(/-[\w-]{8}\.js$/, ''), Math.round(gz(`assets/${f}`) / 1024)]),
+    );
     console.log(`initial JS (gzip): shell ${Math.round(shell / 1024)} KB; route chunks KB: ${JSON.stringify(sizes)}`);
     expect(shell).toBeGreaterThan(0);
   });

@@ -22,44 +22,94 @@ const N = 60;
 const title = (i: number) => `Bulk deal ${String(i).padStart(2, '0')}`;
 /** every 5th deal in USD, every other 7th without an amount, the rest in EUR; deal 1 changed last */
 const amountOf = (i: number): { amount: string; currency: string } | null =>
-  i % 5 === 0 ? { amount: (i * 10).toFixed(2), currency: 'USD' } : i % 7 === 0 ? null : { amount: ((i * 10025) / 100).toFixed(2), currency: 'EUR' };
-const sumCents = (currency: string, except: number[] = []) => Array.from({ length: N }, (_, k) => k + 1)
-  .filter((i) => !except.includes(i) && amountOf(i)?.currency === currency)
-  .reduce((a, i) => a + Math.round(Number(amountOf(i)!.amount) * 100), 0);
-const eur = (cents: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'EUR' }).format(cents / 100);
+  i % 5 === 0
+    ? { amount: (i * 10).toFixed(2), currency: 'USD' }
+    : i % 7 === 0
+      ? null
+      : { amount: ((i * 10025) / 100).toFixed(2), currency: 'EUR' };
+const sumCents = (currency: string, except: number[] = []) =>
+  Array.from({ length: N }, (_, k) => k + 1)
+    .filter((i) => !except.includes(i) && amountOf(i)?.currency === currency)
+    .reduce((a, i) => a + Math.round(Number(amountOf(i)!.amount) * 100), 0);
+const eur = (cents: number) =>
+  new Intl.NumberFormat('en-US', { style: 'currency', currency: 'EUR' }).format(cents / 100);
 
-async function insertDeals(rows: { title: string; clientId: string; ownerId: string; stageId: string; amount: string | null; currency: string | null; at: Date }[]) {
+async function insertDeals(
+  rows: {
+    title: string;
+    clientId: string;
+    ownerId: string;
+    stageId: string;
+    amount: string | null;
+    currency: string | null;
+    at: Date;
+  }[],
+) {
   const values = rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, '{}', ?, ?, 1)").join(', ');
-  const params = rows.flatMap((r) => [randomUUID(), r.title, r.clientId, r.ownerId, pipeline.id, r.stageId, r.amount, r.currency, r.at, r.at]);
+  const params = rows.flatMap((r) => [
+    randomUUID(),
+    r.title,
+    r.clientId,
+    r.ownerId,
+    pipeline.id,
+    r.stageId,
+    r.amount,
+    r.currency,
+    r.at,
+    r.at,
+  ]);
   await h.ctx.orm.em.getConnection().execute(
     `insert into deals (id, title, client_id, owner_id, pipeline_id, stage_id, amount, currency, custom, created_at, updated_at, version)
-     values ${values}`, params);
+     values ${values}`,
+    params,
+  );
 }
 
 beforeAll(async () => {
   h = await startHarness();
   const f = fixtures(h);
-  pipeline = await f.pipeline([
-    ['Lead', 'open', [], []],
-    ['Qualified', 'open', [], []],
-    ['Won', 'won', [], []],
-    ['Lost', 'lost', [], []],
-  ], 'Big pipeline');
+  pipeline = await f.pipeline(
+    [
+      ['Lead', 'open', [], []],
+      ['Qualified', 'open', [], []],
+      ['Won', 'won', [], []],
+      ['Lost', 'lost', [], []],
+    ],
+    'Big pipeline',
+  );
   const m = await f.user('manager', { name: 'Bora Board' });
   managerEmail = m.email;
   const client = await f.client(m.id, 'Bulk Buyer GmbH');
   const now = Date.now();
-  await insertDeals(Array.from({ length: N }, (_, k) => {
-    const i = k + 1;
-    const a = amountOf(i);
-    return { title: title(i), clientId: client.id, ownerId: m.id, stageId: stage('Lead'), amount: a?.amount ?? null, currency: a?.currency ?? null, at: new Date(now - i * 60_000) };
-  }));
+  await insertDeals(
+    Array.from({ length: N }, (_, k) => {
+      const i = k + 1;
+      const a = amountOf(i);
+      return {
+        title: title(i),
+        clientId: client.id,
+        ownerId: m.id,
+        stageId: stage('Lead'),
+        amount: a?.amount ?? null,
+        currency: a?.currency ?? null,
+        at: new Date(now - i * 60_000),
+      };
+    }),
+  );
   // another manager's deals in the same stage: this manager must neither see nor count them
   const other = await f.user('manager');
   const otherClient = await f.client(other.id);
-  await insertDeals(Array.from({ length: 5 }, (_, k) => ({
-    title: `Hidden deal ${k}`, clientId: otherClient.id, ownerId: other.id, stageId: stage('Lead'), amount: '1000.00', currency: 'EUR', at: new Date(now),
-  })));
+  await insertDeals(
+    Array.from({ length: 5 }, (_, k) => ({
+      title: `Hidden deal ${k}`,
+      clientId: otherClient.id,
+      ownerId: other.id,
+      stageId: stage('Lead'),
+      amount: '1000.00',
+      currency: 'EUR',
+      at: new Date(now),
+    })),
+  );
   manager = await login(h, m.email);
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -136,10 +186,19 @@ describe('the board on the board endpoint', () => {
     const first = cards('Lead').filter({ hasText: title(1) });
     await first.getByTestId('deal-card-menu').click();
     // the menu opens in a portal over the board (never clipped by its column)
-    await page.getByTestId('move-menu').locator(`[data-testid="move-to"][data-stage-id="${stage('Qualified')}"]`).click();
-    await column('Qualified').getByTestId('deal-card').filter({ hasText: title(1) }).waitFor();
+    await page
+      .getByTestId('move-menu')
+      .locator(`[data-testid="move-to"][data-stage-id="${stage('Qualified')}"]`)
+      .click();
+    await column('Qualified')
+      .getByTestId('deal-card')
+      .filter({ hasText: title(1) })
+      .waitFor();
     // the card moves at once (optimistically); the toast says the server has done it
-    await page.getByTestId('toast-ok').filter({ hasText: title(1) }).waitFor();
+    await page
+      .getByTestId('toast-ok')
+      .filter({ hasText: title(1) })
+      .waitFor();
 
     await expect.poll(() => count('Lead'), { timeout: 10_000 }).toBe('59');
     expect(await count('Qualified')).toBe('1');

@@ -5,14 +5,26 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { PASSWORD, type Harness } from '../support/harness.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const WEB_INDEX = path.resolve(import.meta.dirname, '..', '..', 'dist', 'web', 'index.html');
 
 /** `scrollbars`: draw scrollbars as a desktop browser does (Playwright hides them by default). */
 export async function launch(opts: { scrollbars?: boolean } = {}): Promise<Browser> {
   if (!fs.existsSync(WEB_INDEX)) throw new Error('dist/web is not built: run `npm test` (or vite build) first');
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, ignoreDefaultArgs: opts.scrollbars ? ['--hide-scrollbars'] : undefined });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ARGS,
+    ignoreDefaultArgs: opts.scrollbars ? ['--hide-scrollbars'] : undefined,
+  });
 }
 
 export async function logIn(page: Page, h: Harness, email: string) {
@@ -40,8 +52,11 @@ export async function screenshot(page: Page, name: string) {
 }
 
 /** Drags with the mouse in small steps, as a person does (dnd-kit picks a card up after it moved a few pixels). */
-export async function mouseDrag(page: Page, from: { boundingBox: () => Promise<{ x: number; y: number; width: number; height: number } | null> },
-  to: { boundingBox: () => Promise<{ x: number; y: number; width: number; height: number } | null> }) {
+export async function mouseDrag(
+  page: Page,
+  from: { boundingBox: () => Promise<{ x: number; y: number; width: number; height: number } | null> },
+  to: { boundingBox: () => Promise<{ x: number; y: number; width: number; height: number } | null> },
+) {
   const a = (await from.boundingBox())!;
   await page.mouse.move(a.x + 20, a.y + a.height / 2);
   await page.mouse.down();

@@ -25,21 +25,32 @@ const plain = (s: string | null) => (s ?? '').replace(/[\s\u00a0\u202f]+/g, ' ')
 beforeAll(async () => {
   h = await startHarness();
   const f = fixtures(h);
-  pipeline = await f.pipeline([
-    ['New', 'open', [], []],
-    ['Qualified', 'open', ['contactId'], []],
-    ['Proposal', 'open', ['amount'], []],
-    ['Won', 'won', [], []],
-    ['Lost', 'lost', [], []],
-  ], 'Deal page pipeline');
+  pipeline = await f.pipeline(
+    [
+      ['New', 'open', [], []],
+      ['Qualified', 'open', ['contactId'], []],
+      ['Proposal', 'open', ['amount'], []],
+      ['Won', 'won', [], []],
+      ['Lost', 'lost', [], []],
+    ],
+    'Deal page pipeline',
+  );
   await f.dealField('budget', 'money');
-  await h.ctx.orm.em.getConnection().execute(`update deal_fields set label = 'Budget', translations = '{"ru": {"label": "Бюджет"}}' where key = 'budget'`);
+  await h.ctx.orm.em
+    .getConnection()
+    .execute(
+      `update deal_fields set label = 'Budget', translations = '{"ru": {"label": "Бюджет"}}' where key = 'budget'`,
+    );
   const m = await f.user('manager', { name: 'Dana Deal' });
   managerId = m.id;
   acmeId = (await f.client(m.id, 'Acme Pages Ltd')).id;
   soloId = (await f.client(m.id, 'Solo Supplies')).id;
   manager = await login(h, m.email);
-  for (const [clientId, name] of [[acmeId, 'Olga Contact'], [acmeId, 'Petr Second'], [soloId, 'Sam Solo']]) {
+  for (const [clientId, name] of [
+    [acmeId, 'Olga Contact'],
+    [acmeId, 'Petr Second'],
+    [soloId, 'Sam Solo'],
+  ]) {
     const r = await manager.post(`/clients/${clientId}/contacts`, { name });
     expect(r.status).toBe(201);
     contacts[name] = r.body.id;
@@ -71,12 +82,19 @@ async function setLanguage(l: 'en' | 'ru') {
   await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(l);
 }
 
-const steps = () => page.getByTestId('stage-bar-item').evaluateAll((els) => els.map((e) => [e.textContent, (e as HTMLElement).dataset.state]));
+const steps = () =>
+  page
+    .getByTestId('stage-bar-item')
+    .evaluateAll((els) => els.map((e) => [e.textContent, (e as HTMLElement).dataset.state]));
 
 describe('the deal page', () => {
   it('shows a deal lost straight from the first stage as Lost, with only that stage passed', async () => {
     const d = await newDeal('Lost at once');
-    const moved = await manager.post(`/deals/${d.id}/stage`, { stageId: stage('Lost'), version: d.version, lostReason: 'Budget cut' });
+    const moved = await manager.post(`/deals/${d.id}/stage`, {
+      stageId: stage('Lost'),
+      version: d.version,
+      lostReason: 'Budget cut',
+    });
     expect(moved.status).toBe(200);
     await openDeal(d.id);
 
@@ -85,7 +103,11 @@ describe('the deal page', () => {
     expect(await closed.locator('dt').textContent()).toBe('Lost');
     expect(await page.getByTestId('lost-reason').textContent()).toContain('Budget cut');
     expect(await steps()).toEqual([
-      ['New (passed)', 'done'], ['Qualified (not reached)', 'skipped'], ['Proposal (not reached)', 'skipped'], ['Won', 'todo'], ['Lost', 'current'],
+      ['New (passed)', 'done'],
+      ['Qualified (not reached)', 'skipped'],
+      ['Proposal (not reached)', 'skipped'],
+      ['Won', 'todo'],
+      ['Lost', 'current'],
     ]);
     await screenshot(page, 'deal-lost-en');
 
@@ -108,7 +130,9 @@ describe('the deal page', () => {
 
     // an open deal that jumped a stage: the one it jumped is not ticked
     const open = await newDeal('Jumped to proposal', acmeId, { amount: '5.00', currency: 'EUR' });
-    expect((await manager.post(`/deals/${open.id}/stage`, { stageId: stage('Proposal'), version: open.version })).status).toBe(200);
+    expect(
+      (await manager.post(`/deals/${open.id}/stage`, { stageId: stage('Proposal'), version: open.version })).status,
+    ).toBe(200);
     await openDeal(open.id);
     expect((await steps()).map(([, s]) => s)).toEqual(['done', 'todo', 'current', 'todo', 'todo']);
     expect(await page.getByTestId('deal-closed').count()).toBe(0);
@@ -118,21 +142,28 @@ describe('the deal page', () => {
     const d = await newDeal('Values in history');
     const r = await manager.patch(`/deals/${d.id}`, {
       version: d.version,
-      changes: { amount: '12500.00', currency: 'EUR', contactId: contacts['Olga Contact'], custom: { budget: { amount: '3000.00', currency: 'USD' } } },
+      changes: {
+        amount: '12500.00',
+        currency: 'EUR',
+        contactId: contacts['Olga Contact'],
+        custom: { budget: { amount: '3000.00', currency: 'USD' } },
+      },
     });
     expect(r.status).toBe(200);
     await openDeal(d.id);
     const updated = page.locator('[data-testid="history-item"][data-kind="updated"]');
     await updated.getByTestId('history-change').first().waitFor();
     expect((await updated.getByTestId('history-change').allTextContents()).map(plain)).toEqual([
-      'Amount: €12,500.00', 'Contact: Olga Contact', 'Budget: $3,000.00',
+      'Amount: €12,500.00',
+      'Contact: Olga Contact',
+      'Budget: $3,000.00',
     ]);
     await screenshot(page, 'deal-history-en');
 
     await setLanguage('ru');
-    await expect.poll(async () => (await updated.getByTestId('history-change').allTextContents()).map(plain)).toEqual([
-      'Сумма: 12 500,00 €', 'Контакт: Olga Contact', 'Бюджет: 3 000,00 $',
-    ]);
+    await expect
+      .poll(async () => (await updated.getByTestId('history-change').allTextContents()).map(plain))
+      .toEqual(['Сумма: 12 500,00 €', 'Контакт: Olga Contact', 'Бюджет: 3 000,00 $']);
     await screenshot(page, 'deal-history-ru');
     await setLanguage('en');
   });
@@ -145,20 +176,26 @@ describe('the deal page', () => {
     expect(await items.count()).toBe(1);
     await page.locator('#df-title').fill('Renamed on the page');
     await page.getByTestId('deal-save').click();
-    await expect.poll(() => page.locator('[data-testid="history-item"][data-kind="updated"]').count(), { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(() => page.locator('[data-testid="history-item"][data-kind="updated"]').count(), { timeout: 10_000 })
+      .toBe(1);
     expect(await page.getByTestId('deal-title').textContent()).toBe('Renamed on the page');
   });
 
   it('says which field the stage will not let go of, in the language of the page', async () => {
     const d = await newDeal('Keeps its amount', acmeId, { amount: '700.00', currency: 'EUR' });
-    expect((await manager.post(`/deals/${d.id}/stage`, { stageId: stage('Proposal'), version: d.version })).status).toBe(200);
+    expect(
+      (await manager.post(`/deals/${d.id}/stage`, { stageId: stage('Proposal'), version: d.version })).status,
+    ).toBe(200);
     await openDeal(d.id);
 
     await page.getByTestId('deal-amount-input').fill('');
     await page.getByTestId('deal-save').click();
     const error = page.getByTestId('deal-save-error');
     await error.waitFor();
-    expect(await error.getByTestId('error-text').textContent()).toBe('The deal’s stage “Proposal” requires Amount: it cannot be cleared or removed.');
+    expect(await error.getByTestId('error-text').textContent()).toBe(
+      'The deal’s stage “Proposal” requires Amount: it cannot be cleared or removed.',
+    );
     // the message is the user's, never an internal code
     expect(await error.getByTestId('error-code').count()).toBe(0);
     expect(await error.textContent()).not.toMatch(/[A-Z]+_[A-Z_]+/);
@@ -167,7 +204,8 @@ describe('the deal page', () => {
 
     await setLanguage('ru');
     await page.getByTestId('deal-save').click();
-    await expect.poll(() => error.getByTestId('error-text').textContent(), { timeout: 10_000 })
+    await expect
+      .poll(() => error.getByTestId('error-text').textContent(), { timeout: 10_000 })
       .toBe('Стадия сделки «Proposal» требует: Сумма — это нельзя очистить или удалить.');
     expect(await error.textContent()).not.toContain('requires');
     await screenshot(page, 'deal-error-ru');
@@ -179,7 +217,9 @@ describe('the deal page', () => {
     await openDeal(d.id);
     await page.locator('#df-title').fill('My new title');
     // someone else changes the same field in the meantime (the page may learn of it live: it must not overwrite it)
-    expect((await manager.patch(`/deals/${d.id}`, { version: d.version, changes: { title: 'Their title' } })).status).toBe(200);
+    expect(
+      (await manager.patch(`/deals/${d.id}`, { version: d.version, changes: { title: 'Their title' } })).status,
+    ).toBe(200);
     await page.getByTestId('deal-save').click();
     const error = page.getByTestId('deal-save-error');
     await error.waitFor();
@@ -199,7 +239,9 @@ describe('the deal page', () => {
     await dialog.getByTestId('client-search').fill('Acme Pages');
     await dialog.getByTestId('client-option').filter({ hasText: 'Acme Pages Ltd' }).click();
     const picker = dialog.getByTestId('new-deal-contact');
-    await expect.poll(() => picker.locator('option').allTextContents()).toEqual(['(none)', 'Olga Contact', 'Petr Second']);
+    await expect
+      .poll(() => picker.locator('option').allTextContents())
+      .toEqual(['(none)', 'Olga Contact', 'Petr Second']);
     await picker.selectOption({ label: 'Petr Second' });
     await screenshot(page, 'new-deal-contact-en');
     await dialog.getByTestId('new-deal-submit').click();
@@ -245,7 +287,10 @@ describe('the deal page', () => {
     expect(moved.status).toBe(200);
     let version: number = moved.body.version;
     for (let i = 0; i < 55; i++) {
-      const r = await manager.patch(`/deals/${d.id}`, { version, changes: { amount: `${100 + i}.00`, currency: 'EUR' } });
+      const r = await manager.patch(`/deals/${d.id}`, {
+        version,
+        changes: { amount: `${100 + i}.00`, currency: 'EUR' },
+      });
       expect(r.status).toBe(200);
       version = r.body.version;
     }
@@ -277,7 +322,9 @@ describe('the deal page', () => {
     await screenshot(page, 'deal-history-all-en');
 
     // a reload of the deal (after an upload) keeps what was loaded, with the new event on top
-    await page.getByTestId('upload-file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('notes') });
+    await page
+      .getByTestId('upload-file')
+      .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('notes') });
     await page.locator('.upload-row button[type="submit"]').click();
     await page.getByTestId('attachment').waitFor();
     await expect.poll(() => items.count()).toBe(58);

@@ -11,8 +11,16 @@ import { PASSWORD, fixtures, login, startHarness, type Harness, type Session } f
 import { mouseDrag } from './browser.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const WEB_INDEX = path.resolve(import.meta.dirname, '..', '..', 'dist', 'web', 'index.html');
 
 let h: Harness;
@@ -30,12 +38,15 @@ beforeAll(async () => {
   h = await startHarness();
   const f = fixtures(h);
   proposalKindId = (await f.documentKind(`proposal_${Date.now()}`, 'Commercial proposal')).id;
-  pipeline = await f.pipeline([
-    ['New', 'open', [], []],
-    ['Proposal sent', 'open', ['amount'], [proposalKindId]],
-    ['Won', 'won', ['amount'], []],
-    ['Lost', 'lost', [], []],
-  ], 'Browser pipeline');
+  pipeline = await f.pipeline(
+    [
+      ['New', 'open', [], []],
+      ['Proposal sent', 'open', ['amount'], [proposalKindId]],
+      ['Won', 'won', ['amount'], []],
+      ['Lost', 'lost', [], []],
+    ],
+    'Browser pipeline',
+  );
   const m = await f.user('manager', { name: 'Mila Manager' });
   managerEmail = m.email;
   clientId = (await f.client(m.id, 'Acme Browser Ltd')).id;
@@ -78,7 +89,9 @@ describe('stage dialog in the browser', () => {
     await dialog.getByTestId('gate-field-amount').fill('2500.50');
     expect(await dialog.getByTestId('gate-currency-amount').inputValue()).toBe('EUR');
     await dialog.getByTestId(`gate-file-${proposalKindId}`).setInputFiles({
-      name: 'proposal.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% Dealflow test proposal\n%%EOF\n'),
+      name: 'proposal.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('%PDF-1.4\n% Dealflow test proposal\n%%EOF\n'),
     });
     await dialog.getByTestId('gate-move').click();
     await dialog.waitFor({ state: 'detached' });
@@ -124,7 +137,10 @@ describe('stage dialog in the browser', () => {
 
     // the keyboard/click alternative: "Move to…" on the card
     await card.getByTestId('deal-card-menu').click();
-    await page.getByTestId('move-menu').locator(`[data-testid="move-to"][data-stage-id="${stage('Proposal sent')}"]`).click();
+    await page
+      .getByTestId('move-menu')
+      .locator(`[data-testid="move-to"][data-stage-id="${stage('Proposal sent')}"]`)
+      .click();
     const dialog = page.getByTestId('gate-dialog');
     await dialog.waitFor();
     await dialog.getByTestId('gate-field-amount').fill('100');

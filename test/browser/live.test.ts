@@ -19,7 +19,14 @@ const stage = (name: string) => pipeline.stages.find((s) => s.name === name)!.id
 beforeAll(async () => {
   h = await startHarness();
   const f = fixtures(h);
-  pipeline = await f.pipeline([['Lead', 'open', [], []], ['Qualified', 'open', [], []], ['Won', 'won', [], []]], 'Live pipeline');
+  pipeline = await f.pipeline(
+    [
+      ['Lead', 'open', [], []],
+      ['Qualified', 'open', [], []],
+      ['Won', 'won', [], []],
+    ],
+    'Live pipeline',
+  );
   const lead = await f.user('lead', { name: 'Lena Lead' });
   const dept = await f.department('Live group', lead.id);
   const manager = await f.user('manager', { name: 'Max Manager', departmentId: dept.id });
@@ -57,13 +64,18 @@ describe('live updates', () => {
       await page.goto(`${h.baseUrl}/deals?pipeline=${pipeline.id}`);
       const card = page.locator(`[data-testid="deal-card"][data-deal-id="${dealId}"]`);
       await card.getByTestId('deal-card-menu').click();
-      await page.getByTestId('move-menu').locator(`[data-testid="move-to"][data-stage-id="${stage('Qualified')}"]`).click();
+      await page
+        .getByTestId('move-menu')
+        .locator(`[data-testid="move-to"][data-stage-id="${stage('Qualified')}"]`)
+        .click();
       await page.getByTestId('toast-ok').waitFor();
 
       // the other browser, without a reload
       await column('Qualified').locator(`[data-deal-id="${dealId}"]`).waitFor({ timeout: 10_000 });
       expect(await column('Lead').locator(`[data-deal-id="${dealId}"]`).count()).toBe(0);
-      await expect.poll(() => dealPage.locator('[data-testid="history-move"]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(() => dealPage.locator('[data-testid="history-move"]').count(), { timeout: 10_000 })
+        .toBeGreaterThan(0);
     } finally {
       await watcher.close();
       await mover.close();

@@ -15,7 +15,13 @@ let dealId: string;
 beforeAll(async () => {
   h = await startHarness();
   const f = fixtures(h);
-  const pipeline = await f.pipeline([['Lead', 'open', [], []], ['Won', 'won', [], []]], 'Expiry pipeline');
+  const pipeline = await f.pipeline(
+    [
+      ['Lead', 'open', [], []],
+      ['Won', 'won', [], []],
+    ],
+    'Expiry pipeline',
+  );
   const m = await f.user('manager', { name: 'Sasha Session' });
   email = m.email;
   const client = await f.client(m.id, 'Expiry Client');

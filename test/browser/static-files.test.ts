@@ -10,8 +10,12 @@ import { startHarness, type Harness } from '../support/harness.ts';
 let h: Harness;
 const DIST = path.resolve(import.meta.dirname, '..', '..', 'dist', 'web');
 
-beforeAll(async () => { h = await startHarness(); });
-afterAll(async () => { await h?.close(); });
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
 
 describe('static files of the web app', () => {
   it('sends hashed assets compressed and cached as immutable, index.html revalidated', async () => {

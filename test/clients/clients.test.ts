@@ -36,16 +36,41 @@ async function allPages(s: Session, query: string, limit: number) {
 describe('creating and reading clients', () => {
   it('creates a client owned by the caller with every field, trimmed, empty strings as null', async () => {
     const r = await manager.post('/clients', {
-      name: '  Acme GmbH ', taxId: 'DE123', website: 'https://acme.example', email: 'info@acme.example',
-      phone: '+49 30 1234', address: 'Berlin', notes: '',
+      name: '  Acme GmbH ',
+      taxId: 'DE123',
+      website: 'https://acme.example',
+      email: 'info@acme.example',
+      phone: '+49 30 1234',
+      address: 'Berlin',
+      notes: '',
     });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({
-      name: 'Acme GmbH', taxId: 'DE123', website: 'https://acme.example', email: 'info@acme.example', phone: '+49 30 1234',
-      address: 'Berlin', notes: null, ownerId: managerId, ownerName: managerName, version: 1,
+      name: 'Acme GmbH',
+      taxId: 'DE123',
+      website: 'https://acme.example',
+      email: 'info@acme.example',
+      phone: '+49 30 1234',
+      address: 'Berlin',
+      notes: null,
+      ownerId: managerId,
+      ownerName: managerName,
+      version: 1,
     });
     expect(Object.keys(r.body).sort()).toEqual([
-      'address', 'createdAt', 'email', 'id', 'name', 'notes', 'ownerId', 'ownerName', 'phone', 'taxId', 'updatedAt', 'version', 'website',
+      'address',
+      'createdAt',
+      'email',
+      'id',
+      'name',
+      'notes',
+      'ownerId',
+      'ownerName',
+      'phone',
+      'taxId',
+      'updatedAt',
+      'version',
+      'website',
     ]);
     const got = await manager.get(`/clients/${r.body.id}`);
     expect(got.status).toBe(200);
@@ -75,10 +100,14 @@ describe('creating and reading clients', () => {
     ];
     expect(cases.map((r) => [r.status, r.body.code])).toEqual(cases.map(() => [400, 'VALIDATION_FAILED']));
     expect(cases[0].body.detail).toContain('colour');
-    const malformed = await manager.request('POST', '/clients', '{"name": "Broken",', { 'content-type': 'application/json' });
+    const malformed = await manager.request('POST', '/clients', '{"name": "Broken",', {
+      'content-type': 'application/json',
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.body.code).toBe('MALFORMED_JSON');
-    const form = await manager.request('POST', '/clients', 'name=X', { 'content-type': 'application/x-www-form-urlencoded' });
+    const form = await manager.request('POST', '/clients', 'name=X', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(form.status).toBe(415);
     const badId = await manager.get('/clients/not-a-uuid');
     expect(badId.status).toBe(400);
@@ -94,7 +123,20 @@ describe('creating and reading clients', () => {
 
 describe('listing clients', () => {
   let lister: Session;
-  const names = ['delta', 'Alpha', 'charlie', 'Bravo', 'echo', 'alpha', 'Foxtrot', 'golf', 'Hotel', '100% Juice', 'under_score', 'underXscore'];
+  const names = [
+    'delta',
+    'Alpha',
+    'charlie',
+    'Bravo',
+    'echo',
+    'alpha',
+    'Foxtrot',
+    'golf',
+    'Hotel',
+    '100% Juice',
+    'under_score',
+    'underXscore',
+  ];
 
   beforeAll(async () => {
     const u = await f.user('manager');
@@ -136,8 +178,13 @@ describe('listing clients', () => {
   });
 
   it('searches names ignoring case, taking % and _ literally', async () => {
-    expect((await lister.get('/clients?q=ALPHA')).body.items.map((c: { name: string }) => c.name).sort()).toEqual(['Alpha', 'alpha']);
-    expect((await lister.get('/clients?q=%25')).body.items.map((c: { name: string }) => c.name)).toEqual(['100% Juice']);
+    expect((await lister.get('/clients?q=ALPHA')).body.items.map((c: { name: string }) => c.name).sort()).toEqual([
+      'Alpha',
+      'alpha',
+    ]);
+    expect((await lister.get('/clients?q=%25')).body.items.map((c: { name: string }) => c.name)).toEqual([
+      '100% Juice',
+    ]);
     expect((await lister.get('/clients?q=_')).body.items.map((c: { name: string }) => c.name)).toEqual(['under_score']);
     const { seen } = await allPages(lister, '&q=o', 2);
     expect(seen.slice(0, 5)).toEqual(['Bravo', 'echo', 'Foxtrot', 'golf', 'Hotel']);
@@ -149,7 +196,12 @@ describe('listing clients', () => {
 describe('changing clients', () => {
   it('changes fields, clears them with null, and counts the version up', async () => {
     const c = (await manager.post('/clients', { name: 'Versioned', phone: '1' })).body;
-    const r = await manager.patch(`/clients/${c.id}`, { version: 1, name: 'Versioned Ltd', phone: null, website: 'w.example' });
+    const r = await manager.patch(`/clients/${c.id}`, {
+      version: 1,
+      name: 'Versioned Ltd',
+      phone: null,
+      website: 'w.example',
+    });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ name: 'Versioned Ltd', phone: null, website: 'w.example', version: 2 });
     expect(new Date(r.body.updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(c.updatedAt).getTime());
@@ -178,7 +230,9 @@ describe('changing clients', () => {
 
   it('lets exactly one of two concurrent writers with the same version win', async () => {
     const c = (await manager.post('/clients', { name: 'Race' })).body;
-    const results = await Promise.all(['a', 'b', 'c', 'd'].map((n) => manager.patch(`/clients/${c.id}`, { version: 1, notes: n })));
+    const results = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((n) => manager.patch(`/clients/${c.id}`, { version: 1, notes: n })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
     const winner = results.find((r) => r.status === 200)!.body.notes;
     expect((await manager.get(`/clients/${c.id}`)).body).toMatchObject({ notes: winner, version: 2 });
@@ -193,20 +247,38 @@ describe('changing clients', () => {
 describe('contacts', () => {
   it('adds contacts, lists them by name, and changes them with a version check', async () => {
     const c = (await manager.post('/clients', { name: 'With contacts' })).body;
-    const b = await manager.post(`/clients/${c.id}/contacts`, { name: 'Boris', position: 'CFO', email: 'boris@x.example' });
+    const b = await manager.post(`/clients/${c.id}/contacts`, {
+      name: 'Boris',
+      position: 'CFO',
+      email: 'boris@x.example',
+    });
     expect(b.status).toBe(201);
-    expect(b.body).toMatchObject({ clientId: c.id, name: 'Boris', position: 'CFO', email: 'boris@x.example', phone: null, version: 1 });
+    expect(b.body).toMatchObject({
+      clientId: c.id,
+      name: 'Boris',
+      position: 'CFO',
+      email: 'boris@x.example',
+      phone: null,
+      version: 1,
+    });
     await manager.post(`/clients/${c.id}/contacts`, { name: 'Anna' });
     const detail = await manager.get(`/clients/${c.id}`);
     expect(detail.body.contacts.map((x: { name: string }) => x.name)).toEqual(['Anna', 'Boris']);
 
-    const changed = await manager.patch(`/clients/${c.id}/contacts/${b.body.id}`, { version: 1, phone: '+7 495 000', position: null });
+    const changed = await manager.patch(`/clients/${c.id}/contacts/${b.body.id}`, {
+      version: 1,
+      phone: '+7 495 000',
+      position: null,
+    });
     expect(changed.status).toBe(200);
     expect(changed.body).toMatchObject({ name: 'Boris', phone: '+7 495 000', position: null, version: 2 });
     const stale = await manager.patch(`/clients/${c.id}/contacts/${b.body.id}`, { version: 1, name: 'Old' });
     expect(stale.status).toBe(409);
     expect(stale.body.code).toBe('VERSION_CONFLICT');
-    const unknown = await manager.patch(`/clients/${c.id}/contacts/00000000-0000-4000-8000-000000000000`, { version: 1, name: 'x' });
+    const unknown = await manager.patch(`/clients/${c.id}/contacts/00000000-0000-4000-8000-000000000000`, {
+      version: 1,
+      name: 'x',
+    });
     expect(unknown.status).toBe(404);
     const invalid = await manager.post(`/clients/${c.id}/contacts`, { name: 'Z', mobile: '1' });
     expect(invalid.status).toBe(400);
@@ -218,8 +290,16 @@ describe('contacts', () => {
   it('lets a deal of the client use its new contact', async () => {
     const c = (await manager.post('/clients', { name: 'Contact for deal' })).body;
     const contact = (await manager.post(`/clients/${c.id}/contacts`, { name: 'Deal Contact' })).body;
-    const p = await f.pipeline([['New', 'open', [], []], ['Qualified', 'open', ['contactId'], []]]);
-    const deal = await manager.post('/deals', { title: 'Uses contact', clientId: c.id, pipelineId: p.id, contactId: contact.id });
+    const p = await f.pipeline([
+      ['New', 'open', [], []],
+      ['Qualified', 'open', ['contactId'], []],
+    ]);
+    const deal = await manager.post('/deals', {
+      title: 'Uses contact',
+      clientId: c.id,
+      pipelineId: p.id,
+      contactId: contact.id,
+    });
     expect(deal.status).toBe(201);
     expect(deal.body.contactId).toBe(contact.id);
   });
@@ -227,18 +307,29 @@ describe('contacts', () => {
 
 describe('duplicate check before creating a client', () => {
   it('finds visible clients with the same name, tax id, email or phone, ignoring case, spaces and punctuation', async () => {
-    const mine = (await manager.post('/clients', {
-      name: 'ООО «Ромашка»', taxId: '7707083893', email: 'Info@Romashka.example', phone: '+7 (495) 123-45-67',
-    })).body;
+    const mine = (
+      await manager.post('/clients', {
+        name: 'ООО «Ромашка»',
+        taxId: '7707083893',
+        email: 'Info@Romashka.example',
+        phone: '+7 (495) 123-45-67',
+      })
+    ).body;
     const other = await f.user('manager');
     await f.client(other.id, 'Ромашка hidden');
     const hidden = await f.client(other.id, 'ооо ромашка');
-    const r = await manager.get(`/clients/duplicates?name=${encodeURIComponent('ооо ромашка')}&phone=${encodeURIComponent('8 495 1234567')}`);
+    const r = await manager.get(
+      `/clients/duplicates?name=${encodeURIComponent('ооо ромашка')}&phone=${encodeURIComponent('8 495 1234567')}`,
+    );
     expect(r.status).toBe(200);
-    expect(r.body.items).toEqual([{ id: mine.id, name: 'ООО «Ромашка»', taxId: '7707083893', matchedOn: ['name', 'phone'] }]);
+    expect(r.body.items).toEqual([
+      { id: mine.id, name: 'ООО «Ромашка»', taxId: '7707083893', matchedOn: ['name', 'phone'] },
+    ]);
     expect(r.body.items.map((i: { id: string }) => i.id)).not.toContain(hidden.id);
     const byTax = await manager.get('/clients/duplicates?taxId=77-0708-3893&email=info@romashka.example');
-    expect(byTax.body.items).toEqual([{ id: mine.id, name: 'ООО «Ромашка»', taxId: '7707083893', matchedOn: ['taxId', 'email'] }]);
+    expect(byTax.body.items).toEqual([
+      { id: mine.id, name: 'ООО «Ромашка»', taxId: '7707083893', matchedOn: ['taxId', 'email'] },
+    ]);
     expect((await manager.get('/clients/duplicates?name=Nothing%20like%20it')).body.items).toEqual([]);
     expect((await manager.get('/clients/duplicates')).body.items).toEqual([]);
   });
@@ -249,11 +340,12 @@ describe('client timeline', () => {
     const c = (await manager.post('/clients', { name: 'Timeline Ltd', phone: '1' })).body;
     await manager.patch(`/clients/${c.id}`, { version: 1, phone: '2', notes: 'hello' });
     await manager.patch(`/clients/${c.id}`, { version: 2, phone: '2' });
-    const events = await h.ctx.orm.em.fork().find(RecordEvent, { recordType: 'client', recordId: c.id }, { orderBy: { id: 'asc' } });
+    const events = await h.ctx.orm.em
+      .fork()
+      .find(RecordEvent, { recordType: 'client', recordId: c.id }, { orderBy: { id: 'asc' } });
     expect(events.map((e) => [e.kind, e.actorId, e.data])).toEqual([
       ['created', managerId, { name: 'Timeline Ltd' }],
       ['updated', managerId, { changes: { phone: { from: '1', to: '2' }, notes: { from: null, to: 'hello' } } }],
     ]);
   });
 });
-

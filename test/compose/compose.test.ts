@@ -16,7 +16,8 @@ const services = compose.services as Record<string, any>;
 const known = new Set(Object.keys(configSchema.shape));
 
 /** Compose's ${VAR:-default} with every variable unset, as a bare `docker compose up` sees it. */
-const interpolate = (v: unknown) => String(v).replace(/\$\{\w+(?::?-([^}]*))?\}/g, (_m, d: string | undefined) => d ?? '');
+const interpolate = (v: unknown) =>
+  String(v).replace(/\$\{\w+(?::?-([^}]*))?\}/g, (_m, d: string | undefined) => d ?? '');
 
 describe('docker-compose.yml', () => {
   it('has the production services', () => {
@@ -25,7 +26,11 @@ describe('docker-compose.yml', () => {
     expect(services.postgres.healthcheck.test.join(' ')).toContain('pg_isready');
     expect(services.postgres.volumes.some((v: string) => v.endsWith(':/var/lib/postgresql/data'))).toBe(true);
     expect(services.temporal.image).toMatch(/^temporalio\/auto-setup:/);
-    expect(services.temporal.environment).toMatchObject({ DB: 'postgres12', DB_PORT: 5432, POSTGRES_SEEDS: 'postgres' });
+    expect(services.temporal.environment).toMatchObject({
+      DB: 'postgres12',
+      DB_PORT: 5432,
+      POSTGRES_SEEDS: 'postgres',
+    });
     expect(services['temporal-ui'].image).toMatch(/^temporalio\/ui:/);
   });
 
@@ -44,7 +49,10 @@ describe('docker-compose.yml', () => {
   it('gives api and worker only variables that server/config.ts validates, and valid ones', () => {
     for (const name of ['api', 'worker']) {
       const env = services[name].environment as Record<string, unknown>;
-      expect(Object.keys(env).filter((k) => !known.has(k)), `${name}: unknown variables`).toEqual([]);
+      expect(
+        Object.keys(env).filter((k) => !known.has(k)),
+        `${name}: unknown variables`,
+      ).toEqual([]);
       const parsed = parseConfig(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v)])));
       expect(parsed.DATABASE_URL).toMatch(/^postgres:\/\/dealflow:[^@]+@postgres:5432\/dealflow$/);
       expect(parsed.DEALFLOW_DATA_DIR).toBe('/var/lib/dealflow');

@@ -24,9 +24,15 @@ describe('parseConfig', () => {
   it('fills defaults for an empty environment', () => {
     const c = parseConfig({});
     expect(c).toMatchObject({
-      TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'dealflow', PORT: 3000, HOST: '127.0.0.1',
-      DEALFLOW_ROLE: 'all', DEALFLOW_UPLOAD_LIMIT_MB: 25, DEALFLOW_SECURE_COOKIES: false,
-      EMBEDDED_POSTGRES_PORT: 54329, EMBEDDED_TEMPORAL_PORT: 7239,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'dealflow',
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      DEALFLOW_ROLE: 'all',
+      DEALFLOW_UPLOAD_LIMIT_MB: 25,
+      DEALFLOW_SECURE_COOKIES: false,
+      EMBEDDED_POSTGRES_PORT: 54329,
+      EMBEDDED_TEMPORAL_PORT: 7239,
     });
     expect(c.DEALFLOW_DATA_DIR).toBe(path.resolve('.data'));
     // unset: embedded Postgres and a Temporal dev server are started instead
@@ -45,12 +51,21 @@ describe('parseConfig', () => {
 
   it('reads only its own variables and converts their types', () => {
     const c = parseConfig({
-      PORT: '8080', DATABASE_URL: 'postgresql://u:p@db:5432/crm', TEMPORAL_ADDRESS: 'temporal.internal:7233',
-      DEALFLOW_ROLE: 'worker', DEALFLOW_SECURE_COOKIES: 'true', DEALFLOW_UPLOAD_LIMIT_MB: '2.5', UNRELATED: 'x',
+      PORT: '8080',
+      DATABASE_URL: 'postgresql://u:p@db:5432/crm',
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      DEALFLOW_ROLE: 'worker',
+      DEALFLOW_SECURE_COOKIES: 'true',
+      DEALFLOW_UPLOAD_LIMIT_MB: '2.5',
+      UNRELATED: 'x',
     });
     expect(c).toMatchObject({
-      PORT: 8080, DATABASE_URL: 'postgresql://u:p@db:5432/crm', TEMPORAL_ADDRESS: 'temporal.internal:7233',
-      DEALFLOW_ROLE: 'worker', DEALFLOW_SECURE_COOKIES: true, DEALFLOW_UPLOAD_LIMIT_MB: 2.5,
+      PORT: 8080,
+      DATABASE_URL: 'postgresql://u:p@db:5432/crm',
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      DEALFLOW_ROLE: 'worker',
+      DEALFLOW_SECURE_COOKIES: true,
+      DEALFLOW_UPLOAD_LIMIT_MB: 2.5,
     });
     expect(c).not.toHaveProperty('UNRELATED');
   });
@@ -90,7 +105,13 @@ describe('scripts/start.ts', () => {
   it('exits non-zero naming the variable when a setting is bad, before starting any service', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'start.ts')], {
       cwd: ROOT,
-      env: { ...process.env, PORT: 'abc', DATABASE_URL: '', TEMPORAL_ADDRESS: '', DEALFLOW_DATA_DIR: path.join(ROOT, '.data', 'config-test-unused') },
+      env: {
+        ...process.env,
+        PORT: 'abc',
+        DATABASE_URL: '',
+        TEMPORAL_ADDRESS: '',
+        DEALFLOW_DATA_DIR: path.join(ROOT, '.data', 'config-test-unused'),
+      },
       encoding: 'utf8',
       timeout: 60_000,
     });

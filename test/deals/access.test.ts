@@ -6,16 +6,24 @@ let h: Harness;
 let f: ReturnType<typeof fixtures>;
 let pipeline: { id: string; stages: { id: string; name: string }[] };
 let kindId: string;
-let owner: Session; let stranger: Session; let lead: Session; let otherLead: Session; let admin: Session;
-let member: Session; let processOwner: Session;
-let dealId: string; let attachmentId: string;
+let owner: Session;
+let stranger: Session;
+let lead: Session;
+let otherLead: Session;
+let admin: Session;
+let member: Session;
+let processOwner: Session;
+let dealId: string;
+let attachmentId: string;
 
 beforeAll(async () => {
   h = await startHarness();
   f = fixtures(h);
   kindId = (await f.documentKind('commercial_proposal', 'Commercial proposal')).id;
   pipeline = await f.pipeline([
-    ['New', 'open', [], []], ['Proposal sent', 'open', ['amount'], [kindId]], ['Won', 'won', [], []],
+    ['New', 'open', [], []],
+    ['Proposal sent', 'open', ['amount'], [kindId]],
+    ['Won', 'won', [], []],
   ]);
   const leadUser = await f.user('lead');
   const otherLeadUser = await f.user('lead');
@@ -25,8 +33,13 @@ beforeAll(async () => {
   const strangerUser = await f.user('manager');
   const client = await f.client(ownerUser.id);
   [owner, stranger, lead, otherLead, admin, member, processOwner] = await Promise.all([
-    login(h, ownerUser.email), login(h, strangerUser.email), login(h, leadUser.email), login(h, otherLeadUser.email),
-    login(h, (await f.user('admin')).email), login(h, (await f.user('member')).email), login(h, (await f.user('process_owner')).email),
+    login(h, ownerUser.email),
+    login(h, strangerUser.email),
+    login(h, leadUser.email),
+    login(h, otherLeadUser.email),
+    login(h, (await f.user('admin')).email),
+    login(h, (await f.user('member')).email),
+    login(h, (await f.user('process_owner')).email),
   ]);
   const deal = await owner.post('/deals', { title: 'Private deal', clientId: client.id, pipelineId: pipeline.id });
   expect(deal.status).toBe(201);
@@ -44,7 +57,15 @@ const every = (s: Session) => [
   s.patch(`/deals/${dealId}`, { changes: { title: 'stolen' } }),
   s.post(`/deals/${dealId}/stage`, { stageId: pipeline.stages[2].id }),
   s.get(`/deals/${dealId}/requirements?stageId=${pipeline.stages[1].id}`),
-  s.request('POST', `/deals/${dealId}/attachments`, (() => { const fd = new FormData(); fd.set('file', new Blob(['x']), 'x.txt'); return fd; })()),
+  s.request(
+    'POST',
+    `/deals/${dealId}/attachments`,
+    (() => {
+      const fd = new FormData();
+      fd.set('file', new Blob(['x']), 'x.txt');
+      return fd;
+    })(),
+  ),
   s.get(`/deals/${dealId}/attachments/${attachmentId}/content`),
   s.delete(`/deals/${dealId}/attachments/${attachmentId}`),
 ];
@@ -127,7 +148,9 @@ describe('deal access', () => {
 
 describe('deal input validation', () => {
   it('rejects malformed JSON, wrong types and bad values with 4xx and a message', async () => {
-    const bad = await owner.request('PATCH', `/deals/${dealId}`, '{"changes": ', { 'content-type': 'application/json' });
+    const bad = await owner.request('PATCH', `/deals/${dealId}`, '{"changes": ', {
+      'content-type': 'application/json',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('MALFORMED_JSON');
     const type = await owner.patch(`/deals/${dealId}`, { changes: { title: 42 } });
@@ -140,8 +163,12 @@ describe('deal input validation', () => {
     expect(half.body.code).toBe('INVALID_FIELD_VALUE');
     const unknownField = await owner.patch(`/deals/${dealId}`, { changes: { custom: { nope: 'x' } } });
     expect(unknownField.status).toBe(422);
-    const big = await owner.request('PATCH', `/deals/${dealId}`, JSON.stringify({ changes: { title: 'x'.repeat(2_000_000) } }),
-      { 'content-type': 'application/json' });
+    const big = await owner.request(
+      'PATCH',
+      `/deals/${dealId}`,
+      JSON.stringify({ changes: { title: 'x'.repeat(2_000_000) } }),
+      { 'content-type': 'application/json' },
+    );
     expect(big.status).toBe(413);
     const badId = await owner.get('/deals/not-a-uuid');
     expect(badId.status).toBe(400);

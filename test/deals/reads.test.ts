@@ -32,9 +32,16 @@ beforeAll(async () => {
   ids = { admin: admin.id, lead: lead.id, m1: m1.id, m2: m2.id, other: other.id };
   const sessions = await Promise.all([admin, lead, m1, m2, other].map((u) => login(h, u.email)));
   s = { admin: sessions[0], lead: sessions[1], m1: sessions[2], m2: sessions[3], other: sessions[4] };
-  pipeline = await f.pipeline([['New', 'open', [], []], ['Offer', 'open', [], []], ['Won', 'won', [], []]]);
-  const c1 = (await s.m1.post('/clients', { name: 'Nordwind Logistics', taxId: '7701234567', phone: '+7 (495) 111-22-33' })).body.id;
-  const contact = (await s.m1.post(`/clients/${c1}/contacts`, { name: 'Olga Petrova', email: 'olga@nordwind.example' })).body.id;
+  pipeline = await f.pipeline([
+    ['New', 'open', [], []],
+    ['Offer', 'open', [], []],
+    ['Won', 'won', [], []],
+  ]);
+  const c1 = (
+    await s.m1.post('/clients', { name: 'Nordwind Logistics', taxId: '7701234567', phone: '+7 (495) 111-22-33' })
+  ).body.id;
+  const contact = (await s.m1.post(`/clients/${c1}/contacts`, { name: 'Olga Petrova', email: 'olga@nordwind.example' }))
+    .body.id;
   const c2 = (await s.m2.post('/clients', { name: 'Blue Harbour', email: 'hello@blueharbour.example' })).body.id;
   const c3 = (await s.other.post('/clients', { name: 'Elsewhere Inc' })).body.id;
   const create = async (who: Session, body: Record<string, unknown>) => {
@@ -43,9 +50,28 @@ beforeAll(async () => {
     return r.body.id as string;
   };
   deals = {
-    a: await create(s.m1, { title: 'Forklifts', clientId: c1, contactId: contact, amount: '100.00', currency: 'EUR', expectedCloseDate: daysFromNow(-3) }),
-    b: await create(s.m1, { title: 'Racks', clientId: c1, amount: '50.50', currency: 'USD', expectedCloseDate: daysFromNow(20) }),
-    c: await create(s.m2, { title: 'Cranes', clientId: c2, amount: '7.00', currency: 'EUR', expectedCloseDate: daysFromNow(-1) }),
+    a: await create(s.m1, {
+      title: 'Forklifts',
+      clientId: c1,
+      contactId: contact,
+      amount: '100.00',
+      currency: 'EUR',
+      expectedCloseDate: daysFromNow(-3),
+    }),
+    b: await create(s.m1, {
+      title: 'Racks',
+      clientId: c1,
+      amount: '50.50',
+      currency: 'USD',
+      expectedCloseDate: daysFromNow(20),
+    }),
+    c: await create(s.m2, {
+      title: 'Cranes',
+      clientId: c2,
+      amount: '7.00',
+      currency: 'EUR',
+      expectedCloseDate: daysFromNow(-1),
+    }),
     d: await create(s.other, { title: 'Conveyor', clientId: c3 }),
   };
 });
@@ -66,7 +92,10 @@ describe('filters of the deal list', () => {
   it('narrow by expected close date, overdue and stuck deals', async () => {
     expect(titles(await s.lead.get(`/deals?closeFrom=${today()}`))).toEqual(['Racks']);
     expect(titles(await s.lead.get(`/deals?closeTo=${today()}`))).toEqual(['Cranes', 'Forklifts']);
-    expect(titles(await s.lead.get(`/deals?closeFrom=${daysFromNow(-2)}&closeTo=${daysFromNow(30)}`))).toEqual(['Cranes', 'Racks']);
+    expect(titles(await s.lead.get(`/deals?closeFrom=${daysFromNow(-2)}&closeTo=${daysFromNow(30)}`))).toEqual([
+      'Cranes',
+      'Racks',
+    ]);
     expect(titles(await s.lead.get('/deals?overdue=true'))).toEqual(['Cranes', 'Forklifts']);
     expect(titles(await s.lead.get('/deals?overdue=false'))).toEqual(['Cranes', 'Forklifts', 'Racks']);
     expect(titles(await s.lead.get('/deals?stuckDays=5'))).toEqual([]);
@@ -104,14 +133,21 @@ describe('filters of the deal list', () => {
 });
 
 describe('board counts and totals', () => {
-  const column = async (who: Session, i: number) => (await who.get(`/deals/board?pipelineId=${pipeline.id}`)).body.stages[i];
+  const column = async (who: Session, i: number) =>
+    (await who.get(`/deals/board?pipelineId=${pipeline.id}`)).body.stages[i];
 
   it('follow creates, moves and edits', async () => {
     expect((await column(s.admin, 0)).count).toBe(4);
-    expect((await column(s.lead, 0)).totals).toEqual([{ currency: 'EUR', amount: '107.00' }, { currency: 'USD', amount: '50.50' }]);
+    expect((await column(s.lead, 0)).totals).toEqual([
+      { currency: 'EUR', amount: '107.00' },
+      { currency: 'USD', amount: '50.50' },
+    ]);
     const moved = await s.m1.post(`/deals/${deals.a}/stage`, { stageId: pipeline.stages[1].id });
     expect(moved.status).toBe(200);
-    expect((await column(s.lead, 0)).totals).toEqual([{ currency: 'EUR', amount: '7.00' }, { currency: 'USD', amount: '50.50' }]);
+    expect((await column(s.lead, 0)).totals).toEqual([
+      { currency: 'EUR', amount: '7.00' },
+      { currency: 'USD', amount: '50.50' },
+    ]);
     expect((await column(s.lead, 1)).count).toBe(1);
     expect((await column(s.lead, 1)).totals).toEqual([{ currency: 'EUR', amount: '100.00' }]);
     const edited = await s.m1.patch(`/deals/${deals.a}`, { changes: { amount: '120', currency: 'USD' } });

@@ -50,7 +50,10 @@ describe('stage gate', () => {
   it('creates one deal for a retried create with the same Idempotency-Key', async () => {
     const body = { title: 'Retried', clientId, pipelineId: pipeline.id };
     const key = { 'idempotency-key': `retry-${Date.now()}` };
-    const [a, b] = await Promise.all([manager.request('POST', '/deals', body, key), manager.request('POST', '/deals', body, key)]);
+    const [a, b] = await Promise.all([
+      manager.request('POST', '/deals', body, key),
+      manager.request('POST', '/deals', body, key),
+    ]);
     const c = await manager.request('POST', '/deals', body, key);
     expect([a.status, b.status, c.status].filter((s) => s === 201).length).toBeGreaterThanOrEqual(2);
     for (const r of [a, b, c]) if (r.status !== 201) expect(r.status).toBe(409); // the twin still being written
@@ -76,11 +79,17 @@ describe('stage gate', () => {
     const deal = await newDeal();
     expect((await attachProposal(deal.id)).status).toBe(201);
     const r = await manager.post(`/deals/${deal.id}/stage`, {
-      stageId: stage('Proposal sent'), version: 2,
+      stageId: stage('Proposal sent'),
+      version: 2,
       changes: { amount: '1500.50', currency: 'EUR', custom: { budgetApproved: 'yes' } },
     });
     expect(r.status).toBe(200);
-    expect(r.body.deal).toMatchObject({ stageId: stage('Proposal sent'), amount: '1500.50', currency: 'EUR', version: 3 });
+    expect(r.body.deal).toMatchObject({
+      stageId: stage('Proposal sent'),
+      amount: '1500.50',
+      currency: 'EUR',
+      version: 3,
+    });
     const detail = await manager.get(`/deals/${deal.id}`);
     const moves = detail.body.history.filter((e: { kind: string }) => e.kind === 'stage_changed');
     expect(moves).toHaveLength(1);
@@ -91,7 +100,8 @@ describe('stage gate', () => {
     const deal = await newDeal();
     const att = await attachProposal(deal.id);
     await manager.post(`/deals/${deal.id}/stage`, {
-      stageId: stage('Proposal sent'), changes: { amount: 10, currency: 'USD', custom: { budgetApproved: 'no' } },
+      stageId: stage('Proposal sent'),
+      changes: { amount: 10, currency: 'USD', custom: { budgetApproved: 'no' } },
     });
     const clear = await manager.patch(`/deals/${deal.id}`, { changes: { amount: null, currency: null } });
     expect(clear.status).toBe(422);
@@ -107,7 +117,10 @@ describe('stage gate', () => {
     const r = await manager.post(`/deals/${deal.id}/stage`, { stageId: stage('Lost') });
     expect(r.status).toBe(422);
     expect(r.body.code).toBe('LOST_REASON_REQUIRED');
-    const ok = await manager.post(`/deals/${deal.id}/stage`, { stageId: stage('Lost'), lostReason: 'Chose a competitor' });
+    const ok = await manager.post(`/deals/${deal.id}/stage`, {
+      stageId: stage('Lost'),
+      lostReason: 'Chose a competitor',
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.deal.lostReason).toBe('Chose a competitor');
     expect(ok.body.deal.closedAt).not.toBeNull();
@@ -120,7 +133,11 @@ describe('stage gate', () => {
     expect(stale.body.code).toBe('VERSION_CONFLICT');
     const [a, b] = await Promise.all([
       manager.post(`/deals/${deal.id}/stage`, { stageId: stage('Lost'), lostReason: 'a', version: 1 }),
-      manager.post(`/deals/${deal.id}/stage`, { stageId: stage('Won'), changes: { amount: '5', currency: 'EUR' }, version: 1 }),
+      manager.post(`/deals/${deal.id}/stage`, {
+        stageId: stage('Won'),
+        changes: { amount: '5', currency: 'EUR' },
+        version: 1,
+      }),
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const detail = await manager.get(`/deals/${deal.id}`);
@@ -137,9 +154,21 @@ describe('board', () => {
     const owner = await f.user('manager');
     const s = await login(h, owner.email);
     const client = await f.client(owner.id);
-    const p = await f.pipeline([['A', 'open', [], []], ['B', 'open', [], []]], 'Board');
+    const p = await f.pipeline(
+      [
+        ['A', 'open', [], []],
+        ['B', 'open', [], []],
+      ],
+      'Board',
+    );
     for (const [i, amount] of ['10.50', '20', '30'].entries()) {
-      const r = await s.post('/deals', { title: `Deal ${i}`, clientId: client.id, pipelineId: p.id, amount, currency: i === 2 ? 'USD' : 'EUR' });
+      const r = await s.post('/deals', {
+        title: `Deal ${i}`,
+        clientId: client.id,
+        pipelineId: p.id,
+        amount,
+        currency: i === 2 ? 'USD' : 'EUR',
+      });
       expect(r.status).toBe(201);
     }
     await s.post('/deals', { title: 'No amount', clientId: client.id, pipelineId: p.id });
@@ -147,8 +176,12 @@ describe('board', () => {
     expect(board.status).toBe(200);
     const [a, b] = board.body.stages;
     expect(a.count).toBe(4);
-    expect(a.totals.sort((x: { currency: string }, y: { currency: string }) => x.currency.localeCompare(y.currency)))
-      .toEqual([{ currency: 'EUR', amount: '30.50' }, { currency: 'USD', amount: '30.00' }]);
+    expect(
+      a.totals.sort((x: { currency: string }, y: { currency: string }) => x.currency.localeCompare(y.currency)),
+    ).toEqual([
+      { currency: 'EUR', amount: '30.50' },
+      { currency: 'USD', amount: '30.00' },
+    ]);
     expect(a.deals).toHaveLength(2);
     expect(a.nextCursor).toBeTruthy();
     const rest = await s.get(`/deals?stageId=${a.stageId}&limit=10&cursor=${a.nextCursor}`);
@@ -169,15 +202,19 @@ describe('deal list pagination', () => {
     const s = await login(h, owner.email);
     const client = await f.client(owner.id);
     const p = await f.pipeline([['Only', 'open', [], []]], 'Paging');
-    await h.ctx.orm.em.getConnection().execute(`
+    await h.ctx.orm.em.getConnection().execute(
+      `
       insert into deals (id, title, client_id, owner_id, pipeline_id, stage_id, custom, updated_at)
       select gen_random_uuid(), 'Paged ' || g, ?, ?, ?, ?, '{}'::jsonb, timestamptz '2026-01-01 10:00:00.123' + g * interval '1 microsecond'
-      from generate_series(1, 25) g`, [client.id, owner.id, p.id, p.stages[0].id]);
+      from generate_series(1, 25) g`,
+      [client.id, owner.id, p.id, p.stages[0].id],
+    );
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { items: { id: string }[]; nextCursor: string | null } } =
-        await s.get(`/deals?pipelineId=${p.id}&limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await s.get(
+        `/deals?pipelineId=${p.id}&limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       seen.push(...page.body.items.map((d) => d.id));
       cursor = page.body.nextCursor;
     } while (cursor);
@@ -200,7 +237,13 @@ describe('deal history', () => {
     expect(detail.history[0].data.changes).toEqual({ title: 'Edit 53' });
     const older = await manager.get(`/deals/${deal.id}/history?limit=50&cursor=${detail.historyNextCursor}`);
     expect(older.status).toBe(200);
-    expect(older.body.items.map((e: { kind: string }) => e.kind)).toEqual(['updated', 'updated', 'updated', 'updated', 'created']);
+    expect(older.body.items.map((e: { kind: string }) => e.kind)).toEqual([
+      'updated',
+      'updated',
+      'updated',
+      'updated',
+      'created',
+    ]);
     expect(older.body.nextCursor).toBeNull();
     const other = await login(h, (await fixtures(h).user('manager')).email);
     expect((await other.get(`/deals/${deal.id}/history`)).status).toBe(404);

@@ -38,7 +38,8 @@ async function withWritesHeld<T>(send: () => Promise<T>, during: () => Promise<v
     const sent = send();
     for (let i = 0; i < 100; i++) {
       const { rows } = await db.query(
-        "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()");
+        "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()",
+      );
       if (rows[0].n > 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -51,18 +52,26 @@ async function withWritesHeld<T>(send: () => Promise<T>, during: () => Promise<v
 }
 
 async function pipelineWith(kindId: string) {
-  const p = (await admin.post('/pipelines', {
-    name: `Races ${randomUUID().slice(0, 6)}`,
-    stages: [{ name: 'New', kind: 'open' }, { name: 'Proposal', kind: 'open' }],
-  })).body;
+  const p = (
+    await admin.post('/pipelines', {
+      name: `Races ${randomUUID().slice(0, 6)}`,
+      stages: [
+        { name: 'New', kind: 'open' },
+        { name: 'Proposal', kind: 'open' },
+      ],
+    })
+  ).body;
   expect(p.id).toBeDefined();
   /** the administrator makes "Proposal" require the amount and a document of kindId */
   const requireMore = async () => {
     const current = (await admin.get(`/pipelines/${p.id}`)).body;
     const r = await admin.put(`/pipelines/${p.id}`, {
-      name: current.name, version: current.version,
+      name: current.name,
+      version: current.version,
       stages: current.stages.map((s: { id: string; name: string; kind: string }, i: number) => ({
-        id: s.id, name: s.name, kind: s.kind,
+        id: s.id,
+        name: s.name,
+        kind: s.kind,
         ...(i === 1 ? { requiredFields: ['amount'], requiredDocumentKinds: [kindId] } : {}),
       })),
     });
@@ -82,12 +91,16 @@ describe('stage requirements changing during a write', () => {
   it('refuses an edit that empties a field the stage has come to require while it was written', async () => {
     const kind = await fixtures(h).documentKind();
     const p = await pipelineWith(kind.id);
-    const deal = (await manager.post('/deals', { title: 'Gate race', clientId, pipelineId: p.id, amount: '10', currency: 'EUR' })).body;
+    const deal = (
+      await manager.post('/deals', { title: 'Gate race', clientId, pipelineId: p.id, amount: '10', currency: 'EUR' })
+    ).body;
     expect((await manager.post(`/deals/${deal.id}/stage`, { stageId: p.stages[1].id })).status).toBe(200);
     expect((await attach(deal.id, kind.id)).status).toBe(201);
 
     const edit = await withWritesHeld(
-      () => manager.patch(`/deals/${deal.id}`, { changes: { amount: null, currency: null } }), p.requireMore);
+      () => manager.patch(`/deals/${deal.id}`, { changes: { amount: null, currency: null } }),
+      p.requireMore,
+    );
     expect(edit.status).toBe(409);
     expect(edit.body.code).toBe('STAGE_REQUIREMENTS_CHANGED');
     const now = (await manager.get(`/deals/${deal.id}`)).body;
@@ -101,11 +114,16 @@ describe('stage requirements changing during a write', () => {
   it('refuses removing the last document of a kind the stage has come to require while it was written', async () => {
     const kind = await fixtures(h).documentKind();
     const p = await pipelineWith(kind.id);
-    const deal = (await manager.post('/deals', { title: 'Detach race', clientId, pipelineId: p.id, amount: '10', currency: 'EUR' })).body;
+    const deal = (
+      await manager.post('/deals', { title: 'Detach race', clientId, pipelineId: p.id, amount: '10', currency: 'EUR' })
+    ).body;
     expect((await manager.post(`/deals/${deal.id}/stage`, { stageId: p.stages[1].id })).status).toBe(200);
     const att = (await attach(deal.id, kind.id)).body;
 
-    const detach = await withWritesHeld(() => manager.delete(`/deals/${deal.id}/attachments/${att.attachmentId}`), p.requireMore);
+    const detach = await withWritesHeld(
+      () => manager.delete(`/deals/${deal.id}/attachments/${att.attachmentId}`),
+      p.requireMore,
+    );
     expect(detach.status).toBe(409);
     expect(detach.body.code).toBe('STAGE_REQUIREMENTS_CHANGED');
     const now = (await manager.get(`/deals/${deal.id}`)).body;
@@ -120,10 +138,15 @@ describe('many commands on one deal at once', () => {
     for (let round = 1; round <= 6; round++) {
       const to = p.stages[round % 2].id;
       const started = Date.now();
-      const answers = await Promise.all(Array.from({ length: 20 }, () => manager.post(`/deals/${deal.id}/stage`, { stageId: to })));
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => manager.post(`/deals/${deal.id}/stage`, { stageId: to })),
+      );
       const took = Date.now() - started;
-      const codes = answers.map((a) => (a.status === 200 ? 'OK' : a.body.code as string));
-      expect(codes.filter((c) => c === 'OK'), `round ${round}: ${codes.join(' ')}`).toHaveLength(1);
+      const codes = answers.map((a) => (a.status === 200 ? 'OK' : (a.body.code as string)));
+      expect(
+        codes.filter((c) => c === 'OK'),
+        `round ${round}: ${codes.join(' ')}`,
+      ).toHaveLength(1);
       for (const c of codes) expect(['OK', 'DEAL_BUSY', 'STAGE_UNCHANGED', 'VERSION_CONFLICT']).toContain(c);
       expect(took, `round ${round}`).toBeLessThan(8_000);
       expect((await manager.get(`/deals/${deal.id}`)).body).toMatchObject({ stageId: to, version: round + 1 });
@@ -132,7 +155,7 @@ describe('many commands on one deal at once', () => {
 });
 
 describe('references the user can no longer see', () => {
-  it("refuses a contact of a client the user no longer sees, on edits and on moves", async () => {
+  it('refuses a contact of a client the user no longer sees, on edits and on moves', async () => {
     const f = fixtures(h);
     const other = await f.user('manager');
     const p = await pipelineWith((await f.documentKind()).id);
@@ -147,7 +170,10 @@ describe('references the user can no longer see', () => {
     const edit = await manager.patch(`/deals/${deal.id}`, { changes: { contactId: contact.id } });
     expect(edit.status).toBe(422);
     expect(edit.body.field).toBe('contactId');
-    const move = await manager.post(`/deals/${deal.id}/stage`, { stageId: p.stages[1].id, changes: { contactId: contact.id } });
+    const move = await manager.post(`/deals/${deal.id}/stage`, {
+      stageId: p.stages[1].id,
+      changes: { contactId: contact.id },
+    });
     expect(move.status).toBe(422);
     expect((await manager.get(`/deals/${deal.id}`)).body).toMatchObject({ contactId: null, version: 1 });
   });

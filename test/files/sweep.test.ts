@@ -6,7 +6,9 @@ import { StoredFile } from '../../modules/files/entities.ts';
 import { fileSweepWorkflowId } from '../../workflows/file-sweep.ts';
 
 let h: Harness;
-beforeAll(async () => { h = await startHarness(); });
+beforeAll(async () => {
+  h = await startHarness();
+});
 afterAll(() => h?.close());
 
 const upload = (content: string) => {
@@ -24,11 +26,27 @@ it('removes content no attachment uses once its grace period is over, and keeps 
   const deal = (await s.post('/deals', { title: 'Files', clientId: client.id, pipelineId: p.id })).body;
   const kept = await s.request('POST', `/deals/${deal.id}/attachments`, upload('attached content'));
   expect(kept.status).toBe(201);
-  const refused = await s.request('POST', `/deals/${deal.id}/attachments`, (() => { const fd = upload('refused content'); fd.set('version', '99'); return fd; })());
+  const refused = await s.request(
+    'POST',
+    `/deals/${deal.id}/attachments`,
+    (() => {
+      const fd = upload('refused content');
+      fd.set('version', '99');
+      return fd;
+    })(),
+  );
   expect(refused.status).toBe(409);
   const removed = await s.request('POST', `/deals/${deal.id}/attachments`, upload('removed content'));
   expect((await s.delete(`/deals/${deal.id}/attachments/${removed.body.attachmentId}`)).status).toBe(200);
-  const fresh = await s.request('POST', `/deals/${deal.id}/attachments`, (() => { const fd = upload('fresh content'); fd.set('version', '99'); return fd; })());
+  const fresh = await s.request(
+    'POST',
+    `/deals/${deal.id}/attachments`,
+    (() => {
+      const fd = upload('fresh content');
+      fd.set('version', '99');
+      return fd;
+    })(),
+  );
   expect(fresh.status).toBe(409);
 
   const em = h.ctx.orm.em.fork();
@@ -36,9 +54,12 @@ it('removes content no attachment uses once its grace period is over, and keeps 
   expect(all).toHaveLength(4);
   const shaOf = async (content: string) => h.ctx.storage.hashOf(await writeTemp(content));
   const [attachedSha, refusedSha, removedSha, freshSha] = await Promise.all(
-    ['attached content', 'refused content', 'removed content', 'fresh content'].map(shaOf));
+    ['attached content', 'refused content', 'removed content', 'fresh content'].map(shaOf),
+  );
   // all but the fresh one were last uploaded two days ago
-  await em.getConnection().execute(`update files set created_at = now() - interval '2 days' where sha256 <> ?`, [freshSha]);
+  await em
+    .getConnection()
+    .execute(`update files set created_at = now() - interval '2 days' where sha256 <> ?`, [freshSha]);
 
   const acts = createActivities({ orm: h.ctx.orm, storage: h.ctx.storage });
   expect(await acts.sweepFiles({ graceHours: 24 })).toBe(2);
@@ -53,7 +74,9 @@ it('removes content no attachment uses once its grace period is over, and keeps 
   // uploading content again that was swept brings it back
   const again = await s.request('POST', `/deals/${deal.id}/attachments`, upload('refused content'));
   expect(again.status).toBe(201);
-  expect((await s.request('GET', `/deals/${deal.id}/attachments/${again.body.attachmentId}/content`)).body).toBe('refused content');
+  expect((await s.request('GET', `/deals/${deal.id}/attachments/${again.body.attachmentId}/content`)).body).toBe(
+    'refused content',
+  );
 });
 
 it('runs the sweep as a workflow that the worker starts once per task queue', async () => {

@@ -53,8 +53,11 @@ describe('removing an attachment from a deal', () => {
     const entries = await removals(`&from=${encodeURIComponent(before)}`);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
-      kind: 'deal.attachment_removed', actorId: managerId, actorEmail: managerEmail,
-      subjectType: 'deal', subjectId: dealId,
+      kind: 'deal.attachment_removed',
+      actorId: managerId,
+      actorEmail: managerEmail,
+      subjectType: 'deal',
+      subjectId: dealId,
       details: { attachmentId: removed, fileName: 'offer v2.pdf' },
     });
     expect(Date.parse((entries[0] as unknown as { at: string }).at)).toBeGreaterThanOrEqual(Date.parse(before));

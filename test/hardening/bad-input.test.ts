@@ -36,7 +36,11 @@ describe('bad input at the edge', () => {
   it('answers a cursor holding a year Postgres refuses with 400 BAD_CURSOR', async () => {
     const zero = cursorOf(['0000-01-01T00:00:00.000Z', '00000000-0000-4000-8000-000000000000']);
     expectProblem(await manager.get(`/deals?pipelineId=${pipelineId}&cursor=${zero}`), 400, 'BAD_CURSOR');
-    const deal = await manager.post('/deals', { title: 'Cursor deal', clientId: (await fixtures(h).client((await manager.get('/auth/me')).body.user.id)).id, pipelineId });
+    const deal = await manager.post('/deals', {
+      title: 'Cursor deal',
+      clientId: (await fixtures(h).client((await manager.get('/auth/me')).body.user.id)).id,
+      pipelineId,
+    });
     expect(deal.status).toBe(201);
     expectProblem(await manager.get(`/deals/${deal.body.id}/history?cursor=${zero}`), 400, 'BAD_CURSOR');
   });

@@ -18,7 +18,10 @@ const cursorOf = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64
 beforeAll(async () => {
   h = await startHarness();
   f = fixtures(h);
-  pipeline = await f.pipeline([['New', 'open', [], []], ['Won', 'won', [], []]]);
+  pipeline = await f.pipeline([
+    ['New', 'open', [], []],
+    ['Won', 'won', [], []],
+  ]);
   const m = await f.user('manager', { name: 'Mia Manager' });
   managerId = m.id;
   clientId = (await f.client(m.id, 'Search Client')).id;
@@ -33,8 +36,16 @@ afterAll(() => h?.close());
 describe('deal list cursors', () => {
   it('refuse values of the wrong type with 400 BAD_CURSOR', async () => {
     const bad = [
-      ['x', 'y'], [1, 2], [{}, null], [null, null], ['2026-01-01T00:00:00.000Z', 'not-a-uuid'], ['yesterday', randomUUID()],
-      ['2026-01-01T00:00:00.000Z'], ['2026-01-01T00:00:00.000Z', randomUUID(), 3], { 0: 'x', 1: 'y' }, 'x',
+      ['x', 'y'],
+      [1, 2],
+      [{}, null],
+      [null, null],
+      ['2026-01-01T00:00:00.000Z', 'not-a-uuid'],
+      ['yesterday', randomUUID()],
+      ['2026-01-01T00:00:00.000Z'],
+      ['2026-01-01T00:00:00.000Z', randomUUID(), 3],
+      { 0: 'x', 1: 'y' },
+      'x',
     ];
     for (const v of bad) {
       const r = await manager.get(`/deals?cursor=${cursorOf(v)}`);
@@ -70,7 +81,13 @@ describe('deal list cursors', () => {
 describe('user and client cursors', () => {
   it('use the same decoding: wrong types and text Postgres cannot store are BAD_CURSOR', async () => {
     for (const path of ['/users', '/clients']) {
-      for (const v of [[1, randomUUID()], ['a', 'b'], ['a\u0000b', randomUUID()], ['x\ud800', randomUUID()], ['a', randomUUID(), 1]]) {
+      for (const v of [
+        [1, randomUUID()],
+        ['a', 'b'],
+        ['a\u0000b', randomUUID()],
+        ['x\ud800', randomUUID()],
+        ['a', randomUUID(), 1],
+      ]) {
         const r = await manager.get(`${path}?cursor=${cursorOf(v)}`);
         expect(r.status, `${path} ${JSON.stringify(v)}`).toBe(400);
         expect(r.body.code).toBe('BAD_CURSOR');
@@ -97,8 +114,10 @@ describe('user and client cursors', () => {
 
 describe('search takes LIKE wildcards literally', () => {
   it('in deal titles, on the list and on the board', async () => {
-    const titles = async (q: string) => (await manager.get(`/deals?pipelineId=${pipeline.id}&q=${encodeURIComponent(q)}`))
-      .body.items.map((d: { title: string }) => d.title).sort();
+    const titles = async (q: string) =>
+      (await manager.get(`/deals?pipelineId=${pipeline.id}&q=${encodeURIComponent(q)}`)).body.items
+        .map((d: { title: string }) => d.title)
+        .sort();
     expect(await titles('%')).toEqual(['100% sure']);
     expect(await titles('_')).toEqual(['a_b deal']);
     expect(await titles('\\')).toEqual(['back\\slash']);

@@ -16,7 +16,11 @@ beforeAll(async () => {
   const f = fixtures(h);
   await f.dealField('signedOn', 'date');
   await f.dealField('budget', 'money');
-  pipeline = await f.pipeline([['New', 'open', [], []], ['Talks', 'open', [], []], ['Won', 'won', [], []]]);
+  pipeline = await f.pipeline([
+    ['New', 'open', [], []],
+    ['Talks', 'open', [], []],
+    ['Won', 'won', [], []],
+  ]);
   const m = await f.user('manager');
   clientId = (await f.client(m.id)).id;
   manager = await login(h, m.email);
@@ -34,7 +38,12 @@ const history = async (id: string) => (await manager.get(`/deals/${id}`)).body.h
 describe('deal dates', () => {
   it('refuses a built-in expected close date outside the years 1000–9999, on create, edit and move', async () => {
     for (const date of ['0000-01-01', '0999-12-31']) {
-      const created = await manager.post('/deals', { title: 'Old', clientId, pipelineId: pipeline.id, expectedCloseDate: date });
+      const created = await manager.post('/deals', {
+        title: 'Old',
+        clientId,
+        pipelineId: pipeline.id,
+        expectedCloseDate: date,
+      });
       expect(created.status, date).toBe(400);
       expect(created.body.code).toBe('VALIDATION_FAILED');
       expect(created.body.detail).toContain('expectedCloseDate');
@@ -42,7 +51,10 @@ describe('deal dates', () => {
     const deal = await newDeal();
     const edit = await manager.patch(`/deals/${deal.id}`, { changes: { expectedCloseDate: '0000-01-01' } });
     expect(edit.status).toBe(400);
-    const move = await manager.post(`/deals/${deal.id}/stage`, { stageId: stage('Talks'), changes: { expectedCloseDate: '0000-12-31' } });
+    const move = await manager.post(`/deals/${deal.id}/stage`, {
+      stageId: stage('Talks'),
+      changes: { expectedCloseDate: '0000-12-31' },
+    });
     expect(move.status).toBe(400);
     expect((await manager.get(`/deals/${deal.id}`)).body.version).toBe(1);
   });
@@ -60,10 +72,14 @@ describe('deal dates', () => {
     expect(bad.status).toBe(422);
     expect(bad.body.code).toBe('INVALID_FIELD_VALUE');
     expect(bad.body.field).toBe('custom.signedOn');
-    const good = await manager.patch(`/deals/${deal.id}`, { changes: { custom: { signedOn: '2026-11-27', budget: { amount: '10.50', currency: 'EUR' } } } });
+    const good = await manager.patch(`/deals/${deal.id}`, {
+      changes: { custom: { signedOn: '2026-11-27', budget: { amount: '10.50', currency: 'EUR' } } },
+    });
     expect(good.status).toBe(200);
     expect(good.body.deal.custom).toEqual({ signedOn: '2026-11-27', budget: { amount: '10.50', currency: 'EUR' } });
-    const money = await manager.patch(`/deals/${deal.id}`, { changes: { custom: { budget: { amount: '1.234', currency: 'EUR' } } } });
+    const money = await manager.patch(`/deals/${deal.id}`, {
+      changes: { custom: { budget: { amount: '1.234', currency: 'EUR' } } },
+    });
     expect(money.status).toBe(400);
   });
 });

@@ -17,7 +17,10 @@ beforeAll(async () => {
   h = await startHarness();
   f = fixtures(h);
   await f.dealField('note', 'text');
-  pipeline = await f.pipeline([['New', 'open', [], []], ['Won', 'won', [], []]]);
+  pipeline = await f.pipeline([
+    ['New', 'open', [], []],
+    ['Won', 'won', [], []],
+  ]);
   const m = await f.user('manager');
   managerEmail = m.email;
   clientId = (await f.client(m.id)).id;
@@ -38,12 +41,28 @@ function expectInvalidText(r: { status: number; body: any; headers: Headers }, w
 
 describe('text Postgres cannot store (NUL, unpaired surrogates)', () => {
   it('is refused in a JSON body, naming the path, on public and authenticated routes alike', async () => {
-    expectInvalidText(await new Session(h.baseUrl).post('/auth/login', { email: 'a\u0000b', password: 'x' }), 'body', 'email');
+    expectInvalidText(
+      await new Session(h.baseUrl).post('/auth/login', { email: 'a\u0000b', password: 'x' }),
+      'body',
+      'email',
+    );
     expectInvalidText(await manager.post('/clients', { name: 'Null\u0000 GmbH' }), 'body', 'name');
     expectInvalidText(await manager.post('/clients', { name: 'Half \ud83d pair' }), 'body', 'name');
-    expectInvalidText(await manager.post('/deals', { title: 'x\udc00', clientId, pipelineId: pipeline.id }), 'body', 'title');
-    expectInvalidText(await manager.patch(`/deals/${dealId}`, { changes: { custom: { note: 'a\ud800b' } } }), 'body', 'changes.custom.note');
-    expectInvalidText(await manager.patch(`/deals/${dealId}`, { changes: { custom: { ['k\u0000']: 'v' } } }), 'body', 'changes.custom.k\u0000');
+    expectInvalidText(
+      await manager.post('/deals', { title: 'x\udc00', clientId, pipelineId: pipeline.id }),
+      'body',
+      'title',
+    );
+    expectInvalidText(
+      await manager.patch(`/deals/${dealId}`, { changes: { custom: { note: 'a\ud800b' } } }),
+      'body',
+      'changes.custom.note',
+    );
+    expectInvalidText(
+      await manager.patch(`/deals/${dealId}`, { changes: { custom: { ['k\u0000']: 'v' } } }),
+      'body',
+      'changes.custom.k\u0000',
+    );
     expectInvalidText(await manager.post('/clients', { name: 'ok', notes: ['x', 'y\u0000'] }), 'body', 'notes.1');
     // nothing was written
     const deal = await manager.get(`/deals/${dealId}`);
@@ -64,10 +83,16 @@ describe('text Postgres cannot store (NUL, unpaired surrogates)', () => {
     field.set('file', new Blob(['hello']), 'ok.txt');
     expectInvalidText(await manager.request('POST', `/deals/${dealId}/attachments`, field), 'body', 'documentKindId');
     // a raw NUL in a part header is malformed multipart; RFC 5987's filename* carries it percent-encoded
-    const named = '--XyZ\r\nContent-Disposition: form-data; name="file"; filename*=UTF-8\'\'evil%00.txt\r\n'
-      + 'Content-Type: text/plain\r\n\r\nhello\r\n--XyZ--\r\n';
-    expectInvalidText(await manager.request('POST', `/deals/${dealId}/attachments`, named, { 'content-type': 'multipart/form-data; boundary=XyZ' }),
-      'body', 'file');
+    const named =
+      '--XyZ\r\nContent-Disposition: form-data; name="file"; filename*=UTF-8\'\'evil%00.txt\r\n' +
+      'Content-Type: text/plain\r\n\r\nhello\r\n--XyZ--\r\n';
+    expectInvalidText(
+      await manager.request('POST', `/deals/${dealId}/attachments`, named, {
+        'content-type': 'multipart/form-data; boundary=XyZ',
+      }),
+      'body',
+      'file',
+    );
     const raw = new FormData();
     raw.set('file', new Blob(['hello']), 'evil\u0000.txt');
     const r = await manager.request('POST', `/deals/${dealId}/attachments`, raw);
@@ -100,7 +125,12 @@ describe('a malformed session cookie', () => {
     expect(me.body.code).toBe('UNAUTHENTICATED');
     expect((await s.get('/health')).status).toBe(200);
     const anon = new Session(h.baseUrl);
-    const r = await anon.request('POST', '/auth/login', { email: managerEmail, password: PASSWORD }, { cookie: 'other=1; df_session=%E0%A4' });
+    const r = await anon.request(
+      'POST',
+      '/auth/login',
+      { email: managerEmail, password: PASSWORD },
+      { cookie: 'other=1; df_session=%E0%A4' },
+    );
     expect(r.status).toBe(200);
   });
 });
@@ -117,7 +147,8 @@ describe('a malformed multipart body', () => {
   });
 
   it('cut short is a 400 BAD_UPLOAD, and the deal is unchanged', async () => {
-    const truncated = '--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhalf a fi';
+    const truncated =
+      '--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhalf a fi';
     const r = await upload(truncated, 'multipart/form-data; boundary=XyZ');
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('BAD_UPLOAD');

@@ -20,16 +20,22 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const storedFiles = async () => Number((await h.ctx.orm.em.fork().getConnection()
-  .execute<{ n: string }[]>('select count(*) as n from files'))[0].n);
+const storedFiles = async () =>
+  Number((await h.ctx.orm.em.fork().getConnection().execute<{ n: string }[]>('select count(*) as n from files'))[0].n);
 
 async function uploadRaw(dispositionParams: string, content = 'hello') {
   const body = Buffer.concat([
-    Buffer.from(`--XyZ\r\nContent-Disposition: form-data; name="file"; ${dispositionParams}\r\nContent-Type: text/plain\r\n\r\n`, 'utf8'),
-    Buffer.from(content), Buffer.from('\r\n--XyZ--\r\n'),
+    Buffer.from(
+      `--XyZ\r\nContent-Disposition: form-data; name="file"; ${dispositionParams}\r\nContent-Type: text/plain\r\n\r\n`,
+      'utf8',
+    ),
+    Buffer.from(content),
+    Buffer.from('\r\n--XyZ--\r\n'),
   ]);
   const r = await fetch(`${h.baseUrl}/api/v1/deals/${dealId}/attachments`, {
-    method: 'POST', body, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'multipart/form-data; boundary=XyZ' },
+    method: 'POST',
+    body,
+    headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'multipart/form-data; boundary=XyZ' },
   });
   return { status: r.status, body: await r.json() };
 }
@@ -75,8 +81,13 @@ describe('upload file names', () => {
   });
 
   it('downloads send filename* in UTF-8 and an ASCII filename fallback', async () => {
-    const ru = await uploadRaw("filename*=UTF-8''%D0%B4%D0%BE%D0%B3%D0%BE%D0%B2%D0%BE%D1%80%20%E2%84%961.txt", 'download');
-    const r = await fetch(`${h.baseUrl}/api/v1/deals/${dealId}/attachments/${ru.body.attachmentId}/content`, { headers: { cookie: s.cookie } });
+    const ru = await uploadRaw(
+      "filename*=UTF-8''%D0%B4%D0%BE%D0%B3%D0%BE%D0%B2%D0%BE%D1%80%20%E2%84%961.txt",
+      'download',
+    );
+    const r = await fetch(`${h.baseUrl}/api/v1/deals/${dealId}/attachments/${ru.body.attachmentId}/content`, {
+      headers: { cookie: s.cookie },
+    });
     expect(r.status).toBe(200);
     const d = r.headers.get('content-disposition')!;
     expect(d).toMatch(/^attachment; filename="[\x20-\x7E]*\.txt"; filename\*=UTF-8''/);

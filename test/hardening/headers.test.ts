@@ -6,11 +6,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtures, login, startHarness, type Harness } from '../support/harness.ts';
 
 let h: Harness;
-beforeAll(async () => { h = await startHarness(); });
+beforeAll(async () => {
+  h = await startHarness();
+});
 afterAll(() => h?.close());
 
-const csp = (r: Response) => Object.fromEntries((r.headers.get('content-security-policy') ?? '')
-  .split(';').map((d) => d.trim()).filter(Boolean).map((d) => { const [k, ...v] = d.split(/\s+/); return [k, v.join(' ')]; }));
+const csp = (r: Response) =>
+  Object.fromEntries(
+    (r.headers.get('content-security-policy') ?? '')
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => {
+        const [k, ...v] = d.split(/\s+/);
+        return [k, v.join(' ')];
+      }),
+  );
 
 function expectCommon(r: Response, what: string) {
   expect(r.headers.get('x-content-type-options'), what).toBe('nosniff');
@@ -60,8 +71,13 @@ describe('security headers', () => {
   });
 
   it('the API: nothing may load or frame it, on success and on errors alike', async () => {
-    for (const [p, status] of [['/api/v1/openapi.json', 200], ['/api/v1/health', 200], ['/api/v1/deals', 401], ['/api/v2/x', 404],
-      ['/api/v1/deals/%ZZ', 400]] as const) {
+    for (const [p, status] of [
+      ['/api/v1/openapi.json', 200],
+      ['/api/v1/health', 200],
+      ['/api/v1/deals', 401],
+      ['/api/v2/x', 404],
+      ['/api/v1/deals/%ZZ', 400],
+    ] as const) {
       const r = await fetch(`${h.baseUrl}${p}`);
       expect(r.status, p).toBe(status);
       expectCommon(r, p);
@@ -79,7 +95,9 @@ describe('security headers', () => {
     form.set('file', new Blob(['<script>alert(1)</script>'], { type: 'text/html' }), 'page.html');
     const up = await s.request('POST', `/deals/${deal.body.id}/attachments`, form);
     expect(up.status, JSON.stringify(up.body)).toBe(201);
-    const r = await fetch(`${h.baseUrl}/api/v1/deals/${deal.body.id}/attachments/${up.body.attachmentId}/content`, { headers: { cookie: s.cookie } });
+    const r = await fetch(`${h.baseUrl}/api/v1/deals/${deal.body.id}/attachments/${up.body.attachmentId}/content`, {
+      headers: { cookie: s.cookie },
+    });
     expect(r.status).toBe(200);
     expectCommon(r, 'download');
     expect(csp(r).sandbox).toBe('');

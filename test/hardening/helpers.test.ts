@@ -27,12 +27,21 @@ describe('decodeCursor', () => {
   });
 
   it('throws 400 BAD_CURSOR for anything else', () => {
-    for (const v of [['x', 'y'], [1, 2], [{}, null], [new Date().toISOString(), id, 1], ['2026-01-01T00:00:00Z\u0000', id]]) {
-      expect(() => decodeCursor(encodeCursor(v), tuple)).toThrow(expect.objectContaining({ status: 400, code: 'BAD_CURSOR' }));
+    for (const v of [
+      ['x', 'y'],
+      [1, 2],
+      [{}, null],
+      [new Date().toISOString(), id, 1],
+      ['2026-01-01T00:00:00Z\u0000', id],
+    ]) {
+      expect(() => decodeCursor(encodeCursor(v), tuple)).toThrow(
+        expect.objectContaining({ status: 400, code: 'BAD_CURSOR' }),
+      );
     }
     expect(() => decodeCursor('%%%', tuple)).toThrow(expect.objectContaining({ code: 'BAD_CURSOR' }));
-    expect(() => decodeCursor(encodeCursor(['a\u0000', id]), z.tuple([z.string(), z.uuid()])))
-      .toThrow(expect.objectContaining({ code: 'BAD_CURSOR' }));
+    expect(() => decodeCursor(encodeCursor(['a\u0000', id]), z.tuple([z.string(), z.uuid()]))).toThrow(
+      expect.objectContaining({ code: 'BAD_CURSOR' }),
+    );
   });
 });
 
@@ -49,7 +58,8 @@ describe('findUnstorableText', () => {
 describe('deal value formats', () => {
   it('accept dates in the years 1000 to 9999 only, and real days', () => {
     for (const d of ['1000-01-01', '2024-02-29', '9999-12-31']) expect(isDate(d), d).toBe(true);
-    for (const d of ['0000-01-01', '0999-12-31', '10000-01-01', '2023-02-29', '2024-13-01', '2024-1-1', '+02024-01-01']) expect(isDate(d), d).toBe(false);
+    for (const d of ['0000-01-01', '0999-12-31', '10000-01-01', '2023-02-29', '2024-13-01', '2024-1-1', '+02024-01-01'])
+      expect(isDate(d), d).toBe(false);
     expect(DATE.test('0000-01-01')).toBe(false);
   });
 

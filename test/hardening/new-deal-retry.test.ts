@@ -17,7 +17,15 @@ let pipelineId: string;
 beforeAll(async () => {
   h = await startHarness();
   const f = fixtures(h);
-  pipelineId = (await f.pipeline([['New', 'open', [], []], ['Won', 'won', [], []]], 'Retry pipeline')).id;
+  pipelineId = (
+    await f.pipeline(
+      [
+        ['New', 'open', [], []],
+        ['Won', 'won', [], []],
+      ],
+      'Retry pipeline',
+    )
+  ).id;
   const m = await f.user('manager', { name: 'Rita Retry' });
   await f.client(m.id, 'Retry Buyer GmbH');
   manager = await login(h, m.email);
@@ -43,25 +51,39 @@ async function fillNewDeal(title: string) {
 }
 
 const dealsTitled = async (title: string) =>
-  (await manager.get(`/deals?pipelineId=${pipelineId}&q=${encodeURIComponent(title)}`)).body.items as { id: string; title: string }[];
+  (await manager.get(`/deals?pipelineId=${pipelineId}&q=${encodeURIComponent(title)}`)).body.items as {
+    id: string;
+    title: string;
+  }[];
 
 describe('New deal dialog', () => {
   it('retries a create whose answer was lost with the same Idempotency-Key, creating one deal', async () => {
     const keys: (string | undefined)[] = [];
     let firstCreated: { id: string } | null = null;
-    await page.route((url) => url.pathname === '/api/v1/deals', async (route) => {
-      const request = route.request();
-      if (request.method() !== 'POST') return route.continue();
-      keys.push(request.headers()['idempotency-key']);
-      if (keys.length > 1) return route.continue();
-      // the first attempt reaches the server and creates the deal; its answer is replaced by a 503
-      const response = await route.fetch();
-      firstCreated = await response.json();
-      return route.fulfill({
-        status: 503, contentType: 'application/problem+json', headers: { 'retry-after': '5' },
-        body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, code: 'SERVICE_UNAVAILABLE', detail: 'try again shortly' }),
-      });
-    });
+    await page.route(
+      (url) => url.pathname === '/api/v1/deals',
+      async (route) => {
+        const request = route.request();
+        if (request.method() !== 'POST') return route.continue();
+        keys.push(request.headers()['idempotency-key']);
+        if (keys.length > 1) return route.continue();
+        // the first attempt reaches the server and creates the deal; its answer is replaced by a 503
+        const response = await route.fetch();
+        firstCreated = await response.json();
+        return route.fulfill({
+          status: 503,
+          contentType: 'application/problem+json',
+          headers: { 'retry-after': '5' },
+          body: JSON.stringify({
+            type: 'about:blank',
+            title: 'Service Unavailable',
+            status: 503,
+            code: 'SERVICE_UNAVAILABLE',
+            detail: 'try again shortly',
+          }),
+        });
+      },
+    );
     await page.goto(`${h.baseUrl}/deals?pipeline=${pipelineId}`);
     const dialog = await fillNewDeal('Lost answer deal');
     await page.getByTestId('new-deal-submit').click();
@@ -81,7 +103,10 @@ describe('New deal dialog', () => {
 
     // a new opening of the dialog is a new deal, with a new key
     const next: (string | undefined)[] = [];
-    page.on('request', (r) => { if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/deals') next.push(r.headers()['idempotency-key']); });
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/deals')
+        next.push(r.headers()['idempotency-key']);
+    });
     const again = await fillNewDeal('Second deal');
     await page.getByTestId('new-deal-submit').click();
     await again.waitFor({ state: 'detached' });

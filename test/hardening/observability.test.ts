@@ -19,9 +19,18 @@ const lines: string[] = [];
 beforeAll(async () => {
   h = await startHarness();
   // the same app, logging into memory at info level, as `npm start` logs to stdout
-  const destination = new Writable({ write(chunk, _enc, cb) { lines.push(...String(chunk).split('\n').filter(Boolean)); cb(); } });
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      cb();
+    },
+  });
   server = await new Promise((resolve) => {
-    const s = createApp(h.ctx, undefined, { logger: createLogger({ level: 'info', destination }) }).listen(0, '127.0.0.1', () => resolve(s));
+    const s = createApp(h.ctx, undefined, { logger: createLogger({ level: 'info', destination }) }).listen(
+      0,
+      '127.0.0.1',
+      () => resolve(s),
+    );
   });
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -43,7 +52,12 @@ describe('logs', () => {
     expect(none.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     await new Promise((r) => setTimeout(r, 50));
     const line = logged().find((l) => l.req?.id === 'trace-abc.123:x');
-    expect(line).toMatchObject({ level: 30, service: 'dealflow', req: { method: 'GET', url: '/api/v1/openapi.json' }, res: { statusCode: 200 } });
+    expect(line).toMatchObject({
+      level: 30,
+      service: 'dealflow',
+      req: { method: 'GET', url: '/api/v1/openapi.json' },
+      res: { statusCode: 200 },
+    });
     expect(typeof line.responseTime).toBe('number');
   });
 
@@ -74,15 +88,23 @@ describe('the request id in Temporal', () => {
     const p = await f.pipeline([['New', 'open', [], []]]);
     const s = new Session(baseUrl);
     s.csrf = (await s.post('/auth/login', { email: m.email, password: PASSWORD })).body.csrfToken;
-    const r = await s.request('POST', '/deals', { title: 'Traced', clientId: (await f.client(m.id)).id, pipelineId: p.id },
-      { 'x-request-id': 'trace-deal-1' });
+    const r = await s.request(
+      'POST',
+      '/deals',
+      { title: 'Traced', clientId: (await f.client(m.id)).id, pipelineId: p.id },
+      { 'x-request-id': 'trace-deal-1' },
+    );
     expect(r.status).toBe(201);
     const history = await h.ctx.temporal.workflow.getHandle(`deal-${r.body.id}`).fetchHistory();
     const ids = (fields: Record<string, { data?: Uint8Array | null }> | null | undefined) =>
-      fields?.['dealflow-request-id']?.data ? JSON.parse(Buffer.from(fields['dealflow-request-id'].data).toString()) : null;
+      fields?.['dealflow-request-id']?.data
+        ? JSON.parse(Buffer.from(fields['dealflow-request-id'].data).toString())
+        : null;
     const events = history.events ?? [];
     const update = events.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
-    expect(ids(update?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.header?.fields as never)).toBe('trace-deal-1');
+    expect(
+      ids(update?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.header?.fields as never),
+    ).toBe('trace-deal-1');
     const activity = events.find((e) => e.activityTaskScheduledEventAttributes);
     expect(ids(activity?.activityTaskScheduledEventAttributes?.header?.fields as never)).toBe('trace-deal-1');
   });
@@ -95,7 +117,9 @@ describe('metrics', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('text/plain');
     const text = await r.text();
-    expect(text).toMatch(/dealflow_http_request_duration_seconds_bucket\{le="[\d.]+",method="GET",route="\/api\/v1\/deals",status="401"\}/);
+    expect(text).toMatch(
+      /dealflow_http_request_duration_seconds_bucket\{le="[\d.]+",method="GET",route="\/api\/v1\/deals",status="401"\}/,
+    );
     expect(text).toMatch(/dealflow_db_pool_connections\{state="in_use"\} \d+/);
     expect(text).toContain('dealflow_process_cpu_seconds_total');
   });

@@ -1,6 +1,10 @@
 import type { Session } from '../support/harness.ts';
 
-export interface SseMessage { id: string | null; event: string; data: any }
+export interface SseMessage {
+  id: string | null;
+  event: string;
+  data: any;
+}
 
 /** A browser's EventSource, as far as a test needs it: reads GET /stream of one session and parses its messages. */
 export async function openStream(s: Session, lastEventId?: string, baseUrl = s.baseUrl) {
@@ -30,15 +34,24 @@ export async function openStream(s: Session, lastEventId?: string, baseUrl = s.b
             let isMessage = false;
             for (const line of block.split('\n')) {
               if (line.startsWith(':')) comments.push(line);
-              else if (line.startsWith('id: ')) { msg.id = line.slice(4); isMessage = true; }
-              else if (line.startsWith('event: ')) { msg.event = line.slice(7); isMessage = true; }
-              else if (line.startsWith('data: ')) { msg.data = JSON.parse(line.slice(6)); isMessage = true; }
+              else if (line.startsWith('id: ')) {
+                msg.id = line.slice(4);
+                isMessage = true;
+              } else if (line.startsWith('event: ')) {
+                msg.event = line.slice(7);
+                isMessage = true;
+              } else if (line.startsWith('data: ')) {
+                msg.data = JSON.parse(line.slice(6));
+                isMessage = true;
+              }
             }
             if (isMessage) messages.push(msg);
           }
           for (const w of waiters) w();
         }
-      } catch { /* aborted */ }
+      } catch {
+        /* aborted */
+      }
       ended = true;
       for (const w of waiters) w();
     })();
@@ -49,7 +62,9 @@ export async function openStream(s: Session, lastEventId?: string, baseUrl = s.b
     body: res.ok ? null : await res.json(),
     messages,
     comments,
-    get ended() { return ended; },
+    get ended() {
+      return ended;
+    },
     /** waits until a message matches, or fails after timeoutMs */
     async next(match: (m: SseMessage) => boolean, timeoutMs = 10_000): Promise<SseMessage> {
       const deadline = Date.now() + timeoutMs;
@@ -59,7 +74,13 @@ export async function openStream(s: Session, lastEventId?: string, baseUrl = s.b
         if (ended) throw new Error(`stream ended; got ${JSON.stringify(messages)}`);
         const left = deadline - Date.now();
         if (left <= 0) throw new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(messages)}`);
-        await new Promise<void>((r) => { const t = setTimeout(r, left); waiters.push(() => { clearTimeout(t); r(); }); });
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, left);
+          waiters.push(() => {
+            clearTimeout(t);
+            r();
+          });
+        });
         waiters = [];
       }
     },

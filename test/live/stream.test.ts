@@ -28,12 +28,26 @@ beforeAll(async () => {
   const ownerUser = await f.user('manager', { departmentId: dept.id });
   const strangerUser = await f.user('manager');
   ownerId = ownerUser.id;
-  [owner, lead, stranger] = await Promise.all([login(h, ownerUser.email), login(h, leadUser.email), login(h, strangerUser.email)]);
-  pipelineId = (await f.pipeline([['New', 'open', [], []], ['Next', 'open', [], []]])).id;
-  ctx2 = await createAppContext(h.ctx.config, { databaseUrl: h.databaseUrl, temporalAddress: h.ctx.config.TEMPORAL_ADDRESS! });
+  [owner, lead, stranger] = await Promise.all([
+    login(h, ownerUser.email),
+    login(h, leadUser.email),
+    login(h, strangerUser.email),
+  ]);
+  pipelineId = (
+    await f.pipeline([
+      ['New', 'open', [], []],
+      ['Next', 'open', [], []],
+    ])
+  ).id;
+  ctx2 = await createAppContext(h.ctx.config, {
+    databaseUrl: h.databaseUrl,
+    temporalAddress: h.ctx.config.TEMPORAL_ADDRESS!,
+  });
   await ctx2.live.close();
   ctx2.live = new LiveFeed(h.databaseUrl, ctx2.orm, { heartbeatMs: 200 });
-  server2 = await new Promise((resolve) => { const s = createApp(ctx2).listen(0, '127.0.0.1', () => resolve(s)); });
+  server2 = await new Promise((resolve) => {
+    const s = createApp(ctx2).listen(0, '127.0.0.1', () => resolve(s));
+  });
   baseUrl2 = `http://127.0.0.1:${(server2.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
@@ -55,7 +69,12 @@ describe('GET /stream', () => {
     expect(created.event).toBe('record');
     expect(created.id).toBe(created.data.id);
     expect(created.data).toEqual({
-      id: created.id, recordType: 'client', recordId: client.id, kind: 'created', actorId: ownerId, at: expect.any(String),
+      id: created.id,
+      recordType: 'client',
+      recordId: client.id,
+      kind: 'created',
+      actorId: ownerId,
+      at: expect.any(String),
     });
     expect(new Date(created.data.at).toISOString()).toBe(created.data.at);
 
@@ -84,8 +103,12 @@ describe('GET /stream', () => {
     await owner.patch(`/clients/${client.id}`, { version: 1, notes: 'while away' });
     await owner.patch(`/clients/${client.id}`, { version: 2, notes: 'still away' });
     const again = await openStream(lead, seen.id!);
-    await again.next((m) => m.data?.kind === 'updated' && m.data.recordId === client.id
-      && again.messages.filter((x) => x.data?.recordId === client.id).length === 2);
+    await again.next(
+      (m) =>
+        m.data?.kind === 'updated' &&
+        m.data.recordId === client.id &&
+        again.messages.filter((x) => x.data?.recordId === client.id).length === 2,
+    );
     const missed = again.messages.filter((m) => m.data?.recordId === client.id);
     expect(missed.map((m) => m.data.kind)).toEqual(['updated', 'updated']);
     expect(BigInt(missed[0].id!)).toBeGreaterThan(BigInt(seen.id!));
@@ -97,13 +120,23 @@ describe('GET /stream', () => {
     const client = (await owner.post('/clients', { name: 'Out of order' })).body;
     const stream = await openStream(lead);
     let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
     let earlyId = '';
     let written!: () => void;
-    const isWritten = new Promise<void>((r) => { written = r; });
+    const isWritten = new Promise<void>((r) => {
+      written = r;
+    });
     // a slow transaction takes the lower id first and commits last
     const slow = h.ctx.orm.em.fork().transactional(async (em) => {
-      earlyId = await recordEvent(em, { recordType: 'client', recordId: client.id, kind: 'updated', actorId: null, data: { changes: {} } });
+      earlyId = await recordEvent(em, {
+        recordType: 'client',
+        recordId: client.id,
+        kind: 'updated',
+        actorId: null,
+        data: { changes: {} },
+      });
       written();
       await held;
     });
@@ -132,7 +165,8 @@ describe('GET /stream', () => {
     ]);
     // and a change made through the second process reaches a stream on the first
     const viaSecond = await fetch(`${baseUrl2}/api/v1/clients/${client.id}`, {
-      method: 'PATCH', headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf, 'content-type': 'application/json' },
+      method: 'PATCH',
+      headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf, 'content-type': 'application/json' },
       body: JSON.stringify({ version: 1, notes: 'from process two' }),
     });
     expect(viaSecond.status).toBe(200);
@@ -150,7 +184,16 @@ describe('GET /stream', () => {
     expect(sixth.status).toBe(429);
     expect(sixth.body.code).toBe('TOO_MANY_STREAMS');
     for (const s of streams) s.close();
-    await expect.poll(async () => { const s = await openStream(stranger); s.close(); return s.status; }, { timeout: 5000 }).toBe(200);
+    await expect
+      .poll(
+        async () => {
+          const s = await openStream(stranger);
+          s.close();
+          return s.status;
+        },
+        { timeout: 5000 },
+      )
+      .toBe(200);
   });
 
   it('needs a login', async () => {

@@ -22,9 +22,19 @@ describe('departments', () => {
     const top = await admin.post('/departments', { name: 'Sales', isSalesGroup: false });
     expect(top.status).toBe(201);
     expect(top.body).toEqual({
-      id: expect.any(String), name: 'Sales', parentId: null, isSalesGroup: false, leadId: null, memberCount: 0, version: 1,
+      id: expect.any(String),
+      name: 'Sales',
+      parentId: null,
+      isSalesGroup: false,
+      leadId: null,
+      memberCount: 0,
+      version: 1,
     });
-    const sub = await admin.post('/departments', { name: '  Key Accounts ', parentId: top.body.id, isSalesGroup: true });
+    const sub = await admin.post('/departments', {
+      name: '  Key Accounts ',
+      parentId: top.body.id,
+      isSalesGroup: true,
+    });
     expect(sub.status).toBe(201);
     expect(sub.body).toMatchObject({ name: 'Key Accounts', parentId: top.body.id, isSalesGroup: true });
     await f.user('manager', { departmentId: sub.body.id });
@@ -35,27 +45,39 @@ describe('departments', () => {
     const list = await manager.get('/departments');
     expect(list.status).toBe(200);
     const mine = list.body.items.filter((d: { id: string }) => [top.body.id, sub.body.id].includes(d.id));
-    expect(mine.map((d: { name: string; memberCount: number }) => [d.name, d.memberCount])).toEqual([['Key Accounts', 2], ['Sales', 0]]);
+    expect(mine.map((d: { name: string; memberCount: number }) => [d.name, d.memberCount])).toEqual([
+      ['Key Accounts', 2],
+      ['Sales', 0],
+    ]);
     const names = list.body.items.map((d: { name: string }) => d.name);
     expect(names).toEqual([...names].sort((x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0)));
   });
 
-  it('sets a lead without changing their role, and the lead then sees the members\' clients', async () => {
+  it("sets a lead without changing their role, and the lead then sees the members' clients", async () => {
     const m = await f.user('manager', { name: 'Future Lead' });
     const member = await f.user('manager');
     const dept = await admin.post('/departments', { name: 'Led team' });
-    await admin.patch(`/users/${member.id}`, { version: await versionOf(h, 'users', member.id), departmentId: dept.body.id });
+    await admin.patch(`/users/${member.id}`, {
+      version: await versionOf(h, 'users', member.id),
+      departmentId: dept.body.id,
+    });
     const client = await f.client(member.id, 'Member Client');
     const s = await login(h, m.email);
     expect((await s.get(`/clients/${client.id}`)).status).toBe(404);
 
-    const r = await admin.patch(`/departments/${dept.body.id}`, { version: await versionOf(h, 'departments', dept.body.id), leadId: m.id });
+    const r = await admin.patch(`/departments/${dept.body.id}`, {
+      version: await versionOf(h, 'departments', dept.body.id),
+      leadId: m.id,
+    });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ leadId: m.id, version: 2 });
     expect((await s.get('/auth/me')).body.user.role).toBe('manager');
     expect((await s.get(`/clients/${client.id}`)).status).toBe(200);
 
-    const cleared = await admin.patch(`/departments/${dept.body.id}`, { version: await versionOf(h, 'departments', dept.body.id), leadId: null });
+    const cleared = await admin.patch(`/departments/${dept.body.id}`, {
+      version: await versionOf(h, 'departments', dept.body.id),
+      leadId: null,
+    });
     expect(cleared.body.leadId).toBeNull();
     expect((await s.get(`/clients/${client.id}`)).status).toBe(404);
   });
@@ -73,9 +95,15 @@ describe('departments', () => {
     expect((await admin.post('/departments', { name: 'Ghost led', leadId: off.id })).status).toBe(422);
     expect((await admin.get('/departments')).body.items.length).toBe(before);
     const d = await admin.post('/departments', { name: 'Real' });
-    const patch = await admin.patch(`/departments/${d.body.id}`, { version: await versionOf(h, 'departments', d.body.id), parentId: NOWHERE });
+    const patch = await admin.patch(`/departments/${d.body.id}`, {
+      version: await versionOf(h, 'departments', d.body.id),
+      parentId: NOWHERE,
+    });
     expect(patch.status).toBe(422);
-    expect((await admin.patch(`/departments/${NOWHERE}`, { version: await versionOf(h, 'departments', NOWHERE), name: 'x' })).status).toBe(404);
+    expect(
+      (await admin.patch(`/departments/${NOWHERE}`, { version: await versionOf(h, 'departments', NOWHERE), name: 'x' }))
+        .status,
+    ).toBe(404);
   });
 
   it('refuses a parent that would close a loop with 422 DEPARTMENT_CYCLE', async () => {
@@ -84,19 +112,34 @@ describe('departments', () => {
     const c = (await admin.post('/departments', { name: 'Loop C', parentId: b.id })).body;
     // A below itself, below its grandchild C, below its child B
     for (const parentId of [a.id, c.id, b.id]) {
-      const r = await admin.patch(`/departments/${a.id}`, { version: await versionOf(h, 'departments', a.id), parentId });
+      const r = await admin.patch(`/departments/${a.id}`, {
+        version: await versionOf(h, 'departments', a.id),
+        parentId,
+      });
       expect(r.status).toBe(422);
       expect(r.body.code).toBe('DEPARTMENT_CYCLE');
     }
-    const selfB = await admin.patch(`/departments/${b.id}`, { version: await versionOf(h, 'departments', b.id), parentId: c.id });
+    const selfB = await admin.patch(`/departments/${b.id}`, {
+      version: await versionOf(h, 'departments', b.id),
+      parentId: c.id,
+    });
     expect(selfB.body.code).toBe('DEPARTMENT_CYCLE');
     const items = (await admin.get('/departments')).body.items;
     expect(items.find((d: { id: string }) => d.id === a.id).parentId).toBeNull();
     // moving a leaf up is fine, and so is detaching
-    expect((await admin.patch(`/departments/${c.id}`, { version: await versionOf(h, 'departments', c.id), parentId: a.id })).body.parentId).toBe(a.id);
-    expect((await admin.patch(`/departments/${b.id}`, { version: await versionOf(h, 'departments', b.id), parentId: null })).body.parentId).toBeNull();
+    expect(
+      (await admin.patch(`/departments/${c.id}`, { version: await versionOf(h, 'departments', c.id), parentId: a.id }))
+        .body.parentId,
+    ).toBe(a.id);
+    expect(
+      (await admin.patch(`/departments/${b.id}`, { version: await versionOf(h, 'departments', b.id), parentId: null }))
+        .body.parentId,
+    ).toBeNull();
     // now B is free: it may go below C
-    expect((await admin.patch(`/departments/${b.id}`, { version: await versionOf(h, 'departments', b.id), parentId: c.id })).status).toBe(200);
+    expect(
+      (await admin.patch(`/departments/${b.id}`, { version: await versionOf(h, 'departments', b.id), parentId: c.id }))
+        .status,
+    ).toBe(200);
   });
 
   it('refuses concurrent moves that together would close a loop', async () => {
@@ -125,17 +168,28 @@ describe('departments', () => {
       await admin.post('/departments', { name: 'X', manager: 'me' }),
       await admin.post('/departments', { name: 'X', isSalesGroup: 'yes' }),
       await admin.post('/departments', { name: 'X', parentId: 'nope' }),
-      await admin.patch(`/departments/${NOWHERE}`, { version: await versionOf(h, 'departments', NOWHERE), memberCount: 3 }),
+      await admin.patch(`/departments/${NOWHERE}`, {
+        version: await versionOf(h, 'departments', NOWHERE),
+        memberCount: 3,
+      }),
     ];
     expect(cases.map((r) => [r.status, r.body.code])).toEqual(cases.map(() => [400, 'VALIDATION_FAILED']));
-    const malformed = await admin.request('PATCH', `/departments/${NOWHERE}`, '{', { 'content-type': 'application/json' });
+    const malformed = await admin.request('PATCH', `/departments/${NOWHERE}`, '{', {
+      'content-type': 'application/json',
+    });
     expect(malformed.body.code).toBe('MALFORMED_JSON');
   });
 });
 
 describe('wouldCycle', () => {
   it('detects loops through the parent chain and tolerates a broken tree', () => {
-    const tree = new Map<string, string | null>([['a', null], ['b', 'a'], ['c', 'b'], ['x', 'y'], ['y', 'x']]);
+    const tree = new Map<string, string | null>([
+      ['a', null],
+      ['b', 'a'],
+      ['c', 'b'],
+      ['x', 'y'],
+      ['y', 'x'],
+    ]);
     expect(wouldCycle(tree, 'a', 'c')).toBe(true);
     expect(wouldCycle(tree, 'a', 'a')).toBe(true);
     expect(wouldCycle(tree, 'c', 'a')).toBe(false);

@@ -19,7 +19,13 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-type StageBody = { id?: string; name: string; kind: 'open' | 'won' | 'lost'; requiredFields?: string[]; requiredDocumentKinds?: string[] };
+type StageBody = {
+  id?: string;
+  name: string;
+  kind: 'open' | 'won' | 'lost';
+  requiredFields?: string[];
+  requiredDocumentKinds?: string[];
+};
 const basic = (): StageBody[] => [
   { name: 'New', kind: 'open' },
   { name: 'Proposal', kind: 'open', requiredFields: ['amount', 'budgetApproved'], requiredDocumentKinds: [] },
@@ -35,8 +41,13 @@ async function create(name: string, stages: StageBody[] = basic()) {
 
 const stageNames = (p: { stages: { name: string }[] }) => p.stages.map((s) => s.name);
 /** A stage as GET returns it, turned into what PUT takes (the order of the list is the position). */
-const asInput = ({ id, name, kind, requiredFields, requiredDocumentKinds }: StageBody & { position?: number }): StageBody =>
-  ({ id, name, kind, requiredFields, requiredDocumentKinds });
+const asInput = ({
+  id,
+  name,
+  kind,
+  requiredFields,
+  requiredDocumentKinds,
+}: StageBody & { position?: number }): StageBody => ({ id, name, kind, requiredFields, requiredDocumentKinds });
 /** A pipeline as GET returns it: its stages as PUT takes them. */
 const inputs = (p: { stages: (StageBody & { position: number })[] }) => p.stages.map(asInput);
 
@@ -46,10 +57,18 @@ describe('creating and reading pipelines', () => {
     stages[1].requiredDocumentKinds = [proposal.id, proposal.id];
     const p = await create('Enterprise', stages);
     expect(p).toMatchObject({ name: 'Enterprise', archived: false, version: 1 });
-    expect(p.stages.map((s: { name: string; position: number; kind: string }) => [s.name, s.position, s.kind])).toEqual([
-      ['New', 0, 'open'], ['Proposal', 1, 'open'], ['Won', 2, 'won'], ['Lost', 3, 'lost'],
-    ]);
-    expect(p.stages[1]).toMatchObject({ requiredFields: ['amount', 'budgetApproved'], requiredDocumentKinds: [proposal.id] });
+    expect(p.stages.map((s: { name: string; position: number; kind: string }) => [s.name, s.position, s.kind])).toEqual(
+      [
+        ['New', 0, 'open'],
+        ['Proposal', 1, 'open'],
+        ['Won', 2, 'won'],
+        ['Lost', 3, 'lost'],
+      ],
+    );
+    expect(p.stages[1]).toMatchObject({
+      requiredFields: ['amount', 'budgetApproved'],
+      requiredDocumentKinds: [proposal.id],
+    });
     const got = await manager.get(`/pipelines/${p.id}`);
     expect(got.status).toBe(200);
     expect(got.body).toEqual(p);
@@ -68,7 +87,12 @@ describe('creating and reading pipelines', () => {
   it('lists pipelines in order with archived ones last', async () => {
     const first = await create('List first');
     const second = await create('List second');
-    const archived = await admin.put(`/pipelines/${first.id}`, { name: first.name, version: 1, archived: true, stages: inputs(first) });
+    const archived = await admin.put(`/pipelines/${first.id}`, {
+      name: first.name,
+      version: 1,
+      archived: true,
+      stages: inputs(first),
+    });
     expect(archived.status).toBe(200);
     expect(archived.body).toMatchObject({ archived: true, version: 2 });
     const list = (await manager.get('/pipelines')).body.items as { id: string; archived: boolean; position: number }[];
@@ -81,7 +105,12 @@ describe('creating and reading pipelines', () => {
     // an archived pipeline takes no new deals, until it is restored
     const refused = await manager.post('/deals', { title: 'Too late', clientId, pipelineId: first.id });
     expect(refused.status).toBe(422);
-    const restored = await admin.put(`/pipelines/${first.id}`, { name: first.name, version: 2, archived: false, stages: inputs(first) });
+    const restored = await admin.put(`/pipelines/${first.id}`, {
+      name: first.name,
+      version: 2,
+      archived: false,
+      stages: inputs(first),
+    });
     expect(restored.body.archived).toBe(false);
     expect((await manager.post('/deals', { title: 'Now fine', clientId, pipelineId: first.id })).status).toBe(201);
   });
@@ -98,25 +127,49 @@ describe('pipeline rules', () => {
   };
 
   it('needs at least one stage', () => expectInvalid([], /at least one stage/));
-  it('needs an open first stage', () => expectInvalid([{ name: 'Won', kind: 'won' }, { name: 'New', kind: 'open' }], /first stage must be an open stage/));
+  it('needs an open first stage', () =>
+    expectInvalid(
+      [
+        { name: 'Won', kind: 'won' },
+        { name: 'New', kind: 'open' },
+      ],
+      /first stage must be an open stage/,
+    ));
   it('needs unique stage names, ignoring case and spaces', () =>
-    expectInvalid([{ name: 'New', kind: 'open' }, { name: ' new ', kind: 'open' }], /stages\[1\]\.name.*unique/));
+    expectInvalid(
+      [
+        { name: 'New', kind: 'open' },
+        { name: ' new ', kind: 'open' },
+      ],
+      /stages\[1\]\.name.*unique/,
+    ));
   it('accepts only built-in or existing deal field keys', () =>
-    expectInvalid([{ name: 'New', kind: 'open', requiredFields: ['amount', 'budget'] }], /"budget" is neither a built-in field/));
+    expectInvalid(
+      [{ name: 'New', kind: 'open', requiredFields: ['amount', 'budget'] }],
+      /"budget" is neither a built-in field/,
+    ));
   it('accepts only existing document kinds', () =>
-    expectInvalid([{ name: 'New', kind: 'open', requiredDocumentKinds: ['00000000-0000-4000-8000-000000000000'] }], /no document kind/));
+    expectInvalid(
+      [{ name: 'New', kind: 'open', requiredDocumentKinds: ['00000000-0000-4000-8000-000000000000'] }],
+      /no document kind/,
+    ));
 
   it('validates the shape of the body', async () => {
     const cases = [
       await admin.post('/pipelines', { name: 'X', stages: [{ name: 'New', kind: 'pending' }] }),
       await admin.post('/pipelines', { name: 'X', stages: [{ name: 'New', kind: 'open', colour: 'red' }] }),
-      await admin.post('/pipelines', { name: 'X', stages: [{ name: 'New', kind: 'open', requiredDocumentKinds: ['nope'] }] }),
+      await admin.post('/pipelines', {
+        name: 'X',
+        stages: [{ name: 'New', kind: 'open', requiredDocumentKinds: ['nope'] }],
+      }),
       await admin.post('/pipelines', { name: 'X', stages: 'New' }),
       await admin.post('/pipelines', { name: 'X', stages: [], archived: true }),
       await admin.post('/pipelines', { stages: [{ name: 'New', kind: 'open' }] }),
     ];
     expect(cases.map((r) => [r.status, r.body.code])).toEqual(cases.map(() => [400, 'VALIDATION_FAILED']));
-    const malformed = await admin.request('PUT', '/pipelines/00000000-0000-4000-8000-000000000000', '[1,', { 'content-type': 'application/json' });
+    const malformed = await admin.request('PUT', '/pipelines/00000000-0000-4000-8000-000000000000', '[1,', {
+      'content-type': 'application/json',
+    });
     expect(malformed.body.code).toBe('MALFORMED_JSON');
   });
 });
@@ -126,7 +179,8 @@ describe('replacing a pipeline', () => {
     const p = await create('Reshaped');
     const [newS, proposalS, won, lost] = inputs(p);
     const r = await admin.put(`/pipelines/${p.id}`, {
-      name: 'Reshaped v2', version: 1,
+      name: 'Reshaped v2',
+      version: 1,
       stages: [
         { id: newS.id, name: 'Lead', kind: 'open' },
         { name: 'Qualified', kind: 'open', requiredFields: ['contactId'] },
@@ -137,7 +191,10 @@ describe('replacing a pipeline', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ name: 'Reshaped v2', version: 2 });
     expect(r.body.stages.map((s: { name: string; position: number }) => [s.name, s.position])).toEqual([
-      ['Lead', 0], ['Qualified', 1], ['Won', 2], ['Proposal', 3],
+      ['Lead', 0],
+      ['Qualified', 1],
+      ['Won', 2],
+      ['Proposal', 3],
     ]);
     expect(r.body.stages[0].id).toBe(newS.id);
     expect(r.body.stages[2]).toMatchObject({ id: won.id, requiredDocumentKinds: [proposal.id] });
@@ -167,14 +224,21 @@ describe('replacing a pipeline', () => {
     expect(stale.body.code).toBe('VERSION_CONFLICT');
     const [a, b] = await Promise.all([
       admin.put(`/pipelines/${p.id}`, { name: 'A wins', version: 2, stages: inputs(p) }),
-      admin.put(`/pipelines/${p.id}`, { name: 'B wins', version: 2, stages: [...inputs(p), { name: 'Extra', kind: 'open' }] }),
+      admin.put(`/pipelines/${p.id}`, {
+        name: 'B wins',
+        version: 2,
+        stages: [...inputs(p), { name: 'Extra', kind: 'open' }],
+      }),
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const now = (await admin.get(`/pipelines/${p.id}`)).body;
     expect(now.version).toBe(3);
     expect(now.name).toBe(a.status === 200 ? 'A wins' : 'B wins');
     expect(now.stages).toHaveLength(a.status === 200 ? 4 : 5);
-    expect((await admin.put('/pipelines/00000000-0000-4000-8000-000000000000', { name: 'x', version: 1, stages: inputs(p) })).status).toBe(404);
+    expect(
+      (await admin.put('/pipelines/00000000-0000-4000-8000-000000000000', { name: 'x', version: 1, stages: inputs(p) }))
+        .status,
+    ).toBe(404);
   });
 
   it('applies the rules to a replacement and refuses a stage of another pipeline', async () => {
@@ -206,7 +270,11 @@ describe('replacing a pipeline', () => {
     const [newS, proposalS, won, lost] = inputs(p);
     const deal = await manager.post('/deals', { title: 'Sitting in New', clientId, pipelineId: p.id });
     expect(deal.status).toBe(201);
-    const r = await admin.put(`/pipelines/${p.id}`, { name: 'In use', version: 1, stages: [{ name: 'Fresh', kind: 'open' }, proposalS, won, lost] });
+    const r = await admin.put(`/pipelines/${p.id}`, {
+      name: 'In use',
+      version: 1,
+      stages: [{ name: 'Fresh', kind: 'open' }, proposalS, won, lost],
+    });
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('STAGE_IN_USE');
     expect(r.body.detail).toContain('"New" (1 deals)');
@@ -216,7 +284,11 @@ describe('replacing a pipeline', () => {
     const toLost = await manager.post(`/deals/${deal.body.id}/stage`, { stageId: lost.id, lostReason: 'Testing' });
     expect(toLost.status).toBe(200);
     expect((await manager.post(`/deals/${deal.body.id}/stage`, { stageId: newS.id })).status).toBe(200);
-    const history = await admin.put(`/pipelines/${p.id}`, { name: 'In use', version: 1, stages: [newS, proposalS, won] });
+    const history = await admin.put(`/pipelines/${p.id}`, {
+      name: 'In use',
+      version: 1,
+      stages: [newS, proposalS, won],
+    });
     expect(history.status).toBe(409);
     expect(history.body.code).toBe('STAGE_IN_USE');
     expect(history.body.detail).toContain('"Lost"');
@@ -228,20 +300,34 @@ describe('replacing a pipeline', () => {
     expect((await manager.get(`/deals/${deal.body.id}`)).body.stageId).toBe(newS.id);
   });
 
-  it("refuses to change the kind of a stage deals are in; requirements apply to the next entries", async () => {
+  it('refuses to change the kind of a stage deals are in; requirements apply to the next entries', async () => {
     const p = await create('Kinds');
     const [newS, proposalS, won, lost] = inputs(p);
     const deal = await manager.post('/deals', { title: 'In New', clientId, pipelineId: p.id });
     const lostDeal = await manager.post('/deals', { title: 'Lost one', clientId, pipelineId: p.id });
-    expect((await manager.post(`/deals/${lostDeal.body.id}/stage`, { stageId: lost.id, lostReason: 'No budget' })).status).toBe(200);
-    const reopen = await admin.put(`/pipelines/${p.id}`, { name: 'Kinds', version: 1, stages: [newS, proposalS, won, { ...lost, kind: 'open' }] });
+    expect(
+      (await manager.post(`/deals/${lostDeal.body.id}/stage`, { stageId: lost.id, lostReason: 'No budget' })).status,
+    ).toBe(200);
+    const reopen = await admin.put(`/pipelines/${p.id}`, {
+      name: 'Kinds',
+      version: 1,
+      stages: [newS, proposalS, won, { ...lost, kind: 'open' }],
+    });
     expect(reopen.status).toBe(409);
     expect(reopen.body.code).toBe('STAGE_IN_USE');
     expect(reopen.body.detail).toContain('"Lost"');
-    const rekindEmpty = await admin.put(`/pipelines/${p.id}`, { name: 'Kinds', version: 1, stages: [newS, proposalS, { ...won, kind: 'lost' }, lost] });
+    const rekindEmpty = await admin.put(`/pipelines/${p.id}`, {
+      name: 'Kinds',
+      version: 1,
+      stages: [newS, proposalS, { ...won, kind: 'lost' }, lost],
+    });
     expect(rekindEmpty.status).toBe(200); // Won is empty: its kind may change
     // tightening what an occupied stage requires is allowed: it is asked of deals entering it from now on
-    const tighten = await admin.put(`/pipelines/${p.id}`, { name: 'Kinds', version: 2, stages: [{ ...newS, requiredFields: ['amount'] }, proposalS, { ...won, kind: 'lost' }, lost] });
+    const tighten = await admin.put(`/pipelines/${p.id}`, {
+      name: 'Kinds',
+      version: 2,
+      stages: [{ ...newS, requiredFields: ['amount'] }, proposalS, { ...won, kind: 'lost' }, lost],
+    });
     expect(tighten.status).toBe(200);
     const gate = await manager.get(`/deals/${deal.body.id}/requirements?stageId=${newS.id}`);
     expect(gate.body.missing.fields.map((x: { key: string }) => x.key)).toEqual(['amount']);
@@ -251,12 +337,26 @@ describe('replacing a pipeline', () => {
 
 describe('document kinds', () => {
   it('lists and adds document kinds; a code is unique', async () => {
-    const r = await admin.post('/document-kinds', { code: 'contract', name: 'Contract', translations: { ru: { name: 'Договор' } } });
+    const r = await admin.post('/document-kinds', {
+      code: 'contract',
+      name: 'Contract',
+      translations: { ru: { name: 'Договор' } },
+    });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({ id: expect.any(String), code: 'contract', name: 'Contract', translations: { ru: { name: 'Договор' } } });
+    expect(r.body).toEqual({
+      id: expect.any(String),
+      code: 'contract',
+      name: 'Contract',
+      translations: { ru: { name: 'Договор' } },
+    });
     const list = await manager.get('/document-kinds');
     expect(list.body.items.map((k: { code: string }) => k.code)).toEqual(['commercial_proposal', 'contract']);
-    expect(list.body.items[0]).toEqual({ id: proposal.id, code: 'commercial_proposal', name: 'Commercial proposal', translations: {} });
+    expect(list.body.items[0]).toEqual({
+      id: proposal.id,
+      code: 'commercial_proposal',
+      name: 'Commercial proposal',
+      translations: {},
+    });
     const dup = await admin.post('/document-kinds', { code: 'contract', name: 'Another contract' });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe('CODE_TAKEN');
@@ -268,7 +368,10 @@ describe('document kinds', () => {
     expect(bad.map((x) => x.status)).toEqual([400, 400, 400]);
     expect((await manager.get('/document-kinds')).body.items).toHaveLength(2);
     // a new kind can be required at once
-    const p = await create('Needs contract', [{ name: 'New', kind: 'open' }, { name: 'Signed', kind: 'won', requiredDocumentKinds: [r.body.id] }]);
+    const p = await create('Needs contract', [
+      { name: 'New', kind: 'open' },
+      { name: 'Signed', kind: 'won', requiredDocumentKinds: [r.body.id] },
+    ]);
     expect(p.stages[1].requiredDocumentKinds).toEqual([r.body.id]);
   });
 });
@@ -279,19 +382,33 @@ describe('deal fields', () => {
     expect(r.status).toBe(200);
     expect(r.body.builtIn).toEqual([
       { key: 'amount', label: 'Amount', type: 'money', translations: { ru: { label: 'Сумма' } } },
-      { key: 'expectedCloseDate', label: 'Expected close date', type: 'date', translations: { ru: { label: 'Ожидаемая дата закрытия' } } },
+      {
+        key: 'expectedCloseDate',
+        label: 'Expected close date',
+        type: 'date',
+        translations: { ru: { label: 'Ожидаемая дата закрытия' } },
+      },
       { key: 'contactId', label: 'Contact', type: 'contact', translations: { ru: { label: 'Контакт' } } },
     ]);
-    expect(r.body.items.map((x: { key: string; type: string; options: string[] }) => [x.key, x.type, x.options]))
-      .toEqual([['budgetApproved', 'select', ['yes', 'no']]]);
+    expect(
+      r.body.items.map((x: { key: string; type: string; options: string[] }) => [x.key, x.type, x.options]),
+    ).toEqual([['budgetApproved', 'select', ['yes', 'no']]]);
   });
 
   it('adds fields last, which stages can then require and deals fill', async () => {
-    const r = await admin.post('/deal-fields', { key: 'leadSource', label: 'Lead source', type: 'select', options: ['Web', 'Referral'],
-      translations: { ru: { label: 'Источник', options: { Web: 'Сайт' } } } });
+    const r = await admin.post('/deal-fields', {
+      key: 'leadSource',
+      label: 'Lead source',
+      type: 'select',
+      options: ['Web', 'Referral'],
+      translations: { ru: { label: 'Источник', options: { Web: 'Сайт' } } },
+    });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({
-      key: 'leadSource', label: 'Lead source', translations: { ru: { label: 'Источник', options: { Web: 'Сайт' } } }, type: 'select',
+      key: 'leadSource',
+      label: 'Lead source',
+      translations: { ru: { label: 'Источник', options: { Web: 'Сайт' } } },
+      type: 'select',
       options: ['Web', 'Referral'],
     });
     const t = await admin.post('/deal-fields', { key: 'notes2', label: 'Notes', type: 'text' });
@@ -300,11 +417,19 @@ describe('deal fields', () => {
     const keys = (await manager.get('/deal-fields')).body.items.map((x: { key: string }) => x.key);
     expect(keys.slice(-2)).toEqual(['leadSource', 'notes2']);
 
-    const p = await create('By source', [{ name: 'New', kind: 'open' }, { name: 'Sourced', kind: 'open', requiredFields: ['leadSource'] }]);
+    const p = await create('By source', [
+      { name: 'New', kind: 'open' },
+      { name: 'Sourced', kind: 'open', requiredFields: ['leadSource'] },
+    ]);
     const deal = await manager.post('/deals', { title: 'Where from?', clientId, pipelineId: p.id });
     const blocked = await manager.post(`/deals/${deal.body.id}/stage`, { stageId: p.stages[1].id });
-    expect(blocked.body.missing.fields).toEqual([{ key: 'leadSource', label: 'Lead source', type: 'select', options: ['Web', 'Referral'] }]);
-    const moved = await manager.post(`/deals/${deal.body.id}/stage`, { stageId: p.stages[1].id, changes: { custom: { leadSource: 'Web' } } });
+    expect(blocked.body.missing.fields).toEqual([
+      { key: 'leadSource', label: 'Lead source', type: 'select', options: ['Web', 'Referral'] },
+    ]);
+    const moved = await manager.post(`/deals/${deal.body.id}/stage`, {
+      stageId: p.stages[1].id,
+      changes: { custom: { leadSource: 'Web' } },
+    });
     expect(moved.status).toBe(200);
   });
 
@@ -322,7 +447,12 @@ describe('deal fields', () => {
     expect(noOptions.body.code).toBe('INVALID_DEAL_FIELD');
     const emptyOptions = await admin.post('/deal-fields', { key: 'tier', label: 'Tier', type: 'select', options: [] });
     expect(emptyOptions.status).toBe(422);
-    const dupOptions = await admin.post('/deal-fields', { key: 'tier', label: 'Tier', type: 'select', options: ['A', 'A'] });
+    const dupOptions = await admin.post('/deal-fields', {
+      key: 'tier',
+      label: 'Tier',
+      type: 'select',
+      options: ['A', 'A'],
+    });
     expect(dupOptions.status).toBe(422);
     const textOptions = await admin.post('/deal-fields', { key: 'tier', label: 'Tier', type: 'text', options: ['A'] });
     expect(textOptions.status).toBe(422);
@@ -337,30 +467,51 @@ describe('deal fields', () => {
 describe('translated names', () => {
   it('keeps a translations map per pipeline and stage; a replacement that leaves them out keeps them', async () => {
     const created = await admin.post('/pipelines', {
-      name: 'Exports', translations: { ru: { name: 'Экспорт' } },
-      stages: [{ name: 'Inquiry', kind: 'open', translations: { ru: { name: 'Запрос' } } }, { name: 'Shipped', kind: 'won' }],
+      name: 'Exports',
+      translations: { ru: { name: 'Экспорт' } },
+      stages: [
+        { name: 'Inquiry', kind: 'open', translations: { ru: { name: 'Запрос' } } },
+        { name: 'Shipped', kind: 'won' },
+      ],
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'Exports', translations: { ru: { name: 'Экспорт' } } });
-    expect(created.body.stages.map((s: { translations: object }) => s.translations)).toEqual([{ ru: { name: 'Запрос' } }, {}]);
+    expect(created.body.stages.map((s: { translations: object }) => s.translations)).toEqual([
+      { ru: { name: 'Запрос' } },
+      {},
+    ]);
     const [inquiry, shipped] = created.body.stages;
     const replaced = await admin.put(`/pipelines/${created.body.id}`, {
-      name: 'Exports', version: created.body.version,
-      stages: [{ id: inquiry.id, name: 'Inquiry', kind: 'open' }, { id: shipped.id, name: 'Shipped', kind: 'won', translations: { ru: { name: 'Отгружено' } } }],
+      name: 'Exports',
+      version: created.body.version,
+      stages: [
+        { id: inquiry.id, name: 'Inquiry', kind: 'open' },
+        { id: shipped.id, name: 'Shipped', kind: 'won', translations: { ru: { name: 'Отгружено' } } },
+      ],
     });
     expect(replaced.status).toBe(200);
     expect(replaced.body.translations).toEqual({ ru: { name: 'Экспорт' } });
-    expect(replaced.body.stages.map((s: { translations: object }) => s.translations))
-      .toEqual([{ ru: { name: 'Запрос' } }, { ru: { name: 'Отгружено' } }]);
+    expect(replaced.body.stages.map((s: { translations: object }) => s.translations)).toEqual([
+      { ru: { name: 'Запрос' } },
+      { ru: { name: 'Отгружено' } },
+    ]);
   });
 
   it('refuses a translation of an option the field does not have, and a language it does not know', async () => {
-    const r = await admin.post('/deal-fields', { key: 'channel', label: 'Channel', type: 'select', options: ['Web'],
-      translations: { ru: { options: { Phone: 'Телефон' } } } });
+    const r = await admin.post('/deal-fields', {
+      key: 'channel',
+      label: 'Channel',
+      type: 'select',
+      options: ['Web'],
+      translations: { ru: { options: { Phone: 'Телефон' } } },
+    });
     expect(r.status).toBe(422);
     expect(r.body.code).toBe('INVALID_DEAL_FIELD');
-    const de = await admin.post('/document-kinds', { code: 'offer', name: 'Offer', translations: { de: { name: 'Angebot' } } });
+    const de = await admin.post('/document-kinds', {
+      code: 'offer',
+      name: 'Offer',
+      translations: { de: { name: 'Angebot' } },
+    });
     expect(de.status).toBe(400);
   });
 });
-

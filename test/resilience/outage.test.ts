@@ -23,7 +23,11 @@ beforeAll(async () => {
   const f = fixtures(h);
   const m = await f.user('manager');
   const client = await f.client(m.id);
-  const p = await f.pipeline([['New', 'open', [], []], ['Qualified', 'open', [], []], ['Won', 'won', [], []]]);
+  const p = await f.pipeline([
+    ['New', 'open', [], []],
+    ['Qualified', 'open', [], []],
+    ['Won', 'won', [], []],
+  ]);
   stages = p.stages;
   manager = await login(h, m.email);
   const r = await manager.post('/deals', { title: 'Resilient', clientId: client.id, pipelineId: p.id });
@@ -31,9 +35,11 @@ beforeAll(async () => {
   dealId = r.body.id;
 });
 afterAll(async () => {
-  pgProxy?.restore(); temporalProxy?.restore();
+  pgProxy?.restore();
+  temporalProxy?.restore();
   await h?.close();
-  await pgProxy?.close(); await temporalProxy?.close();
+  await pgProxy?.close();
+  await temporalProxy?.close();
 });
 
 describe('when a backing service is unreachable', () => {

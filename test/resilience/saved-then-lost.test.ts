@@ -28,12 +28,19 @@ beforeAll(async () => {
   const f = fixtures(h);
   const user = await f.user('manager');
   const client = await f.client(user.id);
-  const p = await f.pipeline([['New', 'open', [], []], ['Next', 'open', [], []]]);
+  const p = await f.pipeline([
+    ['New', 'open', [], []],
+    ['Next', 'open', [], []],
+  ]);
   stages = p.stages;
   s = await login(h, user.email);
   dealId = (await s.post('/deals', { title: 'Saved, then lost', clientId: client.id, pipelineId: p.id })).body.id;
 });
-afterAll(async () => { apiDb?.restore(); await h?.close(); await apiDb?.close(); });
+afterAll(async () => {
+  apiDb?.restore();
+  await h?.close();
+  await apiDb?.close();
+});
 
 it('never answers "nothing was changed" to a move that was written before the API lost the database', async () => {
   const db = new pg.Client({ connectionString: directUrl });
@@ -46,7 +53,8 @@ it('never answers "nothing was changed" to a move that was written before the AP
     const sent = s.post(`/deals/${dealId}/stage`, { stageId: stages[1].id });
     for (let i = 0; i < 100; i++) {
       const { rows } = await db.query(
-        "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()");
+        "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()",
+      );
       if (rows[0].n > 0) break;
       await new Promise((res) => setTimeout(res, 50));
     }

@@ -24,32 +24,52 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const readPid = (f: string) => { try { return Number(fs.readFileSync(f, 'utf8').split('\n')[0]); } catch { return 0; } };
+const readPid = (f: string) => {
+  try {
+    return Number(fs.readFileSync(f, 'utf8').split('\n')[0]);
+  } catch {
+    return 0;
+  }
+};
 const postgresPid = () => readPid(path.join(dataDir, 'postgres', 'postmaster.pid'));
 const temporalPid = () => readPid(path.join(dataDir, 'temporal.pid'));
 
 /** a free port whose UI neighbour (port + 1000, the Temporal UI) is a valid port too */
 async function temporalPort() {
-  for (;;) { const p = await freePort(); if (p < 60000) return p; }
+  for (;;) {
+    const p = await freePort();
+    if (p < 60000) return p;
+  }
 }
 
 async function start(): Promise<{ child: ChildProcess; output: () => string }> {
   env ??= {
-    PORT: String(await freePort()), EMBEDDED_POSTGRES_PORT: String(await freePort()), EMBEDDED_TEMPORAL_PORT: String(await temporalPort()),
-    DEALFLOW_DATA_DIR: dataDir, DEALFLOW_ADMIN_PASSWORD: 'a start-stop test secret',
+    PORT: String(await freePort()),
+    EMBEDDED_POSTGRES_PORT: String(await freePort()),
+    EMBEDDED_TEMPORAL_PORT: String(await temporalPort()),
+    DEALFLOW_DATA_DIR: dataDir,
+    DEALFLOW_ADMIN_PASSWORD: 'a start-stop test secret',
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    cwd: ROOT, env: { ...process.env, ...env, DATABASE_URL: '', TEMPORAL_ADDRESS: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, ...env, DATABASE_URL: '', TEMPORAL_ADDRESS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   const deadline = Date.now() + 150_000;
   while (!out.includes('Dealflow is running')) {
     if (child.exitCode !== null) {
       const tlog = path.join(dataDir, 'temporal.log');
-      throw new Error(`npm start exited ${child.exitCode}:\n${out}\n${fs.existsSync(tlog) ? fs.readFileSync(tlog, 'utf8').slice(-2000) : ''}`);
+      throw new Error(
+        `npm start exited ${child.exitCode}:\n${out}\n${fs.existsSync(tlog) ? fs.readFileSync(tlog, 'utf8').slice(-2000) : ''}`,
+      );
     }
     if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${out}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -90,7 +110,9 @@ describe('npm start and its children', () => {
     expect(await health()).toBe(200);
     // metrics: HTTP by route, the database pool, and the Temporal SDK's worker metrics
     const metrics = await (await fetch(`http://127.0.0.1:${env.PORT}/metrics`)).text();
-    expect(metrics).toMatch(/dealflow_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/ready",status="200"\}/);
+    expect(metrics).toMatch(
+      /dealflow_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/ready",status="200"\}/,
+    );
     expect(metrics).toMatch(/dealflow_db_pool_connections\{state="idle"\}/);
     expect(metrics).toMatch(/^temporal_\w+/m);
     const [pg2, t2] = [postgresPid(), temporalPid()];

@@ -21,12 +21,20 @@ beforeAll(async () => {
   const f = fixtures(h);
   const user = await f.user('manager');
   const client = await f.client(user.id);
-  const p = await f.pipeline([['New', 'open', [], []], ['Next', 'open', [], []], ['Last', 'open', [], []]]);
+  const p = await f.pipeline([
+    ['New', 'open', [], []],
+    ['Next', 'open', [], []],
+    ['Last', 'open', [], []],
+  ]);
   stages = p.stages;
   s = await login(h, user.email);
   dealId = (await s.post('/deals', { title: 'Worker outage', clientId: client.id, pipelineId: p.id })).body.id;
 });
-afterAll(async () => { workerDb?.restore(); await h?.close(); await workerDb?.close(); });
+afterAll(async () => {
+  workerDb?.restore();
+  await h?.close();
+  await workerDb?.close();
+});
 
 const events = () => h.ctx.orm.em.fork().count(RecordEvent, { recordType: 'deal', recordId: dealId });
 
@@ -88,5 +96,7 @@ it('lets a create retried with the same Idempotency-Key succeed after its first 
   expect(again.body.id).toBe(retry.body.id);
   const list = await m.get(`/deals?pipelineId=${p.id}`);
   expect(list.body.items).toHaveLength(1);
-  expect(await h.ctx.orm.em.fork().count(RecordEvent, { recordType: 'deal', recordId: retry.body.id, kind: 'created' })).toBe(1);
+  expect(
+    await h.ctx.orm.em.fork().count(RecordEvent, { recordType: 'deal', recordId: retry.body.id, kind: 'created' }),
+  ).toBe(1);
 });

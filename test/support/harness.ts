@@ -42,7 +42,10 @@ export interface HarnessOptions {
   /** the run whose template database to clone */
   runId?: string;
   /** rewrites the addresses the app and worker use, e.g. to route them through a proxy that a test can cut */
-  route?: (addr: { databaseUrl: string; temporalAddress: string }) => Promise<{ databaseUrl: string; temporalAddress: string }>;
+  route?: (addr: {
+    databaseUrl: string;
+    temporalAddress: string;
+  }) => Promise<{ databaseUrl: string; temporalAddress: string }>;
   /** gives the worker its own connection to the database at this address (e.g. through a proxy only it uses) */
   workerDatabaseUrl?: (databaseUrl: string) => Promise<string>;
   /** more settings, as environment variables (e.g. DEALFLOW_TRUST_PROXY) */
@@ -68,20 +71,33 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const taskQueue = `test-${dbName}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dealflow-test-'));
   const config = parseConfig({
-    DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue,
-    DEALFLOW_DATA_DIR: dataDir, DEALFLOW_UPLOAD_LIMIT_MB: '1', ...opts.config,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    DEALFLOW_DATA_DIR: dataDir,
+    DEALFLOW_UPLOAD_LIMIT_MB: '1',
+    ...opts.config,
   });
   const ctx = await createAppContext(config, { databaseUrl, temporalAddress });
   const workerOrm = opts.workerDatabaseUrl ? await initORM(await opts.workerDatabaseUrl(databaseUrl)) : null;
   const worker = await startWorker({
-    temporalAddress, namespace: 'default', taskQueue, orm: workerOrm ?? ctx.orm, storage: ctx.storage, cacheDir: path.join(ROOT, '.data', 'cache'),
+    temporalAddress,
+    namespace: 'default',
+    taskQueue,
+    orm: workerOrm ?? ctx.orm,
+    storage: ctx.storage,
+    cacheDir: path.join(ROOT, '.data', 'cache'),
   });
   const server: Server = await new Promise((resolve) => {
     const s = createApp(ctx).listen(0, '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    ctx, baseUrl, databaseUrl, taskQueue, worker,
+    ctx,
+    baseUrl,
+    databaseUrl,
+    taskQueue,
+    worker,
     close: async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
@@ -101,7 +117,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 export class Session {
   cookie = '';
   csrf = '';
-  constructor(readonly baseUrl: string, readonly bearer?: string) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly bearer?: string,
+  ) {}
 
   async request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
     const h: Record<string, string> = { ...headers };
@@ -110,14 +129,23 @@ export class Session {
     if (this.bearer) h.authorization = `Bearer ${this.bearer}`;
     let payload: BodyInit | undefined;
     if (body instanceof FormData) payload = body;
-    else if (typeof body === 'string') { payload = body; h['content-type'] ??= 'application/json'; }
-    else if (body !== undefined) { payload = JSON.stringify(body); h['content-type'] = 'application/json'; }
+    else if (typeof body === 'string') {
+      payload = body;
+      h['content-type'] ??= 'application/json';
+    } else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      h['content-type'] = 'application/json';
+    }
     const res = await fetch(`${this.baseUrl}/api/v1${url}`, { method, headers: h, body: payload });
     const setCookie = res.headers.get('set-cookie');
     if (setCookie) this.cookie = setCookie.split(';')[0];
     const text = await res.text();
     let json: any = null;
-    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
     return { status: res.status, body: json, headers: res.headers };
   }
 
@@ -145,8 +173,12 @@ export function fixtures(h: Harness) {
       const e = em();
       const id = randomUUID();
       const user = e.create(User, {
-        id, email: `${role}-${id.slice(0, 8)}@example.test`, name: extra.name ?? `${role} ${id.slice(0, 4)}`,
-        passwordHash: await passwordHash, role, departmentId: extra.departmentId ?? null,
+        id,
+        email: `${role}-${id.slice(0, 8)}@example.test`,
+        name: extra.name ?? `${role} ${id.slice(0, 4)}`,
+        passwordHash: await passwordHash,
+        role,
+        departmentId: extra.departmentId ?? null,
       });
       await e.flush();
       return { id: user.id, email: user.email, name: user.name, role };
@@ -179,9 +211,17 @@ export function fixtures(h: Harness) {
     async pipeline(stages: [string, 'open' | 'won' | 'lost', string[], string[]][], name = 'Sales') {
       const e = em();
       const p = e.create(Pipeline, { id: randomUUID(), name });
-      const rows = stages.map(([n, kind, fields, kinds], position) => e.create(Stage, {
-        id: randomUUID(), pipelineId: p.id, name: n, position, kind, requiredFields: fields, requiredDocumentKinds: kinds,
-      }));
+      const rows = stages.map(([n, kind, fields, kinds], position) =>
+        e.create(Stage, {
+          id: randomUUID(),
+          pipelineId: p.id,
+          name: n,
+          position,
+          kind,
+          requiredFields: fields,
+          requiredDocumentKinds: kinds,
+        }),
+      );
       await e.flush();
       return { id: p.id, stages: rows.map((r) => ({ id: r.id, name: r.name })) };
     },
@@ -189,8 +229,14 @@ export function fixtures(h: Harness) {
 }
 
 /** The version a record has now, as the client would have read it before an edit (1 when there is no such row). */
-export async function versionOf(h: Harness, table: 'users' | 'departments' | 'clients' | 'contacts' | 'pipelines', id: string) {
-  const rows = await h.ctx.orm.em.fork().getConnection()
+export async function versionOf(
+  h: Harness,
+  table: 'users' | 'departments' | 'clients' | 'contacts' | 'pipelines',
+  id: string,
+) {
+  const rows = await h.ctx.orm.em
+    .fork()
+    .getConnection()
     .execute<{ version: number }[]>(`select version from ${table} where id = ?`, [id]);
   return rows[0]?.version ?? 1;
 }

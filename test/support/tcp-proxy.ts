@@ -5,7 +5,14 @@ import net from 'node:net';
  * freeze() stops forwarding while keeping every connection open and accepting new ones that get no answer (what
  * clients see of a server stopped with SIGSTOP), thaw() resumes.
  */
-export interface TcpProxy { port: number; cut(): void; restore(): void; freeze(): void; thaw(): void; close(): Promise<void> }
+export interface TcpProxy {
+  port: number;
+  cut(): void;
+  restore(): void;
+  freeze(): void;
+  thaw(): void;
+  close(): Promise<void>;
+}
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   let open = true;
@@ -14,13 +21,25 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   const waiting: net.Socket[] = [];
   const connect = (client: net.Socket) => {
     const upstream = net.connect({ host: targetHost, port: targetPort });
-    sockets.add(client); sockets.add(upstream);
+    sockets.add(client);
+    sockets.add(upstream);
     client.pipe(upstream).pipe(client);
-    const drop = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
-    client.on('error', drop); upstream.on('error', drop); client.on('close', drop); upstream.on('close', drop);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', drop);
+    upstream.on('error', drop);
+    client.on('close', drop);
+    upstream.on('close', drop);
   };
   const server = net.createServer((client) => {
-    if (!open) { client.destroy(); return; }
+    if (!open) {
+      client.destroy();
+      return;
+    }
     if (frozen) {
       client.pause();
       client.on('error', () => client.destroy());
@@ -32,17 +51,31 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
-    cut() { open = false; for (const s of sockets) s.destroy(); sockets.clear(); },
-    restore() { open = true; },
-    freeze() { frozen = true; for (const s of sockets) s.pause(); },
+    cut() {
+      open = false;
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
+    restore() {
+      open = true;
+    },
+    freeze() {
+      frozen = true;
+      for (const s of sockets) s.pause();
+    },
     thaw() {
       frozen = false;
       for (const s of sockets) s.resume();
-      for (const c of waiting.splice(0)) if (!c.destroyed) { connect(c); c.resume(); }
+      for (const c of waiting.splice(0))
+        if (!c.destroyed) {
+          connect(c);
+          c.resume();
+        }
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const s of [...sockets, ...waiting]) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of [...sockets, ...waiting]) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

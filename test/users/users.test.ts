@@ -35,7 +35,14 @@ describe('inviting users', () => {
   it('creates a user with a generated password shown once, which works for logging in', async () => {
     const r = await admin.post('/users', { email: '  New.Person@Example.TEST ', name: 'New Person', role: 'manager' });
     expect(r.status).toBe(201);
-    expect(r.body.user).toMatchObject({ email: 'new.person@example.test', name: 'New Person', role: 'manager', departmentId: null, disabled: false, locale: 'en' });
+    expect(r.body.user).toMatchObject({
+      email: 'new.person@example.test',
+      name: 'New Person',
+      role: 'manager',
+      departmentId: null,
+      disabled: false,
+      locale: 'en',
+    });
     expect(r.body.password).toMatch(/^[A-Za-z0-9_-]{16}$/);
     expect(JSON.stringify(r.body)).not.toMatch(/argon|passwordHash/);
     const s = await login(h, 'new.person@example.test', r.body.password);
@@ -45,7 +52,11 @@ describe('inviting users', () => {
   it('uses the password the admin chose and does not echo it', async () => {
     const dept = await f.department('Inside Sales');
     const r = await admin.post('/users', {
-      email: 'chosen@example.test', name: 'Chosen', role: 'lead', departmentId: dept.id, password: 'a chosen secret',
+      email: 'chosen@example.test',
+      name: 'Chosen',
+      role: 'lead',
+      departmentId: dept.id,
+      password: 'a chosen secret',
     });
     expect(r.status).toBe(201);
     expect(r.body.password).toBeNull();
@@ -64,7 +75,10 @@ describe('inviting users', () => {
 
   it('answers 422 INVALID_REFERENCE to an unknown department', async () => {
     const r = await admin.post('/users', {
-      email: 'nodept@example.test', name: 'No Dept', role: 'member', departmentId: '00000000-0000-4000-8000-000000000000',
+      email: 'nodept@example.test',
+      name: 'No Dept',
+      role: 'member',
+      departmentId: '00000000-0000-4000-8000-000000000000',
     });
     expect(r.status).toBe(422);
     expect(r.body.code).toBe('INVALID_REFERENCE');
@@ -91,15 +105,26 @@ describe('inviting users', () => {
 describe('the user directory', () => {
   it('pages through every active user exactly once by name; only admins see disabled users', async () => {
     const extra = [];
-    for (let i = 0; i < 9; i++) extra.push(await f.user('member', { name: `Directory ${String.fromCharCode(73 - i)}` }));
+    for (let i = 0; i < 9; i++)
+      extra.push(await f.user('member', { name: `Directory ${String.fromCharCode(73 - i)}` }));
     const off = await f.user('member', { name: 'Directory Disabled' });
-    expect((await admin.patch(`/users/${off.id}`, { version: await versionOf(h, 'users', off.id), disabled: true })).status).toBe(200);
+    expect(
+      (await admin.patch(`/users/${off.id}`, { version: await versionOf(h, 'users', off.id), disabled: true })).status,
+    ).toBe(200);
 
     const asAdmin = await everyPage(admin, '&q=directory', 4);
     expect(asAdmin.pages).toBe(3);
     expect(asAdmin.items.map((u) => u.name)).toEqual([
-      'Directory A', 'Directory B', 'Directory C', 'Directory D', 'Directory Disabled', 'Directory E', 'Directory F',
-      'Directory G', 'Directory H', 'Directory I',
+      'Directory A',
+      'Directory B',
+      'Directory C',
+      'Directory D',
+      'Directory Disabled',
+      'Directory E',
+      'Directory F',
+      'Directory G',
+      'Directory H',
+      'Directory I',
     ]);
     expect(asAdmin.items.find((u) => u.id === off.id)!.disabled).toBe(true);
 
@@ -116,8 +141,12 @@ describe('the user directory', () => {
 
   it('searches names and emails, taking % and _ literally', async () => {
     await f.user('member', { name: 'Percent 100% Sure' });
-    expect((await manager.get('/users?q=%25')).body.items.map((u: { name: string }) => u.name)).toEqual(['Percent 100% Sure']);
-    expect((await manager.get('/users?q=mike')).body.items.map((u: { name: string }) => u.name)).toEqual(['Mike Manager']);
+    expect((await manager.get('/users?q=%25')).body.items.map((u: { name: string }) => u.name)).toEqual([
+      'Percent 100% Sure',
+    ]);
+    expect((await manager.get('/users?q=mike')).body.items.map((u: { name: string }) => u.name)).toEqual([
+      'Mike Manager',
+    ]);
     const byEmail = await manager.get('/users?q=@example.test&limit=1');
     expect(byEmail.body.items).toHaveLength(1);
     expect(byEmail.body.nextCursor).toEqual(expect.any(String));
@@ -129,17 +158,40 @@ describe('changing users', () => {
   it('changes name, role and department', async () => {
     const u = await f.user('member');
     const dept = await f.department('Field Sales');
-    const r = await admin.patch(`/users/${u.id}`, { version: await versionOf(h, 'users', u.id), name: 'Promoted', role: 'manager', departmentId: dept.id });
+    const r = await admin.patch(`/users/${u.id}`, {
+      version: await versionOf(h, 'users', u.id),
+      name: 'Promoted',
+      role: 'manager',
+      departmentId: dept.id,
+    });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ id: u.id, name: 'Promoted', role: 'manager', departmentId: dept.id, disabled: false });
-    const cleared = await admin.patch(`/users/${u.id}`, { version: await versionOf(h, 'users', u.id), departmentId: null });
+    expect(r.body).toMatchObject({
+      id: u.id,
+      name: 'Promoted',
+      role: 'manager',
+      departmentId: dept.id,
+      disabled: false,
+    });
+    const cleared = await admin.patch(`/users/${u.id}`, {
+      version: await versionOf(h, 'users', u.id),
+      departmentId: null,
+    });
     expect(cleared.body.departmentId).toBeNull();
-    const bad = await admin.patch(`/users/${u.id}`, { version: await versionOf(h, 'users', u.id), departmentId: '00000000-0000-4000-8000-000000000000' });
+    const bad = await admin.patch(`/users/${u.id}`, {
+      version: await versionOf(h, 'users', u.id),
+      departmentId: '00000000-0000-4000-8000-000000000000',
+    });
     expect(bad.status).toBe(422);
     expect(bad.body.code).toBe('INVALID_REFERENCE');
-    const unknown = await admin.patch('/users/00000000-0000-4000-8000-000000000000', { version: await versionOf(h, 'users', '00000000-0000-4000-8000-000000000000'), name: 'Ghost' });
+    const unknown = await admin.patch('/users/00000000-0000-4000-8000-000000000000', {
+      version: await versionOf(h, 'users', '00000000-0000-4000-8000-000000000000'),
+      name: 'Ghost',
+    });
     expect(unknown.status).toBe(404);
-    const email = await admin.patch(`/users/${u.id}`, { version: await versionOf(h, 'users', u.id), email: 'new@example.test' });
+    const email = await admin.patch(`/users/${u.id}`, {
+      version: await versionOf(h, 'users', u.id),
+      email: 'new@example.test',
+    });
     expect(email.status).toBe(400);
   });
 
@@ -157,7 +209,10 @@ describe('changing users', () => {
     expect((await bot.get('/clients')).status).toBe(401);
     const relogin = await new Session(h.baseUrl).post('/auth/login', { email: u.email, password: PASSWORD });
     expect(relogin.status).toBe(401);
-    const [{ n }] = await h.ctx.orm.em.fork().getConnection().execute('select count(*)::int as n from sessions where user_id = ?', [u.id]);
+    const [{ n }] = await h.ctx.orm.em
+      .fork()
+      .getConnection()
+      .execute('select count(*)::int as n from sessions where user_id = ?', [u.id]);
     expect(n).toBe(0);
 
     const back = await admin.patch(`/users/${u.id}`, { version: await versionOf(h, 'users', u.id), disabled: false });
@@ -175,14 +230,22 @@ describe('changing users', () => {
     }
     const me = await admin.get('/auth/me');
     expect(me.body.user).toMatchObject({ role: 'admin', disabled: false, name: 'Ada Admin' });
-    const rename = await admin.patch(`/users/${adminId}`, { version: await versionOf(h, 'users', adminId), name: 'Ada A.', role: 'admin', disabled: false });
+    const rename = await admin.patch(`/users/${adminId}`, {
+      version: await versionOf(h, 'users', adminId),
+      name: 'Ada A.',
+      role: 'admin',
+      disabled: false,
+    });
     expect(rename.status).toBe(200);
     expect(rename.body.name).toBe('Ada A.');
   });
 
   it('lets an admin demote another admin, but of two admins removing each other at once one stays', async () => {
     const a2 = await f.user('admin');
-    const demoted = await admin.patch(`/users/${a2.id}`, { version: await versionOf(h, 'users', a2.id), role: 'manager' });
+    const demoted = await admin.patch(`/users/${a2.id}`, {
+      version: await versionOf(h, 'users', a2.id),
+      role: 'manager',
+    });
     expect(demoted.status).toBe(200);
     expect(demoted.body.role).toBe('manager');
 
@@ -199,8 +262,9 @@ describe('changing users', () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     const loser = r1.status === 200 ? r2 : r1;
     expect([403, 422, 401]).toContain(loser.status);
-    const [{ n }] = await em.getConnection().execute(
-      "select count(*)::int as n from users where role = 'admin' and disabled_at is null");
+    const [{ n }] = await em
+      .getConnection()
+      .execute("select count(*)::int as n from users where role = 'admin' and disabled_at is null");
     expect(n).toBe(1);
   });
 });

@@ -11,7 +11,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import { send, type SendContext } from '../../modules/kit/send.ts';
 import { DomainError } from '../../modules/shared/errors.ts';
 import {
-  createNote, noteKind, noteState, noteWorkflow, resyncNote, setText, type Note, type NoteActivities, type NoteInput,
+  createNote,
+  noteKind,
+  noteState,
+  noteWorkflow,
+  resyncNote,
+  setText,
+  type Note,
+  type NoteActivities,
+  type NoteInput,
 } from '../fixtures/workflows/note.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -36,7 +44,8 @@ const activities: NoteActivities = {
       const claimed = ops.get(opId);
       if (claimed === 'abandoned') throw ApplicationFailure.nonRetryable('given up', 'COMMAND_ABANDONED');
       if (claimed === 'applied') return { version: rows.get(note.id)!.version };
-      if ((rows.get(note.id)?.version ?? 0) !== fromVersion) throw ApplicationFailure.nonRetryable('moved on', 'VERSION_CONFLICT');
+      if ((rows.get(note.id)?.version ?? 0) !== fromVersion)
+        throw ApplicationFailure.nonRetryable('moved on', 'VERSION_CONFLICT');
       ops.set(opId, 'applied');
       rows.set(note.id, { ...note, version: fromVersion + 1 });
       order.push(note.text);
@@ -46,7 +55,9 @@ const activities: NoteActivities = {
       writing--;
     }
   },
-  async loadNote({ id }) { return rows.get(id) ?? null; },
+  async loadNote({ id }) {
+    return rows.get(id) ?? null;
+  },
   async abandonOp({ opId }) {
     if (!ops.has(opId)) ops.set(opId, 'abandoned');
     return ops.get(opId)!;
@@ -61,10 +72,15 @@ const taskQueue = `kit-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
   env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: TEMPORAL }, extraArgs: ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'] },
+    server: {
+      executable: { type: 'existing-path', path: TEMPORAL },
+      extraArgs: ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
+    },
   });
   worker = await Worker.create({
-    connection: env.nativeConnection, taskQueue, activities,
+    connection: env.nativeConnection,
+    taskQueue,
+    activities,
     workflowsPath: path.join(ROOT, 'test', 'fixtures', 'workflows', 'note.ts'),
   });
   running = worker.run();
@@ -78,27 +94,47 @@ afterAll(async () => {
 
 /** A note as the command layer would address it: started from its stored row when its workflow is not running. */
 const target = (id: string, input?: Partial<NoteInput>) => ({
-  kind: noteKind, workflow: noteWorkflow, id,
+  kind: noteKind,
+  workflow: noteWorkflow,
+  id,
   start: (): NoteInput => ({ note: rows.get(id) ?? { id, text: '', version: 0 }, created: rows.has(id), ...input }),
 });
 
 async function newNote(text = 'first', input?: Partial<NoteInput>) {
   const id = randomUUID();
-  const note = await send(ctx, target(id, input), createNote, { opId: randomUUID(), actorId: null, note: { id, text, version: 1 } });
+  const note = await send(ctx, target(id, input), createNote, {
+    opId: randomUUID(),
+    actorId: null,
+    note: { id, text, version: 1 },
+  });
   return { id, note };
 }
 const handle = (id: string) => env.client.workflow.getHandle(noteKind.workflowId(id));
-const reason = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => (e instanceof DomainError ? e.code : String(e)));
+const reason = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => (e instanceof DomainError ? e.code : String(e)),
+  );
 
 describe('a record built on the kit', () => {
   it('needs only its state, its rule and its write: create, change, refuse, all through the one sender', async () => {
     const { id, note } = await newNote();
     expect(note).toEqual({ id, text: 'first', version: 1 });
-    const changed = await send(ctx, target(id), setText, { opId: randomUUID(), actorId: null, text: 'second', storedVersion: 1 });
+    const changed = await send(ctx, target(id), setText, {
+      opId: randomUUID(),
+      actorId: null,
+      text: 'second',
+      storedVersion: 1,
+    });
     expect(changed).toEqual({ id, text: 'second', version: 2 });
-    expect(await reason(send(ctx, target(id), setText, { opId: randomUUID(), actorId: null, text: '  ' }))).toBe('TEXT_REQUIRED');
-    expect(await reason(send(ctx, target(id), setText, { opId: randomUUID(), actorId: null, text: 'x', expectedVersion: 1 })))
-      .toBe('VERSION_CONFLICT');
+    expect(await reason(send(ctx, target(id), setText, { opId: randomUUID(), actorId: null, text: '  ' }))).toBe(
+      'TEXT_REQUIRED',
+    );
+    expect(
+      await reason(
+        send(ctx, target(id), setText, { opId: randomUUID(), actorId: null, text: 'x', expectedVersion: 1 }),
+      ),
+    ).toBe('VERSION_CONFLICT');
     // refused commands never reach history: two accepted Updates, the create and the change
     const history = await handle(id).fetchHistory();
     expect(history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(2);
@@ -111,13 +147,19 @@ describe('a record built on the kit', () => {
     mostAtOnce = 0;
     try {
       const texts = ['a', 'b', 'c', 'd', 'e'];
-      const results = await Promise.all(texts.map((text) => handle(id).executeUpdate(setText, { args: [{ opId: randomUUID(), actorId: null, text }] })));
+      const results = await Promise.all(
+        texts.map((text) => handle(id).executeUpdate(setText, { args: [{ opId: randomUUID(), actorId: null, text }] })),
+      );
       expect(results.map((r) => r.version).sort()).toEqual([2, 3, 4, 5, 6]);
       expect(mostAtOnce).toBe(1);
       // a command made against a version another write has since replaced is refused when its turn comes
       const [first, second] = await Promise.allSettled([
-        handle(id).executeUpdate(setText, { args: [{ opId: randomUUID(), actorId: null, text: 'f', expectedVersion: 6 }] }),
-        handle(id).executeUpdate(setText, { args: [{ opId: randomUUID(), actorId: null, text: 'g', expectedVersion: 6 }] }),
+        handle(id).executeUpdate(setText, {
+          args: [{ opId: randomUUID(), actorId: null, text: 'f', expectedVersion: 6 }],
+        }),
+        handle(id).executeUpdate(setText, {
+          args: [{ opId: randomUUID(), actorId: null, text: 'g', expectedVersion: 6 }],
+        }),
       ]);
       expect([first.status, second.status].sort()).toEqual(['fulfilled', 'rejected']);
     } finally {
@@ -131,13 +173,17 @@ describe('a record built on the kit', () => {
     mode = 'down';
     const opId = randomUUID();
     try {
-      expect(await reason(send(ctx, target(id), setText, { opId, actorId: null, text: 'lost' }))).toBe('COMMAND_ABANDONED');
+      expect(await reason(send(ctx, target(id), setText, { opId, actorId: null, text: 'lost' }))).toBe(
+        'COMMAND_ABANDONED',
+      );
     } finally {
       mode = 'ok';
     }
     expect(ops.get(opId)).toBe('abandoned');
     // a late attempt of the same command finds it given up
-    await expect(activities.writeNote({ opId, note: { id, text: 'lost', version: 1 }, fromVersion: 1 })).rejects.toThrow('given up');
+    await expect(
+      activities.writeNote({ opId, note: { id, text: 'lost', version: 1 }, fromVersion: 1 }),
+    ).rejects.toThrow('given up');
     expect(rows.get(id)).toMatchObject({ text: 'first', version: 1 });
   });
 
@@ -156,7 +202,9 @@ describe('a record built on the kit', () => {
   it('ends a run whose create never came, after the create window', async () => {
     const id = randomUUID();
     const h = await env.client.workflow.start(noteWorkflow, {
-      workflowId: noteKind.workflowId(id), taskQueue, args: [{ note: { id, text: '', version: 0 }, created: false, createWindow: '1 second' }],
+      workflowId: noteKind.workflowId(id),
+      taskQueue,
+      args: [{ note: { id, text: '', version: 0 }, created: false, createWindow: '1 second' }],
     });
     await h.result();
     expect((await h.describe()).status.name).toBe('COMPLETED');
@@ -176,9 +224,16 @@ describe('a record built on the kit', () => {
   it('resyncs a workflow that holds another version than the row, then sends the command once more', async () => {
     const { id } = await newNote('old');
     rows.set(id, { id, text: 'restored elsewhere', version: 5 }); // the row moved on without the workflow
-    const r = await send(ctx, target(id), setText, { opId: randomUUID(), actorId: null, text: 'after resync', storedVersion: 5 }, {
-      storedVersion: async () => rows.get(id)!.version, resync: resyncNote,
-    });
+    const r = await send(
+      ctx,
+      target(id),
+      setText,
+      { opId: randomUUID(), actorId: null, text: 'after resync', storedVersion: 5 },
+      {
+        storedVersion: async () => rows.get(id)!.version,
+        resync: resyncNote,
+      },
+    );
     expect(r).toEqual({ id, text: 'after resync', version: 6 });
   });
 });

@@ -31,9 +31,14 @@ async function recordHistories(harness: Harness): Promise<Record<string, History
   const user = await f.user('manager');
   const client = await f.client(user.id);
   const kind = await f.documentKind();
-  const p = await f.pipeline([['New', 'open', [], []], ['Proposal', 'open', ['amount'], [kind.id]], ['Lost', 'lost', [], []]]);
+  const p = await f.pipeline([
+    ['New', 'open', [], []],
+    ['Proposal', 'open', ['amount'], [kind.id]],
+    ['Lost', 'lost', [], []],
+  ]);
   const s = await login(harness, user.email);
-  const newDeal = async (title: string) => (await s.post('/deals', { title, clientId: client.id, pipelineId: p.id })).body;
+  const newDeal = async (title: string) =>
+    (await s.post('/deals', { title, clientId: client.id, pipelineId: p.id })).body;
 
   const deal = await newDeal('Recorded');
   await s.post(`/deals/${deal.id}/stage`, { stageId: p.stages[1].id }); // refused: never in history
@@ -48,14 +53,21 @@ async function recordHistories(harness: Harness): Promise<Record<string, History
 
   const restarted = await newDeal('Restarted');
   await harness.ctx.temporal.workflow.getHandle(dealWorkflowId(restarted.id)).terminate('lost');
-  await Promise.all(Array.from({ length: 6 }, (_, i) => s.patch(`/deals/${restarted.id}`, { changes: { title: `Burst ${i}` } })));
+  await Promise.all(
+    Array.from({ length: 6 }, (_, i) => s.patch(`/deals/${restarted.id}`, { changes: { title: `Burst ${i}` } })),
+  );
 
   const chained = await newDeal('Chained');
-  const stale = await dealStateOf(harness.ctx.orm.em.fork(), await harness.ctx.orm.em.fork().findOneOrFail(Deal, { id: chained.id }));
+  const stale = await dealStateOf(
+    harness.ctx.orm.em.fork(),
+    await harness.ctx.orm.em.fork().findOneOrFail(Deal, { id: chained.id }),
+  );
   await s.patch(`/deals/${chained.id}`, { changes: { title: 'Chained 2' } });
   await harness.ctx.temporal.workflow.getHandle(dealWorkflowId(chained.id)).terminate('lost');
   const first = await harness.ctx.temporal.workflow.start('dealWorkflow', {
-    workflowId: dealWorkflowId(chained.id), taskQueue: harness.taskQueue, args: [{ deal: stale, created: true, updatesPerRun: 3 }],
+    workflowId: dealWorkflowId(chained.id),
+    taskQueue: harness.taskQueue,
+    args: [{ deal: stale, created: true, updatesPerRun: 3 }],
   });
   for (let i = 0; i < 4; i++) await s.patch(`/deals/${chained.id}`, { changes: { title: `Chained ${i + 3}` } });
 
@@ -93,10 +105,17 @@ describe('deal workflow determinism', () => {
     const bundle = await workflowBundle(path.join(ROOT, '.data', 'cache'));
     const committed = fs.readdirSync(HISTORIES).filter((f) => f.endsWith('.json'));
     expect(committed.length).toBeGreaterThan(0);
-    const histories = [...Object.values(live), ...committed.map((f) => JSON.parse(fs.readFileSync(path.join(HISTORIES, f), 'utf8')))];
-    expect(live['resync-then-continue-as-new'].events.map((e) => e.eventType)).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+    const histories = [
+      ...Object.values(live),
+      ...committed.map((f) => JSON.parse(fs.readFileSync(path.join(HISTORIES, f), 'utf8'))),
+    ];
+    expect(live['resync-then-continue-as-new'].events.map((e) => e.eventType)).toContain(
+      'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+    );
     for (const [i, json] of histories.entries()) {
-      await expect(Worker.runReplayHistory({ workflowBundle: bundle }, historyFromJSON(json), `deal-replay-${i}`)).resolves.toBeUndefined();
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: bundle }, historyFromJSON(json), `deal-replay-${i}`),
+      ).resolves.toBeUndefined();
     }
   });
 
@@ -105,7 +124,8 @@ describe('deal workflow determinism', () => {
       workflowsPath: path.join(ROOT, 'test', 'fixtures', 'workflows', 'deal-with-extra-timer.ts'),
       logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never,
     });
-    await expect(Worker.runReplayHistory({ workflowBundle: changed }, historyFromJSON(liveHistory), 'deal-replay-changed'))
-      .rejects.toThrow(/nondetermin/i);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: changed }, historyFromJSON(liveHistory), 'deal-replay-changed'),
+    ).rejects.toThrow(/nondetermin/i);
   });
 });

@@ -5,7 +5,8 @@ import type { components, operations, paths } from './api/schema.js';
 
 /* The server's types, generated from its OpenAPI document (npm run gen:api); never copied by hand. */
 type Schemas = components['schemas'];
-type Json<Op extends keyof operations, S extends number = 200> = operations[Op]['responses'] extends Record<S, { content: { 'application/json': infer R } }> ? R : never;
+type Json<Op extends keyof operations, S extends number = 200> =
+  operations[Op]['responses'] extends Record<S, { content: { 'application/json': infer R } }> ? R : never;
 
 export type User = Schemas['User'];
 export type Role = User['role'];
@@ -27,7 +28,10 @@ export type ClientDetail = Schemas['ClientDetail'];
 export type Department = Schemas['Department'];
 export type Missing = Json<'dealStageRequirements'>['missing'];
 export type MissingField = Missing['fields'][number];
-export interface Page<T> { items: T[]; nextCursor: string | null }
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
 /** One column of GET /deals/board: the server's count and totals of all matching deals, and the first page of them. */
 export type BoardData = Json<'dealBoard'>;
 export type BoardStage = BoardData['stages'][number];
@@ -39,24 +43,38 @@ export type AuditEntry = Schemas['AuditEntry'];
 export type AuditKind = AuditEntry['kind'];
 export type { paths };
 
-export interface Problem { status: number; code: string; detail: string; [k: string]: unknown }
+export interface Problem {
+  status: number;
+  code: string;
+  detail: string;
+  [k: string]: unknown;
+}
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, readonly detail: string, readonly body: Problem,
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly body: Problem,
     /** the HTTP method of the request that failed: an unmet stage gate means one thing on a move, another on an edit */
     readonly method?: string,
     /** seconds from the Retry-After header of a 503 */
-    readonly retryAfter: number | null = null) {
+    readonly retryAfter: number | null = null,
+  ) {
     super(detail);
   }
 }
 
 let csrfToken: string | null = null;
-export const setCsrfToken = (t: string | null) => { csrfToken = t; };
+export const setCsrfToken = (t: string | null) => {
+  csrfToken = t;
+};
 
 /** Called when any request answers 401 (the session ended), so the app can show the login page. */
 let onUnauthorized: (() => void) | null = null;
-export const setUnauthorizedHandler = (fn: (() => void) | null) => { onUnauthorized = fn; };
+export const setUnauthorizedHandler = (fn: (() => void) | null) => {
+  onUnauthorized = fn;
+};
 
 export interface RequestOptions {
   quiet401?: boolean;
@@ -69,7 +87,10 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let payload: BodyInit | undefined;
   if (body instanceof FormData) payload = body;
-  else if (body !== undefined) { payload = JSON.stringify(body); headers['content-type'] = 'application/json'; }
+  else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers['content-type'] = 'application/json';
+  }
   let res: Response;
   try {
     res = await fetch(`/api/v1${path}`, { method, headers, body: payload, credentials: 'same-origin' });
@@ -78,7 +99,11 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   }
   const text = await res.text();
   let json: unknown = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
   if (!res.ok) throw problemError(res, json, opts, method);
   return json as T;
 }
@@ -102,19 +127,38 @@ export const client = createClient<paths>({ baseUrl: location.origin, credential
 client.use(session);
 
 /** Awaits an openapi-fetch call: its data, or an ApiError built from the problem details. */
-export async function call<D>(p: Promise<{ data?: D; error?: unknown; response: Response }>, opts: { quiet401?: boolean } = {}): Promise<D> {
+export async function call<D>(
+  p: Promise<{ data?: D; error?: unknown; response: Response }>,
+  opts: { quiet401?: boolean } = {},
+): Promise<D> {
   let r: { data?: D; error?: unknown; response: Response };
-  try { r = await p; } catch { throw new ApiError(0, 'NETWORK', '', { status: 0, code: 'NETWORK', detail: '' }); }
+  try {
+    r = await p;
+  } catch {
+    throw new ApiError(0, 'NETWORK', '', { status: 0, code: 'NETWORK', detail: '' });
+  }
   if (r.response.ok) return r.data as D;
   throw problemError(r.response, r.error, opts);
 }
 
 function problemError(res: Response, json: unknown, opts: { quiet401?: boolean }, method?: string): ApiError {
   const p = (json && typeof json === 'object' ? json : {}) as Partial<Problem>;
-  const problem: Problem = { ...p, status: res.status, code: String(p.code ?? `HTTP_${res.status}`), detail: String(p.detail ?? res.statusText) };
+  const problem: Problem = {
+    ...p,
+    status: res.status,
+    code: String(p.code ?? `HTTP_${res.status}`),
+    detail: String(p.detail ?? res.statusText),
+  };
   if (res.status === 401 && !opts.quiet401) onUnauthorized?.();
   const ra = Number(res.headers.get('retry-after'));
-  return new ApiError(res.status, problem.code, problem.detail, problem, method, Number.isFinite(ra) && ra >= 0 && res.headers.has('retry-after') ? ra : null);
+  return new ApiError(
+    res.status,
+    problem.code,
+    problem.detail,
+    problem,
+    method,
+    Number.isFinite(ra) && ra >= 0 && res.headers.has('retry-after') ? ra : null,
+  );
 }
 
 export const api = {
@@ -142,11 +186,17 @@ export function qs(params: Record<string, string | number | null | undefined>): 
 }
 
 /** Every page of a cursor-paginated list (bounded, for boards and pickers). */
-export async function allPages<T>(path: string, params: Record<string, string | undefined>, maxPages = 20): Promise<T[]> {
+export async function allPages<T>(
+  path: string,
+  params: Record<string, string | undefined>,
+  maxPages = 20,
+): Promise<T[]> {
   const out: T[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < maxPages; i++) {
-    const page: Page<T> = await api.get<Page<T>>(`${path}${qs({ ...params, limit: 100, cursor: cursor ?? undefined })}`);
+    const page: Page<T> = await api.get<Page<T>>(
+      `${path}${qs({ ...params, limit: 100, cursor: cursor ?? undefined })}`,
+    );
     out.push(...page.items);
     cursor = page.nextCursor;
     if (!cursor) break;

@@ -37,9 +37,18 @@ const router = createBrowserRouter([
       { path: 'deals', lazy: () => import('./features/board/board-page.js').then((m) => ({ Component: m.BoardPage })) },
       { path: 'deals/:id', lazy: () => import('./pages/deal.js').then((m) => ({ Component: Keyed(m.DealPage) })) },
       { path: 'clients', lazy: () => import('./pages/clients.js').then((m) => ({ Component: m.ClientsPage })) },
-      { path: 'clients/:id', lazy: () => import('./pages/clients.js').then((m) => ({ Component: Keyed(m.ClientPage) })) },
-      { path: 'admin/pipelines', lazy: () => import('./pages/admin-pipelines.js').then((m) => ({ Component: AdminOnly(m.PipelinesAdminPage) })) },
-      { path: 'admin/users', lazy: () => import('./pages/admin-users.js').then((m) => ({ Component: AdminOnly(m.UsersAdminPage) })) },
+      {
+        path: 'clients/:id',
+        lazy: () => import('./pages/clients.js').then((m) => ({ Component: Keyed(m.ClientPage) })),
+      },
+      {
+        path: 'admin/pipelines',
+        lazy: () => import('./pages/admin-pipelines.js').then((m) => ({ Component: AdminOnly(m.PipelinesAdminPage) })),
+      },
+      {
+        path: 'admin/users',
+        lazy: () => import('./pages/admin-users.js').then((m) => ({ Component: AdminOnly(m.UsersAdminPage) })),
+      },
       {
         path: 'admin/audit',
         lazy: () => import('./features/audit/audit-page.js').then((m) => ({ Component: AdminOnly(m.AuditPage) })),
@@ -95,16 +104,30 @@ function Localized({ children }: { children: ReactNode }) {
 function LoginRoute() {
   const { user, ready } = useSession();
   const { query } = useLocation();
-  if (!ready) return <div className="boot"><Loading /></div>;
+  if (!ready)
+    return (
+      <div className="boot">
+        <Loading />
+      </div>
+    );
   if (!user) return <LoginPage />;
   const next = query.get('next');
-  return <Redirect to={next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/deals'} />;
+  return (
+    <Redirect
+      to={next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/deals'}
+    />
+  );
 }
 
 function Authed() {
   const { user, ready } = useSession();
   const { path } = useLocation();
-  if (!ready) return <div className="boot"><Loading /></div>;
+  if (!ready)
+    return (
+      <div className="boot">
+        <Loading />
+      </div>
+    );
   if (!user) return <Redirect to={`/login?next=${encodeURIComponent(path + location.search)}`} />;
   return <LoggedIn userId={user.id} />;
 }
@@ -114,7 +137,9 @@ function LoggedIn({ userId }: { userId: string }) {
   return (
     <RefDataProvider key={userId}>
       <NamedErrors>
-        <Shell><Outlet /></Shell>
+        <Shell>
+          <Outlet />
+        </Shell>
       </NamedErrors>
     </RefDataProvider>
   );
@@ -125,9 +150,17 @@ function NamedErrors({ children }: { children: ReactNode }) {
   const { fieldLabel, kindName } = useLabels();
   const { stageById } = useRefData();
   const { name } = useI18n();
-  const labels = useMemo<ErrorLabels>(() => ({
-    field: fieldLabel, kind: kindName, stage: (id) => { const s = stageById(id)?.stage; return s ? name(s) : null; },
-  }), [fieldLabel, kindName, stageById, name]);
+  const labels = useMemo<ErrorLabels>(
+    () => ({
+      field: fieldLabel,
+      kind: kindName,
+      stage: (id) => {
+        const s = stageById(id)?.stage;
+        return s ? name(s) : null;
+      },
+    }),
+    [fieldLabel, kindName, stageById, name],
+  );
   return <ErrorLabelsProvider value={labels}>{children}</ErrorLabelsProvider>;
 }
 
@@ -135,8 +168,14 @@ function NotFound() {
   const { t } = useI18n();
   return (
     <div className="page">
-      <Empty icon="alert"><strong>{t('notFound.title')}</strong></Empty>
-      <p className="center"><Link to="/deals" className="link">{t('notFound.back')}</Link></p>
+      <Empty icon="alert">
+        <strong>{t('notFound.title')}</strong>
+      </Empty>
+      <p className="center">
+        <Link to="/deals" className="link">
+          {t('notFound.back')}
+        </Link>
+      </p>
     </div>
   );
 }

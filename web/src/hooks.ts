@@ -22,7 +22,10 @@ export function useAsync<T>(fn: () => Promise<T>, deps: unknown[]): Async<T> {
     setLoading(true);
     try {
       const v = await fnRef.current();
-      if (id === seq.current) { setDataState(v); setError(null); }
+      if (id === seq.current) {
+        setDataState(v);
+        setError(null);
+      }
       return v;
     } catch (e) {
       if (id === seq.current) setError(e);
@@ -33,7 +36,9 @@ export function useAsync<T>(fn: () => Promise<T>, deps: unknown[]): Async<T> {
   }, []);
 
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  useEffect(() => { void reload(); }, deps);
+  useEffect(() => {
+    void reload();
+  }, deps);
 
   const setData = useCallback((v: T | ((prev: T | undefined) => T | undefined)) => {
     setDataState((prev) => (typeof v === 'function' ? (v as (p: T | undefined) => T | undefined)(prev) : v));
@@ -52,12 +57,15 @@ export function useDebounced<T>(value: T, ms = 250): T {
 }
 
 export function useDocumentTitle(title: string) {
-  useEffect(() => { document.title = title ? `${title} · Dealflow` : 'Dealflow'; }, [title]);
+  useEffect(() => {
+    document.title = title ? `${title} · Dealflow` : 'Dealflow';
+  }, [title]);
 }
 
 /** Whether a CSS media query matches now, following changes (e.g. '(max-width: 800px)', '(pointer: coarse)'). */
 export function useMediaQuery(query: string): boolean {
-  const get = () => typeof window !== 'undefined' && typeof window.matchMedia === 'function' && window.matchMedia(query).matches;
+  const get = () =>
+    typeof window !== 'undefined' && typeof window.matchMedia === 'function' && window.matchMedia(query).matches;
   const [matches, setMatches] = useState(get);
   useEffect(() => {
     if (typeof window.matchMedia !== 'function') return;

@@ -11,7 +11,14 @@ import { findDeal, shift } from './features/board/board-cache.js';
 import { isEmptyFilter, type BoardFilter } from './features/board/board-query.js';
 import { qk } from './query.js';
 
-export interface RecordEvent { id: string; recordType: string; recordId: string; kind: string; actorId: string | null; at: string }
+export interface RecordEvent {
+  id: string;
+  recordType: string;
+  recordId: string;
+  kind: string;
+  actorId: string | null;
+  at: string;
+}
 
 export function useLiveUpdates(userId: string | undefined) {
   const qc = useQueryClient();
@@ -28,11 +35,17 @@ export function useLiveUpdates(userId: string | undefined) {
       source = new EventSource('/api/v1/stream', { withCredentials: true });
       source.addEventListener('record', onRecord as EventListener);
     };
-    const unsubscribe = qc.getQueryCache().subscribe(() => { if (qc.isFetching() === 0) open(); });
+    const unsubscribe = qc.getQueryCache().subscribe(() => {
+      if (qc.isFetching() === 0) open();
+    });
     const fallback = setTimeout(open, 3000);
     const onRecord = (e: MessageEvent<string>) => {
       let ev: RecordEvent;
-      try { ev = JSON.parse(e.data) as RecordEvent; } catch { return; }
+      try {
+        ev = JSON.parse(e.data) as RecordEvent;
+      } catch {
+        return;
+      }
       if (ev.recordType === 'deal') {
         void qc.invalidateQueries({ queryKey: qk.deal(ev.recordId) });
         void patchBoards(qc, ev.recordId);
@@ -63,16 +76,27 @@ async function patchBoards(qc: QueryClient, dealId: string) {
   let deal: Deal | null;
   try {
     // the card's fields only: the page's attachments and history stay out of the board cache
-    const { attachments: _a, history: _h, historyNextCursor: _n, ...card } = await api.get<DealDetail>(`/deals/${dealId}`, { quiet401: true });
+    const {
+      attachments: _a,
+      history: _h,
+      historyNextCursor: _n,
+      ...card
+    } = await api.get<DealDetail>(`/deals/${dealId}`, { quiet401: true });
     deal = card;
   } catch (e) {
-    if (!(e instanceof ApiError && e.status === 404)) { void qc.invalidateQueries({ queryKey: qk.boards }); return; }
+    if (!(e instanceof ApiError && e.status === 404)) {
+      void qc.invalidateQueries({ queryKey: qk.boards });
+      return;
+    }
     deal = null;
   }
   for (const [key, board] of boards) {
     const [, , pipelineId, filter] = key as readonly [string, string, string, BoardFilter | undefined];
     if (!board) continue;
-    if (filter && !isEmptyFilter(filter)) { void qc.invalidateQueries({ queryKey: key, exact: true }); continue; }
+    if (filter && !isEmptyFilter(filter)) {
+      void qc.invalidateQueries({ queryKey: key, exact: true });
+      continue;
+    }
     const before = findDeal(board, dealId);
     const after = deal && deal.pipelineId === pipelineId ? deal : null;
     if (before || after) qc.setQueryData<BoardData>(key, shift(board, before, after));

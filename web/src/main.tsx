@@ -9,4 +9,8 @@ import './styles.css';
 
 // the session, the pipelines and the last board are asked for at once, in parallel: one round trip after the shell
 prefetchAtBoot();
-createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -7,7 +7,9 @@ import { Link as RouterLink, Navigate, useLocation as useRouterLocation, type Da
 
 let router: DataRouter | null = null;
 /** Called once by routes.tsx with the app's router, so code outside components can navigate. */
-export const setRouter = (r: DataRouter) => { router = r; };
+export const setRouter = (r: DataRouter) => {
+  router = r;
+};
 
 export function navigate(to: string, opts: { replace?: boolean } = {}) {
   const current = location.pathname + location.search;
@@ -16,11 +18,17 @@ export function navigate(to: string, opts: { replace?: boolean } = {}) {
   if (!opts.replace) window.scrollTo(0, 0);
 }
 
-export interface Location { path: string; query: URLSearchParams }
+export interface Location {
+  path: string;
+  query: URLSearchParams;
+}
 
 export function useLocation(): Location {
   const { pathname, search } = useRouterLocation();
-  return useMemo(() => ({ path: pathname.replace(/\/+$/, '') || '/', query: new URLSearchParams(search) }), [pathname, search]);
+  return useMemo(
+    () => ({ path: pathname.replace(/\/+$/, '') || '/', query: new URLSearchParams(search) }),
+    [pathname, search],
+  );
 }
 
 export function Link({ to, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {

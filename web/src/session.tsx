@@ -1,7 +1,15 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import {
-  ApiError, api, setCsrfToken, setUnauthorizedHandler, type BuiltInField, type DealField, type DocumentKind, type Locale, type Pipeline,
+  ApiError,
+  api,
+  setCsrfToken,
+  setUnauthorizedHandler,
+  type BuiltInField,
+  type DealField,
+  type DocumentKind,
+  type Locale,
+  type Pipeline,
   type User,
 } from './api.js';
 import { boardQuery, bootBoardTarget } from './features/board/board-query.js';
@@ -9,7 +17,10 @@ import { storeLocale, storedLocale } from './i18n/index.js';
 import { qk, queryClient } from './query.js';
 import { useNameOf } from './labels.js';
 
-interface Me { user: User; csrfToken: string | null }
+interface Me {
+  user: User;
+  csrfToken: string | null;
+}
 
 /** GET /auth/me: the user and the CSRF token, or null when logged out. */
 const meQuery = {
@@ -28,9 +39,18 @@ const meQuery = {
   retry: false,
 } as const;
 
-const pipelinesQuery = { queryKey: qk.pipelines, queryFn: () => api.get<{ items: Pipeline[] }>('/pipelines').then((r) => r.items) };
-const kindsQuery = { queryKey: qk.documentKinds, queryFn: () => api.get<{ items: DocumentKind[] }>('/document-kinds').then((r) => r.items) };
-const fieldsQuery = { queryKey: qk.dealFields, queryFn: () => api.get<{ items: DealField[]; builtIn?: BuiltInField[] }>('/deal-fields') };
+const pipelinesQuery = {
+  queryKey: qk.pipelines,
+  queryFn: () => api.get<{ items: Pipeline[] }>('/pipelines').then((r) => r.items),
+};
+const kindsQuery = {
+  queryKey: qk.documentKinds,
+  queryFn: () => api.get<{ items: DocumentKind[] }>('/document-kinds').then((r) => r.items),
+};
+const fieldsQuery = {
+  queryKey: qk.dealFields,
+  queryFn: () => api.get<{ items: DealField[]; builtIn?: BuiltInField[] }>('/deal-fields'),
+};
 
 /**
  * Called before the first render: the session, the reference data and — on the board, when the pipeline is known
@@ -75,66 +95,91 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   userRef.current = user;
 
   useEffect(() => {
-    if (me.data?.user) { setLocaleState(me.data.user.locale); storeLocale(me.data.user.locale); }
+    if (me.data?.user) {
+      setLocaleState(me.data.user.locale);
+      storeLocale(me.data.user.locale);
+    }
   }, [me.data]);
 
   useEffect(() => {
     setUnauthorizedHandler(() => {
       if (userRef.current) setExpired(true);
-      else { setCsrfToken(null); qc.setQueryData(qk.me, null); }
+      else {
+        setCsrfToken(null);
+        qc.setQueryData(qk.me, null);
+      }
     });
     return () => setUnauthorizedHandler(null);
   }, [qc]);
 
-  useEffect(() => { document.documentElement.lang = locale; }, [locale]);
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
 
   /** a language picked on the login page; saved to the profile once logged in */
   const pickedBeforeLogin = useRef<Locale | null>(null);
 
-  const login = useCallback(async (email: string, password: string) => {
-    const r = await api.post<Me & { csrfToken: string }>('/auth/login', { email, password });
-    setCsrfToken(r.csrfToken);
-    let u = r.user;
-    const picked = pickedBeforeLogin.current;
-    pickedBeforeLogin.current = null;
-    if (picked && picked !== u.locale) {
-      try { u = await api.patch<User>('/auth/me', { locale: picked }); } catch { /* keep the profile's language */ }
-    }
-    const before = userRef.current;
-    qc.setQueryData<Me | null>(qk.me, () => ({ user: u, csrfToken: r.csrfToken }));
-    setLocaleState(u.locale);
-    storeLocale(u.locale);
-    setExpired(false);
-    // logged in again after an expiry: what was read with the old session is read again; another user starts clean
-    if (before && before.id !== u.id) qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
-    else void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
-  }, [qc]);
+  const login = useCallback(
+    async (email: string, password: string) => {
+      const r = await api.post<Me & { csrfToken: string }>('/auth/login', { email, password });
+      setCsrfToken(r.csrfToken);
+      let u = r.user;
+      const picked = pickedBeforeLogin.current;
+      pickedBeforeLogin.current = null;
+      if (picked && picked !== u.locale) {
+        try {
+          u = await api.patch<User>('/auth/me', { locale: picked });
+        } catch {
+          /* keep the profile's language */
+        }
+      }
+      const before = userRef.current;
+      qc.setQueryData<Me | null>(qk.me, () => ({ user: u, csrfToken: r.csrfToken }));
+      setLocaleState(u.locale);
+      storeLocale(u.locale);
+      setExpired(false);
+      // logged in again after an expiry: what was read with the old session is read again; another user starts clean
+      if (before && before.id !== u.id) qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+      else void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+    },
+    [qc],
+  );
 
   const logout = useCallback(async () => {
-    try { await api.post('/auth/logout'); } finally {
+    try {
+      await api.post('/auth/logout');
+    } finally {
       setCsrfToken(null);
       qc.setQueryData(qk.me, null);
       qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
     }
   }, [qc]);
 
-  const setLocale = useCallback(async (l: Locale) => {
-    const before = locale;
-    setLocaleState(l);
-    storeLocale(l);
-    if (!user) { pickedBeforeLogin.current = l; return; }
-    try {
-      const u = await api.patch<User>('/auth/me', { locale: l });
-      qc.setQueryData<Me | null>(qk.me, (m) => (m ? { ...m, user: u } : m));
-    } catch (e) {
-      setLocaleState(before);
-      storeLocale(before);
-      throw e;
-    }
-  }, [locale, user, qc]);
+  const setLocale = useCallback(
+    async (l: Locale) => {
+      const before = locale;
+      setLocaleState(l);
+      storeLocale(l);
+      if (!user) {
+        pickedBeforeLogin.current = l;
+        return;
+      }
+      try {
+        const u = await api.patch<User>('/auth/me', { locale: l });
+        qc.setQueryData<Me | null>(qk.me, (m) => (m ? { ...m, user: u } : m));
+      } catch (e) {
+        setLocaleState(before);
+        storeLocale(before);
+        throw e;
+      }
+    },
+    [locale, user, qc],
+  );
 
-  const value = useMemo(() => ({ user, ready, locale, expired: expired && !!user, login, logout, setLocale }),
-    [user, ready, locale, expired, login, logout, setLocale]);
+  const value = useMemo(
+    () => ({ user, ready, locale, expired: expired && !!user, login, logout, setLocale }),
+    [user, ready, locale, expired, login, logout, setLocale],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 
@@ -164,7 +209,9 @@ export function RefDataProvider({ children }: { children: ReactNode }) {
   const value = useMemo<RefData>(() => {
     // pipelines and stages named in the user's language; sourcePipelines keeps the names as defined, for the editor
     const list = (pipelines.data ?? []).map((p) => ({
-      ...p, name: nameOf(p), stages: [...p.stages].sort((a, b) => a.position - b.position).map((s) => ({ ...s, name: nameOf(s) })),
+      ...p,
+      name: nameOf(p),
+      stages: [...p.stages].sort((a, b) => a.position - b.position).map((s) => ({ ...s, name: nameOf(s) })),
     }));
     const stages = new Map(list.flatMap((p) => p.stages.map((s) => [s.id, { stage: s, pipeline: p }] as const)));
     return {
@@ -176,8 +223,12 @@ export function RefDataProvider({ children }: { children: ReactNode }) {
       documentKinds: kinds.data ?? [],
       dealFields: fields.data?.items ?? [],
       builtInFields: fields.data?.builtIn ?? [],
-      reloadFields: () => Promise.all([qc.invalidateQueries({ queryKey: qk.documentKinds }), qc.invalidateQueries({ queryKey: qk.dealFields })]),
-      stageById: (id) => (id ? stages.get(id) ?? null : null),
+      reloadFields: () =>
+        Promise.all([
+          qc.invalidateQueries({ queryKey: qk.documentKinds }),
+          qc.invalidateQueries({ queryKey: qk.dealFields }),
+        ]),
+      stageById: (id) => (id ? (stages.get(id) ?? null) : null),
     };
   }, [nameOf, pipelines.data, pipelines.error, pipelines.isPending, kinds.data, fields.data, qc]);
   return <RefContext.Provider value={value}>{children}</RefContext.Provider>;

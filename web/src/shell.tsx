@@ -16,16 +16,41 @@ export function LanguageSwitch() {
   return (
     <div className="segmented" role="group" aria-label={t('nav.language')} data-testid="lang-switch">
       {(['en', 'ru'] as const).map((l) => (
-        <button key={l} type="button" aria-pressed={locale === l} className={locale === l ? 'active' : ''} onClick={() => choose(l)}
-          data-testid={`lang-${l}`}>{l.toUpperCase()}</button>
+        <button
+          key={l}
+          type="button"
+          aria-pressed={locale === l}
+          className={locale === l ? 'active' : ''}
+          onClick={() => choose(l)}
+          data-testid={`lang-${l}`}
+        >
+          {l.toUpperCase()}
+        </button>
       ))}
     </div>
   );
 }
 
-function NavItem({ to, icon, label, active, onClick }: { to: string; icon: string; label: string; active: boolean; onClick: () => void }) {
+function NavItem({
+  to,
+  icon,
+  label,
+  active,
+  onClick,
+}: {
+  to: string;
+  icon: string;
+  label: string;
+  active: boolean;
+  onClick: () => void;
+}) {
   return (
-    <Link to={to} className={`nav-item ${active ? 'active' : ''}`} aria-current={active ? 'page' : undefined} onClick={onClick}>
+    <Link
+      to={to}
+      className={`nav-item ${active ? 'active' : ''}`}
+      aria-current={active ? 'page' : undefined}
+      onClick={onClick}
+    >
       <Icon name={icon} /> <span>{label}</span>
     </Link>
   );
@@ -36,23 +61,57 @@ export function Shell({ children }: { children: ReactNode }) {
   const { user, logout } = useSession();
   const { path } = useLocation();
   const [open, setOpen] = useState(false);
-  useEffect(() => { setOpen(false); }, [path]);
+  useEffect(() => {
+    setOpen(false);
+  }, [path]);
   const close = () => setOpen(false);
   const isAdmin = user?.role === 'admin';
   return (
     <div className={`shell ${open ? 'nav-open' : ''}`}>
       <aside className="sidebar" aria-label={t('nav.menu')}>
-        <div className="brand"><span className="brand-mark">D</span><span>{t('app.name')}</span></div>
+        <div className="brand">
+          <span className="brand-mark">D</span>
+          <span>{t('app.name')}</span>
+        </div>
         <nav className="nav">
-          <NavItem to="/deals" icon="board" label={t('nav.deals')} active={path === '/' || path.startsWith('/deals')} onClick={close} />
-          <NavItem to="/clients" icon="building" label={t('nav.clients')} active={path.startsWith('/clients')} onClick={close} />
+          <NavItem
+            to="/deals"
+            icon="board"
+            label={t('nav.deals')}
+            active={path === '/' || path.startsWith('/deals')}
+            onClick={close}
+          />
+          <NavItem
+            to="/clients"
+            icon="building"
+            label={t('nav.clients')}
+            active={path.startsWith('/clients')}
+            onClick={close}
+          />
           {isAdmin ? (
             <>
               <div className="nav-section">{t('nav.admin')}</div>
-              <NavItem to="/admin/pipelines" icon="flow" label={t('nav.pipelines')} active={path.startsWith('/admin/pipelines')} onClick={close} />
-              <NavItem to="/admin/users" icon="users" label={t('nav.users')} active={path.startsWith('/admin/users')} onClick={close} />
-              <NavItem to="/admin/audit" icon="clock" label={t('nav.audit')} active={path.startsWith('/admin/audit')}
-                onClick={close} />
+              <NavItem
+                to="/admin/pipelines"
+                icon="flow"
+                label={t('nav.pipelines')}
+                active={path.startsWith('/admin/pipelines')}
+                onClick={close}
+              />
+              <NavItem
+                to="/admin/users"
+                icon="users"
+                label={t('nav.users')}
+                active={path.startsWith('/admin/users')}
+                onClick={close}
+              />
+              <NavItem
+                to="/admin/audit"
+                icon="clock"
+                label={t('nav.audit')}
+                active={path.startsWith('/admin/audit')}
+                onClick={close}
+              />
             </>
           ) : null}
         </nav>
@@ -60,10 +119,18 @@ export function Shell({ children }: { children: ReactNode }) {
       <div className="scrim" onClick={close} aria-hidden="true" />
       <div className="main">
         <header className="topbar">
-          <button type="button" className="icon-btn menu-btn" onClick={() => setOpen((o) => !o)} aria-label={t('nav.menu')} aria-expanded={open}>
+          <button
+            type="button"
+            className="icon-btn menu-btn"
+            onClick={() => setOpen((o) => !o)}
+            aria-label={t('nav.menu')}
+            aria-expanded={open}
+          >
             <Icon name="menu" />
           </button>
-          <div className="topbar-brand brand"><span className="brand-mark">D</span></div>
+          <div className="topbar-brand brand">
+            <span className="brand-mark">D</span>
+          </div>
           <div className="toolbar-spacer" />
           <LanguageSwitch />
           <div className="user-chip" data-testid="current-user">
@@ -73,11 +140,20 @@ export function Shell({ children }: { children: ReactNode }) {
               <span className="user-chip-role">{user ? t(`role.${user.role}`) : ''}</span>
             </div>
           </div>
-          <button type="button" className="icon-btn" onClick={() => void logout()} aria-label={t('nav.logout')} title={t('nav.logout')} data-testid="logout">
+          <button
+            type="button"
+            className="icon-btn"
+            onClick={() => void logout()}
+            aria-label={t('nav.logout')}
+            title={t('nav.logout')}
+            data-testid="logout"
+          >
             <Icon name="logout" />
           </button>
         </header>
-        <main className="content" id="content">{children}</main>
+        <main className="content" id="content">
+          {children}
+        </main>
       </div>
     </div>
   );

@@ -5,8 +5,17 @@
  */
 import { useCallback, useEffect, useRef, useState, type DragEvent, type ReactNode } from 'react';
 import {
-  ApiError, api, qs, uploadAttachment, type ClientDetail, type CommandResult, type Contact, type Deal, type Missing,
-  type MissingField, type Stage,
+  ApiError,
+  api,
+  qs,
+  uploadAttachment,
+  type ClientDetail,
+  type CommandResult,
+  type Contact,
+  type Deal,
+  type Missing,
+  type MissingField,
+  type Stage,
 } from './api.js';
 import { useI18n } from './i18n/index.js';
 import { CURRENCIES, DECIMAL, normalizeAmount, useLabels } from './labels.js';
@@ -15,7 +24,12 @@ import { Button, Dialog, ErrorBox, Field, Icon, formatSize, useErrorText, useToa
 
 const NEW_CONTACT = '__new__';
 
-interface Target { deal: Deal; stage: Stage; missing: Missing; lost: boolean }
+interface Target {
+  deal: Deal;
+  stage: Stage;
+  missing: Missing;
+  lost: boolean;
+}
 
 export interface MoveOptions {
   onMoved: (deal: Deal, before: Deal) => void;
@@ -41,64 +55,97 @@ export function useStageMove({ onMoved, onStale, optimistic, onDialogClosed }: M
   const busy = useRef(false);
   const requestRef = useRef<(deal: Deal, stage: Stage, undo?: boolean) => Promise<void>>(async () => {});
 
-  const moved = useCallback((deal: Deal, before: Deal, stage: Stage, isUndo: boolean) => {
-    onMoved(deal, before);
-    const from = stageById(before.stageId)?.stage;
-    toast('ok', t(isUndo ? 'board.moveUndone' : 'board.moved', { title: deal.title, stage: name(stage) }), from && !isUndo ? {
-      action: { label: t('board.undo'), testId: 'toast-undo', onClick: () => void requestRef.current(deal, from, true) },
-    } : undefined);
-  }, [onMoved, toast, t, name, stageById]);
+  const moved = useCallback(
+    (deal: Deal, before: Deal, stage: Stage, isUndo: boolean) => {
+      onMoved(deal, before);
+      const from = stageById(before.stageId)?.stage;
+      toast(
+        'ok',
+        t(isUndo ? 'board.moveUndone' : 'board.moved', { title: deal.title, stage: name(stage) }),
+        from && !isUndo
+          ? {
+              action: {
+                label: t('board.undo'),
+                testId: 'toast-undo',
+                onClick: () => void requestRef.current(deal, from, true),
+              },
+            }
+          : undefined,
+      );
+    },
+    [onMoved, toast, t, name, stageById],
+  );
 
-  const failed = useCallback((e: unknown) => {
-    toast('error', errorText(e));
-    if (e instanceof ApiError && e.status === 409) onStale?.();
-  }, [toast, errorText, onStale]);
+  const failed = useCallback(
+    (e: unknown) => {
+      toast('error', errorText(e));
+      if (e instanceof ApiError && e.status === 409) onStale?.();
+    },
+    [toast, errorText, onStale],
+  );
 
-  const requestMove = useCallback(async (deal: Deal, stage: Stage, isUndo = false) => {
-    if (stage.id === deal.stageId || busy.current) return;
-    busy.current = true;
-    setPending({ dealId: deal.id, stageId: null });
-    let rollback: (() => void) | null = null;
-    try {
-      let missing: Missing = { fields: [], documentKinds: [] };
+  const requestMove = useCallback(
+    async (deal: Deal, stage: Stage, isUndo = false) => {
+      if (stage.id === deal.stageId || busy.current) return;
+      busy.current = true;
+      setPending({ dealId: deal.id, stageId: null });
+      let rollback: (() => void) | null = null;
       try {
-        missing = (await api.get<{ missing: Missing }>(`/deals/${deal.id}/requirements${qs({ stageId: stage.id })}`)).missing;
-      } catch (e) {
-        if (!(e instanceof ApiError) || e.status === 0 || e.status === 401) throw e;
-        // the move itself will say what is wrong
-      }
-      const needsDialog = stage.kind === 'lost' || missing.fields.length > 0 || missing.documentKinds.length > 0;
-      if (needsDialog) { setTarget({ deal, stage, missing, lost: stage.kind === 'lost' }); return; }
-      setPending({ dealId: deal.id, stageId: stage.id });
-      rollback = optimistic?.(deal, stage) ?? null;
-      try {
-        const r = await api.post<CommandResult>(`/deals/${deal.id}/stage`, { stageId: stage.id });
-        rollback = null;
-        moved(r.deal, deal, stage, isUndo);
+        let missing: Missing = { fields: [], documentKinds: [] };
+        try {
+          missing = (await api.get<{ missing: Missing }>(`/deals/${deal.id}/requirements${qs({ stageId: stage.id })}`))
+            .missing;
+        } catch (e) {
+          if (!(e instanceof ApiError) || e.status === 0 || e.status === 401) throw e;
+          // the move itself will say what is wrong
+        }
+        const needsDialog = stage.kind === 'lost' || missing.fields.length > 0 || missing.documentKinds.length > 0;
+        if (needsDialog) {
+          setTarget({ deal, stage, missing, lost: stage.kind === 'lost' });
+          return;
+        }
+        setPending({ dealId: deal.id, stageId: stage.id });
+        rollback = optimistic?.(deal, stage) ?? null;
+        try {
+          const r = await api.post<CommandResult>(`/deals/${deal.id}/stage`, { stageId: stage.id });
+          rollback = null;
+          moved(r.deal, deal, stage, isUndo);
+        } catch (e) {
+          rollback?.();
+          rollback = null;
+          if (e instanceof ApiError && e.code === 'STAGE_REQUIREMENTS_UNMET' && e.body.missing) {
+            setTarget({ deal, stage, missing: e.body.missing as Missing, lost: stage.kind === 'lost' });
+          } else if (e instanceof ApiError && e.code === 'LOST_REASON_REQUIRED') {
+            setTarget({ deal, stage, missing, lost: true });
+          } else throw e;
+        }
       } catch (e) {
         rollback?.();
-        rollback = null;
-        if (e instanceof ApiError && e.code === 'STAGE_REQUIREMENTS_UNMET' && e.body.missing) {
-          setTarget({ deal, stage, missing: e.body.missing as Missing, lost: stage.kind === 'lost' });
-        } else if (e instanceof ApiError && e.code === 'LOST_REASON_REQUIRED') {
-          setTarget({ deal, stage, missing, lost: true });
-        } else throw e;
+        failed(e);
+      } finally {
+        busy.current = false;
+        setPending(null);
       }
-    } catch (e) {
-      rollback?.();
-      failed(e);
-    } finally {
-      busy.current = false;
-      setPending(null);
-    }
-  }, [moved, failed, optimistic]);
+    },
+    [moved, failed, optimistic],
+  );
   requestRef.current = requestMove;
 
   const dialog: ReactNode = target ? (
-    <StageDialog key={`${target.deal.id}:${target.stage.id}`} {...target}
-      onCancel={() => { setTarget(null); onDialogClosed?.(target.deal); }}
-      onMoved={(deal) => { setTarget(null); moved(deal, target.deal, target.stage, false); onDialogClosed?.(deal); }}
-      onStale={onStale} />
+    <StageDialog
+      key={`${target.deal.id}:${target.stage.id}`}
+      {...target}
+      onCancel={() => {
+        setTarget(null);
+        onDialogClosed?.(target.deal);
+      }}
+      onMoved={(deal) => {
+        setTarget(null);
+        moved(deal, target.deal, target.stage, false);
+        onDialogClosed?.(deal);
+      }}
+      onStale={onStale}
+    />
   ) : null;
 
   return { requestMove, dialog, pending };
@@ -112,8 +159,18 @@ function emptyFor(f: MissingField, deal: Deal, locale: string): { value: string;
   return { value: '', currency: cur };
 }
 
-export function StageDialog({ deal: initialDeal, stage, missing: initialMissing, lost: initialLost, onCancel, onMoved, onStale }: Target & {
-  onCancel: () => void; onMoved: (deal: Deal) => void; onStale?: () => void;
+export function StageDialog({
+  deal: initialDeal,
+  stage,
+  missing: initialMissing,
+  lost: initialLost,
+  onCancel,
+  onMoved,
+  onStale,
+}: Target & {
+  onCancel: () => void;
+  onMoved: (deal: Deal) => void;
+  onStale?: () => void;
 }) {
   const { t, locale, name } = useI18n();
   const { fieldLabel, kindName, optionName } = useLabels();
@@ -121,8 +178,12 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
   const [deal, setDeal] = useState(initialDeal);
   const [missing, setMissing] = useState(initialMissing);
   const [lost, setLost] = useState(initialLost);
-  const [values, setValues] = useState<Values>(() => Object.fromEntries(initialMissing.fields.map((f) => [f.key, emptyFor(f, initialDeal, locale).value])));
-  const [currencies, setCurrencies] = useState<Values>(() => Object.fromEntries(initialMissing.fields.map((f) => [f.key, emptyFor(f, initialDeal, locale).currency])));
+  const [values, setValues] = useState<Values>(() =>
+    Object.fromEntries(initialMissing.fields.map((f) => [f.key, emptyFor(f, initialDeal, locale).value])),
+  );
+  const [currencies, setCurrencies] = useState<Values>(() =>
+    Object.fromEntries(initialMissing.fields.map((f) => [f.key, emptyFor(f, initialDeal, locale).currency])),
+  );
   const [newContact, setNewContact] = useState('');
   const [files, setFiles] = useState<Record<string, File | null>>({});
   const [uploaded, setUploaded] = useState<Record<string, string>>({});
@@ -132,23 +193,35 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
   const [stillMissing, setStillMissing] = useState(false);
   /** what the last 422 said is still lacking, highlighted in the list */
   const [lacking, setLacking] = useState<Set<string>>(new Set());
-  const [phase, setPhase] = useState<{ kind: 'idle' } | { kind: 'upload'; n: number; total: number } | { kind: 'move' }>({ kind: 'idle' });
+  const [phase, setPhase] = useState<
+    { kind: 'idle' } | { kind: 'upload'; n: number; total: number } | { kind: 'move' }
+  >({ kind: 'idle' });
   const [contacts, setContacts] = useState<Contact[] | null>(null);
   const busy = phase.kind !== 'idle';
   const needsContact = missing.fields.some((f) => f.type === 'contact' || f.key === 'contactId');
 
   useEffect(() => {
     if (!needsContact || contacts) return;
-    api.get<ClientDetail>(`/clients/${deal.clientId}`).then((c) => {
-      const list = c.contacts ?? [];
-      setContacts(list);
-      if (!list.length) setValues((v) => ({ ...v, contactId: NEW_CONTACT }));
-      // the only contact of the client is the one the stage wants, most likely: chosen, still changeable
-      else if (list.length === 1) setValues((v) => (v.contactId ? v : { ...v, contactId: list[0].id }));
-    }).catch((e) => { setContacts([]); setValues((v) => ({ ...v, contactId: NEW_CONTACT })); setError(e); });
+    api
+      .get<ClientDetail>(`/clients/${deal.clientId}`)
+      .then((c) => {
+        const list = c.contacts ?? [];
+        setContacts(list);
+        if (!list.length) setValues((v) => ({ ...v, contactId: NEW_CONTACT }));
+        // the only contact of the client is the one the stage wants, most likely: chosen, still changeable
+        else if (list.length === 1) setValues((v) => (v.contactId ? v : { ...v, contactId: list[0].id }));
+      })
+      .catch((e) => {
+        setContacts([]);
+        setValues((v) => ({ ...v, contactId: NEW_CONTACT }));
+        setError(e);
+      });
   }, [needsContact, contacts, deal.clientId]);
 
-  const set = (key: string, v: string) => { setValues((s) => ({ ...s, [key]: v })); setInvalid((s) => ({ ...s, [key]: '' })); };
+  const set = (key: string, v: string) => {
+    setValues((s) => ({ ...s, [key]: v }));
+    setInvalid((s) => ({ ...s, [key]: '' }));
+  };
 
   function validate(): { changes: Record<string, unknown>; ok: boolean } {
     const bad: Record<string, string> = {};
@@ -160,13 +233,26 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
       if (type === 'money') {
         const amount = normalizeAmount(raw);
         const currency = (currencies[f.key] ?? '').trim().toUpperCase();
-        if (!amount) { bad[f.key] = t('error.requiredField'); continue; }
-        if (!DECIMAL.test(amount)) { bad[f.key] = t('error.invalidAmount'); continue; }
-        if (!/^[A-Z]{3}$/.test(currency)) { bad[f.key] = t('error.invalidCurrency'); continue; }
-        if (f.key === 'amount') { changes.amount = amount; changes.currency = currency; } else custom[f.key] = { amount, currency };
+        if (!amount) {
+          bad[f.key] = t('error.requiredField');
+          continue;
+        }
+        if (!DECIMAL.test(amount)) {
+          bad[f.key] = t('error.invalidAmount');
+          continue;
+        }
+        if (!/^[A-Z]{3}$/.test(currency)) {
+          bad[f.key] = t('error.invalidCurrency');
+          continue;
+        }
+        if (f.key === 'amount') {
+          changes.amount = amount;
+          changes.currency = currency;
+        } else custom[f.key] = { amount, currency };
       } else if (type === 'contact') {
-        if (raw === NEW_CONTACT) { if (!newContact.trim()) bad[f.key] = t('error.requiredField'); }
-        else if (!raw) bad[f.key] = t('error.requiredField');
+        if (raw === NEW_CONTACT) {
+          if (!newContact.trim()) bad[f.key] = t('error.requiredField');
+        } else if (!raw) bad[f.key] = t('error.requiredField');
         else changes.contactId = raw;
       } else if (type === 'number') {
         const n = Number(normalizeAmount(raw));
@@ -174,12 +260,16 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
         else if (!Number.isFinite(n)) bad[f.key] = t('error.requiredField');
         else custom[f.key] = n;
       } else {
-        if (!raw) { bad[f.key] = t('error.requiredField'); continue; }
+        if (!raw) {
+          bad[f.key] = t('error.requiredField');
+          continue;
+        }
         if (f.key === 'expectedCloseDate') changes.expectedCloseDate = raw;
         else custom[f.key] = raw;
       }
     }
-    for (const k of missing.documentKinds) if (!uploaded[k.id] && !files[k.id]) bad[`doc:${k.id}`] = t('error.chooseFile');
+    for (const k of missing.documentKinds)
+      if (!uploaded[k.id] && !files[k.id]) bad[`doc:${k.id}`] = t('error.chooseFile');
     if (lost && !reason.trim()) bad.lostReason = t('error.requiredField');
     if (Object.keys(custom).length) changes.custom = custom;
     setInvalid(bad);
@@ -192,7 +282,9 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
       setDeal(fresh);
       if (fresh.stageId === stage.id) onMoved(fresh);
       onStale?.();
-    } catch { /* the error shown already explains */ }
+    } catch {
+      /* the error shown already explains */
+    }
   }
 
   async function submit() {
@@ -202,7 +294,11 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
     const { changes, ok } = validate();
     if (!ok) return;
     try {
-      if (changes.contactId === undefined && values.contactId === NEW_CONTACT && missing.fields.some((f) => f.key === 'contactId')) {
+      if (
+        changes.contactId === undefined &&
+        values.contactId === NEW_CONTACT &&
+        missing.fields.some((f) => f.key === 'contactId')
+      ) {
         setPhase({ kind: 'move' });
         const c = await api.post<Contact>(`/clients/${deal.clientId}/contacts`, { name: newContact.trim() });
         setContacts((cs) => [...(cs ?? []), c]);
@@ -232,12 +328,17 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
         // keep the fields already asked for (their values are sent again) and add what the server still lacks
         setMissing((prev) => ({
           fields: [...prev.fields, ...m.fields.filter((f) => !prev.fields.some((p) => p.key === f.key))],
-          documentKinds: [...prev.documentKinds.filter((k) => uploaded[k.id] || m.documentKinds.some((x) => x.id === k.id)),
-            ...m.documentKinds.filter((k) => !prev.documentKinds.some((p) => p.id === k.id))],
+          documentKinds: [
+            ...prev.documentKinds.filter((k) => uploaded[k.id] || m.documentKinds.some((x) => x.id === k.id)),
+            ...m.documentKinds.filter((k) => !prev.documentKinds.some((p) => p.id === k.id)),
+          ],
         }));
         setLacking(new Set([...m.fields.map((f) => f.key), ...m.documentKinds.map((k) => `doc:${k.id}`)]));
         setValues((v) => ({ ...Object.fromEntries(m.fields.map((f) => [f.key, ''])), ...v }));
-        setCurrencies((c) => ({ ...Object.fromEntries(m.fields.map((f) => [f.key, emptyFor(f, deal, locale).currency])), ...c }));
+        setCurrencies((c) => ({
+          ...Object.fromEntries(m.fields.map((f) => [f.key, emptyFor(f, deal, locale).currency])),
+          ...c,
+        }));
         setStillMissing(true);
         setError(e);
       } else if (e instanceof ApiError && e.code === 'LOST_REASON_REQUIRED') {
@@ -255,24 +356,54 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
   const customDef = (key: string) => dealFields.find((f) => f.key === key);
   const hasRequirements = missing.fields.length > 0 || missing.documentKinds.length > 0;
 
-  const moveLabel = phase.kind === 'upload' ? t('gate.uploading', { n: phase.n, total: phase.total })
-    : phase.kind === 'move' ? t('gate.moving') : t('gate.move');
+  const moveLabel =
+    phase.kind === 'upload'
+      ? t('gate.uploading', { n: phase.n, total: phase.total })
+      : phase.kind === 'move'
+        ? t('gate.moving')
+        : t('gate.move');
 
   return (
-    <Dialog testId="gate-dialog" onClose={onCancel} busy={busy}
+    <Dialog
+      testId="gate-dialog"
+      onClose={onCancel}
+      busy={busy}
       title={t('gate.title', { stage: name(stage) })}
-      subtitle={lost && !hasRequirements ? t('gate.lostIntro', { title: deal.title }) : t('gate.intro', { title: deal.title })}
-      footer={<>
-        <Button onClick={onCancel} disabled={busy} data-testid="gate-cancel">{t('common.cancel')}</Button>
-        <Button variant={stage.kind === 'lost' ? 'danger' : 'primary'} onClick={() => void submit()} busy={busy} data-testid="gate-move">
-          {moveLabel}
-        </Button>
-      </>}>
-      <form onSubmit={(e) => { e.preventDefault(); void submit(); }} className="gate-form" noValidate>
-        {error ? <ErrorBox error={error} testId="gate-error" title={stillMissing ? t('gate.stillMissing') : undefined} /> : null}
+      subtitle={
+        lost && !hasRequirements ? t('gate.lostIntro', { title: deal.title }) : t('gate.intro', { title: deal.title })
+      }
+      footer={
+        <>
+          <Button onClick={onCancel} disabled={busy} data-testid="gate-cancel">
+            {t('common.cancel')}
+          </Button>
+          <Button
+            variant={stage.kind === 'lost' ? 'danger' : 'primary'}
+            onClick={() => void submit()}
+            busy={busy}
+            data-testid="gate-move"
+          >
+            {moveLabel}
+          </Button>
+        </>
+      }
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+        className="gate-form"
+        noValidate
+      >
+        {error ? (
+          <ErrorBox error={error} testId="gate-error" title={stillMissing ? t('gate.stillMissing') : undefined} />
+        ) : null}
         {hasRequirements ? (
           <div className="gate-section">
-            <h4 className="section-label"><Icon name="lock" size={14} /> {t('gate.requiredFields')}</h4>
+            <h4 className="section-label">
+              <Icon name="lock" size={14} /> {t('gate.requiredFields')}
+            </h4>
             <ul className="gate-list" data-testid="gate-requirements">
               {missing.fields.map((f) => {
                 const id = `gate-${f.key}`;
@@ -281,55 +412,147 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
                 const def = customDef(f.key);
                 const options = f.options ?? def?.options ?? [];
                 return (
-                  <li key={f.key} className={`gate-item ${lacking.has(f.key) ? 'gate-item-lacking' : ''}`} data-testid="gate-item" data-key={f.key}>
-                    <Field label={<span data-testid="gate-item-label">{label}</span>} htmlFor={id} error={invalid[f.key]} required>
+                  <li
+                    key={f.key}
+                    className={`gate-item ${lacking.has(f.key) ? 'gate-item-lacking' : ''}`}
+                    data-testid="gate-item"
+                    data-key={f.key}
+                  >
+                    <Field
+                      label={<span data-testid="gate-item-label">{label}</span>}
+                      htmlFor={id}
+                      error={invalid[f.key]}
+                      required
+                    >
                       {type === 'money' ? (
                         <div className="input-group">
-                          <input id={id} className="input" inputMode="decimal" autoComplete="off" placeholder="0.00"
-                            value={values[f.key] ?? ''} onChange={(e) => set(f.key, e.target.value)} data-testid={`gate-field-${f.key}`} />
-                          <select className="input input-currency" aria-label={t('field.currency')} value={currencies[f.key] ?? ''}
-                            onChange={(e) => setCurrencies((c) => ({ ...c, [f.key]: e.target.value }))} data-testid={`gate-currency-${f.key}`}>
-                            {[...new Set([currencies[f.key], ...CURRENCIES].filter(Boolean))].map((c) => <option key={c} value={c}>{c}</option>)}
+                          <input
+                            id={id}
+                            className="input"
+                            inputMode="decimal"
+                            autoComplete="off"
+                            placeholder="0.00"
+                            value={values[f.key] ?? ''}
+                            onChange={(e) => set(f.key, e.target.value)}
+                            data-testid={`gate-field-${f.key}`}
+                          />
+                          <select
+                            className="input input-currency"
+                            aria-label={t('field.currency')}
+                            value={currencies[f.key] ?? ''}
+                            onChange={(e) => setCurrencies((c) => ({ ...c, [f.key]: e.target.value }))}
+                            data-testid={`gate-currency-${f.key}`}
+                          >
+                            {[...new Set([currencies[f.key], ...CURRENCIES].filter(Boolean))].map((c) => (
+                              <option key={c} value={c}>
+                                {c}
+                              </option>
+                            ))}
                           </select>
                         </div>
                       ) : type === 'date' ? (
-                        <input id={id} type="date" className="input" value={values[f.key] ?? ''} onChange={(e) => set(f.key, e.target.value)}
-                          data-testid={`gate-field-${f.key}`} />
+                        <input
+                          id={id}
+                          type="date"
+                          className="input"
+                          value={values[f.key] ?? ''}
+                          onChange={(e) => set(f.key, e.target.value)}
+                          data-testid={`gate-field-${f.key}`}
+                        />
                       ) : type === 'number' ? (
-                        <input id={id} className="input" inputMode="decimal" value={values[f.key] ?? ''} onChange={(e) => set(f.key, e.target.value)}
-                          data-testid={`gate-field-${f.key}`} />
+                        <input
+                          id={id}
+                          className="input"
+                          inputMode="decimal"
+                          value={values[f.key] ?? ''}
+                          onChange={(e) => set(f.key, e.target.value)}
+                          data-testid={`gate-field-${f.key}`}
+                        />
                       ) : type === 'select' ? (
-                        <select id={id} className="input" value={values[f.key] ?? ''} onChange={(e) => set(f.key, e.target.value)} data-testid={`gate-field-${f.key}`}>
+                        <select
+                          id={id}
+                          className="input"
+                          value={values[f.key] ?? ''}
+                          onChange={(e) => set(f.key, e.target.value)}
+                          data-testid={`gate-field-${f.key}`}
+                        >
                           <option value="">{t('gate.selectPlaceholder')}</option>
-                          {options.map((o) => <option key={o} value={o}>{optionName(def, o)}</option>)}
+                          {options.map((o) => (
+                            <option key={o} value={o}>
+                              {optionName(def, o)}
+                            </option>
+                          ))}
                         </select>
                       ) : type === 'contact' ? (
                         <>
-                          <select id={id} className="input" value={values[f.key] ?? ''} onChange={(e) => set(f.key, e.target.value)}
-                            data-testid={`gate-field-${f.key}`} disabled={contacts === null}>
-                            <option value="">{contacts === null ? t('app.loading') : t('gate.selectPlaceholder')}</option>
-                            {(contacts ?? []).map((c) => <option key={c.id} value={c.id}>{c.name}{c.position ? ` · ${c.position}` : ''}</option>)}
+                          <select
+                            id={id}
+                            className="input"
+                            value={values[f.key] ?? ''}
+                            onChange={(e) => set(f.key, e.target.value)}
+                            data-testid={`gate-field-${f.key}`}
+                            disabled={contacts === null}
+                          >
+                            <option value="">
+                              {contacts === null ? t('app.loading') : t('gate.selectPlaceholder')}
+                            </option>
+                            {(contacts ?? []).map((c) => (
+                              <option key={c.id} value={c.id}>
+                                {c.name}
+                                {c.position ? ` · ${c.position}` : ''}
+                              </option>
+                            ))}
                             <option value={NEW_CONTACT}>{t('gate.newContact')}</option>
                           </select>
                           {values[f.key] === NEW_CONTACT ? (
-                            <input className="input mt-2" placeholder={t('gate.newContactName')} aria-label={t('gate.newContactName')}
-                              value={newContact} onChange={(e) => { setNewContact(e.target.value); setInvalid((s) => ({ ...s, [f.key]: '' })); }}
-                              data-testid="gate-new-contact" />
+                            <input
+                              className="input mt-2"
+                              placeholder={t('gate.newContactName')}
+                              aria-label={t('gate.newContactName')}
+                              value={newContact}
+                              onChange={(e) => {
+                                setNewContact(e.target.value);
+                                setInvalid((s) => ({ ...s, [f.key]: '' }));
+                              }}
+                              data-testid="gate-new-contact"
+                            />
                           ) : null}
-                          {contacts && contacts.length === 0 ? <div className="field-hint">{t('gate.noContacts')}</div> : null}
+                          {contacts && contacts.length === 0 ? (
+                            <div className="field-hint">{t('gate.noContacts')}</div>
+                          ) : null}
                         </>
                       ) : (
-                        <input id={id} className="input" value={values[f.key] ?? ''} onChange={(e) => set(f.key, e.target.value)} data-testid={`gate-field-${f.key}`} />
+                        <input
+                          id={id}
+                          className="input"
+                          value={values[f.key] ?? ''}
+                          onChange={(e) => set(f.key, e.target.value)}
+                          data-testid={`gate-field-${f.key}`}
+                        />
                       )}
                     </Field>
                   </li>
                 );
               })}
               {missing.documentKinds.map((k) => (
-                <li key={k.id} className={`gate-item ${lacking.has(`doc:${k.id}`) ? 'gate-item-lacking' : ''}`} data-testid="gate-item" data-key={`doc:${k.id}`}>
-                  <FileSlot label={kindName(k.id, k.name)} kindId={k.id} file={files[k.id] ?? null} uploadedName={uploaded[k.id]} disabled={busy}
+                <li
+                  key={k.id}
+                  className={`gate-item ${lacking.has(`doc:${k.id}`) ? 'gate-item-lacking' : ''}`}
+                  data-testid="gate-item"
+                  data-key={`doc:${k.id}`}
+                >
+                  <FileSlot
+                    label={kindName(k.id, k.name)}
+                    kindId={k.id}
+                    file={files[k.id] ?? null}
+                    uploadedName={uploaded[k.id]}
+                    disabled={busy}
                     error={invalid[`doc:${k.id}`]}
-                    onFile={(f) => { setFiles((s) => ({ ...s, [k.id]: f })); setInvalid((s) => ({ ...s, [`doc:${k.id}`]: '' })); }} />
+                    onFile={(f) => {
+                      setFiles((s) => ({ ...s, [k.id]: f }));
+                      setInvalid((s) => ({ ...s, [`doc:${k.id}`]: '' }));
+                    }}
+                  />
                 </li>
               ))}
             </ul>
@@ -337,8 +560,17 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
         ) : null}
         {lost ? (
           <Field label={t('field.lostReason')} htmlFor="gate-lost-reason" error={invalid.lostReason} required>
-            <textarea id="gate-lost-reason" className="input" rows={3} value={reason}
-              onChange={(e) => { setReason(e.target.value); setInvalid((s) => ({ ...s, lostReason: '' })); }} data-testid="gate-lost-reason" />
+            <textarea
+              id="gate-lost-reason"
+              className="input"
+              rows={3}
+              value={reason}
+              onChange={(e) => {
+                setReason(e.target.value);
+                setInvalid((s) => ({ ...s, lostReason: '' }));
+              }}
+              data-testid="gate-lost-reason"
+            />
           </Field>
         ) : null}
         <button type="submit" hidden aria-hidden="true" tabIndex={-1} />
@@ -347,8 +579,22 @@ export function StageDialog({ deal: initialDeal, stage, missing: initialMissing,
   );
 }
 
-function FileSlot({ label, kindId, file, uploadedName, onFile, error, disabled }: {
-  label: string; kindId: string; file: File | null; uploadedName?: string; onFile: (f: File | null) => void; error?: string; disabled?: boolean;
+function FileSlot({
+  label,
+  kindId,
+  file,
+  uploadedName,
+  onFile,
+  error,
+  disabled,
+}: {
+  label: string;
+  kindId: string;
+  file: File | null;
+  uploadedName?: string;
+  onFile: (f: File | null) => void;
+  error?: string;
+  disabled?: boolean;
 }) {
   const { t } = useI18n();
   const [over, setOver] = useState(false);
@@ -361,23 +607,52 @@ function FileSlot({ label, kindId, file, uploadedName, onFile, error, disabled }
   };
   return (
     <div className={`field ${error ? 'field-invalid' : ''}`}>
-      <span className="field-label"><span data-testid="gate-item-label">{label}</span><span className="req" aria-hidden="true">*</span></span>
-      <label htmlFor={id} className={`file-slot ${over ? 'file-slot-over' : ''} ${file || uploadedName ? 'file-slot-filled' : ''}`}
-        onDragOver={(e) => { if (e.dataTransfer.types.includes('Files')) { e.preventDefault(); setOver(true); } }}
-        onDragLeave={() => setOver(false)} onDrop={onDrop}>
+      <span className="field-label">
+        <span data-testid="gate-item-label">{label}</span>
+        <span className="req" aria-hidden="true">
+          *
+        </span>
+      </span>
+      <label
+        htmlFor={id}
+        className={`file-slot ${over ? 'file-slot-over' : ''} ${file || uploadedName ? 'file-slot-filled' : ''}`}
+        onDragOver={(e) => {
+          if (e.dataTransfer.types.includes('Files')) {
+            e.preventDefault();
+            setOver(true);
+          }
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+      >
         <Icon name={uploadedName ? 'check' : file ? 'file' : 'upload'} />
         {uploadedName ? (
-          <span className="file-slot-name">{uploadedName} <span className="badge badge-green">{t('gate.uploaded')}</span></span>
+          <span className="file-slot-name">
+            {uploadedName} <span className="badge badge-green">{t('gate.uploaded')}</span>
+          </span>
         ) : file ? (
-          <span className="file-slot-name">{file.name} <span className="muted">{formatSize(file.size)}</span></span>
+          <span className="file-slot-name">
+            {file.name} <span className="muted">{formatSize(file.size)}</span>
+          </span>
         ) : (
           <span className="file-slot-name muted">{t('gate.chooseFile')}</span>
         )}
         {!uploadedName ? <span className="file-slot-action">{file ? t('gate.changeFile') : ''}</span> : null}
-        <input id={id} type="file" className="sr-only" disabled={disabled || !!uploadedName} aria-label={label}
-          data-testid={`gate-file-${kindId}`} onChange={(e) => onFile(e.target.files?.[0] ?? null)} />
+        <input
+          id={id}
+          type="file"
+          className="sr-only"
+          disabled={disabled || !!uploadedName}
+          aria-label={label}
+          data-testid={`gate-file-${kindId}`}
+          onChange={(e) => onFile(e.target.files?.[0] ?? null)}
+        />
       </label>
-      {error ? <div className="field-error" role="alert">{error}</div> : null}
+      {error ? (
+        <div className="field-error" role="alert">
+          {error}
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -4,14 +4,23 @@
  */
 import { Alert, Avatar as MantineAvatar, Button as MantineButton, Loader, Modal } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { createContext, useCallback, useContext, useEffect, useRef, type ButtonHTMLAttributes, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useRef,
+  type ButtonHTMLAttributes,
+  type ReactNode,
+} from 'react';
 import { ApiError } from './api.js';
 import { useI18n, type MessageKey, type T } from './i18n/index.js';
 
 /* ---------- icons (inline, 20×20 stroke) ---------- */
 const PATHS: Record<string, string> = {
   board: 'M3 4h4v12H3zM8.5 4h4v8h-4zM14 4h3v10h-3z',
-  users: 'M7 9a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm-5 8c0-2.8 2.2-5 5-5s5 2.2 5 5M13 3.5a3 3 0 0 1 0 5.5M15 12c1.8.6 3 2.5 3 5',
+  users:
+    'M7 9a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm-5 8c0-2.8 2.2-5 5-5s5 2.2 5 5M13 3.5a3 3 0 0 1 0 5.5M15 12c1.8.6 3 2.5 3 5',
   building: 'M4 17V3h8v14M12 8h4v9M7 6h2M7 9h2M7 12h2M2 17h16',
   flow: 'M3 5h5v3H3zM12 12h5v3h-5zM8 6.5h3a1 1 0 0 1 1 1V12',
   logout: 'M8 4H4v12h4M12 6l4 4-4 4M16 10H8',
@@ -41,10 +50,28 @@ const PATHS: Record<string, string> = {
   ban: 'M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM4.5 4.5l11 11',
 };
 
-export function Icon({ name, size = 18, className }: { name: keyof typeof PATHS | string; size?: number; className?: string }) {
+export function Icon({
+  name,
+  size = 18,
+  className,
+}: {
+  name: keyof typeof PATHS | string;
+  size?: number;
+  className?: string;
+}) {
   return (
-    <svg className={`icon ${className ?? ''}`} width={size} height={size} viewBox="0 0 20 20" fill="none" stroke="currentColor"
-      strokeWidth={name === 'more' || name === 'grip' ? 3 : 1.7} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+    <svg
+      className={`icon ${className ?? ''}`}
+      width={size}
+      height={size}
+      viewBox="0 0 20 20"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth={name === 'more' || name === 'grip' ? 3 : 1.7}
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+    >
       <path d={PATHS[name] ?? ''} />
     </svg>
   );
@@ -53,16 +80,36 @@ export function Icon({ name, size = 18, className }: { name: keyof typeof PATHS 
 /* ---------- buttons ---------- */
 type Variant = 'primary' | 'secondary' | 'ghost' | 'danger';
 const MANTINE_VARIANT: Record<Variant, { variant: string; color?: string }> = {
-  primary: { variant: 'filled' }, secondary: { variant: 'default' }, ghost: { variant: 'subtle' }, danger: { variant: 'filled', color: 'red' },
+  primary: { variant: 'filled' },
+  secondary: { variant: 'default' },
+  ghost: { variant: 'subtle' },
+  danger: { variant: 'filled', color: 'red' },
 };
-export function Button({ variant = 'secondary', icon, busy, children, className, size, type = 'button', ...rest }:
-  ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; icon?: string; busy?: boolean; size?: 'sm' }) {
+export function Button({
+  variant = 'secondary',
+  icon,
+  busy,
+  children,
+  className,
+  size,
+  type = 'button',
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; icon?: string; busy?: boolean; size?: 'sm' }) {
   const v = MANTINE_VARIANT[variant];
   const { color: _c, ...props } = rest;
   return (
-    <MantineButton type={type} variant={v.variant} color={v.color} size={size === 'sm' ? 'xs' : 'sm'} loading={busy}
-      fullWidth={className?.includes('btn-block')} className={className} aria-busy={busy || undefined}
-      leftSection={icon ? <Icon name={icon} size={16} /> : undefined} {...props}>
+    <MantineButton
+      type={type}
+      variant={v.variant}
+      color={v.color}
+      size={size === 'sm' ? 'xs' : 'sm'}
+      loading={busy}
+      fullWidth={className?.includes('btn-block')}
+      className={className}
+      aria-busy={busy || undefined}
+      leftSection={icon ? <Icon name={icon} size={16} /> : undefined}
+      {...props}
+    >
       {children}
     </MantineButton>
   );
@@ -72,7 +119,12 @@ export const Spinner = ({ large }: { large?: boolean }) => <Loader size={large ?
 
 export function Loading() {
   const { t } = useI18n();
-  return <div className="loading" role="status"><Spinner large /><span>{t('app.loading')}</span></div>;
+  return (
+    <div className="loading" role="status">
+      <Spinner large />
+      <span>{t('app.loading')}</span>
+    </div>
+  );
 }
 
 /* ---------- errors ---------- */
@@ -86,7 +138,10 @@ const ErrorLabelsContext = createContext<ErrorLabels | null>(null);
 /** Provided inside the logged-in app (where the reference data is), so error messages can name fields and stages. */
 export const ErrorLabelsProvider = ErrorLabelsContext.Provider;
 
-interface MissingBody { fields?: { key?: string; label?: string }[]; documentKinds?: { id?: string; name?: string }[] }
+interface MissingBody {
+  fields?: { key?: string; label?: string }[];
+  documentKinds?: { id?: string; name?: string }[];
+}
 
 /** "Amount, Commercial proposal": what an unmet stage gate lists, in the user's language where the app knows the name. */
 export function missingList(missing: unknown, labels?: ErrorLabels | null): string {
@@ -130,8 +185,11 @@ const PROBLEM_MESSAGES: Partial<Record<string, MessageKey>> = {
 
 /** zod's issue codes, as the API reports them in a 400's `errors[].code` */
 const VALIDATION_REASONS: Record<string, MessageKey> = {
-  too_small: 'validation.too_small', too_big: 'validation.too_big', invalid_format: 'validation.invalid_format',
-  invalid_type: 'validation.invalid_type', invalid_value: 'validation.invalid_value',
+  too_small: 'validation.too_small',
+  too_big: 'validation.too_big',
+  invalid_format: 'validation.invalid_format',
+  invalid_type: 'validation.invalid_type',
+  invalid_value: 'validation.invalid_value',
 };
 
 /** An error whose message is already in the user's language (from a form's own checks). */
@@ -149,12 +207,18 @@ export function errorText(e: unknown, t: T, labels?: ErrorLabels | null): string
     switch (e.code) {
       case 'STAGE_REQUIREMENTS_UNMET': {
         const list = missingList(body.missing, labels);
-        const stage = typeof body.stageId === 'string' ? labels?.stage(body.stageId) ?? null : null;
+        const stage = typeof body.stageId === 'string' ? (labels?.stage(body.stageId) ?? null) : null;
         // an edit or a removal may not take away what the deal's current stage requires; a move lacks it
         const keeps = e.method === 'PATCH' || e.method === 'DELETE';
-        if (!list) return stage ? t('problem.requirementsUnmetPlain', { stage }) : t('problem.requirementsUnmetPlainNoStage');
-        if (keeps) return stage ? t('problem.requirementsKept', { stage, list }) : t('problem.requirementsKeptNoStage', { list });
-        return stage ? t('problem.requirementsUnmet', { stage, list }) : t('problem.requirementsUnmetNoStage', { list });
+        if (!list)
+          return stage ? t('problem.requirementsUnmetPlain', { stage }) : t('problem.requirementsUnmetPlainNoStage');
+        if (keeps)
+          return stage
+            ? t('problem.requirementsKept', { stage, list })
+            : t('problem.requirementsKeptNoStage', { list });
+        return stage
+          ? t('problem.requirementsUnmet', { stage, list })
+          : t('problem.requirementsUnmetNoStage', { list });
       }
       case 'INVALID_FIELD_VALUE': {
         const raw = typeof body.field === 'string' ? body.field : '';
@@ -165,17 +229,24 @@ export function errorText(e: unknown, t: T, labels?: ErrorLabels | null): string
       }
       case 'VALIDATION_FAILED': {
         // structured details: which value (its path) and what is wrong with it (zod's issue code)
-        const first = (Array.isArray(body.errors) ? body.errors : [])[0] as { path?: string | null; code?: string } | undefined;
-        const key = first?.path?.split('.').filter((x) => !/^\d+$/.test(x)).pop() ?? '';
+        const first = (Array.isArray(body.errors) ? body.errors : [])[0] as
+          { path?: string | null; code?: string } | undefined;
+        const key =
+          first?.path
+            ?.split('.')
+            .filter((x) => !/^\d+$/.test(x))
+            .pop() ?? '';
         const reason = t(VALIDATION_REASONS[first?.code ?? ''] ?? 'validation.other');
         if (!key) return t('problem.VALIDATION_FAILED_PLAIN', { reason });
         return t('problem.VALIDATION_FAILED', { field: labels ? labels.field(key, key) : key, reason });
       }
       case 'STAGE_IN_USE': {
         // the server names the stages in quotes: "Lead" (3 deals), "Won"
-        const names = Array.isArray(body.stages) ? (body.stages as { name?: string }[]).map((x) => x.name ?? '').filter(Boolean)
+        const names = Array.isArray(body.stages)
+          ? (body.stages as { name?: string }[]).map((x) => x.name ?? '').filter(Boolean)
           : [...new Set([...e.detail.matchAll(/"([^"]+)"/g)].map((m) => m[1]))];
-        return names.length ? t('problem.STAGE_IN_USE', { stages: names.map((n) => t('common.quoted', { text: n })).join(', ') })
+        return names.length
+          ? t('problem.STAGE_IN_USE', { stages: names.map((n) => t('common.quoted', { text: n })).join(', ') })
           : t('problem.STAGE_IN_USE_PLAIN');
       }
     }
@@ -199,37 +270,73 @@ export function useErrorText(): (e: unknown) => string {
   return useCallback((e: unknown) => errorText(e, t, labels), [t, labels]);
 }
 
-export function ErrorBox({ error, onRetry, title, testId }: { error: unknown; onRetry?: () => void; title?: string; testId?: string }) {
+export function ErrorBox({
+  error,
+  onRetry,
+  title,
+  testId,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  title?: string;
+  testId?: string;
+}) {
   const { t } = useI18n();
   const text = useErrorText();
   if (!error) return null;
   return (
-    <Alert color="red" variant="light" role="alert" data-testid={testId ?? 'error'} title={title} icon={<Icon name="alert" />}
-      className="alert-error">
+    <Alert
+      color="red"
+      variant="light"
+      role="alert"
+      data-testid={testId ?? 'error'}
+      title={title}
+      icon={<Icon name="alert" />}
+      className="alert-error"
+    >
       <div className="alert-row">
-        <div className="alert-detail" data-testid="error-text">{text(error)}</div>
-        {onRetry ? <Button size="sm" onClick={onRetry}>{t('common.retry')}</Button> : null}
+        <div className="alert-detail" data-testid="error-text">
+          {text(error)}
+        </div>
+        {onRetry ? (
+          <Button size="sm" onClick={onRetry}>
+            {t('common.retry')}
+          </Button>
+        ) : null}
       </div>
     </Alert>
   );
 }
 
 /* ---------- notifications ---------- */
-export interface ToastOptions { action?: { label: string; onClick: () => void; testId?: string } }
+export interface ToastOptions {
+  action?: { label: string; onClick: () => void; testId?: string };
+}
 type ToastFn = (kind: 'ok' | 'error', text: string, opts?: ToastOptions) => void;
 
 /** A notification (Mantine): 'ok' ones go after 5 s, errors after 10 s; an action (e.g. Undo) closes it. */
 export const toast: ToastFn = (kind, text, opts) => {
   const id = `toast-${Math.random().toString(36).slice(2)}`;
   notifications.show({
-    id, color: kind === 'ok' ? 'teal' : 'red', autoClose: opts?.action ? 8_000 : kind === 'error' ? 10_000 : 5_000,
-    withBorder: true, role: kind === 'error' ? 'alert' : 'status', 'data-testid': `toast-${kind}`,
+    id,
+    color: kind === 'ok' ? 'teal' : 'red',
+    autoClose: opts?.action ? 8_000 : kind === 'error' ? 10_000 : 5_000,
+    withBorder: true,
+    role: kind === 'error' ? 'alert' : 'status',
+    'data-testid': `toast-${kind}`,
     message: (
       <span className="toast-body">
         <span>{text}</span>
         {opts?.action ? (
-          <MantineButton size="compact-sm" variant="light" data-testid={opts.action.testId ?? 'toast-action'}
-            onClick={() => { notifications.hide(id); opts.action!.onClick(); }}>
+          <MantineButton
+            size="compact-sm"
+            variant="light"
+            data-testid={opts.action.testId ?? 'toast-action'}
+            onClick={() => {
+              notifications.hide(id);
+              opts.action!.onClick();
+            }}
+          >
             {opts.action.label}
           </MantineButton>
         ) : null}
@@ -240,8 +347,24 @@ export const toast: ToastFn = (kind, text, opts) => {
 export const useToast = (): ToastFn => toast;
 
 /* ---------- dialog ---------- */
-export function Dialog({ title, subtitle, onClose, children, footer, wide, testId, busy }: {
-  title: ReactNode; subtitle?: ReactNode; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean; testId?: string; busy?: boolean;
+export function Dialog({
+  title,
+  subtitle,
+  onClose,
+  children,
+  footer,
+  wide,
+  testId,
+  busy,
+}: {
+  title: ReactNode;
+  subtitle?: ReactNode;
+  onClose: () => void;
+  children: ReactNode;
+  footer?: ReactNode;
+  wide?: boolean;
+  testId?: string;
+  busy?: boolean;
 }) {
   const { t } = useI18n();
   const body = useRef<HTMLDivElement>(null);
@@ -253,25 +376,68 @@ export function Dialog({ title, subtitle, onClose, children, footer, wide, testI
     return () => clearTimeout(id);
   }, []);
   return (
-    <Modal opened onClose={() => { if (!busy) onClose(); }} size={wide ? 'xl' : 'lg'} centered
+    <Modal
+      opened
+      onClose={() => {
+        if (!busy) onClose();
+      }}
+      size={wide ? 'xl' : 'lg'}
+      centered
       attributes={{ content: { 'data-testid': testId } as Record<string, string> }}
-      closeOnEscape={!busy} closeOnClickOutside={!busy} closeButtonProps={{ 'aria-label': t('common.close'), disabled: busy }}
-      title={<div><div className="modal-title">{title}</div>{subtitle ? <p className="modal-subtitle">{subtitle}</p> : null}</div>}>
-      <div className="modal-body" ref={body}>{children}</div>
+      closeOnEscape={!busy}
+      closeOnClickOutside={!busy}
+      closeButtonProps={{ 'aria-label': t('common.close'), disabled: busy }}
+      title={
+        <div>
+          <div className="modal-title">{title}</div>
+          {subtitle ? <p className="modal-subtitle">{subtitle}</p> : null}
+        </div>
+      }
+    >
+      <div className="modal-body" ref={body}>
+        {children}
+      </div>
       {footer ? <footer className="modal-footer">{footer}</footer> : null}
     </Modal>
   );
 }
 
 /* ---------- form field ---------- */
-export function Field({ label, children, error, hint, htmlFor, required, className }: {
-  label: ReactNode; children: ReactNode; error?: string | null; hint?: ReactNode; htmlFor?: string; required?: boolean; className?: string;
+export function Field({
+  label,
+  children,
+  error,
+  hint,
+  htmlFor,
+  required,
+  className,
+}: {
+  label: ReactNode;
+  children: ReactNode;
+  error?: string | null;
+  hint?: ReactNode;
+  htmlFor?: string;
+  required?: boolean;
+  className?: string;
 }) {
   return (
     <div className={`field ${error ? 'field-invalid' : ''} ${className ?? ''}`}>
-      <label className="field-label" htmlFor={htmlFor}>{label}{required ? <span className="req" aria-hidden="true">*</span> : null}</label>
+      <label className="field-label" htmlFor={htmlFor}>
+        {label}
+        {required ? (
+          <span className="req" aria-hidden="true">
+            *
+          </span>
+        ) : null}
+      </label>
       {children}
-      {error ? <div className="field-error" role="alert">{error}</div> : hint ? <div className="field-hint">{hint}</div> : null}
+      {error ? (
+        <div className="field-error" role="alert">
+          {error}
+        </div>
+      ) : hint ? (
+        <div className="field-hint">{hint}</div>
+      ) : null}
     </div>
   );
 }
@@ -280,30 +446,61 @@ export function Field({ label, children, error, hint, htmlFor, required, classNa
 /** Initials on a colour of the name's own: managers tell each other apart on the board at a glance. */
 export function initials(name: string | null | undefined): string {
   const n = (name ?? '?').trim() || '?';
-  return n.split(/\s+/).slice(0, 2).map((p) => p[0]?.toUpperCase() ?? '').join('');
+  return n
+    .split(/\s+/)
+    .slice(0, 2)
+    .map((p) => p[0]?.toUpperCase() ?? '')
+    .join('');
 }
 export function Avatar({ name, size = 24 }: { name: string | null | undefined; size?: number }) {
   const n = (name ?? '?').trim() || '?';
   let h = 0;
   for (const c of n) h = (h * 31 + c.charCodeAt(0)) % 360;
   return (
-    <MantineAvatar className="avatar" title={n} aria-label={n} size={size} radius="xl" data-testid="avatar"
-      styles={{ placeholder: { background: `hsl(${h} 55% 90%)`, color: `hsl(${h} 50% 24%)`, fontSize: size * 0.42 } }}>
+    <MantineAvatar
+      className="avatar"
+      title={n}
+      aria-label={n}
+      size={size}
+      radius="xl"
+      data-testid="avatar"
+      styles={{ placeholder: { background: `hsl(${h} 55% 90%)`, color: `hsl(${h} 50% 24%)`, fontSize: size * 0.42 } }}
+    >
       {initials(n)}
     </MantineAvatar>
   );
 }
 
 export function Empty({ icon = 'file', children }: { icon?: string; children: ReactNode }) {
-  return <div className="empty"><Icon name={icon} size={22} /><div>{children}</div></div>;
+  return (
+    <div className="empty">
+      <Icon name={icon} size={22} />
+      <div>{children}</div>
+    </div>
+  );
 }
 
-export function Card({ title, actions, children, className, testId }: {
-  title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string; testId?: string;
+export function Card({
+  title,
+  actions,
+  children,
+  className,
+  testId,
+}: {
+  title?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+  testId?: string;
 }) {
   return (
     <section className={`card ${className ?? ''}`} data-testid={testId}>
-      {title || actions ? <header className="card-header"><h3>{title}</h3><div className="card-actions">{actions}</div></header> : null}
+      {title || actions ? (
+        <header className="card-header">
+          <h3>{title}</h3>
+          <div className="card-actions">{actions}</div>
+        </header>
+      ) : null}
       <div className="card-body">{children}</div>
     </section>
   );
@@ -314,4 +511,3 @@ export function formatSize(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
-

@@ -13,7 +13,13 @@
  * Deterministic: no I/O but the activities the record passes in.
  */
 import {
-  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, setHandler, workflowInfo, type ActivityOptions,
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  setHandler,
+  workflowInfo,
+  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Duration, UpdateDefinition } from '@temporalio/common';
 import { KitFailure, type KitCommand, type RecordCodes, type Versioned } from '../../modules/kit/contract.ts';
@@ -43,7 +49,10 @@ export const writeActivityOptions = (finalFailures: string[]): ActivityOptions =
 /** Fails an Update (or rejects it, from a validator) with a typed failure the command layer maps to a DomainError. */
 export const fail = (type: string, message: string, details?: unknown): never => {
   throw ApplicationFailure.create({
-    type, message, nonRetryable: true, details: details === undefined ? [] : [details],
+    type,
+    message,
+    nonRetryable: true,
+    details: details === undefined ? [] : [details],
   });
 };
 
@@ -86,27 +95,38 @@ export class Entity<S extends Versioned, R> {
   /** the opId of the create being written; a retry of the create waits for it instead of being refused */
   private creating: string | null = null;
 
-  constructor(private readonly opts: EntityOptions<S>, private readonly resultOf: (state: S) => R) {
+  constructor(
+    private readonly opts: EntityOptions<S>,
+    private readonly resultOf: (state: S) => R,
+  ) {
     this.state = opts.state;
     this.created = opts.created;
     this.handledBefore = opts.handledTotal ?? 0;
   }
 
-  get handledTotal(): number { return this.handledBefore + this.handledThisRun; }
-  get codes(): RecordCodes { return this.opts.codes; }
+  get handledTotal(): number {
+    return this.handledBefore + this.handledThisRun;
+  }
+  get codes(): RecordCodes {
+    return this.opts.codes;
+  }
 
   /** What every change command must meet: the record exists, and the versions the command was made from hold. */
   checkCommon(cmd: KitCommand): void {
     if (!this.created) fail(this.codes.notFound, 'This record does not exist');
     if (cmd.storedVersion !== undefined && cmd.storedVersion !== this.state.version) {
-      fail(this.codes.stale,
+      fail(
+        this.codes.stale,
         `This workflow holds version ${this.state.version} of a record stored at ${cmd.storedVersion}`,
-        { currentVersion: this.state.version });
+        { currentVersion: this.state.version },
+      );
     }
     if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== this.state.version) {
-      fail(KitFailure.versionConflict,
+      fail(
+        KitFailure.versionConflict,
         `Changed meanwhile (version ${this.state.version}, expected ${cmd.expectedVersion})`,
-        { currentVersion: this.state.version });
+        { currentVersion: this.state.version },
+      );
     }
   }
 
@@ -129,8 +149,10 @@ export class Entity<S extends Versioned, R> {
     try {
       outcome = await this.opts.abandon(opId);
     } catch {
-      return fail(KitFailure.outcomeUnknown,
-        'The change could not be confirmed: it may or may not have been applied. Reload before trying again');
+      return fail(
+        KitFailure.outcomeUnknown,
+        'The change could not be confirmed: it may or may not have been applied. Reload before trying again',
+      );
     }
     if (outcome === 'abandoned') {
       return fail(KitFailure.abandoned, 'The change could not be written; nothing was changed, try again shortly');
@@ -157,90 +179,112 @@ export class Entity<S extends Versioned, R> {
       this.checkCommon(cmd);
       spec.check?.(this.state, cmd);
     };
-    setHandler(update, async (cmd) => {
-      if (this.busy) {
-        // the command was checked against the state before the write ahead of it: wait, then check it again
-        if (!(await this.turn(cmd.opId))) fail(this.codes.busy, 'Another change is being written; try again');
-        try {
-          // the row moved on with this workflow's own write: what the command was made from is checked again,
-          // the version the user saw (expectedVersion) still holds
-          check({ ...cmd, storedVersion: undefined });
-        } catch (err) {
-          this.handledThisRun++;
-          throw err;
+    setHandler(
+      update,
+      async (cmd) => {
+        if (this.busy) {
+          // the command was checked against the state before the write ahead of it: wait, then check it again
+          if (!(await this.turn(cmd.opId))) fail(this.codes.busy, 'Another change is being written; try again');
+          try {
+            // the row moved on with this workflow's own write: what the command was made from is checked again,
+            // the version the user saw (expectedVersion) still holds
+            check({ ...cmd, storedVersion: undefined });
+          } catch (err) {
+            this.handledThisRun++;
+            throw err;
+          }
         }
-      }
-      this.busy = true;
-      try {
-        const before = this.state;
-        const next = spec.apply(before, cmd);
-        this.state = await spec.write(cmd, before.version, before, next).then(
-          ({ version }) => ({ ...next, version }),
-          (err) => this.failedWrite(err, cmd.opId),
-        );
-        return this.resultOf(this.state);
-      } finally {
-        this.busy = false;
-        this.handledThisRun++;
-      }
-    }, {
-      validator: (cmd) => {
-        if (!this.created) fail(this.codes.notFound, 'This record does not exist');
-        // while a write is in flight the command is accepted and checked when its turn comes: refusing it here
-        // would race the write's completion against a speculative workflow task
-        if (this.busy) return;
-        check(cmd);
+        this.busy = true;
+        try {
+          const before = this.state;
+          const next = spec.apply(before, cmd);
+          this.state = await spec.write(cmd, before.version, before, next).then(
+            ({ version }) => ({ ...next, version }),
+            (err) => this.failedWrite(err, cmd.opId),
+          );
+          return this.resultOf(this.state);
+        } finally {
+          this.busy = false;
+          this.handledThisRun++;
+        }
       },
-    });
+      {
+        validator: (cmd) => {
+          if (!this.created) fail(this.codes.notFound, 'This record does not exist');
+          // while a write is in flight the command is accepted and checked when its turn comes: refusing it here
+          // would race the write's completion against a speculative workflow task
+          if (this.busy) return;
+          check(cmd);
+        },
+      },
+    );
   }
 
   /**
    * Registers the create command. The write returns the record as Postgres holds it: a retry whose earlier
    * attempt did write gets that record, not its own body.
    */
-  onCreate<C extends { opId: string }>(update: UpdateDefinition<R, [C]>, spec: {
-    check(cmd: C): void;
-    write(cmd: C): Promise<S>;
-  }): void {
-    setHandler(update, async (cmd) => {
-      if (this.created) return this.resultOf(this.state);
-      if (this.creating) {
-        await condition(() => this.creating === null);
+  onCreate<C extends { opId: string }>(
+    update: UpdateDefinition<R, [C]>,
+    spec: {
+      check(cmd: C): void;
+      write(cmd: C): Promise<S>;
+    },
+  ): void {
+    setHandler(
+      update,
+      async (cmd) => {
         if (this.created) return this.resultOf(this.state);
-        return fail(this.codes.notFound, 'The record could not be created; try again');
-      }
-      this.creating = cmd.opId;
-      this.busy = true;
-      try {
-        this.state = await spec.write(cmd).catch((err) => this.failedWrite(err, cmd.opId));
-        this.created = true;
-        return this.resultOf(this.state);
-      } finally {
-        this.creating = null;
-        this.busy = false;
-        this.handledThisRun++;
-      }
-    }, {
-      validator: (cmd) => {
-        if (this.created || this.creating) return;
-        spec.check(cmd);
+        if (this.creating) {
+          await condition(() => this.creating === null);
+          if (this.created) return this.resultOf(this.state);
+          return fail(this.codes.notFound, 'The record could not be created; try again');
+        }
+        this.creating = cmd.opId;
+        this.busy = true;
+        try {
+          this.state = await spec.write(cmd).catch((err) => this.failedWrite(err, cmd.opId));
+          this.created = true;
+          return this.resultOf(this.state);
+        } finally {
+          this.creating = null;
+          this.busy = false;
+          this.handledThisRun++;
+        }
       },
-    });
+      {
+        validator: (cmd) => {
+          if (this.created || this.creating) return;
+          spec.check(cmd);
+        },
+      },
+    );
   }
 
   /** Registers the resync command: the workflow reloads the record from Postgres (after a restart from a snapshot). */
   onResync(update: UpdateDefinition<R, []>): void {
-    setHandler(update, async () => {
-      this.busy = true;
-      try {
-        const stored = await this.opts.load();
-        if (stored) { this.state = stored; this.created = true; }
-        return this.resultOf(this.state);
-      } finally {
-        this.busy = false;
-        this.handledThisRun++;
-      }
-    }, { validator: () => { if (this.busy) fail(this.codes.busy, 'Another change is being written; try again'); } });
+    setHandler(
+      update,
+      async () => {
+        this.busy = true;
+        try {
+          const stored = await this.opts.load();
+          if (stored) {
+            this.state = stored;
+            this.created = true;
+          }
+          return this.resultOf(this.state);
+        } finally {
+          this.busy = false;
+          this.handledThisRun++;
+        }
+      },
+      {
+        validator: () => {
+          if (this.busy) fail(this.codes.busy, 'Another change is being written; try again');
+        },
+      },
+    );
   }
 
   /**

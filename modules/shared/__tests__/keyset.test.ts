@@ -13,12 +13,17 @@ const id = '6f1c1a52-0e4f-4c8e-9f59-2b6a3f0c9d11';
 describe('keyset pages', () => {
   it('continue after the cursor as one row comparison in the order of the index', () => {
     expect(byUpdate.after(null, 'd')).toEqual({ sql: 'true', params: [] });
-    expect(byUpdate.after(['2026-11-30T10:00:00.000Z', id], 'd'))
-      .toEqual({ sql: '(d.updated_at, d.id) < (?, ?)', params: ['2026-11-30T10:00:00.000Z', id] });
+    expect(byUpdate.after(['2026-11-30T10:00:00.000Z', id], 'd')).toEqual({
+      sql: '(d.updated_at, d.id) < (?, ?)',
+      params: ['2026-11-30T10:00:00.000Z', id],
+    });
     expect(byUpdate.orderBy('d')).toBe('d.updated_at desc, d.id desc');
     const byName = new Keyset({
-      cursor: z.tuple([z.string(), z.uuid()]), columns: ['lower({alias}.name)', '{alias}.id'], values: ['lower(?::text)', '?'],
-      dir: 'asc', keyOf: (r: { name: string; id: string }) => [r.name, r.id],
+      cursor: z.tuple([z.string(), z.uuid()]),
+      columns: ['lower({alias}.name)', '{alias}.id'],
+      values: ['lower(?::text)', '?'],
+      dir: 'asc',
+      keyOf: (r: { name: string; id: string }) => [r.name, r.id],
     });
     expect(byName.after(['Acme', id], 'c').sql).toBe('(lower(c.name), c.id) > (lower(?::text), ?)');
   });
@@ -33,7 +38,12 @@ describe('keyset pages', () => {
 
   it('refuse cursors it did not issue', () => {
     expect(byUpdate.decode(undefined)).toBeNull();
-    for (const bad of [encodeCursor(['x', id]), encodeCursor([1, 2]), '%%%', encodeCursor(['2026-11-30T10:00:00.000Z\u0000', id])]) {
+    for (const bad of [
+      encodeCursor(['x', id]),
+      encodeCursor([1, 2]),
+      '%%%',
+      encodeCursor(['2026-11-30T10:00:00.000Z\u0000', id]),
+    ]) {
       expect(() => byUpdate.decode(bad)).toThrow(expect.objectContaining({ code: 'BAD_CURSOR' }));
     }
   });

@@ -58,16 +58,21 @@ export const en = {
   'problem.requirementsUnmetPlainNoStage': 'The stage requires more information.',
   'problem.requirementsKept': 'The deal’s stage “{stage}” requires {list}: it cannot be cleared or removed.',
   'problem.requirementsKeptNoStage': 'The deal’s stage requires {list}: it cannot be cleared or removed.',
-  'problem.VERSION_CONFLICT': 'Someone else changed this record meanwhile. The latest version is loaded; your input is kept — check it and save again.',
+  'problem.VERSION_CONFLICT':
+    'Someone else changed this record meanwhile. The latest version is loaded; your input is kept — check it and save again.',
   'problem.DEAL_BUSY': 'Another change to this deal is in progress. Try again in a moment.',
-  'problem.STAGE_REQUIREMENTS_CHANGED': 'An administrator has just changed what this stage requires. Nothing was changed — try again.',
+  'problem.STAGE_REQUIREMENTS_CHANGED':
+    'An administrator has just changed what this stage requires. Nothing was changed — try again.',
   'problem.LOST_REASON_REQUIRED': 'Enter the reason the deal was lost.',
-  'problem.SERVICE_UNAVAILABLE': 'The service is temporarily unavailable. Nothing was changed — try again in a few seconds.',
-  'problem.OUTCOME_UNKNOWN': 'The server did not confirm the change in time: it may or may not have been applied. Reload the deal before trying again.',
+  'problem.SERVICE_UNAVAILABLE':
+    'The service is temporarily unavailable. Nothing was changed — try again in a few seconds.',
+  'problem.OUTCOME_UNKNOWN':
+    'The server did not confirm the change in time: it may or may not have been applied. Reload the deal before trying again.',
   'problem.INVALID_FIELD_VALUE': 'The value of “{field}” is not valid.',
   'problem.INVALID_FIELD_VALUE_PLAIN': 'One of the values is not valid.',
   'problem.INVALID_CONTACT': 'The contact does not belong to the deal’s client.',
-  'problem.INVALID_DATA': 'One of the values could not be stored. Nothing was changed — check the values and try again.',
+  'problem.INVALID_DATA':
+    'One of the values could not be stored. Nothing was changed — check the values and try again.',
   'problem.TOO_MANY_ATTACHMENTS': 'This deal has as many files as it can carry. Remove some first.',
   'problem.FILE_TOO_LARGE': 'The file is larger than the upload limit.',
   'problem.TOO_MANY_ATTEMPTS': 'Too many attempts. Wait a few minutes and try again.',
@@ -75,8 +80,10 @@ export const en = {
   'problem.CSRF_TOKEN_INVALID': 'Your session is out of date. Reload the page and try again.',
   'problem.NOT_FOUND': 'It does not exist any more, or you cannot see it.',
   'problem.VALIDATION_FAILED': 'Check “{field}”: {reason}.',
-  'problem.STAGE_IN_USE': 'A stage that holds or held deals cannot be deleted or change its kind: {stages}. Move the deals to another stage, or keep the stage (rename it) or archive the pipeline.',
-  'problem.STAGE_IN_USE_PLAIN': 'Deals are or were in this stage: it cannot be deleted or change its kind. Move the deals to another stage, or keep the stage (rename it) or archive the pipeline.',
+  'problem.STAGE_IN_USE':
+    'A stage that holds or held deals cannot be deleted or change its kind: {stages}. Move the deals to another stage, or keep the stage (rename it) or archive the pipeline.',
+  'problem.STAGE_IN_USE_PLAIN':
+    'Deals are or were in this stage: it cannot be deleted or change its kind. Move the deals to another stage, or keep the stage (rename it) or archive the pipeline.',
   'problem.CODE_TAKEN': 'A document kind with this code exists already. Choose another code.',
   'problem.FIELD_KEY_TAKEN': 'A deal field with this key exists already. Choose another key.',
   'problem.EMAIL_TAKEN': 'A user with this email exists already.',
@@ -157,7 +164,8 @@ export const en = {
   'newDeal.newContact': '+ New contact',
   'newDeal.newContactTitle': 'New contact',
   'newDeal.noContactsInline': 'This client has no contacts yet: add one with “New contact”.',
-  'newDeal.duplicatesTitle': '{count, plural, one {A client like this exists already:} other {Clients like this exist already:}}',
+  'newDeal.duplicatesTitle':
+    '{count, plural, one {A client like this exists already:} other {Clients like this exist already:}}',
   'newDeal.useClient': 'Use this client',
   'newDeal.chooseExisting': 'Choose an existing client instead',
   'newDeal.matched.name': 'same name',
@@ -327,7 +335,8 @@ export const en = {
   'departments.inOther': 'in {name}',
   'departments.movesFrom': 'moves from {name}',
   'departments.leaves': 'leaves',
-  'departments.membersFailed': 'The department is saved, but some membership changes did not go through. Your choice is kept: save again to retry them.',
+  'departments.membersFailed':
+    'The department is saved, but some membership changes did not go through. Your choice is kept: save again to retry them.',
   'departments.addFailed': 'Adding {name}: {error}',
   'departments.removeFailed': 'Removing {name}: {error}',
 
@@ -346,7 +355,8 @@ export const en = {
   'dnd.outside': '“{title}” is not over a stage.',
   'dnd.dropped': '“{title}” dropped on the stage “{stage}”.',
   'dnd.cancelled': 'Moving “{title}” was cancelled.',
-  'dnd.instructions': 'To move a deal, press Space, choose the stage with the left and right arrows, and press Space again. Escape cancels.',
+  'dnd.instructions':
+    'To move a deal, press Space, choose the stage with the left and right arrows, and press Space again. Escape cancels.',
 
   'filter.title': 'Filter deals',
   'filter.search': 'Search: deal, client, contact, tax id, email, phone',

@@ -36,7 +36,11 @@ export interface I18n {
   locale: Locale;
   t: T;
   /** an amount in its currency; whole amounts without decimals unless `exact` (then always the currency's decimals) */
-  money: (amount: string | number | null | undefined, currency: string | null | undefined, opts?: { exact?: boolean }) => string;
+  money: (
+    amount: string | number | null | undefined,
+    currency: string | null | undefined,
+    opts?: { exact?: boolean },
+  ) => string;
   date: (iso: string | null | undefined) => string;
   dateTime: (iso: string | null | undefined) => string;
   number: (n: number) => string;
@@ -50,15 +54,25 @@ export function makeI18n(locale: Locale): I18n {
   const fixed = instance.getFixedT(locale);
   const tag = intlTag(locale);
   const t: T = (key, vars) => fixed(key, vars ?? {}) as string;
-  const money = (amount: string | number | null | undefined, currency: string | null | undefined, opts?: { exact?: boolean }) => {
+  const money = (
+    amount: string | number | null | undefined,
+    currency: string | null | undefined,
+    opts?: { exact?: boolean },
+  ) => {
     if (amount === null || amount === undefined || amount === '') return '';
     const n = typeof amount === 'number' ? amount : Number(amount);
     if (!Number.isFinite(n)) return String(amount);
     try {
       const digits: Intl.NumberFormatOptions = opts?.exact
-        ? (currency ? {} : { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+        ? currency
+          ? {}
+          : { minimumFractionDigits: 2, maximumFractionDigits: 2 }
         : { maximumFractionDigits: n % 1 === 0 ? 0 : 2 };
-      return new Intl.NumberFormat(tag, { style: currency ? 'currency' : 'decimal', currency: currency ?? undefined, ...digits }).format(n);
+      return new Intl.NumberFormat(tag, {
+        style: currency ? 'currency' : 'decimal',
+        currency: currency ?? undefined,
+        ...digits,
+      }).format(n);
     } catch {
       return `${new Intl.NumberFormat(tag).format(n)} ${currency ?? ''}`.trim();
     }
@@ -66,13 +80,22 @@ export function makeI18n(locale: Locale): I18n {
   const date = (iso: string | null | undefined) => {
     if (!iso) return '';
     const d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T00:00:00`) : new Date(iso);
-    return Number.isNaN(d.getTime()) ? iso : new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', year: 'numeric' }).format(d);
+    return Number.isNaN(d.getTime())
+      ? iso
+      : new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', year: 'numeric' }).format(d);
   };
   const dateTime = (iso: string | null | undefined) => {
     if (!iso) return '';
     const d = new Date(iso);
-    return Number.isNaN(d.getTime()) ? iso
-      : new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(d);
+    return Number.isNaN(d.getTime())
+      ? iso
+      : new Intl.DateTimeFormat(tag, {
+          day: 'numeric',
+          month: 'short',
+          year: 'numeric',
+          hour: '2-digit',
+          minute: '2-digit',
+        }).format(d);
   };
   const number = (n: number) => new Intl.NumberFormat(tag).format(n);
   const name = (record: Named) => localizedName(record, locale);
@@ -95,9 +118,15 @@ export function storedLocale(): Locale {
   try {
     const v = localStorage.getItem(STORAGE_KEY);
     if (v === 'en' || v === 'ru') return v;
-  } catch { /* private mode */ }
+  } catch {
+    /* private mode */
+  }
   return navigator.language?.toLowerCase().startsWith('ru') ? 'ru' : 'en';
 }
 export function storeLocale(l: Locale) {
-  try { localStorage.setItem(STORAGE_KEY, l); } catch { /* ignore */ }
+  try {
+    localStorage.setItem(STORAGE_KEY, l);
+  } catch {
+    /* ignore */
+  }
 }

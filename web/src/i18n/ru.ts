@@ -60,12 +60,15 @@ export const ru: { [K in MessageKey]: string } = {
   'problem.requirementsUnmetPlainNoStage': 'Для стадии нужны дополнительные сведения.',
   'problem.requirementsKept': 'Стадия сделки «{stage}» требует: {list} — это нельзя очистить или удалить.',
   'problem.requirementsKeptNoStage': 'Стадия сделки требует: {list} — это нельзя очистить или удалить.',
-  'problem.VERSION_CONFLICT': 'Запись тем временем изменил кто-то другой. Загружена последняя версия; введённые данные сохранены — проверьте их и сохраните снова.',
+  'problem.VERSION_CONFLICT':
+    'Запись тем временем изменил кто-то другой. Загружена последняя версия; введённые данные сохранены — проверьте их и сохраните снова.',
   'problem.DEAL_BUSY': 'Сделка сейчас изменяется другим действием. Повторите через мгновение.',
-  'problem.STAGE_REQUIREMENTS_CHANGED': 'Администратор только что изменил требования стадии. Ничего не изменено — попробуйте ещё раз.',
+  'problem.STAGE_REQUIREMENTS_CHANGED':
+    'Администратор только что изменил требования стадии. Ничего не изменено — попробуйте ещё раз.',
   'problem.LOST_REASON_REQUIRED': 'Укажите причину проигрыша сделки.',
   'problem.SERVICE_UNAVAILABLE': 'Сервис временно недоступен. Ничего не изменено — повторите через несколько секунд.',
-  'problem.OUTCOME_UNKNOWN': 'Сервер не успел подтвердить изменение: оно могло примениться, а могло и нет. Обновите сделку, прежде чем повторять.',
+  'problem.OUTCOME_UNKNOWN':
+    'Сервер не успел подтвердить изменение: оно могло примениться, а могло и нет. Обновите сделку, прежде чем повторять.',
   'problem.INVALID_FIELD_VALUE': 'Недопустимое значение поля «{field}».',
   'problem.INVALID_FIELD_VALUE_PLAIN': 'Одно из значений недопустимо.',
   'problem.INVALID_CONTACT': 'Контакт не относится к клиенту сделки.',
@@ -77,8 +80,10 @@ export const ru: { [K in MessageKey]: string } = {
   'problem.CSRF_TOKEN_INVALID': 'Сессия устарела. Обновите страницу и повторите.',
   'problem.NOT_FOUND': 'Запись больше не существует или у вас нет к ней доступа.',
   'problem.VALIDATION_FAILED': 'Проверьте поле «{field}»: {reason}.',
-  'problem.STAGE_IN_USE': 'Нельзя удалить стадию или сменить её тип, если в ней есть или были сделки: {stages}. Перенесите сделки в другую стадию либо сохраните стадию (переименуйте её) или отправьте воронку в архив.',
-  'problem.STAGE_IN_USE_PLAIN': 'В этой стадии есть или были сделки: её нельзя удалить или сменить её тип. Перенесите сделки в другую стадию либо сохраните стадию (переименуйте её) или отправьте воронку в архив.',
+  'problem.STAGE_IN_USE':
+    'Нельзя удалить стадию или сменить её тип, если в ней есть или были сделки: {stages}. Перенесите сделки в другую стадию либо сохраните стадию (переименуйте её) или отправьте воронку в архив.',
+  'problem.STAGE_IN_USE_PLAIN':
+    'В этой стадии есть или были сделки: её нельзя удалить или сменить её тип. Перенесите сделки в другую стадию либо сохраните стадию (переименуйте её) или отправьте воронку в архив.',
   'problem.CODE_TAKEN': 'Вид документа с таким кодом уже существует. Выберите другой код.',
   'problem.FIELD_KEY_TAKEN': 'Поле сделки с таким ключом уже существует. Выберите другой ключ.',
   'problem.EMAIL_TAKEN': 'Пользователь с таким email уже существует.',
@@ -159,7 +164,8 @@ export const ru: { [K in MessageKey]: string } = {
   'newDeal.newContact': '+ Новый контакт',
   'newDeal.newContactTitle': 'Новый контакт',
   'newDeal.noContactsInline': 'У клиента пока нет контактов: добавьте его кнопкой «Новый контакт».',
-  'newDeal.duplicatesTitle': '{count, plural, one {Похожий клиент уже есть:} few {Похожие клиенты уже есть:} many {Похожие клиенты уже есть:} other {Похожие клиенты уже есть:}}',
+  'newDeal.duplicatesTitle':
+    '{count, plural, one {Похожий клиент уже есть:} few {Похожие клиенты уже есть:} many {Похожие клиенты уже есть:} other {Похожие клиенты уже есть:}}',
   'newDeal.useClient': 'Выбрать этого клиента',
   'newDeal.chooseExisting': 'Выбрать существующего клиента',
   'newDeal.matched.name': 'то же название',
@@ -262,7 +268,8 @@ export const ru: { [K in MessageKey]: string } = {
   'pipelines.addRequirement': 'Нужно другое поле или вид документа? Добавьте их ниже.',
 
   'kinds.title': 'Виды документов',
-  'kinds.hint': 'Виды документов, которые прикрепляются к сделкам, например Коммерческое предложение. Стадия может их требовать.',
+  'kinds.hint':
+    'Виды документов, которые прикрепляются к сделкам, например Коммерческое предложение. Стадия может их требовать.',
   'kinds.empty': 'Видов документов пока нет.',
   'kinds.addTitle': 'Новый вид документа',
   'kinds.add': 'Добавить вид документа',
@@ -329,7 +336,8 @@ export const ru: { [K in MessageKey]: string } = {
   'departments.inOther': 'в «{name}»',
   'departments.movesFrom': 'перейдёт из «{name}»',
   'departments.leaves': 'будет исключён(а)',
-  'departments.membersFailed': 'Подразделение сохранено, но часть изменений состава не прошла. Ваш выбор сохранён: сохраните ещё раз, чтобы повторить.',
+  'departments.membersFailed':
+    'Подразделение сохранено, но часть изменений состава не прошла. Ваш выбор сохранён: сохраните ещё раз, чтобы повторить.',
   'departments.addFailed': 'Добавление {name}: {error}',
   'departments.removeFailed': 'Исключение {name}: {error}',
 
@@ -348,7 +356,8 @@ export const ru: { [K in MessageKey]: string } = {
   'dnd.outside': 'Сделка «{title}» не над стадией.',
   'dnd.dropped': 'Сделка «{title}» отпущена в стадию «{stage}».',
   'dnd.cancelled': 'Перенос сделки «{title}» отменён.',
-  'dnd.instructions': 'Чтобы перенести сделку, нажмите пробел, выберите стадию стрелками влево и вправо и снова нажмите пробел. Escape — отмена.',
+  'dnd.instructions':
+    'Чтобы перенести сделку, нажмите пробел, выберите стадию стрелками влево и вправо и снова нажмите пробел. Escape — отмена.',
 
   'filter.title': 'Фильтр сделок',
   'filter.search': 'Поиск: сделка, клиент, контакт, ИНН, email, телефон',
@@ -363,7 +372,8 @@ export const ru: { [K in MessageKey]: string } = {
   'filter.save': 'Сохранить этот фильтр…',
   'filter.saveName': 'Название фильтра',
   'filter.reset': 'Сбросить фильтры',
-  'filter.more': '{count, plural, =0 {Фильтры} one {Фильтры (#)} few {Фильтры (#)} many {Фильтры (#)} other {Фильтры (#)}}',
+  'filter.more':
+    '{count, plural, =0 {Фильтры} one {Фильтры (#)} few {Фильтры (#)} many {Фильтры (#)} other {Фильтры (#)}}',
 
   'audit.title': 'Журнал аудита',
   'audit.kind': 'Событие',
@@ -375,7 +385,8 @@ export const ru: { [K in MessageKey]: string } = {
   'audit.actor': 'Кто',
   'audit.subject': 'Объект',
   'audit.details': 'Подробности',
-  'audit.subjectLabel': '{type, select, deal {Сделка} client {Клиент} contact {Контакт} user {Пользователь} other {{type}}} {id}',
+  'audit.subjectLabel':
+    '{type, select, deal {Сделка} client {Клиент} contact {Контакт} user {Пользователь} other {{type}}} {id}',
   'audit.kind.auth.login_succeeded': 'Вход в систему',
   'audit.kind.auth.login_failed': 'Неудачный вход',
   'audit.kind.auth.password_changed': 'Пароль изменён',

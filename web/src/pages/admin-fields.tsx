@@ -14,16 +14,29 @@ const KEY = /^[a-z][a-zA-Z0-9_]{0,62}$/;
 const FIELD_TYPES = ['text', 'number', 'money', 'date', 'select'] as const;
 type FieldType = (typeof FIELD_TYPES)[number];
 const TYPE_MSG: Record<FieldType, MessageKey> = {
-  text: 'fieldType.text', number: 'fieldType.number', money: 'fieldType.money', date: 'fieldType.date', select: 'fieldType.select',
+  text: 'fieldType.text',
+  number: 'fieldType.number',
+  money: 'fieldType.money',
+  date: 'fieldType.date',
+  select: 'fieldType.select',
 };
 
 const latin = (s: string) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
 /** "Commercial proposal" → "commercial_proposal" (empty when the name has no Latin letters) */
 export const codeFrom = (name: string) =>
-  latin(name).toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^[^a-z]+/, '').slice(0, 63).replace(/_+$/, '');
+  latin(name)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, 63)
+    .replace(/_+$/, '');
 /** "Budget approved" → "budgetApproved" */
 export const keyFrom = (label: string) => {
-  const words = latin(label).replace(/[^A-Za-z0-9]+/g, ' ').trim().split(' ').filter(Boolean);
+  const words = latin(label)
+    .replace(/[^A-Za-z0-9]+/g, ' ')
+    .trim()
+    .split(' ')
+    .filter(Boolean);
   const key = words.map((w, i) => (i === 0 ? w.toLowerCase() : w[0].toUpperCase() + w.slice(1).toLowerCase())).join('');
   return key.replace(/^[^a-z]+/, '').slice(0, 63);
 };
@@ -76,12 +89,31 @@ export function RequirementsAdmin() {
   );
 }
 
-function Section({ id, title, count, hint, testId, children }: {
-  id: string; title: string; count: number; hint: string; testId: string; children: ReactNode;
+function Section({
+  id,
+  title,
+  count,
+  hint,
+  testId,
+  children,
+}: {
+  id: string;
+  title: string;
+  count: number;
+  hint: string;
+  testId: string;
+  children: ReactNode;
 }) {
   return (
     <div id={id} className="admin-section">
-      <Card testId={testId} title={<>{title} <span className="count">{count}</span></>}>
+      <Card
+        testId={testId}
+        title={
+          <>
+            {title} <span className="count">{count}</span>
+          </>
+        }
+      >
         <p className="muted small section-hint">{hint}</p>
         {children}
       </Card>
@@ -94,7 +126,12 @@ function Bilingual({ en, ru }: { en: string; ru: string | null }) {
   const { pick } = useI18n();
   const main = pick(en, ru);
   const other = ru ? (main === en ? ru : en) : null;
-  return <><div className="strong">{main}</div>{other && other !== main ? <div className="muted small">{other}</div> : null}</>;
+  return (
+    <>
+      <div className="strong">{main}</div>
+      {other && other !== main ? <div className="muted small">{other}</div> : null}
+    </>
+  );
 }
 
 /* ---------- document kinds ---------- */
@@ -117,53 +154,112 @@ function DocumentKindsSection() {
 
   const submit = (e: FormEvent) => {
     const code = form.code.trim();
-    return run(e, () => {
-      const bad: Record<string, string> = {};
-      if (!form.name.trim()) bad.name = t('error.requiredField');
-      if (!code) bad.code = t('error.requiredField');
-      else if (!CODE.test(code)) bad.code = t('kinds.codeHint');
-      return bad;
-    }, async () => {
-      const ru = form.nameRu.trim();
-      const k = await api.post<DocumentKind>('/document-kinds', { code, name: form.name.trim(), ...(ru ? { translations: { ru: { name: ru } } } : {}) });
-      setForm(emptyKind);
-      setCodeTouched(false);
-      toast('ok', t('kinds.created', { name: pick(k.name, k.translations?.ru?.name) }));
-      await reloadFields();
-    });
+    return run(
+      e,
+      () => {
+        const bad: Record<string, string> = {};
+        if (!form.name.trim()) bad.name = t('error.requiredField');
+        if (!code) bad.code = t('error.requiredField');
+        else if (!CODE.test(code)) bad.code = t('kinds.codeHint');
+        return bad;
+      },
+      async () => {
+        const ru = form.nameRu.trim();
+        const k = await api.post<DocumentKind>('/document-kinds', {
+          code,
+          name: form.name.trim(),
+          ...(ru ? { translations: { ru: { name: ru } } } : {}),
+        });
+        setForm(emptyKind);
+        setCodeTouched(false);
+        toast('ok', t('kinds.created', { name: pick(k.name, k.translations?.ru?.name) }));
+        await reloadFields();
+      },
+    );
   };
 
   return (
-    <Section id="document-kinds" testId="document-kinds" title={t('kinds.title')} count={documentKinds.length} hint={t('kinds.hint')}>
-      {documentKinds.length === 0 ? <Empty icon="file">{t('kinds.empty')}</Empty> : (
+    <Section
+      id="document-kinds"
+      testId="document-kinds"
+      title={t('kinds.title')}
+      count={documentKinds.length}
+      hint={t('kinds.hint')}
+    >
+      {documentKinds.length === 0 ? (
+        <Empty icon="file">{t('kinds.empty')}</Empty>
+      ) : (
         <div className="table-wrap table-flat">
           <table className="table" data-testid="document-kind-list">
-            <thead><tr><th>{t('kinds.name')}</th><th>{t('kinds.code')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>{t('kinds.name')}</th>
+                <th>{t('kinds.code')}</th>
+              </tr>
+            </thead>
             <tbody>
               {documentKinds.map((k) => (
                 <tr key={k.id} data-testid="document-kind" data-code={k.code}>
-                  <td><Bilingual en={k.name} ru={k.translations?.ru?.name ?? null} /></td>
-                  <td><code className="code">{k.code}</code></td>
+                  <td>
+                    <Bilingual en={k.name} ru={k.translations?.ru?.name ?? null} />
+                  </td>
+                  <td>
+                    <code className="code">{k.code}</code>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
-      <form className="form-grid admin-form" noValidate onSubmit={(e) => void submit(e)} data-testid="document-kind-form">
+      <form
+        className="form-grid admin-form"
+        noValidate
+        onSubmit={(e) => void submit(e)}
+        data-testid="document-kind-form"
+      >
         <h4 className="section-label">{t('kinds.addTitle')}</h4>
         <div className="form-grid form-grid-2">
           <Field label={t('kinds.nameEn')} htmlFor="dk-name" error={invalid.name} required>
-            <input id="dk-name" className={cls('name')} value={form.name} maxLength={200} onChange={(e) => edit('name', e.target.value)}
-              placeholder={t('kinds.namePlaceholder')} data-testid="kind-name" />
+            <input
+              id="dk-name"
+              className={cls('name')}
+              value={form.name}
+              maxLength={200}
+              onChange={(e) => edit('name', e.target.value)}
+              placeholder={t('kinds.namePlaceholder')}
+              data-testid="kind-name"
+            />
           </Field>
           <Field label={t('kinds.nameRu')} htmlFor="dk-name-ru" error={invalid.nameRu}>
-            <input id="dk-name-ru" className={cls('nameRu')} value={form.nameRu} maxLength={200} lang="ru"
-              onChange={(e) => edit('nameRu', e.target.value)} data-testid="kind-name-ru" />
+            <input
+              id="dk-name-ru"
+              className={cls('nameRu')}
+              value={form.nameRu}
+              maxLength={200}
+              lang="ru"
+              onChange={(e) => edit('nameRu', e.target.value)}
+              data-testid="kind-name-ru"
+            />
           </Field>
-          <Field label={t('kinds.code')} htmlFor="dk-code" error={invalid.code} hint={t('kinds.codeHint')} required className="span-2">
-            <input id="dk-code" className={`${cls('code')} input-mono`} value={form.code} maxLength={63} autoComplete="off" spellCheck={false}
-              onChange={(e) => edit('code', e.target.value)} data-testid="kind-code" />
+          <Field
+            label={t('kinds.code')}
+            htmlFor="dk-code"
+            error={invalid.code}
+            hint={t('kinds.codeHint')}
+            required
+            className="span-2"
+          >
+            <input
+              id="dk-code"
+              className={`${cls('code')} input-mono`}
+              value={form.code}
+              maxLength={63}
+              autoComplete="off"
+              spellCheck={false}
+              onChange={(e) => edit('code', e.target.value)}
+              data-testid="kind-code"
+            />
           </Field>
         </div>
         <ErrorBox error={error} testId="document-kind-error" />
@@ -179,7 +275,11 @@ function DocumentKindsSection() {
 
 /* ---------- deal fields ---------- */
 const emptyField = { key: '', label: '', labelRu: '', type: 'text' as FieldType, options: '' };
-const optionsOf = (text: string) => text.split('\n').map((o) => o.trim()).filter(Boolean);
+const optionsOf = (text: string) =>
+  text
+    .split('\n')
+    .map((o) => o.trim())
+    .filter(Boolean);
 
 function DealFieldsSection() {
   const { t, pick } = useI18n();
@@ -193,51 +293,85 @@ function DealFieldsSection() {
     const derive = key === 'label' && !keyTouched;
     setForm((f) => ({ ...f, [key]: value, ...(derive ? { key: keyFrom(value as string) } : {}) }));
     if (key === 'key') setKeyTouched(value !== '');
-    setInvalid((s) => ({ ...s, [key]: '', ...(derive ? { key: '' } : {}), ...(key === 'type' ? { options: '' } : {}) }));
-    if (errorField === key || (derive && errorField === 'key') || (key === 'type' && errorField === 'options')) setErrorField(null);
+    setInvalid((s) => ({
+      ...s,
+      [key]: '',
+      ...(derive ? { key: '' } : {}),
+      ...(key === 'type' ? { options: '' } : {}),
+    }));
+    if (errorField === key || (derive && errorField === 'key') || (key === 'type' && errorField === 'options'))
+      setErrorField(null);
   };
 
   const submit = (e: FormEvent) => {
     const key = form.key.trim();
     const options = optionsOf(form.options);
-    return run(e, () => {
-      const bad: Record<string, string> = {};
-      if (!form.label.trim()) bad.label = t('error.requiredField');
-      if (!key) bad.key = t('error.requiredField');
-      else if (!KEY.test(key)) bad.key = t('fields.keyHint');
-      if (form.type === 'select') {
-        const repeated = options.find((o, i) => options.indexOf(o) !== i);
-        if (!options.length) bad.options = t('fields.optionsRequired');
-        else if (repeated) bad.options = t('fields.optionsRepeated', { option: repeated });
-      }
-      return bad;
-    }, async () => {
-      const f = await api.post<DealField>('/deal-fields', {
-        key, label: form.label.trim(), type: form.type,
-        ...(form.labelRu.trim() ? { translations: { ru: { label: form.labelRu.trim() } } } : {}),
-        ...(form.type === 'select' ? { options } : {}),
-      });
-      setForm(emptyField);
-      setKeyTouched(false);
-      toast('ok', t('fields.created', { label: pick(f.label, f.translations?.ru?.label) }));
-      await reloadFields();
-    });
+    return run(
+      e,
+      () => {
+        const bad: Record<string, string> = {};
+        if (!form.label.trim()) bad.label = t('error.requiredField');
+        if (!key) bad.key = t('error.requiredField');
+        else if (!KEY.test(key)) bad.key = t('fields.keyHint');
+        if (form.type === 'select') {
+          const repeated = options.find((o, i) => options.indexOf(o) !== i);
+          if (!options.length) bad.options = t('fields.optionsRequired');
+          else if (repeated) bad.options = t('fields.optionsRepeated', { option: repeated });
+        }
+        return bad;
+      },
+      async () => {
+        const f = await api.post<DealField>('/deal-fields', {
+          key,
+          label: form.label.trim(),
+          type: form.type,
+          ...(form.labelRu.trim() ? { translations: { ru: { label: form.labelRu.trim() } } } : {}),
+          ...(form.type === 'select' ? { options } : {}),
+        });
+        setForm(emptyField);
+        setKeyTouched(false);
+        toast('ok', t('fields.created', { label: pick(f.label, f.translations?.ru?.label) }));
+        await reloadFields();
+      },
+    );
   };
 
   return (
-    <Section id="deal-fields" testId="deal-fields" title={t('fields.title')} count={dealFields.length} hint={t('fields.hint')}>
-      {dealFields.length === 0 ? <Empty icon="edit">{t('fields.empty')}</Empty> : (
+    <Section
+      id="deal-fields"
+      testId="deal-fields"
+      title={t('fields.title')}
+      count={dealFields.length}
+      hint={t('fields.hint')}
+    >
+      {dealFields.length === 0 ? (
+        <Empty icon="edit">{t('fields.empty')}</Empty>
+      ) : (
         <div className="table-wrap table-flat">
           <table className="table" data-testid="deal-field-list">
-            <thead><tr><th>{t('fields.label')}</th><th>{t('fields.key')}</th><th>{t('fields.type')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>{t('fields.label')}</th>
+                <th>{t('fields.key')}</th>
+                <th>{t('fields.type')}</th>
+              </tr>
+            </thead>
             <tbody>
               {dealFields.map((f) => (
                 <tr key={f.id} data-testid="deal-field" data-key={f.key}>
-                  <td><Bilingual en={f.label} ru={f.translations?.ru?.label ?? null} /></td>
-                  <td><code className="code">{f.key}</code></td>
+                  <td>
+                    <Bilingual en={f.label} ru={f.translations?.ru?.label ?? null} />
+                  </td>
+                  <td>
+                    <code className="code">{f.key}</code>
+                  </td>
                   <td>
                     {t(TYPE_MSG[f.type] ?? 'fieldType.text')}
-                    {f.options.length ? <div className="muted small option-list" title={f.options.join(', ')}>{f.options.join(' · ')}</div> : null}
+                    {f.options.length ? (
+                      <div className="muted small option-list" title={f.options.join(', ')}>
+                        {f.options.join(' · ')}
+                      </div>
+                    ) : null}
                   </td>
                 </tr>
               ))}
@@ -249,26 +383,71 @@ function DealFieldsSection() {
         <h4 className="section-label">{t('fields.addTitle')}</h4>
         <div className="form-grid form-grid-2">
           <Field label={t('fields.labelEn')} htmlFor="df-label" error={invalid.label} required>
-            <input id="df-label" className={cls('label')} value={form.label} maxLength={200} onChange={(e) => edit('label', e.target.value)}
-              placeholder={t('fields.labelPlaceholder')} data-testid="field-label" />
+            <input
+              id="df-label"
+              className={cls('label')}
+              value={form.label}
+              maxLength={200}
+              onChange={(e) => edit('label', e.target.value)}
+              placeholder={t('fields.labelPlaceholder')}
+              data-testid="field-label"
+            />
           </Field>
           <Field label={t('fields.labelRu')} htmlFor="df-label-ru" error={invalid.labelRu}>
-            <input id="df-label-ru" className={cls('labelRu')} value={form.labelRu} maxLength={200} lang="ru"
-              onChange={(e) => edit('labelRu', e.target.value)} data-testid="field-label-ru" />
+            <input
+              id="df-label-ru"
+              className={cls('labelRu')}
+              value={form.labelRu}
+              maxLength={200}
+              lang="ru"
+              onChange={(e) => edit('labelRu', e.target.value)}
+              data-testid="field-label-ru"
+            />
           </Field>
           <Field label={t('fields.key')} htmlFor="df-key" error={invalid.key} hint={t('fields.keyHint')} required>
-            <input id="df-key" className={`${cls('key')} input-mono`} value={form.key} maxLength={63} autoComplete="off" spellCheck={false}
-              onChange={(e) => edit('key', e.target.value)} data-testid="field-key" />
+            <input
+              id="df-key"
+              className={`${cls('key')} input-mono`}
+              value={form.key}
+              maxLength={63}
+              autoComplete="off"
+              spellCheck={false}
+              onChange={(e) => edit('key', e.target.value)}
+              data-testid="field-key"
+            />
           </Field>
           <Field label={t('fields.type')} htmlFor="df-type" required>
-            <select id="df-type" className={cls('type')} value={form.type} onChange={(e) => edit('type', e.target.value as FieldType)} data-testid="field-type">
-              {FIELD_TYPES.map((x) => <option key={x} value={x}>{t(TYPE_MSG[x])}</option>)}
+            <select
+              id="df-type"
+              className={cls('type')}
+              value={form.type}
+              onChange={(e) => edit('type', e.target.value as FieldType)}
+              data-testid="field-type"
+            >
+              {FIELD_TYPES.map((x) => (
+                <option key={x} value={x}>
+                  {t(TYPE_MSG[x])}
+                </option>
+              ))}
             </select>
           </Field>
           {form.type === 'select' ? (
-            <Field label={t('fields.options')} htmlFor="df-options" error={invalid.options} hint={t('fields.optionsHint')} required className="span-2">
-              <textarea id="df-options" className={cls('options')} rows={4} value={form.options}
-                onChange={(e) => edit('options', e.target.value)} data-testid="field-options" />
+            <Field
+              label={t('fields.options')}
+              htmlFor="df-options"
+              error={invalid.options}
+              hint={t('fields.optionsHint')}
+              required
+              className="span-2"
+            >
+              <textarea
+                id="df-options"
+                className={cls('options')}
+                rows={4}
+                value={form.options}
+                onChange={(e) => edit('options', e.target.value)}
+                data-testid="field-options"
+              />
             </Field>
           ) : null}
         </div>

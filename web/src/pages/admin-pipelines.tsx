@@ -8,18 +8,41 @@ import { useRefData } from '../session.js';
 import { Button, Card, Empty, ErrorBox, Field, Icon, Loading, useToast } from '../ui.js';
 import { RequirementsAdmin } from './admin-fields.js';
 
-interface DraftStage { key: string; id?: string; name: string; kind: StageKind; requiredFields: string[]; requiredDocumentKinds: string[] }
-interface Draft { id?: string; name: string; version?: number; archived?: boolean; stages: DraftStage[] }
+interface DraftStage {
+  key: string;
+  id?: string;
+  name: string;
+  kind: StageKind;
+  requiredFields: string[];
+  requiredDocumentKinds: string[];
+}
+interface Draft {
+  id?: string;
+  name: string;
+  version?: number;
+  archived?: boolean;
+  stages: DraftStage[];
+}
 
 let seq = 0;
 const newKey = () => `new-${++seq}`;
 
 function draftOf(p: Pipeline): Draft {
   return {
-    id: p.id, name: p.name, version: p.version, archived: p.archived,
-    stages: [...p.stages].sort((a, b) => a.position - b.position).map((s) => ({
-      key: s.id, id: s.id, name: s.name, kind: s.kind, requiredFields: [...s.requiredFields], requiredDocumentKinds: [...s.requiredDocumentKinds],
-    })),
+    id: p.id,
+    name: p.name,
+    version: p.version,
+    archived: p.archived,
+    stages: [...p.stages]
+      .sort((a, b) => a.position - b.position)
+      .map((s) => ({
+        key: s.id,
+        id: s.id,
+        name: s.name,
+        kind: s.kind,
+        requiredFields: [...s.requiredFields],
+        requiredDocumentKinds: [...s.requiredDocumentKinds],
+      })),
   };
 }
 
@@ -39,30 +62,76 @@ export function PipelinesAdminPage() {
   return (
     <div className="page">
       <header className="page-header">
-        <div className="page-title"><h1>{t('pipelines.title')}</h1></div>
-        <Button variant="primary" icon="plus" onClick={() => navigate('/admin/pipelines?new=1')}>{t('pipelines.new')}</Button>
+        <div className="page-title">
+          <h1>{t('pipelines.title')}</h1>
+        </div>
+        <Button variant="primary" icon="plus" onClick={() => navigate('/admin/pipelines?new=1')}>
+          {t('pipelines.new')}
+        </Button>
       </header>
-      {pipelinesLoading ? <Loading /> : (
+      {pipelinesLoading ? (
+        <Loading />
+      ) : (
         <div className="split">
           <nav className="split-nav" aria-label={t('pipelines.title')}>
             <ErrorBox error={pipelinesError} onRetry={() => void reloadPipelines()} />
             {pipelines.length === 0 && !pipelinesError ? <Empty icon="flow">{t('pipelines.empty')}</Empty> : null}
             {pipelines.map((p) => (
-              <button key={p.id} type="button" className={`split-item ${p.id === selected ? 'active' : ''}`} onClick={() => navigate(`/admin/pipelines?id=${p.id}`)}>
+              <button
+                key={p.id}
+                type="button"
+                className={`split-item ${p.id === selected ? 'active' : ''}`}
+                onClick={() => navigate(`/admin/pipelines?id=${p.id}`)}
+              >
                 <span className="strong">{p.name}</span>
-                <span className="muted small">{p.stages.length} · {p.stages.map((s) => s.name).slice(0, 3).join(' → ')}{p.stages.length > 3 ? ' …' : ''}</span>
+                <span className="muted small">
+                  {p.stages.length} ·{' '}
+                  {p.stages
+                    .map((s) => s.name)
+                    .slice(0, 3)
+                    .join(' → ')}
+                  {p.stages.length > 3 ? ' …' : ''}
+                </span>
                 {p.archived ? <span className="badge">{t('pipelines.archived')}</span> : null}
               </button>
             ))}
           </nav>
           <div className="split-main">
-            {isNew ? <PipelineEditor key="new" initial={{ name: t('pipelines.newName'), stages: [
-              { key: newKey(), name: t('stageKind.open'), kind: 'open', requiredFields: [], requiredDocumentKinds: [] },
-              { key: newKey(), name: t('stageKind.won'), kind: 'won', requiredFields: [], requiredDocumentKinds: [] },
-              { key: newKey(), name: t('stageKind.lost'), kind: 'lost', requiredFields: [], requiredDocumentKinds: [] },
-            ] }} />
-              : pipeline ? <PipelineEditor key={`${pipeline.id}:${pipeline.version}`} initial={draftOf(pipeline)} />
-              : pipelines.length ? <Empty icon="flow">{t('pipelines.selectOne')}</Empty> : null}
+            {isNew ? (
+              <PipelineEditor
+                key="new"
+                initial={{
+                  name: t('pipelines.newName'),
+                  stages: [
+                    {
+                      key: newKey(),
+                      name: t('stageKind.open'),
+                      kind: 'open',
+                      requiredFields: [],
+                      requiredDocumentKinds: [],
+                    },
+                    {
+                      key: newKey(),
+                      name: t('stageKind.won'),
+                      kind: 'won',
+                      requiredFields: [],
+                      requiredDocumentKinds: [],
+                    },
+                    {
+                      key: newKey(),
+                      name: t('stageKind.lost'),
+                      kind: 'lost',
+                      requiredFields: [],
+                      requiredDocumentKinds: [],
+                    },
+                  ],
+                }}
+              />
+            ) : pipeline ? (
+              <PipelineEditor key={`${pipeline.id}:${pipeline.version}`} initial={draftOf(pipeline)} />
+            ) : pipelines.length ? (
+              <Empty icon="flow">{t('pipelines.selectOne')}</Empty>
+            ) : null}
           </div>
         </div>
       )}
@@ -83,17 +152,20 @@ function PipelineEditor({ initial }: { initial: Draft }) {
   const [invalid, setInvalid] = useState<Record<string, boolean>>({});
   const dirty = JSON.stringify(draft) !== JSON.stringify(initial);
   const errorRef = useRef<HTMLDivElement>(null);
-  useEffect(() => { if (error) errorRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' }); }, [error]);
+  useEffect(() => {
+    if (error) errorRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [error]);
 
   const setStage = (key: string, fn: (s: DraftStage) => DraftStage) =>
     setDraft((d) => ({ ...d, stages: d.stages.map((s) => (s.key === key ? fn(s) : s)) }));
-  const move = (i: number, dir: -1 | 1) => setDraft((d) => {
-    const stages = [...d.stages];
-    const j = i + dir;
-    if (j < 0 || j >= stages.length) return d;
-    [stages[i], stages[j]] = [stages[j], stages[i]];
-    return { ...d, stages };
-  });
+  const move = (i: number, dir: -1 | 1) =>
+    setDraft((d) => {
+      const stages = [...d.stages];
+      const j = i + dir;
+      if (j < 0 || j >= stages.length) return d;
+      [stages[i], stages[j]] = [stages[j], stages[i]];
+      return { ...d, stages };
+    });
   const toggle = (list: string[], v: string) => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
 
   async function save() {
@@ -105,11 +177,20 @@ function PipelineEditor({ initial }: { initial: Draft }) {
     setBusy(true);
     setError(null);
     const stages = draft.stages.map((s) => ({
-      ...(s.id ? { id: s.id } : {}), name: s.name.trim(), kind: s.kind, requiredFields: s.requiredFields, requiredDocumentKinds: s.requiredDocumentKinds,
+      ...(s.id ? { id: s.id } : {}),
+      name: s.name.trim(),
+      kind: s.kind,
+      requiredFields: s.requiredFields,
+      requiredDocumentKinds: s.requiredDocumentKinds,
     }));
     try {
       if (draft.id) {
-        await api.put<Pipeline>(`/pipelines/${draft.id}`, { name: draft.name.trim(), version: draft.version, archived: !!draft.archived, stages });
+        await api.put<Pipeline>(`/pipelines/${draft.id}`, {
+          name: draft.name.trim(),
+          version: draft.version,
+          archived: !!draft.archived,
+          stages,
+        });
         toast('ok', t('pipelines.saved'));
         await reloadPipelines();
       } else {
@@ -128,13 +209,35 @@ function PipelineEditor({ initial }: { initial: Draft }) {
   const custom = dealFields;
   return (
     <Card testId="pipeline-editor">
-      <form className="form-grid" noValidate onSubmit={(e) => { e.preventDefault(); void save(); }}>
-        <Field label={t('pipelines.name')} htmlFor="pl-name" error={invalid.name ? t('error.requiredField') : null} required>
-          <input id="pl-name" className="input" value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} maxLength={200} />
+      <form
+        className="form-grid"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <Field
+          label={t('pipelines.name')}
+          htmlFor="pl-name"
+          error={invalid.name ? t('error.requiredField') : null}
+          required
+        >
+          <input
+            id="pl-name"
+            className="input"
+            value={draft.name}
+            onChange={(e) => setDraft({ ...draft, name: e.target.value })}
+            maxLength={200}
+          />
         </Field>
         {draft.id ? (
           <label className="check">
-            <input type="checkbox" checked={!!draft.archived} onChange={(e) => setDraft({ ...draft, archived: e.target.checked })} />
+            <input
+              type="checkbox"
+              checked={!!draft.archived}
+              onChange={(e) => setDraft({ ...draft, archived: e.target.checked })}
+            />
             {t('pipelines.archive')}
           </label>
         ) : null}
@@ -147,8 +250,13 @@ function PipelineEditor({ initial }: { initial: Draft }) {
               <div className="checks">
                 {fields.map((f) => (
                   <label key={f.key} className="check" data-testid="req-field" data-key={f.key}>
-                    <input type="checkbox" checked={s.requiredFields.includes(f.key)}
-                      onChange={() => setStage(s.key, (x) => ({ ...x, requiredFields: toggle(x.requiredFields, f.key) }))} />
+                    <input
+                      type="checkbox"
+                      checked={s.requiredFields.includes(f.key)}
+                      onChange={() =>
+                        setStage(s.key, (x) => ({ ...x, requiredFields: toggle(x.requiredFields, f.key) }))
+                      }
+                    />
                     {fieldLabel(f.key, f.label)}
                   </label>
                 ))}
@@ -158,32 +266,78 @@ function PipelineEditor({ initial }: { initial: Draft }) {
               <li key={s.key} className={`stage-row stage-row-${s.kind}`} data-testid="stage-row">
                 <div className="stage-row-main">
                   <div className="reorder">
-                    <button type="button" className="icon-btn icon-btn-sm" onClick={() => move(i, -1)} disabled={i === 0} aria-label={t('common.moveUp')} title={t('common.moveUp')}><Icon name="chevronUp" size={14} /></button>
-                    <button type="button" className="icon-btn icon-btn-sm" onClick={() => move(i, 1)} disabled={i === draft.stages.length - 1} aria-label={t('common.moveDown')} title={t('common.moveDown')}><Icon name="chevronDown" size={14} /></button>
+                    <button
+                      type="button"
+                      className="icon-btn icon-btn-sm"
+                      onClick={() => move(i, -1)}
+                      disabled={i === 0}
+                      aria-label={t('common.moveUp')}
+                      title={t('common.moveUp')}
+                    >
+                      <Icon name="chevronUp" size={14} />
+                    </button>
+                    <button
+                      type="button"
+                      className="icon-btn icon-btn-sm"
+                      onClick={() => move(i, 1)}
+                      disabled={i === draft.stages.length - 1}
+                      aria-label={t('common.moveDown')}
+                      title={t('common.moveDown')}
+                    >
+                      <Icon name="chevronDown" size={14} />
+                    </button>
                   </div>
                   <span className="stage-num">{i + 1}</span>
-                  <input className={`input grow ${invalid[s.key] ? 'input-invalid' : ''}`} aria-label={t('pipelines.stageName')} value={s.name}
-                    onChange={(e) => setStage(s.key, (x) => ({ ...x, name: e.target.value }))} maxLength={200} />
-                  <select className="input input-kind" aria-label={t('pipelines.kind')} value={s.kind}
-                    onChange={(e) => setStage(s.key, (x) => ({ ...x, kind: e.target.value as StageKind }))}>
+                  <input
+                    className={`input grow ${invalid[s.key] ? 'input-invalid' : ''}`}
+                    aria-label={t('pipelines.stageName')}
+                    value={s.name}
+                    onChange={(e) => setStage(s.key, (x) => ({ ...x, name: e.target.value }))}
+                    maxLength={200}
+                  />
+                  <select
+                    className="input input-kind"
+                    aria-label={t('pipelines.kind')}
+                    value={s.kind}
+                    onChange={(e) => setStage(s.key, (x) => ({ ...x, kind: e.target.value as StageKind }))}
+                  >
                     <option value="open">{t('stageKind.open')}</option>
                     <option value="won">{t('stageKind.won')}</option>
                     <option value="lost">{t('stageKind.lost')}</option>
                   </select>
-                  <button type="button" className={`chip chip-btn ${reqCount ? 'chip-blue' : ''}`} aria-expanded={expanded} data-testid="stage-requirements"
-                    onClick={() => setOpen(expanded ? null : s.key)}>
+                  <button
+                    type="button"
+                    className={`chip chip-btn ${reqCount ? 'chip-blue' : ''}`}
+                    aria-expanded={expanded}
+                    data-testid="stage-requirements"
+                    onClick={() => setOpen(expanded ? null : s.key)}
+                  >
                     <Icon name="lock" size={12} /> {t('pipelines.requirementsCount', { n: reqCount })}
                     <Icon name={expanded ? 'chevronUp' : 'chevronDown'} size={12} />
                   </button>
-                  <button type="button" className="icon-btn icon-btn-danger" aria-label={t('pipelines.removeStage')} title={t('pipelines.removeStage')}
-                    onClick={() => setDraft((d) => ({ ...d, stages: d.stages.filter((x) => x.key !== s.key) }))} disabled={draft.stages.length <= 1}>
+                  <button
+                    type="button"
+                    className="icon-btn icon-btn-danger"
+                    aria-label={t('pipelines.removeStage')}
+                    title={t('pipelines.removeStage')}
+                    onClick={() => setDraft((d) => ({ ...d, stages: d.stages.filter((x) => x.key !== s.key) }))}
+                    disabled={draft.stages.length <= 1}
+                  >
                     <Icon name="trash" size={16} />
                   </button>
                 </div>
                 {!expanded && reqCount ? (
                   <div className="stage-row-reqs">
-                    {s.requiredFields.map((k) => <span key={k} className="chip">{fieldLabel(k)}</span>)}
-                    {s.requiredDocumentKinds.map((k) => <span key={k} className="chip"><Icon name="file" size={12} /> {kindName(k, '?')}</span>)}
+                    {s.requiredFields.map((k) => (
+                      <span key={k} className="chip">
+                        {fieldLabel(k)}
+                      </span>
+                    ))}
+                    {s.requiredDocumentKinds.map((k) => (
+                      <span key={k} className="chip">
+                        <Icon name="file" size={12} /> {kindName(k, '?')}
+                      </span>
+                    ))}
                   </div>
                 ) : null}
                 {expanded ? (
@@ -192,20 +346,32 @@ function PipelineEditor({ initial }: { initial: Draft }) {
                       <legend>{t('pipelines.requiredFields')}</legend>
                       <div className="muted small">{t('pipelines.builtIn')}</div>
                       {fieldChecks(builtInFields)}
-                      {custom.length ? <>
-                        <div className="muted small">{t('pipelines.custom')}</div>
-                        {fieldChecks(custom)}
-                      </> : null}
+                      {custom.length ? (
+                        <>
+                          <div className="muted small">{t('pipelines.custom')}</div>
+                          {fieldChecks(custom)}
+                        </>
+                      ) : null}
                     </fieldset>
                     <fieldset>
                       <legend>{t('pipelines.requiredDocs')}</legend>
                       <div className="muted small">{t('pipelines.requiredDocsHint')}</div>
-                      {documentKinds.length === 0 ? <div className="muted small">{t('pipelines.noDocKinds')}</div> : (
+                      {documentKinds.length === 0 ? (
+                        <div className="muted small">{t('pipelines.noDocKinds')}</div>
+                      ) : (
                         <div className="checks">
                           {documentKinds.map((k) => (
                             <label key={k.id} className="check" data-testid="req-doc" data-kind-id={k.id}>
-                              <input type="checkbox" checked={s.requiredDocumentKinds.includes(k.id)}
-                                onChange={() => setStage(s.key, (x) => ({ ...x, requiredDocumentKinds: toggle(x.requiredDocumentKinds, k.id) }))} />
+                              <input
+                                type="checkbox"
+                                checked={s.requiredDocumentKinds.includes(k.id)}
+                                onChange={() =>
+                                  setStage(s.key, (x) => ({
+                                    ...x,
+                                    requiredDocumentKinds: toggle(x.requiredDocumentKinds, k.id),
+                                  }))
+                                }
+                              />
                               {kindName(k.id, k.name)}
                             </label>
                           ))}
@@ -213,8 +379,16 @@ function PipelineEditor({ initial }: { initial: Draft }) {
                       )}
                     </fieldset>
                     <div className="stage-row-more">
-                      <button type="button" className="link link-btn small" data-testid="add-requirement-link"
-                        onClick={() => document.getElementById('requirements-admin')?.scrollIntoView({ behavior: 'smooth', block: 'start' })}>
+                      <button
+                        type="button"
+                        className="link link-btn small"
+                        data-testid="add-requirement-link"
+                        onClick={() =>
+                          document
+                            .getElementById('requirements-admin')
+                            ?.scrollIntoView({ behavior: 'smooth', block: 'start' })
+                        }
+                      >
                         <Icon name="plus" size={13} /> {t('pipelines.addRequirement')}
                       </button>
                     </div>
@@ -225,27 +399,57 @@ function PipelineEditor({ initial }: { initial: Draft }) {
           })}
         </ol>
         <div>
-          <Button icon="plus" onClick={() => {
-            const key = newKey();
-            setDraft((d) => {
-              // new open stages go before the first closing stage
-              const firstClosed = d.stages.findIndex((s) => s.kind !== 'open');
-              const at = firstClosed < 0 ? d.stages.length : firstClosed;
-              const stages = [...d.stages];
-              let name = t('pipelines.newStage');
-              for (let n = 2; stages.some((x) => x.name.trim().toLowerCase() === name.toLowerCase()); n++) name = `${t('pipelines.newStage')} ${n}`;
-              stages.splice(at, 0, { key, name, kind: 'open', requiredFields: [], requiredDocumentKinds: [] });
-              return { ...d, stages };
-            });
-          }}>{t('pipelines.addStage')}</Button>
+          <Button
+            icon="plus"
+            onClick={() => {
+              const key = newKey();
+              setDraft((d) => {
+                // new open stages go before the first closing stage
+                const firstClosed = d.stages.findIndex((s) => s.kind !== 'open');
+                const at = firstClosed < 0 ? d.stages.length : firstClosed;
+                const stages = [...d.stages];
+                let name = t('pipelines.newStage');
+                for (let n = 2; stages.some((x) => x.name.trim().toLowerCase() === name.toLowerCase()); n++)
+                  name = `${t('pipelines.newStage')} ${n}`;
+                stages.splice(at, 0, { key, name, kind: 'open', requiredFields: [], requiredDocumentKinds: [] });
+                return { ...d, stages };
+              });
+            }}
+          >
+            {t('pipelines.addStage')}
+          </Button>
         </div>
         <div ref={errorRef}>
-          <ErrorBox error={error} onRetry={error instanceof ApiError && error.status === 409 ? () => void reloadPipelines() : undefined} />
+          <ErrorBox
+            error={error}
+            onRetry={error instanceof ApiError && error.status === 409 ? () => void reloadPipelines() : undefined}
+          />
         </div>
         <div className="form-actions">
-          <Button onClick={() => { setDraft(initial); setError(null); setInvalid({}); }} disabled={!dirty || busy}>{t('common.reset')}</Button>
-          <Button variant="primary" type="submit" busy={busy} disabled={!dirty && !!draft.id} data-testid="pipeline-save">
-            {draft.id ? (busy ? t('common.saving') : t('common.save')) : (busy ? t('common.creating') : t('common.create'))}
+          <Button
+            onClick={() => {
+              setDraft(initial);
+              setError(null);
+              setInvalid({});
+            }}
+            disabled={!dirty || busy}
+          >
+            {t('common.reset')}
+          </Button>
+          <Button
+            variant="primary"
+            type="submit"
+            busy={busy}
+            disabled={!dirty && !!draft.id}
+            data-testid="pipeline-save"
+          >
+            {draft.id
+              ? busy
+                ? t('common.saving')
+                : t('common.save')
+              : busy
+                ? t('common.creating')
+                : t('common.create')}
           </Button>
         </div>
       </form>

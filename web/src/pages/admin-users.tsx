@@ -4,7 +4,19 @@ import { useAsync, useDebounced, useDocumentTitle } from '../hooks.js';
 import { useI18n } from '../i18n/index.js';
 import { navigate, useLocation } from '../router.js';
 import { useSession } from '../session.js';
-import { Avatar, Button, Dialog, Empty, ErrorBox, Field, Icon, Loading, Spinner, useErrorText, useToast } from '../ui.js';
+import {
+  Avatar,
+  Button,
+  Dialog,
+  Empty,
+  ErrorBox,
+  Field,
+  Icon,
+  Loading,
+  Spinner,
+  useErrorText,
+  useToast,
+} from '../ui.js';
 
 const ROLES: Role[] = ['admin', 'process_owner', 'lead', 'manager', 'member'];
 
@@ -17,17 +29,40 @@ export function UsersAdminPage() {
   return (
     <div className="page">
       <header className="page-header">
-        <div className="page-title"><h1>{t('users.title')}</h1></div>
+        <div className="page-title">
+          <h1>{t('users.title')}</h1>
+        </div>
       </header>
       <div className="tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={tab === 'users'} className={`tab ${tab === 'users' ? 'active' : ''}`}
-          onClick={() => navigate('/admin/users')}><Icon name="users" size={16} /> {t('users.tabUsers')}</button>
-        <button type="button" role="tab" aria-selected={tab === 'departments'} className={`tab ${tab === 'departments' ? 'active' : ''}`}
-          onClick={() => navigate('/admin/users?tab=departments')}><Icon name="building" size={16} /> {t('users.tabDepartments')}</button>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === 'users'}
+          className={`tab ${tab === 'users' ? 'active' : ''}`}
+          onClick={() => navigate('/admin/users')}
+        >
+          <Icon name="users" size={16} /> {t('users.tabUsers')}
+        </button>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === 'departments'}
+          className={`tab ${tab === 'departments' ? 'active' : ''}`}
+          onClick={() => navigate('/admin/users?tab=departments')}
+        >
+          <Icon name="building" size={16} /> {t('users.tabDepartments')}
+        </button>
       </div>
-      {tab === 'users'
-        ? <UsersTab departments={departments.data ?? []} />
-        : <DepartmentsTab departments={departments.data} error={departments.error} loading={departments.loading} reload={() => void departments.reload()} />}
+      {tab === 'users' ? (
+        <UsersTab departments={departments.data ?? []} />
+      ) : (
+        <DepartmentsTab
+          departments={departments.data}
+          error={departments.error}
+          loading={departments.loading}
+          reload={() => void departments.reload()}
+        />
+      )}
     </div>
   );
 }
@@ -49,25 +84,39 @@ function UsersTab({ departments }: { departments: Department[] }) {
 
   async function load(reset: boolean) {
     const id = ++seq.current;
-    setLoading(true); setError(null);
+    setLoading(true);
+    setError(null);
     try {
-      const page = await api.get<Page<User>>(`/users${qs({ q: query || undefined, limit: 50, cursor: reset ? undefined : cursor ?? undefined })}`);
+      const page = await api.get<Page<User>>(
+        `/users${qs({ q: query || undefined, limit: 50, cursor: reset ? undefined : (cursor ?? undefined) })}`,
+      );
       if (id !== seq.current) return;
       setItems((prev) => (reset ? page.items : [...prev, ...page.items]));
       setCursor(page.nextCursor);
-    } catch (e) { if (id === seq.current) setError(e); } finally { if (id === seq.current) setLoading(false); }
+    } catch (e) {
+      if (id === seq.current) setError(e);
+    } finally {
+      if (id === seq.current) setLoading(false);
+    }
   }
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  useEffect(() => { void load(true); }, [query]);
+  useEffect(() => {
+    void load(true);
+  }, [query]);
 
   async function update(u: User, changes: Partial<Pick<User, 'role' | 'departmentId' | 'disabled'>>) {
-    setBusyRow(u.id); setRowError(null);
+    setBusyRow(u.id);
+    setRowError(null);
     try {
       const r = await api.patch<User | { user: User }>(`/users/${u.id}`, { version: u.version, ...changes });
       const next = 'user' in r ? r.user : r;
       setItems((list) => list.map((x) => (x.id === u.id ? { ...x, ...next } : x)));
       toast('ok', t('users.updated'));
-    } catch (e) { setRowError(e); } finally { setBusyRow(null); }
+    } catch (e) {
+      setRowError(e);
+    } finally {
+      setBusyRow(null);
+    }
   }
 
   const deptName = (id: string | null) => departments.find((d) => d.id === id)?.name ?? '';
@@ -76,18 +125,38 @@ function UsersTab({ departments }: { departments: Department[] }) {
       <div className="toolbar">
         <div className="input-icon toolbar-search">
           <Icon name="search" size={16} />
-          <input className="input" type="search" placeholder={t('users.search')} aria-label={t('common.search')} value={q} onChange={(e) => setQ(e.target.value)} />
+          <input
+            className="input"
+            type="search"
+            placeholder={t('users.search')}
+            aria-label={t('common.search')}
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+          />
           {loading && items.length ? <Spinner /> : null}
         </div>
         <div className="toolbar-spacer" />
-        <Button variant="primary" icon="plus" onClick={() => setInviting(true)} data-testid="invite-user">{t('users.invite')}</Button>
+        <Button variant="primary" icon="plus" onClick={() => setInviting(true)} data-testid="invite-user">
+          {t('users.invite')}
+        </Button>
       </div>
       <ErrorBox error={error} onRetry={() => void load(true)} />
       <ErrorBox error={rowError} />
-      {loading && !items.length ? <Loading /> : items.length === 0 && !error ? <Empty icon="users">{t('users.empty')}</Empty> : (
+      {loading && !items.length ? (
+        <Loading />
+      ) : items.length === 0 && !error ? (
+        <Empty icon="users">{t('users.empty')}</Empty>
+      ) : (
         <div className="table-wrap">
           <table className="table" data-testid="users-table">
-            <thead><tr><th>{t('field.name')}</th><th>{t('field.role')}</th><th className="hide-sm">{t('field.department')}</th><th>{t('field.status')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>{t('field.name')}</th>
+                <th>{t('field.role')}</th>
+                <th className="hide-sm">{t('field.department')}</th>
+                <th>{t('field.status')}</th>
+              </tr>
+            </thead>
             <tbody>
               {items.map((u) => (
                 <tr key={u.id} className={u.disabled ? 'row-disabled' : ''}>
@@ -95,30 +164,58 @@ function UsersTab({ departments }: { departments: Department[] }) {
                     <div className="user-cell">
                       <Avatar name={u.name} size={30} />
                       <div>
-                        <div className="strong">{u.name}{u.id === me?.id ? <span className="muted"> ({t('users.you')})</span> : null}</div>
+                        <div className="strong">
+                          {u.name}
+                          {u.id === me?.id ? <span className="muted"> ({t('users.you')})</span> : null}
+                        </div>
                         <div className="muted small">{u.email}</div>
                       </div>
                     </div>
                   </td>
                   <td>
-                    <select className="input input-compact" aria-label={t('field.role')} value={u.role} disabled={busyRow === u.id || u.id === me?.id}
-                      onChange={(e) => void update(u, { role: e.target.value as Role })}>
-                      {ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
+                    <select
+                      className="input input-compact"
+                      aria-label={t('field.role')}
+                      value={u.role}
+                      disabled={busyRow === u.id || u.id === me?.id}
+                      onChange={(e) => void update(u, { role: e.target.value as Role })}
+                    >
+                      {ROLES.map((r) => (
+                        <option key={r} value={r}>
+                          {t(`role.${r}`)}
+                        </option>
+                      ))}
                     </select>
                   </td>
                   <td className="hide-sm">
-                    <select className="input input-compact" aria-label={t('field.department')} value={u.departmentId ?? ''} disabled={busyRow === u.id}
-                      onChange={(e) => void update(u, { departmentId: e.target.value || null })}>
+                    <select
+                      className="input input-compact"
+                      aria-label={t('field.department')}
+                      value={u.departmentId ?? ''}
+                      disabled={busyRow === u.id}
+                      onChange={(e) => void update(u, { departmentId: e.target.value || null })}
+                    >
                       <option value="">{t('common.noneOption')}</option>
-                      {departments.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+                      {departments.map((d) => (
+                        <option key={d.id} value={d.id}>
+                          {d.name}
+                        </option>
+                      ))}
                       {u.departmentId && !deptName(u.departmentId) ? <option value={u.departmentId}>…</option> : null}
                     </select>
                   </td>
                   <td>
                     <div className="status-cell">
-                      <span className={`badge ${u.disabled ? 'badge-red' : 'badge-green'}`}>{u.disabled ? t('users.disabled') : t('users.active')}</span>
+                      <span className={`badge ${u.disabled ? 'badge-red' : 'badge-green'}`}>
+                        {u.disabled ? t('users.disabled') : t('users.active')}
+                      </span>
                       {u.id !== me?.id ? (
-                        <Button size="sm" variant="ghost" busy={busyRow === u.id} onClick={() => void update(u, { disabled: !u.disabled })}>
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          busy={busyRow === u.id}
+                          onClick={() => void update(u, { disabled: !u.disabled })}
+                        >
                           {u.disabled ? t('users.enable') : t('users.disable')}
                         </Button>
                       ) : null}
@@ -130,13 +227,33 @@ function UsersTab({ departments }: { departments: Department[] }) {
           </table>
         </div>
       )}
-      {cursor ? <div className="center mt-4"><Button onClick={() => void load(false)} busy={loading}>{t('common.loadMore')}</Button></div> : null}
-      {inviting ? <InviteDialog departments={departments} onClose={() => setInviting(false)} onCreated={(u) => setItems((l) => [u, ...l])} /> : null}
+      {cursor ? (
+        <div className="center mt-4">
+          <Button onClick={() => void load(false)} busy={loading}>
+            {t('common.loadMore')}
+          </Button>
+        </div>
+      ) : null}
+      {inviting ? (
+        <InviteDialog
+          departments={departments}
+          onClose={() => setInviting(false)}
+          onCreated={(u) => setItems((l) => [u, ...l])}
+        />
+      ) : null}
     </>
   );
 }
 
-function InviteDialog({ departments, onClose, onCreated }: { departments: Department[]; onClose: () => void; onCreated: (u: User) => void }) {
+function InviteDialog({
+  departments,
+  onClose,
+  onCreated,
+}: {
+  departments: Department[];
+  onClose: () => void;
+  onCreated: (u: User) => void;
+}) {
   const { t } = useI18n();
   const [form, setForm] = useState({ email: '', name: '', role: 'manager' as Role, departmentId: '' });
   const [invalid, setInvalid] = useState<Record<string, boolean>>({});
@@ -151,25 +268,46 @@ function InviteDialog({ departments, onClose, onCreated }: { departments: Depart
     if (!form.name.trim()) bad.name = true;
     setInvalid(bad);
     if (Object.keys(bad).length) return;
-    setBusy(true); setError(null);
+    setBusy(true);
+    setError(null);
     try {
       const r = await api.post<{ user: User; password: string }>('/users', {
-        email: form.email.trim(), name: form.name.trim(), role: form.role, ...(form.departmentId ? { departmentId: form.departmentId } : {}),
+        email: form.email.trim(),
+        name: form.name.trim(),
+        role: form.role,
+        ...(form.departmentId ? { departmentId: form.departmentId } : {}),
       });
       setResult(r);
       onCreated(r.user);
-    } catch (e) { setError(e); } finally { setBusy(false); }
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
   }
 
   if (result) {
     return (
-      <Dialog title={t('users.invited')} onClose={onClose} testId="invite-result"
-        footer={<Button variant="primary" onClick={onClose}>{t('common.close')}</Button>}>
+      <Dialog
+        title={t('users.invited')}
+        onClose={onClose}
+        testId="invite-result"
+        footer={
+          <Button variant="primary" onClick={onClose}>
+            {t('common.close')}
+          </Button>
+        }
+      >
         <p>{t('users.passwordOnce', { name: result.user.name })}</p>
         <div className="secret">
           <Icon name="key" />
           <code data-testid="invite-password">{result.password}</code>
-          <Button size="sm" onClick={() => { void navigator.clipboard?.writeText(result.password).then(() => setCopied(true)); }}>
+          <Button
+            size="sm"
+            onClick={() => {
+              void navigator.clipboard?.writeText(result.password).then(() => setCopied(true));
+            }}
+          >
             {copied ? t('common.copied') : t('common.copy')}
           </Button>
         </div>
@@ -178,27 +316,85 @@ function InviteDialog({ departments, onClose, onCreated }: { departments: Depart
     );
   }
   return (
-    <Dialog title={t('users.inviteTitle')} onClose={onClose} busy={busy}
-      footer={<><Button onClick={onClose} disabled={busy}>{t('common.cancel')}</Button>
-        <Button variant="primary" busy={busy} onClick={() => void submit()}>{t('users.invite')}</Button></>}>
-      <form className="form-grid" noValidate onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+    <Dialog
+      title={t('users.inviteTitle')}
+      onClose={onClose}
+      busy={busy}
+      footer={
+        <>
+          <Button onClick={onClose} disabled={busy}>
+            {t('common.cancel')}
+          </Button>
+          <Button variant="primary" busy={busy} onClick={() => void submit()}>
+            {t('users.invite')}
+          </Button>
+        </>
+      }
+    >
+      <form
+        className="form-grid"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
         <ErrorBox error={error} />
-        <Field label={t('field.email')} htmlFor="iv-email" required error={invalid.email ? t('error.requiredField') : null}>
-          <input id="iv-email" type="email" className="input" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />
+        <Field
+          label={t('field.email')}
+          htmlFor="iv-email"
+          required
+          error={invalid.email ? t('error.requiredField') : null}
+        >
+          <input
+            id="iv-email"
+            type="email"
+            className="input"
+            value={form.email}
+            onChange={(e) => setForm({ ...form, email: e.target.value })}
+          />
         </Field>
-        <Field label={t('field.name')} htmlFor="iv-name" required error={invalid.name ? t('error.requiredField') : null}>
-          <input id="iv-name" className="input" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+        <Field
+          label={t('field.name')}
+          htmlFor="iv-name"
+          required
+          error={invalid.name ? t('error.requiredField') : null}
+        >
+          <input
+            id="iv-name"
+            className="input"
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.target.value })}
+          />
         </Field>
         <div className="form-row">
           <Field label={t('field.role')} htmlFor="iv-role" className="grow">
-            <select id="iv-role" className="input" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
-              {ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
+            <select
+              id="iv-role"
+              className="input"
+              value={form.role}
+              onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
+            >
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {t(`role.${r}`)}
+                </option>
+              ))}
             </select>
           </Field>
           <Field label={t('field.department')} htmlFor="iv-dept" className="grow">
-            <select id="iv-dept" className="input" value={form.departmentId} onChange={(e) => setForm({ ...form, departmentId: e.target.value })}>
+            <select
+              id="iv-dept"
+              className="input"
+              value={form.departmentId}
+              onChange={(e) => setForm({ ...form, departmentId: e.target.value })}
+            >
               <option value="">{t('common.noneOption')}</option>
-              {departments.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+              {departments.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                </option>
+              ))}
             </select>
           </Field>
         </div>
@@ -208,7 +404,17 @@ function InviteDialog({ departments, onClose, onCreated }: { departments: Depart
   );
 }
 
-function DepartmentsTab({ departments, error, loading, reload }: { departments: Department[] | undefined; error: unknown; loading: boolean; reload: () => void }) {
+function DepartmentsTab({
+  departments,
+  error,
+  loading,
+  reload,
+}: {
+  departments: Department[] | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+}) {
   const { t } = useI18n();
   // every user: the dialog picks members among them and must know who is in the department now
   const users = useAsync(() => allPages<User>('/users', {}), []);
@@ -235,13 +441,27 @@ function DepartmentsTab({ departments, error, loading, reload }: { departments: 
     <>
       <div className="toolbar">
         <div className="toolbar-spacer" />
-        <Button variant="primary" icon="plus" onClick={() => setEditing('new')} data-testid="new-department">{t('departments.new')}</Button>
+        <Button variant="primary" icon="plus" onClick={() => setEditing('new')} data-testid="new-department">
+          {t('departments.new')}
+        </Button>
       </div>
       <ErrorBox error={error} onRetry={reload} />
-      {loading && !departments ? <Loading /> : list.length === 0 && !error ? <Empty icon="building">{t('departments.empty')}</Empty> : (
+      {loading && !departments ? (
+        <Loading />
+      ) : list.length === 0 && !error ? (
+        <Empty icon="building">{t('departments.empty')}</Empty>
+      ) : (
         <div className="table-wrap">
           <table className="table table-click" data-testid="departments-table">
-            <thead><tr><th>{t('field.name')}</th><th className="hide-sm">{t('departments.parent')}</th><th>{t('departments.lead')}</th><th className="num">{t('departments.members')}</th><th /></tr></thead>
+            <thead>
+              <tr>
+                <th>{t('field.name')}</th>
+                <th className="hide-sm">{t('departments.parent')}</th>
+                <th>{t('departments.lead')}</th>
+                <th className="num">{t('departments.members')}</th>
+                <th />
+              </tr>
+            </thead>
             <tbody>
               {ordered.map(({ d, depth }) => (
                 <tr key={d.id} onClick={() => setEditing(d)} data-testid="department-row" data-id={d.id}>
@@ -253,32 +473,72 @@ function DepartmentsTab({ departments, error, loading, reload }: { departments: 
                     </span>
                   </td>
                   <td className="hide-sm muted">{name(d.parentId)}</td>
-                  <td>{d.leadId ? <span className="inline-flex"><Avatar name={userName(d.leadId)} size={20} /> {userName(d.leadId)}</span> : <span className="muted">{t('common.none')}</span>}</td>
+                  <td>
+                    {d.leadId ? (
+                      <span className="inline-flex">
+                        <Avatar name={userName(d.leadId)} size={20} /> {userName(d.leadId)}
+                      </span>
+                    ) : (
+                      <span className="muted">{t('common.none')}</span>
+                    )}
+                  </td>
                   <td className="num">{d.memberCount}</td>
-                  <td className="num"><button type="button" className="icon-btn" aria-label={t('common.edit')}><Icon name="edit" size={16} /></button></td>
+                  <td className="num">
+                    <button type="button" className="icon-btn" aria-label={t('common.edit')}>
+                      <Icon name="edit" size={16} />
+                    </button>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
-      {editing ? <DepartmentDialog department={editing === 'new' ? null : editing} departments={list} users={users.data}
-        usersError={users.error} onRetryUsers={() => void users.reload()}
-        onClose={(changed) => { setEditing(null); if (changed) { reload(); void users.reload(); } }} /> : null}
+      {editing ? (
+        <DepartmentDialog
+          department={editing === 'new' ? null : editing}
+          departments={list}
+          users={users.data}
+          usersError={users.error}
+          onRetryUsers={() => void users.reload()}
+          onClose={(changed) => {
+            setEditing(null);
+            if (changed) {
+              reload();
+              void users.reload();
+            }
+          }}
+        />
+      ) : null}
     </>
   );
 }
 
 /** A membership change that did not go through: who, which way, and why. */
-interface MemberFailure { user: User; adding: boolean; error: unknown }
+interface MemberFailure {
+  user: User;
+  adding: boolean;
+  error: unknown;
+}
 
 /**
  * Create or edit a department with its lead and members. Members are users whose departmentId is the department, so
  * saving writes the department first and then PATCHes each user who joins or leaves, one after the other. When some of
  * those fail, the dialog stays open with the choice as it was: saving again retries only what is still different.
  */
-function DepartmentDialog({ department, departments, users: loadedUsers, usersError, onRetryUsers, onClose }: {
-  department: Department | null; departments: Department[]; users: User[] | undefined; usersError: unknown; onRetryUsers: () => void;
+function DepartmentDialog({
+  department,
+  departments,
+  users: loadedUsers,
+  usersError,
+  onRetryUsers,
+  onClose,
+}: {
+  department: Department | null;
+  departments: Department[];
+  users: User[] | undefined;
+  usersError: unknown;
+  onRetryUsers: () => void;
   /** changed: whether anything was written, so the lists need a reload */
   onClose: (changed: boolean) => void;
 }) {
@@ -287,7 +547,10 @@ function DepartmentDialog({ department, departments, users: loadedUsers, usersEr
   const errorText = useErrorText();
   const users = loadedUsers ?? [];
   const [form, setForm] = useState({
-    name: department?.name ?? '', parentId: department?.parentId ?? '', leadId: department?.leadId ?? '', isSalesGroup: department?.isSalesGroup ?? true,
+    name: department?.name ?? '',
+    parentId: department?.parentId ?? '',
+    leadId: department?.leadId ?? '',
+    isSalesGroup: department?.isSalesGroup ?? true,
   });
   const [invalid, setInvalid] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -307,11 +570,13 @@ function DepartmentDialog({ department, departments, users: loadedUsers, usersEr
   /** the members chosen; null until the first change, so members loaded later are kept rather than dropped */
   const [picked, setPicked] = useState<Set<string> | null>(null);
   const members = picked ?? current;
-  const toggle = (id: string, on: boolean) => setPicked((prev) => {
-    const next = new Set(prev ?? current);
-    if (on) next.add(id); else next.delete(id);
-    return next;
-  });
+  const toggle = (id: string, on: boolean) =>
+    setPicked((prev) => {
+      const next = new Set(prev ?? current);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
   const lead = users.find((u) => u.id === form.leadId) ?? null;
   // a lead in no department yet: offer to make them a member as well
   const offerJoin = !!lead && deptOf(lead) === null && !members.has(lead.id);
@@ -324,20 +589,38 @@ function DepartmentDialog({ department, departments, users: loadedUsers, usersEr
     let grew = true;
     while (grew) {
       grew = false;
-      for (const d of departments) if (d.parentId && blocked.has(d.parentId) && !blocked.has(d.id)) { blocked.add(d.id); grew = true; }
+      for (const d of departments)
+        if (d.parentId && blocked.has(d.parentId) && !blocked.has(d.id)) {
+          blocked.add(d.id);
+          grew = true;
+        }
     }
   }
 
   // the lead picker: group leads first, then the others; administrators only when they lead this department already
   const leadChoices = users.filter((u) => u.id === department?.leadId || (!u.disabled && u.role !== 'admin'));
-  const leadOption = (u: User) => <option key={u.id} value={u.id}>{u.name} · {u.email}</option>;
+  const leadOption = (u: User) => (
+    <option key={u.id} value={u.id}>
+      {u.name} · {u.email}
+    </option>
+  );
   const leads = leadChoices.filter((u) => u.role === 'lead');
   const others = leadChoices.filter((u) => u.role !== 'lead');
 
   async function submit() {
-    if (!form.name.trim()) { setInvalid(true); return; }
-    setBusy(true); setError(null); setFailures([]);
-    const body = { name: form.name.trim(), parentId: form.parentId || null, leadId: form.leadId || null, isSalesGroup: form.isSalesGroup };
+    if (!form.name.trim()) {
+      setInvalid(true);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    setFailures([]);
+    const body = {
+      name: form.name.trim(),
+      parentId: form.parentId || null,
+      leadId: form.leadId || null,
+      isSalesGroup: form.isSalesGroup,
+    };
     let dept = saved;
     try {
       if (!dept) dept = await api.post<Department>('/departments', body);
@@ -345,7 +628,10 @@ function DepartmentDialog({ department, departments, users: loadedUsers, usersEr
         dept = await api.patch<Department>(`/departments/${dept.id}`, { ...body, version: dept.version });
       }
       savedBody.current = JSON.stringify(body);
-      if (dept !== saved) { setSaved(dept); changed.current = true; }
+      if (dept !== saved) {
+        setSaved(dept);
+        changed.current = true;
+      }
     } catch (e) {
       setError(e);
       setBusy(false);
@@ -373,16 +659,39 @@ function DepartmentDialog({ department, departments, users: loadedUsers, usersEr
       }
     }
     setBusy(false);
-    if (failed.length) { setFailures(failed); return; }
+    if (failed.length) {
+      setFailures(failed);
+      return;
+    }
     toast('ok', department ? t('departments.updated') : t('departments.created'));
     onClose(true);
   }
 
   return (
-    <Dialog title={saved ? saved.name : t('departments.new')} onClose={() => onClose(changed.current)} busy={busy} testId="department-dialog"
-      footer={<><Button onClick={() => onClose(changed.current)} disabled={busy}>{t('common.cancel')}</Button>
-        <Button variant="primary" busy={busy} onClick={() => void submit()} data-testid="department-save">{saved ? t('common.save') : t('common.create')}</Button></>}>
-      <form className="form-grid" noValidate onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+    <Dialog
+      title={saved ? saved.name : t('departments.new')}
+      onClose={() => onClose(changed.current)}
+      busy={busy}
+      testId="department-dialog"
+      footer={
+        <>
+          <Button onClick={() => onClose(changed.current)} disabled={busy}>
+            {t('common.cancel')}
+          </Button>
+          <Button variant="primary" busy={busy} onClick={() => void submit()} data-testid="department-save">
+            {saved ? t('common.save') : t('common.create')}
+          </Button>
+        </>
+      }
+    >
+      <form
+        className="form-grid"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
         <ErrorBox error={error} testId="department-error" />
         {failures.length ? (
           <div className="alert alert-error" role="alert" data-testid="member-errors">
@@ -392,7 +701,10 @@ function DepartmentDialog({ department, departments, users: loadedUsers, usersEr
               <ul className="alert-list">
                 {failures.map((f) => (
                   <li key={f.user.id} data-testid="member-error">
-                    {t(f.adding ? 'departments.addFailed' : 'departments.removeFailed', { name: f.user.name, error: errorText(f.error) })}
+                    {t(f.adding ? 'departments.addFailed' : 'departments.removeFailed', {
+                      name: f.user.name,
+                      error: errorText(f.error),
+                    })}
                   </li>
                 ))}
               </ul>
@@ -400,34 +712,82 @@ function DepartmentDialog({ department, departments, users: loadedUsers, usersEr
           </div>
         ) : null}
         <Field label={t('field.name')} htmlFor="dp-name" required error={invalid ? t('error.requiredField') : null}>
-          <input id="dp-name" className="input" value={form.name} onChange={(e) => { setForm({ ...form, name: e.target.value }); setInvalid(false); }}
-            data-testid="department-name" />
+          <input
+            id="dp-name"
+            className="input"
+            value={form.name}
+            onChange={(e) => {
+              setForm({ ...form, name: e.target.value });
+              setInvalid(false);
+            }}
+            data-testid="department-name"
+          />
         </Field>
         <Field label={t('departments.parent')} htmlFor="dp-parent">
-          <select id="dp-parent" className="input" value={form.parentId} onChange={(e) => setForm({ ...form, parentId: e.target.value })}>
+          <select
+            id="dp-parent"
+            className="input"
+            value={form.parentId}
+            onChange={(e) => setForm({ ...form, parentId: e.target.value })}
+          >
             <option value="">{t('common.noneOption')}</option>
-            {departments.filter((d) => !blocked.has(d.id)).map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+            {departments
+              .filter((d) => !blocked.has(d.id))
+              .map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                </option>
+              ))}
           </select>
         </Field>
         <Field label={t('departments.lead')} htmlFor="dp-lead">
-          <select id="dp-lead" className="input" value={form.leadId} data-testid="department-lead"
-            onChange={(e) => { setForm({ ...form, leadId: e.target.value }); setLeadJoins(true); }}>
+          <select
+            id="dp-lead"
+            className="input"
+            value={form.leadId}
+            data-testid="department-lead"
+            onChange={(e) => {
+              setForm({ ...form, leadId: e.target.value });
+              setLeadJoins(true);
+            }}
+          >
             <option value="">{t('common.noneOption')}</option>
             {leads.length ? <optgroup label={t('departments.leadsGroup')}>{leads.map(leadOption)}</optgroup> : null}
             {others.length ? <optgroup label={t('departments.othersGroup')}>{others.map(leadOption)}</optgroup> : null}
-            {form.leadId && !leadChoices.some((u) => u.id === form.leadId) ? <option value={form.leadId}>…</option> : null}
+            {form.leadId && !leadChoices.some((u) => u.id === form.leadId) ? (
+              <option value={form.leadId}>…</option>
+            ) : null}
           </select>
         </Field>
         {offerJoin && lead ? (
           <label className="check check-sub">
-            <input type="checkbox" checked={leadJoins} onChange={(e) => setLeadJoins(e.target.checked)} data-testid="lead-joins" />
+            <input
+              type="checkbox"
+              checked={leadJoins}
+              onChange={(e) => setLeadJoins(e.target.checked)}
+              data-testid="lead-joins"
+            />
             {t('departments.leadJoins', { name: lead.name })}
           </label>
         ) : null}
-        <MemberPicker users={loadedUsers} error={usersError} onRetry={onRetryUsers} departments={departments} deptId={deptId}
-          leadId={form.leadId || null} deptOf={deptOf} members={members} onToggle={toggle} disabled={busy} />
+        <MemberPicker
+          users={loadedUsers}
+          error={usersError}
+          onRetry={onRetryUsers}
+          departments={departments}
+          deptId={deptId}
+          leadId={form.leadId || null}
+          deptOf={deptOf}
+          members={members}
+          onToggle={toggle}
+          disabled={busy}
+        />
         <label className="check">
-          <input type="checkbox" checked={form.isSalesGroup} onChange={(e) => setForm({ ...form, isSalesGroup: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={form.isSalesGroup}
+            onChange={(e) => setForm({ ...form, isSalesGroup: e.target.checked })}
+          />
           {t('departments.salesGroup')}
         </label>
         <button type="submit" hidden aria-hidden="true" tabIndex={-1} />
@@ -437,9 +797,28 @@ function DepartmentDialog({ department, departments, users: loadedUsers, usersEr
 }
 
 /** Checkboxes for the members of a department, with a search when the list is long. */
-function MemberPicker({ users, error, onRetry, departments, deptId, leadId, deptOf, members, onToggle, disabled }: {
-  users: User[] | undefined; error: unknown; onRetry: () => void; departments: Department[]; deptId: string | null; leadId: string | null;
-  deptOf: (u: User) => string | null; members: Set<string>; onToggle: (id: string, on: boolean) => void; disabled: boolean;
+function MemberPicker({
+  users,
+  error,
+  onRetry,
+  departments,
+  deptId,
+  leadId,
+  deptOf,
+  members,
+  onToggle,
+  disabled,
+}: {
+  users: User[] | undefined;
+  error: unknown;
+  onRetry: () => void;
+  departments: Department[];
+  deptId: string | null;
+  leadId: string | null;
+  deptOf: (u: User) => string | null;
+  members: Set<string>;
+  onToggle: (id: string, on: boolean) => void;
+  disabled: boolean;
 }) {
   const { t } = useI18n();
   const labelId = useId();
@@ -448,17 +827,37 @@ function MemberPicker({ users, error, onRetry, departments, deptId, leadId, dept
   // disabled users only while they are still members, so they can be taken out
   const eligible = (users ?? []).filter((u) => !u.disabled || (deptId !== null && deptOf(u) === deptId));
   const needle = q.trim().toLowerCase();
-  const shown = needle ? eligible.filter((u) => u.name.toLowerCase().includes(needle) || u.email.toLowerCase().includes(needle)) : eligible;
+  const shown = needle
+    ? eligible.filter((u) => u.name.toLowerCase().includes(needle) || u.email.toLowerCase().includes(needle))
+    : eligible;
   return (
     <div className="field" role="group" aria-labelledby={labelId} data-testid="department-members">
-      <div className="field-label" id={labelId}>{t('departments.members')} <span className="count" data-testid="member-count">{members.size}</span></div>
-      {!users ? (error ? <ErrorBox error={error} onRetry={onRetry} /> : <Loading />) : (
+      <div className="field-label" id={labelId}>
+        {t('departments.members')}{' '}
+        <span className="count" data-testid="member-count">
+          {members.size}
+        </span>
+      </div>
+      {!users ? (
+        error ? (
+          <ErrorBox error={error} onRetry={onRetry} />
+        ) : (
+          <Loading />
+        )
+      ) : (
         <>
           {eligible.length > 8 ? (
             <div className="input-icon">
               <Icon name="search" size={16} />
-              <input className="input" type="search" placeholder={t('departments.memberSearch')} aria-label={t('departments.memberSearch')}
-                value={q} onChange={(e) => setQ(e.target.value)} data-testid="member-search" />
+              <input
+                className="input"
+                type="search"
+                placeholder={t('departments.memberSearch')}
+                aria-label={t('departments.memberSearch')}
+                value={q}
+                onChange={(e) => setQ(e.target.value)}
+                data-testid="member-search"
+              />
             </div>
           ) : null}
           <ul className="member-list">
@@ -468,12 +867,23 @@ function MemberPicker({ users, error, onRetry, departments, deptId, leadId, dept
               const elsewhere = now !== null && now !== deptId;
               return (
                 <li key={u.id}>
-                  <label className={`member-option ${on ? 'is-on' : ''}`} data-testid="member-option" data-user-id={u.id}>
-                    <input type="checkbox" checked={on} disabled={disabled} onChange={(e) => onToggle(u.id, e.target.checked)} />
+                  <label
+                    className={`member-option ${on ? 'is-on' : ''}`}
+                    data-testid="member-option"
+                    data-user-id={u.id}
+                  >
+                    <input
+                      type="checkbox"
+                      checked={on}
+                      disabled={disabled}
+                      onChange={(e) => onToggle(u.id, e.target.checked)}
+                    />
                     <Avatar name={u.name} size={26} />
                     <span className="member-main">
                       <span className="strong">{u.name}</span>
-                      <span className="muted small">{t(`role.${u.role}`)} · {u.email}</span>
+                      <span className="muted small">
+                        {t(`role.${u.role}`)} · {u.email}
+                      </span>
                     </span>
                     {u.id === leadId ? <span className="badge badge-blue">{t('departments.lead')}</span> : null}
                     {u.disabled ? <span className="badge badge-red">{t('users.disabled')}</span> : null}
@@ -481,7 +891,9 @@ function MemberPicker({ users, error, onRetry, departments, deptId, leadId, dept
                       <span className={`badge ${on ? 'badge-amber' : ''}`} data-testid="member-elsewhere">
                         {t(on ? 'departments.movesFrom' : 'departments.inOther', { name: deptName(now) })}
                       </span>
-                    ) : !on && deptId !== null && now === deptId ? <span className="badge badge-red">{t('departments.leaves')}</span> : null}
+                    ) : !on && deptId !== null && now === deptId ? (
+                      <span className="badge badge-red">{t('departments.leaves')}</span>
+                    ) : null}
                   </label>
                 </li>
               );

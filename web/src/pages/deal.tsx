@@ -1,7 +1,20 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
-  ApiError, api, qs, uploadAttachment, type Attachment, type ClientDetail, type CommandResult, type Contact, type Deal, type DealDetail,
-  type DealEvent, type DealField, type Missing, type Page, type Stage,
+  ApiError,
+  api,
+  qs,
+  uploadAttachment,
+  type Attachment,
+  type ClientDetail,
+  type CommandResult,
+  type Contact,
+  type Deal,
+  type DealDetail,
+  type DealEvent,
+  type DealField,
+  type Missing,
+  type Page,
+  type Stage,
 } from '../api.js';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAsync, useDocumentTitle } from '../hooks.js';
@@ -17,7 +30,10 @@ type Form = Record<string, string>;
 
 function formOf(deal: Deal, fields: DealField[]): Form {
   const f: Form = {
-    title: deal.title, amount: deal.amount ?? '', currency: deal.currency ?? '', expectedCloseDate: deal.expectedCloseDate ?? '',
+    title: deal.title,
+    amount: deal.amount ?? '',
+    currency: deal.currency ?? '',
+    expectedCloseDate: deal.expectedCloseDate ?? '',
     contactId: deal.contactId ?? '',
   };
   for (const d of fields) {
@@ -40,8 +56,10 @@ export function stagesReached(history: DealEvent[], hasOlder: boolean): { ids: S
   const ids = new Set<string>();
   let complete = !hasOlder;
   for (const e of history) {
-    if (e.kind === 'created') { complete = true; if (e.toStageId) ids.add(e.toStageId); }
-    else if (e.kind === 'stage_changed') {
+    if (e.kind === 'created') {
+      complete = true;
+      if (e.toStageId) ids.add(e.toStageId);
+    } else if (e.kind === 'stage_changed') {
       if (e.fromStageId) ids.add(e.fromStageId);
       if (e.toStageId) ids.add(e.toStageId);
     }
@@ -50,15 +68,22 @@ export function stagesReached(history: DealEvent[], hasOlder: boolean): { ids: S
 }
 
 /** Older history pages loaded with "Show older": every event shown at that moment plus the page, and where to go on. */
-interface OlderHistory { dealId: string; events: DealEvent[]; cursor: string | null }
+interface OlderHistory {
+  dealId: string;
+  events: DealEvent[];
+  cursor: string | null;
+}
 
 /**
  * The history as far as it is loaded: the latest page that comes with the deal, then the older pages, as long as the
  * latest page still reaches them. A reload brings a new latest page; after more than a page of new events it no longer
  * joins the older pages, and the history starts again from the latest page and its own cursor.
  */
-export function joinHistory(latest: DealEvent[], latestCursor: string | null, older: Omit<OlderHistory, 'dealId'> | null):
-  { events: DealEvent[]; cursor: string | null } {
+export function joinHistory(
+  latest: DealEvent[],
+  latestCursor: string | null,
+  older: Omit<OlderHistory, 'dealId'> | null,
+): { events: DealEvent[]; cursor: string | null } {
   if (!older || latestCursor === null || !latest.length) return { events: latest, cursor: latestCursor };
   const at = older.events.findIndex((e) => e.id === latest[latest.length - 1].id);
   if (at < 0) return { events: latest, cursor: latestCursor };
@@ -74,7 +99,8 @@ function useDealHistory(deal: DealDetail | undefined) {
   const dealId = deal?.id;
   const joined = useMemo(
     () => joinHistory(latest ?? [], latestCursor, older && older.dealId === dealId ? older : null),
-    [latest, latestCursor, older, dealId]);
+    [latest, latestCursor, older, dealId],
+  );
   const busy = useRef(false);
   const loadOlder = useCallback(async () => {
     if (!dealId || !joined.cursor || busy.current) return;
@@ -82,9 +108,15 @@ function useDealHistory(deal: DealDetail | undefined) {
     setLoading(true);
     setError(null);
     try {
-      const page = await api.get<Page<DealEvent>>(`/deals/${dealId}/history${qs({ limit: HISTORY_PAGE, cursor: joined.cursor })}`);
+      const page = await api.get<Page<DealEvent>>(
+        `/deals/${dealId}/history${qs({ limit: HISTORY_PAGE, cursor: joined.cursor })}`,
+      );
       const known = new Set(joined.events.map((e) => e.id));
-      setOlder({ dealId, events: [...joined.events, ...page.items.filter((e) => !known.has(e.id))], cursor: page.nextCursor });
+      setOlder({
+        dealId,
+        events: [...joined.events, ...page.items.filter((e) => !known.has(e.id))],
+        cursor: page.nextCursor,
+      });
     } catch (e) {
       setError(e);
     } finally {
@@ -109,14 +141,21 @@ export function DealPage({ id }: { id: string }) {
   const deal = detail.data;
   useDocumentTitle(deal?.title ?? t('nav.deals'));
   const reload = useCallback(() => detailQuery.refetch(), [detailQuery.refetch]);
-  const setData = useCallback((fn: (d: DealDetail | undefined) => DealDetail | undefined) => {
-    qc.setQueryData<DealDetail>(qk.deal(id), fn);
-  }, [qc, id]);
+  const setData = useCallback(
+    (fn: (d: DealDetail | undefined) => DealDetail | undefined) => {
+      qc.setQueryData<DealDetail>(qk.deal(id), fn);
+    },
+    [qc, id],
+  );
   const clientId = deal?.clientId;
   /** the client's contacts: the contact picker and the history (which names contacts by id) share them */
   const contacts = useAsync<{ clientId: string; list: Contact[] } | null>(
-    () => (clientId ? api.get<ClientDetail>(`/clients/${clientId}`).then((c) => ({ clientId, list: c.contacts ?? [] })) : Promise.resolve(null)),
-    [clientId]);
+    () =>
+      clientId
+        ? api.get<ClientDetail>(`/clients/${clientId}`).then((c) => ({ clientId, list: c.contacts ?? [] }))
+        : Promise.resolve(null),
+    [clientId],
+  );
   const contactId = deal?.contactId;
   /** undefined until the contacts of this deal's client are in */
   const contactList = contacts.data && contacts.data.clientId === clientId ? contacts.data.list : undefined;
@@ -133,13 +172,26 @@ export function DealPage({ id }: { id: string }) {
   const { requestMove, dialog, pending } = useStageMove({ onMoved, onStale: () => void reload() });
   const history = useDealHistory(deal);
 
-  if (detail.loading && !deal) return <div className="page"><Loading /></div>;
+  if (detail.loading && !deal)
+    return (
+      <div className="page">
+        <Loading />
+      </div>
+    );
   if (!deal) {
     const notFound = detail.error instanceof ApiError && detail.error.status === 404;
     return (
       <div className="page">
-        {notFound ? <Empty icon="board">{t('deal.notFound')}</Empty> : <ErrorBox error={detail.error} onRetry={() => void reload()} />}
-        <p><Link to="/deals" className="link">{t('notFound.back')}</Link></p>
+        {notFound ? (
+          <Empty icon="board">{t('deal.notFound')}</Empty>
+        ) : (
+          <ErrorBox error={detail.error} onRetry={() => void reload()} />
+        )}
+        <p>
+          <Link to="/deals" className="link">
+            {t('notFound.back')}
+          </Link>
+        </p>
       </div>
     );
   }
@@ -162,21 +214,35 @@ export function DealPage({ id }: { id: string }) {
     return closed ? 'skipped' : 'todo';
   };
   // the saved fields show at once; the reload brings the history entry the save wrote
-  const applyResult = (r: CommandResult) => { setData((d) => ({ ...(d as DealDetail), ...r.deal })); void reload(); };
+  const applyResult = (r: CommandResult) => {
+    setData((d) => ({ ...(d as DealDetail), ...r.deal }));
+    void reload();
+  };
 
   return (
     <div className="page page-deal" data-testid="deal-page">
       <nav className="breadcrumb">
-        <Link to={pipeline ? `/deals?pipeline=${pipeline.id}` : '/deals'}><Icon name="chevronLeft" size={14} /> {t('deal.backToBoard')}</Link>
-        {pipeline ? <><span className="sep">/</span><span>{pipeline.name}</span></> : null}
+        <Link to={pipeline ? `/deals?pipeline=${pipeline.id}` : '/deals'}>
+          <Icon name="chevronLeft" size={14} /> {t('deal.backToBoard')}
+        </Link>
+        {pipeline ? (
+          <>
+            <span className="sep">/</span>
+            <span>{pipeline.name}</span>
+          </>
+        ) : null}
       </nav>
       <header className="deal-header">
         <div>
           <h1 data-testid="deal-title">{deal.title}</h1>
           <div className="deal-sub">
-            <Link to={`/clients/${deal.clientId}`} className="link"><Icon name="building" size={14} /> {deal.clientName}</Link>
+            <Link to={`/clients/${deal.clientId}`} className="link">
+              <Icon name="building" size={14} /> {deal.clientName}
+            </Link>
             <span className="dot-sep" />
-            <span className="inline-flex"><Avatar name={deal.ownerName} size={20} /> {deal.ownerName}</span>
+            <span className="inline-flex">
+              <Avatar name={deal.ownerName} size={20} /> {deal.ownerName}
+            </span>
           </div>
         </div>
         <div className="deal-amount">
@@ -193,13 +259,25 @@ export function DealPage({ id }: { id: string }) {
             const gated = s.requiredFields.length + s.requiredDocumentKinds.length > 0;
             const note = done ? t('deal.stagePassed') : state === 'skipped' ? t('deal.stageNotReached') : null;
             return (
-              <button key={s.id} type="button" aria-current={isCurrent ? 'step' : undefined}
+              <button
+                key={s.id}
+                type="button"
+                aria-current={isCurrent ? 'step' : undefined}
                 className={`stage-step stage-step-${s.kind} ${isCurrent ? 'is-current' : ''} ${done ? 'is-done' : ''} ${state === 'skipped' ? 'is-skipped' : ''}`}
-                disabled={isCurrent || !!pending} onClick={() => void requestMove(deal, s)} data-testid="stage-bar-item" data-stage-id={s.id}
-                data-state={state} title={note ? `${s.name} — ${note}` : s.name}>
-                {(isCurrent && s.kind !== 'lost') || done ? <Icon name="check" size={12} />
-                  : isCurrent ? <Icon name="ban" size={12} />
-                  : gated && state !== 'skipped' ? <Icon name="lock" size={12} /> : null}
+                disabled={isCurrent || !!pending}
+                onClick={() => void requestMove(deal, s)}
+                data-testid="stage-bar-item"
+                data-stage-id={s.id}
+                data-state={state}
+                title={note ? `${s.name} — ${note}` : s.name}
+              >
+                {(isCurrent && s.kind !== 'lost') || done ? (
+                  <Icon name="check" size={12} />
+                ) : isCurrent ? (
+                  <Icon name="ban" size={12} />
+                ) : gated && state !== 'skipped' ? (
+                  <Icon name="lock" size={12} />
+                ) : null}
                 <span>{s.name}</span>
                 {note ? <span className="sr-only">{` (${note})`}</span> : null}
               </button>
@@ -207,9 +285,16 @@ export function DealPage({ id }: { id: string }) {
           })}
         </div>
       ) : null}
-      {pending ? <div className="muted small pending-line" role="status">{t('board.moving')}</div> : null}
+      {pending ? (
+        <div className="muted small pending-line" role="status">
+          {t('board.moving')}
+        </div>
+      ) : null}
       {deal.lostReason && current?.stage.kind === 'lost' ? (
-        <div className="alert alert-warn" data-testid="lost-reason"><Icon name="ban" /><div>{t('deal.lost', { reason: deal.lostReason })}</div></div>
+        <div className="alert alert-warn" data-testid="lost-reason">
+          <Icon name="ban" />
+          <div>{t('deal.lost', { reason: deal.lostReason })}</div>
+        </div>
       ) : null}
       <ErrorBox error={detail.error} onRetry={() => void reload()} />
 
@@ -219,8 +304,14 @@ export function DealPage({ id }: { id: string }) {
           <AttachmentsCard deal={deal} onChanged={() => void reload()} stages={stages} />
         </div>
         <aside className="deal-side">
-          <HistoryCard history={history.events} contacts={contactList} hasOlder={history.hasOlder}
-            onShowOlder={() => void history.loadOlder()} loadingOlder={history.loading} olderError={history.error} />
+          <HistoryCard
+            history={history.events}
+            contacts={contactList}
+            hasOlder={history.hasOlder}
+            onShowOlder={() => void history.loadOlder()}
+            loadingOlder={history.loading}
+            olderError={history.error}
+          />
         </aside>
       </div>
       {dialog}
@@ -232,18 +323,33 @@ function DealAmount({ deal }: { deal: Deal }) {
   const { money, t } = useI18n();
   return (
     <>
-      <div className="deal-amount-value">{deal.amount !== null ? money(deal.amount, deal.currency) : t('common.none')}</div>
+      <div className="deal-amount-value">
+        {deal.amount !== null ? money(deal.amount, deal.currency) : t('common.none')}
+      </div>
       <div className="muted small">{t('field.amount')}</div>
     </>
   );
 }
 
 /** Where the edit form shows a problem with a field the server names ('custom.x', 'currency', …). */
-const formKeyOf = (field: string) => (field === 'currency' ? 'amount' : BUILT_IN_FORM_KEYS.has(field) || field.startsWith('custom.') ? field : `custom.${field}`);
+const formKeyOf = (field: string) =>
+  field === 'currency'
+    ? 'amount'
+    : BUILT_IN_FORM_KEYS.has(field) || field.startsWith('custom.')
+      ? field
+      : `custom.${field}`;
 const BUILT_IN_FORM_KEYS = new Set(['title', 'amount', 'expectedCloseDate', 'contactId']);
 
-function DealFieldsCard({ deal, contacts, onSaved, onStale }: {
-  deal: DealDetail; contacts: Contact[] | undefined; onSaved: (r: CommandResult) => void; onStale: () => void;
+function DealFieldsCard({
+  deal,
+  contacts,
+  onSaved,
+  onStale,
+}: {
+  deal: DealDetail;
+  contacts: Contact[] | undefined;
+  onSaved: (r: CommandResult) => void;
+  onStale: () => void;
 }) {
   const { t, date, dateTime, locale } = useI18n();
   const toast = useToast();
@@ -287,13 +393,21 @@ function DealFieldsCard({ deal, contacts, onSaved, onStale }: {
     const changes: Record<string, unknown> = {};
     const custom: Record<string, unknown> = {};
     const changed = (k: string) => (form[k] ?? '') !== (base[k] ?? '');
-    if (changed('title')) { if (!form.title.trim()) bad.title = t('error.requiredField'); else changes.title = form.title.trim(); }
+    if (changed('title')) {
+      if (!form.title.trim()) bad.title = t('error.requiredField');
+      else changes.title = form.title.trim();
+    }
     if (changed('amount') || changed('currency')) {
       const a = normalizeAmount(form.amount ?? '');
-      if (!a) { changes.amount = null; changes.currency = null; }
-      else if (!DECIMAL.test(a)) bad.amount = t('error.invalidAmount');
+      if (!a) {
+        changes.amount = null;
+        changes.currency = null;
+      } else if (!DECIMAL.test(a)) bad.amount = t('error.invalidAmount');
       else if (!/^[A-Z]{3}$/.test(form.currency ?? '')) bad.amount = t('error.invalidCurrency');
-      else { changes.amount = a; changes.currency = form.currency; }
+      else {
+        changes.amount = a;
+        changes.currency = form.currency;
+      }
     }
     if (changed('expectedCloseDate')) changes.expectedCloseDate = form.expectedCloseDate || null;
     if (changed('contactId')) changes.contactId = form.contactId || null;
@@ -301,14 +415,19 @@ function DealFieldsCard({ deal, contacts, onSaved, onStale }: {
       const k = `custom.${d.key}`;
       if (!changed(k) && !changed(`${k}.currency`)) continue;
       const raw = (form[k] ?? '').trim();
-      if (!raw) { custom[d.key] = null; continue; }
+      if (!raw) {
+        custom[d.key] = null;
+        continue;
+      }
       if (d.type === 'number') {
         const n = Number(normalizeAmount(raw));
-        if (!Number.isFinite(n)) bad[k] = t('error.requiredField'); else custom[d.key] = n;
+        if (!Number.isFinite(n)) bad[k] = t('error.requiredField');
+        else custom[d.key] = n;
       } else if (d.type === 'money') {
         const a = normalizeAmount(raw);
         const c = form[`${k}.currency`] || 'EUR';
-        if (!DECIMAL.test(a)) bad[k] = t('error.invalidAmount'); else custom[d.key] = { amount: a, currency: c };
+        if (!DECIMAL.test(a)) bad[k] = t('error.invalidAmount');
+        else custom[d.key] = { amount: a, currency: c };
       } else custom[d.key] = raw;
     }
     if (Object.keys(custom).length) changes.custom = custom;
@@ -321,7 +440,10 @@ function DealFieldsCard({ deal, contacts, onSaved, onStale }: {
       // overwritten silently, so the save is sent from the version editing started at and the server says conflict
       const start = editFrom.current;
       const clash = !!start && dirtyKeys.some((k) => (start.base[k] ?? '') !== (base[k] ?? ''));
-      const r = await api.patch<CommandResult>(`/deals/${deal.id}`, { version: clash ? start.version : deal.version, changes });
+      const r = await api.patch<CommandResult>(`/deals/${deal.id}`, {
+        version: clash ? start.version : deal.version,
+        changes,
+      });
       editFrom.current = null;
       onSaved(r);
       toast('ok', t('deal.saved'));
@@ -331,7 +453,10 @@ function DealFieldsCard({ deal, contacts, onSaved, onStale }: {
         // mark the fields the deal's stage will not let go of
         const stage = stageById(typeof e.body.stageId === 'string' ? e.body.stageId : deal.stageId)?.stage.name ?? '';
         const keep = stage ? t('deal.requiredByStage', { stage }) : t('error.requiredField');
-        setInvalid((s) => ({ ...s, ...Object.fromEntries((e.body.missing as Missing).fields.map((f) => [formKeyOf(f.key), keep])) }));
+        setInvalid((s) => ({
+          ...s,
+          ...Object.fromEntries((e.body.missing as Missing).fields.map((f) => [formKeyOf(f.key), keep])),
+        }));
       } else if (e instanceof ApiError && e.code === 'INVALID_FIELD_VALUE' && typeof e.body.field === 'string') {
         setInvalid((s) => ({ ...s, [formKeyOf(e.body.field as string)]: t('error.invalidValue') }));
       }
@@ -344,35 +469,82 @@ function DealFieldsCard({ deal, contacts, onSaved, onStale }: {
   const contactList = contacts ?? [];
   const closedKind = stageById(deal.stageId)?.stage.kind;
   return (
-    <Card title={t('deal.details')} testId="deal-fields"
-      actions={dirty ? <span className="muted small">{t('deal.unsaved')}</span> : null}>
-      <form className="form-grid" noValidate onSubmit={(e) => { e.preventDefault(); void save(); }}>
+    <Card
+      title={t('deal.details')}
+      testId="deal-fields"
+      actions={dirty ? <span className="muted small">{t('deal.unsaved')}</span> : null}
+    >
+      <form
+        className="form-grid"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
         <ErrorBox error={error} testId="deal-save-error" />
         <Field label={t('field.title')} htmlFor="df-title" error={invalid.title}>
-          <input id="df-title" className="input" value={form.title ?? ''} onChange={(e) => set('title', e.target.value)} maxLength={300} />
+          <input
+            id="df-title"
+            className="input"
+            value={form.title ?? ''}
+            onChange={(e) => set('title', e.target.value)}
+            maxLength={300}
+          />
         </Field>
         <div className="form-row">
           <Field label={fieldLabel('amount')} htmlFor="df-amount" error={invalid.amount} className="grow">
             <div className="input-group">
-              <input id="df-amount" className="input" inputMode="decimal" placeholder="0.00" value={form.amount ?? ''} onChange={(e) => set('amount', e.target.value)}
-                data-testid="deal-amount-input" />
-              <select className="input input-currency" aria-label={t('field.currency')} value={form.currency ?? ''}
-                onChange={(e) => set('currency', e.target.value)}>
+              <input
+                id="df-amount"
+                className="input"
+                inputMode="decimal"
+                placeholder="0.00"
+                value={form.amount ?? ''}
+                onChange={(e) => set('amount', e.target.value)}
+                data-testid="deal-amount-input"
+              />
+              <select
+                className="input input-currency"
+                aria-label={t('field.currency')}
+                value={form.currency ?? ''}
+                onChange={(e) => set('currency', e.target.value)}
+              >
                 <option value="">—</option>
-                {[...new Set([form.currency, ...CURRENCIES].filter(Boolean))].map((c) => <option key={c}>{c}</option>)}
+                {[...new Set([form.currency, ...CURRENCIES].filter(Boolean))].map((c) => (
+                  <option key={c}>{c}</option>
+                ))}
               </select>
             </div>
           </Field>
           <Field label={fieldLabel('expectedCloseDate')} htmlFor="df-date" error={invalid.expectedCloseDate}>
-            <input id="df-date" type="date" className="input" value={form.expectedCloseDate ?? ''} onChange={(e) => set('expectedCloseDate', e.target.value)} />
+            <input
+              id="df-date"
+              type="date"
+              className="input"
+              value={form.expectedCloseDate ?? ''}
+              onChange={(e) => set('expectedCloseDate', e.target.value)}
+            />
           </Field>
         </div>
         <Field label={fieldLabel('contactId')} htmlFor="df-contact" error={invalid.contactId}>
-          <select id="df-contact" className="input" value={form.contactId ?? ''} onChange={(e) => set('contactId', e.target.value)}
-            data-testid="deal-contact-input">
+          <select
+            id="df-contact"
+            className="input"
+            value={form.contactId ?? ''}
+            onChange={(e) => set('contactId', e.target.value)}
+            data-testid="deal-contact-input"
+          >
             <option value="">{t('common.noneOption')}</option>
-            {contactList.map((c) => <option key={c.id} value={c.id}>{c.name}{c.position ? ` · ${c.position}` : ''}</option>)}
-            {form.contactId && !contactList.some((c) => c.id === form.contactId) ? <option value={form.contactId}>…</option> : null}
+            {contactList.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+                {c.position ? ` · ${c.position}` : ''}
+              </option>
+            ))}
+            {form.contactId && !contactList.some((c) => c.id === form.contactId) ? (
+              <option value={form.contactId}>…</option>
+            ) : null}
           </select>
         </Field>
         {dealFields.length ? <h4 className="section-label">{t('deal.customFields')}</h4> : null}
@@ -384,39 +556,88 @@ function DealFieldsCard({ deal, contacts, onSaved, onStale }: {
               {d.type === 'select' ? (
                 <select id={id} className="input" value={form[k] ?? ''} onChange={(e) => set(k, e.target.value)}>
                   <option value="">{t('common.noneOption')}</option>
-                  {d.options.map((o) => <option key={o} value={o}>{optionName(d, o)}</option>)}
+                  {d.options.map((o) => (
+                    <option key={o} value={o}>
+                      {optionName(d, o)}
+                    </option>
+                  ))}
                 </select>
               ) : d.type === 'date' ? (
-                <input id={id} type="date" className="input" value={form[k] ?? ''} onChange={(e) => set(k, e.target.value)} />
+                <input
+                  id={id}
+                  type="date"
+                  className="input"
+                  value={form[k] ?? ''}
+                  onChange={(e) => set(k, e.target.value)}
+                />
               ) : d.type === 'money' ? (
                 <div className="input-group">
-                  <input id={id} className="input" inputMode="decimal" value={form[k] ?? ''} onChange={(e) => set(k, e.target.value)} />
-                  <select className="input input-currency" aria-label={t('field.currency')} value={form[`${k}.currency`] || 'EUR'}
-                    onChange={(e) => set(`${k}.currency`, e.target.value)}>
-                    {CURRENCIES.map((c) => <option key={c}>{c}</option>)}
+                  <input
+                    id={id}
+                    className="input"
+                    inputMode="decimal"
+                    value={form[k] ?? ''}
+                    onChange={(e) => set(k, e.target.value)}
+                  />
+                  <select
+                    className="input input-currency"
+                    aria-label={t('field.currency')}
+                    value={form[`${k}.currency`] || 'EUR'}
+                    onChange={(e) => set(`${k}.currency`, e.target.value)}
+                  >
+                    {CURRENCIES.map((c) => (
+                      <option key={c}>{c}</option>
+                    ))}
                   </select>
                 </div>
               ) : (
-                <input id={id} className="input" inputMode={d.type === 'number' ? 'decimal' : undefined} value={form[k] ?? ''} onChange={(e) => set(k, e.target.value)} />
+                <input
+                  id={id}
+                  className="input"
+                  inputMode={d.type === 'number' ? 'decimal' : undefined}
+                  value={form[k] ?? ''}
+                  onChange={(e) => set(k, e.target.value)}
+                />
               )}
             </Field>
           );
         })}
         <dl className="facts">
-          <div><dt>{t('field.owner')}</dt><dd>{deal.ownerName}</dd></div>
-          <div><dt>{t('field.created')}</dt><dd>{dateTime(deal.createdAt)}</dd></div>
-          <div><dt>{t('field.updated')}</dt><dd>{dateTime(deal.updatedAt)}</dd></div>
+          <div>
+            <dt>{t('field.owner')}</dt>
+            <dd>{deal.ownerName}</dd>
+          </div>
+          <div>
+            <dt>{t('field.created')}</dt>
+            <dd>{dateTime(deal.createdAt)}</dd>
+          </div>
+          <div>
+            <dt>{t('field.updated')}</dt>
+            <dd>{dateTime(deal.updatedAt)}</dd>
+          </div>
           {deal.closedAt ? (
             <div data-testid="deal-closed" data-kind={closedKind ?? ''}>
-              <dt>{closedKind === 'won' ? t('deal.won') : closedKind === 'lost' ? t('deal.lostOn') : t('deal.closed')}</dt>
+              <dt>
+                {closedKind === 'won' ? t('deal.won') : closedKind === 'lost' ? t('deal.lostOn') : t('deal.closed')}
+              </dt>
               <dd>{date(deal.closedAt)}</dd>
             </div>
           ) : null}
-
         </dl>
         <div className="form-actions">
-          <Button onClick={() => { setForm(base); setInvalid({}); setError(null); }} disabled={!dirty || busy}>{t('common.reset')}</Button>
-          <Button variant="primary" type="submit" busy={busy} disabled={!dirty} data-testid="deal-save">{busy ? t('common.saving') : t('common.save')}</Button>
+          <Button
+            onClick={() => {
+              setForm(base);
+              setInvalid({});
+              setError(null);
+            }}
+            disabled={!dirty || busy}
+          >
+            {t('common.reset')}
+          </Button>
+          <Button variant="primary" type="submit" busy={busy} disabled={!dirty} data-testid="deal-save">
+            {busy ? t('common.saving') : t('common.save')}
+          </Button>
         </div>
       </form>
     </Card>
@@ -437,7 +658,10 @@ function AttachmentsCard({ deal, onChanged, stages }: { deal: DealDetail; onChan
   const currentRequired = new Set(stages.find((s) => s.id === deal.stageId)?.requiredDocumentKinds ?? []);
 
   async function upload() {
-    if (!file) { setError(new Error(t('deal.chooseFile'))); return; }
+    if (!file) {
+      setError(new Error(t('deal.chooseFile')));
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -455,66 +679,169 @@ function AttachmentsCard({ deal, onChanged, stages }: { deal: DealDetail; onChan
   }
 
   return (
-    <Card title={<>{t('deal.attachments')} <span className="count">{deal.attachments.length}</span></>} testId="deal-attachments">
-      {deal.attachments.length === 0 ? <Empty icon="file">{t('deal.noAttachments')}</Empty> : (
+    <Card
+      title={
+        <>
+          {t('deal.attachments')} <span className="count">{deal.attachments.length}</span>
+        </>
+      }
+      testId="deal-attachments"
+    >
+      {deal.attachments.length === 0 ? (
+        <Empty icon="file">{t('deal.noAttachments')}</Empty>
+      ) : (
         <ul className="attachments">
           {deal.attachments.map((a) => (
             <li key={a.id} className="attachment" data-testid="attachment">
-              <span className="attachment-icon"><Icon name="file" /></span>
+              <span className="attachment-icon">
+                <Icon name="file" />
+              </span>
               <div className="attachment-main">
-                <a className="attachment-name" href={`/api/v1/deals/${deal.id}/attachments/${a.id}/content`} download={a.fileName}>{a.fileName}</a>
+                <a
+                  className="attachment-name"
+                  href={`/api/v1/deals/${deal.id}/attachments/${a.id}/content`}
+                  download={a.fileName}
+                >
+                  {a.fileName}
+                </a>
                 <div className="muted small">
-                  {a.documentKindId ? <span className={`badge ${currentRequired.has(a.documentKindId) ? 'badge-blue' : ''}`}>{kindName(a.documentKindId, '?')}</span> : null}
-                  {' '}{formatSize(a.size)} · {dateTime(a.createdAt)}
+                  {a.documentKindId ? (
+                    <span className={`badge ${currentRequired.has(a.documentKindId) ? 'badge-blue' : ''}`}>
+                      {kindName(a.documentKindId, '?')}
+                    </span>
+                  ) : null}{' '}
+                  {formatSize(a.size)} · {dateTime(a.createdAt)}
                 </div>
               </div>
-              <a className="icon-btn" href={`/api/v1/deals/${deal.id}/attachments/${a.id}/content`} download={a.fileName}
-                aria-label={t('deal.download')} title={t('deal.download')}><Icon name="download" /></a>
-              <button type="button" className="icon-btn icon-btn-danger" aria-label={t('common.remove')} title={t('common.remove')}
-                onClick={() => setRemoving(a)} data-testid="attachment-remove"><Icon name="trash" /></button>
+              <a
+                className="icon-btn"
+                href={`/api/v1/deals/${deal.id}/attachments/${a.id}/content`}
+                download={a.fileName}
+                aria-label={t('deal.download')}
+                title={t('deal.download')}
+              >
+                <Icon name="download" />
+              </a>
+              <button
+                type="button"
+                className="icon-btn icon-btn-danger"
+                aria-label={t('common.remove')}
+                title={t('common.remove')}
+                onClick={() => setRemoving(a)}
+                data-testid="attachment-remove"
+              >
+                <Icon name="trash" />
+              </button>
             </li>
           ))}
         </ul>
       )}
-      <form className="upload-row" onSubmit={(e) => { e.preventDefault(); void upload(); }}>
-        <select className="input" aria-label={t('deal.documentKind')} value={kind} onChange={(e) => setKind(e.target.value)} data-testid="upload-kind">
+      <form
+        className="upload-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void upload();
+        }}
+      >
+        <select
+          className="input"
+          aria-label={t('deal.documentKind')}
+          value={kind}
+          onChange={(e) => setKind(e.target.value)}
+          data-testid="upload-kind"
+        >
           <option value="">{t('deal.otherDocument')}</option>
-          {documentKinds.map((k) => <option key={k.id} value={k.id}>{kindName(k.id, k.name)}</option>)}
+          {documentKinds.map((k) => (
+            <option key={k.id} value={k.id}>
+              {kindName(k.id, k.name)}
+            </option>
+          ))}
         </select>
         <label className="file-pick">
           <Icon name="file" size={16} />
           <span className="file-pick-name">{file ? file.name : t('deal.chooseFile')}</span>
-          <input ref={fileInput} type="file" className="sr-only" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="upload-file" />
+          <input
+            ref={fileInput}
+            type="file"
+            className="sr-only"
+            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+            data-testid="upload-file"
+          />
         </label>
-        <Button variant="primary" type="submit" icon="upload" busy={busy} disabled={!file}>{busy ? t('deal.uploading') : t('deal.upload')}</Button>
+        <Button variant="primary" type="submit" icon="upload" busy={busy} disabled={!file}>
+          {busy ? t('deal.uploading') : t('deal.upload')}
+        </Button>
       </form>
       <ErrorBox error={error} />
-      {removing ? <RemoveAttachment deal={deal} attachment={removing} onClose={() => setRemoving(null)}
-        onDone={() => { setRemoving(null); toast('ok', t('deal.removed')); onChanged(); }} /> : null}
+      {removing ? (
+        <RemoveAttachment
+          deal={deal}
+          attachment={removing}
+          onClose={() => setRemoving(null)}
+          onDone={() => {
+            setRemoving(null);
+            toast('ok', t('deal.removed'));
+            onChanged();
+          }}
+        />
+      ) : null}
     </Card>
   );
 }
 
-function RemoveAttachment({ deal, attachment, onClose, onDone }: { deal: DealDetail; attachment: Attachment; onClose: () => void; onDone: () => void }) {
+function RemoveAttachment({
+  deal,
+  attachment,
+  onClose,
+  onDone,
+}: {
+  deal: DealDetail;
+  attachment: Attachment;
+  onClose: () => void;
+  onDone: () => void;
+}) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   async function go() {
     setBusy(true);
     setError(null);
-    try { await api.del(`/deals/${deal.id}/attachments/${attachment.id}`); onDone(); } catch (e) { setError(e); } finally { setBusy(false); }
+    try {
+      await api.del(`/deals/${deal.id}/attachments/${attachment.id}`);
+      onDone();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
   }
   return (
-    <Dialog title={t('common.remove')} onClose={onClose} busy={busy}
-      footer={<><Button onClick={onClose} disabled={busy}>{t('common.cancel')}</Button>
-        <Button variant="danger" busy={busy} onClick={() => void go()} data-testid="attachment-remove-confirm">{t('common.remove')}</Button></>}>
+    <Dialog
+      title={t('common.remove')}
+      onClose={onClose}
+      busy={busy}
+      footer={
+        <>
+          <Button onClick={onClose} disabled={busy}>
+            {t('common.cancel')}
+          </Button>
+          <Button variant="danger" busy={busy} onClick={() => void go()} data-testid="attachment-remove-confirm">
+            {t('common.remove')}
+          </Button>
+        </>
+      }
+    >
       <p>{t('deal.removeConfirm', { name: attachment.fileName })}</p>
       <ErrorBox error={error} />
     </Dialog>
   );
 }
 
-interface ChangeLine { key: string; label: string; value: string }
+interface ChangeLine {
+  key: string;
+  label: string;
+  value: string;
+}
 const BUILT_IN_ORDER = ['title', 'amount', 'currency', 'expectedCloseDate', 'contactId'];
 
 /** The values an event's data.changes set, as "label: value" lines in the user's language. */
@@ -534,7 +861,8 @@ function useChangeLines(contacts: Contact[] | undefined) {
       const def = dealFields.find((f) => f.key === key);
       if (typeof v === 'object') {
         const m = v as { amount?: unknown; currency?: unknown };
-        if (m.amount !== undefined) return money(String(m.amount), typeof m.currency === 'string' ? m.currency : null, { exact: true });
+        if (m.amount !== undefined)
+          return money(String(m.amount), typeof m.currency === 'string' ? m.currency : null, { exact: true });
         return plain(v);
       }
       if (def?.type === 'date') return date(String(v));
@@ -553,7 +881,8 @@ function useChangeLines(contacts: Contact[] | undefined) {
       if (k === 'currency' && 'amount' in changes) continue;
       let value: string;
       if (v === null || v === undefined || v === '') value = cleared;
-      else if (k === 'amount') value = money(String(v), typeof changes.currency === 'string' ? changes.currency : null, { exact: true });
+      else if (k === 'amount')
+        value = money(String(v), typeof changes.currency === 'string' ? changes.currency : null, { exact: true });
       else if (k === 'expectedCloseDate') value = date(String(v));
       else if (k === 'contactId') value = contactName(String(v));
       else if (k === 'title') value = t('common.quoted', { text: String(v) });
@@ -576,23 +905,39 @@ function ChangeList({ lines }: { lines: ChangeLine[] }) {
   return (
     <ul className="change-list" data-testid="history-changes">
       {lines.map((l) => (
-        <li key={l.key} data-key={l.key} data-testid="history-change"><span className="change-label">{l.label}:</span> <span className="change-value">{l.value}</span></li>
+        <li key={l.key} data-key={l.key} data-testid="history-change">
+          <span className="change-label">{l.label}:</span> <span className="change-value">{l.value}</span>
+        </li>
       ))}
     </ul>
   );
 }
 
-function HistoryCard({ history, contacts, hasOlder, onShowOlder, loadingOlder, olderError }: {
-  history: DealEvent[]; contacts: Contact[] | undefined; hasOlder: boolean; onShowOlder: () => void; loadingOlder: boolean; olderError: unknown;
+function HistoryCard({
+  history,
+  contacts,
+  hasOlder,
+  onShowOlder,
+  loadingOlder,
+  olderError,
+}: {
+  history: DealEvent[];
+  contacts: Contact[] | undefined;
+  hasOlder: boolean;
+  onShowOlder: () => void;
+  loadingOlder: boolean;
+  olderError: unknown;
 }) {
   const { t, dateTime } = useI18n();
   const { stageById } = useRefData();
   const changeLines = useChangeLines(contacts);
-  const stageName = (id: string | null) => (id ? stageById(id)?.stage.name ?? '?' : '');
-  const stageKind = (id: string | null) => (id ? stageById(id)?.stage.kind ?? 'open' : 'open');
+  const stageName = (id: string | null) => (id ? (stageById(id)?.stage.name ?? '?') : '');
+  const stageKind = (id: string | null) => (id ? (stageById(id)?.stage.kind ?? 'open') : 'open');
   return (
     <Card title={t('deal.history')} testId="deal-history">
-      {history.length === 0 ? <Empty icon="clock">{t('history.empty')}</Empty> : (
+      {history.length === 0 ? (
+        <Empty icon="clock">{t('history.empty')}</Empty>
+      ) : (
         <ol className="timeline">
           {history.map((e) => {
             const changes = (e.data?.changes ?? {}) as Record<string, unknown>;
@@ -600,28 +945,67 @@ function HistoryCard({ history, contacts, hasOlder, onShowOlder, loadingOlder, o
             const who = e.actorName ?? t('common.unknownUser');
             let what: string;
             switch (e.kind) {
-              case 'created': what = t('history.created'); break;
-              case 'stage_changed': what = t('history.stage_changed'); break;
-              case 'attached': what = t('history.attached', { name: String(e.data?.fileName ?? '') }); break;
-              case 'detached': what = t('history.detached'); break;
-              case 'updated': what = t('history.updatedPlain'); break;
-              default: what = e.kind;
+              case 'created':
+                what = t('history.created');
+                break;
+              case 'stage_changed':
+                what = t('history.stage_changed');
+                break;
+              case 'attached':
+                what = t('history.attached', { name: String(e.data?.fileName ?? '') });
+                break;
+              case 'detached':
+                what = t('history.detached');
+                break;
+              case 'updated':
+                what = t('history.updatedPlain');
+                break;
+              default:
+                what = e.kind;
             }
             return (
-              <li key={e.id} className={`timeline-item timeline-${e.kind}`} data-testid="history-item" data-kind={e.kind}>
-                <span className="timeline-dot"><Icon name={e.kind === 'stage_changed' ? 'arrowRight' : e.kind === 'attached' || e.kind === 'detached' ? 'file' : e.kind === 'created' ? 'plus' : 'edit'} size={12} /></span>
+              <li
+                key={e.id}
+                className={`timeline-item timeline-${e.kind}`}
+                data-testid="history-item"
+                data-kind={e.kind}
+              >
+                <span className="timeline-dot">
+                  <Icon
+                    name={
+                      e.kind === 'stage_changed'
+                        ? 'arrowRight'
+                        : e.kind === 'attached' || e.kind === 'detached'
+                          ? 'file'
+                          : e.kind === 'created'
+                            ? 'plus'
+                            : 'edit'
+                    }
+                    size={12}
+                  />
+                </span>
                 <div className="timeline-body">
-                  <div><strong>{who}</strong> {what}</div>
+                  <div>
+                    <strong>{who}</strong> {what}
+                  </div>
                   {e.kind === 'stage_changed' ? (
                     <div className="stage-move" data-testid="history-move">
-                      <span className={`stage-chip stage-chip-${stageKind(e.fromStageId)}`}>{stageName(e.fromStageId)}</span>
+                      <span className={`stage-chip stage-chip-${stageKind(e.fromStageId)}`}>
+                        {stageName(e.fromStageId)}
+                      </span>
                       <Icon name="arrowRight" size={14} className="muted" />
-                      <span className={`stage-chip stage-chip-${stageKind(e.toStageId)}`}>{stageName(e.toStageId)}</span>
+                      <span className={`stage-chip stage-chip-${stageKind(e.toStageId)}`}>
+                        {stageName(e.toStageId)}
+                      </span>
                     </div>
                   ) : null}
                   {e.kind === 'updated' || e.kind === 'stage_changed' ? <ChangeList lines={lines} /> : null}
-                  {e.kind === 'stage_changed' && e.data?.lostReason ? <div className="muted small">{t('history.lostReason', { reason: String(e.data.lostReason) })}</div> : null}
-                  <time className="muted small" dateTime={e.at}>{dateTime(e.at)}</time>
+                  {e.kind === 'stage_changed' && e.data?.lostReason ? (
+                    <div className="muted small">{t('history.lostReason', { reason: String(e.data.lostReason) })}</div>
+                  ) : null}
+                  <time className="muted small" dateTime={e.at}>
+                    {dateTime(e.at)}
+                  </time>
                 </div>
               </li>
             );
@@ -631,7 +1015,9 @@ function HistoryCard({ history, contacts, hasOlder, onShowOlder, loadingOlder, o
       {hasOlder ? (
         <div className="history-more">
           <ErrorBox error={olderError} testId="history-more-error" />
-          <Button size="sm" icon="chevronDown" busy={loadingOlder} onClick={onShowOlder} data-testid="history-more">{t('history.showOlder')}</Button>
+          <Button size="sm" icon="chevronDown" busy={loadingOlder} onClick={onShowOlder} data-testid="history-more">
+            {t('history.showOlder')}
+          </Button>
         </div>
       ) : null}
     </Card>

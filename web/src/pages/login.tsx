@@ -15,7 +15,10 @@ export function LoginPage() {
   const [error, setError] = useState<unknown>(null);
 
   async function submit() {
-    if (!email.trim() || !password) { setError(new Error(t('login.missing'))); return; }
+    if (!email.trim() || !password) {
+      setError(new Error(t('login.missing')));
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -28,20 +31,50 @@ export function LoginPage() {
 
   return (
     <div className="login">
-      <div className="login-lang"><LanguageSwitch /></div>
+      <div className="login-lang">
+        <LanguageSwitch />
+      </div>
       <div className="login-card">
-        <div className="brand brand-lg"><span className="brand-mark">D</span><span>{t('app.name')}</span></div>
+        <div className="brand brand-lg">
+          <span className="brand-mark">D</span>
+          <span>{t('app.name')}</span>
+        </div>
         <h1>{t('login.title')}</h1>
         <p className="muted">{t('login.subtitle')}</p>
-        <form noValidate onSubmit={(e) => { e.preventDefault(); void submit(); }} className="form-grid" data-testid="login-form">
+        <form
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+          className="form-grid"
+          data-testid="login-form"
+        >
           <ErrorBox error={error} testId="login-error" />
           <Field label={t('login.email')} htmlFor="login-email">
-            <input id="login-email" name="email" type="email" className="input input-lg" autoComplete="username" autoFocus value={email}
-              onChange={(e) => setEmail(e.target.value)} data-testid="login-email" />
+            <input
+              id="login-email"
+              name="email"
+              type="email"
+              className="input input-lg"
+              autoComplete="username"
+              autoFocus
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              data-testid="login-email"
+            />
           </Field>
           <Field label={t('login.password')} htmlFor="login-password">
-            <input id="login-password" name="password" type="password" className="input input-lg" autoComplete="current-password" value={password}
-              onChange={(e) => setPassword(e.target.value)} data-testid="login-password" />
+            <input
+              id="login-password"
+              name="password"
+              type="password"
+              className="input input-lg"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              data-testid="login-password"
+            />
           </Field>
           <Button type="submit" variant="primary" className="btn-lg btn-block" busy={busy} data-testid="login-submit">
             {busy ? t('login.submitting') : t('login.submit')}

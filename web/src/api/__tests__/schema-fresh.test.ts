@@ -6,6 +6,8 @@ import { SCHEMA_FILE, generateApiTypes } from '../../../../scripts/gen-api.ts';
 describe('generated API types', () => {
   it('are up to date with the OpenAPI document (run `npm run gen:api` after changing a route)', async () => {
     const committed = fs.readFileSync(SCHEMA_FILE, 'utf8');
-    expect(committed === await generateApiTypes(), 'web/src/api/schema.d.ts is stale: run npm run gen:api').toBe(true);
+    expect(committed === (await generateApiTypes()), 'web/src/api/schema.d.ts is stale: run npm run gen:api').toBe(
+      true,
+    );
   }, 60_000);
 });

@@ -3,8 +3,16 @@ import { api, qs, type AuditEntry, type AuditKind, type Page } from '../../api.j
 
 /** Every kind the server writes, in the order the filter offers them. */
 export const AUDIT_KINDS = [
-  'auth.login_succeeded', 'auth.login_failed', 'auth.password_changed', 'auth.password_reset',
-  'user.role_changed', 'user.access_changed', 'share.granted', 'share.revoked', 'export.downloaded', 'record.deleted',
+  'auth.login_succeeded',
+  'auth.login_failed',
+  'auth.password_changed',
+  'auth.password_reset',
+  'user.role_changed',
+  'user.access_changed',
+  'share.granted',
+  'share.revoked',
+  'export.downloaded',
+  'record.deleted',
   'deal.attachment_removed',
 ] as const satisfies readonly AuditKind[];
 // a kind the server adds and this list lacks fails the typecheck here
@@ -31,10 +39,16 @@ const isoOf = (local: string) => {
 export function auditQuery(filter: AuditFilter) {
   return {
     queryKey: ['audit', filter] as const,
-    queryFn: ({ pageParam }: { pageParam: string | null }) => api.get<Page<AuditEntry>>(`/audit${qs({
-      kind: filter.kind || undefined, from: isoOf(filter.from), to: isoOf(filter.to), limit: PAGE_SIZE,
-      cursor: pageParam ?? undefined,
-    })}`),
+    queryFn: ({ pageParam }: { pageParam: string | null }) =>
+      api.get<Page<AuditEntry>>(
+        `/audit${qs({
+          kind: filter.kind || undefined,
+          from: isoOf(filter.from),
+          to: isoOf(filter.to),
+          limit: PAGE_SIZE,
+          cursor: pageParam ?? undefined,
+        })}`,
+      ),
     initialPageParam: null as string | null,
     getNextPageParam: (last: Page<AuditEntry>) => last.nextCursor,
   };

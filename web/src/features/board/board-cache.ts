@@ -38,7 +38,10 @@ export function shift(b: BoardData, removed: Deal | null, added: Deal | null): B
         totals = shiftTotals(totals, removed, -1);
       }
       if (added && added.stageId === c.stageId) {
-        if (!deals.some((d) => d.id === added.id)) { count += 1; totals = shiftTotals(totals, added, 1); }
+        if (!deals.some((d) => d.id === added.id)) {
+          count += 1;
+          totals = shiftTotals(totals, added, 1);
+        }
         deals = [added, ...deals.filter((d) => d.id !== added.id)];
       }
       return deals === c.deals ? c : { ...c, deals, count, totals };
@@ -46,4 +49,5 @@ export function shift(b: BoardData, removed: Deal | null, added: Deal | null): B
   };
 }
 
-export const findDeal = (b: BoardData | undefined, id: string) => b?.stages.flatMap((c) => c.deals).find((d) => d.id === id) ?? null;
+export const findDeal = (b: BoardData | undefined, id: string) =>
+  b?.stages.flatMap((c) => c.deals).find((d) => d.id === id) ?? null;

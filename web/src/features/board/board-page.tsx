@@ -10,7 +10,15 @@ import { useRefData, useSession } from '../../session.js';
 import { Empty, ErrorBox, Icon, Loading } from '../../ui.js';
 import { Board } from './board.js';
 import {
-  EMPTY_FILTER, LAST_PIPELINE, isEmptyFilter, lastFilter, savedFilters, storeFilter, storeSavedFilters, type BoardFilter, type SavedFilter,
+  EMPTY_FILTER,
+  LAST_PIPELINE,
+  isEmptyFilter,
+  lastFilter,
+  savedFilters,
+  storeFilter,
+  storeSavedFilters,
+  type BoardFilter,
+  type SavedFilter,
 } from './board-query.js';
 
 export function BoardPage() {
@@ -20,14 +28,27 @@ export function BoardPage() {
   useDocumentTitle(t('board.title'));
   const active = pipelines.filter((p) => !p.archived);
   let wanted = query.get('pipeline');
-  try { wanted ??= localStorage.getItem(LAST_PIPELINE); } catch { /* private mode */ }
+  try {
+    wanted ??= localStorage.getItem(LAST_PIPELINE);
+  } catch {
+    /* private mode */
+  }
   const pipeline = pipelines.find((p) => p.id === wanted) ?? active[0] ?? null;
   const [filter, setFilter] = useState<BoardFilter>(lastFilter);
   const q = useDebounced(filter.q, 300);
   const applied = useMemo(() => ({ ...filter, q: q.trim() }), [filter, q]);
 
-  useEffect(() => { if (pipeline) try { localStorage.setItem(LAST_PIPELINE, pipeline.id); } catch { /* private mode */ } }, [pipeline]);
-  useEffect(() => { storeFilter(applied); }, [applied]);
+  useEffect(() => {
+    if (pipeline)
+      try {
+        localStorage.setItem(LAST_PIPELINE, pipeline.id);
+      } catch {
+        /* private mode */
+      }
+  }, [pipeline]);
+  useEffect(() => {
+    storeFilter(applied);
+  }, [applied]);
 
   return (
     <div className="page page-board">
@@ -35,16 +56,30 @@ export function BoardPage() {
         <div className="page-title">
           <h1>{t('board.title')}</h1>
           {pipelines.length > 0 ? (
-            <NativeSelect aria-label={t('board.pipeline')} value={pipeline?.id ?? ''} data-testid="pipeline-picker"
-              leftSection={<Icon name="flow" size={16} />} onChange={(e) => navigate(`/deals?pipeline=${e.currentTarget.value}`)}
-              data={pipelines.map((p) => ({ value: p.id, label: `${name(p)}${p.archived ? ` (${t('pipelines.archived')})` : ''}` }))} />
+            <NativeSelect
+              aria-label={t('board.pipeline')}
+              value={pipeline?.id ?? ''}
+              data-testid="pipeline-picker"
+              leftSection={<Icon name="flow" size={16} />}
+              onChange={(e) => navigate(`/deals?pipeline=${e.currentTarget.value}`)}
+              data={pipelines.map((p) => ({
+                value: p.id,
+                label: `${name(p)}${p.archived ? ` (${t('pipelines.archived')})` : ''}`,
+              }))}
+            />
           ) : null}
         </div>
       </header>
       <Filters filter={filter} onChange={setFilter} />
-      {pipelinesLoading ? <Loading /> : pipelinesError ? <ErrorBox error={pipelinesError} onRetry={() => void reloadPipelines()} />
-        : !pipeline ? <Empty icon="flow">{t('board.noPipelines')}</Empty>
-        : <Board key={pipeline.id} pipeline={pipeline} filter={applied} />}
+      {pipelinesLoading ? (
+        <Loading />
+      ) : pipelinesError ? (
+        <ErrorBox error={pipelinesError} onRetry={() => void reloadPipelines()} />
+      ) : !pipeline ? (
+        <Empty icon="flow">{t('board.noPipelines')}</Empty>
+      ) : (
+        <Board key={pipeline.id} pipeline={pipeline} filter={applied} />
+      )}
     </div>
   );
 }
@@ -83,52 +118,115 @@ function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (f: Boar
     storeSavedFilters(next);
   };
   return (
-    <Group className="filters" gap="xs" wrap="wrap" data-testid="board-filters" role="search" aria-label={t('filter.title')}>
-      <TextInput className="filter-search" type="search" value={filter.q} onChange={(e) => set({ q: e.currentTarget.value })}
-        placeholder={t('filter.search')} aria-label={t('filter.search')} leftSection={<Icon name="search" size={16} />}
-        data-testid="board-filter" />
+    <Group
+      className="filters"
+      gap="xs"
+      wrap="wrap"
+      data-testid="board-filters"
+      role="search"
+      aria-label={t('filter.title')}
+    >
+      <TextInput
+        className="filter-search"
+        type="search"
+        value={filter.q}
+        onChange={(e) => set({ q: e.currentTarget.value })}
+        placeholder={t('filter.search')}
+        aria-label={t('filter.search')}
+        leftSection={<Icon name="search" size={16} />}
+        data-testid="board-filter"
+      />
       {narrow ? (
-        <MButton variant="default" size="sm" onClick={() => setOpen((o) => !o)} aria-expanded={open} data-testid="filters-toggle">
+        <MButton
+          variant="default"
+          size="sm"
+          onClick={() => setOpen((o) => !o)}
+          aria-expanded={open}
+          data-testid="filters-toggle"
+        >
           {t('filter.more', { count: active })}
         </MButton>
       ) : null}
-      {more ? (<>
-      <Select data={owners} value={filter.owner} onChange={(v) => set({ owner: v ?? '' })} allowDeselect={false} searchable
-        aria-label={t('filter.owner')} w={190} data-testid="filter-owner" comboboxProps={{ withinPortal: true }} />
-      <DatePickerInput type="range" value={range} locale={locale} valueFormat="D MMM YYYY" clearable w={230}
-        onChange={(v) => set({ closeFrom: v[0] ?? '', closeTo: v[1] ?? '' })}
-        placeholder={t('filter.closePeriod')} aria-label={t('filter.closePeriod')} data-testid="filter-close" />
-      <Checkbox label={t('filter.overdue')} checked={filter.overdue} onChange={(e) => set({ overdue: e.currentTarget.checked })}
-        data-testid="filter-overdue" />
-      <Menu withinPortal position="bottom-end">
-        <Menu.Target>
-          <MButton variant="default" size="sm" leftSection={<Icon name="file" size={16} />} data-testid="saved-filters">{t('filter.saved')}</MButton>
-        </Menu.Target>
-        <Menu.Dropdown>
-          {saved.length === 0 ? <Menu.Label>{t('filter.noneSaved')}</Menu.Label> : null}
-          {saved.map((s) => (
-            <Menu.Item key={s.name} onClick={() => onChange({ ...EMPTY_FILTER, ...s.filter })}
-              rightSection={(
-                <ActionIcon component="span" size="sm" variant="subtle" aria-label={t('common.remove')}
-                  onClick={(e: React.MouseEvent) => {
-                    e.stopPropagation();
-                    const next = saved.filter((x) => x.name !== s.name);
-                    setSaved(next);
-                    storeSavedFilters(next);
-                  }}>
-                  <Icon name="x" size={14} />
-                </ActionIcon>
-              )}>
-              {s.name}
-            </Menu.Item>
-          ))}
-          <Menu.Divider />
-          <Menu.Item onClick={save} disabled={isEmptyFilter(filter)}>{t('filter.save')}</Menu.Item>
-        </Menu.Dropdown>
-      </Menu>
-      </>) : null}
+      {more ? (
+        <>
+          <Select
+            data={owners}
+            value={filter.owner}
+            onChange={(v) => set({ owner: v ?? '' })}
+            allowDeselect={false}
+            searchable
+            aria-label={t('filter.owner')}
+            w={190}
+            data-testid="filter-owner"
+            comboboxProps={{ withinPortal: true }}
+          />
+          <DatePickerInput
+            type="range"
+            value={range}
+            locale={locale}
+            valueFormat="D MMM YYYY"
+            clearable
+            w={230}
+            onChange={(v) => set({ closeFrom: v[0] ?? '', closeTo: v[1] ?? '' })}
+            placeholder={t('filter.closePeriod')}
+            aria-label={t('filter.closePeriod')}
+            data-testid="filter-close"
+          />
+          <Checkbox
+            label={t('filter.overdue')}
+            checked={filter.overdue}
+            onChange={(e) => set({ overdue: e.currentTarget.checked })}
+            data-testid="filter-overdue"
+          />
+          <Menu withinPortal position="bottom-end">
+            <Menu.Target>
+              <MButton
+                variant="default"
+                size="sm"
+                leftSection={<Icon name="file" size={16} />}
+                data-testid="saved-filters"
+              >
+                {t('filter.saved')}
+              </MButton>
+            </Menu.Target>
+            <Menu.Dropdown>
+              {saved.length === 0 ? <Menu.Label>{t('filter.noneSaved')}</Menu.Label> : null}
+              {saved.map((s) => (
+                <Menu.Item
+                  key={s.name}
+                  onClick={() => onChange({ ...EMPTY_FILTER, ...s.filter })}
+                  rightSection={
+                    <ActionIcon
+                      component="span"
+                      size="sm"
+                      variant="subtle"
+                      aria-label={t('common.remove')}
+                      onClick={(e: React.MouseEvent) => {
+                        e.stopPropagation();
+                        const next = saved.filter((x) => x.name !== s.name);
+                        setSaved(next);
+                        storeSavedFilters(next);
+                      }}
+                    >
+                      <Icon name="x" size={14} />
+                    </ActionIcon>
+                  }
+                >
+                  {s.name}
+                </Menu.Item>
+              ))}
+              <Menu.Divider />
+              <Menu.Item onClick={save} disabled={isEmptyFilter(filter)}>
+                {t('filter.save')}
+              </Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
+        </>
+      ) : null}
       {!isEmptyFilter(filter) ? (
-        <MButton variant="subtle" size="sm" onClick={() => onChange(EMPTY_FILTER)} data-testid="filter-reset">{t('filter.reset')}</MButton>
+        <MButton variant="subtle" size="sm" onClick={() => onChange(EMPTY_FILTER)} data-testid="filter-reset">
+          {t('filter.reset')}
+        </MButton>
       ) : null}
     </Group>
   );

@@ -24,8 +24,11 @@ export const isEmptyFilter = (f: BoardFilter) => !f.owner && !f.closeFrom && !f.
 /** The query string of GET /deals/board and GET /deals for a filter: only what is set is sent. */
 export function filterParams(f: BoardFilter): Record<string, string | undefined> {
   return {
-    owner: f.owner || undefined, closeFrom: f.closeFrom || undefined, closeTo: f.closeTo || undefined,
-    overdue: f.overdue ? 'true' : undefined, q: f.q.trim() || undefined,
+    owner: f.owner || undefined,
+    closeFrom: f.closeFrom || undefined,
+    closeTo: f.closeTo || undefined,
+    overdue: f.overdue ? 'true' : undefined,
+    q: f.q.trim() || undefined,
   };
 }
 
@@ -39,27 +42,54 @@ export function boardQuery(pipelineId: string, filter: BoardFilter) {
   };
 }
 
-const read = <T,>(key: string, fallback: T): T => {
-  try { const v = localStorage.getItem(key); return v ? { ...fallback, ...JSON.parse(v) } as T : fallback; } catch { return fallback; }
+const read = <T>(key: string, fallback: T): T => {
+  try {
+    const v = localStorage.getItem(key);
+    return v ? ({ ...fallback, ...JSON.parse(v) } as T) : fallback;
+  } catch {
+    return fallback;
+  }
 };
 
 /** The filter the board opened with last time on this device. */
 export const lastFilter = (): BoardFilter => read(LAST_FILTER, EMPTY_FILTER);
-export const storeFilter = (f: BoardFilter) => { try { localStorage.setItem(LAST_FILTER, JSON.stringify(f)); } catch { /* private mode */ } };
+export const storeFilter = (f: BoardFilter) => {
+  try {
+    localStorage.setItem(LAST_FILTER, JSON.stringify(f));
+  } catch {
+    /* private mode */
+  }
+};
 
 /** Saved filters live in this browser's localStorage for now (not yet on the server, so not shared across devices). */
-export interface SavedFilter { name: string; filter: BoardFilter }
+export interface SavedFilter {
+  name: string;
+  filter: BoardFilter;
+}
 export function savedFilters(): SavedFilter[] {
-  try { const v = JSON.parse(localStorage.getItem(SAVED_FILTERS) ?? '[]'); return Array.isArray(v) ? v : []; } catch { return []; }
+  try {
+    const v = JSON.parse(localStorage.getItem(SAVED_FILTERS) ?? '[]');
+    return Array.isArray(v) ? v : [];
+  } catch {
+    return [];
+  }
 }
 export function storeSavedFilters(list: SavedFilter[]) {
-  try { localStorage.setItem(SAVED_FILTERS, JSON.stringify(list)); } catch { /* private mode */ }
+  try {
+    localStorage.setItem(SAVED_FILTERS, JSON.stringify(list));
+  } catch {
+    /* private mode */
+  }
 }
 
 /** On /deals with a known pipeline (the address, or the last one used): what the board will ask for first. */
 export function bootBoardTarget(): { pipelineId: string; filter: BoardFilter } | null {
   if (location.pathname !== '/deals' && location.pathname !== '/') return null;
   let pipelineId: string | null = new URLSearchParams(location.search).get('pipeline');
-  try { pipelineId ??= localStorage.getItem(LAST_PIPELINE); } catch { /* private mode */ }
+  try {
+    pipelineId ??= localStorage.getItem(LAST_PIPELINE);
+  } catch {
+    /* private mode */
+  }
   return pipelineId ? { pipelineId, filter: lastFilter() } : null;
 }

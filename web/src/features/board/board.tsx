@@ -1,6 +1,19 @@
 import {
-  DndContext, DragOverlay, KeyboardSensor, MouseSensor, TouchSensor, pointerWithin, rectIntersection, useDroppable, useSensor,
-  useSensors, type Announcements, type CollisionDetection, type DragEndEvent, type DragStartEvent, type KeyboardCoordinateGetter,
+  DndContext,
+  DragOverlay,
+  KeyboardSensor,
+  MouseSensor,
+  TouchSensor,
+  pointerWithin,
+  rectIntersection,
+  useDroppable,
+  useSensor,
+  useSensors,
+  type Announcements,
+  type CollisionDetection,
+  type DragEndEvent,
+  type DragStartEvent,
+  type KeyboardCoordinateGetter,
 } from '@dnd-kit/core';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -22,10 +35,13 @@ import { CardFace, DealCard } from './deal-card.js';
 const columnJump: KeyboardCoordinateGetter = (event, { currentCoordinates, context }) => {
   if (event.code !== 'ArrowRight' && event.code !== 'ArrowLeft') return undefined;
   event.preventDefault();
-  const cols = [...context.droppableRects.entries()].filter(([id]) => !String(id).startsWith('strip:'))
-    .map(([, r]) => r).sort((a, b) => a.left - b.left);
+  const cols = [...context.droppableRects.entries()]
+    .filter(([id]) => !String(id).startsWith('strip:'))
+    .map(([, r]) => r)
+    .sort((a, b) => a.left - b.left);
   const x = currentCoordinates.x;
-  const next = event.code === 'ArrowRight' ? cols.find((r) => r.left > x + 12) : [...cols].reverse().find((r) => r.left < x - 12);
+  const next =
+    event.code === 'ArrowRight' ? cols.find((r) => r.left > x + 12) : [...cols].reverse().find((r) => r.left < x - 12);
   return next ? { x: next.left + 8, y: Math.max(currentCoordinates.y, next.top + 48) } : currentCoordinates;
 };
 /** The pointer decides where a card lands; without one (keyboard), the card's overlap does. */
@@ -57,9 +73,12 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
   const [edges, setEdges] = useState({ left: false, right: false, hiddenLeft: '', hiddenRight: '' });
   const [active, setActive] = useState<string | null>(null);
 
-  const patch = useCallback((fn: (b: BoardData) => BoardData) => {
-    qc.setQueryData<BoardData>(key, (b) => (b ? fn(b) : b));
-  }, [qc, key]);
+  const patch = useCallback(
+    (fn: (b: BoardData) => BoardData) => {
+      qc.setQueryData<BoardData>(key, (b) => (b ? fn(b) : b));
+    },
+    [qc, key],
+  );
 
   const focusCard = useCallback((dealId: string) => {
     requestAnimationFrame(() => {
@@ -73,13 +92,20 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
     optimistic: (deal, stage) => {
       const before = qc.getQueryData<BoardData>(key);
       patch((b) => shift(b, deal, { ...deal, stageId: stage.id }));
-      return () => { if (before) qc.setQueryData(key, before); };
+      return () => {
+        if (before) qc.setQueryData(key, before);
+      };
     },
     onMoved: (deal, before) => {
-      patch((b) => shift(b, findDeal(b, before.id) ?? before, isEmptyFilter(filter) || findDeal(b, deal.id) ? deal : null));
+      patch((b) =>
+        shift(b, findDeal(b, before.id) ?? before, isEmptyFilter(filter) || findDeal(b, deal.id) ? deal : null),
+      );
       // the deal page and other boards read it again when next shown; this board keeps its patched figures
       void qc.invalidateQueries({ queryKey: qk.deal(deal.id) });
-      void qc.invalidateQueries({ queryKey: qk.boards, predicate: (q) => q.queryKey !== key && q.queryKey[2] !== pipeline.id });
+      void qc.invalidateQueries({
+        queryKey: qk.boards,
+        predicate: (q) => q.queryKey !== key && q.queryKey[2] !== pipeline.id,
+      });
     },
     onStale: () => void qc.invalidateQueries({ queryKey: key }),
     onDialogClosed: (deal) => focusCard(deal.id),
@@ -102,14 +128,23 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
     if (!cursor || loadingMore[stageId]) return;
     setLoadingMore((m) => ({ ...m, [stageId]: true }));
     try {
-      const page = await api.get<Page<Deal>>(`/deals${qs({ stageId, limit: PER_STAGE, cursor, ...filterParams(filter) })}`);
+      const page = await api.get<Page<Deal>>(
+        `/deals${qs({ stageId, limit: PER_STAGE, cursor, ...filterParams(filter) })}`,
+      );
       patch((b) => ({
         ...b,
-        stages: b.stages.map((c) => (c.stageId === stageId && c.nextCursor === cursor ? {
-          ...c,
-          deals: [...c.deals, ...page.items.filter((d) => d.stageId === stageId && !c.deals.some((x) => x.id === d.id))],
-          nextCursor: page.nextCursor,
-        } : c)),
+        stages: b.stages.map((c) =>
+          c.stageId === stageId && c.nextCursor === cursor
+            ? {
+                ...c,
+                deals: [
+                  ...c.deals,
+                  ...page.items.filter((d) => d.stageId === stageId && !c.deals.some((x) => x.id === d.id)),
+                ],
+                nextCursor: page.nextCursor,
+              }
+            : c,
+        ),
       }));
     } catch (e) {
       toast('error', errorText(e));
@@ -131,14 +166,20 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
     const hr: string[] = [];
     for (const c of el.querySelectorAll<HTMLElement>('[data-testid="stage-column"]')) {
       const d = Math.abs(c.offsetLeft - pad - el.scrollLeft);
-      if (d < best) { best = d; id = c.dataset.stageId ?? null; }
+      if (d < best) {
+        best = d;
+        id = c.dataset.stageId ?? null;
+      }
       if (c.offsetLeft + c.offsetWidth > el.scrollLeft + el.clientWidth + 2) hr.push(c.dataset.stageName ?? '');
       if (c.offsetLeft < el.scrollLeft + pad - 2 - c.offsetWidth / 2) hl.push(c.dataset.stageName ?? '');
     }
     const hiddenLeft = hl.join(', ');
     const hiddenRight = hr.join(', ');
-    setEdges((p) => (p.left === left && p.right === right && p.hiddenLeft === hiddenLeft && p.hiddenRight === hiddenRight ? p
-      : { left, right, hiddenLeft, hiddenRight }));
+    setEdges((p) =>
+      p.left === left && p.right === right && p.hiddenLeft === hiddenLeft && p.hiddenRight === hiddenRight
+        ? p
+        : { left, right, hiddenLeft, hiddenRight },
+    );
     setActive(id);
   }, []);
   useEffect(() => {
@@ -172,7 +213,10 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
     const strip = stripRef.current;
     const chip = active ? strip?.querySelector<HTMLElement>(`[data-stage-id="${active}"]`) : null;
     if (!strip || !chip) return;
-    if (chip.offsetLeft < strip.scrollLeft || chip.offsetLeft + chip.offsetWidth > strip.scrollLeft + strip.clientWidth) {
+    if (
+      chip.offsetLeft < strip.scrollLeft ||
+      chip.offsetLeft + chip.offsetWidth > strip.scrollLeft + strip.clientWidth
+    ) {
       strip.scrollTo({ left: chip.offsetLeft - 14, behavior: 'smooth' });
     }
   }, [active]);
@@ -184,15 +228,24 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
     useSensor(TouchSensor, { activationConstraint: { delay: 220, tolerance: 8 } }),
     useSensor(KeyboardSensor, { coordinateGetter: columnJump }),
   );
-  const stageName = useCallback((id: unknown) => {
-    const s = pipeline.stages.find((x) => x.id === stageOf(id));
-    return s ? name(s) : '';
-  }, [pipeline.stages, name]);
+  const stageName = useCallback(
+    (id: unknown) => {
+      const s = pipeline.stages.find((x) => x.id === stageOf(id));
+      return s ? name(s) : '';
+    },
+    [pipeline.stages, name],
+  );
   const titleOf = (id: unknown) => findDeal(data, String(id))?.title ?? '';
   const announcements: Announcements = {
     onDragStart: ({ active: a }) => t('dnd.start', { title: titleOf(a.id) }),
-    onDragOver: ({ active: a, over }) => (over ? t('dnd.over', { title: titleOf(a.id), stage: stageName(over.id) }) : t('dnd.outside', { title: titleOf(a.id) })),
-    onDragEnd: ({ active: a, over }) => (over ? t('dnd.dropped', { title: titleOf(a.id), stage: stageName(over.id) }) : t('dnd.cancelled', { title: titleOf(a.id) })),
+    onDragOver: ({ active: a, over }) =>
+      over
+        ? t('dnd.over', { title: titleOf(a.id), stage: stageName(over.id) })
+        : t('dnd.outside', { title: titleOf(a.id) }),
+    onDragEnd: ({ active: a, over }) =>
+      over
+        ? t('dnd.dropped', { title: titleOf(a.id), stage: stageName(over.id) })
+        : t('dnd.cancelled', { title: titleOf(a.id) }),
     onDragCancel: ({ active: a }) => t('dnd.cancelled', { title: titleOf(a.id) }),
   };
   const onDragStart = (e: DragStartEvent) => setDragged(findDeal(data, String(e.active.id)));
@@ -204,30 +257,56 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
     else if (deal) focusCard(deal.id);
   };
 
-  const gateText = (s: Stage) => [...s.requiredFields.map((k) => fieldLabel(k)), ...s.requiredDocumentKinds.map((k) => kindName(k, '…'))].join(', ');
+  const gateText = (s: Stage) =>
+    [...s.requiredFields.map((k) => fieldLabel(k)), ...s.requiredDocumentKinds.map((k) => kindName(k, '…'))].join(', ');
   const filtered = !isEmptyFilter(filter);
 
   return (
     <>
       <div className="board-new">
-        <Button variant="primary" icon="plus" onClick={() => setCreating(true)} data-testid="new-deal">{t('board.newDeal')}</Button>
+        <Button variant="primary" icon="plus" onClick={() => setCreating(true)} data-testid="new-deal">
+          {t('board.newDeal')}
+        </Button>
       </div>
       <ErrorBox error={board.error} onRetry={() => void board.refetch()} />
-      {board.isPending ? <Loading /> : !data ? null : (
-        <DndContext sensors={sensors} collisionDetection={collision} onDragStart={onDragStart} onDragEnd={onDragEnd}
+      {board.isPending ? (
+        <Loading />
+      ) : !data ? null : (
+        <DndContext
+          sensors={sensors}
+          collisionDetection={collision}
+          onDragStart={onDragStart}
+          onDragEnd={onDragEnd}
           onDragCancel={() => setDragged(null)}
-          accessibility={{ announcements, screenReaderInstructions: { draggable: t('dnd.instructions') } }}>
+          accessibility={{ announcements, screenReaderInstructions: { draggable: t('dnd.instructions') } }}
+        >
           {narrow ? (
-            <div className="stage-strip" ref={stripRef} role="group" aria-label={t('board.stages')} data-testid="stage-strip">
+            <div
+              className="stage-strip"
+              ref={stripRef}
+              role="group"
+              aria-label={t('board.stages')}
+              data-testid="stage-strip"
+            >
               {pipeline.stages.map((s) => (
-                <StripItem key={s.id} stage={s} count={data.stages.find((c) => c.stageId === s.id)?.count ?? 0} active={active === s.id}
-                  onClick={() => scrollToStage(s.id)} />
+                <StripItem
+                  key={s.id}
+                  stage={s}
+                  count={data.stages.find((c) => c.stageId === s.id)?.count ?? 0}
+                  active={active === s.id}
+                  onClick={() => scrollToStage(s.id)}
+                />
               ))}
             </div>
           ) : null}
           <div className={`board-wrap ${edges.left ? 'can-left' : ''} ${edges.right ? 'can-right' : ''}`}>
-            <div className={`board ${dragged ? 'board-dragging' : ''}`} data-testid="board" aria-busy={board.isFetching || undefined}
-              ref={scrollRef} onScroll={measure}>
+            <div
+              className={`board ${dragged ? 'board-dragging' : ''}`}
+              data-testid="board"
+              aria-busy={board.isFetching || undefined}
+              ref={scrollRef}
+              onScroll={measure}
+            >
               {pipeline.stages.map((s) => {
                 const col = data.stages.find((c) => c.stageId === s.id);
                 const count = col?.count ?? 0;
@@ -239,26 +318,53 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
                       <div className="column-title">
                         <span className={`stage-dot stage-dot-${s.kind}`} />
                         <h2 title={name(s)}>{name(s)}</h2>
-                        <span className="count" data-testid="stage-count" title={t('board.dealCount', { count })}
-                          aria-label={t('board.dealCount', { count })}>{number(count)}</span>
+                        <span
+                          className="count"
+                          data-testid="stage-count"
+                          title={t('board.dealCount', { count })}
+                          aria-label={t('board.dealCount', { count })}
+                        >
+                          {number(count)}
+                        </span>
                         {gated ? (
-                          <span className="gate-icon" role="img" title={t('board.gated', { list: gateText(s) })} aria-label={t('board.gated', { list: gateText(s) })}>
+                          <span
+                            className="gate-icon"
+                            role="img"
+                            title={t('board.gated', { list: gateText(s) })}
+                            aria-label={t('board.gated', { list: gateText(s) })}
+                          >
                             <Icon name="lock" size={13} />
                           </span>
                         ) : null}
                       </div>
-                      <div className="column-sum" data-testid="stage-sum">{formatTotals(col?.totals ?? [], money) || '\u00a0'}</div>
+                      <div className="column-sum" data-testid="stage-sum">
+                        {formatTotals(col?.totals ?? [], money) || '\u00a0'}
+                      </div>
                     </header>
                     <div className="column-body">
                       {list.map((d) => (
-                        <DealCard key={d.id} deal={d} stages={pipeline.stages} moving={pending?.dealId === d.id} onMove={move} />
+                        <DealCard
+                          key={d.id}
+                          deal={d}
+                          stages={pipeline.stages}
+                          moving={pending?.dealId === d.id}
+                          onMove={move}
+                        />
                       ))}
                       {list.length === 0 ? (
-                        <div className="column-empty" data-testid="column-empty">{filtered && !count ? t('board.noMatches') : t('board.noDeals')}</div>
+                        <div className="column-empty" data-testid="column-empty">
+                          {filtered && !count ? t('board.noMatches') : t('board.noDeals')}
+                        </div>
                       ) : null}
                       {col?.nextCursor ? (
                         <div className="column-more">
-                          <Button size="sm" className="btn-block" busy={!!loadingMore[s.id]} onClick={() => void loadMore(s.id)} data-testid="load-more">
+                          <Button
+                            size="sm"
+                            className="btn-block"
+                            busy={!!loadingMore[s.id]}
+                            onClick={() => void loadMore(s.id)}
+                            data-testid="load-more"
+                          >
                             {t('common.loadMore')}
                           </Button>
                           <span className="column-more-note" data-testid="stage-shown">
@@ -272,28 +378,44 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
               })}
             </div>
             {edges.left && !narrow ? (
-              <button type="button" className="board-nav board-nav-left" onClick={() => scrollRef.current?.scrollBy({ left: -400, behavior: 'smooth' })}
-                data-testid="board-scroll-left" aria-label={t('board.scrollLeft')}
-                title={edges.hiddenLeft ? t('board.moreStages', { list: edges.hiddenLeft }) : t('board.scrollLeft')}>
+              <button
+                type="button"
+                className="board-nav board-nav-left"
+                onClick={() => scrollRef.current?.scrollBy({ left: -400, behavior: 'smooth' })}
+                data-testid="board-scroll-left"
+                aria-label={t('board.scrollLeft')}
+                title={edges.hiddenLeft ? t('board.moreStages', { list: edges.hiddenLeft }) : t('board.scrollLeft')}
+              >
                 <Icon name="chevronLeft" />
               </button>
             ) : null}
             {edges.right && !narrow ? (
-              <button type="button" className="board-nav board-nav-right" onClick={() => scrollRef.current?.scrollBy({ left: 400, behavior: 'smooth' })}
-                data-testid="board-scroll-right" aria-label={t('board.scrollRight')}
-                title={edges.hiddenRight ? t('board.moreStages', { list: edges.hiddenRight }) : t('board.scrollRight')}>
+              <button
+                type="button"
+                className="board-nav board-nav-right"
+                onClick={() => scrollRef.current?.scrollBy({ left: 400, behavior: 'smooth' })}
+                data-testid="board-scroll-right"
+                aria-label={t('board.scrollRight')}
+                title={edges.hiddenRight ? t('board.moreStages', { list: edges.hiddenRight }) : t('board.scrollRight')}
+              >
                 <Icon name="chevronRight" />
               </button>
             ) : null}
           </div>
           <DragOverlay dropAnimation={null}>
-            {dragged ? <article className="deal-card deal-card-overlay"><CardFace deal={dragged} stages={pipeline.stages} /></article> : null}
+            {dragged ? (
+              <article className="deal-card deal-card-overlay">
+                <CardFace deal={dragged} stages={pipeline.stages} />
+              </article>
+            ) : null}
           </DragOverlay>
         </DndContext>
       )}
       {dialog}
       {creating ? (
-        <NewDealDialog pipelineId={pipeline.id} onClose={() => setCreating(false)}
+        <NewDealDialog
+          pipelineId={pipeline.id}
+          onClose={() => setCreating(false)}
           onCreated={(d) => {
             setCreating(false);
             toast('ok', t('newDeal.created', { title: d.title }));
@@ -301,7 +423,8 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
               if (isEmptyFilter(filter)) patch((b) => shift(b, null, d));
               else void qc.invalidateQueries({ queryKey: key });
             } else navigate(`/deals?pipeline=${d.pipelineId}`);
-          }} />
+          }}
+        />
       ) : null}
     </>
   );
@@ -311,23 +434,48 @@ function Column({ stage, children }: { stage: Stage; children: React.ReactNode }
   const { name } = useI18n();
   const { setNodeRef, isOver } = useDroppable({ id: stage.id });
   return (
-    <section ref={setNodeRef} className={`column column-${stage.kind} ${isOver ? 'column-over' : ''}`}
-      data-testid="stage-column" data-stage-id={stage.id} data-stage-name={name(stage)} aria-label={name(stage)}>
+    <section
+      ref={setNodeRef}
+      className={`column column-${stage.kind} ${isOver ? 'column-over' : ''}`}
+      data-testid="stage-column"
+      data-stage-id={stage.id}
+      data-stage-name={name(stage)}
+      aria-label={name(stage)}
+    >
       {children}
     </section>
   );
 }
 
 /** A stage in the phone's strip: shows its column, and takes a card dropped on it. */
-function StripItem({ stage, count, active, onClick }: { stage: Stage; count: number; active: boolean; onClick: () => void }) {
+function StripItem({
+  stage,
+  count,
+  active,
+  onClick,
+}: {
+  stage: Stage;
+  count: number;
+  active: boolean;
+  onClick: () => void;
+}) {
   const { name, number } = useI18n();
   const { setNodeRef, isOver } = useDroppable({ id: `strip:${stage.id}` });
   return (
-    <button ref={setNodeRef} type="button" className={`strip-item ${active ? 'active' : ''} ${isOver ? 'strip-over' : ''}`}
-      aria-current={active || undefined} onClick={onClick} data-testid="stage-strip-item" data-stage-id={stage.id}>
+    <button
+      ref={setNodeRef}
+      type="button"
+      className={`strip-item ${active ? 'active' : ''} ${isOver ? 'strip-over' : ''}`}
+      aria-current={active || undefined}
+      onClick={onClick}
+      data-testid="stage-strip-item"
+      data-stage-id={stage.id}
+    >
       <span className={`stage-dot stage-dot-${stage.kind}`} />
       <span className="strip-name">{name(stage)}</span>
-      <span className="count" data-testid="stage-strip-count">{number(count)}</span>
+      <span className="count" data-testid="stage-strip-count">
+        {number(count)}
+      </span>
     </button>
   );
 }

@@ -49,16 +49,24 @@ describe('i18n catalogs', () => {
   it('give Russian plurals all their forms (one, few, many)', () => {
     for (const [key, msg] of Object.entries(ru)) {
       if (!/,\s*plural\s*,/.test(msg)) continue;
-      for (const form of ['one', 'few', 'many', 'other']) expect(msg, `${key}: ${form}`).toMatch(new RegExp(`\\b${form}\\s*\\{`));
+      for (const form of ['one', 'few', 'many', 'other'])
+        expect(msg, `${key}: ${form}`).toMatch(new RegExp(`\\b${form}\\s*\\{`));
     }
     const { t } = makeI18n('ru');
-    expect([1, 2, 5, 21, 111].map((count) => t('board.dealCount', { count }))).toEqual(
-      ['1 сделка', '2 сделки', '5 сделок', '21 сделка', '111 сделок']);
+    expect([1, 2, 5, 21, 111].map((count) => t('board.dealCount', { count }))).toEqual([
+      '1 сделка',
+      '2 сделки',
+      '5 сделок',
+      '21 сделка',
+      '111 сделок',
+    ]);
     expect([1, 2].map((count) => makeI18n('en').t('board.dealCount', { count }))).toEqual(['1 deal', '2 deals']);
   });
 
   it('hold every key the app uses, and nothing it does not use', () => {
-    const code = sources(SRC).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    const code = sources(SRC)
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n');
     const used = new Set([...code.matchAll(/['"`]([a-z][a-zA-Z]*\.[a-zA-Z0-9_.]+)['"`]/g)].map((m) => m[1]));
     // keys built at run time: t(`role.${user.role}`)
     const prefixes = [...code.matchAll(/`([a-z][a-zA-Z.]*\.)\$\{/g)].map((m) => m[1]);
@@ -67,12 +75,25 @@ describe('i18n catalogs', () => {
     expect(unused, 'keys no code uses').toEqual([]);
     // every t('…') / i18nKey literal in the code exists in the catalog
     const asked = [...code.matchAll(/\bt\(\s*'([^']+)'/g)].map((m) => m[1]);
-    expect(asked.filter((k) => !known.has(k)), 'keys missing from the catalogs').toEqual([]);
+    expect(
+      asked.filter((k) => !known.has(k)),
+      'keys missing from the catalogs',
+    ).toEqual([]);
   });
 
   it('use the agreed Russian terms', () => {
     const all = Object.values(ru).join('\n');
-    for (const term of ['Сделка', 'Воронка', 'Стадия', 'Клиент', 'Контакт', 'Коммерческое предложение', 'Обязательные поля стадии', 'Подразделение', 'Руководитель группы']) {
+    for (const term of [
+      'Сделка',
+      'Воронка',
+      'Стадия',
+      'Клиент',
+      'Контакт',
+      'Коммерческое предложение',
+      'Обязательные поля стадии',
+      'Подразделение',
+      'Руководитель группы',
+    ]) {
       expect(all.toLowerCase(), term).toContain(term.toLowerCase());
     }
   });

@@ -3,15 +3,21 @@ import type { BoardData, Deal } from '../../../api.js';
 import { shift } from '../board-cache.js';
 
 const deal = (id: string, stageId: string, amount: string | null, currency: string | null = 'EUR') =>
-  ({ id, stageId, amount, currency, title: id } as Deal);
+  ({ id, stageId, amount, currency, title: id }) as Deal;
 
 describe('board patches after a move', () => {
-  it('move the card and both columns\' counts and totals by exactly that deal', () => {
+  it("move the card and both columns' counts and totals by exactly that deal", () => {
     const a = deal('a', 's1', '100.10');
     const board: BoardData = {
       pipelineId: 'p',
       stages: [
-        { stageId: 's1', count: 2, totals: [{ currency: 'EUR', amount: '150.10' }], deals: [a, deal('b', 's1', '50.00')], nextCursor: null },
+        {
+          stageId: 's1',
+          count: 2,
+          totals: [{ currency: 'EUR', amount: '150.10' }],
+          deals: [a, deal('b', 's1', '50.00')],
+          nextCursor: null,
+        },
         { stageId: 's2', count: 0, totals: [], deals: [], nextCursor: null },
       ],
     };
