@@ -153,8 +153,8 @@ function filterSql(f: DealFilters): Frag[] {
     out.push(
       frag(
         `d.title ilike ?
-      or d.client_id = any(array(select c.id from clients c where client_search_text(c.name, c.tax_id, c.email, c.phone) ilike ?))
-      or d.contact_id = any(array(select k.id from contacts k where contact_search_text(k.name, k.email, k.phone) ilike ?))`,
+      or d.client_id = any(array(select c.id from clients c where c.search_text ilike ?))
+      or d.contact_id = any(array(select k.id from contacts k where k.search_text ilike ?))`,
         p,
         p,
         p,
@@ -171,9 +171,11 @@ function filterSql(f: DealFilters): Frag[] {
 
 /**
  * (id, updated_at) of the first `limit` deals in keyset order that the scope sees and `cond` keeps: owned UNION shared.
- * `cond` may refer to columns of an outer query (the board's stage).
+ * `cond` may refer to columns of an outer query (the board's stage). `selective`: `cond` is served by its own indexes
+ * (a text search), so the owners filter the few matches instead of each owner's index being walked until enough
+ * matches turn up (which reads every deal of every owner when the matches are rare).
  */
-function pageIds(scope: ReadScope, viewerId: string, cond: Frag, limit: number): Frag {
+function pageIds(scope: ReadScope, viewerId: string, cond: Frag, limit: number, selective = false): Frag {
   const order = `order by ${dealKeyset.orderBy('d')} limit ${limit}`;
   const arms: Frag[] = [];
   const owners = scope.owners;
@@ -184,13 +186,13 @@ function pageIds(scope: ReadScope, viewerId: string, cond: Frag, limit: number):
       sql: `select d.id, d.updated_at from deals d where d.owner_id = ? and ${cond.sql} ${order}`,
       params: [owners[0], ...cond.params],
     });
-  } else if (owners.length > 1 && owners.length <= PER_OWNER_MAX) {
+  } else if (owners.length > 1 && owners.length <= PER_OWNER_MAX && !selective) {
     arms.push({
       sql: `select x.id, x.updated_at from unnest(?::uuid[]) o(id) cross join lateral (
         select d.id, d.updated_at from deals d where d.owner_id = o.id and ${cond.sql} ${order}) x`,
       params: [uuidArray(owners), ...cond.params],
     });
-  } else if (owners.length > PER_OWNER_MAX) {
+  } else if (owners.length > 1) {
     arms.push({
       sql: `select d.id, d.updated_at from deals d where d.owner_id = any(?::uuid[]) and ${cond.sql} ${order}`,
       params: [uuidArray(owners), ...cond.params],
@@ -225,7 +227,13 @@ export async function listDealsSql(
 ): Promise<Frag> {
   const after = dealKeyset.decode(cursor);
   const scope = await readScope(em, viewer, filters.owner);
-  const page = pageIds(scope, viewer.id, and([...filterSql(filters), dealKeyset.after(after, 'd')]), limit + 1);
+  const page = pageIds(
+    scope,
+    viewer.id,
+    and([...filterSql(filters), dealKeyset.after(after, 'd')]),
+    limit + 1,
+    !!filters.q,
+  );
   return {
     sql: `select ${DEAL_COLUMNS} from (${page.sql}) p join deals d on d.id = p.id ${DEAL_JOINS} order by ${dealKeyset.orderBy('d')}`,
     params: page.params,
@@ -396,11 +404,12 @@ export async function boardTotalsSql(
   };
   const arms: Frag[] = [];
   if (!needsCounting(filters)) {
-    // kept exact by the deal_board_totals trigger: at most stages × owners × currencies rows, never the deals
+    // kept exact by triggers, never the deals: for all owners the rollup (stages × currencies × 16 slots), else the
+    // totals per owner (stages × owners × currencies rows)
     if (scope.owners === 'all') {
       arms.push(
         frag(
-          `select stage_id, currency, deals as n, amount as total from deal_board_totals where pipeline_id = ?`,
+          `select stage_id, currency, deals as n, amount as total from deal_board_rollup where pipeline_id = ?`,
           pipelineId,
         ),
       );
@@ -452,7 +461,9 @@ export async function boardCardsSql(
   perStage: number,
 ): Promise<Frag> {
   const scope = await readScope(em, viewer, filters.owner);
-  const page = pageIds(scope, viewer.id, and([frag('d.stage_id = st.id'), ...filterSql(filters)]), perStage + 1);
+  // the stage implies the pipeline: leaving the pipeline out lets each (owner, stage) range be read from the index alone
+  const cond = and([frag('d.stage_id = st.id'), ...filterSql({ ...filters, pipelineId: undefined })]);
+  const page = pageIds(scope, viewer.id, cond, perStage + 1, !!filters.q);
   return {
     sql: `select ${DEAL_COLUMNS} from unnest(?::uuid[]) st(id) cross join lateral (${page.sql}) p
       join deals d on d.id = p.id ${DEAL_JOINS} order by d.stage_id, ${dealKeyset.orderBy('d')}`,

@@ -612,6 +612,9 @@ export async function seedLarge(
       await main.query(`insert into deal_board_totals as t select * from deal_board_totals_seed
         on conflict (pipeline_id, stage_id, owner_id, currency) do update set deals = t.deals + excluded.deals, amount = t.amount + excluded.amount`);
       await main.query('drop table deal_board_totals_seed');
+      await main.query(`insert into deal_board_rollup as t (pipeline_id, stage_id, currency, slot, deals, amount)
+        select pipeline_id, stage_id, currency, 0, sum(deals), sum(amount) from deal_board_totals group by 1, 2, 3
+        on conflict (pipeline_id, stage_id, currency, slot) do update set deals = t.deals + excluded.deals, amount = t.amount + excluded.amount`);
       await main.query('update access_epoch set epoch = epoch + 1');
     }
     phase('deals');

@@ -160,6 +160,15 @@ describe('board counts and totals', () => {
       full join (select * from deal_board_totals where deals <> 0) t using (pipeline_id, stage_id, owner_id, currency)
       where x.deals is distinct from t.deals or x.amount is distinct from t.amount`);
     expect(check[0].n).toBe(0);
+    // the administrators' rollup (per pipeline, stage and currency, summed over its slots) follows the same writes
+    const rollup = await sql(`select count(*)::int as n from (
+        select pipeline_id, stage_id, coalesce(currency, '') as currency, count(*) as deals, coalesce(sum(amount), 0) as amount
+        from deals group by 1, 2, 3) x
+      full join (select pipeline_id, stage_id, currency, sum(deals) as deals, sum(amount) as amount
+        from deal_board_rollup group by 1, 2, 3 having sum(deals) <> 0) t using (pipeline_id, stage_id, currency)
+      where x.deals is distinct from t.deals or x.amount is distinct from t.amount`);
+    expect(rollup[0].n).toBe(0);
+    expect((await column(s.admin, 1)).totals).toEqual([{ currency: 'USD', amount: '120.00' }]);
   });
 
   it('count deals shared with the viewer once, on the list and the board', async () => {
