@@ -59,7 +59,7 @@ export function createApp(ctx: AppContext, routes: RouteSpec[] = allRoutes, opts
       autoLogging: { ignore: (req) => req.url === '/api/v1/health' || req.url === '/metrics' },
     }),
   );
-  app.use((req, _res, next) => requestContext.run({ requestId: String(req.id) }, next));
+  app.use((req, _res, next) => requestContext.run({ requestId: req.id as string }, next));
   app.use(httpMetrics());
   app.get('/metrics', metricsHandler(ctx));
   // the client address that login throttling counts by: from X-Forwarded-For only when a trusted proxy set it

@@ -44,7 +44,8 @@ const WEB: Directives = {
   'manifest-src': ["'self'"],
 };
 
-const nonceOf = (res: Response) => (res.locals.cspNonce ??= randomBytes(16).toString('base64'));
+const nonceOf = (res: Response): string =>
+  ((res.locals as { cspNonce?: string }).cspNonce ??= randomBytes(16).toString('base64'));
 
 /** The nonce of this response's reference page, for its <script> and <style> elements. */
 export const cspNonce = (res: Response): string => nonceOf(res);

@@ -2,7 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 
 /** Accounts, organisation, clients, pipelines with stage requirements, deals, attachments and deal events. */
 export class Migration20261127000000_foundation extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`
 create table departments (
   id uuid primary key,

@@ -5,7 +5,7 @@ import { Migration } from '@mikro-orm/migrations';
  * with microseconds a cursor could fall between two rows and a page would skip deals.
  */
 export class Migration20261127010000_deal_timestamps_ms extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`
 alter table deals alter column updated_at type timestamptz(3), alter column created_at type timestamptz(3);
 alter table deal_events alter column at type timestamptz(3);

@@ -6,7 +6,7 @@ import { Migration } from '@mikro-orm/migrations';
  * can never commit afterwards, and a command reported as failed really changed nothing.
  */
 export class Migration20261128000000_deal_ops extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`
 create table deal_ops (
   op_id text primary key,

@@ -12,7 +12,7 @@ import { Migration } from '@mikro-orm/migrations';
  *   departments, disabled users), so the API can cache visibility per epoch in any number of processes.
  */
 export class Migration20261130010000_reads_at_scale extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`
 create extension if not exists pg_trgm;
 

@@ -7,7 +7,7 @@ import { Migration } from '@mikro-orm/migrations';
  * after an event can find the events with lower ids that committed after it (see modules/timeline/live.ts).
  */
 export class Migration20261130020000_record_events extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`
 create table record_events (
   id bigint generated always as identity primary key,

@@ -9,7 +9,7 @@ const values = (pairs: [string, string][]) => pairs.map(([en, ru]) => `('${en}',
  * label_ru. The demo pipeline's stages and the demo field's options get their Russian names.
  */
 export class Migration20261130040000_translations extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`
 alter table pipelines add column translations jsonb not null default '{}' check (jsonb_typeof(translations) = 'object');
 alter table stages add column translations jsonb not null default '{}' check (jsonb_typeof(translations) = 'object');

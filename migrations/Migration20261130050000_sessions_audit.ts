@@ -6,7 +6,7 @@ import { Migration } from '@mikro-orm/migrations';
  * log: append-only, enforced by Postgres itself (a trigger refuses UPDATE, DELETE and TRUNCATE).
  */
 export class Migration20261130050000_sessions_audit extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`
 alter table sessions add column last_seen_at timestamptz not null default now();
 

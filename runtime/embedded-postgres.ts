@@ -50,7 +50,8 @@ export async function startEmbeddedPostgres(opts: {
     opts.log,
   );
   await server.start().catch((e: unknown) => {
-    throw new Error(`embedded Postgres did not start (see ${pgLog}): ${e ?? 'exited'}`);
+    const why: unknown = e ?? 'exited';
+    throw new Error(`embedded Postgres did not start (see ${pgLog}): ${String(why)}`);
   });
   const url = `postgres://dealflow:dealflow@127.0.0.1:${opts.port}/${DB_NAME}`;
   const client = new pg.Client({ connectionString: `postgres://dealflow:dealflow@127.0.0.1:${opts.port}/postgres` });

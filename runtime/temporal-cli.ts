@@ -31,7 +31,7 @@ export async function ensureTemporalCli(log: (msg: string) => void = () => {}): 
       });
       if (fs.existsSync(local)) return local;
     } catch (e) {
-      tried.push(`go install failed: ${(e as { stderr?: Buffer }).stderr?.toString().slice(-400) ?? e}`);
+      tried.push(`go install failed: ${(e as { stderr?: Buffer }).stderr?.toString().slice(-400) ?? String(e)}`);
     }
   } else tried.push('go is not installed');
   const platform = os.platform() === 'darwin' ? 'darwin' : os.platform() === 'win32' ? 'windows' : 'linux';

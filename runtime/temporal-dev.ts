@@ -84,6 +84,7 @@ export async function startTemporalDevServer(opts: {
     child.kill('SIGKILL');
     throw new Error(
       `Temporal dev server did not start: ${(e as Error).message}${opts.logFile ? ` (log: ${opts.logFile})` : ''}`,
+      { cause: e },
     );
   }
   return {

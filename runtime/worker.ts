@@ -41,11 +41,11 @@ function sourceHash(): string {
 /** Bundles the workflow code once per source version and keeps the bundle in cacheDir, so a warm start skips webpack. */
 export async function workflowBundle(cacheDir: string): Promise<WorkflowBundleWithSourceMap> {
   const file = path.join(cacheDir, `workflow-bundle-${sourceHash()}.js`);
-  if (fs.existsSync(file)) return { code: fs.readFileSync(file, 'utf8'), sourceMap: '' } as WorkflowBundleWithSourceMap;
+  if (fs.existsSync(file)) return { code: fs.readFileSync(file, 'utf8'), sourceMap: '' };
   const bundle = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS,
     workflowInterceptorModules: [WORKFLOW_INTERCEPTORS],
-    logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never,
+    logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },
   });
   fs.mkdirSync(cacheDir, { recursive: true });
   for (const old of fs.readdirSync(cacheDir).filter((f) => f.startsWith('workflow-bundle-') && !f.endsWith('.tmp'))) {

@@ -47,8 +47,8 @@ async function ensureSeeded(adminUrl: string, deals: number): Promise<string> {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     const n = await c
-      .query('select count(*)::int as n from deals')
-      .then((r) => r.rows[0].n as number)
+      .query<{ n: number }>('select count(*)::int as n from deals')
+      .then((r) => r.rows[0].n)
       .catch(() => -1);
     await c.end();
     if (n === deals) {
@@ -119,7 +119,7 @@ export async function benchReads(argv: string[]) {
     pgAdminUrl: adminUrl,
     temporalAddress: temporal.address,
     runId,
-    route: async (a) => ({ databaseUrl: dbUrl, temporalAddress: a.temporalAddress }),
+    route: (a) => Promise.resolve({ databaseUrl: dbUrl, temporalAddress: a.temporalAddress }),
   });
   const conn = h.ctx.orm.em.fork().getConnection();
   const run = (q: Frag) => conn.execute(q.sql, q.params);
@@ -155,8 +155,9 @@ export async function benchReads(argv: string[]) {
       const firstIds: string[] = [];
       for (let page = 1, next: string | null = null; page < 20; page++) {
         const r = await s.get(`/deals?limit=50${next ? `&cursor=${next}` : ''}`);
-        if (page === 1) firstIds.push(...r.body.items.map((d: { id: string }) => d.id));
-        next = r.body.nextCursor;
+        const body = r.body as { items: { id: string }[]; nextCursor: string | null };
+        if (page === 1) firstIds.push(...body.items.map((d) => d.id));
+        next = body.nextCursor;
         if (!next) break;
         cursor = next;
         pageNo = page + 1;

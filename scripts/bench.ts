@@ -52,7 +52,7 @@ async function underLoad(c: number, total: number, fn: (k: number, i: number) =>
   return { rate: xs.length / wall, p50: pct(xs, 0.5), p95: pct(xs, 0.95), p99: pct(xs, 0.99) };
 }
 
-async function expectStatus(p: Promise<{ status: number; body: any }>, status: number) {
+async function expectStatus(p: Promise<{ status: number; body: unknown }>, status: number) {
   const r = await p;
   if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${JSON.stringify(r.body)}`);
   return r;
@@ -95,8 +95,10 @@ async function main() {
     const deals: string[] = [];
     for (let i = 0; i < 12; i++) {
       deals.push(
-        (await expectStatus(s.post('/deals', { title: `Bench ${i}`, clientId: client.id, pipelineId: p.id }), 201)).body
-          .id,
+        (
+          (await expectStatus(s.post('/deals', { title: `Bench ${i}`, clientId: client.id, pipelineId: p.id }), 201))
+            .body as { id: string }
+        ).id,
       );
     }
     const pick = (i: number) => deals[Math.abs(i) % deals.length];
@@ -130,16 +132,14 @@ async function main() {
       'POST stage, accepted (New ↔ Won)',
       await measure(ITERATIONS, (i) => {
         const id = pick(i);
-        return s
-          .get(`/deals/${id}`)
-          .then((d) =>
-            expectStatus(
-              s.post(`/deals/${id}/stage`, {
-                stageId: d.body.stageId === p.stages[0].id ? p.stages[2].id : p.stages[0].id,
-              }),
-              200,
-            ),
-          );
+        return s.get(`/deals/${id}`).then((d) =>
+          expectStatus(
+            s.post(`/deals/${id}/stage`, {
+              stageId: (d.body as { stageId: string }).stageId === p.stages[0].id ? p.stages[2].id : p.stages[0].id,
+            }),
+            200,
+          ),
+        );
       }),
     ]);
     // each failed login from its own address and, for a known email, on its own account: the throttle (a delay that
@@ -206,7 +206,7 @@ async function writePathUnderLoad(
       s.post('/deals', { title: `Load ${k}`, clientId: f.client, pipelineId: f.pipeline.id }),
       201,
     );
-    deals.push({ id: r.body.id, stage: newStage });
+    deals.push({ id: (r.body as { id: string }).id, stage: newStage });
   }
   const sqlDeals: string[] = [];
   const db = new pg.Pool({ connectionString: h.databaseUrl, max });

@@ -53,11 +53,8 @@ export function httpMetrics(): RequestHandler {
   return (req, res, next) => {
     const end = httpDuration.startTimer();
     res.on('finish', () => {
-      const route = req.route?.path
-        ? `${req.baseUrl}${req.route.path}`
-        : req.path.startsWith('/api')
-          ? 'unmatched'
-          : 'web';
+      const routePath = (req.route as { path?: string } | undefined)?.path;
+      const route = routePath ? `${req.baseUrl}${routePath}` : req.path.startsWith('/api') ? 'unmatched' : 'web';
       end({ method: req.method, route, status: String(res.statusCode) });
     });
     next();

@@ -22,7 +22,7 @@ export async function resolveServices(config: Config, log: (m: string) => void):
             startEmbeddedPostgres({ dataDir: config.DEALFLOW_DATA_DIR, port: config.EMBEDDED_POSTGRES_PORT, log }),
           )
           .then((pg) => {
-            stops.push(pg.stop);
+            stops.push(() => pg.stop());
             return pg;
           })),
     config.TEMPORAL_ADDRESS
@@ -36,7 +36,7 @@ export async function resolveServices(config: Config, log: (m: string) => void):
           logFile: path.join(config.DEALFLOW_DATA_DIR, 'temporal.log'),
           pidFile: path.join(config.DEALFLOW_DATA_DIR, 'temporal.pid'),
         }).then((t) => {
-          stops.push(t.stop);
+          stops.push(() => t.stop());
           return t;
         })),
   ]);

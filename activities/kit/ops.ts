@@ -19,7 +19,7 @@ export const finalFailure = (type: string, message: string) =>
  */
 export async function claimOp(em: EntityManager, opId: string): Promise<boolean> {
   const conn = em.getConnection();
-  const ctx = em.getTransactionContext();
+  const ctx = em.getTransactionContext<object>();
   const claimed = await conn.execute<{ state: string; mine: boolean }[]>(
     `insert into command_ops as o (op_id, state) values (?, 'applied')
      on conflict (op_id) do update set state = o.state
@@ -41,7 +41,7 @@ export async function refusingBadData<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    const code = String((e as { code?: unknown }).code ?? '');
+    const code = String((e as { code?: string }).code ?? '');
     if (/^2[23]/.test(code)) {
       const first = (e as Error).message.split('\n')[0];
       throw finalFailure(KitFailure.invalidData, `The database refused a value: ${first}`);

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Client } from '../../modules/clients/entities.ts';
 import { visibilityFilter } from '../../modules/access/visibility.ts';

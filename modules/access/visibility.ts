@@ -145,7 +145,8 @@ export async function visibilitySql(
  * Returns which owners' records are read by ownership, and which owners' shared records may be added on top
  * ('any' for no restriction, null when shares add nothing).
  */
-export type OwnerFilter = 'me' | 'group' | string | undefined;
+/** 'me', 'group' or a user id */
+export type OwnerFilter = string | undefined;
 export interface ReadScope {
   owners: 'all' | string[];
   /** shares with the viewer add records of these owners ('any': of any owner); null: shares add nothing */

@@ -7,8 +7,7 @@ export const MAX_PASSWORD_LENGTH = 1000;
 
 /** ~49,000 most common passwords of breach corpora (zxcvbn-ts's common list), compared case-insensitively. */
 let common: Set<string> | null = null;
-const commonPasswords = () =>
-  (common ??= new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase())));
+const commonPasswords = () => (common ??= new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
 /** Why a password is refused, or null when it is acceptable. `context` are words it must not be (the email, the name). */
 export function passwordProblem(password: string, context: string[] = []): string | null {

@@ -6,6 +6,7 @@ import { create as contentDisposition } from 'content-disposition';
  * `invoiceexe.jpg`; a lone UTF-16 surrogate, which Postgres cannot store, too.
  */
 const UNSAFE =
+  // eslint-disable-next-line no-control-regex -- control characters are what this pattern removes
   /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 export const MAX_FILE_NAME = 255;
 

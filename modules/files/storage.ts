@@ -21,7 +21,7 @@ export class FileStorage {
   /** The SHA-256 of a file's content. */
   async hashOf(filePath: string): Promise<string> {
     const hash = createHash('sha256');
-    await pipeline(fs.createReadStream(filePath), async function* (source) {
+    await pipeline(fs.createReadStream(filePath), async function (source) {
       for await (const chunk of source) hash.update(chunk as Buffer);
     });
     return hash.digest('hex');

@@ -25,6 +25,7 @@ export async function toPipelines(em: EntityManager, rows: PipelineRow[]) {
   return rows.map((p) => ({
     id: p.id,
     name: p.name,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it (the ORM's brand)
     translations: (p.translations ?? {}) as Translations,
     position: p.position,
     archived: !!p.archivedAt,
@@ -34,6 +35,7 @@ export async function toPipelines(em: EntityManager, rows: PipelineRow[]) {
       .map((s) => ({
         id: s.id,
         name: s.name,
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it (the ORM's brand)
         translations: (s.translations ?? {}) as Translations,
         position: s.position,
         kind: s.kind,
@@ -94,7 +96,7 @@ export async function listDealFields(em: EntityManager) {
       key: f.key,
       label: f.label,
       type: f.type,
-      translations: f.translations as FieldTranslations,
+      translations: f.translations,
     })),
   };
 }

@@ -261,7 +261,7 @@ export class LiveFeed {
         const key = `${s.viewer.id}:${s.viewer.role}:${type}:${record.id}`;
         let may = seen.get(key);
         if (may === undefined) {
-          may = await canSee(em, s.viewer, type as 'client' | 'deal', record);
+          may = await canSee(em, s.viewer, type, record);
           seen.set(key, may);
         }
         if (!may) continue;

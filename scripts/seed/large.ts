@@ -249,7 +249,7 @@ class CopyWriter {
   ) {}
   start() {
     const s = this.client.query(copyFrom(this.sql));
-    this.stream = s as unknown as typeof this.stream;
+    this.stream = s;
     this.done = new Promise((resolve, reject) => {
       s.on('finish', () => resolve());
       s.on('error', reject);
@@ -449,7 +449,7 @@ export async function seedLarge(
       owner: string;
       contacts: string[];
     }
-    const cs: C[] = new Array(sizes.clients);
+    const cs: C[] = new Array<C>(sizes.clients);
     const phone = () =>
       `+${pick(['7', '49', '46', '33'])} ${int(100, 999)} ${int(100, 999)}-${int(10, 99)}-${int(10, 99)}`;
     for (let i = 0; i < sizes.clients; i++) {
@@ -648,7 +648,8 @@ export async function seedLarge(
     const counts: Record<string, number> = {};
     for (const t of ['users', 'departments', 'clients', 'contacts', 'deals', 'record_events', 'deal_attachments']) {
       counts[t] = Number(
-        (await main.query(`select reltuples::bigint as n from pg_class where relname = $1`, [t])).rows[0].n,
+        (await main.query<{ n: string }>(`select reltuples::bigint as n from pg_class where relname = $1`, [t])).rows[0]
+          .n,
       );
     }
     const email = async (id: string) =>

@@ -158,7 +158,7 @@ describe('route access', () => {
   it('lists every operation in the OpenAPI document with its tag', async () => {
     const doc = (await new Session(h.baseUrl).get('/openapi.json')).body;
     const ops = new Map<string, string[]>();
-    for (const methods of Object.values(doc.paths) as Record<string, { operationId: string; tags: string[] }>[]) {
+    for (const methods of Object.values<Record<string, { operationId: string; tags: string[] }>>(doc.paths)) {
       for (const op of Object.values(methods)) ops.set(op.operationId, op.tags);
     }
     for (const r of ROUTES) expect(ops.get(r.operationId), r.operationId).toEqual([r.tag]);

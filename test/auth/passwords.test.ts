@@ -129,7 +129,14 @@ describe('the audit log', () => {
     expect((await admin.post(`/clients/${client.id}/shares`, { userId: u.id })).status).toBe(201);
     expect((await admin.delete(`/clients/${client.id}/shares/${u.id}`)).status).toBe(204);
     const log = await admin.get(`/audit?actorId=${adminUser.id}&kind=user.role_changed,share.granted,share.revoked`);
-    expect(log.body.items.map((e: any) => [e.kind, e.subjectType, e.subjectId, e.details])).toEqual([
+    expect(
+      log.body.items.map((e: { kind: string; subjectType: string; subjectId: string; details: unknown }) => [
+        e.kind,
+        e.subjectType,
+        e.subjectId,
+        e.details,
+      ]),
+    ).toEqual([
       ['share.revoked', 'client', client.id, { userId: u.id }],
       ['share.granted', 'client', client.id, { userId: u.id }],
       ['user.role_changed', 'user', u.id, { role: 'lead' }],

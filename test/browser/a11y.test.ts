@@ -66,9 +66,7 @@ async function axe(name: string) {
     const r = await (
       window as unknown as {
         axe: {
-          run: (
-            o: object,
-          ) => Promise<{
+          run: (o: object) => Promise<{
             violations: { id: string; impact: string; nodes: { target: string[]; failureSummary: string }[] }[];
           }>;
         };

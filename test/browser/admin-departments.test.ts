@@ -72,7 +72,7 @@ describe('the department dialog', () => {
         .evaluateAll((els) =>
           els.map((g) => [
             g.getAttribute('label'),
-            [...g.querySelectorAll('option')].map((o) => o.textContent!.split(' · ')[0]),
+            [...g.querySelectorAll('option')].map((o) => o.textContent.split(' · ')[0]),
           ]),
         );
     expect(await groups()).toEqual([

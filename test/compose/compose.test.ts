@@ -12,7 +12,17 @@ import { startHarness } from '../support/harness.ts';
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 // merge keys (<<: *anchor) as docker compose resolves them
 const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
-const services = compose.services as Record<string, any>;
+/** A compose service, as far as these checks read it. */
+interface Service {
+  image?: string;
+  build?: string;
+  environment: Record<string, unknown>;
+  healthcheck: { test: string[] };
+  volumes: string[];
+  ports?: string[];
+  deploy: { replicas: number };
+}
+const services = compose.services as Record<string, Service>;
 const known = new Set(Object.keys(configSchema.shape));
 
 /** Compose's ${VAR:-default} with every variable unset, as a bare `docker compose up` sees it. */
@@ -48,7 +58,7 @@ describe('docker-compose.yml', () => {
 
   it('gives api and worker only variables that server/config.ts validates, and valid ones', () => {
     for (const name of ['api', 'worker']) {
-      const env = services[name].environment as Record<string, unknown>;
+      const env = services[name].environment;
       expect(
         Object.keys(env).filter((k) => !known.has(k)),
         `${name}: unknown variables`,
@@ -65,14 +75,14 @@ describe('docker-compose.yml', () => {
   });
 
   it('shares one file storage volume between the API and the workers', () => {
-    const mount = (name: string) => (services[name].volumes as string[]).find((v) => v.endsWith(':/var/lib/dealflow'));
+    const mount = (name: string) => services[name].volumes.find((v) => v.endsWith(':/var/lib/dealflow'));
     expect(mount('api')).toBeDefined();
     expect(mount('api')).toBe(mount('worker'));
     expect(Object.keys(compose.volumes)).toContain(mount('api')!.split(':')[0]);
   });
 
   it('checks the API on its readiness endpoint, which app.ts serves', () => {
-    const test = (services.api.healthcheck.test as string[]).join(' ');
+    const test = services.api.healthcheck.test.join(' ');
     const url = test.match(/http:\/\/[\w.]+:(\d+)(\/[\w/]+)/);
     expect(url).not.toBeNull();
     expect(Number(url![1])).toBe(Number(services.api.environment.PORT));

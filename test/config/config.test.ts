@@ -118,7 +118,7 @@ describe('scripts/start.ts', () => {
     expect(r.signal).toBeNull();
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('Invalid configuration');
-    expect(r.stderr).toMatch(/^  PORT: /m);
+    expect(r.stderr).toMatch(/^ {2}PORT: /m);
     expect(r.stdout).not.toContain('starting');
     expect(r.stdout).not.toContain('Dealflow is running');
   });

@@ -19,7 +19,11 @@ afterAll(() => h?.close());
 
 const cursorOf = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
 
-function expectProblem(r: { status: number; body: any; headers: Headers }, status: number, code?: string) {
+function expectProblem(
+  r: { status: number; body: { code?: string }; headers: Headers },
+  status: number,
+  code?: string,
+) {
   expect(r.status, JSON.stringify(r.body)).toBe(status);
   expect(r.headers.get('content-type')).toContain('application/problem+json');
   if (code) expect(r.body.code).toBe(code);

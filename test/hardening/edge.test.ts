@@ -31,7 +31,11 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-function expectInvalidText(r: { status: number; body: any; headers: Headers }, where: string, path: string) {
+function expectInvalidText(
+  r: { status: number; body: { code?: string; detail?: string; errors?: unknown }; headers: Headers },
+  where: string,
+  path: string,
+) {
   expect(r.status, JSON.stringify(r.body)).toBe(400);
   expect(r.headers.get('content-type')).toContain('application/problem+json');
   expect(r.body.code).toBe('INVALID_TEXT');

@@ -82,14 +82,30 @@ const BODIES: unknown[] = [
   '{"x":'.repeat(3000),
 ];
 
-type Op = { method: string; path: string; op: any };
+/** The parts of the OpenAPI document the fuzzer reads. */
+interface JsonSchema {
+  const?: unknown;
+  enum?: unknown[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  format?: string;
+}
+interface Operation {
+  operationId: string;
+  parameters?: { in: string; name: string }[];
+  requestBody?: { content?: Record<string, { schema?: JsonSchema } | undefined> };
+}
+type Op = { method: string; path: string; op: Operation };
 
 /** A plausible value for a JSON schema, then the same with wrong types and extremes per property. */
-function sample(schema: any): unknown {
+function sample(schema: JsonSchema | undefined): unknown {
   if (!schema || typeof schema !== 'object') return null;
   if (schema.const !== undefined) return schema.const;
   if (schema.enum) return schema.enum[0];
-  if (schema.anyOf || schema.oneOf) return sample((schema.anyOf ?? schema.oneOf)[0]);
+  if (schema.anyOf || schema.oneOf) return sample((schema.anyOf ?? schema.oneOf)?.[0]);
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   if (type === 'object' || schema.properties) {
     return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, v]) => [k, sample(v)]));
@@ -103,7 +119,7 @@ function sample(schema: any): unknown {
   return 'fuzz';
 }
 const WRONG: unknown[] = [null, -1, 1e308, '', HUGE, [], { $ne: null }, '0000-01-01T00:00:00Z', '2025-02-30'];
-function bodyVariants(schema: any): unknown[] {
+function bodyVariants(schema: JsonSchema): unknown[] {
   const base = sample(schema) as Record<string, unknown>;
   const out: unknown[] = [base, {}];
   if (base && typeof base === 'object' && !Array.isArray(base)) {
@@ -129,8 +145,9 @@ function fillPath(path: string, value?: string) {
 describe('generated fuzz from the OpenAPI document', () => {
   it('never answers 5xx, and every error is problem+json', async () => {
     const doc = (await callers[0].s.get('/openapi.json')).body;
-    const ops: Op[] = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, byMethod]) =>
-      Object.entries(byMethod).map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
+    const ops: Op[] = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(
+      ([path, byMethod]) =>
+        Object.entries(byMethod).map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
     );
     expect(ops.length).toBeGreaterThan(30);
     const classes: Record<string, number> = {};
@@ -174,7 +191,7 @@ describe('generated fuzz from the OpenAPI document', () => {
         const hasPathParams = /\{/.test(path);
         if (hasPathParams)
           for (const v of PATH_VALUES) queue(caller, method, fillPath(path, v), method === 'GET' ? undefined : {});
-        const query = (op.parameters ?? []).filter((p: any) => p.in === 'query');
+        const query = (op.parameters ?? []).filter((p) => p.in === 'query');
         const url = fillPath(path);
         for (const q of query) {
           const values = q.name === 'cursor' ? CURSORS : QUERY_VALUES;
@@ -182,7 +199,7 @@ describe('generated fuzz from the OpenAPI document', () => {
             queue(caller, method, `${url}?${q.name}=${encodeURIComponent(v).replace(/%25ZZ/g, '%ZZ')}`);
         }
         if (query.length)
-          queue(caller, method, `${url}?${query.map((q: any) => `${q.name}=1`).join('&')}&${query[0].name}=2`);
+          queue(caller, method, `${url}?${query.map((q) => `${q.name}=1`).join('&')}&${query[0].name}=2`);
         const json = op.requestBody?.content?.['application/json']?.schema;
         if (json) {
           // an anonymous caller is refused before the body is read: a few bodies suffice

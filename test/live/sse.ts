@@ -3,6 +3,7 @@ import type { Session } from '../support/harness.ts';
 export interface SseMessage {
   id: string | null;
   event: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, read like a response body
   data: any;
 }
 

@@ -37,7 +37,7 @@ describe('a frozen Postgres', () => {
     expect((await manager.get(`/clients/${clientId}`)).status).toBe(200);
     pgProxy.freeze();
     try {
-      const timed = async (p: Promise<{ status: number; body: any; headers: Headers }>) => {
+      const timed = async (p: Promise<{ status: number; body: { code?: string }; headers: Headers }>) => {
         const t0 = Date.now();
         const r = await p;
         return { ...r, ms: Date.now() - t0 };

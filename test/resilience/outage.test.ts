@@ -59,13 +59,13 @@ describe('when a backing service is unreachable', () => {
     } finally {
       temporalProxy.restore();
     }
-    let ok = { status: 0 } as { status: number; body?: any };
+    let ok: { status: number; body?: { deal: { version: number } } } = { status: 0 };
     for (let i = 0; i < 40 && ok.status !== 200; i++) {
       ok = await manager.post(`/deals/${dealId}/stage`, { stageId: stages[1].id });
       if (ok.status !== 200) await new Promise((r) => setTimeout(r, 250));
     }
     expect(ok.status).toBe(200);
-    expect(ok.body.deal.version).toBe(2);
+    expect(ok.body?.deal.version).toBe(2);
   });
 
   it('answers 503 with Retry-After while Postgres is down and reports it on /ready', async () => {

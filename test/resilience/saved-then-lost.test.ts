@@ -23,7 +23,7 @@ beforeAll(async () => {
       u.port = String(apiDb.port);
       return { databaseUrl: u.toString(), temporalAddress };
     },
-    workerDatabaseUrl: async () => directUrl,
+    workerDatabaseUrl: () => Promise.resolve(directUrl),
   });
   const f = fixtures(h);
   const user = await f.user('manager');

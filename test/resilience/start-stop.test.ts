@@ -18,7 +18,7 @@ fs.chmodSync(dataDir, 0o755);
 const started: ChildProcess[] = [];
 let env: Record<string, string>;
 
-afterAll(async () => {
+afterAll(() => {
   for (const c of started) if (c.exitCode === null) c.kill('SIGKILL');
   for (const pid of [postgresPid(), temporalPid()]) if (pid && pidAlive(pid)) process.kill(pid, 'SIGKILL');
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -57,10 +57,10 @@ async function start(): Promise<{ child: ChildProcess; output: () => string }> {
   });
   started.push(child);
   let out = '';
-  child.stdout!.on('data', (d) => {
+  child.stdout.on('data', (d) => {
     out += d;
   });
-  child.stderr!.on('data', (d) => {
+  child.stderr.on('data', (d) => {
     out += d;
   });
   const deadline = Date.now() + 150_000;

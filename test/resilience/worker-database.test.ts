@@ -59,7 +59,7 @@ it('says the outcome is unknown when the write cannot be confirmed, and the deal
   expect(r.headers.get('retry-after')).toBe('5');
   expect(r.body.code).toBe('OUTCOME_UNKNOWN');
   // nothing was written (the write never reached Postgres), and the next command works on a consistent deal
-  let next = { status: 0 } as { status: number; body?: any };
+  let next: { status: number } = { status: 0 };
   for (let i = 0; i < 60 && next.status !== 200; i++) {
     next = await s.post(`/deals/${dealId}/stage`, { stageId: stages[2].id });
     if (next.status !== 200) await new Promise((res) => setTimeout(res, 500));
@@ -86,17 +86,17 @@ it('lets a create retried with the same Idempotency-Key succeed after its first 
     workerDb.restore();
   }
   expect(first.status).toBe(503);
-  let retry = { status: 0 } as { status: number; body?: any };
+  let retry: { status: number; body?: { id: string } } = { status: 0 };
   for (let i = 0; i < 60 && retry.status !== 201; i++) {
     retry = await m.request('POST', '/deals', { ...body, title: 'Retried after outage, corrected' }, key);
     if (retry.status !== 201) await new Promise((res) => setTimeout(res, 500));
   }
   expect(retry.status).toBe(201);
   const again = await m.request('POST', '/deals', body, key);
-  expect(again.body.id).toBe(retry.body.id);
+  expect(again.body.id).toBe(retry.body?.id);
   const list = await m.get(`/deals?pipelineId=${p.id}`);
   expect(list.body.items).toHaveLength(1);
   expect(
-    await h.ctx.orm.em.fork().count(RecordEvent, { recordType: 'deal', recordId: retry.body.id, kind: 'created' }),
+    await h.ctx.orm.em.fork().count(RecordEvent, { recordType: 'deal', recordId: retry.body?.id, kind: 'created' }),
   ).toBe(1);
 });

@@ -184,7 +184,7 @@ it('ends a workflow whose create never came, and refuses a create that misses th
   const refused = await session.post('/deals', { title: 'No amount', clientId: client.id, pipelineId: p.id });
   expect(refused.status).toBe(422);
   expect(refused.body.code).toBe('STAGE_REQUIREMENTS_UNMET');
-  const running = await h.ctx.temporal.workflow.list({
+  const running = h.ctx.temporal.workflow.list({
     query: `WorkflowType = 'dealWorkflow' AND TaskQueue = '${h.taskQueue}' AND ExecutionStatus = 'Running'`,
   });
   const ids: string[] = [];

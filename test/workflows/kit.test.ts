@@ -55,12 +55,12 @@ const activities: NoteActivities = {
       writing--;
     }
   },
-  async loadNote({ id }) {
-    return rows.get(id) ?? null;
+  loadNote({ id }) {
+    return Promise.resolve(rows.get(id) ?? null);
   },
-  async abandonOp({ opId }) {
+  abandonOp({ opId }) {
     if (!ops.has(opId)) ops.set(opId, 'abandoned');
-    return ops.get(opId)!;
+    return Promise.resolve(ops.get(opId)!);
   },
 };
 
@@ -230,7 +230,7 @@ describe('a record built on the kit', () => {
       setText,
       { opId: randomUUID(), actorId: null, text: 'after resync', storedVersion: 5 },
       {
-        storedVersion: async () => rows.get(id)!.version,
+        storedVersion: () => Promise.resolve(rows.get(id)!.version),
         resync: resyncNote,
       },
     );

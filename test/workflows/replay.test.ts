@@ -122,7 +122,7 @@ describe('deal workflow determinism', () => {
   it('fails the replay of that history against a workflow that changed its commands', async () => {
     const changed = await bundleWorkflowCode({
       workflowsPath: path.join(ROOT, 'test', 'fixtures', 'workflows', 'deal-with-extra-timer.ts'),
-      logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never,
+      logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} },
     });
     await expect(
       Worker.runReplayHistory({ workflowBundle: changed }, historyFromJSON(liveHistory), 'deal-replay-changed'),

@@ -98,7 +98,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     throw new ApiError(0, 'NETWORK', '', { status: 0, code: 'NETWORK', detail: '' }, method);
   }
   const text = await res.text();
-  let json: unknown = null;
+  let json: unknown;
   try {
     json = text ? JSON.parse(text) : null;
   } catch {

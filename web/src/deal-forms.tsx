@@ -47,6 +47,7 @@ export function ClientPicker({
   useEffect(() => {
     if (!open) return;
     let cancelled = false;
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the spinner shows while this search is answered
     setLoading(true);
     api
       .get<Page<Client>>(`/clients${qs({ q: debounced.trim() || undefined, limit: 20 })}`)
@@ -212,9 +213,7 @@ export function NewDealDialog({
   // create the deal (its answer lost, or a 503 after the write), the retry gets that deal instead of a second one
   const [idempotencyKey] = useState(newIdempotencyKey);
 
-  useEffect(() => {
-    if (!pipeline && active[0]) setPipeline(active[0].id);
-  }, [pipeline, active]);
+  if (!pipeline && active[0]) setPipeline(active[0].id);
 
   // a new deal enters the pipeline's first stage: what that stage requires is marked as required here
   const firstStage = active.find((p) => p.id === pipeline)?.stages[0] ?? null;
@@ -222,10 +221,15 @@ export function NewDealDialog({
   const contactRequired = firstRequires('contactId');
 
   const pickedId = picked?.id ?? null;
-  useEffect(() => {
+  // another client: its contacts are read again, the contact chosen from the last one's is dropped
+  const [contactsOf, setContactsOf] = useState(pickedId);
+  if (contactsOf !== pickedId) {
+    setContactsOf(pickedId);
     setContactId('');
     setContacts(null);
     setContactsError(null);
+  }
+  useEffect(() => {
     if (!pickedId) return;
     let cancelled = false;
     api
@@ -245,6 +249,7 @@ export function NewDealDialog({
   }, [pickedId]);
   // the first stage needs a contact and the client has exactly one: take it
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- only when the contacts arrive
     if (contactRequired && contacts?.length === 1) setContactId((c) => c || contacts[0].id);
   }, [contactRequired, contacts]);
 
@@ -516,7 +521,7 @@ const EMPTY_CONTACT: NewContact = { name: '', email: '', phone: '' };
 const compact = (o: object) =>
   Object.fromEntries(
     Object.entries(o)
-      .map(([k, v]) => [k, String(v).trim()])
+      .map(([k, v]): [string, string] => [k, String(v).trim()])
       .filter(([, v]) => v),
   );
 
@@ -548,8 +553,9 @@ function NewClientFields({
   const probe = useDebounced(value, 300);
   const [duplicates, setDuplicates] = useState<Duplicate[]>([]);
   useEffect(() => {
-    const params = compact(probe) as Record<string, string>;
+    const params = compact(probe);
     if (!params.name && !params.taxId && !params.email && !params.phone) {
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- emptied fields drop the last search's duplicates
       setDuplicates([]);
       return;
     }

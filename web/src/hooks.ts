@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 
 export interface Async<T> {
   data: T | undefined;
@@ -15,7 +15,9 @@ export function useAsync<T>(fn: () => Promise<T>, deps: unknown[]): Async<T> {
   const [loading, setLoading] = useState(true);
   const seq = useRef(0);
   const fnRef = useRef(fn);
-  fnRef.current = fn;
+  useLayoutEffect(() => {
+    fnRef.current = fn;
+  });
 
   const reload = useCallback(async () => {
     const id = ++seq.current;
@@ -35,9 +37,10 @@ export function useAsync<T>(fn: () => Promise<T>, deps: unknown[]): Async<T> {
     }
   }, []);
 
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- a load starts when deps change
     void reload();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps, as with useEffect
   }, deps);
 
   const setData = useCallback((v: T | ((prev: T | undefined) => T | undefined)) => {

@@ -1,5 +1,15 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
 import {
   ApiError,
   api,
@@ -92,10 +102,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   /** the session ended while the user was working: a dialog asks to log in again, the page and its input stay */
   const [expired, setExpired] = useState(false);
   const userRef = useRef(user);
-  userRef.current = user;
+  useLayoutEffect(() => {
+    userRef.current = user;
+  });
 
   useEffect(() => {
     if (me.data?.user) {
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- the account's locale, once read, wins
       setLocaleState(me.data.user.locale);
       storeLocale(me.data.user.locale);
     }

@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { Locale } from './api.js';
 import { useI18n } from './i18n/index.js';
 import { Link, useLocation } from './router.js';
@@ -61,9 +61,12 @@ export function Shell({ children }: { children: ReactNode }) {
   const { user, logout } = useSession();
   const { path } = useLocation();
   const [open, setOpen] = useState(false);
-  useEffect(() => {
+  // the menu closes on navigation
+  const [menuPath, setMenuPath] = useState(path);
+  if (menuPath !== path) {
+    setMenuPath(path);
     setOpen(false);
-  }, [path]);
+  }
   const close = () => setOpen(false);
   const isAdmin = user?.role === 'admin';
   return (

@@ -50,15 +50,7 @@ const PATHS: Record<string, string> = {
   ban: 'M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM4.5 4.5l11 11',
 };
 
-export function Icon({
-  name,
-  size = 18,
-  className,
-}: {
-  name: keyof typeof PATHS | string;
-  size?: number;
-  className?: string;
-}) {
+export function Icon({ name, size = 18, className }: { name: keyof typeof PATHS; size?: number; className?: string }) {
   return (
     <svg
       className={`icon ${className ?? ''}`}
@@ -342,7 +334,7 @@ export const toast: ToastFn = (kind, text, opts) => {
         ) : null}
       </span>
     ),
-  } as Parameters<typeof notifications.show>[0]);
+  });
 };
 export const useToast = (): ToastFn => toast;
 

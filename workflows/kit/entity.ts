@@ -209,7 +209,7 @@ export class Entity<S extends Versioned, R> {
         }
       },
       {
-        validator: (cmd) => {
+        validator: (cmd: C) => {
           if (!this.created) fail(this.codes.notFound, 'This record does not exist');
           // while a write is in flight the command is accepted and checked when its turn comes: refusing it here
           // would race the write's completion against a speculative workflow task
@@ -253,7 +253,7 @@ export class Entity<S extends Versioned, R> {
         }
       },
       {
-        validator: (cmd) => {
+        validator: (cmd: C) => {
           if (this.created || this.creating) return;
           spec.check(cmd);
         },
@@ -296,7 +296,7 @@ export class Entity<S extends Versioned, R> {
     continueAsNew: (carry: { state: S; created: boolean; handledTotal: number }) => Promise<never>,
   ): Promise<void> {
     if (!this.created) {
-      if (!(await condition(() => this.created, (this.opts.createWindow ?? CREATE_WINDOW) as Duration))) {
+      if (!(await condition(() => this.created, this.opts.createWindow ?? CREATE_WINDOW))) {
         await condition(allHandlersFinished);
         return;
       }

@@ -53,7 +53,7 @@ export interface I18n {
 export function makeI18n(locale: Locale): I18n {
   const fixed = instance.getFixedT(locale);
   const tag = intlTag(locale);
-  const t: T = (key, vars) => fixed(key, vars ?? {}) as string;
+  const t: T = (key, vars) => String(fixed(key, vars ?? {}));
   const money = (
     amount: string | number | null | undefined,
     currency: string | null | undefined,

@@ -291,7 +291,7 @@ function DealFieldsSection() {
 
   const edit = <K extends keyof typeof emptyField>(key: K, value: (typeof emptyField)[K]) => {
     const derive = key === 'label' && !keyTouched;
-    setForm((f) => ({ ...f, [key]: value, ...(derive ? { key: keyFrom(value as string) } : {}) }));
+    setForm((f) => ({ ...f, [key]: value, ...(derive ? { key: keyFrom(value) } : {}) }));
     if (key === 'key') setKeyTouched(value !== '');
     setInvalid((s) => ({
       ...s,

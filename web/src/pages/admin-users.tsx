@@ -99,9 +99,10 @@ function UsersTab({ departments }: { departments: Department[] }) {
       if (id === seq.current) setLoading(false);
     }
   }
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- a new search loads its first page
     void load(true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new search reloads
   }, [query]);
 
   async function update(u: User, changes: Partial<Pick<User, 'role' | 'departmentId' | 'disabled'>>) {

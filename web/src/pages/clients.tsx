@@ -61,9 +61,10 @@ export function ClientsPage() {
       }
     }
   }
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- a new search loads its first page
     void load(true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new search reloads
   }, [query]);
 
   return (
@@ -173,7 +174,7 @@ function ClientDialog({ onClose, onSaved }: { onClose: () => void; onSaved: (c: 
     try {
       const body = Object.fromEntries(
         Object.entries(form)
-          .map(([k, v]) => [k, v.trim()])
+          .map(([k, v]): [string, string] => [k, v.trim()])
           .filter(([, v]) => v),
       );
       const c = await api.post<Client>('/clients', body);
@@ -494,7 +495,7 @@ function ContactsCard({ client, onAdded }: { client: ClientDetail; onAdded: (c: 
     try {
       const body = Object.fromEntries(
         Object.entries(form)
-          .map(([k, v]) => [k, v.trim()])
+          .map(([k, v]): [string, string] => [k, v.trim()])
           .filter(([, v]) => v),
       );
       const c = await api.post<Contact>(`/clients/${client.id}/contacts`, body);

@@ -28,6 +28,10 @@ import { Avatar, Button, Card, Dialog, Empty, ErrorBox, Field, Icon, Loading, fo
 
 type Form = Record<string, string>;
 
+/** A value from a record's JSON as text: a string as it is, a number or a boolean printed, anything else as JSON. */
+const asText = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+
 function formOf(deal: Deal, fields: DealField[]): Form {
   const f: Form = {
     title: deal.title,
@@ -39,10 +43,10 @@ function formOf(deal: Deal, fields: DealField[]): Form {
   for (const d of fields) {
     const v = deal.custom?.[d.key];
     if (d.type === 'money') {
-      const m = (v ?? null) as { amount?: string; currency?: string } | null;
+      const m: { amount?: string; currency?: string } | null = v ?? null;
       f[`custom.${d.key}`] = m?.amount ?? '';
       f[`custom.${d.key}.currency`] = m?.currency ?? '';
-    } else f[`custom.${d.key}`] = v === null || v === undefined ? '' : String(v);
+    } else f[`custom.${d.key}`] = v === null || v === undefined ? '' : asText(v);
   }
   return f;
 }
@@ -140,7 +144,8 @@ export function DealPage({ id }: { id: string }) {
   const detail = { data: detailQuery.data, error: detailQuery.error, loading: detailQuery.isFetching };
   const deal = detail.data;
   useDocumentTitle(deal?.title ?? t('nav.deals'));
-  const reload = useCallback(() => detailQuery.refetch(), [detailQuery.refetch]);
+  const { refetch } = detailQuery;
+  const reload = useCallback(() => refetch(), [refetch]);
   const setData = useCallback(
     (fn: (d: DealDetail | undefined) => DealDetail | undefined) => {
       qc.setQueryData<DealDetail>(qk.deal(id), fn);
@@ -855,19 +860,19 @@ function useChangeLines(contacts: Contact[] | undefined) {
       if (!contacts) return '…';
       return contacts.find((c) => c.id === id)?.name ?? t('history.unknownContact');
     };
-    const plain = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : String(v));
+    const plain = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : asText(v));
     const customValue = (key: string, v: unknown): string => {
       if (v === null || v === undefined || v === '') return cleared;
       const def = dealFields.find((f) => f.key === key);
       if (typeof v === 'object') {
         const m = v as { amount?: unknown; currency?: unknown };
         if (m.amount !== undefined)
-          return money(String(m.amount), typeof m.currency === 'string' ? m.currency : null, { exact: true });
+          return money(asText(m.amount), typeof m.currency === 'string' ? m.currency : null, { exact: true });
         return plain(v);
       }
-      if (def?.type === 'date') return date(String(v));
+      if (def?.type === 'date') return date(asText(v));
       if (def?.type === 'number' && typeof v === 'number') return number(v);
-      return String(v);
+      return asText(v);
     };
     const out: ChangeLine[] = [];
     for (const [k, v] of Object.entries(changes)) {
@@ -882,10 +887,12 @@ function useChangeLines(contacts: Contact[] | undefined) {
       let value: string;
       if (v === null || v === undefined || v === '') value = cleared;
       else if (k === 'amount')
-        value = money(String(v), typeof changes.currency === 'string' ? changes.currency : null, { exact: true });
-      else if (k === 'expectedCloseDate') value = date(String(v));
-      else if (k === 'contactId') value = contactName(String(v));
-      else if (k === 'title') value = t('common.quoted', { text: String(v) });
+        value = money(asText(v), typeof changes.currency === 'string' ? changes.currency : null, {
+          exact: true,
+        });
+      else if (k === 'expectedCloseDate') value = date(asText(v));
+      else if (k === 'contactId') value = contactName(asText(v));
+      else if (k === 'title') value = t('common.quoted', { text: asText(v) });
       else value = plain(v);
       out.push({ key: k, label: fieldLabel(k), value });
     }
@@ -952,7 +959,7 @@ function HistoryCard({
                 what = t('history.stage_changed');
                 break;
               case 'attached':
-                what = t('history.attached', { name: String(e.data?.fileName ?? '') });
+                what = t('history.attached', { name: asText(e.data?.fileName ?? '') });
                 break;
               case 'detached':
                 what = t('history.detached');
@@ -1001,7 +1008,7 @@ function HistoryCard({
                   ) : null}
                   {e.kind === 'updated' || e.kind === 'stage_changed' ? <ChangeList lines={lines} /> : null}
                   {e.kind === 'stage_changed' && e.data?.lostReason ? (
-                    <div className="muted small">{t('history.lostReason', { reason: String(e.data.lostReason) })}</div>
+                    <div className="muted small">{t('history.lostReason', { reason: asText(e.data.lostReason) })}</div>
                   ) : null}
                   <time className="muted small" dateTime={e.at}>
                     {dateTime(e.at)}

@@ -68,8 +68,8 @@ export interface SavedFilter {
 }
 export function savedFilters(): SavedFilter[] {
   try {
-    const v = JSON.parse(localStorage.getItem(SAVED_FILTERS) ?? '[]');
-    return Array.isArray(v) ? v : [];
+    const v: unknown = JSON.parse(localStorage.getItem(SAVED_FILTERS) ?? '[]');
+    return Array.isArray(v) ? (v as SavedFilter[]) : [];
   } catch {
     return [];
   }

@@ -16,7 +16,7 @@ import {
   type KeyboardCoordinateGetter,
 } from '@dnd-kit/core';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, qs, type BoardData, type Deal, type Page, type Pipeline, type Stage } from '../../api.js';
 import { NewDealDialog } from '../../deal-forms.js';
 import { useMediaQuery } from '../../hooks.js';
@@ -182,6 +182,7 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
     );
     setActive(id);
   }, []);
+  const hasData = !!data;
   useEffect(() => {
     const el = scrollRef.current;
     if (!el) return;
@@ -189,7 +190,7 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
     const ro = new ResizeObserver(measure);
     ro.observe(el);
     return () => ro.disconnect();
-  }, [measure, !!data, narrow]);
+  }, [measure, hasData, narrow]);
 
   const scrollToStage = useCallback((stageId: string, smooth = true) => {
     const el = scrollRef.current;

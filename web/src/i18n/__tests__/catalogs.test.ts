@@ -20,7 +20,7 @@ function args(msg: string, locale: string): string[] {
       for (const o of Object.values(e.options ?? {})) walk(o.value);
     }
   };
-  walk(new IntlMessageFormat(msg, locale).getAst() as unknown as El[]);
+  walk(new IntlMessageFormat(msg, locale).getAst());
   return [...out].sort();
 }
 
