@@ -6,7 +6,7 @@ import { Migration } from '@mikro-orm/migrations';
  * a third of a search's time at a million deals.
  */
 export class Migration20261130051000_search_columns extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`
 alter table clients add column search_text text generated always as (client_search_text(name, tax_id, email, phone)) stored;
 alter table contacts add column search_text text generated always as (contact_search_text(name, email, phone)) stored;

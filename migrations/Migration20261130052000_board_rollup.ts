@@ -7,7 +7,7 @@ import { Migration } from '@mikro-orm/migrations';
  * slots chosen by the deal's id, so concurrent writes to one column do not queue on one row; readers sum the slots.
  */
 export class Migration20261130052000_board_rollup extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`
 create table deal_board_rollup (
   pipeline_id uuid not null,
