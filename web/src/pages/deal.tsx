@@ -25,6 +25,7 @@ import { Link } from '../router.js';
 import { useRefData } from '../session.js';
 import { useStageMove } from '../stage-move.js';
 import { Avatar, Button, Card, Dialog, Empty, ErrorBox, Field, Icon, Loading, formatSize, useToast } from '../ui.js';
+import { ArchiveActions, archiveEventText } from '../features/archive/archive-actions.js';
 
 type Form = Record<string, string>;
 
@@ -249,6 +250,7 @@ export function DealPage({ id }: { id: string }) {
           <DealAmount deal={deal} />
         </div>
       </header>
+      <ArchiveActions deal={deal} />
 
       {stages.length ? (
         <div className="stage-bar" role="group" aria-label={t('deal.stageBar')} data-testid="stage-bar">
@@ -961,7 +963,7 @@ function HistoryCard({
                 what = t('history.updatedPlain');
                 break;
               default:
-                what = e.kind;
+                what = archiveEventText(e.kind, t) ?? e.kind;
             }
             return (
               <li
