@@ -39,12 +39,12 @@ const listIds = async (who: Session, query = '') => {
 /** The kept totals agree with the deals that are not archived, cell by cell. */
 async function totalsAreExact() {
   const kept = await sql<{ k: string; n: string; a: string }>(
-    `select stage_id || owner_id || currency as k, deals::text as n, amount::numeric(20,2)::text as a from deal_board_totals
+    `select stage_id::text || owner_id::text || currency as k, deals::text as n, amount::numeric(20,2)::text as a from deal_board_totals
      where pipeline_id = ? and deals <> 0 order by 1`,
     [pipeline.id],
   );
   const counted = await sql<{ k: string; n: string; a: string }>(
-    `select stage_id || owner_id || coalesce(currency, '') as k, count(*)::text as n, coalesce(sum(amount), 0)::numeric(20,2)::text as a
+    `select stage_id::text || owner_id::text || coalesce(currency, '') as k, count(*)::text as n, coalesce(sum(amount), 0)::numeric(20,2)::text as a
      from deals where pipeline_id = ? and archived_at is null group by 1 order by 1`,
     [pipeline.id],
   );
