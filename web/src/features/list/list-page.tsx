@@ -179,7 +179,8 @@ function ColumnHead({ column, sort, onSort }: { column: ListColumn; sort: ListSo
         title={newest ? t('list.sortOldest') : t('list.sortNewest')}
         data-testid="sort-updated"
       >
-        {label} <Icon name={newest ? 'chevronDown' : 'chevronUp'} size={12} />
+        {label}
+        <Icon name={newest ? 'chevronDown' : 'chevronUp'} size={12} />
       </button>
     </th>
   );
