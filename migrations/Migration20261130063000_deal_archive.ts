@@ -10,6 +10,10 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261130063000_deal_archive extends Migration {
   override up(): void {
     this.addSql(`
+-- rows written earlier in the same migration run (e.g. deal_events moved into record_events) leave their deferred
+-- foreign key checks pending, and Postgres alters no table with pending trigger events: check them now
+set constraints all immediate;
+
 alter table deals add column archived_at timestamptz(3);
 
 create index deals_archived_recent_idx on deals (updated_at desc, id desc) where archived_at is not null;
@@ -68,6 +72,9 @@ alter table record_events add constraint record_events_kind_check check (
   (record_type = 'deal' and kind in ('created','updated','stage_changed','attached','detached','archived','restored'))
   or (record_type in ('client','contact') and kind in ('created','updated'))
 );
+
+-- every deferrable constraint here is initially deferred: back to that for the migrations after this one
+set constraints all deferred;
 `);
   }
 }
