@@ -21,7 +21,9 @@ export interface PersistChangeInput {
   dealId: string;
   /** the version the workflow holds; the row must still be at it */
   fromVersion: number;
-  kind: 'updated' | 'stage_changed' | 'attached' | 'detached';
+  kind: 'updated' | 'stage_changed' | 'attached' | 'detached' | 'archived' | 'restored';
+  /** true archives the deal, false restores it; absent leaves it as it is */
+  archive?: boolean;
   changes?: DealChanges;
   stage?: {
     from: string;
@@ -170,6 +172,7 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
             cols.lostReason = input.stage.lostReason;
             cols.closedAt = input.stage.kind === 'open' ? null : new Date();
           }
+          if (input.archive !== undefined) cols.archivedAt = input.archive ? new Date() : null;
           const updated = await em.nativeUpdate(
             Deal,
             { id: input.dealId, version: input.fromVersion },

@@ -57,6 +57,11 @@ export interface DetachCommand extends Command {
   currentGate: StageGate;
 }
 
+/** Archive (archive: true) or restore (false): the deal keeps its stage, fields, documents and history. */
+export interface ArchiveCommand extends Command {
+  archive: boolean;
+}
+
 export interface DealResult {
   version: number;
   stageId: string;
@@ -67,6 +72,8 @@ export const editDeal = defineUpdate<DealResult, [EditCommand]>('editDeal');
 export const moveDealStage = defineUpdate<DealResult, [MoveStageCommand]>('moveDealStage');
 export const attachToDeal = defineUpdate<DealResult, [AttachCommand]>('attachToDeal');
 export const detachFromDeal = defineUpdate<DealResult, [DetachCommand]>('detachFromDeal');
+/** Added after the first release: histories recorded before never contain it, so they replay unchanged. */
+export const archiveDeal = defineUpdate<DealResult, [ArchiveCommand]>('archiveDeal');
 /** Reloads the workflow's state from Postgres (after a restart from an old snapshot). */
 export const resyncDeal = defineUpdate<DealResult, []>('resyncDeal');
 export const dealState = defineQuery<{ deal: DealState; created: boolean; handledTotal: number }>('dealState');

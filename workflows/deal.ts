@@ -2,6 +2,8 @@ import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow
 import type { createActivities } from '../activities/index.ts';
 import {
   applyChanges,
+  archiveRefusal,
+  archivedRefusal,
   entryRefusal,
   hasMissing,
   lostRequirements,
@@ -16,6 +18,7 @@ import {
 import { DEAL_CODES, DealFailure } from '../modules/deals/contract.ts';
 import { Entity, KIT_FINAL_FAILURES, fail, writeActivityOptions } from './kit/entity.ts';
 import {
+  archiveDeal,
   attachToDeal,
   createDeal,
   dealState,
@@ -39,6 +42,8 @@ const { persistDealCreated, persistDealChange, loadDealState, abandonOp } = prox
 const refuse = (r: Refusal | null) => {
   if (r) fail(r.code, r.message, r.details);
 };
+/** Every command but archive/restore: refused while the deal is archived (never in histories recorded before). */
+const checkLive = (state: DealState) => refuse(archivedRefusal(state));
 const checkGate = (state: DealState, gate: StageGate) => refuse(entryRefusal(state, gate));
 
 /** An edit or detachment may not take away what the deal's current stage requires. */
@@ -94,7 +99,10 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
   deal.onResync(resyncDeal);
 
   deal.onChange(editDeal, {
-    check: (d, cmd) => checkKeeps(d, applyChanges(d, cmd.changes), cmd.currentGate),
+    check: (d, cmd) => {
+      checkLive(d);
+      checkKeeps(d, applyChanges(d, cmd.changes), cmd.currentGate);
+    },
     apply: (d, cmd) => applyChanges(d, cmd.changes),
     write: (cmd, fromVersion, d) =>
       persistDealChange({
@@ -110,7 +118,10 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
   });
 
   deal.onChange(moveDealStage, {
-    check: (d, cmd) => refuse(moveRefusal(d, cmd.gate, cmd.changes, cmd.lostReason)),
+    check: (d, cmd) => {
+      checkLive(d);
+      refuse(moveRefusal(d, cmd.gate, cmd.changes, cmd.lostReason));
+    },
     apply: (d, cmd) => ({
       ...applyChanges(d, cmd.changes),
       stageId: cmd.gate.stageId,
@@ -136,6 +147,7 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
   });
 
   deal.onChange(attachToDeal, {
+    check: (d) => checkLive(d),
     apply: (d, cmd) => withDocument(d, cmd.attachment.documentKindId),
     write: (cmd, fromVersion, d) =>
       persistDealChange({
@@ -154,7 +166,10 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
   });
 
   deal.onChange(detachFromDeal, {
-    check: (d, cmd) => checkKeeps(d, withoutDocument(d, cmd.documentKindId), cmd.currentGate),
+    check: (d, cmd) => {
+      checkLive(d);
+      checkKeeps(d, withoutDocument(d, cmd.documentKindId), cmd.currentGate);
+    },
     apply: (d, cmd) => withoutDocument(d, cmd.documentKindId),
     write: (cmd, fromVersion, d) =>
       persistDealChange({
@@ -166,6 +181,27 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
         detachId: cmd.attachmentId,
         keeps: keeping(cmd.currentGate),
         data: { attachmentId: cmd.attachmentId, documentKindId: cmd.documentKindId },
+      }),
+  });
+
+  // archive and restore: no gate either way, restore puts the deal back in the stage it kept (see archiveRefusal)
+  deal.onChange(archiveDeal, {
+    check: (d, cmd) => refuse(archiveRefusal(d, cmd.archive)),
+    apply: (d, cmd) => {
+      const next = { ...d };
+      if (cmd.archive) next.archived = true;
+      else delete next.archived;
+      return next;
+    },
+    write: (cmd, fromVersion, d) =>
+      persistDealChange({
+        opId: cmd.opId,
+        actorId: cmd.actorId,
+        dealId: d.id,
+        fromVersion,
+        kind: cmd.archive ? 'archived' : 'restored',
+        archive: cmd.archive,
+        data: { stageId: d.stageId },
       }),
   });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Deal, DealAttachment, type DealRow } from '../../modules/deals/entities.ts';
 import {
+  archiveDealCommand,
   attachCommand,
   createDealCommand,
   detachCommand,
@@ -22,10 +23,19 @@ import {
   dealBoard,
   dealDetail,
   dealHistory,
+  DEAL_SORTS,
   listDeals,
   readDeal,
   type DealFilters,
 } from '../../modules/deals/queries.ts';
+import {
+  BUILT_IN_EXPORT_COLUMNS,
+  DEFAULT_EXPORT_COLUMNS,
+  knownColumns,
+  writeDealsCsv,
+} from '../../modules/deals/export.ts';
+import { recordAudit } from '../../modules/audit/index.ts';
+import { clientAddress } from './auth.ts';
 import { AppError, notFound } from '../errors.ts';
 import { DomainError } from '../../modules/shared/errors.ts';
 import { pageOf, pageQuery, route, type Ctx, type RouteSpec } from '../http.ts';
@@ -74,6 +84,7 @@ export const dealSchema = z
     clientId: z.uuid(),
     clientName: z.string(),
     contactId: z.uuid().nullable(),
+    contactName: z.string().nullable(),
     ownerId: z.uuid(),
     ownerName: z.string(),
     pipelineId: z.uuid(),
@@ -84,6 +95,10 @@ export const dealSchema = z
     custom: z.record(z.string(), z.unknown()),
     lostReason: z.string().nullable(),
     closedAt: z.iso.datetime().nullable(),
+    archivedAt: z.iso
+      .datetime()
+      .nullable()
+      .describe('set while the deal is archived (read-only; restore to change it)'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     version: z.number().int(),
@@ -187,7 +202,25 @@ const filtersOf = (q: Omit<DealFilters, 'pipelineId'> & { pipelineId?: string })
   closeTo: q.closeTo,
   overdue: q.overdue || undefined,
   stuckDays: q.stuckDays,
+  archived: q.archived || undefined,
 });
+
+/** Filters of the list (and its export) only: the archive and the order. */
+const listFilters = {
+  pipelineId: z.uuid().optional(),
+  stageId: z.uuid().optional(),
+  clientId: z.uuid().optional(),
+  ...dealFilters,
+  archived: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('true: only archived deals; otherwise archived deals are left out'),
+  sort: z
+    .enum(DEAL_SORTS)
+    .default('-updatedAt')
+    .describe('by the last change: `-updatedAt` newest first, `updatedAt` oldest first (the indexed order)'),
+};
 
 /** A deal the user may see, or 404: another user's deal looks exactly like a missing one. */
 export async function visibleDeal(em: EntityManager, user: AuthUser, id: string): Promise<DealRow> {
@@ -237,15 +270,81 @@ export const dealRoutes: RouteSpec[] = [
     summary: 'Deals you can see, newest change first',
     tag: 'Deals',
     access: 'user',
-    query: z.strictObject({
-      pipelineId: z.uuid().optional(),
-      stageId: z.uuid().optional(),
-      clientId: z.uuid().optional(),
-      ...dealFilters,
-      ...pageQuery,
-    }),
+    query: z.strictObject({ ...listFilters, ...pageQuery }),
     response: pageOf(dealSchema),
-    handler: ({ em, user, query }) => listDeals(em, user, filtersOf(query), query.limit, query.cursor),
+    handler: ({ em, user, query }) => listDeals(em, user, filtersOf(query), query.limit, query.cursor, query.sort),
+  }),
+  route({
+    method: 'get',
+    path: '/deals/export.csv',
+    operationId: 'exportDeals',
+    summary:
+      'The deal list as CSV (UTF-8 with BOM): the same filters as GET /deals, the chosen columns; `;` and a decimal comma in Russian, `,` in English',
+    tag: 'Deals',
+    access: 'user',
+    query: z.strictObject({
+      ...listFilters,
+      columns: z
+        .string()
+        .max(2000)
+        .optional()
+        .describe(
+          `comma-separated: ${BUILT_IN_EXPORT_COLUMNS.join(', ')} and custom.<field key>; default ${DEFAULT_EXPORT_COLUMNS.join(',')}`,
+        ),
+      locale: z.enum(['en', 'ru']).optional().describe("the file's language and separator; default the user's"),
+    }),
+    rawResponse: { contentType: 'text/csv', description: 'the CSV file, streamed' },
+    handler: async ({ em, user, query, req, res }) => {
+      const asked = query.columns ? query.columns.split(',').map((c) => c.trim()) : DEFAULT_EXPORT_COLUMNS;
+      const columns = await knownColumns(em, asked);
+      if (!columns.length) {
+        throw new AppError(400, 'VALIDATION_FAILED', 'columns: choose at least one known column', {
+          errors: [{ in: 'query', path: 'columns', code: 'invalid_value', message: 'no known column' }],
+        });
+      }
+      const filters = filtersOf(query);
+      const locale = query.locale ?? user.locale;
+      let gone = false;
+      res.on('close', () => {
+        gone = !res.writableFinished;
+      });
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', attachmentDisposition(`deals-${new Date().toISOString().slice(0, 10)}.csv`));
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(200);
+      let rows = 0;
+      let failure: Error | null = null;
+      try {
+        rows = await writeDealsCsv(em, user, filters, { columns, locale, sort: query.sort, stopped: () => gone }, res);
+      } catch (err) {
+        failure = err instanceof Error ? err : new Error('The export failed', { cause: err });
+      }
+      const complete = !failure && !gone;
+      // who exported which deals: written whether the file was taken whole or not
+      await recordAudit(em, {
+        kind: 'export.downloaded',
+        actorId: user.id,
+        actorEmail: user.email,
+        ip: clientAddress(req),
+        subjectType: 'deal',
+        details: {
+          format: 'csv',
+          filters: Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)),
+          sort: query.sort,
+          columns,
+          rows,
+          complete,
+        },
+      }).catch((err: unknown) => console.error('the export could not be recorded in the audit log', err));
+      if (failure && !res.headersSent) throw failure; // nothing sent yet: answered as any failed request
+      if (failure) {
+        // the status and part of the file are sent: the client sees a cut download, never a partial file as whole
+        console.error('a deal export failed midway', failure);
+        res.destroy(failure);
+        return;
+      }
+      res.end();
+    },
   }),
   route({
     method: 'get',
@@ -391,6 +490,28 @@ export const dealRoutes: RouteSpec[] = [
       return withDeal(c.em, result, deal.id);
     },
   }),
+  ...(['archive', 'restore'] as const).map((action) =>
+    route({
+      method: 'post',
+      path: `/deals/:id/${action}`,
+      operationId: action === 'archive' ? 'archiveDeal' : 'restoreDeal',
+      summary:
+        action === 'archive'
+          ? 'Archive a deal: it leaves the board, the list, searches and totals and is read-only; its stage, fields, documents and history are kept (owner, their lead, administrators)'
+          : 'Restore an archived deal to the stage it kept, without passing the stage gate again (owner, their lead, administrators)',
+      tag: 'Deals',
+      access: 'user',
+      errors: [403, 404, 409],
+      params: dealParams,
+      body: z.strictObject({ version: versionField }),
+      response: commandResult,
+      handler: async (c) => {
+        const deal = await visibleDeal(c.em, c.user, c.params.id);
+        const result = await archiveDealCommand(commandContext(c), deal, action === 'archive', c.body.version);
+        return withDeal(c.em, result, deal.id);
+      },
+    }),
+  ),
   route({
     method: 'get',
     path: '/deals/:id/requirements',

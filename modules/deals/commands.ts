@@ -5,8 +5,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, invalidReference, notFound } from '../shared/errors.ts';
 import { send, type Target } from '../kit/send.ts';
 import type { KitCommand } from '../kit/contract.ts';
-import { canSee, type Viewer } from '../access/visibility.ts';
+import { canSee, ownerScope, type Viewer } from '../access/visibility.ts';
 import {
+  archiveDeal,
   attachToDeal,
   createDeal,
   dealKind,
@@ -21,7 +22,15 @@ import {
 import { dealWorkflow } from '../../workflows/deal.ts';
 import { DealFailure } from './contract.ts';
 import { Deal, DealAttachment, type DealRow } from './entities.ts';
-import { hasMissing, missingRequirements, moveRefusal, type DealChanges, type DealState } from './gate.ts';
+import {
+  archiveRefusal,
+  archivedRefusal,
+  hasMissing,
+  missingRequirements,
+  moveRefusal,
+  type DealChanges,
+  type DealState,
+} from './gate.ts';
 import { dealStateOf } from './state.ts';
 import { FieldError, validateChanges } from './fields.ts';
 import { gateOf, loadGate } from '../pipelines/gates.ts';
@@ -51,6 +60,12 @@ const target = (
 const fromRow = (ctx: DealCommandContext, row: DealRow, state?: DealState) =>
   target(row.id, async () => ({ deal: state ?? (await dealStateOf(ctx.em, row)), created: true }));
 
+/** An archived deal is read-only: answered here first (no workflow task), the workflow's validator holds it too. */
+function refuseArchived(row: DealRow) {
+  const refusal = row.archivedAt ? archivedRefusal({ id: row.id, archived: true }) : null;
+  if (refusal) throw new DomainError(refusal.code, refusal.message, refusal.details);
+}
+
 /** Sends a change to an existing deal; a workflow holding another version than the row resyncs (see send). */
 function sendChange<C extends KitCommand>(
   ctx: DealCommandContext,
@@ -59,6 +74,7 @@ function sendChange<C extends KitCommand>(
   cmd: C,
   state?: DealState,
 ) {
+  if (update.name !== archiveDeal.name) refuseArchived(row);
   return send(ctx, fromRow(ctx, row, state), update, cmd, {
     storedVersion: async () =>
       (await ctx.em.fork().findOne(Deal, { id: row.id }, { fields: ['version'] }))?.version ?? null,
@@ -168,6 +184,7 @@ export async function editDealCommand(
   changes: DealChanges,
   expectedVersion?: number,
 ) {
+  refuseArchived(row);
   await checkChanges(ctx, changes, current(row));
   return sendChange(ctx, row, editDeal, {
     opId: randomUUID(),
@@ -187,6 +204,7 @@ export interface MoveInput {
 }
 
 export async function moveDealStageCommand(ctx: DealCommandContext, row: DealRow, input: MoveInput) {
+  refuseArchived(row);
   const gate = await loadGate(ctx.em, input.stageId);
   if (!gate || gate.pipelineId !== row.pipelineId) {
     throw new DomainError(DealFailure.stageNotInPipeline, "stageId: no such stage in the deal's pipeline", {
@@ -231,6 +249,7 @@ export async function attachCommand(
   attachment: Omit<AttachmentInput, 'id'>,
   expectedVersion?: number,
 ) {
+  refuseArchived(row);
   if ((await ctx.em.count(DealAttachment, { dealId: row.id })) >= MAX_ATTACHMENTS_PER_DEAL) {
     throw new DomainError(
       'TOO_MANY_ATTACHMENTS',
@@ -254,6 +273,7 @@ export async function detachCommand(
   attachmentId: string,
   expectedVersion?: number,
 ) {
+  refuseArchived(row);
   const attachment = await ctx.em.findOne(DealAttachment, { id: attachmentId, dealId: row.id });
   if (!attachment) throw notFound('Attachment');
   return sendChange(ctx, row, detachFromDeal, {
@@ -264,6 +284,36 @@ export async function detachCommand(
     attachmentId,
     documentKindId: attachment.documentKindId ?? null,
     currentGate: await currentGate(ctx.em, row),
+  });
+}
+
+/**
+ * Archive (archive: true) or restore a deal: its owner, a lead of the owner's department (or one above it) and
+ * administrators may; someone who sees the deal only because it was shared with them may not (403). Restore puts the
+ * deal back in the stage it kept, without the stage gate: the deal entered that stage through the gate, archiving
+ * changed nothing the gate checks, and its requirements are held again for every later change.
+ */
+export async function archiveDealCommand(
+  ctx: DealCommandContext,
+  row: DealRow,
+  archive: boolean,
+  expectedVersion?: number,
+) {
+  const scope = await ownerScope(ctx.em, ctx.viewer);
+  if (!scope.all && !scope.owners.includes(row.ownerId)) {
+    throw new DomainError(
+      'FORBIDDEN',
+      "Only the deal's owner, their lead or an administrator may archive or restore it",
+    );
+  }
+  const refusal = archiveRefusal({ id: row.id, archived: !!row.archivedAt }, archive);
+  if (refusal) throw new DomainError(refusal.code, refusal.message, refusal.details);
+  return sendChange(ctx, row, archiveDeal, {
+    opId: randomUUID(),
+    actorId: ctx.actorId,
+    expectedVersion,
+    storedVersion: row.version,
+    archive,
   });
 }
 

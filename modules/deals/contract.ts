@@ -21,6 +21,10 @@ export const DealFailure = {
   attachmentNotFound: 'ATTACHMENT_NOT_FOUND',
   /** an admin changed the requirements of the stage a command was checked against before it was written */
   gateChanged: 'STAGE_REQUIREMENTS_CHANGED',
+  /** the deal is archived: read-only until it is restored */
+  archived: 'DEAL_ARCHIVED',
+  /** restore of a deal that is not archived */
+  notArchived: 'DEAL_NOT_ARCHIVED',
 } as const;
 export type DealFailureType = (typeof DealFailure)[keyof typeof DealFailure];
 

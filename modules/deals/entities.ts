@@ -17,6 +17,8 @@ export const Deal = defineEntity({
     custom: p.json<Record<string, unknown>>(),
     lostReason: p.text().nullable(),
     closedAt: p.datetime().nullable(),
+    /** set while the deal is archived: left out of the board, the list, searches and totals; read-only */
+    archivedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -24,6 +24,11 @@ export interface DealState {
   /** document kind id → number of attachments of that kind */
   documentKinds: Record<string, number>;
   version: number;
+  /**
+   * true while the deal is archived (read-only). Optional: the states in histories recorded before archiving existed
+   * have no such key, and undefined reads as not archived, so they replay unchanged.
+   */
+  archived?: boolean;
 }
 
 export interface RequiredField {
@@ -186,4 +191,17 @@ export function moveRefusal(
   if (gate.kind === 'lost' && !(lostReason && lostReason.trim()))
     return { code: 'LOST_REASON_REQUIRED', message: 'A lost deal needs a reason' };
   return entryRefusal(applyChanges(deal, changes), gate);
+}
+
+/** An archived deal is read-only: every command but restore is refused until it is restored. */
+export function archivedRefusal(deal: Pick<DealState, 'id' | 'archived'>): Refusal | null {
+  return deal.archived
+    ? { code: 'DEAL_ARCHIVED', message: 'The deal is archived; restore it to change it', details: { dealId: deal.id } }
+    : null;
+}
+
+/** Archive takes a live deal, restore an archived one; neither changes the stage, fields or documents. */
+export function archiveRefusal(deal: Pick<DealState, 'id' | 'archived'>, archive: boolean): Refusal | null {
+  if (archive) return archivedRefusal(deal);
+  return deal.archived ? null : { code: 'DEAL_NOT_ARCHIVED', message: 'The deal is not archived' };
 }

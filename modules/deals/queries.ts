@@ -26,6 +26,7 @@ export interface DealView {
   clientId: string;
   clientName: string;
   contactId: string | null;
+  contactName: string | null;
   ownerId: string;
   ownerName: string;
   pipelineId: string;
@@ -36,6 +37,7 @@ export interface DealView {
   custom: Record<string, unknown>;
   lostReason: string | null;
   closedAt: string | null;
+  archivedAt: string | null;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -55,7 +57,17 @@ export interface DealFilters {
   /** open deals unchanged for at least this many days */
   stuckDays?: number;
   owner?: OwnerFilter;
+  /** true: only archived deals (the archive); otherwise archived deals are left out */
+  archived?: boolean;
 }
+
+/**
+ * The list's orders: by the last change, newest or oldest first. Only columns with a keyset index are offered (see
+ * Migration20261130010000_reads_at_scale): (updated_at, id) overall, per owner, per stage; an order by another
+ * column (title, amount, created) would read every visible deal to sort a page.
+ */
+export const DEAL_SORTS = ['-updatedAt', 'updatedAt'] as const;
+export type DealSort = (typeof DEAL_SORTS)[number];
 
 /** (updatedAt, id) of a page's last deal, newest change first */
 export const dealKeyset = new Keyset({
@@ -65,7 +77,16 @@ export const dealKeyset = new Keyset({
   keyOf: (d: { updatedAt: string; id: string }) => [d.updatedAt, d.id],
 });
 
-/** (at, id) of a page's last event, newest first */
+/** The same key, oldest change first (the same indexes, read backwards). */
+export const dealKeysetAsc = new Keyset({
+  cursor: z.tuple([z.iso.datetime(), z.uuid()]),
+  columns: ['{alias}.updated_at', '{alias}.id'],
+  dir: 'asc',
+  keyOf: (d: { updatedAt: string; id: string }) => [d.updatedAt, d.id],
+});
+const keysetOf = (sort: DealSort | undefined) => (sort === 'updatedAt' ? dealKeysetAsc : dealKeyset);
+type DealKeyset = typeof dealKeyset;
+
 /** Timeline events page by their id (a bigint, as a decimal string): newest first. */
 export const eventKeyset = new Keyset({
   cursor: z.tuple([z.string().regex(/^\d{1,19}$/)]),
@@ -88,10 +109,11 @@ const and = (parts: Frag[]): Frag => ({
 /** Up to this many owners, the owned side reads each owner's index and merges; above, one scan filters by owner. */
 const PER_OWNER_MAX = 40;
 
-const DEAL_COLUMNS = `d.id, d.title, d.client_id, c.name as client_name, d.contact_id, d.owner_id, u.name as owner_name,
+const DEAL_COLUMNS = `d.id, d.title, d.client_id, c.name as client_name, d.contact_id, ct.name as contact_name, d.owner_id, u.name as owner_name,
   d.pipeline_id, d.stage_id, d.amount::text as amount, d.currency, to_char(d.expected_close_date, 'YYYY-MM-DD') as expected_close_date,
-  d.custom, d.lost_reason, d.closed_at, d.created_at, d.updated_at, d.version`;
-const DEAL_JOINS = 'join clients c on c.id = d.client_id join users u on u.id = d.owner_id';
+  d.custom, d.lost_reason, d.closed_at, d.archived_at, d.created_at, d.updated_at, d.version`;
+const DEAL_JOINS =
+  'join clients c on c.id = d.client_id join users u on u.id = d.owner_id left join contacts ct on ct.id = d.contact_id';
 
 interface DealSqlRow {
   id: string;
@@ -99,6 +121,7 @@ interface DealSqlRow {
   client_id: string;
   client_name: string;
   contact_id: string | null;
+  contact_name: string | null;
   owner_id: string;
   owner_name: string;
   pipeline_id: string;
@@ -109,6 +132,7 @@ interface DealSqlRow {
   custom: Record<string, unknown> | string | null;
   lost_reason: string | null;
   closed_at: Date | string | null;
+  archived_at: Date | string | null;
   created_at: Date | string;
   updated_at: Date | string;
   version: number;
@@ -125,6 +149,7 @@ function toView(r: DealSqlRow): DealView {
     clientId: r.client_id,
     clientName: r.client_name ?? '',
     contactId: r.contact_id ?? null,
+    contactName: r.contact_name ?? null,
     ownerId: r.owner_id,
     ownerName: r.owner_name ?? '',
     pipelineId: r.pipeline_id,
@@ -135,6 +160,7 @@ function toView(r: DealSqlRow): DealView {
     custom: json(r.custom, {}),
     lostReason: r.lost_reason ?? null,
     closedAt: r.closed_at ? iso(r.closed_at) : null,
+    archivedAt: r.archived_at ? iso(r.archived_at) : null,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
     version: Number(r.version),
@@ -143,7 +169,8 @@ function toView(r: DealSqlRow): DealView {
 
 /** The filters as conditions on deals d (the owner filter is part of the scope). */
 function filterSql(f: DealFilters): Frag[] {
-  const out: Frag[] = [];
+  // archived deals only in the archive: the board, the list, searches and counts leave them out
+  const out: Frag[] = [frag(f.archived ? 'd.archived_at is not null' : 'd.archived_at is null')];
   if (f.pipelineId) out.push(frag('d.pipeline_id = ?', f.pipelineId));
   if (f.stageId) out.push(frag('d.stage_id = ?', f.stageId));
   if (f.clientId) out.push(frag('d.client_id = ?', f.clientId));
@@ -175,8 +202,15 @@ function filterSql(f: DealFilters): Frag[] {
  * (a text search), so the owners filter the few matches instead of each owner's index being walked until enough
  * matches turn up (which reads every deal of every owner when the matches are rare).
  */
-function pageIds(scope: ReadScope, viewerId: string, cond: Frag, limit: number, selective = false): Frag {
-  const order = `order by ${dealKeyset.orderBy('d')} limit ${limit}`;
+function pageIds(
+  scope: ReadScope,
+  viewerId: string,
+  cond: Frag,
+  limit: number,
+  selective = false,
+  keyset: DealKeyset = dealKeyset,
+): Frag {
+  const order = `order by ${keyset.orderBy('d')} limit ${limit}`;
   const arms: Frag[] = [];
   const owners = scope.owners;
   if (owners === 'all') {
@@ -210,7 +244,7 @@ function pageIds(scope: ReadScope, viewerId: string, cond: Frag, limit: number, 
   if (!arms.length) return frag('select null::uuid as id, null::timestamptz as updated_at where false');
   if (arms.length === 1 && !arms[0].sql.startsWith('select x.')) return arms[0];
   return {
-    sql: `select id, updated_at from (${arms.map((a) => `(${a.sql})`).join(' union ')}) v order by updated_at desc, id desc limit ${limit}`,
+    sql: `select id, updated_at from (${arms.map((a) => `(${a.sql})`).join(' union ')}) v order by updated_at ${keyset.spec.dir}, id ${keyset.spec.dir} limit ${limit}`,
     params: arms.flatMap((a) => a.params),
   };
 }
@@ -224,18 +258,21 @@ export async function listDealsSql(
   filters: DealFilters,
   limit: number,
   cursor: string | null | undefined,
+  sort?: DealSort,
 ): Promise<Frag> {
-  const after = dealKeyset.decode(cursor);
+  const keyset = keysetOf(sort);
+  const after = keyset.decode(cursor);
   const scope = await readScope(em, viewer, filters.owner);
   const page = pageIds(
     scope,
     viewer.id,
-    and([...filterSql(filters), dealKeyset.after(after, 'd')]),
+    and([...filterSql(filters), keyset.after(after, 'd')]),
     limit + 1,
     !!filters.q,
+    keyset,
   );
   return {
-    sql: `select ${DEAL_COLUMNS} from (${page.sql}) p join deals d on d.id = p.id ${DEAL_JOINS} order by ${dealKeyset.orderBy('d')}`,
+    sql: `select ${DEAL_COLUMNS} from (${page.sql}) p join deals d on d.id = p.id ${DEAL_JOINS} order by ${keyset.orderBy('d')}`,
     params: page.params,
   };
 }
@@ -247,9 +284,10 @@ export async function listDeals(
   filters: DealFilters,
   limit: number,
   cursor?: string | null,
+  sort?: DealSort,
 ) {
-  const rows = await run<DealSqlRow>(em, await listDealsSql(em, viewer, filters, limit, cursor));
-  return dealKeyset.page(rows.map(toView), limit);
+  const rows = await run<DealSqlRow>(em, await listDealsSql(em, viewer, filters, limit, cursor, sort));
+  return keysetOf(sort).page(rows.map(toView), limit);
 }
 
 /** One deal by id as the viewer may see it, else null (with names). */
@@ -423,7 +461,8 @@ export async function boardTotalsSql(
         ),
       );
     }
-    const shared = sharedArm(scope.owners === 'all' ? null : scope.owners, frag('true'));
+    // shared deals are counted from the rows (the kept totals are per owner): archived ones left out here too
+    const shared = sharedArm(scope.owners === 'all' ? null : scope.owners, frag('d.archived_at is null'));
     if (shared) arms.push(shared);
   } else {
     const cond = and([frag('d.pipeline_id = ?', pipelineId), ...filterSql(filters)]);

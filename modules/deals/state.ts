@@ -25,5 +25,7 @@ export async function dealStateOf(em: EntityManager, row: DealRow): Promise<Deal
     lostReason: row.lostReason ?? null,
     documentKinds: Object.fromEntries(counts.map((c) => [c.document_kind_id, Number(c.n)])),
     version: row.version,
+    // only when archived: a live deal's state stays as it was before archiving existed
+    ...(row.archivedAt ? { archived: true } : {}),
   };
 }

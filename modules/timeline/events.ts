@@ -18,7 +18,7 @@ export interface FieldChange {
  */
 export interface DealEvent {
   recordType: 'deal';
-  kind: 'created' | 'updated' | 'stage_changed' | 'attached' | 'detached';
+  kind: 'created' | 'updated' | 'stage_changed' | 'attached' | 'detached' | 'archived' | 'restored';
   fromStageId?: string | null;
   toStageId?: string | null;
   data?: Record<string, unknown>;
@@ -48,7 +48,7 @@ export type NewEvent = TimelineEvent & EventMeta;
 
 /** The kinds each record type may have; the table's check constraint says the same. */
 export const KINDS_BY_TYPE: { [T in RecordType]: readonly Extract<TimelineEvent, { recordType: T }>['kind'][] } = {
-  deal: ['created', 'updated', 'stage_changed', 'attached', 'detached'],
+  deal: ['created', 'updated', 'stage_changed', 'attached', 'detached', 'archived', 'restored'],
   client: ['created', 'updated'],
   contact: ['created', 'updated'],
 };

@@ -24,7 +24,7 @@ async function historyOf(harness: Harness, dealId: string, runId?: string): Prom
 /**
  * Drives deals through the paths a deal workflow's history can take, over HTTP where a user would:
  * a new deal with every kind of change; a run started from Postgres after its workflow was lost, then a
- * concurrent burst; a chain that continues as new and resyncs from a stale snapshot.
+ * concurrent burst; a chain that continues as new and resyncs from a stale snapshot; a deal archived and restored.
  */
 async function recordHistories(harness: Harness): Promise<Record<string, HistoryJson>> {
   const f = fixtures(harness);
@@ -57,6 +57,12 @@ async function recordHistories(harness: Harness): Promise<Record<string, History
     Array.from({ length: 6 }, (_, i) => s.patch(`/deals/${restarted.id}`, { changes: { title: `Burst ${i}` } })),
   );
 
+  const archived = await newDeal('Archived');
+  await s.post(`/deals/${archived.id}/archive`, {});
+  await s.patch(`/deals/${archived.id}`, { changes: { title: 'Refused while archived' } }); // never in history
+  await s.post(`/deals/${archived.id}/restore`, {});
+  await s.patch(`/deals/${archived.id}`, { changes: { title: 'Archived and restored' } });
+
   const chained = await newDeal('Chained');
   const stale = await dealStateOf(
     harness.ctx.orm.em.fork(),
@@ -76,6 +82,7 @@ async function recordHistories(harness: Harness): Promise<Record<string, History
     'started-from-postgres': await historyOf(harness, restarted.id),
     'resync-then-continue-as-new': await historyOf(harness, chained.id, first.firstExecutionRunId),
     'continued-run': await historyOf(harness, chained.id),
+    'archive-restore': await historyOf(harness, archived.id),
   };
 }
 

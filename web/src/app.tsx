@@ -35,6 +35,10 @@ const router = createBrowserRouter([
     children: [
       { index: true, element: <Redirect to="/deals" /> },
       { path: 'deals', lazy: () => import('./features/board/board-page.js').then((m) => ({ Component: m.BoardPage })) },
+      {
+        path: 'deals/list',
+        lazy: () => import('./features/list/list-page.js').then((m) => ({ Component: m.ListPage })),
+      },
       { path: 'deals/:id', lazy: () => import('./pages/deal.js').then((m) => ({ Component: Keyed(m.DealPage) })) },
       { path: 'clients', lazy: () => import('./pages/clients.js').then((m) => ({ Component: m.ClientsPage })) },
       {

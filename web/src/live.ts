@@ -48,6 +48,7 @@ export function useLiveUpdates(userId: string | undefined) {
       }
       if (ev.recordType === 'deal') {
         void qc.invalidateQueries({ queryKey: qk.deal(ev.recordId) });
+        void qc.invalidateQueries({ queryKey: qk.lists });
         void patchBoards(qc, ev.recordId);
       } else if (ev.recordType === 'client' || ev.recordType === 'contact') {
         void qc.invalidateQueries({ queryKey: qk.clients });
@@ -98,7 +99,8 @@ async function patchBoards(qc: QueryClient, dealId: string) {
       continue;
     }
     const before = findDeal(board, dealId);
-    const after = deal && deal.pipelineId === pipelineId ? deal : null;
+    // an archived deal leaves every board (it is still readable on its own page)
+    const after = deal && deal.pipelineId === pipelineId && !deal.archivedAt ? deal : null;
     if (before || after) qc.setQueryData<BoardData>(key, shift(board, before, after));
   }
 }

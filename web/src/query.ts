@@ -11,6 +11,8 @@ export const qk = {
   board: (pipelineId: string, filter: object) => ['deals', 'board', pipelineId, filter] as const,
   boards: ['deals', 'board'] as const,
   deal: (id: string) => ['deals', 'one', id] as const,
+  list: (params: object) => ['deals', 'list', params] as const,
+  lists: ['deals', 'list'] as const,
   deals: ['deals'] as const,
   client: (id: string) => ['clients', 'one', id] as const,
   clients: ['clients'] as const,

@@ -33,6 +33,7 @@ const PATHS: Record<string, string> = {
   file: 'M5 2h7l4 4v12H5zM12 2v4h4',
   download: 'M10 3v10M6 9l4 4 4-4M4 17h12',
   trash: 'M4 6h12M8 6V4h4v2M6 6l1 11h6l1-11',
+  archive: 'M3 4h14v4H3zM4 8v9h12V8M8 11h4',
   lock: 'M5 9h10v8H5zM7 9V6a3 3 0 0 1 6 0v3',
   arrowRight: 'M4 10h12M11 5l5 5-5 5',
   chevronDown: 'M5 8l5 5 5-5',
@@ -153,6 +154,8 @@ export function missingList(missing: unknown, labels?: ErrorLabels | null): stri
 const PROBLEM_MESSAGES: Partial<Record<string, MessageKey>> = {
   VERSION_CONFLICT: 'problem.VERSION_CONFLICT',
   DEAL_BUSY: 'problem.DEAL_BUSY',
+  DEAL_ARCHIVED: 'problem.DEAL_ARCHIVED',
+  DEAL_NOT_ARCHIVED: 'problem.VERSION_CONFLICT',
   DEAL_STATE_STALE: 'problem.VERSION_CONFLICT',
   STAGE_REQUIREMENTS_CHANGED: 'problem.STAGE_REQUIREMENTS_CHANGED',
   LOST_REASON_REQUIRED: 'problem.LOST_REASON_REQUIRED',

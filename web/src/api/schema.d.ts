@@ -314,6 +314,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/deals/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deal list as CSV (UTF-8 with BOM): the same filters as GET /deals, the chosen columns; `;` and a decimal comma in Russian, `,` in English */
+        get: operations["exportDeals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/deals/board": {
         parameters: {
             query?: never;
@@ -377,6 +394,40 @@ export interface paths {
         put?: never;
         /** Move a deal to another stage; the stage's requirements must be met (422 STAGE_REQUIREMENTS_UNMET lists what is missing) */
         post: operations["moveDealStage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deals/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive a deal: it leaves the board, the list, searches and totals and is read-only; its stage, fields, documents and history are kept (owner, their lead, administrators) */
+        post: operations["archiveDeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deals/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore an archived deal to the stage it kept, without passing the stage gate again (owner, their lead, administrators) */
+        post: operations["restoreDeal"];
         delete?: never;
         options?: never;
         head?: never;
@@ -717,6 +768,7 @@ export interface components {
             clientId: string;
             clientName: string;
             contactId: string | null;
+            contactName: string | null;
             /** Format: uuid */
             ownerId: string;
             ownerName: string;
@@ -732,6 +784,8 @@ export interface components {
             };
             lostReason: string | null;
             closedAt: string | null;
+            /** @description set while the deal is archived (read-only; restore to change it) */
+            archivedAt: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -746,6 +800,7 @@ export interface components {
             clientId: string;
             clientName: string;
             contactId: string | null;
+            contactName: string | null;
             /** Format: uuid */
             ownerId: string;
             ownerName: string;
@@ -761,6 +816,8 @@ export interface components {
             };
             lostReason: string | null;
             closedAt: string | null;
+            /** @description set while the deal is archived (read-only; restore to change it) */
+            archivedAt: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2502,6 +2559,10 @@ export interface operations {
                 overdue?: "true" | "false";
                 /** @description open deals not changed for at least this many days */
                 stuckDays?: number;
+                /** @description true: only archived deals; otherwise archived deals are left out */
+                archived?: "true" | "false";
+                /** @description by the last change: `-updatedAt` newest first, `updatedAt` oldest first (the indexed order) */
+                sort?: "-updatedAt" | "updatedAt";
                 /** @description opaque cursor from the previous page */
                 cursor?: string;
                 limit?: number;
@@ -2615,6 +2676,77 @@ export interface operations {
             };
             /** @description Rules of the domain not met */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportDeals: {
+        parameters: {
+            query?: {
+                pipelineId?: string;
+                stageId?: string;
+                clientId?: string;
+                /** @description search in the title, the client's name, tax id, email and phone, and the contact's name, email and phone */
+                q?: string;
+                /** @description `me`: deals I own; a user id: deals that user owns (that I can see); `group`: deals of the org subtree I lead, and mine */
+                owner?: ("me" | "group") | string;
+                /** @description expected close date on or after */
+                closeFrom?: string;
+                /** @description expected close date on or before */
+                closeTo?: string;
+                /** @description true: open deals whose expected close date is before today */
+                overdue?: "true" | "false";
+                /** @description open deals not changed for at least this many days */
+                stuckDays?: number;
+                /** @description true: only archived deals; otherwise archived deals are left out */
+                archived?: "true" | "false";
+                /** @description by the last change: `-updatedAt` newest first, `updatedAt` oldest first (the indexed order) */
+                sort?: "-updatedAt" | "updatedAt";
+                /** @description comma-separated: title, client, contact, stage, owner, amount, currency, expectedCloseDate, createdAt, updatedAt and custom.<field key>; default title,client,stage,owner,amount,currency */
+                columns?: string;
+                /** @description the file's language and separator; default the user's */
+                locale?: "en" | "ru";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the CSV file, streamed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3007,6 +3139,182 @@ export interface operations {
             };
             /** @description Rules of the domain not met */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archiveDeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the version you saw; if the deal changed since, the answer is 409 */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        version: number;
+                        /** Format: uuid */
+                        stageId: string;
+                        deal: components["schemas"]["Deal"];
+                    };
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restoreDeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the version you saw; if the deal changed since, the answer is 409 */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        version: number;
+                        /** Format: uuid */
+                        stageId: string;
+                        deal: components["schemas"]["Deal"];
+                    };
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -25,6 +25,7 @@ import { Link } from '../router.js';
 import { useRefData } from '../session.js';
 import { useStageMove } from '../stage-move.js';
 import { Avatar, Button, Card, Dialog, Empty, ErrorBox, Field, Icon, Loading, formatSize, useToast } from '../ui.js';
+import { ArchiveActions, archiveEventText } from '../features/archive/archive-actions.js';
 
 type Form = Record<string, string>;
 
@@ -254,6 +255,7 @@ export function DealPage({ id }: { id: string }) {
           <DealAmount deal={deal} />
         </div>
       </header>
+      <ArchiveActions deal={deal} />
 
       {stages.length ? (
         <div className="stage-bar" role="group" aria-label={t('deal.stageBar')} data-testid="stage-bar">
@@ -968,7 +970,7 @@ function HistoryCard({
                 what = t('history.updatedPlain');
                 break;
               default:
-                what = e.kind;
+                what = archiveEventText(e.kind, t) ?? e.kind;
             }
             return (
               <li

@@ -9,6 +9,7 @@ import { navigate, useLocation } from '../../router.js';
 import { useRefData, useSession } from '../../session.js';
 import { Empty, ErrorBox, Icon, Loading } from '../../ui.js';
 import { Board } from './board.js';
+import { ViewSwitch } from '../list/view-switch.js';
 import {
   EMPTY_FILTER,
   LAST_PIPELINE,
@@ -68,6 +69,7 @@ export function BoardPage() {
               }))}
             />
           ) : null}
+          <ViewSwitch pipelineId={pipeline?.id ?? null} current="board" />
         </div>
       </header>
       <Filters filter={filter} onChange={setFilter} />
@@ -88,7 +90,7 @@ export function BoardPage() {
  * Owner (everyone, mine, my group, a colleague), the expected close period, overdue deals, and a search across the
  * deal's title, client, contact, tax id, email and phone; saved filters (in this browser only, for now).
  */
-function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (f: BoardFilter) => void }) {
+export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (f: BoardFilter) => void }) {
   const { t, locale } = useI18n();
   const { user } = useSession();
   const set = (patch: Partial<BoardFilter>) => onChange({ ...filter, ...patch });
