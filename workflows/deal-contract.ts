@@ -55,6 +55,8 @@ export interface DetachCommand extends Command {
   attachmentId: string;
   documentKindId: string | null;
   currentGate: StageGate;
+  /** the file fields naming this attachment, cleared in the same step (absent in commands sent before file fields) */
+  clearsFields?: string[];
 }
 
 export interface DealResult {

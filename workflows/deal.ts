@@ -25,6 +25,7 @@ import {
   resyncDeal,
   type DealResult,
   type DealWorkflowInput,
+  type DetachCommand,
 } from './deal-contract.ts';
 
 export { UPDATES_PER_RUN } from './kit/entity.ts';
@@ -54,6 +55,14 @@ const checkKeeps = (deal: DealState, next: DealState, gate: StageGate) => {
 };
 
 const changeSummary = (changes: DealChanges) => ({ changes });
+/** the changes clearing these custom fields */
+const clearing = (keys: string[]): DealChanges => ({ custom: Object.fromEntries(keys.map((k) => [k, null])) });
+/** The deal without a detached attachment: one document of its kind fewer, the file fields naming it cleared. */
+const detached = (d: DealState, cmd: DetachCommand) =>
+  applyChanges(
+    withoutDocument(d, cmd.documentKindId),
+    cmd.clearsFields?.length ? clearing(cmd.clearsFields) : undefined,
+  );
 /** the write checks that the deal's current stage still requires what the command was checked against */
 const keeping = (gate: StageGate) => ({ stageId: gate.stageId, fingerprint: gate.fingerprint });
 
@@ -154,8 +163,8 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
   });
 
   deal.onChange(detachFromDeal, {
-    check: (d, cmd) => checkKeeps(d, withoutDocument(d, cmd.documentKindId), cmd.currentGate),
-    apply: (d, cmd) => withoutDocument(d, cmd.documentKindId),
+    check: (d, cmd) => checkKeeps(d, detached(d, cmd), cmd.currentGate),
+    apply: detached,
     write: (cmd, fromVersion, d) =>
       persistDealChange({
         opId: cmd.opId,
@@ -165,7 +174,12 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
         kind: 'detached',
         detachId: cmd.attachmentId,
         keeps: keeping(cmd.currentGate),
-        data: { attachmentId: cmd.attachmentId, documentKindId: cmd.documentKindId },
+        ...(cmd.clearsFields?.length ? { changes: clearing(cmd.clearsFields) } : {}),
+        data: {
+          attachmentId: cmd.attachmentId,
+          documentKindId: cmd.documentKindId,
+          ...(cmd.clearsFields?.length ? changeSummary(clearing(cmd.clearsFields)) : {}),
+        },
       }),
   });
 
