@@ -55,8 +55,11 @@ export interface DetachCommand extends Command {
   attachmentId: string;
   documentKindId: string | null;
   currentGate: StageGate;
-  /** the file fields naming this attachment, cleared in the same step (absent in commands sent before file fields) */
-  clearsFields?: string[];
+  /**
+   * the keys of the deal's file fields: those naming this attachment when the detachment's turn comes are cleared
+   * in the same step (absent in commands sent before file fields existed)
+   */
+  fileFields?: string[];
 }
 
 export interface DealResult {

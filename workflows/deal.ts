@@ -14,6 +14,7 @@ import {
   type StageGate,
 } from '../modules/deals/gate.ts';
 import { DEAL_CODES, DealFailure } from '../modules/deals/contract.ts';
+import { fieldsNaming } from '../modules/fields/references.ts';
 import { Entity, KIT_FINAL_FAILURES, fail, writeActivityOptions } from './kit/entity.ts';
 import {
   attachToDeal,
@@ -31,7 +32,12 @@ import {
 export { UPDATES_PER_RUN } from './kit/entity.ts';
 
 /** Failures of the deal's writes that retrying cannot mend; the Update fails with them as they are. */
-const FINAL_FAILURES = [...KIT_FINAL_FAILURES, DealFailure.gateChanged, DealFailure.attachmentNotFound];
+const FINAL_FAILURES = [
+  ...KIT_FINAL_FAILURES,
+  DealFailure.gateChanged,
+  DealFailure.attachmentNotFound,
+  DealFailure.invalidFieldValue,
+];
 
 const { persistDealCreated, persistDealChange, loadDealState, abandonOp } = proxyActivities<
   ReturnType<typeof createActivities>
@@ -55,14 +61,14 @@ const checkKeeps = (deal: DealState, next: DealState, gate: StageGate) => {
 };
 
 const changeSummary = (changes: DealChanges) => ({ changes });
-/** the changes clearing these custom fields */
-const clearing = (keys: string[]): DealChanges => ({ custom: Object.fromEntries(keys.map((k) => [k, null])) });
+/** The changes a detachment makes besides removing the attachment: the file fields naming it are cleared. */
+const detachChanges = (d: DealState, cmd: DetachCommand): DealChanges | undefined => {
+  const keys = fieldsNaming(cmd.fileFields ?? [], d.custom, cmd.attachmentId);
+  return keys.length ? { custom: Object.fromEntries(keys.map((k) => [k, null])) } : undefined;
+};
 /** The deal without a detached attachment: one document of its kind fewer, the file fields naming it cleared. */
 const detached = (d: DealState, cmd: DetachCommand) =>
-  applyChanges(
-    withoutDocument(d, cmd.documentKindId),
-    cmd.clearsFields?.length ? clearing(cmd.clearsFields) : undefined,
-  );
+  applyChanges(withoutDocument(d, cmd.documentKindId), detachChanges(d, cmd));
 /** the write checks that the deal's current stage still requires what the command was checked against */
 const keeping = (gate: StageGate) => ({ stageId: gate.stageId, fingerprint: gate.fingerprint });
 
@@ -165,8 +171,9 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
   deal.onChange(detachFromDeal, {
     check: (d, cmd) => checkKeeps(d, detached(d, cmd), cmd.currentGate),
     apply: detached,
-    write: (cmd, fromVersion, d) =>
-      persistDealChange({
+    write: (cmd, fromVersion, d) => {
+      const changes = detachChanges(d, cmd);
+      return persistDealChange({
         opId: cmd.opId,
         actorId: cmd.actorId,
         dealId: d.id,
@@ -174,13 +181,14 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
         kind: 'detached',
         detachId: cmd.attachmentId,
         keeps: keeping(cmd.currentGate),
-        ...(cmd.clearsFields?.length ? { changes: clearing(cmd.clearsFields) } : {}),
+        changes,
         data: {
           attachmentId: cmd.attachmentId,
           documentKindId: cmd.documentKindId,
-          ...(cmd.clearsFields?.length ? changeSummary(clearing(cmd.clearsFields)) : {}),
+          ...(changes ? changeSummary(changes) : {}),
         },
-      }),
+      });
+    },
   });
 
   await deal.live(({ state, created, handledTotal }) =>

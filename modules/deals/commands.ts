@@ -26,7 +26,6 @@ import { dealStateOf } from './state.ts';
 import { FieldError, validateChanges } from './fields.ts';
 import { gateOf, loadGate } from '../pipelines/gates.ts';
 import { DealField, Pipeline, Stage } from '../pipelines/entities.ts';
-import { fieldsNaming } from '../fields/references.ts';
 import { Client as ClientRecord } from '../clients/entities.ts';
 
 /**
@@ -268,9 +267,8 @@ export async function detachCommand(
 ) {
   const attachment = await ctx.em.findOne(DealAttachment, { id: attachmentId, dealId: row.id });
   if (!attachment) throw notFound('Attachment');
-  // file fields naming this attachment are cleared with it
-  const fileFields = await ctx.em.find(DealField, { type: 'file' }, { fields: ['key', 'type'] });
-  const clearsFields = fieldsNaming(fileFields, row.custom ?? {}, attachmentId);
+  // the file fields naming this attachment when the detachment's turn comes are cleared with it
+  const fileFields = (await ctx.em.find(DealField, { type: 'file' }, { fields: ['key'] })).map((f) => f.key);
   return sendChange(ctx, row, detachFromDeal, {
     opId: randomUUID(),
     actorId: ctx.actorId,
@@ -279,7 +277,7 @@ export async function detachCommand(
     attachmentId,
     documentKindId: attachment.documentKindId ?? null,
     currentGate: await currentGate(ctx.em, row),
-    ...(clearsFields.length ? { clearsFields } : {}),
+    ...(fileFields.length ? { fileFields } : {}),
   });
 }
 

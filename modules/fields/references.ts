@@ -10,8 +10,10 @@
  * - a value kept as it is is not checked again, so a deal whose user field names a colleague who has since been
  *   deactivated can still be saved with other changes; it shows that person as deactivated and still counts as
  *   filled for the stage gate (who signed stays who signed);
- * - detaching a file clears every file field that names it, in the same step; when the deal's stage requires such a
- *   field, the detachment is refused like removing the last document of a required kind.
+ * - detaching a file clears every file field that names it when the detachment's turn comes, in the same step; when
+ *   the deal's stage requires such a field, the detachment is refused like removing the last document of a required
+ *   kind; a write setting a file field checks that the file is still attached (activities/deals.ts), so a file
+ *   detached after the value was checked is refused rather than named.
  */
 export const REFERENCE_FIELD_TYPES = ['user', 'client', 'file'] as const;
 export type ReferenceType = (typeof REFERENCE_FIELD_TYPES)[number];
@@ -63,13 +65,13 @@ export function referenceProblem(type: ReferenceType, found: Found | null): stri
   }
 }
 
-/** The file fields that name an attachment: detaching it clears them. */
+/** Of the file fields (their keys), those naming an attachment: detaching it clears them. */
 export function fieldsNaming(
-  defs: readonly { key: string; type: string }[],
+  fileFields: readonly string[],
   values: Record<string, unknown>,
   attachmentId: string,
 ): string[] {
-  return defs.filter((d) => d.type === 'file' && values[d.key] === attachmentId).map((d) => d.key);
+  return fileFields.filter((k) => values[k] === attachmentId);
 }
 
 /** How the record shows a referenced value: its name, and whether it still stands. */

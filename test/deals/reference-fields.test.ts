@@ -6,7 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApplicationFailure } from '@temporalio/common';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { createActivities } from '../../activities/index.ts';
 
 let h: Harness;
 let admin: Session;
@@ -31,6 +33,7 @@ interface Reference {
 }
 interface DealRead {
   id: string;
+  version: number;
   stageId: string;
   custom: Record<string, unknown>;
   references: Record<string, Reference>;
@@ -216,5 +219,26 @@ describe('user, client and file fields', () => {
     const back = await move(deal.id, signed);
     expect(back.status).toBe(422);
     expect(back.body.missing.fields.map((f) => f.key)).toEqual(['contract']);
+  });
+
+  it('refuse, at the write, a file detached after the value was checked (by a command from another process)', async () => {
+    const deal = (await newDeal()).body;
+    const file = await attach(deal.id);
+    // the edit was checked while the file was attached; the detachment was written before the edit
+    expect((await detach(deal.id, file.attachmentId)).status).toBe(200);
+    const { version } = await read(deal.id);
+    const acts = createActivities({ orm: h.ctx.orm, storage: h.ctx.storage });
+    const write = acts.persistDealChange({
+      opId: randomUUID(),
+      actorId: null,
+      dealId: deal.id,
+      fromVersion: version,
+      kind: 'updated',
+      changes: { custom: { contract: file.attachmentId } },
+      data: {},
+    });
+    await expect(write).rejects.toBeInstanceOf(ApplicationFailure);
+    await expect(write).rejects.toMatchObject({ type: 'INVALID_FIELD_VALUE', message: /contract/ });
+    expect((await read(deal.id)).custom).toEqual({});
   });
 });

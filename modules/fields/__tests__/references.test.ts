@@ -47,7 +47,8 @@ describe('user, client and file fields', () => {
   });
 
   it('name the file fields a detached attachment clears', () => {
-    expect(fieldsNaming(defs, { contract: U1, offer: U1, note: U1, signedBy: U1 }, U1)).toEqual(['contract', 'offer']);
-    expect(fieldsNaming(defs, { contract: U2 }, U1)).toEqual([]);
+    const files = defs.filter((d) => d.type === 'file').map((d) => d.key);
+    expect(fieldsNaming(files, { contract: U1, offer: U1, note: U1, signedBy: U1 }, U1)).toEqual(['contract', 'offer']);
+    expect(fieldsNaming(files, { contract: U2 }, U1)).toEqual([]);
   });
 });
