@@ -63,6 +63,25 @@ async function checkStageUnchanged(em: EntityManager, stageId: string, fingerpri
 }
 
 /**
+ * File fields set by this write must name files still attached to the deal: one detached after the value was checked
+ * (by a command from another process, written first) fails the write instead of leaving the field pointing nowhere.
+ */
+async function checkFileValues(em: EntityManager, dealId: string, custom: Record<string, unknown>) {
+  const set = Object.entries(custom).filter(([, v]) => typeof v === 'string');
+  if (!set.length) return;
+  const [gone] = await em.getConnection().execute<{ key: string }[]>(
+    `select f.key from deal_fields f
+      where f.type = 'file' and f.key = any(?::text[])
+        and not exists (select 1 from deal_attachments a where a.deal_id = ? and a.id::text = (?::jsonb ->> f.key))
+      limit 1`,
+    [`{${set.map(([k]) => k).join(',')}}`, dealId, JSON.stringify(Object.fromEntries(set))],
+    'all',
+    em.getTransactionContext(),
+  );
+  if (gone) throw failure(DealFailure.invalidFieldValue, `${gone.key}: no such file attached to this deal`);
+}
+
+/**
  * Deletes the attachment and appends `deal.attachment_removed` to the audit log in the same transaction, so the entry
  * exists exactly when the file left the deal. The row is locked first: a concurrent detach waits, then finds it gone.
  */
@@ -157,6 +176,7 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
           if (!(await claimOp(em, input.opId))) return; // this command was written by an earlier attempt
           const cols: Record<string, unknown> = columnsOf(input.changes);
           if (input.changes?.custom) {
+            await checkFileValues(em, input.dealId, input.changes.custom);
             const row = await em.findOne(Deal, { id: input.dealId }, { fields: ['custom'] });
             const custom: Record<string, unknown> = { ...(row?.custom ?? {}) };
             for (const [k, v] of Object.entries(input.changes.custom)) {

@@ -20,6 +20,7 @@ import { Migration20261130040000_translations } from '../migrations/Migration202
 import { Migration20261130050000_sessions_audit } from '../migrations/Migration20261130050000_sessions_audit.ts';
 import { Migration20261130051000_search_columns } from '../migrations/Migration20261130051000_search_columns.ts';
 import { Migration20261130052000_board_rollup } from '../migrations/Migration20261130052000_board_rollup.ts';
+import { Migration20261130061000_reference_deal_fields } from '../migrations/Migration20261130061000_reference_deal_fields.ts';
 import { Migration20261130063000_deal_archive } from '../migrations/Migration20261130063000_deal_archive.ts';
 import { Migration20261130064000_board_rollup_archive } from '../migrations/Migration20261130064000_board_rollup_archive.ts';
 
@@ -54,6 +55,7 @@ export const migrations = [
   { name: 'Migration20261130050000_sessions_audit', class: Migration20261130050000_sessions_audit },
   { name: 'Migration20261130051000_search_columns', class: Migration20261130051000_search_columns },
   { name: 'Migration20261130052000_board_rollup', class: Migration20261130052000_board_rollup },
+  { name: 'Migration20261130061000_reference_deal_fields', class: Migration20261130061000_reference_deal_fields },
   { name: 'Migration20261130063000_deal_archive', class: Migration20261130063000_deal_archive },
   { name: 'Migration20261130064000_board_rollup_archive', class: Migration20261130064000_board_rollup_archive },
 ];

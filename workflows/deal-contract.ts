@@ -55,6 +55,11 @@ export interface DetachCommand extends Command {
   attachmentId: string;
   documentKindId: string | null;
   currentGate: StageGate;
+  /**
+   * the keys of the deal's file fields: those naming this attachment when the detachment's turn comes are cleared
+   * in the same step (absent in commands sent before file fields existed)
+   */
+  fileFields?: string[];
 }
 
 /** Archive (archive: true) or restore (false): the deal keeps its stage, fields, documents and history. */

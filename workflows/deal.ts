@@ -16,6 +16,7 @@ import {
   type StageGate,
 } from '../modules/deals/gate.ts';
 import { DEAL_CODES, DealFailure } from '../modules/deals/contract.ts';
+import { fieldsNaming } from '../modules/fields/references.ts';
 import { Entity, KIT_FINAL_FAILURES, fail, writeActivityOptions } from './kit/entity.ts';
 import {
   archiveDeal,
@@ -28,12 +29,18 @@ import {
   resyncDeal,
   type DealResult,
   type DealWorkflowInput,
+  type DetachCommand,
 } from './deal-contract.ts';
 
 export { UPDATES_PER_RUN } from './kit/entity.ts';
 
 /** Failures of the deal's writes that retrying cannot mend; the Update fails with them as they are. */
-const FINAL_FAILURES = [...KIT_FINAL_FAILURES, DealFailure.gateChanged, DealFailure.attachmentNotFound];
+const FINAL_FAILURES = [
+  ...KIT_FINAL_FAILURES,
+  DealFailure.gateChanged,
+  DealFailure.attachmentNotFound,
+  DealFailure.invalidFieldValue,
+];
 
 const { persistDealCreated, persistDealChange, loadDealState, abandonOp } = proxyActivities<
   ReturnType<typeof createActivities>
@@ -59,6 +66,14 @@ const checkKeeps = (deal: DealState, next: DealState, gate: StageGate) => {
 };
 
 const changeSummary = (changes: DealChanges) => ({ changes });
+/** The changes a detachment makes besides removing the attachment: the file fields naming it are cleared. */
+const detachChanges = (d: DealState, cmd: DetachCommand): DealChanges | undefined => {
+  const keys = fieldsNaming(cmd.fileFields ?? [], d.custom, cmd.attachmentId);
+  return keys.length ? { custom: Object.fromEntries(keys.map((k) => [k, null])) } : undefined;
+};
+/** The deal without a detached attachment: one document of its kind fewer, the file fields naming it cleared. */
+const detached = (d: DealState, cmd: DetachCommand) =>
+  applyChanges(withoutDocument(d, cmd.documentKindId), detachChanges(d, cmd));
 /** the write checks that the deal's current stage still requires what the command was checked against */
 const keeping = (gate: StageGate) => ({ stageId: gate.stageId, fingerprint: gate.fingerprint });
 
@@ -168,11 +183,12 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
   deal.onChange(detachFromDeal, {
     check: (d, cmd) => {
       checkLive(d);
-      checkKeeps(d, withoutDocument(d, cmd.documentKindId), cmd.currentGate);
+      checkKeeps(d, detached(d, cmd), cmd.currentGate);
     },
-    apply: (d, cmd) => withoutDocument(d, cmd.documentKindId),
-    write: (cmd, fromVersion, d) =>
-      persistDealChange({
+    apply: detached,
+    write: (cmd, fromVersion, d) => {
+      const changes = detachChanges(d, cmd);
+      return persistDealChange({
         opId: cmd.opId,
         actorId: cmd.actorId,
         dealId: d.id,
@@ -180,8 +196,14 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
         kind: 'detached',
         detachId: cmd.attachmentId,
         keeps: keeping(cmd.currentGate),
-        data: { attachmentId: cmd.attachmentId, documentKindId: cmd.documentKindId },
-      }),
+        changes,
+        data: {
+          attachmentId: cmd.attachmentId,
+          documentKindId: cmd.documentKindId,
+          ...(changes ? changeSummary(changes) : {}),
+        },
+      });
+    },
   });
 
   // archive and restore: no gate either way, restore puts the deal back in the stage it kept (see archiveRefusal)

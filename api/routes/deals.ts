@@ -131,9 +131,23 @@ const eventSchema = z
   })
   .meta({ id: 'DealEvent' });
 
+const referenceSchema = z
+  .object({
+    type: z.enum(['user', 'client', 'file']),
+    id: z.uuid(),
+    name: z.string().nullable().describe("the user's or client's name, the file's name; null when it no longer exists"),
+    status: z
+      .enum(['active', 'inactive', 'missing'])
+      .describe('inactive: a deactivated user; missing: the user, client or file no longer exists'),
+  })
+  .meta({ id: 'FieldReference' });
+
 const dealDetailSchema = dealSchema
   .extend({
     attachments: z.array(attachmentSchema),
+    references: z
+      .record(z.string(), referenceSchema)
+      .describe('what the values of user, client and file fields name, by field key'),
     history: z
       .array(eventSchema)
       .describe('the latest 50 events; older ones from GET /deals/{id}/history?cursor=historyNextCursor'),
@@ -602,7 +616,9 @@ export const dealRoutes: RouteSpec[] = [
     method: 'delete',
     path: '/deals/:id/attachments/:attachmentId',
     operationId: 'detachFromDeal',
-    summary: 'Remove an attachment (refused while the current stage requires its document kind and it is the last one)',
+    summary:
+      'Remove an attachment; file fields naming it are cleared with it. Refused while the current stage requires ' +
+      'its document kind and it is the last one, or requires a file field naming it',
     tag: 'Deals',
     access: 'user',
     errors: [404, 409, 422],

@@ -34,7 +34,7 @@ import {
 import { dealStateOf } from './state.ts';
 import { FieldError, validateChanges } from './fields.ts';
 import { gateOf, loadGate } from '../pipelines/gates.ts';
-import { Pipeline, Stage } from '../pipelines/entities.ts';
+import { DealField, Pipeline, Stage } from '../pipelines/entities.ts';
 import { Client as ClientRecord } from '../clients/entities.ts';
 
 /**
@@ -83,9 +83,11 @@ function sendChange<C extends KitCommand>(
 }
 
 const current = (row: DealRow) => ({
+  id: row.id,
   clientId: row.clientId,
   amount: row.amount ?? null,
   currency: row.currency ?? null,
+  custom: row.custom ?? {},
 });
 
 function fieldError(err: unknown): never {
@@ -93,13 +95,22 @@ function fieldError(err: unknown): never {
   throw err;
 }
 
-/** Field values must be valid, and a contact must belong to the deal's client, which the user can still see. */
+/**
+ * Field values must be valid (user, client and file values name an active user, a client the user sees, a file of
+ * this deal), and a contact must belong to the deal's client, which the user can still see.
+ */
 async function checkChanges(
   ctx: DealCommandContext,
   changes: DealChanges,
-  current: { clientId: string; amount: string | null; currency: string | null },
+  current: {
+    id: string | null;
+    clientId: string;
+    amount: string | null;
+    currency: string | null;
+    custom: Record<string, unknown>;
+  },
 ) {
-  await validateChanges(ctx.em, changes, current).catch(fieldError);
+  await validateChanges(ctx.em, changes, current, { viewer: ctx.viewer, dealId: current.id }).catch(fieldError);
   if (changes.contactId) {
     const client = await ctx.em.findOne(ClientRecord, { id: current.clientId });
     if (!client || !(await canSee(ctx.em, ctx.viewer, 'client', client))) {
@@ -137,7 +148,7 @@ export async function createDealCommand(
   if (!pipeline) throw invalidReference('pipelineId', 'pipeline');
   const first = await ctx.em.findOne(Stage, { pipelineId: pipeline.id }, { orderBy: { position: 'asc' } });
   if (!first) throw new DomainError('PIPELINE_HAS_NO_STAGES', 'The pipeline has no stages');
-  await checkChanges(ctx, input, { clientId: input.clientId, amount: null, currency: null });
+  await checkChanges(ctx, input, { id: null, clientId: input.clientId, amount: null, currency: null, custom: {} });
   const deal: DealState = {
     id: idempotencyKey ? dealIdFor(ownerId, idempotencyKey) : randomUUID(),
     title: input.title,
@@ -276,6 +287,8 @@ export async function detachCommand(
   refuseArchived(row);
   const attachment = await ctx.em.findOne(DealAttachment, { id: attachmentId, dealId: row.id });
   if (!attachment) throw notFound('Attachment');
+  // the file fields naming this attachment when the detachment's turn comes are cleared with it
+  const fileFields = (await ctx.em.find(DealField, { type: 'file' }, { fields: ['key'] })).map((f) => f.key);
   return sendChange(ctx, row, detachFromDeal, {
     opId: randomUUID(),
     actorId: ctx.actorId,
@@ -284,6 +297,7 @@ export async function detachCommand(
     attachmentId,
     documentKindId: attachment.documentKindId ?? null,
     currentGate: await currentGate(ctx.em, row),
+    ...(fileFields.length ? { fileFields } : {}),
   });
 }
 

@@ -19,6 +19,8 @@ export const DealFailure = {
   notCreated: DEAL_CODES.notFound,
   stale: DEAL_CODES.stale,
   attachmentNotFound: 'ATTACHMENT_NOT_FOUND',
+  /** a file field names a file no longer attached to the deal (it was detached after the value was checked) */
+  invalidFieldValue: 'INVALID_FIELD_VALUE',
   /** an admin changed the requirements of the stage a command was checked against before it was written */
   gateChanged: 'STAGE_REQUIREMENTS_CHANGED',
   /** the deal is archived: read-only until it is restored */

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { Keyset } from '../shared/keyset.ts';
 import { likePattern } from '../shared/search.ts';
 import { notFound } from '../shared/errors.ts';
+import { dealReferences } from '../fields/deal-references.ts';
 import {
   ownerScope,
   readScope,
@@ -350,7 +351,9 @@ export async function dealDetail(em: EntityManager, viewer: Viewer, id: string, 
     dealHistory(em, id, historyLimit, null),
   ]);
   if (!row) throw notFound('Deal');
-  return { ...toView(row), attachments: json(row.attachments, []), history };
+  const view = toView(row);
+  const attachments = json<AttachmentView[]>(row.attachments, []);
+  return { ...view, attachments, references: await dealReferences(em, view.custom, attachments), history };
 }
 
 export interface EventView {

@@ -38,5 +38,8 @@ export const RESERVED_DEAL_FIELD_KEYS: ReadonlySet<string> = new Set([
   'version',
 ]);
 
-/** The types a custom deal field may have today (user, client and file fields need reference checks first). */
-export const DEAL_FIELD_TYPES = ['text', 'number', 'money', 'date', 'select'] as const;
+/**
+ * The types a custom deal field may have. A user, client or file field holds an id, checked at write
+ * (modules/fields/deal-values.ts): an active user, a client the acting user sees, a file attached to this deal.
+ */
+export const DEAL_FIELD_TYPES = ['text', 'number', 'money', 'date', 'select', 'user', 'client', 'file'] as const;

@@ -202,7 +202,11 @@ export function fixtures(h: Harness) {
       await e.flush();
       return k;
     },
-    async dealField(key: string, type: 'text' | 'number' | 'money' | 'date' | 'select', options: string[] = []) {
+    async dealField(
+      key: string,
+      type: 'text' | 'number' | 'money' | 'date' | 'select' | 'user' | 'client' | 'file',
+      options: string[] = [],
+    ) {
       const e = em();
       const f = e.create(DealField, { id: randomUUID(), key, label: key, type, options });
       await e.flush();

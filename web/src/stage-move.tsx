@@ -21,6 +21,7 @@ import { useI18n } from './i18n/index.js';
 import { CURRENCIES, DECIMAL, normalizeAmount, useLabels } from './labels.js';
 import { useRefData } from './session.js';
 import { Button, Dialog, ErrorBox, Field, Icon, formatSize, useErrorText, useToast } from './ui.js';
+import { ReferenceInput, isReferenceType } from './features/fields/reference-inputs.js';
 
 const NEW_CONTACT = '__new__';
 
@@ -426,7 +427,16 @@ export function StageDialog({
                       error={invalid[f.key]}
                       required
                     >
-                      {type === 'money' ? (
+                      {isReferenceType(type) ? (
+                        <ReferenceInput
+                          id={id}
+                          type={type}
+                          dealId={deal.id}
+                          value={values[f.key] ?? ''}
+                          onChange={(v) => set(f.key, v)}
+                          invalid={!!invalid[f.key]}
+                        />
+                      ) : type === 'money' ? (
                         <div className="input-group">
                           <input
                             id={id}

@@ -495,7 +495,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove an attachment (refused while the current stage requires its document kind and it is the last one) */
+        /** Remove an attachment; file fields naming it are cleared with it. Refused while the current stage requires its document kind and it is the last one, or requires a file field naming it */
         delete: operations["detachFromDeal"];
         options?: never;
         head?: never;
@@ -824,6 +824,10 @@ export interface components {
             updatedAt: string;
             version: number;
             attachments: components["schemas"]["Attachment"][];
+            /** @description what the values of user, client and file fields name, by field key */
+            references: {
+                [key: string]: components["schemas"]["FieldReference"];
+            };
             /** @description the latest 50 events; older ones from GET /deals/{id}/history?cursor=historyNextCursor */
             history: components["schemas"]["DealEvent"][];
             historyNextCursor: string | null;
@@ -840,6 +844,19 @@ export interface components {
             uploadedBy: string;
             /** Format: date-time */
             createdAt: string;
+        };
+        FieldReference: {
+            /** @enum {string} */
+            type: "user" | "client" | "file";
+            /** Format: uuid */
+            id: string;
+            /** @description the user's or client's name, the file's name; null when it no longer exists */
+            name: string | null;
+            /**
+             * @description inactive: a deactivated user; missing: the user, client or file no longer exists
+             * @enum {string}
+             */
+            status: "active" | "inactive" | "missing";
         };
         DealEvent: {
             /** @description the event id (a decimal number, increasing) */
@@ -912,7 +929,7 @@ export interface components {
             label: string;
             translations: components["schemas"]["FieldTranslations"];
             /** @enum {string} */
-            type: "text" | "number" | "money" | "date" | "select";
+            type: "text" | "number" | "money" | "date" | "select" | "user" | "client" | "file";
             options: string[];
             position: number;
         };
@@ -4366,7 +4383,7 @@ export interface operations {
                     label: string;
                     translations?: components["schemas"]["FieldTranslations"];
                     /** @enum {string} */
-                    type: "text" | "number" | "money" | "date" | "select";
+                    type: "text" | "number" | "money" | "date" | "select" | "user" | "client" | "file";
                     /** @description the choices of a select field */
                     options?: string[];
                 };

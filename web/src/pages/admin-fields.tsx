@@ -11,7 +11,7 @@ import { Button, Card, Empty, ErrorBox, Field, useToast } from '../ui.js';
 
 const CODE = /^[a-z][a-z0-9_]{0,62}$/;
 const KEY = /^[a-z][a-zA-Z0-9_]{0,62}$/;
-const FIELD_TYPES = ['text', 'number', 'money', 'date', 'select'] as const;
+const FIELD_TYPES = ['text', 'number', 'money', 'date', 'select', 'user', 'client', 'file'] as const;
 type FieldType = (typeof FIELD_TYPES)[number];
 const TYPE_MSG: Record<FieldType, MessageKey> = {
   text: 'fieldType.text',
@@ -19,6 +19,9 @@ const TYPE_MSG: Record<FieldType, MessageKey> = {
   money: 'fieldType.money',
   date: 'fieldType.date',
   select: 'fieldType.select',
+  user: 'fieldType.user',
+  client: 'fieldType.client',
+  file: 'fieldType.file',
 };
 
 const latin = (s: string) => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');

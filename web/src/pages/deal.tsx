@@ -24,6 +24,7 @@ import { CURRENCIES, DECIMAL, normalizeAmount, useLabels } from '../labels.js';
 import { Link } from '../router.js';
 import { useRefData } from '../session.js';
 import { useStageMove } from '../stage-move.js';
+import { ReferenceInput, isReferenceType, useReferenceText } from '../features/fields/reference-inputs.js';
 import { Avatar, Button, Card, Dialog, Empty, ErrorBox, Field, Icon, Loading, formatSize, useToast } from '../ui.js';
 import { ArchiveActions, archiveEventText } from '../features/archive/archive-actions.js';
 
@@ -560,7 +561,18 @@ function DealFieldsCard({
           const id = `df-${d.key}`;
           return (
             <Field key={d.id} label={fieldLabel(d.key)} htmlFor={id} error={invalid[k]}>
-              {d.type === 'select' ? (
+              {isReferenceType(d.type) ? (
+                <ReferenceInput
+                  id={id}
+                  type={d.type}
+                  dealId={deal.id}
+                  value={form[k] ?? ''}
+                  onChange={(v) => set(k, v)}
+                  current={deal.references[d.key]}
+                  attachments={deal.attachments}
+                  invalid={!!invalid[k]}
+                />
+              ) : d.type === 'select' ? (
                 <select id={id} className="input" value={form[k] ?? ''} onChange={(e) => set(k, e.target.value)}>
                   <option value="">{t('common.noneOption')}</option>
                   {d.options.map((o) => (
@@ -856,6 +868,7 @@ function useChangeLines(contacts: Contact[] | undefined) {
   const { t, date, money, number } = useI18n();
   const { dealFields } = useRefData();
   const { fieldLabel } = useLabels();
+  const referenceText = useReferenceText();
   return (changes: Record<string, unknown>): ChangeLine[] => {
     const cleared = t('history.cleared');
     const contactName = (id: string) => {
@@ -872,6 +885,8 @@ function useChangeLines(contacts: Contact[] | undefined) {
           return money(asText(m.amount), typeof m.currency === 'string' ? m.currency : null, { exact: true });
         return plain(v);
       }
+      if (def && isReferenceType(def.type))
+        return typeof v === 'string' ? referenceText(v, t('reference.unknown')) : cleared;
       if (def?.type === 'date') return date(asText(v));
       if (def?.type === 'number' && typeof v === 'number') return number(v);
       return asText(v);
