@@ -193,7 +193,7 @@ function DocumentKindsSection() {
           <TextInput
             id="dk-code"
             label={t('kinds.code')}
-            description={t('kinds.codeHint')}
+            description={typeof form.errors.code === 'string' ? undefined : t('kinds.codeHint')}
             inputWrapperOrder={['label', 'input', 'description', 'error']}
             withAsterisk
             className="span-2"
@@ -342,7 +342,7 @@ function DealFieldsSection() {
           <TextInput
             id="df-key"
             label={t('fields.key')}
-            description={t('fields.keyHint')}
+            description={typeof form.errors.key === 'string' ? undefined : t('fields.keyHint')}
             inputWrapperOrder={['label', 'input', 'description', 'error']}
             withAsterisk
             classNames={{ input: 'input-mono' }}
@@ -372,7 +372,7 @@ function DealFieldsSection() {
             <Textarea
               id="df-options"
               label={t('fields.options')}
-              description={t('fields.optionsHint')}
+              description={typeof form.errors.options === 'string' ? undefined : t('fields.optionsHint')}
               inputWrapperOrder={['label', 'input', 'description', 'error']}
               withAsterisk
               className="span-2"
