@@ -8,6 +8,13 @@ type Schemas = components['schemas'];
 type Json<Op extends keyof operations, S extends number = 200> =
   operations[Op]['responses'] extends Record<S, { content: { 'application/json': infer R } }> ? R : never;
 
+/** The JSON body an operation takes, e.g. RequestBody<'createClient'>. */
+export type RequestBody<Op extends keyof operations> = operations[Op] extends {
+  requestBody?: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;
+
 export type User = Schemas['User'];
 export type Role = User['role'];
 export type Locale = User['locale'];
@@ -129,16 +136,17 @@ client.use(session);
 /** Awaits an openapi-fetch call: its data, or an ApiError built from the problem details. */
 export async function call<D>(
   p: Promise<{ data?: D; error?: unknown; response: Response }>,
-  opts: { quiet401?: boolean } = {},
+  /** method: the request's HTTP method, which some problems are read by (an unmet gate on an edit vs on a move) */
+  opts: { quiet401?: boolean; method?: string } = {},
 ): Promise<D> {
   let r: { data?: D; error?: unknown; response: Response };
   try {
     r = await p;
   } catch {
-    throw new ApiError(0, 'NETWORK', '', { status: 0, code: 'NETWORK', detail: '' });
+    throw new ApiError(0, 'NETWORK', '', { status: 0, code: 'NETWORK', detail: '' }, opts.method);
   }
   if (r.response.ok) return r.data as D;
-  throw problemError(r.response, r.error, opts);
+  throw problemError(r.response, r.error, opts, opts.method);
 }
 
 function problemError(res: Response, json: unknown, opts: { quiet401?: boolean }, method?: string): ApiError {

@@ -39,19 +39,28 @@ const router = createBrowserRouter([
         path: 'deals/list',
         lazy: () => import('./features/list/list-page.js').then((m) => ({ Component: m.ListPage })),
       },
-      { path: 'deals/:id', lazy: () => import('./pages/deal.js').then((m) => ({ Component: Keyed(m.DealPage) })) },
-      { path: 'clients', lazy: () => import('./pages/clients.js').then((m) => ({ Component: m.ClientsPage })) },
+      {
+        path: 'deals/:id',
+        lazy: () => import('./features/deal/deal-page.js').then((m) => ({ Component: Keyed(m.DealPage) })),
+      },
+      {
+        path: 'clients',
+        lazy: () => import('./features/clients/clients-page.js').then((m) => ({ Component: m.ClientsPage })),
+      },
       {
         path: 'clients/:id',
-        lazy: () => import('./pages/clients.js').then((m) => ({ Component: Keyed(m.ClientPage) })),
+        lazy: () => import('./features/clients/client-page.js').then((m) => ({ Component: Keyed(m.ClientPage) })),
       },
       {
         path: 'admin/pipelines',
-        lazy: () => import('./pages/admin-pipelines.js').then((m) => ({ Component: AdminOnly(m.PipelinesAdminPage) })),
+        lazy: () =>
+          import('./features/pipelines/pipelines-page.js').then((m) => ({
+            Component: AdminOnly(m.PipelinesAdminPage),
+          })),
       },
       {
         path: 'admin/users',
-        lazy: () => import('./pages/admin-users.js').then((m) => ({ Component: AdminOnly(m.UsersAdminPage) })),
+        lazy: () => import('./features/users/users-page.js').then((m) => ({ Component: AdminOnly(m.UsersAdminPage) })),
       },
       {
         path: 'admin/audit',

@@ -62,7 +62,6 @@ export function useLabels() {
 }
 
 export const DECIMAL = /^\d{1,16}(\.\d{1,2})?$/;
-export const normalizeAmount = (s: string) => s.replace(/[\s\u00a0']/g, '').replace(',', '.');
 
 /** Totals per currency as the server computed them, largest first, formatted, e.g. "€12,000 · $3,500". */
 export function formatTotals(

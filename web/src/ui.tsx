@@ -3,6 +3,7 @@
  * the translation of problem details into messages in the user's language.
  */
 import { Alert, Avatar as MantineAvatar, Button as MantineButton, Loader, Modal } from '@mantine/core';
+import { useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
   createContext,
@@ -137,7 +138,7 @@ interface MissingBody {
 }
 
 /** "Amount, Commercial proposal": what an unmet stage gate lists, in the user's language where the app knows the name. */
-export function missingList(missing: unknown, labels?: ErrorLabels | null): string {
+function missingList(missing: unknown, labels?: ErrorLabels | null): string {
   const m = (missing && typeof missing === 'object' ? missing : {}) as MissingBody;
   const fields = (Array.isArray(m.fields) ? m.fields : []).map((f) => {
     const fallback = f.label || f.key || '?';
@@ -186,13 +187,6 @@ const VALIDATION_REASONS: Record<string, MessageKey> = {
   invalid_type: 'validation.invalid_type',
   invalid_value: 'validation.invalid_value',
 };
-
-/** An error whose message is already in the user's language (from a form's own checks). */
-export function userMessage(text: string): Error {
-  const e = new Error(text);
-  e.name = 'UserMessage';
-  return e;
-}
 
 /** The message for an error in the user's language: known problem codes have their own, others the server's detail. */
 export function errorText(e: unknown, t: T, labels?: ErrorLabels | null): string {
@@ -254,7 +248,6 @@ export function errorText(e: unknown, t: T, labels?: ErrorLabels | null): string
     if (e.status === 409) return t('problem.conflict');
     return t('problem.unknown', { status: e.status });
   }
-  if (e instanceof Error && e.name === 'UserMessage') return e.message;
   return t('problem.INTERNAL');
 }
 
@@ -304,7 +297,7 @@ export function ErrorBox({
 }
 
 /* ---------- notifications ---------- */
-export interface ToastOptions {
+interface ToastOptions {
   action?: { label: string; onClick: () => void; testId?: string };
 }
 type ToastFn = (kind: 'ok' | 'error', text: string, opts?: ToastOptions) => void;
@@ -438,8 +431,13 @@ export function Field({
 }
 
 /* ---------- small bits ---------- */
+/** The browser tab's title: the page's, then the app's name. */
+export function usePageTitle(title: string) {
+  useDocumentTitle(title ? `${title} · Dealflow` : 'Dealflow');
+}
+
 /** Initials on a colour of the name's own: managers tell each other apart on the board at a glance. */
-export function initials(name: string | null | undefined): string {
+function initials(name: string | null | undefined): string {
   const n = (name ?? '?').trim() || '?';
   return n
     .split(/\s+/)

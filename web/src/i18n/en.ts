@@ -46,6 +46,7 @@ export const en = {
   'error.network': 'The server cannot be reached. Check your connection and try again.',
   'error.invalidAmount': 'Enter a non-negative number with up to 2 decimals',
   'error.invalidCurrency': 'Enter a 3-letter currency code, e.g. EUR',
+  'error.invalidEmail': 'Enter an email address, e.g. name@company.com',
   'error.requiredField': 'This field is required',
   'error.chooseFile': 'Attach the document to continue',
   'error.chooseClient': 'Choose a client',

@@ -48,6 +48,7 @@ export const ru: { [K in MessageKey]: string } = {
   'error.network': 'Сервер недоступен. Проверьте подключение и попробуйте ещё раз.',
   'error.invalidAmount': 'Введите неотрицательное число, не более 2 знаков после запятой',
   'error.invalidCurrency': 'Введите трёхбуквенный код валюты, например RUB',
+  'error.invalidEmail': 'Введите адрес электронной почты, например name@company.ru',
   'error.requiredField': 'Обязательное поле',
   'error.chooseFile': 'Приложите документ, чтобы продолжить',
   'error.chooseClient': 'Выберите клиента',

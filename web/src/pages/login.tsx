@@ -1,14 +1,13 @@
 import { useState } from 'react';
-import { useDocumentTitle } from '../hooks.js';
 import { useI18n } from '../i18n/index.js';
 import { useSession } from '../session.js';
-import { Button, ErrorBox, Field } from '../ui.js';
+import { Button, ErrorBox, Field, usePageTitle } from '../ui.js';
 import { LanguageSwitch } from '../shell.js';
 
 export function LoginPage() {
   const { t } = useI18n();
   const { login } = useSession();
-  useDocumentTitle(t('login.submit'));
+  usePageTitle(t('login.submit'));
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);

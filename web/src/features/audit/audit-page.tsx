@@ -2,15 +2,14 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import type { AuditEntry, AuditKind } from '../../api.js';
-import { useDocumentTitle } from '../../hooks.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.js';
-import { Button, Empty, ErrorBox, Field, Loading, Spinner } from '../../ui.js';
+import { Button, Empty, ErrorBox, Field, Loading, Spinner, usePageTitle } from '../../ui.js';
 import { AUDIT_KINDS, EMPTY_AUDIT_FILTER, auditQuery, type AuditFilter } from './audit-query.js';
 
 export function AuditPage() {
   const { t } = useI18n();
-  useDocumentTitle(t('audit.title'));
+  usePageTitle(t('audit.title'));
   const [filter, setFilter] = useState<AuditFilter>(EMPTY_AUDIT_FILTER);
   const q = useInfiniteQuery(auditQuery(filter));
   const items = q.data?.pages.flatMap((p) => p.items) ?? [];

@@ -3,11 +3,11 @@ import { DatePickerInput, type DatesRangeValue } from '@mantine/dates';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { api, type User } from '../../api.js';
-import { useDebounced, useDocumentTitle, useMediaQuery } from '../../hooks.js';
+import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { useI18n } from '../../i18n/index.js';
 import { navigate, useLocation } from '../../router.js';
 import { useRefData, useSession } from '../../session.js';
-import { Empty, ErrorBox, Icon, Loading } from '../../ui.js';
+import { Empty, ErrorBox, Icon, Loading, usePageTitle } from '../../ui.js';
 import { Board } from './board.js';
 import { ViewSwitch } from '../list/view-switch.js';
 import {
@@ -26,7 +26,7 @@ export function BoardPage() {
   const { t, name } = useI18n();
   const { query } = useLocation();
   const { pipelines, pipelinesError, pipelinesLoading, reloadPipelines } = useRefData();
-  useDocumentTitle(t('board.title'));
+  usePageTitle(t('board.title'));
   const active = pipelines.filter((p) => !p.archived);
   let wanted = query.get('pipeline');
   try {
@@ -36,7 +36,7 @@ export function BoardPage() {
   }
   const pipeline = pipelines.find((p) => p.id === wanted) ?? active[0] ?? null;
   const [filter, setFilter] = useState<BoardFilter>(lastFilter);
-  const q = useDebounced(filter.q, 300);
+  const [q] = useDebouncedValue(filter.q, 300);
   const applied = useMemo(() => ({ ...filter, q: q.trim() }), [filter, q]);
 
   useEffect(() => {
@@ -107,7 +107,7 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
   ];
   const [saved, setSaved] = useState<SavedFilter[]>(savedFilters);
   /** on a phone only the search shows; the other filters open on demand */
-  const narrow = useMediaQuery('(max-width: 800px)');
+  const narrow = useMediaQuery('(max-width: 800px)', undefined, { getInitialValueInEffect: false });
   const [open, setOpen] = useState(false);
   const more = !narrow || open;
   const active = [filter.owner, filter.closeFrom || filter.closeTo, filter.overdue].filter(Boolean).length;

@@ -18,14 +18,14 @@ import {
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, qs, type BoardData, type Deal, type Page, type Pipeline, type Stage } from '../../api.js';
-import { NewDealDialog } from '../../deal-forms.js';
-import { useMediaQuery } from '../../hooks.js';
+import { NewDealDialog } from '../deal/new-deal-dialog.js';
+import { useMediaQuery } from '@mantine/hooks';
 import { useI18n } from '../../i18n/index.js';
 import { formatTotals, useLabels } from '../../labels.js';
 import { qk } from '../../query.js';
 import { navigate } from '../../router.js';
 import { useRefData } from '../../session.js';
-import { useStageMove } from '../../stage-move.js';
+import { useStageMove } from '../deal/stage-move.js';
 import { Button, ErrorBox, Icon, Loading, useErrorText, useToast } from '../../ui.js';
 import { PER_STAGE, boardQuery, filterParams, isEmptyFilter, type BoardFilter } from './board-query.js';
 import { findDeal, shift } from './board-cache.js';
@@ -63,7 +63,7 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
   const board = useQuery({ ...query, placeholderData: keepPreviousData });
   const data = board.data?.pipelineId === pipeline.id ? board.data : undefined;
   /** phones: one column at a time, a stage strip to jump (and drop) between them */
-  const narrow = useMediaQuery('(max-width: 800px)');
+  const narrow = useMediaQuery('(max-width: 800px)', undefined, { getInitialValueInEffect: false });
   const [creating, setCreating] = useState(false);
   const [loadingMore, setLoadingMore] = useState<Record<string, boolean>>({});
   const [dragged, setDragged] = useState<Deal | null>(null);

@@ -6,8 +6,8 @@
  */
 import { useEffect, useId, useRef, useState, useSyncExternalStore } from 'react';
 import { api, qs, type DealDetail, type Page, type User } from '../../api.js';
-import { ClientPicker } from '../../deal-forms.js';
-import { useDebounced } from '../../hooks.js';
+import { useDebouncedValue } from '@mantine/hooks';
+import { ClientPicker } from '../clients/client-picker.js';
 import { useI18n } from '../../i18n/index.js';
 import { ErrorBox, Icon, Spinner } from '../../ui.js';
 
@@ -166,7 +166,7 @@ function UserField({ id, value, onChange, current, invalid }: ReferenceInputProp
   const [answered, setAnswered] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [active, setActive] = useState(0);
-  const debounced = useDebounced(q, 200);
+  const [debounced] = useDebouncedValue(q, 200);
   const loading = open && answered !== debounced;
   const listId = useId();
   const inputRef = useRef<HTMLInputElement>(null);

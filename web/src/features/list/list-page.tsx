@@ -7,12 +7,12 @@ import { Button as MButton, Checkbox, NativeSelect, Popover, Stack } from '@mant
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import type { Deal } from '../../api.js';
-import { useDebounced, useDocumentTitle } from '../../hooks.js';
+import { useDebouncedValue } from '@mantine/hooks';
 import { useI18n } from '../../i18n/index.js';
 import { useLabels } from '../../labels.js';
 import { Link, navigate, useLocation } from '../../router.js';
 import { useRefData, useSession } from '../../session.js';
-import { Button, Empty, ErrorBox, Icon, Loading, Spinner } from '../../ui.js';
+import { Button, Empty, ErrorBox, Icon, Loading, Spinner, usePageTitle } from '../../ui.js';
 import { LAST_PIPELINE, lastFilter, storeFilter, type BoardFilter } from '../board/board-query.js';
 import { Filters } from '../board/board-page.js';
 import {
@@ -32,7 +32,7 @@ export function ListPage() {
   const { user } = useSession();
   const { query } = useLocation();
   const { pipelines } = useRefData();
-  useDocumentTitle(t('board.title'));
+  usePageTitle(t('board.title'));
   const active = pipelines.filter((p) => !p.archived);
   let wanted = query.get('pipeline');
   try {
@@ -43,7 +43,7 @@ export function ListPage() {
   const pipeline = pipelines.find((p) => p.id === wanted) ?? active[0] ?? null;
   const archived = query.get('archived') === 'true';
   const [filter, setFilter] = useState<BoardFilter>(lastFilter);
-  const q = useDebounced(filter.q, 300);
+  const [q] = useDebouncedValue(filter.q, 300);
   const applied = useMemo(() => ({ ...filter, q: q.trim() }), [filter, q]);
   useEffect(() => {
     storeFilter(applied);

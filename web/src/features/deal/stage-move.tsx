@@ -16,12 +16,14 @@ import {
   type Missing,
   type MissingField,
   type Stage,
-} from './api.js';
-import { useI18n } from './i18n/index.js';
-import { CURRENCIES, DECIMAL, normalizeAmount, useLabels } from './labels.js';
-import { useRefData } from './session.js';
-import { Button, Dialog, ErrorBox, Field, Icon, formatSize, useErrorText, useToast } from './ui.js';
-import { ReferenceInput, isReferenceType } from './features/fields/reference-inputs.js';
+} from '../../api.js';
+import { useI18n } from '../../i18n/index.js';
+import { DECIMAL, useLabels } from '../../labels.js';
+import { useRefData } from '../../session.js';
+import { Button, Dialog, ErrorBox, Field, Icon, formatSize, useErrorText, useToast } from '../../ui.js';
+import { MoneyWithCurrency, NumberField } from '../fields/money-input.js';
+import { decimalOf } from '../fields/number-format.js';
+import { ReferenceInput, isReferenceType } from '../fields/reference-inputs.js';
 
 const NEW_CONTACT = '__new__';
 
@@ -130,9 +132,10 @@ export function useStageMove({ onMoved, onStale, optimistic, onDialogClosed }: M
     },
     [moved, failed, optimistic],
   );
-  useLayoutEffect(() => {
+  // the Undo of a move's notification asks for the move back through the latest requestMove
+  useEffect(() => {
     requestRef.current = requestMove;
-  });
+  }, [requestMove]);
 
   const dialog: ReactNode = target ? (
     <StageDialog
@@ -234,7 +237,7 @@ export function StageDialog({
       const raw = (values[f.key] ?? '').trim();
       const type = f.key === 'contactId' ? 'contact' : f.type;
       if (type === 'money') {
-        const amount = normalizeAmount(raw);
+        const amount = decimalOf(raw);
         const currency = (currencies[f.key] ?? '').trim().toUpperCase();
         if (!amount) {
           bad[f.key] = t('error.requiredField');
@@ -258,7 +261,7 @@ export function StageDialog({
         } else if (!raw) bad[f.key] = t('error.requiredField');
         else changes.contactId = raw;
       } else if (type === 'number') {
-        const n = Number(normalizeAmount(raw));
+        const n = Number(decimalOf(raw));
         if (!raw) bad[f.key] = t('error.requiredField');
         else if (!Number.isFinite(n)) bad[f.key] = t('error.requiredField');
         else custom[f.key] = n;
@@ -437,31 +440,16 @@ export function StageDialog({
                           invalid={!!invalid[f.key]}
                         />
                       ) : type === 'money' ? (
-                        <div className="input-group">
-                          <input
-                            id={id}
-                            className="input"
-                            inputMode="decimal"
-                            autoComplete="off"
-                            placeholder="0.00"
-                            value={values[f.key] ?? ''}
-                            onChange={(e) => set(f.key, e.target.value)}
-                            data-testid={`gate-field-${f.key}`}
-                          />
-                          <select
-                            className="input input-currency"
-                            aria-label={t('field.currency')}
-                            value={currencies[f.key] ?? ''}
-                            onChange={(e) => setCurrencies((c) => ({ ...c, [f.key]: e.target.value }))}
-                            data-testid={`gate-currency-${f.key}`}
-                          >
-                            {[...new Set([currencies[f.key], ...CURRENCIES].filter(Boolean))].map((c) => (
-                              <option key={c} value={c}>
-                                {c}
-                              </option>
-                            ))}
-                          </select>
-                        </div>
+                        <MoneyWithCurrency
+                          id={id}
+                          amount={values[f.key] ?? ''}
+                          currency={currencies[f.key] ?? ''}
+                          onAmount={(v) => set(f.key, v)}
+                          onCurrency={(v) => setCurrencies((c) => ({ ...c, [f.key]: v }))}
+                          invalid={!!invalid[f.key]}
+                          testId={`gate-field-${f.key}`}
+                          currencyTestId={`gate-currency-${f.key}`}
+                        />
                       ) : type === 'date' ? (
                         <input
                           id={id}
@@ -472,12 +460,12 @@ export function StageDialog({
                           data-testid={`gate-field-${f.key}`}
                         />
                       ) : type === 'number' ? (
-                        <input
+                        <NumberField
                           id={id}
-                          className="input"
-                          inputMode="decimal"
                           value={values[f.key] ?? ''}
-                          onChange={(e) => set(f.key, e.target.value)}
+                          onChange={(v) => set(f.key, v)}
+                          invalid={!!invalid[f.key]}
+                          allowNegative
                           data-testid={`gate-field-${f.key}`}
                         />
                       ) : type === 'select' ? (

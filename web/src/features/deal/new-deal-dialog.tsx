@@ -1,182 +1,18 @@
-import { useEffect, useId, useRef, useState } from 'react';
-import {
-  api,
-  newIdempotencyKey,
-  qs,
-  type Client,
-  type ClientDetail,
-  type Contact,
-  type Deal,
-  type Page,
-} from './api.js';
-import { useDebounced } from './hooks.js';
-import { useI18n } from './i18n/index.js';
-import { CURRENCIES, DECIMAL, normalizeAmount } from './labels.js';
-import { useRefData } from './session.js';
-import { Button, Dialog, ErrorBox, Field, Icon, Spinner } from './ui.js';
-
-export interface ClientRef {
-  id: string;
-  name: string;
-}
-
-/** A searchable client combobox: type to search GET /clients?q=, arrows + Enter or click to choose. */
-export function ClientPicker({
-  value,
-  onChange,
-  id,
-  invalid,
-}: {
-  value: ClientRef | null;
-  onChange: (c: ClientRef | null) => void;
-  id?: string;
-  invalid?: boolean;
-}) {
-  const { t } = useI18n();
-  const [q, setQ] = useState('');
-  const [open, setOpen] = useState(false);
-  const [items, setItems] = useState<Client[]>([]);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [active, setActive] = useState(0);
-  const debounced = useDebounced(q, 200);
-  const listId = useId();
-  const inputRef = useRef<HTMLInputElement>(null);
-  const wrap = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    if (!open) return;
-    let cancelled = false;
-    // eslint-disable-next-line react-hooks/set-state-in-effect -- the spinner shows while this search is answered
-    setLoading(true);
-    api
-      .get<Page<Client>>(`/clients${qs({ q: debounced.trim() || undefined, limit: 20 })}`)
-      .then((r) => {
-        if (!cancelled) {
-          setItems(r.items);
-          setError(null);
-          setActive(0);
-        }
-      })
-      .catch((e) => {
-        if (!cancelled) setError(e);
-      })
-      .finally(() => {
-        if (!cancelled) setLoading(false);
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [debounced, open]);
-
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (!wrap.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('mousedown', onDown);
-    return () => document.removeEventListener('mousedown', onDown);
-  }, [open]);
-
-  if (value) {
-    return (
-      <div className="picked" data-testid="client-picked">
-        <Icon name="building" size={16} />
-        <span className="picked-name">{value.name}</span>
-        <button
-          type="button"
-          className="icon-btn icon-btn-sm"
-          aria-label={t('common.edit')}
-          onClick={() => {
-            onChange(null);
-            setOpen(true);
-            setTimeout(() => inputRef.current?.focus(), 0);
-          }}
-        >
-          <Icon name="x" size={14} />
-        </button>
-      </div>
-    );
-  }
-
-  const choose = (c: Client) => {
-    onChange({ id: c.id, name: c.name });
-    setOpen(false);
-    setQ('');
-  };
-  return (
-    <div className="combo" ref={wrap}>
-      <div className="input-icon">
-        <Icon name="search" size={16} />
-        <input
-          ref={inputRef}
-          id={id}
-          className={`input ${invalid ? 'input-invalid' : ''}`}
-          role="combobox"
-          aria-expanded={open}
-          aria-controls={listId}
-          aria-autocomplete="list"
-          autoComplete="off"
-          placeholder={t('newDeal.clientSearch')}
-          value={q}
-          data-testid="client-search"
-          onFocus={() => setOpen(true)}
-          onChange={(e) => {
-            setQ(e.target.value);
-            setOpen(true);
-          }}
-          onKeyDown={(e) => {
-            if (e.key === 'ArrowDown') {
-              e.preventDefault();
-              setOpen(true);
-              setActive((a) => Math.min(a + 1, items.length - 1));
-            } else if (e.key === 'ArrowUp') {
-              e.preventDefault();
-              setActive((a) => Math.max(a - 1, 0));
-            } else if (e.key === 'Enter' && open && items[active]) {
-              e.preventDefault();
-              choose(items[active]);
-            } else if (e.key === 'Escape' && open) {
-              e.stopPropagation();
-              e.preventDefault();
-              setOpen(false);
-            }
-          }}
-        />
-        {loading ? <Spinner /> : null}
-      </div>
-      {open ? (
-        <ul className="combo-list" role="listbox" id={listId}>
-          {error ? (
-            <li className="combo-empty">
-              <ErrorBox error={error} />
-            </li>
-          ) : items.length === 0 && !loading ? (
-            <li className="combo-empty">{t('newDeal.noClients')}</li>
-          ) : (
-            items.map((c, i) => (
-              <li
-                key={c.id}
-                role="option"
-                aria-selected={i === active}
-                className={`combo-option ${i === active ? 'active' : ''}`}
-                onMouseEnter={() => setActive(i)}
-                onMouseDown={(e) => {
-                  e.preventDefault();
-                  choose(c);
-                }}
-                data-testid="client-option"
-              >
-                <span>{c.name}</span>
-                {c.taxId || c.email ? <span className="muted small">{c.taxId ?? c.email}</span> : null}
-              </li>
-            ))
-          )}
-        </ul>
-      ) : null}
-    </div>
-  );
-}
+/** "New deal", from the board or a client: the deal, and if need be its client and contact, created in one step. */
+import { useDebouncedValue } from '@mantine/hooks';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, newIdempotencyKey, type Client, type Contact, type Deal } from '../../api.js';
+import { useI18n } from '../../i18n/index.js';
+import { DECIMAL } from '../../labels.js';
+import { qk } from '../../query.js';
+import { useRefData } from '../../session.js';
+import { Button, Dialog, ErrorBox, Field } from '../../ui.js';
+import { ClientPicker, type ClientRef } from '../clients/client-picker.js';
+import { duplicatesQuery } from '../clients/clients-query.js';
+import { MoneyWithCurrency } from '../fields/money-input.js';
+import { decimalOf } from '../fields/number-format.js';
+import { clientQuery } from '../clients/clients-query.js';
 
 /** "New deal": title, client, contact, pipeline, amount + currency, expected close date. Typed values survive errors. */
 export function NewDealDialog({
@@ -194,18 +30,23 @@ export function NewDealDialog({
   const { pipelines } = useRefData();
   const active = pipelines.filter((p) => !p.archived);
   const [title, setTitle] = useState('');
-  const [picked, setPicked] = useState<ClientRef | null>(client ?? null);
-  const [pipeline, setPipeline] = useState(pipelineId ?? active[0]?.id ?? '');
+  const [picked, setPickedClient] = useState<ClientRef | null>(client ?? null);
+  const [chosenPipeline, setPipeline] = useState(pipelineId ?? '');
+  /** the pipeline chosen, else the first active one (the pipelines may arrive after the dialog opened) */
+  const pipeline = chosenPipeline || active[0]?.id || '';
+  /** canonical ("1234.5"), typed in the user's number format */
   const [amount, setAmount] = useState('');
   const [currency, setCurrency] = useState(locale === 'ru' ? 'RUB' : 'EUR');
   const [date, setDate] = useState('');
-  const [contactId, setContactId] = useState('');
+  const [chosenContactId, setContactId] = useState('');
+  /** another client: its contacts are offered afresh */
+  const setPicked = (c: ClientRef | null) => {
+    setPickedClient(c);
+    setContactId('');
+  };
   /** a client and a contact created here, in the same step as the deal */
   const [newClient, setNewClient] = useState<NewClient | null>(null);
   const [newContact, setNewContact] = useState<NewContact | null>(null);
-  /** the chosen client's contacts; null while loading or with no client chosen */
-  const [contacts, setContacts] = useState<Contact[] | null>(null);
-  const [contactsError, setContactsError] = useState<unknown>(null);
   const [invalid, setInvalid] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -213,45 +54,25 @@ export function NewDealDialog({
   // create the deal (its answer lost, or a 503 after the write), the retry gets that deal instead of a second one
   const [idempotencyKey] = useState(newIdempotencyKey);
 
-  if (!pipeline && active[0]) setPipeline(active[0].id);
-
   // a new deal enters the pipeline's first stage: what that stage requires is marked as required here
   const firstStage = active.find((p) => p.id === pipeline)?.stages[0] ?? null;
   const firstRequires = (key: string) => !!firstStage?.requiredFields.includes(key);
   const contactRequired = firstRequires('contactId');
 
   const pickedId = picked?.id ?? null;
-  // another client: its contacts are read again, the contact chosen from the last one's is dropped
-  const [contactsOf, setContactsOf] = useState(pickedId);
-  if (contactsOf !== pickedId) {
-    setContactsOf(pickedId);
-    setContactId('');
-    setContacts(null);
-    setContactsError(null);
-  }
-  useEffect(() => {
-    if (!pickedId) return;
-    let cancelled = false;
-    api
-      .get<ClientDetail>(`/clients/${pickedId}`)
-      .then((c) => {
-        if (!cancelled) setContacts(c.contacts ?? []);
-      })
-      .catch((e) => {
-        if (!cancelled) {
-          setContacts([]);
-          setContactsError(e);
-        }
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [pickedId]);
-  // the first stage needs a contact and the client has exactly one: take it
-  useEffect(() => {
-    // eslint-disable-next-line react-hooks/set-state-in-effect -- only when the contacts arrive
-    if (contactRequired && contacts?.length === 1) setContactId((c) => c || contacts[0].id);
-  }, [contactRequired, contacts]);
+  const qc = useQueryClient();
+  const pickedClient = useQuery({ ...clientQuery(pickedId ?? ''), enabled: !!pickedId });
+  const contactsError = pickedId ? pickedClient.error : null;
+  /** the chosen client's contacts; null while loading or with no client chosen */
+  const contacts: Contact[] | null = !pickedId
+    ? null
+    : pickedClient.data
+      ? (pickedClient.data.contacts ?? [])
+      : contactsError
+        ? []
+        : null;
+  // the first stage needs a contact and the client has exactly one: that one, unless another is chosen
+  const contactId = chosenContactId || (contactRequired && contacts?.length === 1 ? contacts[0].id : '');
 
   async function submit() {
     const bad: Record<string, string> = {};
@@ -260,7 +81,7 @@ export function NewDealDialog({
     if (newClient && !newClient.name.trim()) bad.newClientName = t('error.requiredField');
     if (newContact && !newContact.name.trim()) bad.newContactName = t('error.requiredField');
     if (!pipeline) bad.pipeline = t('error.requiredField');
-    const a = normalizeAmount(amount);
+    const a = decimalOf(amount);
     if (a && !DECIMAL.test(a)) bad.amount = t('error.invalidAmount');
     if (picked && !newClient && contactRequired && !contactId && !newContact && contacts?.length)
       bad.contact = t('error.requiredField');
@@ -280,7 +101,7 @@ export function NewDealDialog({
       let chosenContact = contactId;
       if (newContact) {
         const c = await api.post<Contact>(`/clients/${clientId}/contacts`, compact(newContact));
-        setContacts((cs) => [...(cs ?? []), c]);
+        void qc.invalidateQueries({ queryKey: qk.client(clientId) });
         setContactId(c.id);
         setNewContact(null);
         chosenContact = c.id;
@@ -472,27 +293,15 @@ export function NewDealDialog({
             className="grow"
             required={firstRequires('amount')}
           >
-            <div className="input-group">
-              <input
-                id="nd-amount"
-                className="input"
-                inputMode="decimal"
-                placeholder="0.00"
-                value={amount}
-                onChange={(e) => setAmount(e.target.value)}
-                data-testid="new-deal-amount"
-              />
-              <select
-                className="input input-currency"
-                aria-label={t('field.currency')}
-                value={currency}
-                onChange={(e) => setCurrency(e.target.value)}
-              >
-                {CURRENCIES.map((c) => (
-                  <option key={c}>{c}</option>
-                ))}
-              </select>
-            </div>
+            <MoneyWithCurrency
+              id="nd-amount"
+              amount={amount}
+              currency={currency}
+              onAmount={setAmount}
+              onCurrency={setCurrency}
+              invalid={!!invalid.amount}
+              testId="new-deal-amount"
+            />
           </Field>
           <Field label={t('field.expectedCloseDate')} htmlFor="nd-date" required={firstRequires('expectedCloseDate')}>
             <input id="nd-date" type="date" className="input" value={date} onChange={(e) => setDate(e.target.value)} />
@@ -504,33 +313,26 @@ export function NewDealDialog({
   );
 }
 
-interface NewClient {
+type NewClient = {
   name: string;
   taxId: string;
   email: string;
   phone: string;
-}
-interface NewContact {
+};
+type NewContact = {
   name: string;
   email: string;
   phone: string;
-}
+};
 const EMPTY_CLIENT: NewClient = { name: '', taxId: '', email: '', phone: '' };
 const EMPTY_CONTACT: NewContact = { name: '', email: '', phone: '' };
 /** the trimmed, non-empty values only */
-const compact = (o: object) =>
+const compact = (o: Record<string, string>): Record<string, string> =>
   Object.fromEntries(
     Object.entries(o)
-      .map(([k, v]): [string, string] => [k, String(v).trim()])
+      .map(([k, v]) => [k, v.trim()] as const)
       .filter(([, v]) => v),
   );
-
-interface Duplicate {
-  id: string;
-  name: string;
-  taxId: string | null;
-  matchedOn: ('name' | 'taxId' | 'email' | 'phone')[];
-}
 
 /**
  * A client created with the deal. While it is typed, GET /clients/duplicates looks for clients with the same name,
@@ -550,29 +352,12 @@ function NewClientFields({
   invalidName?: string;
 }) {
   const { t } = useI18n();
-  const probe = useDebounced(value, 300);
-  const [duplicates, setDuplicates] = useState<Duplicate[]>([]);
-  useEffect(() => {
-    const params = compact(probe);
-    if (!params.name && !params.taxId && !params.email && !params.phone) {
-      // eslint-disable-next-line react-hooks/set-state-in-effect -- emptied fields drop the last search's duplicates
-      setDuplicates([]);
-      return;
-    }
-    let cancelled = false;
-    api
-      .get<{ items: Duplicate[] }>(`/clients/duplicates${qs(params)}`)
-      .then((r) => {
-        if (!cancelled) setDuplicates(r.items);
-      })
-      // no duplicate check on this server (yet): creating is still allowed
-      .catch(() => {
-        if (!cancelled) setDuplicates([]);
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [probe]);
+  const [probe] = useDebouncedValue(value, 300);
+  const params = compact(probe);
+  const asked = !!(params.name || params.taxId || params.email || params.phone);
+  const found = useQuery({ ...duplicatesQuery(params), enabled: asked, retry: false });
+  // no duplicate check on this server (yet), or it failed: creating is still allowed
+  const duplicates = asked && found.data ? found.data.items : [];
   const set = (k: keyof NewClient) => (e: React.ChangeEvent<HTMLInputElement>) =>
     onChange({ ...value, [k]: e.target.value });
   return (

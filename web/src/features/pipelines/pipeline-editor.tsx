@@ -1,12 +1,16 @@
+/** One pipeline as a form (Mantine form): its name, and its stages in order with what each requires to be entered. */
+import { Checkbox, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, api, type Pipeline, type StageKind } from '../api.js';
-import { useDocumentTitle } from '../hooks.js';
-import { useI18n } from '../i18n/index.js';
-import { useLabels } from '../labels.js';
-import { navigate, useLocation } from '../router.js';
-import { useRefData } from '../session.js';
-import { Button, Card, Empty, ErrorBox, Field, Icon, Loading, useToast } from '../ui.js';
-import { RequirementsAdmin } from './admin-fields.js';
+import { ApiError, type Pipeline, type StageKind } from '../../api.js';
+import { useI18n } from '../../i18n/index.js';
+import { useLabels } from '../../labels.js';
+import { qk } from '../../query.js';
+import { navigate } from '../../router.js';
+import { useRefData } from '../../session.js';
+import { Button, Card, ErrorBox, Icon, useToast } from '../../ui.js';
+import { useSavePipeline } from './pipelines-query.js';
 
 interface DraftStage {
   key: string;
@@ -16,18 +20,25 @@ interface DraftStage {
   requiredFields: string[];
   requiredDocumentKinds: string[];
 }
-interface Draft {
+export interface Draft {
   id?: string;
   name: string;
   version?: number;
-  archived?: boolean;
+  archived: boolean;
   stages: DraftStage[];
 }
 
 let seq = 0;
-const newKey = () => `new-${++seq}`;
+/** A stage not saved yet (no id); the key tells the rows apart while they are reordered. */
+export const newStage = (name: string, kind: StageKind): DraftStage => ({
+  key: `new-${++seq}`,
+  name,
+  kind,
+  requiredFields: [],
+  requiredDocumentKinds: [],
+});
 
-function draftOf(p: Pipeline): Draft {
+export function draftOf(p: Pipeline): Draft {
   return {
     id: p.id,
     name: p.name,
@@ -46,200 +57,79 @@ function draftOf(p: Pipeline): Draft {
   };
 }
 
-export function PipelinesAdminPage() {
-  const { t } = useI18n();
-  useDocumentTitle(t('pipelines.title'));
-  const { sourcePipelines: pipelines, pipelinesError, pipelinesLoading, reloadPipelines } = useRefData();
-  const { query } = useLocation();
-  const selected = query.get('id');
-  const isNew = query.get('new') === '1';
-  const pipeline = pipelines.find((p) => p.id === selected) ?? null;
-
-  useEffect(() => {
-    if (!selected && !isNew && pipelines.length) navigate(`/admin/pipelines?id=${pipelines[0].id}`, { replace: true });
-  }, [selected, isNew, pipelines]);
-
-  return (
-    <div className="page">
-      <header className="page-header">
-        <div className="page-title">
-          <h1>{t('pipelines.title')}</h1>
-        </div>
-        <Button variant="primary" icon="plus" onClick={() => navigate('/admin/pipelines?new=1')}>
-          {t('pipelines.new')}
-        </Button>
-      </header>
-      {pipelinesLoading ? (
-        <Loading />
-      ) : (
-        <div className="split">
-          <nav className="split-nav" aria-label={t('pipelines.title')}>
-            <ErrorBox error={pipelinesError} onRetry={() => void reloadPipelines()} />
-            {pipelines.length === 0 && !pipelinesError ? <Empty icon="flow">{t('pipelines.empty')}</Empty> : null}
-            {pipelines.map((p) => (
-              <button
-                key={p.id}
-                type="button"
-                className={`split-item ${p.id === selected ? 'active' : ''}`}
-                onClick={() => navigate(`/admin/pipelines?id=${p.id}`)}
-              >
-                <span className="strong">{p.name}</span>
-                <span className="muted small">
-                  {p.stages.length} ·{' '}
-                  {p.stages
-                    .map((s) => s.name)
-                    .slice(0, 3)
-                    .join(' → ')}
-                  {p.stages.length > 3 ? ' …' : ''}
-                </span>
-                {p.archived ? <span className="badge">{t('pipelines.archived')}</span> : null}
-              </button>
-            ))}
-          </nav>
-          <div className="split-main">
-            {isNew ? (
-              <PipelineEditor
-                key="new"
-                initial={{
-                  name: t('pipelines.newName'),
-                  stages: [
-                    {
-                      key: newKey(),
-                      name: t('stageKind.open'),
-                      kind: 'open',
-                      requiredFields: [],
-                      requiredDocumentKinds: [],
-                    },
-                    {
-                      key: newKey(),
-                      name: t('stageKind.won'),
-                      kind: 'won',
-                      requiredFields: [],
-                      requiredDocumentKinds: [],
-                    },
-                    {
-                      key: newKey(),
-                      name: t('stageKind.lost'),
-                      kind: 'lost',
-                      requiredFields: [],
-                      requiredDocumentKinds: [],
-                    },
-                  ],
-                }}
-              />
-            ) : pipeline ? (
-              <PipelineEditor key={`${pipeline.id}:${pipeline.version}`} initial={draftOf(pipeline)} />
-            ) : pipelines.length ? (
-              <Empty icon="flow">{t('pipelines.selectOne')}</Empty>
-            ) : null}
-          </div>
-        </div>
-      )}
-      <RequirementsAdmin />
-    </div>
-  );
-}
-
-function PipelineEditor({ initial }: { initial: Draft }) {
+export function PipelineEditor({ initial }: { initial: Draft }) {
   const { t } = useI18n();
   const toast = useToast();
-  const { reloadPipelines, builtInFields, dealFields, documentKinds } = useRefData();
+  const { builtInFields, dealFields, documentKinds } = useRefData();
   const { fieldLabel, kindName } = useLabels();
-  const [draft, setDraft] = useState<Draft>(initial);
+  const required = (v: string) => (v.trim() ? null : t('error.requiredField'));
+  const form = useForm<Draft>({
+    mode: 'controlled',
+    initialValues: initial,
+    validate: { name: required, stages: { name: required } },
+  });
+  const draft = form.values;
   const [open, setOpen] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [invalid, setInvalid] = useState<Record<string, boolean>>({});
-  const dirty = JSON.stringify(draft) !== JSON.stringify(initial);
+  const save = useSavePipeline();
+  const busy = save.isPending;
+  const error = save.error;
+  const dirty = form.isDirty();
   const errorRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (error) errorRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   }, [error]);
 
-  const setStage = (key: string, fn: (s: DraftStage) => DraftStage) =>
-    setDraft((d) => ({ ...d, stages: d.stages.map((s) => (s.key === key ? fn(s) : s)) }));
-  const move = (i: number, dir: -1 | 1) =>
-    setDraft((d) => {
-      const stages = [...d.stages];
-      const j = i + dir;
-      if (j < 0 || j >= stages.length) return d;
-      [stages[i], stages[j]] = [stages[j], stages[i]];
-      return { ...d, stages };
-    });
+  const setStage = <K extends keyof DraftStage>(i: number, field: K, value: DraftStage[K]) =>
+    form.setFieldValue(`stages.${i}.${field}`, value as never);
+  const move = (i: number, dir: -1 | 1) => {
+    const j = i + dir;
+    if (j >= 0 && j < draft.stages.length) form.reorderListItem('stages', { from: i, to: j });
+  };
   const toggle = (list: string[], v: string) => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
 
-  async function save() {
-    const bad: Record<string, boolean> = {};
-    if (!draft.name.trim()) bad.name = true;
-    for (const s of draft.stages) if (!s.name.trim()) bad[s.key] = true;
-    setInvalid(bad);
-    if (Object.keys(bad).length) return;
-    setBusy(true);
-    setError(null);
-    const stages = draft.stages.map((s) => ({
+  const submit = form.onSubmit((d) => {
+    const stages = d.stages.map((s) => ({
       ...(s.id ? { id: s.id } : {}),
       name: s.name.trim(),
       kind: s.kind,
       requiredFields: s.requiredFields,
       requiredDocumentKinds: s.requiredDocumentKinds,
     }));
-    try {
-      if (draft.id) {
-        await api.put<Pipeline>(`/pipelines/${draft.id}`, {
-          name: draft.name.trim(),
-          version: draft.version,
-          archived: !!draft.archived,
-          stages,
-        });
-        toast('ok', t('pipelines.saved'));
-        await reloadPipelines();
-      } else {
-        const p = await api.post<Pipeline>('/pipelines', { name: draft.name.trim(), stages });
-        toast('ok', t('pipelines.created'));
-        await reloadPipelines();
-        navigate(`/admin/pipelines?id=${p.id}`, { replace: true });
-      }
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+    if (d.id)
+      save.mutate(
+        {
+          id: d.id,
+          body: { name: d.name.trim(), version: d.version ?? 0, archived: d.archived, stages },
+        },
+        { onSuccess: () => toast('ok', t('pipelines.saved')) },
+      );
+    else
+      save.mutate(
+        { id: null, body: { name: d.name.trim(), stages } },
+        {
+          onSuccess: (p) => {
+            toast('ok', t('pipelines.created'));
+            navigate(`/admin/pipelines?id=${p.id}`, { replace: true });
+          },
+        },
+      );
+  });
 
+  const qc = useQueryClient();
+  const refreshPipelines = () => qc.invalidateQueries({ queryKey: qk.pipelines });
   const custom = dealFields;
   return (
     <Card testId="pipeline-editor">
-      <form
-        className="form-grid"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
-        <Field
+      <form className="form-grid" noValidate onSubmit={submit}>
+        <TextInput
+          id="pl-name"
           label={t('pipelines.name')}
-          htmlFor="pl-name"
-          error={invalid.name ? t('error.requiredField') : null}
-          required
-        >
-          <input
-            id="pl-name"
-            className="input"
-            value={draft.name}
-            onChange={(e) => setDraft({ ...draft, name: e.target.value })}
-            maxLength={200}
-          />
-        </Field>
+          withAsterisk
+          maxLength={200}
+          {...form.getInputProps('name')}
+        />
         {draft.id ? (
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={!!draft.archived}
-              onChange={(e) => setDraft({ ...draft, archived: e.target.checked })}
-            />
-            {t('pipelines.archive')}
-          </label>
+          <Checkbox label={t('pipelines.archive')} {...form.getInputProps('archived', { type: 'checkbox' })} />
         ) : null}
         <h4 className="section-label">{t('pipelines.stages')}</h4>
         <ol className="stage-editor">
@@ -253,9 +143,7 @@ function PipelineEditor({ initial }: { initial: Draft }) {
                     <input
                       type="checkbox"
                       checked={s.requiredFields.includes(f.key)}
-                      onChange={() =>
-                        setStage(s.key, (x) => ({ ...x, requiredFields: toggle(x.requiredFields, f.key) }))
-                      }
+                      onChange={() => setStage(i, 'requiredFields', toggle(s.requiredFields, f.key))}
                     />
                     {fieldLabel(f.key, f.label)}
                   </label>
@@ -289,17 +177,18 @@ function PipelineEditor({ initial }: { initial: Draft }) {
                   </div>
                   <span className="stage-num">{i + 1}</span>
                   <input
-                    className={`input grow ${invalid[s.key] ? 'input-invalid' : ''}`}
+                    className={`input grow ${form.errors[`stages.${i}.name`] ? 'input-invalid' : ''}`}
                     aria-label={t('pipelines.stageName')}
+                    aria-invalid={!!form.errors[`stages.${i}.name`] || undefined}
                     value={s.name}
-                    onChange={(e) => setStage(s.key, (x) => ({ ...x, name: e.target.value }))}
+                    onChange={(e) => setStage(i, 'name', e.target.value)}
                     maxLength={200}
                   />
                   <select
                     className="input input-kind"
                     aria-label={t('pipelines.kind')}
                     value={s.kind}
-                    onChange={(e) => setStage(s.key, (x) => ({ ...x, kind: e.target.value as StageKind }))}
+                    onChange={(e) => setStage(i, 'kind', e.target.value as StageKind)}
                   >
                     <option value="open">{t('stageKind.open')}</option>
                     <option value="won">{t('stageKind.won')}</option>
@@ -320,7 +209,7 @@ function PipelineEditor({ initial }: { initial: Draft }) {
                     className="icon-btn icon-btn-danger"
                     aria-label={t('pipelines.removeStage')}
                     title={t('pipelines.removeStage')}
-                    onClick={() => setDraft((d) => ({ ...d, stages: d.stages.filter((x) => x.key !== s.key) }))}
+                    onClick={() => form.removeListItem('stages', i)}
                     disabled={draft.stages.length <= 1}
                   >
                     <Icon name="trash" size={16} />
@@ -366,10 +255,7 @@ function PipelineEditor({ initial }: { initial: Draft }) {
                                 type="checkbox"
                                 checked={s.requiredDocumentKinds.includes(k.id)}
                                 onChange={() =>
-                                  setStage(s.key, (x) => ({
-                                    ...x,
-                                    requiredDocumentKinds: toggle(x.requiredDocumentKinds, k.id),
-                                  }))
+                                  setStage(i, 'requiredDocumentKinds', toggle(s.requiredDocumentKinds, k.id))
                                 }
                               />
                               {kindName(k.id, k.name)}
@@ -402,18 +288,14 @@ function PipelineEditor({ initial }: { initial: Draft }) {
           <Button
             icon="plus"
             onClick={() => {
-              const key = newKey();
-              setDraft((d) => {
-                // new open stages go before the first closing stage
-                const firstClosed = d.stages.findIndex((s) => s.kind !== 'open');
-                const at = firstClosed < 0 ? d.stages.length : firstClosed;
-                const stages = [...d.stages];
-                let name = t('pipelines.newStage');
-                for (let n = 2; stages.some((x) => x.name.trim().toLowerCase() === name.toLowerCase()); n++)
-                  name = `${t('pipelines.newStage')} ${n}`;
-                stages.splice(at, 0, { key, name, kind: 'open', requiredFields: [], requiredDocumentKinds: [] });
-                return { ...d, stages };
-              });
+              // new open stages go before the first closing stage
+              const stages = draft.stages;
+              const firstClosed = stages.findIndex((s) => s.kind !== 'open');
+              const at = firstClosed < 0 ? stages.length : firstClosed;
+              let name = t('pipelines.newStage');
+              for (let n = 2; stages.some((x) => x.name.trim().toLowerCase() === name.toLowerCase()); n++)
+                name = `${t('pipelines.newStage')} ${n}`;
+              form.insertListItem('stages', newStage(name, 'open'), at);
             }}
           >
             {t('pipelines.addStage')}
@@ -422,15 +304,14 @@ function PipelineEditor({ initial }: { initial: Draft }) {
         <div ref={errorRef}>
           <ErrorBox
             error={error}
-            onRetry={error instanceof ApiError && error.status === 409 ? () => void reloadPipelines() : undefined}
+            onRetry={error instanceof ApiError && error.status === 409 ? () => void refreshPipelines() : undefined}
           />
         </div>
         <div className="form-actions">
           <Button
             onClick={() => {
-              setDraft(initial);
-              setError(null);
-              setInvalid({});
+              form.reset();
+              save.reset();
             }}
             disabled={!dirty || busy}
           >
