@@ -8,6 +8,7 @@ import { DealField, DocumentKind, Pipeline, Stage } from '../modules/pipelines/e
 import { Deal, DealAttachment } from '../modules/deals/entities.ts';
 import { RecordEvent } from '../modules/timeline/entities.ts';
 import { StoredFile } from '../modules/files/entities.ts';
+import { ImportJob, ImportRow } from '../modules/imports/entities.ts';
 import { Migration20261127000000_foundation } from '../migrations/Migration20261127000000_foundation.ts';
 import { Migration20261127010000_deal_timestamps_ms } from '../migrations/Migration20261127010000_deal_timestamps_ms.ts';
 import { Migration20261127020000_login_throttle } from '../migrations/Migration20261127020000_login_throttle.ts';
@@ -18,6 +19,7 @@ import { Migration20261130020000_record_events } from '../migrations/Migration20
 import { Migration20261130030000_shares_any_record } from '../migrations/Migration20261130030000_shares_any_record.ts';
 import { Migration20261130040000_translations } from '../migrations/Migration20261130040000_translations.ts';
 import { Migration20261130050000_sessions_audit } from '../migrations/Migration20261130050000_sessions_audit.ts';
+import { Migration20261130060000_imports } from '../migrations/Migration20261130060000_imports.ts';
 
 export const entities = [
   User,
@@ -35,6 +37,8 @@ export const entities = [
   DealAttachment,
   RecordEvent,
   StoredFile,
+  ImportJob,
+  ImportRow,
 ];
 
 export const migrations = [
@@ -48,6 +52,7 @@ export const migrations = [
   { name: 'Migration20261130030000_shares_any_record', class: Migration20261130030000_shares_any_record },
   { name: 'Migration20261130040000_translations', class: Migration20261130040000_translations },
   { name: 'Migration20261130050000_sessions_audit', class: Migration20261130050000_sessions_audit },
+  { name: 'Migration20261130060000_imports', class: Migration20261130060000_imports },
 ];
 
 export type Orm = MikroORM;
