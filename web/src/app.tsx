@@ -42,6 +42,14 @@ const router = createBrowserRouter([
         lazy: () => import('./pages/clients.js').then((m) => ({ Component: Keyed(m.ClientPage) })),
       },
       {
+        path: 'import',
+        lazy: () => import('./features/import/import-page.js').then((m) => ({ Component: m.ImportPage })),
+      },
+      {
+        path: 'import/:id',
+        lazy: () => import('./features/import/import-page.js').then((m) => ({ Component: Keyed(m.ImportPage) })),
+      },
+      {
         path: 'admin/pipelines',
         lazy: () => import('./pages/admin-pipelines.js').then((m) => ({ Component: AdminOnly(m.PipelinesAdminPage) })),
       },

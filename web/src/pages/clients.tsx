@@ -88,6 +88,9 @@ export function ClientsPage() {
           {loading && items.length ? <Spinner /> : null}
         </div>
         <div className="toolbar-spacer" />
+        <Link to="/import" className="link" data-testid="clients-import">
+          {t('import.link')}
+        </Link>
         <Button variant="primary" icon="plus" onClick={() => setCreating(true)}>
           {t('clients.new')}
         </Button>

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { api, type User } from '../../api.js';
 import { useDebounced, useDocumentTitle, useMediaQuery } from '../../hooks.js';
 import { useI18n } from '../../i18n/index.js';
-import { navigate, useLocation } from '../../router.js';
+import { Link, navigate, useLocation } from '../../router.js';
 import { useRefData, useSession } from '../../session.js';
 import { Empty, ErrorBox, Icon, Loading } from '../../ui.js';
 import { Board } from './board.js';
@@ -69,6 +69,9 @@ export function BoardPage() {
             />
           ) : null}
         </div>
+        <Link to="/import" className="link" data-testid="board-import">
+          {t('import.link')}
+        </Link>
       </header>
       <Filters filter={filter} onChange={setFilter} />
       {pipelinesLoading ? (
