@@ -5,6 +5,7 @@
  */
 import { DECIMAL, fieldValueProblem, isDate, type FieldType } from '../fields/types.ts';
 import type { FieldValue } from '../deals/gate.ts';
+import { normaliseEmail, normaliseName, normalisePhone, normaliseTaxId } from '../clients/duplicates.ts';
 
 /** Fields a column can feed; custom deal fields are `deal.custom.<key>`. */
 export const IMPORT_TARGETS = [
@@ -627,6 +628,47 @@ export function pickClientMatch(
     if (hit) return hit;
   }
   return null;
+}
+
+/**
+ * Rows that may mean the same client, together: those sharing a tax id, email, phone or name (normalised), also
+ * through each other. Groups are imported side by side and the rows of one group in file order, so a client a row
+ * creates is found by the next row of the same client instead of being created twice. Groups come in the order of
+ * their first row.
+ */
+export function groupByClient<R extends { rowNumber: number; cells: readonly string[] }>(
+  rows: readonly R[],
+  mapping: ImportMapping,
+): R[][] {
+  const cell = (r: R, target: string) => {
+    const col = mapping[target];
+    return col === undefined ? '' : (r.cells[col] ?? '').trim();
+  };
+  const parent = rows.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  const owner = new Map<string, number>();
+  rows.forEach((r, i) => {
+    const keys = [
+      ['t', normaliseTaxId(cell(r, 'client.taxId'))],
+      ['e', normaliseEmail(cell(r, 'client.email'))],
+      ['p', normalisePhone(cell(r, 'client.phone'))],
+      ['n', normaliseName(cell(r, 'client.name'))],
+    ].filter(([, v]) => v);
+    for (const [kind, v] of keys) {
+      const key = `${kind}:${v}`;
+      const j = owner.get(key);
+      if (j === undefined) owner.set(key, i);
+      else parent[find(i)] = find(j);
+    }
+  });
+  const groups = new Map<number, R[]>();
+  rows.forEach((r, i) => {
+    const root = find(i);
+    const g = groups.get(root);
+    if (g) g.push(r);
+    else groups.set(root, [r]);
+  });
+  return [...groups.values()].sort((a, b) => a[0].rowNumber - b[0].rowNumber);
 }
 
 /*

@@ -344,6 +344,18 @@ describe('importing the same people again', () => {
   });
 });
 
+describe('one new client on several rows of a file', () => {
+  it('is created once, by its first row, and the next rows find it', async () => {
+    const csv = 'Company,INN,Deal\nTwice Co,7700000555,T1\nSomeone,,S1\nTWICE CO.,7700000555,T2\n';
+    const { done } = await runImport(manager, csv, 'twice.csv');
+    expect(done.progress).toMatchObject({ imported: 3, failed: 0 });
+    expect(await count('clients', `tax_id = '7700000555'`)).toBe(1);
+    expect(
+      await count('deals d join clients c on c.id = d.client_id', `c.tax_id = '7700000555' and d.title like 'T%'`),
+    ).toBe(2);
+  });
+});
+
 describe('other files', () => {
   it('imports an XLSX workbook; a formula cell refuses its row and the others go in', async () => {
     const ws = XLSX.utils.aoa_to_sheet([

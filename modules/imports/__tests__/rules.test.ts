@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   errorsCsv,
+  groupByClient,
   guessMapping,
   isAmbiguousDate,
   looksLikeFormula,
@@ -292,6 +293,20 @@ describe('matching an existing client', () => {
   it('never takes a client whose tax id differs from the row’s', () => {
     expect(pickClientMatch([c('other', '9999', ['email'])], { taxId: '7701' }, normaliseTaxId)).toBeNull();
     expect(pickClientMatch([c('same', '77 01', ['email'])], { taxId: '7701' }, normaliseTaxId)?.id).toBe('same');
+  });
+});
+
+describe('rows imported side by side', () => {
+  it('keeps rows that may mean one client together, also through each other, in file order', () => {
+    const rows = [
+      ['ООО «Ромашка»', '7701', ''],
+      ['Acme', '', 'a@acme.test'],
+      ['ооо ромашка', '', 'r@romashka.test'],
+      ['Other', '', ''],
+      ['Romashka branch', '', 'R@Romashka.test'],
+    ].map((cells, i) => ({ rowNumber: i + 1, cells }));
+    const groups = groupByClient(rows, { 'client.name': 0, 'client.taxId': 1, 'client.email': 2 });
+    expect(groups.map((g) => g.map((r) => r.rowNumber))).toEqual([[1, 3, 5], [2], [4]]);
   });
 });
 

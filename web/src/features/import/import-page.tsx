@@ -141,7 +141,7 @@ function ImportJobView({ id }: { id: string }) {
 function FileSummary({ job }: { job: ImportJob }) {
   const { t } = useI18n();
   return (
-    <p className="muted" data-testid="import-file-summary">
+    <p className="muted import-file-summary" data-testid="import-file-summary">
       <Icon name="file" size={16} /> {job.fileName} ·{' '}
       {t('import.fileFacts', {
         rows: job.rowCount,
