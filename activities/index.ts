@@ -1,12 +1,16 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
 import type { FileStorage } from '../modules/files/storage.ts';
 import { createDealActivities } from './deals.ts';
 import { createFileActivities } from './files.ts';
 import { createOpActivities } from './kit/ops.ts';
+import { createImportActivities } from './imports.ts';
 
 export interface ActivityDeps {
   orm: MikroORM;
   storage: FileStorage;
+  /** the client imports create deals with (default: the worker's own, from the activity context) */
+  temporal?: Client;
 }
 
 /** All activities the worker registers, built from their dependencies. */
@@ -15,5 +19,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createOpActivities(deps),
     ...createDealActivities(deps),
     ...createFileActivities(deps),
+    ...createImportActivities(deps),
   };
 }

@@ -8,6 +8,7 @@ import { DealField, DocumentKind, Pipeline, Stage } from '../modules/pipelines/e
 import { Deal, DealAttachment } from '../modules/deals/entities.ts';
 import { RecordEvent } from '../modules/timeline/entities.ts';
 import { StoredFile } from '../modules/files/entities.ts';
+import { ImportJob, ImportRow } from '../modules/imports/entities.ts';
 import { Migration20261127000000_foundation } from '../migrations/Migration20261127000000_foundation.ts';
 import { Migration20261127010000_deal_timestamps_ms } from '../migrations/Migration20261127010000_deal_timestamps_ms.ts';
 import { Migration20261127020000_login_throttle } from '../migrations/Migration20261127020000_login_throttle.ts';
@@ -20,6 +21,7 @@ import { Migration20261130040000_translations } from '../migrations/Migration202
 import { Migration20261130050000_sessions_audit } from '../migrations/Migration20261130050000_sessions_audit.ts';
 import { Migration20261130051000_search_columns } from '../migrations/Migration20261130051000_search_columns.ts';
 import { Migration20261130052000_board_rollup } from '../migrations/Migration20261130052000_board_rollup.ts';
+import { Migration20261130060000_imports } from '../migrations/Migration20261130060000_imports.ts';
 import { Migration20261130061000_reference_deal_fields } from '../migrations/Migration20261130061000_reference_deal_fields.ts';
 import { Migration20261130063000_deal_archive } from '../migrations/Migration20261130063000_deal_archive.ts';
 import { Migration20261130064000_board_rollup_archive } from '../migrations/Migration20261130064000_board_rollup_archive.ts';
@@ -40,6 +42,8 @@ export const entities = [
   DealAttachment,
   RecordEvent,
   StoredFile,
+  ImportJob,
+  ImportRow,
 ];
 
 export const migrations = [
@@ -55,6 +59,7 @@ export const migrations = [
   { name: 'Migration20261130050000_sessions_audit', class: Migration20261130050000_sessions_audit },
   { name: 'Migration20261130051000_search_columns', class: Migration20261130051000_search_columns },
   { name: 'Migration20261130052000_board_rollup', class: Migration20261130052000_board_rollup },
+  { name: 'Migration20261130060000_imports', class: Migration20261130060000_imports },
   { name: 'Migration20261130061000_reference_deal_fields', class: Migration20261130061000_reference_deal_fields },
   { name: 'Migration20261130063000_deal_archive', class: Migration20261130063000_deal_archive },
   { name: 'Migration20261130064000_board_rollup_archive', class: Migration20261130064000_board_rollup_archive },

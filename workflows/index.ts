@@ -1,2 +1,3 @@
 export { dealWorkflow } from './deal.ts';
 export { fileSweepWorkflow } from './file-sweep.ts';
+export { importWorkflow } from './import.ts';

@@ -9,6 +9,7 @@ import { clientShareRoutes, dealShareRoutes } from './shares.ts';
 import { streamRoutes } from './stream.ts';
 import { userRoutes } from './users.ts';
 import { passwordRoutes } from './passwords.ts';
+import { importRoutes } from './imports.ts';
 
 /** Every operation of the HTTP API, in the order the reference lists them. */
 export const allRoutes: RouteSpec[] = [
@@ -23,4 +24,5 @@ export const allRoutes: RouteSpec[] = [
   ...streamRoutes,
   ...passwordRoutes,
   ...auditRoutes,
+  ...importRoutes,
 ];

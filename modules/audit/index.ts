@@ -16,6 +16,9 @@ export const AUDIT_KINDS = [
   'export.downloaded',
   'record.deleted',
   'deal.attachment_removed',
+  'import.uploaded',
+  'import.started',
+  'import.finished',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

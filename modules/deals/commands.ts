@@ -125,6 +125,10 @@ export interface CreateDealInput extends DealChanges {
   title: string;
   clientId: string;
   pipelineId: string;
+  /** the stage the deal starts in (an import's deals may be further along): the pipeline's first when not given */
+  stageId?: string;
+  /** why a deal created in a lost stage was lost */
+  lostReason?: string | null;
 }
 
 /** A deal id derived from the caller and their idempotency key: a retried create lands on the same deal. */
@@ -146,8 +150,17 @@ export async function createDealCommand(
   }
   const pipeline = await ctx.em.findOne(Pipeline, { id: input.pipelineId, archivedAt: null });
   if (!pipeline) throw invalidReference('pipelineId', 'pipeline');
-  const first = await ctx.em.findOne(Stage, { pipelineId: pipeline.id }, { orderBy: { position: 'asc' } });
+  const first = input.stageId
+    ? await ctx.em.findOne(Stage, { id: input.stageId })
+    : await ctx.em.findOne(Stage, { pipelineId: pipeline.id }, { orderBy: { position: 'asc' } });
+  if (input.stageId && first?.pipelineId !== pipeline.id) {
+    throw new DomainError(DealFailure.stageNotInPipeline, "stageId: no such stage in the deal's pipeline", {
+      field: 'stageId',
+    });
+  }
   if (!first) throw new DomainError('PIPELINE_HAS_NO_STAGES', 'The pipeline has no stages');
+  const lostReason = first.kind === 'lost' ? (input.lostReason?.trim() ?? '') : '';
+  if (first.kind === 'lost' && !lostReason) throw new DomainError('LOST_REASON_REQUIRED', 'A lost deal needs a reason');
   await checkChanges(ctx, input, { id: null, clientId: input.clientId, amount: null, currency: null, custom: {} });
   const deal: DealState = {
     id: idempotencyKey ? dealIdFor(ownerId, idempotencyKey) : randomUUID(),
@@ -161,7 +174,7 @@ export async function createDealCommand(
     currency: input.currency ?? null,
     expectedCloseDate: input.expectedCloseDate ?? null,
     custom: Object.fromEntries(Object.entries(input.custom ?? {}).filter(([, v]) => v !== null)),
-    lostReason: null,
+    lostReason: lostReason || null,
     documentKinds: {},
     version: 1,
   };

@@ -52,6 +52,14 @@ const router = createBrowserRouter([
         lazy: () => import('./features/clients/client-page.js').then((m) => ({ Component: Keyed(m.ClientPage) })),
       },
       {
+        path: 'import',
+        lazy: () => import('./features/import/import-page.js').then((m) => ({ Component: m.ImportPage })),
+      },
+      {
+        path: 'import/:id',
+        lazy: () => import('./features/import/import-page.js').then((m) => ({ Component: Keyed(m.ImportPage) })),
+      },
+      {
         path: 'admin/pipelines',
         lazy: () =>
           import('./features/pipelines/pipelines-page.js').then((m) => ({

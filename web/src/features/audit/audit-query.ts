@@ -14,6 +14,9 @@ export const AUDIT_KINDS = [
   'export.downloaded',
   'record.deleted',
   'deal.attachment_removed',
+  'import.uploaded',
+  'import.started',
+  'import.finished',
 ] as const satisfies readonly AuditKind[];
 // a kind the server adds and this list lacks fails the typecheck here
 type Unlisted = Exclude<AuditKind, (typeof AUDIT_KINDS)[number]>;

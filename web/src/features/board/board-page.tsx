@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { api, type User } from '../../api.js';
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { useI18n } from '../../i18n/index.js';
-import { navigate, useLocation } from '../../router.js';
+import { Link, navigate, useLocation } from '../../router.js';
 import { useRefData, useSession } from '../../session.js';
 import { Empty, ErrorBox, Icon, Loading, usePageTitle } from '../../ui.js';
 import { Board } from './board.js';
@@ -71,6 +71,9 @@ export function BoardPage() {
           ) : null}
           <ViewSwitch pipelineId={pipeline?.id ?? null} current="board" />
         </div>
+        <Link to="/import" className="link" data-testid="board-import">
+          {t('import.link')}
+        </Link>
       </header>
       <Filters filter={filter} onChange={setFilter} />
       {pipelinesLoading ? (

@@ -40,6 +40,9 @@ export function ClientsPage() {
           {list.isFetching && !list.isFetchingNextPage && items.length ? <Spinner /> : null}
         </div>
         <div className="toolbar-spacer" />
+        <Link to="/import" className="link" data-testid="clients-import">
+          {t('import.link')}
+        </Link>
         <Button variant="primary" icon="plus" onClick={() => setCreating(true)} data-testid="new-client">
           {t('clients.new')}
         </Button>
