@@ -18,6 +18,7 @@ import { Migration20261130020000_record_events } from '../migrations/Migration20
 import { Migration20261130030000_shares_any_record } from '../migrations/Migration20261130030000_shares_any_record.ts';
 import { Migration20261130040000_translations } from '../migrations/Migration20261130040000_translations.ts';
 import { Migration20261130050000_sessions_audit } from '../migrations/Migration20261130050000_sessions_audit.ts';
+import { Migration20261130061000_write_path } from '../migrations/Migration20261130061000_write_path.ts';
 
 export const entities = [
   User,
@@ -48,6 +49,7 @@ export const migrations = [
   { name: 'Migration20261130030000_shares_any_record', class: Migration20261130030000_shares_any_record },
   { name: 'Migration20261130040000_translations', class: Migration20261130040000_translations },
   { name: 'Migration20261130050000_sessions_audit', class: Migration20261130050000_sessions_audit },
+  { name: 'Migration20261130061000_write_path', class: Migration20261130061000_write_path },
 ];
 
 export type Orm = MikroORM;
