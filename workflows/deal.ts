@@ -1,5 +1,6 @@
 import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.ts';
+import type { PersistedChange } from '../activities/deals.ts';
 import {
   applyChanges,
   entryRefusal,
@@ -63,7 +64,7 @@ const keeping = (gate: StageGate) => ({ stageId: gate.stageId, fingerprint: gate
  * The deal brings its rules and its writes; workflows/kit/entity.ts brings the rest.
  */
 export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
-  const deal = new Entity<DealState, DealResult>(
+  const deal = new Entity<DealState, DealResult, PersistedChange>(
     {
       state: input.deal,
       created: input.created,
@@ -75,7 +76,8 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
       load: () => loadDealState({ dealId: input.deal.id }),
       abandon: (opId) => abandonOp({ opId }),
     },
-    (d) => ({ version: d.version, stageId: d.stageId }),
+    // the deal as its write left it travels with the answer, so the command need not read it back
+    (d, written) => ({ version: d.version, stageId: d.stageId, ...(written?.deal ? { deal: written.deal } : {}) }),
   );
 
   setHandler(dealState, () => ({ deal: deal.state, created: deal.created, handledTotal: deal.handledTotal }));
