@@ -20,6 +20,7 @@ import {
   setHandler,
   workflowInfo,
   type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { Duration, UpdateDefinition } from '@temporalio/common';
 import { KitFailure, type KitCommand, type RecordCodes, type Versioned } from '../../modules/kit/contract.ts';
@@ -41,6 +42,17 @@ export const KIT_FINAL_FAILURES: string[] = [KitFailure.versionConflict, KitFail
  * and failures that retrying cannot mend are not retried.
  */
 export const writeActivityOptions = (finalFailures: string[]): ActivityOptions => ({
+  startToCloseTimeout: '5 seconds',
+  scheduleToCloseTimeout: '8 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '2 seconds', nonRetryableErrorTypes: finalFailures },
+});
+
+/**
+ * The same for a write run as a local activity (in the workflow task that accepted the command). Its attempts stay
+ * in the worker: a write whose task is lost after it committed is run again by the task's retry, finds its opId
+ * claimed and returns the same version without writing twice.
+ */
+export const localWriteOptions = (finalFailures: string[]): LocalActivityOptions => ({
   startToCloseTimeout: '5 seconds',
   scheduleToCloseTimeout: '8 seconds',
   retry: { initialInterval: '200 milliseconds', maximumInterval: '2 seconds', nonRetryableErrorTypes: finalFailures },
