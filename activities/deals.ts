@@ -7,6 +7,9 @@ import { dealStateOf } from '../modules/deals/state.ts';
 import { Stage } from '../modules/pipelines/entities.ts';
 import { DealFailure, type AttachmentInput } from '../modules/deals/contract.ts';
 import { claimOp, finalFailure as failure, refusingBadData } from './kit/ops.ts';
+import { KitFailure } from '../modules/kit/contract.ts';
+import { EVENTS_CHANNEL } from '../modules/timeline/write.ts';
+import { DEAL_COLUMNS, DEAL_JOINS, toView, type DealSqlRow, type DealView } from '../modules/deals/queries.ts';
 
 export interface PersistCreatedInput {
   opId: string;
@@ -37,6 +40,113 @@ export interface PersistChangeInput {
   attach?: AttachmentInput;
   detachId?: string;
   data: Record<string, unknown>;
+}
+
+/** What a change's write answers: the version written and, when this attempt wrote it, the deal as written. */
+export interface PersistedChange {
+  version: number;
+  /** the deal as the write left it (absent when an earlier attempt of the command wrote it) */
+  deal?: DealView;
+}
+
+const SQL_COLUMNS = {
+  title: 'title',
+  contactId: 'contact_id',
+  amount: 'amount',
+  currency: 'currency',
+  expectedCloseDate: 'expected_close_date',
+} as const;
+
+/** The SQLSTATE `deal_write_refused()` raises (Migration20261130061000_write_path). */
+const REFUSED = 'P0D01';
+
+/**
+ * An edit or a move (no attachment) in one statement, its own transaction: the opId's claim, the stages the write
+ * depends on read FOR SHARE and compared with the requirements the command was checked against, the row updated at
+ * its version, the timeline event and its NOTIFY, and the deal as written joined for the answer. When the claim is
+ * this attempt's but the gate or the version does not hold, `deal_write_refused` raises, so nothing of it (not even
+ * the claim) commits, as when the same steps ran one by one in a transaction that threw.
+ */
+async function writeChange(orm: MikroORM, input: PersistChangeInput): Promise<PersistedChange> {
+  const toVersion = input.fromVersion + 1;
+  const params: unknown[] = [input.opId];
+  const gates: { stageId: string; fingerprint: string }[] = [];
+  if (input.keeps) gates.push(input.keeps);
+  if (input.stage) gates.push({ stageId: input.stage.to, fingerprint: input.stage.gateFingerprint });
+  const gateSql = gates.map(({ stageId, fingerprint }) => {
+    const [kind, fields, docs] = JSON.parse(fingerprint) as [string, unknown, unknown];
+    params.push(stageId, kind, JSON.stringify(fields), JSON.stringify(docs));
+    // FOR SHARE: an administrator's change of the stage committed before (and the row no longer matches) or waits
+    return `(select s.id from stages s where s.id = ? and s.kind = ? and s.required_fields = ?::jsonb
+        and s.required_document_kinds = ?::jsonb for share)`;
+  });
+  const set: string[] = [];
+  for (const [key, column] of Object.entries(SQL_COLUMNS)) {
+    const value = input.changes?.[key as keyof typeof SQL_COLUMNS];
+    if (value === undefined) continue;
+    set.push(`${column} = ?`);
+    params.push(value);
+  }
+  if (input.changes?.custom) {
+    // a null removes the key; stored custom values never hold a null
+    set.push(`custom = jsonb_strip_nulls(coalesce(x.custom, '{}'::jsonb) || ?::jsonb)`);
+    params.push(JSON.stringify(input.changes.custom));
+  }
+  if (input.stage) {
+    set.push('stage_id = ?', 'lost_reason = ?', `closed_at = ${input.stage.kind === 'open' ? 'null' : 'now()'}`);
+    params.push(input.stage.to, input.stage.lostReason);
+  }
+  if (input.archive !== undefined) set.push(`archived_at = ${input.archive ? 'now()' : 'null'}`);
+  set.push('version = ?', 'updated_at = now()');
+  params.push(toVersion, input.dealId, input.fromVersion);
+  params.push(
+    input.kind,
+    input.actorId,
+    input.opId,
+    input.stage?.from ?? null,
+    input.stage?.to ?? null,
+    JSON.stringify(input.data ?? {}),
+  );
+  const gateOk = gateSql.length ? gateSql.map((g) => `exists ${g}`).join(' and ') : 'true';
+  const sql = `with op as (
+      insert into command_ops as o (op_id, state) values (?, 'applied')
+      on conflict (op_id) do update set state = o.state
+      returning state, (xmax = 0) as mine),
+    gate as (select ${gateOk} as ok),
+    d as (
+      update deals x set ${set.join(', ')}
+      where x.id = ? and x.version = ? and (select mine from op) and (select ok from gate)
+      returning x.*),
+    ev as (
+      insert into record_events (record_type, record_id, kind, actor_id, op_id, from_stage_id, to_stage_id, data)
+      select 'deal', d.id, ?::text, ?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::jsonb from d
+      returning id)
+    select op.state, op.mine, ${DEAL_COLUMNS},
+      (select pg_notify('${EVENTS_CHANNEL}', ev.id::text) from ev) as notified,
+      case when op.mine and d.id is null
+        then deal_write_refused(case when (select ok from gate) then 'version' else 'gate' end) end as refused
+    from op left join (d ${DEAL_JOINS}) on true`;
+  let row: DealSqlRow & { state: string; mine: boolean };
+  try {
+    [row] = await refusingBadData(() =>
+      orm.em.fork().getConnection().execute<(DealSqlRow & { state: string; mine: boolean })[]>(sql, params),
+    );
+  } catch (e) {
+    const err = e as { code?: string; detail?: string; message?: string };
+    if (err.code !== REFUSED) throw e;
+    if ((err.detail ?? /deal write refused: (\w+)/.exec(err.message ?? '')?.[1]) === 'gate') {
+      throw failure(
+        DealFailure.gateChanged,
+        "The stage's requirements changed meanwhile; look at what it needs now and try again",
+      );
+    }
+    throw failure(DealFailure.versionConflict, `The deal is no longer at version ${input.fromVersion}`);
+  }
+  if (row.mine) return { version: toVersion, deal: toView(row) };
+  if (row.state === 'abandoned') {
+    throw failure(KitFailure.abandoned, 'This change was given up after its write failed');
+  }
+  return { version: toVersion }; // this command was written by an earlier attempt
 }
 
 function columnsOf(changes: DealChanges | undefined): Record<string, unknown> {
@@ -127,6 +237,7 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
       deal,
       gateFingerprint: fingerprint,
     }: PersistCreatedInput): Promise<DealState> {
+      let wrote = false;
       await refusingBadData(() =>
         orm.em.fork().transactional(async (em) => {
           // attempts of one create (each request its own opId) queue on the deal's id: the first one writes it
@@ -163,13 +274,19 @@ export function createDealActivities({ orm }: { orm: MikroORM }) {
             actorId,
             toStageId: deal.stageId,
           });
+          wrote = true;
         }),
       );
+      // written just now: stored as given (a new deal has no attachments yet); else as an earlier attempt wrote it
+      if (wrote) return { ...deal, documentKinds: {}, version: 1 };
       const em = orm.em.fork();
       return dealStateOf(em, await em.findOneOrFail(Deal, { id: deal.id }));
     },
 
-    async persistDealChange(input: PersistChangeInput): Promise<{ version: number }> {
+    async persistDealChange(input: PersistChangeInput): Promise<PersistedChange> {
+      // custom values that may name a file are checked against the deal's attachments in a transaction (below)
+      const namesFiles = Object.values(input.changes?.custom ?? {}).some((v) => typeof v === 'string');
+      if (!input.attach && !input.detachId && !namesFiles) return writeChange(orm, input);
       const toVersion = input.fromVersion + 1;
       await refusingBadData(() =>
         orm.em.fork().transactional(async (em) => {

@@ -22,6 +22,7 @@ create index deals_owner_archived_recent_idx on deals (owner_id, updated_at desc
 -- a row counts in deal_board_totals while it is not archived; a move touches two cells in key order (no deadlock)
 create or replace function deal_board_totals_keep() returns trigger language plpgsql as $fn$
 declare
+  sl smallint := deal_board_slot(coalesce(new.id, old.id));
   old_in boolean := false;
   new_in boolean := false;
 begin
@@ -33,23 +34,23 @@ begin
         = (new.pipeline_id, new.stage_id, new.owner_id, coalesce(new.currency, '')) then
       if old.amount is distinct from new.amount then
         perform deal_board_totals_add(new.pipeline_id, new.stage_id, new.owner_id, new.currency, 0,
-          coalesce(new.amount, 0) - coalesce(old.amount, 0));
+          coalesce(new.amount, 0) - coalesce(old.amount, 0), sl);
       end if;
     elsif (old.pipeline_id, old.stage_id, old.owner_id, coalesce(old.currency, ''))
         < (new.pipeline_id, new.stage_id, new.owner_id, coalesce(new.currency, '')) then
-      perform deal_board_totals_add(old.pipeline_id, old.stage_id, old.owner_id, old.currency, -1, -old.amount);
-      perform deal_board_totals_add(new.pipeline_id, new.stage_id, new.owner_id, new.currency, 1, new.amount);
+      perform deal_board_totals_add(old.pipeline_id, old.stage_id, old.owner_id, old.currency, -1, -old.amount, sl);
+      perform deal_board_totals_add(new.pipeline_id, new.stage_id, new.owner_id, new.currency, 1, new.amount, sl);
     else
-      perform deal_board_totals_add(new.pipeline_id, new.stage_id, new.owner_id, new.currency, 1, new.amount);
-      perform deal_board_totals_add(old.pipeline_id, old.stage_id, old.owner_id, old.currency, -1, -old.amount);
+      perform deal_board_totals_add(new.pipeline_id, new.stage_id, new.owner_id, new.currency, 1, new.amount, sl);
+      perform deal_board_totals_add(old.pipeline_id, old.stage_id, old.owner_id, old.currency, -1, -old.amount, sl);
     end if;
   else
     -- insert, delete, archive or restore: one cell, or none for a row that is and stays archived
     if old_in then
-      perform deal_board_totals_add(old.pipeline_id, old.stage_id, old.owner_id, old.currency, -1, -old.amount);
+      perform deal_board_totals_add(old.pipeline_id, old.stage_id, old.owner_id, old.currency, -1, -old.amount, sl);
     end if;
     if new_in then
-      perform deal_board_totals_add(new.pipeline_id, new.stage_id, new.owner_id, new.currency, 1, new.amount);
+      perform deal_board_totals_add(new.pipeline_id, new.stage_id, new.owner_id, new.currency, 1, new.amount, sl);
     end if;
   end if;
   return null;

@@ -8,6 +8,8 @@ import { stopChild, stopOrphan } from './processes.ts';
 export interface TemporalDevServer {
   address: string;
   uiUrl: string | null;
+  /** the server's process id (the bench reads its CPU time) */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startTemporalDevServer(opts: {
   return {
     address: `127.0.0.1:${opts.port}`,
     uiUrl: opts.ui ? `http://127.0.0.1:${uiPort}` : null,
+    pid: child.pid,
     stop: async () => {
       await stopChild(child, 'SIGTERM', 3000);
       if (opts.pidFile) fs.rmSync(opts.pidFile, { force: true });

@@ -94,6 +94,8 @@ export async function startWorker(opts: {
   cacheDir: string;
   /** host:port where the SDK serves its worker metrics (only the first worker of a process sets it) */
   metricsAddress?: string;
+  /** workflows kept in memory between their tasks (DEALFLOW_WORKFLOW_CACHE); beyond, the least recent is evicted */
+  maxCachedWorkflows?: number;
 }): Promise<WorkerHandle> {
   installRuntime(opts.metricsAddress);
   const connection = await NativeConnection.connect({ address: opts.temporalAddress });
@@ -102,6 +104,7 @@ export async function startWorker(opts: {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(opts.cacheDir),
+    ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     activities: createActivities({ orm: opts.orm, storage: opts.storage }),
     interceptors: { activity: [requestIdActivityInterceptor] },
   });

@@ -6,6 +6,7 @@
  * `npm run bench -- --reads 1000000 [--db URL]`: the reads at company scale instead (scripts/bench-reads.ts).
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { startTemporalDevServer } from '../runtime/temporal-dev.ts';
@@ -35,6 +36,7 @@ const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((
 /** `total` operations by `c` concurrent callers, caller k always on its own record k; rate and latencies. */
 async function underLoad(c: number, total: number, fn: (k: number, i: number) => Promise<unknown>) {
   const perCaller = Math.max(1, Math.ceil(total / c));
+  let failed = 0;
   for (let k = 0; k < c; k++) await fn(k, -1); // warm-up, one per record
   const xs: number[] = [];
   const started = performance.now();
@@ -42,14 +44,16 @@ async function underLoad(c: number, total: number, fn: (k: number, i: number) =>
     Array.from({ length: c }, async (_, k) => {
       for (let i = 0; i < perCaller; i++) {
         const t = performance.now();
-        await fn(k, i);
+        // an operation that failed (e.g. past the command deadline on a starved machine) is counted, not fatal
+        await fn(k, i).catch(() => failed++);
         xs.push(performance.now() - t);
       }
     }),
   );
   const wall = (performance.now() - started) / 1000;
   xs.sort((a, b) => a - b);
-  return { rate: xs.length / wall, p50: pct(xs, 0.5), p95: pct(xs, 0.95), p99: pct(xs, 0.99) };
+  if (failed) console.log(`  (${failed} of ${xs.length} operations failed)`);
+  return { n: xs.length, rate: xs.length / wall, p50: pct(xs, 0.5), p95: pct(xs, 0.95), p99: pct(xs, 0.99) };
 }
 
 async function expectStatus(p: Promise<{ status: number; body: unknown }>, status: number) {
@@ -71,7 +75,10 @@ async function main() {
     pgAdminUrl: adminUrl,
     temporalAddress: temporal.address,
     runId,
-    config: { DEALFLOW_TRUST_PROXY: 'loopback' },
+    config: {
+      DEALFLOW_TRUST_PROXY: 'loopback',
+      ...(process.env.DEALFLOW_WORKFLOW_CACHE ? { DEALFLOW_WORKFLOW_CACHE: process.env.DEALFLOW_WORKFLOW_CACHE } : {}),
+    },
   });
   try {
     const f = fixtures(h);
@@ -161,7 +168,7 @@ async function main() {
       'POST /auth/login, unknown email (same cost)',
       await measure(ITERATIONS, (i) => expectStatus(attempt(`nobody${i}@example.test`, i), 401)),
     ]);
-    await writePathUnderLoad(h, s, adminUrl, { client: client.id, user: user.id, pipeline: p });
+    await writePathUnderLoad(h, s, temporal.pid, { client: client.id, user: user.id, pipeline: p });
     const base = pct(baseline, 0.5);
     const line = (cols: string[]) =>
       `| ${cols[0].padEnd(42)} | ${cols
@@ -186,18 +193,56 @@ async function main() {
   }
 }
 
+type Cpu = 'node' | 'dev' | 'pg';
+
+/** CPU seconds used so far by this process (API and worker), the Temporal dev server and the run's Postgres backends. */
+function cpuNow(temporalPid: number | undefined, database: string) {
+  const tick = 100; // USER_HZ on Linux
+  const procCpu = (pid: number | string) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) / tick; // utime + stime
+    } catch {
+      return 0;
+    }
+  };
+  const pg = new Map<string, number>();
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      // a backend's title is "postgres: user database host(port) state"
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) pg.set(pid, procCpu(pid));
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  const u = process.cpuUsage();
+  return { node: (u.user + u.system) / 1e6, dev: temporalPid ? procCpu(temporalPid) : 0, pg };
+}
+
+/** CPU seconds between two snapshots; a backend that ended meanwhile is not counted (its last seconds are lost). */
+function cpuSpent(before: ReturnType<typeof cpuNow>, after: ReturnType<typeof cpuNow>): Record<Cpu, number> {
+  let pg = 0;
+  for (const [pid, t] of after.pg) pg += t - (before.pg.get(pid) ?? 0);
+  return { node: after.node - before.node, dev: after.dev - before.dev, pg };
+}
+
 /**
  * The write path under load: accepted move, refused move, edit and create at concurrency 1, 8 and 32 on distinct
- * deals, each beside raw SQL doing the same write (or, for a refusal, the same reads) in the same run.
+ * deals, each beside raw SQL doing the same write (or, for a refusal, the same reads) in the same run, with the CPU
+ * each operation costs in this process (API and worker), the Temporal dev server and Postgres (the run's backends;
+ * Postgres's own background writers are not counted).
  */
 async function writePathUnderLoad(
   h: Awaited<ReturnType<typeof startHarness>>,
   s: Session,
-  _adminUrl: string,
+  temporalPid: number | undefined,
   f: { client: string; user: string; pipeline: { id: string; stages: { id: string }[] } },
 ) {
   const LEVELS = (process.env.BENCH_LEVELS ?? '1,8,32').split(',').map(Number);
   const OPS = Number(process.env.BENCH_OPS ?? 96);
+  const database = new URL(h.databaseUrl).pathname.slice(1);
   const [newStage, gated, won] = f.pipeline.stages.map((x) => x.id);
   const max = Math.max(...LEVELS);
   const deals: { id: string; stage: string }[] = [];
@@ -219,28 +264,28 @@ async function writePathUnderLoad(
     );
     sqlDeals.push(id);
   }
-  /** what the activity writes for a change: the claim, the row at its version, the event */
-  const rawChange = async (dealId: string, set: string, params: unknown[], kind: string) => {
-    const c = await db.connect();
-    try {
-      await c.query('begin');
-      const op = randomUUID();
-      await c.query("insert into command_ops (op_id, state) values ($1, 'applied')", [op]);
-      await c.query(`update deals set ${set}, version = version + 1, updated_at = now() where id = $1`, [
-        dealId,
-        ...params,
-      ]);
-      await c.query(
-        `insert into record_events (record_type, record_id, op_id, kind, data) values ('deal', $1, $2, $3, '{}'::jsonb)`,
-        [dealId, op, kind],
-      );
-      await c.query('commit');
-    } finally {
-      c.release();
-    }
-  };
+  /** what the activity writes for a change, in one statement: the claim, the row at its version, the event, NOTIFY */
+  const rawChange = (dealId: string, set: string, params: unknown[], kind: string, notify = true) =>
+    db.query(
+      `with op as (insert into command_ops (op_id, state) values ($1, 'applied') returning op_id),
+      d as (update deals set ${set}, version = version + 1, updated_at = now() where id = $2 returning id),
+      ev as (insert into record_events (record_type, record_id, op_id, kind, data)
+        select 'deal', d.id, op.op_id::uuid, $3::text, '{}'::jsonb from d, op returning id)
+      select ${notify ? "pg_notify('record_events', id::text)" : 'id'} from ev`,
+      [randomUUID(), dealId, kind, ...params],
+    );
   const sqlStage = new Map<string, string>();
-  const ops: [string, (k: number, i: number) => Promise<unknown>, (k: number, i: number) => Promise<unknown>][] = [
+  const rawMove = (notify: boolean) => (k: number) => {
+    const id = sqlDeals[k];
+    const to = (sqlStage.get(id) ?? newStage) === newStage ? won : newStage;
+    sqlStage.set(id, to);
+    return rawChange(id, 'stage_id = $4', [to], 'stage_changed', notify);
+  };
+  const ops: [
+    string,
+    ((k: number, i: number) => Promise<unknown>) | null,
+    (k: number, i: number) => Promise<unknown>,
+  ][] = [
     [
       'accepted move',
       (k) => {
@@ -250,28 +295,25 @@ async function writePathUnderLoad(
           d.stage = to;
         });
       },
-      (k) => {
-        const id = sqlDeals[k];
-        const to = (sqlStage.get(id) ?? newStage) === newStage ? won : newStage;
-        sqlStage.set(id, to);
-        return rawChange(id, 'stage_id = $2', [to], 'stage_changed');
-      },
+      rawMove(true),
     ],
+    // the same raw write without NOTIFY: what Postgres's commit-time NOTIFY lock costs under concurrency
+    ['  SQL move, no NOTIFY', null, rawMove(false)],
     [
       'refused move (gate)',
       (k) => expectStatus(s.post(`/deals/${deals[k].id}/stage`, { stageId: gated }), 422),
       (k) =>
         db.query(
           `select d.*, s.required_fields, s.required_document_kinds,
-          (select count(*) from deal_attachments a where a.deal_id = d.id) as n
-        from deals d join stages s on s.id = $2 where d.id = $1`,
+            (select count(*) from deal_attachments a where a.deal_id = d.id) as n
+          from deals d join stages s on s.id = $2 where d.id = $1`,
           [sqlDeals[k], gated],
         ),
     ],
     [
       'edit',
       (k, i) => expectStatus(s.patch(`/deals/${deals[k].id}`, { changes: { title: `Edit ${i}` } }), 200),
-      (k, i) => rawChange(sqlDeals[k], 'title = $2', [`Edit ${i}`], 'updated'),
+      (k, i) => rawChange(sqlDeals[k], 'title = $4', [`Edit ${i}`], 'updated'),
     ],
     [
       'create',
@@ -280,51 +322,73 @@ async function writePathUnderLoad(
           s.post('/deals', { title: `Created ${k}.${i}`, clientId: f.client, pipelineId: f.pipeline.id }),
           201,
         ),
-      async (k, i) => {
-        const c = await db.connect();
-        try {
-          const id = randomUUID();
-          const op = randomUUID();
-          await c.query('begin');
-          await c.query("insert into command_ops (op_id, state) values ($1, 'applied')", [op]);
-          await c.query(
-            `insert into deals (id, title, client_id, owner_id, pipeline_id, stage_id, custom)
-            values ($1, $2, $3, $4, $5, $6, '{}'::jsonb)`,
-            [id, `Raw created ${k}.${i}`, f.client, f.user, f.pipeline.id, newStage],
-          );
-          await c.query(
-            `insert into record_events (record_type, record_id, op_id, kind, data) values ('deal', $1, $2, 'created', '{}'::jsonb)`,
-            [id, op],
-          );
-          await c.query('commit');
-        } finally {
-          c.release();
-        }
-      },
+      (k, i) =>
+        db.query(
+          `with op as (insert into command_ops (op_id, state) values ($1, 'applied') returning op_id),
+            d as (insert into deals (id, title, client_id, owner_id, pipeline_id, stage_id, custom)
+              values ($2, $3, $4, $5, $6, $7, '{}'::jsonb) returning id),
+            ev as (insert into record_events (record_type, record_id, op_id, kind, data)
+              select 'deal', d.id, op.op_id::uuid, 'created', '{}'::jsonb from d, op returning id)
+            select pg_notify('record_events', id::text) from ev`,
+          [randomUUID(), randomUUID(), `Raw created ${k}.${i}`, f.client, f.user, f.pipeline.id, newStage],
+        ),
     ],
   ];
-  const fmt = (x: number) => x.toFixed(1).padStart(8);
-  console.log(`\nWrite path under load: ${OPS} operations per row, caller k on its own deal k; raw SQL beside each\n`);
+  const fmt = (x: number, w = 8) => x.toFixed(1).padStart(w);
+  const ms = (x: number) => (x * 1000).toFixed(2).padStart(6);
+  console.log(`\nWrite path under load: ${OPS} operations per row, caller k on its own deal k; raw SQL beside each`);
+  console.log('CPU ms per operation: this process (API + worker), the Temporal dev server, Postgres backends\n');
   console.log(
-    '| operation            |   c |   rate/s |  p50 ms |  p95 ms |  p99 ms || SQL rate/s | SQL p50 | SQL p95 |',
+    '| operation            |   c |   rate/s |  p50 ms |  p95 ms |  p99 ms |   node |    dev |     pg || SQL rate/s | SQL p50 | SQL p95 | SQL pg |',
   );
   console.log(
-    '|----------------------|-----|----------|---------|---------|---------||------------|---------|---------|',
+    '|----------------------|-----|----------|---------|---------|---------|--------|--------|--------||------------|---------|---------|--------|',
   );
+  const historyEvents = async () => {
+    let n = 0;
+    for (const d of deals)
+      n += (await h.ctx.temporal.workflow.getHandle(`deal-${d.id}`).fetchHistory()).events?.length ?? 0;
+    return n;
+  };
+  const notes: string[] = [];
   try {
     for (const [name, api, sql] of ops) {
       for (const c of LEVELS) {
-        const a = await underLoad(c, OPS, api);
+        const cols = (a: { rate: number; p50: number; p95: number; p99: number }, per: (k: Cpu) => number) =>
+          `${fmt(a.rate)} | ${fmt(a.p50).slice(1)} | ${fmt(a.p95).slice(1)} | ${fmt(a.p99).slice(1)} | ` +
+          `${ms(per('node'))} | ${ms(per('dev'))} | ${ms(per('pg'))}`;
+        let apiCols = cols({ rate: 0, p50: 0, p95: 0, p99: 0 }, () => 0).replace(/[^|]/g, ' ');
+        if (api) {
+          const before = cpuNow(temporalPid, database);
+          const a = await underLoad(c, OPS, api);
+          const after = cpuNow(temporalPid, database);
+          const spent = cpuSpent(before, after);
+          apiCols = cols(a, (k) => spent[k] / (a.n + c));
+        }
+        const before = cpuNow(temporalPid, database);
         const b = await underLoad(c, OPS, sql);
+        const after = cpuNow(temporalPid, database);
         console.log(
-          `| ${name.padEnd(20)} | ${String(c).padStart(3)} | ${fmt(a.rate)} | ${fmt(a.p50).slice(1)} | ${fmt(a.p95).slice(1)} | ` +
-            `${fmt(a.p99).slice(1)} || ${fmt(b.rate).padStart(10)} | ${fmt(b.p50).slice(1)} | ${fmt(b.p95).slice(1)} |`,
+          `| ${name.padEnd(20)} | ${String(c).padStart(3)} | ${apiCols} || ${fmt(b.rate, 10)} | ${fmt(b.p50).slice(1)} | ` +
+            `${fmt(b.p95).slice(1)} | ${ms(cpuSpent(before, after).pg / (b.n + c))} |`,
         );
+      }
+      if (name === 'accepted move' || name === 'edit') {
+        // history events each accepted change adds to its deal's workflow (sampled after the row, on all its deals)
+        const before = await historyEvents();
+        await Promise.all(deals.map((_, k) => api!(k, 0)));
+        notes.push(`${name}: ${((await historyEvents()) - before) / deals.length} history events per change`);
+        console.log(notes[notes.length - 1]);
       }
     }
   } finally {
     await db.end();
   }
+  const status = h.worker.worker.getStatus();
+  notes.push(
+    `node RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB with ${status.numCachedWorkflows} workflows cached`,
+  );
+  console.log(`\n${notes.join('\n')}`);
 }
 
 if (process.argv.includes('--reads')) {

@@ -121,6 +121,7 @@ async function main() {
         storage: ctx.storage,
         cacheDir: path.join(config.DEALFLOW_DATA_DIR, 'cache'),
         metricsAddress: `127.0.0.1:${await freeLocalPort()}`,
+        maxCachedWorkflows: config.DEALFLOW_WORKFLOW_CACHE,
       });
       worker.done.catch((e) => {
         console.error('worker stopped:', e);

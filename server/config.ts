@@ -47,6 +47,15 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  DEALFLOW_WORKFLOW_CACHE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(500)
+    .describe(
+      "records' workflows a worker keeps in memory (about 0.5 MB each); a workflow evicted from it is rebuilt from its history when it is next changed",
+    ),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   EMBEDDED_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7239),
 });

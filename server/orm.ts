@@ -23,6 +23,7 @@ import { Migration20261130051000_search_columns } from '../migrations/Migration2
 import { Migration20261130052000_board_rollup } from '../migrations/Migration20261130052000_board_rollup.ts';
 import { Migration20261130060000_imports } from '../migrations/Migration20261130060000_imports.ts';
 import { Migration20261130061000_reference_deal_fields } from '../migrations/Migration20261130061000_reference_deal_fields.ts';
+import { Migration20261130061000_write_path } from '../migrations/Migration20261130061000_write_path.ts';
 import { Migration20261130063000_deal_archive } from '../migrations/Migration20261130063000_deal_archive.ts';
 import { Migration20261130064000_board_rollup_archive } from '../migrations/Migration20261130064000_board_rollup_archive.ts';
 
@@ -61,6 +62,7 @@ export const migrations = [
   { name: 'Migration20261130052000_board_rollup', class: Migration20261130052000_board_rollup },
   { name: 'Migration20261130060000_imports', class: Migration20261130060000_imports },
   { name: 'Migration20261130061000_reference_deal_fields', class: Migration20261130061000_reference_deal_fields },
+  { name: 'Migration20261130061000_write_path', class: Migration20261130061000_write_path },
   { name: 'Migration20261130063000_deal_archive', class: Migration20261130063000_deal_archive },
   { name: 'Migration20261130064000_board_rollup_archive', class: Migration20261130064000_board_rollup_archive },
 ];

@@ -5,6 +5,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { DealChanges, DealState, StageGate } from '../modules/deals/gate.ts';
 import type { KitCommand, RecordKind } from '../modules/kit/contract.ts';
+import type { DealView } from '../modules/deals/queries.ts';
 import { DEAL_CODES, type AttachmentInput } from '../modules/deals/contract.ts';
 
 export type { AttachmentInput } from '../modules/deals/contract.ts';
@@ -70,6 +71,8 @@ export interface ArchiveCommand extends Command {
 export interface DealResult {
   version: number;
   stageId: string;
+  /** the deal as the change's write left it; absent when it was not written just now (then read it back) */
+  deal?: DealView;
 }
 
 export const createDeal = defineUpdate<DealResult, [CreateCommand]>('createDeal');

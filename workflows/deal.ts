@@ -1,5 +1,6 @@
-import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.ts';
+import type { PersistedChange } from '../activities/deals.ts';
 import {
   applyChanges,
   archiveRefusal,
@@ -17,7 +18,7 @@ import {
 } from '../modules/deals/gate.ts';
 import { DEAL_CODES, DealFailure } from '../modules/deals/contract.ts';
 import { fieldsNaming } from '../modules/fields/references.ts';
-import { Entity, KIT_FINAL_FAILURES, fail, writeActivityOptions } from './kit/entity.ts';
+import { Entity, KIT_FINAL_FAILURES, fail, localWriteOptions, writeActivityOptions } from './kit/entity.ts';
 import {
   archiveDeal,
   attachToDeal,
@@ -42,9 +43,22 @@ const FINAL_FAILURES = [
   DealFailure.invalidFieldValue,
 ];
 
-const { persistDealCreated, persistDealChange, loadDealState, abandonOp } = proxyActivities<
-  ReturnType<typeof createActivities>
->(writeActivityOptions(FINAL_FAILURES));
+const activities = proxyActivities<ReturnType<typeof createActivities>>(writeActivityOptions(FINAL_FAILURES));
+const { loadDealState, abandonOp } = activities;
+const local = proxyLocalActivities<ReturnType<typeof createActivities>>(localWriteOptions(FINAL_FAILURES));
+
+/**
+ * The writes run as local activities, in the workflow task that accepted the command: one workflow task and six
+ * history events per change instead of two and eleven. Safe because every write is claimed by its opId: a task lost
+ * after its write committed is retried, and the write run again finds its claim and returns the same version. Runs
+ * recorded before (without the patch marker) replay their writes as the regular activities they were.
+ */
+const LOCAL_WRITES = 'local-writes';
+const writes = () => (patched(LOCAL_WRITES) ? local : activities);
+const persistDealCreated = (input: Parameters<typeof activities.persistDealCreated>[0]) =>
+  writes().persistDealCreated(input);
+const persistDealChange = (input: Parameters<typeof activities.persistDealChange>[0]) =>
+  writes().persistDealChange(input);
 
 const refuse = (r: Refusal | null) => {
   if (r) fail(r.code, r.message, r.details);
@@ -83,7 +97,7 @@ const keeping = (gate: StageGate) => ({ stageId: gate.stageId, fingerprint: gate
  * The deal brings its rules and its writes; workflows/kit/entity.ts brings the rest.
  */
 export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
-  const deal = new Entity<DealState, DealResult>(
+  const deal = new Entity<DealState, DealResult, PersistedChange>(
     {
       state: input.deal,
       created: input.created,
@@ -95,7 +109,8 @@ export async function dealWorkflow(input: DealWorkflowInput): Promise<void> {
       load: () => loadDealState({ dealId: input.deal.id }),
       abandon: (opId) => abandonOp({ opId }),
     },
-    (d) => ({ version: d.version, stageId: d.stageId }),
+    // the deal as its write left it travels with the answer, so the command need not read it back
+    (d, written) => ({ version: d.version, stageId: d.stageId, ...(written?.deal ? { deal: written.deal } : {}) }),
   );
 
   setHandler(dealState, () => ({ deal: deal.state, created: deal.created, handledTotal: deal.handledTotal }));

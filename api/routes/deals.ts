@@ -27,6 +27,7 @@ import {
   listDeals,
   readDeal,
   type DealFilters,
+  type DealView,
 } from '../../modules/deals/queries.ts';
 import {
   BUILT_IN_EXPORT_COLUMNS,
@@ -255,7 +256,13 @@ const commandContext = (c: Ctx<unknown, unknown, unknown>): DealCommandContext =
  * The deal as it is after a command that succeeded. The change is saved whatever happens here: if the deal cannot
  * be read back, the answer says so (SAVED_NOT_SHOWN, with the version and stage written), never "nothing changed".
  */
-async function afterCommand(em: EntityManager, result: { version: number; stageId: string }, id: string) {
+async function afterCommand(
+  em: EntityManager,
+  result: { version: number; stageId: string; deal?: DealView },
+  id: string,
+): Promise<DealView> {
+  // the write answered with the deal as it left it: nothing to read back
+  if (result.deal) return result.deal;
   let deal: Awaited<ReturnType<typeof readDeal>>;
   try {
     deal = await readDeal(em, null, id);
@@ -270,8 +277,8 @@ async function afterCommand(em: EntityManager, result: { version: number; stageI
   return deal;
 }
 
-async function withDeal(em: EntityManager, result: { version: number; stageId: string }, id: string) {
-  return { ...result, deal: await afterCommand(em, result, id) };
+async function withDeal(em: EntityManager, result: { version: number; stageId: string; deal?: DealView }, id: string) {
+  return { version: result.version, stageId: result.stageId, deal: await afterCommand(em, result, id) };
 }
 
 const dealParams = z.strictObject({ id: z.uuid() });

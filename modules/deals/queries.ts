@@ -110,13 +110,14 @@ const and = (parts: Frag[]): Frag => ({
 /** Up to this many owners, the owned side reads each owner's index and merges; above, one scan filters by owner. */
 const PER_OWNER_MAX = 40;
 
-const DEAL_COLUMNS = `d.id, d.title, d.client_id, c.name as client_name, d.contact_id, ct.name as contact_name, d.owner_id, u.name as owner_name,
+/** A deal's view columns from `deals d` with DEAL_JOINS (also read straight from a write's RETURNING, as `d`). */
+export const DEAL_COLUMNS = `d.id, d.title, d.client_id, c.name as client_name, d.contact_id, ct.name as contact_name, d.owner_id, u.name as owner_name,
   d.pipeline_id, d.stage_id, d.amount::text as amount, d.currency, to_char(d.expected_close_date, 'YYYY-MM-DD') as expected_close_date,
   d.custom, d.lost_reason, d.closed_at, d.archived_at, d.created_at, d.updated_at, d.version`;
-const DEAL_JOINS =
+export const DEAL_JOINS =
   'join clients c on c.id = d.client_id join users u on u.id = d.owner_id left join contacts ct on ct.id = d.contact_id';
 
-interface DealSqlRow {
+export interface DealSqlRow {
   id: string;
   title: string;
   client_id: string;
@@ -143,7 +144,7 @@ const iso = (v: Date | string) => (v instanceof Date ? v : new Date(v)).toISOStr
 const json = <T>(v: T | string | null, empty: T): T =>
   v === null ? empty : typeof v === 'string' ? (JSON.parse(v) as T) : v;
 
-function toView(r: DealSqlRow): DealView {
+export function toView(r: DealSqlRow): DealView {
   return {
     id: r.id,
     title: r.title,
@@ -446,7 +447,7 @@ export async function boardTotalsSql(
   const arms: Frag[] = [];
   if (!needsCounting(filters)) {
     // kept exact by triggers, never the deals: for all owners the rollup (stages × currencies × 16 slots), else the
-    // totals per owner (stages × owners × currencies rows)
+    // totals per owner (stages × owners × currencies × 8 slots rows, summed below)
     if (scope.owners === 'all') {
       arms.push(
         frag(

@@ -605,12 +605,12 @@ export async function seedLarge(
         main,
         'copy deal_board_totals_seed (pipeline_id, stage_id, owner_id, currency, deals, amount) from stdin',
       );
-      await main.query('create temporary table deal_board_totals_seed (like deal_board_totals)');
+      await main.query('create temporary table deal_board_totals_seed (like deal_board_totals including defaults)');
       tot.start();
       for (const [k, v] of totals) await tot.push(`${k}\t${v.n}\t${v.amount.toFixed(2)}\n`);
       await tot.end();
       await main.query(`insert into deal_board_totals as t select * from deal_board_totals_seed
-        on conflict (pipeline_id, stage_id, owner_id, currency) do update set deals = t.deals + excluded.deals, amount = t.amount + excluded.amount`);
+        on conflict (pipeline_id, stage_id, owner_id, currency, slot) do update set deals = t.deals + excluded.deals, amount = t.amount + excluded.amount`);
       await main.query('drop table deal_board_totals_seed');
       await main.query(`insert into deal_board_rollup as t (pipeline_id, stage_id, currency, slot, deals, amount)
         select pipeline_id, stage_id, currency, 0, sum(deals), sum(amount) from deal_board_totals group by 1, 2, 3

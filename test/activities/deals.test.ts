@@ -43,6 +43,8 @@ afterAll(() => h?.close());
 
 const count = ({ dealId, ...where }: { dealId?: string; opId?: string; kind?: string }) =>
   h.ctx.orm.em.fork().count(RecordEvent, { recordType: 'deal', ...(dealId ? { recordId: dealId } : {}), ...where });
+const claims = async (opId: string) =>
+  (await h.ctx.orm.em.fork().getConnection().execute('select 1 from command_ops where op_id = ?', [opId])).length;
 const fp = (kind: string) => gateFingerprint({ kind, requiredFields: [], requiredDocumentKinds: [] });
 
 it('writes a retried create and a retried change once each', async () => {
@@ -61,7 +63,13 @@ it('writes a retried create and a retried change once each', async () => {
     stage: { from: stages[0].id, to: stages[1].id, kind: 'won' as const, lostReason: null, gateFingerprint: fp('won') },
     data: {},
   };
-  expect(await acts.persistDealChange(move)).toEqual({ version: 2 });
+  // the write answers with the deal as it left it, so the API need not read it back
+  const written = await acts.persistDealChange(move);
+  expect(written).toMatchObject({
+    version: 2,
+    deal: { id: state.id, stageId: stages[1].id, version: 2, title: 'Direct' },
+  });
+  expect(written.deal?.closedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
   expect(await acts.persistDealChange(move)).toEqual({ version: 2 }); // the retry finds its own write
   const row = await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id });
   expect(row).toMatchObject({ version: 2, stageId: stages[1].id });
@@ -83,6 +91,8 @@ it('refuses a change written against a version the row has left, and writes noth
   const row = await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id });
   expect(row.title).toBe('Direct');
   expect(await count({ opId: stale.opId })).toBe(0);
+  // not even the opId's claim stays: a later attempt of the command could not pass for written
+  expect(await claims(stale.opId)).toBe(0);
 });
 
 it('refuses a move when the stage demands something else than the gate that was checked, and writes nothing', async () => {
@@ -107,6 +117,7 @@ it('refuses a move when the stage demands something else than the gate that was 
     nonRetryable: true,
   });
   expect((await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id })).version).toBe(row.version);
+  expect(await claims(move.opId)).toBe(0);
 });
 
 it('reports values Postgres refuses and attachments already gone as final failures', async () => {
@@ -147,7 +158,26 @@ it('fences a given-up command: once abandoned its write never commits, and aband
   expect(await count({ opId: given })).toBe(0);
 
   const written = randomUUID();
-  expect(await acts.persistDealChange(edit(written))).toEqual({ version: row.version + 1 });
+  expect(await acts.persistDealChange(edit(written))).toMatchObject({ version: row.version + 1 });
   expect(await acts.abandonOp({ opId: written })).toBe('applied');
   expect(await acts.abandonOp({ opId: given })).toBe('abandoned');
+});
+
+it('merges custom values into the stored ones: a value set replaces, a null removes, the others stay', async () => {
+  const edit = async (custom: Record<string, unknown>) => {
+    const row = await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id });
+    return acts.persistDealChange({
+      opId: randomUUID(),
+      actorId: null,
+      dealId: state.id,
+      fromVersion: row.version,
+      kind: 'updated',
+      changes: { custom: custom as never },
+      data: {},
+    });
+  };
+  await edit({ budget: { amount: '10.00', currency: 'EUR' }, note: 'first', score: 3 });
+  const written = await edit({ note: null, score: 4 });
+  expect(written.deal?.custom).toEqual({ budget: { amount: '10.00', currency: 'EUR' }, score: 4 });
+  expect((await h.ctx.orm.em.fork().findOneOrFail(Deal, { id: state.id })).custom).toEqual(written.deal?.custom);
 });

@@ -33,6 +33,7 @@ describe('parseConfig', () => {
       DEALFLOW_SECURE_COOKIES: false,
       EMBEDDED_POSTGRES_PORT: 54329,
       EMBEDDED_TEMPORAL_PORT: 7239,
+      DEALFLOW_WORKFLOW_CACHE: 500,
     });
     expect(c.DEALFLOW_DATA_DIR).toBe(path.resolve('.data'));
     // unset: embedded Postgres and a Temporal dev server are started instead
@@ -57,6 +58,7 @@ describe('parseConfig', () => {
       DEALFLOW_ROLE: 'worker',
       DEALFLOW_SECURE_COOKIES: 'true',
       DEALFLOW_UPLOAD_LIMIT_MB: '2.5',
+      DEALFLOW_WORKFLOW_CACHE: '2000',
       UNRELATED: 'x',
     });
     expect(c).toMatchObject({
@@ -66,6 +68,7 @@ describe('parseConfig', () => {
       DEALFLOW_ROLE: 'worker',
       DEALFLOW_SECURE_COOKIES: true,
       DEALFLOW_UPLOAD_LIMIT_MB: 2.5,
+      DEALFLOW_WORKFLOW_CACHE: 2000,
     });
     expect(c).not.toHaveProperty('UNRELATED');
   });
@@ -83,6 +86,8 @@ describe('parseConfig', () => {
     ['DEALFLOW_SECURE_COOKIES', 'yes'],
     ['EMBEDDED_POSTGRES_PORT', '0'],
     ['EMBEDDED_TEMPORAL_PORT', 'x'],
+    ['DEALFLOW_WORKFLOW_CACHE', '0'],
+    ['DEALFLOW_WORKFLOW_CACHE', 'many'],
   ])('rejects %s=%s with a ConfigError naming the variable', (name, value) => {
     const e = configError({ [name]: value });
     expect(e.message).toMatch(new RegExp(`^  ${name}: `, 'm'));

@@ -39,8 +39,8 @@ const listIds = async (who: Session, query = '') => {
 /** The kept totals agree with the deals that are not archived, cell by cell. */
 async function totalsAreExact() {
   const kept = await sql<{ k: string; n: string; a: string }>(
-    `select stage_id::text || owner_id::text || currency as k, deals::text as n, amount::numeric(20,2)::text as a from deal_board_totals
-     where pipeline_id = ? and deals <> 0 order by 1`,
+    `select stage_id::text || owner_id::text || currency as k, sum(deals)::text as n, sum(amount)::numeric(20,2)::text as a
+     from deal_board_totals where pipeline_id = ? group by stage_id, owner_id, currency having sum(deals) <> 0 order by 1`,
     [pipeline.id],
   );
   const counted = await sql<{ k: string; n: string; a: string }>(

@@ -154,10 +154,12 @@ describe('board counts and totals', () => {
     expect(edited.status).toBe(200);
     expect((await column(s.lead, 1)).totals).toEqual([{ currency: 'USD', amount: '120.00' }]);
     expect((await column(s.m2, 1)).count).toBe(0);
+    // exact in every slot (a deal's slot is chosen by its id), so the board's sum of the slots is exact too
     const check = await sql(`select count(*)::int as n from (
-        select pipeline_id, stage_id, owner_id, coalesce(currency, '') as currency, count(*) as deals, coalesce(sum(amount), 0) as amount
-        from deals group by 1, 2, 3, 4) x
-      full join (select * from deal_board_totals where deals <> 0) t using (pipeline_id, stage_id, owner_id, currency)
+        select pipeline_id, stage_id, owner_id, coalesce(currency, '') as currency, deal_board_slot(id) as slot,
+          count(*) as deals, coalesce(sum(amount), 0) as amount
+        from deals group by 1, 2, 3, 4, 5) x
+      full join (select * from deal_board_totals where deals <> 0) t using (pipeline_id, stage_id, owner_id, currency, slot)
       where x.deals is distinct from t.deals or x.amount is distinct from t.amount`);
     expect(check[0].n).toBe(0);
     // the administrators' rollup (per pipeline, stage and currency, summed over its slots) follows the same writes
@@ -182,6 +184,31 @@ describe('board counts and totals', () => {
     // shared with a lead who sees it anyway: still counted once
     expect((await s.m1.post(`/deals/${deals.b}/shares`, { userId: ids.lead })).status).toBe(201);
     expect((await column(s.lead, 0)).count).toBe(2);
+  });
+  it('sum the slots a busy cell is spread over, exactly, as deals come and go', async () => {
+    // one cell (pipeline, stage, owner, currency) written by many deals at once is kept in up to eight rows
+    type Column = { count: number; totals: { currency: string; amount: string }[] };
+    const won = pipeline.stages[2].id;
+    const before = (await column(s.lead, 2)) as Column;
+    const [{ client_id }] = (await sql('select client_id from deals where id = ?', [deals.a])) as {
+      client_id: string;
+    }[];
+    const added = await sql(
+      `insert into deals (id, title, client_id, owner_id, pipeline_id, stage_id, amount, currency, custom)
+      select gen_random_uuid(), 'Bulk ' || g, ?, ?, ?, ?, 1.25, 'EUR', '{}'::jsonb from generate_series(1, 40) g
+      returning id`,
+      [client_id, ids.m1, pipeline.id, won],
+    );
+    const [{ slots }] = (await sql(
+      `select count(*)::int as slots from deal_board_totals where stage_id = ? and owner_id = ? and deals <> 0`,
+      [won, ids.m1],
+    )) as { slots: number }[];
+    expect(slots).toBeGreaterThan(1);
+    const after = (await column(s.lead, 2)) as Column;
+    expect(after.count).toBe(before.count + 40);
+    expect(after.totals).toEqual([{ currency: 'EUR', amount: '50.00' }]);
+    await sql('delete from deals where id = any(?::uuid[])', [`{${added.map((r) => String(r.id)).join(',')}}`]);
+    expect(await column(s.lead, 2)).toEqual(before);
   });
 });
 

@@ -48,6 +48,8 @@ export interface HarnessOptions {
   }) => Promise<{ databaseUrl: string; temporalAddress: string }>;
   /** gives the worker its own connection to the database at this address (e.g. through a proxy only it uses) */
   workerDatabaseUrl?: (databaseUrl: string) => Promise<string>;
+  /** connects the worker to Temporal at this address (e.g. through a proxy only it uses) */
+  workerTemporalAddress?: (temporalAddress: string) => Promise<string>;
   /** more settings, as environment variables (e.g. DEALFLOW_TRUST_PROXY) */
   config?: Record<string, string>;
 }
@@ -81,12 +83,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const ctx = await createAppContext(config, { databaseUrl, temporalAddress });
   const workerOrm = opts.workerDatabaseUrl ? await initORM(await opts.workerDatabaseUrl(databaseUrl)) : null;
   const worker = await startWorker({
-    temporalAddress,
+    temporalAddress: opts.workerTemporalAddress ? await opts.workerTemporalAddress(temporalAddress) : temporalAddress,
     namespace: 'default',
     taskQueue,
     orm: workerOrm ?? ctx.orm,
     storage: ctx.storage,
     cacheDir: path.join(ROOT, '.data', 'cache'),
+    maxCachedWorkflows: config.DEALFLOW_WORKFLOW_CACHE,
   });
   const server: Server = await new Promise((resolve) => {
     const s = createApp(ctx).listen(0, '127.0.0.1', () => resolve(s));

@@ -20,6 +20,7 @@ import {
   setHandler,
   workflowInfo,
   type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { Duration, UpdateDefinition } from '@temporalio/common';
 import { KitFailure, type KitCommand, type RecordCodes, type Versioned } from '../../modules/kit/contract.ts';
@@ -41,6 +42,17 @@ export const KIT_FINAL_FAILURES: string[] = [KitFailure.versionConflict, KitFail
  * and failures that retrying cannot mend are not retried.
  */
 export const writeActivityOptions = (finalFailures: string[]): ActivityOptions => ({
+  startToCloseTimeout: '5 seconds',
+  scheduleToCloseTimeout: '8 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '2 seconds', nonRetryableErrorTypes: finalFailures },
+});
+
+/**
+ * The same for a write run as a local activity (in the workflow task that accepted the command). Its attempts stay
+ * in the worker: a write whose task is lost after it committed is run again by the task's retry, finds its opId
+ * claimed and returns the same version without writing twice.
+ */
+export const localWriteOptions = (finalFailures: string[]): LocalActivityOptions => ({
   startToCloseTimeout: '5 seconds',
   scheduleToCloseTimeout: '8 seconds',
   retry: { initialInterval: '200 milliseconds', maximumInterval: '2 seconds', nonRetryableErrorTypes: finalFailures },
@@ -73,17 +85,25 @@ export interface EntityOptions<S extends Versioned> {
   abandon(opId: string): Promise<'applied' | 'abandoned'>;
 }
 
+/** What a record's write answers: the version written, and whatever else the record's write returns. */
+export interface Written {
+  version: number;
+}
+
 /** What a change command of a record declares: its rule, the state it leads to, and its write. */
-export interface ChangeSpec<S, C> {
+export interface ChangeSpec<S, C, W extends Written = Written> {
   /** the record's rule, run by the Update's validator and again when the command waited for a write ahead of it */
   check?(state: S, cmd: C): void;
   /** the state after the change, as the workflow will hold it once written */
   apply(state: S, cmd: C): S;
-  /** the activity writing the change, from the version the workflow holds; returns the version written */
-  write(cmd: C, fromVersion: number, before: S, next: S): Promise<{ version: number }>;
+  /**
+   * the activity writing the change, from the version the workflow holds; returns the version written (and, for
+   * the answer, what else the write returns: e.g. the record as written, so the caller need not read it back)
+   */
+  write(cmd: C, fromVersion: number, before: S, next: S): Promise<W>;
 }
 
-export class Entity<S extends Versioned, R> {
+export class Entity<S extends Versioned, R, W extends Written = Written> {
   state: S;
   created: boolean;
   /** a write is in flight: later commands queue behind it */
@@ -97,7 +117,8 @@ export class Entity<S extends Versioned, R> {
 
   constructor(
     private readonly opts: EntityOptions<S>,
-    private readonly resultOf: (state: S) => R,
+    /** an Update's answer: the state, and what this command's write returned when it wrote it just now */
+    private readonly resultOf: (state: S, written?: W) => R,
   ) {
     this.state = opts.state;
     this.created = opts.created;
@@ -174,7 +195,7 @@ export class Entity<S extends Versioned, R> {
    * Registers a change command: validator = the common checks and the record's rule; handler = wait for the
    * write ahead (if any), check again, write, adopt the new state.
    */
-  onChange<C extends KitCommand>(update: UpdateDefinition<R, [C]>, spec: ChangeSpec<S, C>): void {
+  onChange<C extends KitCommand>(update: UpdateDefinition<R, [C]>, spec: ChangeSpec<S, C, W>): void {
     const check = (cmd: C) => {
       this.checkCommon(cmd);
       spec.check?.(this.state, cmd);
@@ -198,11 +219,15 @@ export class Entity<S extends Versioned, R> {
         try {
           const before = this.state;
           const next = spec.apply(before, cmd);
+          let written: W | undefined;
           this.state = await spec.write(cmd, before.version, before, next).then(
-            ({ version }) => ({ ...next, version }),
+            (w) => {
+              written = w;
+              return { ...next, version: w.version };
+            },
             (err) => this.failedWrite(err, cmd.opId),
           );
-          return this.resultOf(this.state);
+          return this.resultOf(this.state, written);
         } finally {
           this.busy = false;
           this.handledThisRun++;
