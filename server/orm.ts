@@ -8,6 +8,8 @@ import { DealField, DocumentKind, Pipeline, Stage } from '../modules/pipelines/e
 import { Deal, DealAttachment } from '../modules/deals/entities.ts';
 import { RecordEvent } from '../modules/timeline/entities.ts';
 import { StoredFile } from '../modules/files/entities.ts';
+import { CompanyCurrency, CurrencyRate } from '../modules/currency/entities.ts';
+import { SavedFilter } from '../modules/saved-filters/entities.ts';
 import { Migration20261127000000_foundation } from '../migrations/Migration20261127000000_foundation.ts';
 import { Migration20261127010000_deal_timestamps_ms } from '../migrations/Migration20261127010000_deal_timestamps_ms.ts';
 import { Migration20261127020000_login_throttle } from '../migrations/Migration20261127020000_login_throttle.ts';
@@ -20,6 +22,7 @@ import { Migration20261130040000_translations } from '../migrations/Migration202
 import { Migration20261130050000_sessions_audit } from '../migrations/Migration20261130050000_sessions_audit.ts';
 import { Migration20261130051000_search_columns } from '../migrations/Migration20261130051000_search_columns.ts';
 import { Migration20261130052000_board_rollup } from '../migrations/Migration20261130052000_board_rollup.ts';
+import { Migration20261130061000_board_lead } from '../migrations/Migration20261130061000_board_lead.ts';
 
 export const entities = [
   User,
@@ -37,6 +40,9 @@ export const entities = [
   DealAttachment,
   RecordEvent,
   StoredFile,
+  CompanyCurrency,
+  CurrencyRate,
+  SavedFilter,
 ];
 
 export const migrations = [
@@ -52,6 +58,7 @@ export const migrations = [
   { name: 'Migration20261130050000_sessions_audit', class: Migration20261130050000_sessions_audit },
   { name: 'Migration20261130051000_search_columns', class: Migration20261130051000_search_columns },
   { name: 'Migration20261130052000_board_rollup', class: Migration20261130052000_board_rollup },
+  { name: 'Migration20261130061000_board_lead', class: Migration20261130061000_board_lead },
 ];
 
 export type Orm = MikroORM;

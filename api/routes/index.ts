@@ -9,6 +9,8 @@ import { clientShareRoutes, dealShareRoutes } from './shares.ts';
 import { streamRoutes } from './stream.ts';
 import { userRoutes } from './users.ts';
 import { passwordRoutes } from './passwords.ts';
+import { currencyRoutes } from './currency.ts';
+import { savedFilterRoutes } from './saved-filters.ts';
 
 /** Every operation of the HTTP API, in the order the reference lists them. */
 export const allRoutes: RouteSpec[] = [
@@ -20,6 +22,8 @@ export const allRoutes: RouteSpec[] = [
   ...dealRoutes,
   ...dealShareRoutes,
   ...pipelineRoutes,
+  ...currencyRoutes,
+  ...savedFilterRoutes,
   ...streamRoutes,
   ...passwordRoutes,
   ...auditRoutes,

@@ -16,6 +16,7 @@ export const AUDIT_KINDS = [
   'export.downloaded',
   'record.deleted',
   'deal.attachment_removed',
+  'currency.changed',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
