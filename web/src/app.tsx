@@ -50,6 +50,11 @@ const router = createBrowserRouter([
         lazy: () => import('./pages/admin-users.js').then((m) => ({ Component: AdminOnly(m.UsersAdminPage) })),
       },
       {
+        path: 'admin/currency',
+        lazy: () =>
+          import('./features/currency/currency-page.js').then((m) => ({ Component: AdminOnly(m.CurrencyPage) })),
+      },
+      {
         path: 'admin/audit',
         lazy: () => import('./features/audit/audit-page.js').then((m) => ({ Component: AdminOnly(m.AuditPage) })),
       },

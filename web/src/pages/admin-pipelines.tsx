@@ -15,6 +15,9 @@ interface DraftStage {
   kind: StageKind;
   requiredFields: string[];
   requiredDocumentKinds: string[];
+  /** whole numbers as typed; '' not set */
+  stuckAfterDays: string;
+  winProbability: string;
 }
 interface Draft {
   id?: string;
@@ -25,6 +28,8 @@ interface Draft {
 }
 
 let seq = 0;
+/** a whole number from lo to hi, as typed */
+const wholeIn = (v: string, lo: number, hi: number) => /^\d+$/.test(v) && Number(v) >= lo && Number(v) <= hi;
 const newKey = () => `new-${++seq}`;
 
 function draftOf(p: Pipeline): Draft {
@@ -42,6 +47,8 @@ function draftOf(p: Pipeline): Draft {
         kind: s.kind,
         requiredFields: [...s.requiredFields],
         requiredDocumentKinds: [...s.requiredDocumentKinds],
+        stuckAfterDays: s.stuckAfterDays === null ? '' : String(s.stuckAfterDays),
+        winProbability: s.winProbability === null ? '' : String(s.winProbability),
       })),
   };
 }
@@ -109,6 +116,8 @@ export function PipelinesAdminPage() {
                       kind: 'open',
                       requiredFields: [],
                       requiredDocumentKinds: [],
+                      stuckAfterDays: '',
+                      winProbability: '',
                     },
                     {
                       key: newKey(),
@@ -116,6 +125,8 @@ export function PipelinesAdminPage() {
                       kind: 'won',
                       requiredFields: [],
                       requiredDocumentKinds: [],
+                      stuckAfterDays: '',
+                      winProbability: '',
                     },
                     {
                       key: newKey(),
@@ -123,6 +134,8 @@ export function PipelinesAdminPage() {
                       kind: 'lost',
                       requiredFields: [],
                       requiredDocumentKinds: [],
+                      stuckAfterDays: '',
+                      winProbability: '',
                     },
                   ],
                 }}
@@ -171,7 +184,11 @@ function PipelineEditor({ initial }: { initial: Draft }) {
   async function save() {
     const bad: Record<string, boolean> = {};
     if (!draft.name.trim()) bad.name = true;
-    for (const s of draft.stages) if (!s.name.trim()) bad[s.key] = true;
+    for (const s of draft.stages) {
+      if (!s.name.trim()) bad[s.key] = true;
+      if (s.stuckAfterDays && !wholeIn(s.stuckAfterDays, 1, 3650)) bad[`${s.key}:stuck`] = true;
+      if (s.winProbability && !wholeIn(s.winProbability, 0, 100)) bad[`${s.key}:win`] = true;
+    }
     setInvalid(bad);
     if (Object.keys(bad).length) return;
     setBusy(true);
@@ -182,6 +199,8 @@ function PipelineEditor({ initial }: { initial: Draft }) {
       kind: s.kind,
       requiredFields: s.requiredFields,
       requiredDocumentKinds: s.requiredDocumentKinds,
+      stuckAfterDays: s.stuckAfterDays ? Number(s.stuckAfterDays) : null,
+      winProbability: s.winProbability ? Number(s.winProbability) : null,
     }));
     try {
       if (draft.id) {
@@ -326,6 +345,18 @@ function PipelineEditor({ initial }: { initial: Draft }) {
                     <Icon name="trash" size={16} />
                   </button>
                 </div>
+                {!expanded && (s.stuckAfterDays || s.winProbability) ? (
+                  <div className="stage-row-reqs" data-testid="stage-board-settings">
+                    {s.stuckAfterDays ? (
+                      <span className="chip">
+                        <Icon name="clock" size={12} /> {t('pipelines.stuckAfterChip', { n: Number(s.stuckAfterDays) })}
+                      </span>
+                    ) : null}
+                    {s.winProbability ? (
+                      <span className="chip">{t('pipelines.winProbabilityChip', { n: Number(s.winProbability) })}</span>
+                    ) : null}
+                  </div>
+                ) : null}
                 {!expanded && reqCount ? (
                   <div className="stage-row-reqs">
                     {s.requiredFields.map((k) => (
@@ -378,6 +409,41 @@ function PipelineEditor({ initial }: { initial: Draft }) {
                         </div>
                       )}
                     </fieldset>
+                    <fieldset>
+                      <legend>{t('pipelines.onTheBoard')}</legend>
+                      <div className="stage-board-inputs">
+                        <Field
+                          label={t('pipelines.stuckAfter')}
+                          htmlFor={`stuck-${s.key}`}
+                          hint={t('pipelines.stuckAfterHint')}
+                          error={invalid[`${s.key}:stuck`] ? t('pipelines.stuckAfterInvalid') : null}
+                        >
+                          <input
+                            id={`stuck-${s.key}`}
+                            className="input input-narrow"
+                            inputMode="numeric"
+                            data-testid="stage-stuck-after"
+                            value={s.stuckAfterDays}
+                            onChange={(e) => setStage(s.key, (x) => ({ ...x, stuckAfterDays: e.target.value.trim() }))}
+                          />
+                        </Field>
+                        <Field
+                          label={t('pipelines.winProbability')}
+                          htmlFor={`win-${s.key}`}
+                          hint={t('pipelines.winProbabilityHint')}
+                          error={invalid[`${s.key}:win`] ? t('pipelines.winProbabilityInvalid') : null}
+                        >
+                          <input
+                            id={`win-${s.key}`}
+                            className="input input-narrow"
+                            inputMode="numeric"
+                            data-testid="stage-win-probability"
+                            value={s.winProbability}
+                            onChange={(e) => setStage(s.key, (x) => ({ ...x, winProbability: e.target.value.trim() }))}
+                          />
+                        </Field>
+                      </div>
+                    </fieldset>
                     <div className="stage-row-more">
                       <button
                         type="button"
@@ -411,7 +477,15 @@ function PipelineEditor({ initial }: { initial: Draft }) {
                 let name = t('pipelines.newStage');
                 for (let n = 2; stages.some((x) => x.name.trim().toLowerCase() === name.toLowerCase()); n++)
                   name = `${t('pipelines.newStage')} ${n}`;
-                stages.splice(at, 0, { key, name, kind: 'open', requiredFields: [], requiredDocumentKinds: [] });
+                stages.splice(at, 0, {
+                  key,
+                  name,
+                  kind: 'open',
+                  requiredFields: [],
+                  requiredDocumentKinds: [],
+                  stuckAfterDays: '',
+                  winProbability: '',
+                });
                 return { ...d, stages };
               });
             }}

@@ -14,6 +14,7 @@ export const AUDIT_KINDS = [
   'export.downloaded',
   'record.deleted',
   'deal.attachment_removed',
+  'currency.changed',
 ] as const satisfies readonly AuditKind[];
 // a kind the server adds and this list lacks fails the typecheck here
 type Unlisted = Exclude<AuditKind, (typeof AUDIT_KINDS)[number]>;

@@ -5,6 +5,7 @@ import type { Deal, Stage } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link, navigate } from '../../router.js';
 import { Avatar, Icon } from '../../ui.js';
+import { StageAge } from './stage-age.js';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -110,6 +111,7 @@ export function CardFace({
           </span>
         </div>
       ) : null}
+      <StageAge deal={deal} stages={stages} />
       {moving ? <div className="deal-card-status">{t('board.moving')}</div> : null}
     </>
   );
