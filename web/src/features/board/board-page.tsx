@@ -74,19 +74,19 @@ export function BoardPage() {
               }))}
             />
           ) : null}
+          {lead && pipeline ? (
+            <MButton
+              variant={byManager ? 'filled' : 'default'}
+              size="sm"
+              leftSection={<Icon name="users" size={16} />}
+              aria-pressed={byManager}
+              onClick={() => setByManager((v) => !v)}
+              data-testid="by-manager-toggle"
+            >
+              {t('board.byManager')}
+            </MButton>
+          ) : null}
         </div>
-        {lead && pipeline ? (
-          <MButton
-            variant={byManager ? 'filled' : 'default'}
-            size="sm"
-            leftSection={<Icon name="users" size={16} />}
-            aria-pressed={byManager}
-            onClick={() => setByManager((v) => !v)}
-            data-testid="by-manager-toggle"
-          >
-            {t('board.byManager')}
-          </MButton>
-        ) : null}
       </header>
       <Filters filter={filter} onChange={setFilter} />
       {lead && pipeline && byManager ? <ManagerPanel pipeline={pipeline} filter={applied} /> : null}

@@ -19,7 +19,8 @@ export function ColumnTotals({
   probability: number | null;
 }) {
   const { money } = useI18n();
-  if (!currency) return <>{formatTotals(totals, money) || '\u00a0'}</>;
+  // an empty column stays blank, as without a company currency
+  if (!currency || !totals.length) return <>{formatTotals(totals, money) || '\u00a0'}</>;
   // computed here from the column's totals, so a move patched into them shows at once (the server's rule, same file)
   return <CompanyTotalView total={companyTotal(totals, currency.currency, currency.rates, probability)} />;
 }

@@ -1,4 +1,7 @@
-/** Days the deal has been in its stage, and the "stuck" mark past the stage's threshold (text, not colour alone). */
+/**
+ * Days the deal has been in its stage, and the "stuck" mark past the stage's threshold (text, not colour alone). A deal
+ * that entered its stage today shows no line, so a fresh card stays as compact as before.
+ */
 import type { Deal, Stage } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { Icon } from '../../ui.js';
@@ -11,6 +14,7 @@ export function StageAge({ deal, stages }: { deal: Deal; stages: Stage[] }) {
   const limit = stages.find((s) => s.id === deal.stageId)?.stuckAfterDays ?? null;
   const days = daysInStage(deal.stageEnteredAt, now);
   const stuck = isStuck(deal, limit, now);
+  if (days === 0 && !stuck) return null;
   return (
     <div className="deal-card-age">
       {stuck ? (
