@@ -9,6 +9,8 @@ import { Deal, DealAttachment } from '../modules/deals/entities.ts';
 import { RecordEvent } from '../modules/timeline/entities.ts';
 import { StoredFile } from '../modules/files/entities.ts';
 import { ImportJob, ImportRow } from '../modules/imports/entities.ts';
+import { CompanyCurrency, CurrencyRate } from '../modules/currency/entities.ts';
+import { SavedFilter } from '../modules/saved-filters/entities.ts';
 import { Migration20261127000000_foundation } from '../migrations/Migration20261127000000_foundation.ts';
 import { Migration20261127010000_deal_timestamps_ms } from '../migrations/Migration20261127010000_deal_timestamps_ms.ts';
 import { Migration20261127020000_login_throttle } from '../migrations/Migration20261127020000_login_throttle.ts';
@@ -22,6 +24,7 @@ import { Migration20261130050000_sessions_audit } from '../migrations/Migration2
 import { Migration20261130051000_search_columns } from '../migrations/Migration20261130051000_search_columns.ts';
 import { Migration20261130052000_board_rollup } from '../migrations/Migration20261130052000_board_rollup.ts';
 import { Migration20261130060000_imports } from '../migrations/Migration20261130060000_imports.ts';
+import { Migration20261130061000_board_lead } from '../migrations/Migration20261130061000_board_lead.ts';
 import { Migration20261130061000_reference_deal_fields } from '../migrations/Migration20261130061000_reference_deal_fields.ts';
 import { Migration20261130061000_write_path } from '../migrations/Migration20261130061000_write_path.ts';
 import { Migration20261130063000_deal_archive } from '../migrations/Migration20261130063000_deal_archive.ts';
@@ -45,6 +48,9 @@ export const entities = [
   StoredFile,
   ImportJob,
   ImportRow,
+  CompanyCurrency,
+  CurrencyRate,
+  SavedFilter,
 ];
 
 export const migrations = [
@@ -61,6 +67,7 @@ export const migrations = [
   { name: 'Migration20261130051000_search_columns', class: Migration20261130051000_search_columns },
   { name: 'Migration20261130052000_board_rollup', class: Migration20261130052000_board_rollup },
   { name: 'Migration20261130060000_imports', class: Migration20261130060000_imports },
+  { name: 'Migration20261130061000_board_lead', class: Migration20261130061000_board_lead },
   { name: 'Migration20261130061000_reference_deal_fields', class: Migration20261130061000_reference_deal_fields },
   { name: 'Migration20261130061000_write_path', class: Migration20261130061000_write_path },
   { name: 'Migration20261130063000_deal_archive', class: Migration20261130063000_deal_archive },

@@ -20,6 +20,7 @@ import { StoredFile } from '../../modules/files/entities.ts';
 import { storeUpload } from '../../modules/files/store.ts';
 import { canSee } from '../../modules/access/visibility.ts';
 import {
+  boardByManager,
   dealBoard,
   dealDetail,
   dealHistory,
@@ -100,6 +101,7 @@ export const dealSchema = z
       .datetime()
       .nullable()
       .describe('set while the deal is archived (read-only; restore to change it)'),
+    stageEnteredAt: z.iso.datetime().describe('when the deal entered the stage it is in'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     version: z.number().int(),
@@ -176,6 +178,27 @@ const versionField = z
   .optional()
   .describe('the version you saw; if the deal changed since, the answer is 409');
 
+const moneySchema = z
+  .object({ currency: z.string(), amount: z.string().describe('a decimal, e.g. "12500.00"') })
+  .meta({ id: 'MoneyTotal' });
+const companyTotalSchema = z
+  .object({
+    currency: z.string(),
+    amount: z.string().describe('every total with a rate, converted and added up'),
+    weighted: z.string().nullable().describe("amount × the stage's win probability; null when it has none"),
+    unconverted: z.array(moneySchema).describe('totals in currencies without a rate: shown apart, not in amount'),
+  })
+  .nullable()
+  .describe('the totals in the company currency; null while no company currency is set')
+  .meta({ id: 'CompanyTotal' });
+const boardCurrencySchema = z
+  .object({
+    currency: z.string(),
+    rates: z.record(z.string(), z.string()).describe('one unit of each currency in the company currency'),
+  })
+  .nullable()
+  .describe('the company currency and the rates the totals were converted at; null while none is set');
+
 /** Filters of the deal list and the board (the web app builds its filter bar on these). */
 const dealFilters = {
   q: z
@@ -206,6 +229,11 @@ const dealFilters = {
     .max(3650)
     .optional()
     .describe('open deals not changed for at least this many days'),
+  stuck: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe("true: open deals in their stage for at least the stage's stuckAfterDays (stages without it: none)"),
 };
 const filtersOf = (q: Omit<DealFilters, 'pipelineId'> & { pipelineId?: string }): DealFilters => ({
   pipelineId: q.pipelineId,
@@ -218,6 +246,7 @@ const filtersOf = (q: Omit<DealFilters, 'pipelineId'> & { pipelineId?: string })
   overdue: q.overdue || undefined,
   stuckDays: q.stuckDays,
   archived: q.archived || undefined,
+  stuck: q.stuck || undefined,
 });
 
 /** Filters of the list (and its export) only: the archive and the order. */
@@ -389,17 +418,55 @@ export const dealRoutes: RouteSpec[] = [
     }),
     response: z.object({
       pipelineId: z.uuid(),
+      currency: boardCurrencySchema,
       stages: z.array(
         z.object({
           stageId: z.uuid(),
           count: z.number().int(),
-          totals: z.array(z.object({ currency: z.string(), amount: z.string() })),
+          totals: z.array(moneySchema),
+          companyTotal: companyTotalSchema,
           deals: z.array(dealSchema),
           nextCursor: z.string().nullable(),
         }),
       ),
     }),
     handler: ({ em, user, query }) => dealBoard(em, user, query.pipelineId, filtersOf(query), query.perStage),
+  }),
+  route({
+    method: 'get',
+    path: '/deals/board/managers',
+    operationId: 'dealBoardByManager',
+    summary:
+      'A board by manager: for each manager whose deals you see by ownership (a lead: the groups they lead and ' +
+      'themselves; an administrator: everyone; anyone else: themselves), the count and totals per stage and overall',
+    tag: 'Deals',
+    access: 'user',
+    errors: [404],
+    query: z.strictObject({ pipelineId: z.uuid(), ...dealFilters }),
+    response: z.object({
+      pipelineId: z.uuid(),
+      currency: boardCurrencySchema,
+      managers: z.array(
+        z
+          .object({
+            ownerId: z.uuid(),
+            ownerName: z.string(),
+            count: z.number().int(),
+            totals: z.array(moneySchema),
+            companyTotal: companyTotalSchema.describe("the sum of the stages' company totals"),
+            stages: z.array(
+              z.object({
+                stageId: z.uuid(),
+                count: z.number().int(),
+                totals: z.array(moneySchema),
+                companyTotal: companyTotalSchema,
+              }),
+            ),
+          })
+          .meta({ id: 'ManagerSummary' }),
+      ),
+    }),
+    handler: ({ em, user, query }) => boardByManager(em, user, query.pipelineId, filtersOf(query)),
   }),
   route({
     method: 'post',

@@ -10,6 +10,8 @@ import { streamRoutes } from './stream.ts';
 import { userRoutes } from './users.ts';
 import { passwordRoutes } from './passwords.ts';
 import { importRoutes } from './imports.ts';
+import { currencyRoutes } from './currency.ts';
+import { savedFilterRoutes } from './saved-filters.ts';
 
 /** Every operation of the HTTP API, in the order the reference lists them. */
 export const allRoutes: RouteSpec[] = [
@@ -21,6 +23,8 @@ export const allRoutes: RouteSpec[] = [
   ...dealRoutes,
   ...dealShareRoutes,
   ...pipelineRoutes,
+  ...currencyRoutes,
+  ...savedFilterRoutes,
   ...streamRoutes,
   ...passwordRoutes,
   ...auditRoutes,

@@ -46,6 +46,16 @@ const stageSchema = z
     kind: z.enum(STAGE_KINDS),
     requiredFields: z.array(z.string()).describe('deal field keys a deal must have filled to enter the stage'),
     requiredDocumentKinds: z.array(z.uuid()).describe('document kinds a deal must have attached to enter the stage'),
+    stuckAfterDays: z
+      .number()
+      .int()
+      .nullable()
+      .describe('an open deal in the stage this many days or more is marked stuck; null: never'),
+    winProbability: z
+      .number()
+      .int()
+      .nullable()
+      .describe('the chance in % that a deal in the stage is won, for weighted totals; null: not set'),
   })
   .meta({ id: 'Stage' });
 
@@ -87,6 +97,24 @@ const stageInput = {
     .optional()
     .describe(`built-in keys (${Object.keys(BUILT_IN_FIELD_LABELS).join(', ')}) or keys of deal fields`),
   requiredDocumentKinds: z.array(z.uuid()).max(50).optional(),
+  stuckAfterDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .nullable()
+    .optional()
+    .describe(
+      'days in the stage after which an open deal is stuck; null clears it, omit it to keep what the stage has',
+    ),
+  winProbability: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .nullable()
+    .optional()
+    .describe('win probability in %; null clears it, omit it to keep what the stage has'),
 };
 const pipelineName = z.string().trim().min(1).max(200);
 const stagesList = <T extends z.ZodType>(item: T) =>

@@ -19,6 +19,7 @@ export const AUDIT_KINDS = [
   'import.uploaded',
   'import.started',
   'import.finished',
+  'currency.changed',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

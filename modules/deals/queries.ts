@@ -12,6 +12,8 @@ import { Keyset } from '../shared/keyset.ts';
 import { likePattern } from '../shared/search.ts';
 import { notFound } from '../shared/errors.ts';
 import { dealReferences } from '../fields/deal-references.ts';
+import { addCompanyTotals, addTotals, companyTotal, type CompanyTotal, type Money } from '../currency/rules.ts';
+import { RATE_TEXT } from '../currency/queries.ts';
 import {
   ownerScope,
   readScope,
@@ -39,6 +41,8 @@ export interface DealView {
   lostReason: string | null;
   closedAt: string | null;
   archivedAt: string | null;
+  /** when the deal entered the stage it is in */
+  stageEnteredAt: string;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -57,6 +61,8 @@ export interface DealFilters {
   overdue?: boolean;
   /** open deals unchanged for at least this many days */
   stuckDays?: number;
+  /** open deals in their stage for at least the stage's "stuck after" days (stages without one: none) */
+  stuck?: boolean;
   owner?: OwnerFilter;
   /** true: only archived deals (the archive); otherwise archived deals are left out */
   archived?: boolean;
@@ -113,7 +119,7 @@ const PER_OWNER_MAX = 40;
 /** A deal's view columns from `deals d` with DEAL_JOINS (also read straight from a write's RETURNING, as `d`). */
 export const DEAL_COLUMNS = `d.id, d.title, d.client_id, c.name as client_name, d.contact_id, ct.name as contact_name, d.owner_id, u.name as owner_name,
   d.pipeline_id, d.stage_id, d.amount::text as amount, d.currency, to_char(d.expected_close_date, 'YYYY-MM-DD') as expected_close_date,
-  d.custom, d.lost_reason, d.closed_at, d.archived_at, d.created_at, d.updated_at, d.version`;
+  d.custom, d.lost_reason, d.closed_at, d.archived_at, d.stage_entered_at, d.created_at, d.updated_at, d.version`;
 export const DEAL_JOINS =
   'join clients c on c.id = d.client_id join users u on u.id = d.owner_id left join contacts ct on ct.id = d.contact_id';
 
@@ -135,6 +141,7 @@ export interface DealSqlRow {
   lost_reason: string | null;
   closed_at: Date | string | null;
   archived_at: Date | string | null;
+  stage_entered_at: Date | string;
   created_at: Date | string;
   updated_at: Date | string;
   version: number;
@@ -163,6 +170,7 @@ export function toView(r: DealSqlRow): DealView {
     lostReason: r.lost_reason ?? null,
     closedAt: r.closed_at ? iso(r.closed_at) : null,
     archivedAt: r.archived_at ? iso(r.archived_at) : null,
+    stageEnteredAt: iso(r.stage_entered_at),
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
     version: Number(r.version),
@@ -195,6 +203,12 @@ function filterSql(f: DealFilters): Frag[] {
   if (f.overdue) out.push(frag('d.closed_at is null and d.expected_close_date < current_date'));
   if (f.stuckDays !== undefined)
     out.push(frag("d.closed_at is null and d.updated_at < now() - ? * interval '1 day'", f.stuckDays));
+  // the same rule as isStuck (modules/deals/stage-time.ts): at least the threshold's days since entering the stage
+  if (f.stuck)
+    out.push(
+      frag(`d.closed_at is null and d.stage_entered_at <= now() -
+        (select s.stuck_after_days from stages s where s.id = d.stage_id) * interval '1 day'`),
+    );
   return out;
 }
 
@@ -421,7 +435,7 @@ export interface BoardColumn {
 
 /** Filters the kept board totals cannot answer (they are per pipeline, stage, owner and currency only). */
 const needsCounting = (f: DealFilters) =>
-  !!(f.q || f.closeFrom || f.closeTo || f.overdue || f.stuckDays !== undefined || f.stageId || f.clientId);
+  !!(f.q || f.closeFrom || f.closeTo || f.overdue || f.stuckDays !== undefined || f.stuck || f.stageId || f.clientId);
 
 /** The SQL of a board's counts and totals per (stage, currency). */
 export async function boardTotalsSql(
@@ -514,21 +528,57 @@ export async function boardCardsSql(
   };
 }
 
-/** The stages of a pipeline in order; null when there is no such pipeline. */
-export async function pipelineStages(em: EntityManager, pipelineId: string): Promise<string[] | null> {
-  const rows = await em
-    .getConnection()
-    .execute<{ stage_id: string | null }[]>(
-      'select s.id as stage_id from pipelines p left join stages s on s.pipeline_id = p.id where p.id = ? order by s.position',
-      [pipelineId],
-    );
+/** The stages of a pipeline in order with their win probability; null when there is no such pipeline. */
+export async function pipelineStageInfo(
+  em: EntityManager,
+  pipelineId: string,
+): Promise<{ id: string; winProbability: number | null }[] | null> {
+  const rows = await em.getConnection().execute<{ stage_id: string | null; win_probability: number | null }[]>(
+    `select s.id as stage_id, s.win_probability from pipelines p left join stages s on s.pipeline_id = p.id
+     where p.id = ? order by s.position`,
+    [pipelineId],
+  );
   if (!rows.length) return null;
-  return rows.map((r) => r.stage_id).filter((x): x is string => !!x);
+  return rows
+    .filter((r) => !!r.stage_id)
+    .map((r) => ({ id: r.stage_id!, winProbability: r.win_probability === null ? null : Number(r.win_probability) }));
 }
 
+/** The stages of a pipeline in order; null when there is no such pipeline. */
+export async function pipelineStages(em: EntityManager, pipelineId: string): Promise<string[] | null> {
+  return (await pipelineStageInfo(em, pipelineId))?.map((s) => s.id) ?? null;
+}
+
+/** The company currency and its rates as the board converts with them; null while no company currency is set. */
+export interface BoardCurrency {
+  currency: string;
+  rates: Record<string, string>;
+}
+
+/** One statement: the board asks for it beside its totals and cards. */
+async function boardCurrency(em: EntityManager): Promise<BoardCurrency | null> {
+  const [row] = await em.getConnection().execute<{ currency: string | null; rates: Record<string, string> | string }[]>(
+    `select (select currency from company_currency) as currency,
+      (select coalesce(json_object_agg(currency, ${RATE_TEXT}), '{}'::json) from currency_rates) as rates`,
+  );
+  return row?.currency ? { currency: row.currency, rates: json(row.rates, {}) } : null;
+}
+
+export interface BoardColumn {
+  stageId: string;
+  count: number;
+  totals: Money[];
+  /** the totals as one sum in the company currency (and weighted by the stage's probability); null: none set */
+  companyTotal: CompanyTotal | null;
+  deals: DealView[];
+  nextCursor: string | null;
+}
+
+const byCurrency = (a: Money, b: Money) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0);
+
 /**
- * The kanban board of a pipeline: per stage the number of deals the viewer sees, their totals per currency and the
- * first perStage deals with the cursor of the rest.
+ * The kanban board of a pipeline: per stage the number of deals the viewer sees, their totals per currency (and in the
+ * company currency) and the first perStage deals with the cursor of the rest.
  */
 export async function dealBoard(
   em: EntityManager,
@@ -537,16 +587,18 @@ export async function dealBoard(
   filters: DealFilters,
   perStage: number,
 ) {
-  const stageIds = await pipelineStages(em, pipelineId);
-  if (!stageIds) throw notFound('Pipeline');
+  const stages = await pipelineStageInfo(em, pipelineId);
+  if (!stages) throw notFound('Pipeline');
+  const stageIds = stages.map((s) => s.id);
   const f = { ...filters, pipelineId };
   const [totalsQ, cardsQ] = await Promise.all([
     boardTotalsSql(em, viewer, pipelineId, f),
     boardCardsSql(em, viewer, stageIds, f, perStage),
   ]);
-  const [sums, cards] = await Promise.all([
+  const [sums, cards, currency] = await Promise.all([
     run<{ stage_id: string; currency: string; n: string; total: string }>(em, totalsQ),
     stageIds.length ? run<DealSqlRow>(em, cardsQ) : Promise.resolve([]),
+    boardCurrency(em),
   ]);
   const byStage = new Map<string, DealView[]>();
   for (const row of cards) {
@@ -554,19 +606,124 @@ export async function dealBoard(
     list.push(toView(row));
     byStage.set(row.stage_id, list);
   }
-  const stages: BoardColumn[] = stageIds.map((stageId) => {
+  const columns: BoardColumn[] = stages.map(({ id: stageId, winProbability }) => {
     const mine = sums.filter((r) => r.stage_id === stageId && Number(r.n) > 0);
     const { items, nextCursor } = dealKeyset.page(byStage.get(stageId) ?? [], perStage);
+    const totals = mine
+      .filter((r) => r.currency)
+      .map((r) => ({ currency: r.currency, amount: r.total }))
+      .sort(byCurrency);
     return {
       stageId,
       count: mine.reduce((a, r) => a + Number(r.n), 0),
-      totals: mine
-        .filter((r) => r.currency)
-        .map((r) => ({ currency: r.currency, amount: r.total }))
-        .sort((a, b) => (a.currency < b.currency ? -1 : 1)),
+      totals,
+      companyTotal: currency ? companyTotal(totals, currency.currency, currency.rates, winProbability) : null,
       deals: items,
       nextCursor,
     };
   });
-  return { pipelineId, stages };
+  return { pipelineId, currency, stages: columns };
+}
+
+/** One manager's figures on a board: per stage and overall. */
+export interface ManagerSummary {
+  ownerId: string;
+  ownerName: string;
+  count: number;
+  totals: Money[];
+  companyTotal: CompanyTotal | null;
+  stages: { stageId: string; count: number; totals: Money[]; companyTotal: CompanyTotal | null }[];
+}
+
+/**
+ * The SQL of a board's counts and totals per (owner, stage, currency) for the owners the viewer sees by ownership
+ * (shared deals are not a manager's figures). Without filters the kept totals answer: SUM over every row of a cell,
+ * however many rows a cell is kept in.
+ */
+export async function boardByManagerSql(
+  em: EntityManager,
+  viewer: Viewer,
+  pipelineId: string,
+  filters: DealFilters,
+): Promise<Frag> {
+  const scope = await readScope(em, viewer, filters.owner);
+  const cols = 'owner_id, stage_id, currency, n, total';
+  if (scope.owners !== 'all' && !scope.owners.length)
+    return frag(
+      `select null::uuid as owner_id, null::uuid as stage_id, null::text as currency, 0::bigint as n,
+        null::text as total where false`,
+    );
+  const owned = (alias: string) =>
+    scope.owners === 'all' ? frag('true') : frag(`${alias}owner_id = any(?::uuid[])`, uuidArray(scope.owners));
+  if (!needsCounting(filters)) {
+    const w = and([frag('pipeline_id = ?', pipelineId), owned('')]);
+    return {
+      sql: `select ${cols} from (select owner_id, stage_id, currency, sum(deals)::bigint as n, sum(amount)::text as total
+        from deal_board_totals where ${w.sql} group by 1, 2, 3) t where n > 0`,
+      params: w.params,
+    };
+  }
+  const w = and([frag('d.pipeline_id = ?', pipelineId), ...filterSql(filters), owned('d.')]);
+  return {
+    sql: `select d.owner_id, d.stage_id, coalesce(d.currency, '') as currency, count(*)::bigint as n,
+        coalesce(sum(d.amount), 0)::text as total from deals d where ${w.sql} group by 1, 2, 3`,
+    params: w.params,
+  };
+}
+
+/**
+ * A lead's (or an administrator's) view of a board by manager: for every manager whose deals the viewer sees by
+ * ownership (a lead: their groups and themselves; anyone else: themselves), the count and totals per stage and overall.
+ */
+export async function boardByManager(em: EntityManager, viewer: Viewer, pipelineId: string, filters: DealFilters) {
+  const stages = await pipelineStageInfo(em, pipelineId);
+  if (!stages) throw notFound('Pipeline');
+  const q = await boardByManagerSql(em, viewer, pipelineId, { ...filters, pipelineId });
+  const [rows, currency] = await Promise.all([
+    run<{ owner_id: string; stage_id: string; currency: string; n: string; total: string }>(em, q),
+    boardCurrency(em),
+  ]);
+  const owners = [...new Set(rows.map((r) => r.owner_id))];
+  const names = owners.length
+    ? await em
+        .getConnection()
+        .execute<{ id: string; name: string }[]>('select id, name from users where id = any(?::uuid[])', [
+          uuidArray(owners),
+        ])
+    : [];
+  const nameOf = new Map(names.map((u) => [u.id, u.name]));
+  const toCompany = (totals: Money[], probability: number | null) =>
+    currency ? companyTotal(totals, currency.currency, currency.rates, probability) : null;
+  const managers: ManagerSummary[] = owners.map((ownerId) => {
+    const mine = rows.filter((r) => r.owner_id === ownerId);
+    const cells = stages.map(({ id: stageId, winProbability }) => {
+      const here = mine.filter((r) => r.stage_id === stageId);
+      const totals = here
+        .filter((r) => r.currency)
+        .map((r) => ({ currency: r.currency, amount: r.total }))
+        .sort(byCurrency);
+      return {
+        stageId,
+        count: here.reduce((a, r) => a + Number(r.n), 0),
+        totals,
+        companyTotal: toCompany(totals, winProbability),
+      };
+    });
+    return {
+      ownerId,
+      ownerName: nameOf.get(ownerId) ?? '',
+      count: cells.reduce((a, c) => a + c.count, 0),
+      totals: addTotals(cells.flatMap((c) => c.totals)),
+      // the sum of the stages' figures, so a row adds up to what its cells show (weighted where a stage has one)
+      companyTotal: currency
+        ? addCompanyTotals(
+            currency.currency,
+            cells.map((c) => c.companyTotal!),
+          )
+        : null,
+      stages: cells,
+    };
+  });
+  managers.sort((a, b) => a.ownerName.localeCompare(b.ownerName) || (a.ownerId < b.ownerId ? -1 : 1));
+  return { pipelineId, currency, managers };
 }

@@ -50,6 +50,8 @@ function stageData(s: StageFields, pipelineId: string, position: number) {
     ...(s.translations ? { translations: s.translations } : {}),
     requiredFields: unique(s.requiredFields),
     requiredDocumentKinds: unique(s.requiredDocumentKinds),
+    ...(s.stuckAfterDays !== undefined ? { stuckAfterDays: s.stuckAfterDays } : {}),
+    ...(s.winProbability !== undefined ? { winProbability: s.winProbability } : {}),
   };
 }
 

@@ -40,6 +40,10 @@ export const Stage = defineEntity({
     kind: p.enum(STAGE_KINDS),
     requiredFields: p.json<string[]>(),
     requiredDocumentKinds: p.json<string[]>(),
+    /** a deal in the stage this many days or more is stuck; null: never */
+    stuckAfterDays: p.integer().nullable(),
+    /** the chance, in whole percent, that a deal in the stage is won; null: not set */
+    winProbability: p.integer().nullable(),
   },
 });
 export type StageRow = InstanceType<typeof Stage.class>;

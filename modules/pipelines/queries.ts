@@ -41,6 +41,8 @@ export async function toPipelines(em: EntityManager, rows: PipelineRow[]) {
         kind: s.kind,
         requiredFields: s.requiredFields ?? [],
         requiredDocumentKinds: s.requiredDocumentKinds ?? [],
+        stuckAfterDays: s.stuckAfterDays ?? null,
+        winProbability: s.winProbability ?? null,
       })),
   }));
 }

@@ -9,6 +9,9 @@ export interface StageInput {
   kind: StageKind;
   requiredFields?: string[];
   requiredDocumentKinds?: string[];
+  /** null clears it; left out, a stage keeps what it has */
+  stuckAfterDays?: number | null;
+  winProbability?: number | null;
 }
 
 export interface PipelineFacts {

@@ -45,6 +45,14 @@ export type BoardStage = BoardData['stages'][number];
 /** A sum of deal amounts in one currency; amount is a decimal string, e.g. "12500.00". */
 export type MoneyTotal = BoardStage['totals'][number];
 export type CommandResult = Json<'moveDealStage'>;
+/** A column's totals in the company currency (null while none is set); see modules/currency/rules.ts. */
+export type CompanyTotal = NonNullable<Schemas['CompanyTotal']>;
+/** GET /deals/board/managers: a lead's figures by manager. */
+export type ManagersData = Json<'dealBoardByManager'>;
+export type ManagerSummary = Schemas['ManagerSummary'];
+export type CurrencySettings = Schemas['CurrencySettings'];
+/** A board filter saved on the server (GET /saved-filters). */
+export type SavedFilter = Schemas['SavedFilter'];
 /** One line of the audit log (GET /audit, administrators). */
 export type AuditEntry = Schemas['AuditEntry'];
 export type AuditKind = AuditEntry['kind'];

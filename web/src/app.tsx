@@ -71,6 +71,11 @@ const router = createBrowserRouter([
         lazy: () => import('./features/users/users-page.js').then((m) => ({ Component: AdminOnly(m.UsersAdminPage) })),
       },
       {
+        path: 'admin/currency',
+        lazy: () =>
+          import('./features/currency/currency-page.js').then((m) => ({ Component: AdminOnly(m.CurrencyPage) })),
+      },
+      {
         path: 'admin/audit',
         lazy: () => import('./features/audit/audit-page.js').then((m) => ({ Component: AdminOnly(m.AuditPage) })),
       },

@@ -109,6 +109,13 @@ export function Shell({ children }: { children: ReactNode }) {
                 onClick={close}
               />
               <NavItem
+                to="/admin/currency"
+                icon="globe"
+                label={t('nav.currency')}
+                active={path.startsWith('/admin/currency')}
+                onClick={close}
+              />
+              <NavItem
                 to="/admin/audit"
                 icon="clock"
                 label={t('nav.audit')}

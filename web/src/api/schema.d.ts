@@ -348,6 +348,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/deals/board/managers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A board by manager: for each manager whose deals you see by ownership (a lead: the groups they lead and themselves; an administrator: everyone; anyone else: themselves), the count and totals per stage and overall */
+        get: operations["dealBoardByManager"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/deals/{id}": {
         parameters: {
             query?: never;
@@ -604,6 +621,60 @@ export interface paths {
         /** Add a custom deal field; it goes last */
         post: operations["createDealField"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/currency-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company currency and the exchange rates board totals are converted at */
+        get: operations["getCurrencyRates"];
+        /** Set the company currency and the whole list of exchange rates (one unit of each currency in the company currency); audited. 409 when they changed since the version you saw */
+        put: operations["setCurrencyRates"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/saved-filters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your saved board filters, then those your sales group shares with you, by name */
+        get: operations["listSavedFilters"];
+        put?: never;
+        /** Save a board filter under a name (409 SAVED_FILTER_NAME_TAKEN when you have one by that name) */
+        post: operations["createSavedFilter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/saved-filters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Rename, change or (un)share one of your saved filters */
+        put: operations["updateSavedFilter"];
+        post?: never;
+        /** Remove one of your saved filters (another's, shared with you or not, is 404) */
+        delete: operations["deleteSavedFilter"];
         options?: never;
         head?: never;
         patch?: never;
@@ -906,11 +977,47 @@ export interface components {
             closedAt: string | null;
             /** @description set while the deal is archived (read-only; restore to change it) */
             archivedAt: string | null;
+            /**
+             * Format: date-time
+             * @description when the deal entered the stage it is in
+             */
+            stageEnteredAt: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
             version: number;
+        };
+        MoneyTotal: {
+            currency: string;
+            /** @description a decimal, e.g. "12500.00" */
+            amount: string;
+        };
+        /** @description the totals in the company currency; null while no company currency is set */
+        CompanyTotal: {
+            currency: string;
+            /** @description every total with a rate, converted and added up */
+            amount: string;
+            /** @description amount × the stage's win probability; null when it has none */
+            weighted: string | null;
+            /** @description totals in currencies without a rate: shown apart, not in amount */
+            unconverted: components["schemas"]["MoneyTotal"][];
+        } | null;
+        ManagerSummary: {
+            /** Format: uuid */
+            ownerId: string;
+            ownerName: string;
+            count: number;
+            totals: components["schemas"]["MoneyTotal"][];
+            /** @description the sum of the stages' company totals */
+            companyTotal: components["schemas"]["CompanyTotal"];
+            stages: {
+                /** Format: uuid */
+                stageId: string;
+                count: number;
+                totals: components["schemas"]["MoneyTotal"][];
+                companyTotal: components["schemas"]["CompanyTotal"];
+            }[];
         };
         DealDetail: {
             /** Format: uuid */
@@ -938,6 +1045,11 @@ export interface components {
             closedAt: string | null;
             /** @description set while the deal is archived (read-only; restore to change it) */
             archivedAt: string | null;
+            /**
+             * Format: date-time
+             * @description when the deal entered the stage it is in
+             */
+            stageEnteredAt: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1034,6 +1146,10 @@ export interface components {
             requiredFields: string[];
             /** @description document kinds a deal must have attached to enter the stage */
             requiredDocumentKinds: string[];
+            /** @description an open deal in the stage this many days or more is marked stuck; null: never */
+            stuckAfterDays: number | null;
+            /** @description the chance in % that a deal in the stage is won, for weighted totals; null: not set */
+            winProbability: number | null;
         };
         DocumentKind: {
             /** Format: uuid */
@@ -1063,12 +1179,45 @@ export interface components {
                 };
             };
         };
+        CurrencySettings: {
+            /** @description the company currency; null while not set */
+            currency: string | null;
+            rates: {
+                currency: string;
+                rate: string;
+            }[];
+            /** @description 0 while never set; send it back with a change */
+            version: number;
+        };
+        SavedFilter: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            filter: components["schemas"]["BoardFilter"];
+            /** @description shared with the owner's sales group */
+            shared: boolean;
+            /** Format: uuid */
+            ownerId: string;
+            ownerName: string;
+            /** @description yours: only those can be changed or removed */
+            mine: boolean;
+            version: number;
+        };
+        BoardFilter: {
+            /** @description '' everyone, me, group or a user id */
+            owner?: ("" | "me" | "group") | string;
+            closeFrom?: "" | string;
+            closeTo?: "" | string;
+            overdue?: boolean;
+            stuck?: boolean;
+            q?: string;
+        };
         AuditEntry: {
             id: string;
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            kind: "auth.login_succeeded" | "auth.login_failed" | "auth.password_changed" | "auth.password_reset" | "user.role_changed" | "user.access_changed" | "share.granted" | "share.revoked" | "export.downloaded" | "record.deleted" | "deal.attachment_removed" | "import.uploaded" | "import.started" | "import.finished";
+            kind: "auth.login_succeeded" | "auth.login_failed" | "auth.password_changed" | "auth.password_reset" | "user.role_changed" | "user.access_changed" | "share.granted" | "share.revoked" | "export.downloaded" | "record.deleted" | "deal.attachment_removed" | "import.uploaded" | "import.started" | "import.finished" | "currency.changed";
             actorId: string | null;
             actorEmail: string | null;
             ip: string | null;
@@ -2781,6 +2930,8 @@ export interface operations {
                 overdue?: "true" | "false";
                 /** @description open deals not changed for at least this many days */
                 stuckDays?: number;
+                /** @description true: open deals in their stage for at least the stage's stuckAfterDays (stages without it: none) */
+                stuck?: "true" | "false";
                 /** @description true: only archived deals; otherwise archived deals are left out */
                 archived?: "true" | "false";
                 /** @description by the last change: `-updatedAt` newest first, `updatedAt` oldest first (the indexed order) */
@@ -2934,6 +3085,8 @@ export interface operations {
                 overdue?: "true" | "false";
                 /** @description open deals not changed for at least this many days */
                 stuckDays?: number;
+                /** @description true: open deals in their stage for at least the stage's stuckAfterDays (stages without it: none) */
+                stuck?: "true" | "false";
                 /** @description true: only archived deals; otherwise archived deals are left out */
                 archived?: "true" | "false";
                 /** @description by the last change: `-updatedAt` newest first, `updatedAt` oldest first (the indexed order) */
@@ -3005,6 +3158,8 @@ export interface operations {
                 overdue?: "true" | "false";
                 /** @description open deals not changed for at least this many days */
                 stuckDays?: number;
+                /** @description true: open deals in their stage for at least the stage's stuckAfterDays (stages without it: none) */
+                stuck?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -3021,17 +3176,107 @@ export interface operations {
                     "application/json": {
                         /** Format: uuid */
                         pipelineId: string;
+                        /** @description the company currency and the rates the totals were converted at; null while none is set */
+                        currency: {
+                            currency: string;
+                            /** @description one unit of each currency in the company currency */
+                            rates: {
+                                [key: string]: string;
+                            };
+                        } | null;
                         stages: {
                             /** Format: uuid */
                             stageId: string;
                             count: number;
-                            totals: {
-                                currency: string;
-                                amount: string;
-                            }[];
+                            totals: components["schemas"]["MoneyTotal"][];
+                            companyTotal: components["schemas"]["CompanyTotal"];
                             deals: components["schemas"]["Deal"][];
                             nextCursor: string | null;
                         }[];
+                    };
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dealBoardByManager: {
+        parameters: {
+            query: {
+                pipelineId: string;
+                /** @description search in the title, the client's name, tax id, email and phone, and the contact's name, email and phone */
+                q?: string;
+                /** @description `me`: deals I own; a user id: deals that user owns (that I can see); `group`: deals of the org subtree I lead, and mine */
+                owner?: ("me" | "group") | string;
+                /** @description expected close date on or after */
+                closeFrom?: string;
+                /** @description expected close date on or before */
+                closeTo?: string;
+                /** @description true: open deals whose expected close date is before today */
+                overdue?: "true" | "false";
+                /** @description open deals not changed for at least this many days */
+                stuckDays?: number;
+                /** @description true: open deals in their stage for at least the stage's stuckAfterDays (stages without it: none) */
+                stuck?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        pipelineId: string;
+                        /** @description the company currency and the rates the totals were converted at; null while none is set */
+                        currency: {
+                            currency: string;
+                            /** @description one unit of each currency in the company currency */
+                            rates: {
+                                [key: string]: string;
+                            };
+                        } | null;
+                        managers: components["schemas"]["ManagerSummary"][];
                     };
                 };
             };
@@ -4163,6 +4408,10 @@ export interface operations {
                         /** @description built-in keys (amount, expectedCloseDate, contactId) or keys of deal fields */
                         requiredFields?: string[];
                         requiredDocumentKinds?: string[];
+                        /** @description days in the stage after which an open deal is stuck; null clears it, omit it to keep what the stage has */
+                        stuckAfterDays?: number | null;
+                        /** @description win probability in %; null clears it, omit it to keep what the stage has */
+                        winProbability?: number | null;
                     }[];
                 };
             };
@@ -4316,6 +4565,10 @@ export interface operations {
                         /** @description built-in keys (amount, expectedCloseDate, contactId) or keys of deal fields */
                         requiredFields?: string[];
                         requiredDocumentKinds?: string[];
+                        /** @description days in the stage after which an open deal is stuck; null clears it, omit it to keep what the stage has */
+                        stuckAfterDays?: number | null;
+                        /** @description win probability in %; null clears it, omit it to keep what the stage has */
+                        winProbability?: number | null;
                     }[];
                 };
             };
@@ -4660,6 +4913,411 @@ export interface operations {
             };
         };
     };
+    getCurrencyRates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrencySettings"];
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setCurrencyRates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    currency: string;
+                    rates: {
+                        currency: string;
+                        rate: string;
+                    }[];
+                    /** @description the version you saw (0: never set) */
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrencySettings"];
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rules of the domain not met */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSavedFilters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SavedFilter"][];
+                    };
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSavedFilter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    filter: components["schemas"]["BoardFilter"];
+                    /**
+                     * @description share it with your sales group (422 SAVED_FILTER_NO_GROUP without one)
+                     * @default false
+                     */
+                    shared?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedFilter"];
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rules of the domain not met */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSavedFilter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    filter: components["schemas"]["BoardFilter"];
+                    /**
+                     * @description share it with your sales group (422 SAVED_FILTER_NO_GROUP without one)
+                     * @default false
+                     */
+                    shared?: boolean;
+                    /** @description the version you saw */
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedFilter"];
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rules of the domain not met */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSavedFilter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success, no content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     streamEvents: {
         parameters: {
             query?: never;
@@ -4805,7 +5463,7 @@ export interface operations {
                 /** @description opaque cursor from the previous page */
                 cursor?: string;
                 limit?: number;
-                /** @description comma-separated kinds: auth.login_succeeded, auth.login_failed, auth.password_changed, auth.password_reset, user.role_changed, user.access_changed, share.granted, share.revoked, export.downloaded, record.deleted, deal.attachment_removed, import.uploaded, import.started, import.finished */
+                /** @description comma-separated kinds: auth.login_succeeded, auth.login_failed, auth.password_changed, auth.password_reset, user.role_changed, user.access_changed, share.granted, share.revoked, export.downloaded, record.deleted, deal.attachment_removed, import.uploaded, import.started, import.finished, currency.changed */
                 kind?: string;
                 actorId?: string;
                 /** @description entries at or after this time */

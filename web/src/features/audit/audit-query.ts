@@ -17,6 +17,7 @@ export const AUDIT_KINDS = [
   'import.uploaded',
   'import.started',
   'import.finished',
+  'currency.changed',
 ] as const satisfies readonly AuditKind[];
 // a kind the server adds and this list lacks fails the typecheck here
 type Unlisted = Exclude<AuditKind, (typeof AUDIT_KINDS)[number]>;

@@ -1,32 +1,38 @@
 import { ActionIcon, Button as MButton, Checkbox, Group, Menu, NativeSelect, Select, TextInput } from '@mantine/core';
 import { DatePickerInput, type DatesRangeValue } from '@mantine/dates';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
-import { api, type User } from '../../api.js';
+import { api, type SavedFilter, type User } from '../../api.js';
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { useI18n } from '../../i18n/index.js';
 import { Link, navigate, useLocation } from '../../router.js';
 import { useRefData, useSession } from '../../session.js';
-import { Empty, ErrorBox, Icon, Loading, usePageTitle } from '../../ui.js';
+import { qk } from '../../query.js';
+import { Empty, ErrorBox, Icon, Loading, useErrorText, usePageTitle, useToast } from '../../ui.js';
 import { Board } from './board.js';
 import { ViewSwitch } from '../list/view-switch.js';
 import {
   EMPTY_FILTER,
   LAST_PIPELINE,
+  filterOf,
   isEmptyFilter,
   lastFilter,
-  savedFilters,
+  savedFiltersQuery,
   storeFilter,
-  storeSavedFilters,
+  uploadLocalSavedFilters,
   type BoardFilter,
-  type SavedFilter,
 } from './board-query.js';
+import { ManagerPanel } from './manager-panel.js';
 
 export function BoardPage() {
   const { t, name } = useI18n();
   const { query } = useLocation();
   const { pipelines, pipelinesError, pipelinesLoading, reloadPipelines } = useRefData();
+  const { user } = useSession();
   usePageTitle(t('board.title'));
+  /** a lead's (and an administrator's) figures per manager, above the board */
+  const lead = user?.role === 'lead' || user?.role === 'admin';
+  const [byManager, setByManager] = useState(false);
   const active = pipelines.filter((p) => !p.archived);
   let wanted = query.get('pipeline');
   try {
@@ -70,12 +76,25 @@ export function BoardPage() {
             />
           ) : null}
           <ViewSwitch pipelineId={pipeline?.id ?? null} current="board" />
+          {lead && pipeline ? (
+            <MButton
+              variant={byManager ? 'filled' : 'default'}
+              size="sm"
+              leftSection={<Icon name="users" size={16} />}
+              aria-pressed={byManager}
+              onClick={() => setByManager((v) => !v)}
+              data-testid="by-manager-toggle"
+            >
+              {t('board.byManager')}
+            </MButton>
+          ) : null}
         </div>
         <Link to="/import" className="link" data-testid="board-import">
           {t('import.link')}
         </Link>
       </header>
       <Filters filter={filter} onChange={setFilter} />
+      {lead && pipeline && byManager ? <ManagerPanel pipeline={pipeline} filter={applied} /> : null}
       {pipelinesLoading ? (
         <Loading />
       ) : pipelinesError ? (
@@ -90,8 +109,9 @@ export function BoardPage() {
 }
 
 /**
- * Owner (everyone, mine, my group, a colleague), the expected close period, overdue deals, and a search across the
- * deal's title, client, contact, tax id, email and phone; saved filters (in this browser only, for now).
+ * Owner (everyone, mine, my group, a colleague), the expected close period, overdue and stuck deals, and a search
+ * across the deal's title, client, contact, tax id, email and phone; saved filters (on the server: mine, and those my
+ * sales group shares).
  */
 export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (f: BoardFilter) => void }) {
   const { t, locale } = useI18n();
@@ -108,19 +128,45 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
     ...(user?.departmentId ? [{ value: 'group', label: t('filter.ownerGroup') }] : []),
     ...(users.data ?? []).filter((u) => u.id !== user?.id && !u.disabled).map((u) => ({ value: u.id, label: u.name })),
   ];
-  const [saved, setSaved] = useState<SavedFilter[]>(savedFilters);
+  const qc = useQueryClient();
+  const toast = useToast();
+  const errorText = useErrorText();
+  const savedQuery = useQuery(savedFiltersQuery);
+  const saved: SavedFilter[] = savedQuery.data ?? [];
+  useEffect(() => {
+    // filters this browser kept before they moved to the server: uploaded once, then removed here
+    void uploadLocalSavedFilters().then((up) => {
+      if (up) void qc.invalidateQueries({ queryKey: qk.savedFilters });
+    });
+  }, [qc]);
   /** on a phone only the search shows; the other filters open on demand */
   const narrow = useMediaQuery('(max-width: 800px)', undefined, { getInitialValueInEffect: false });
   const [open, setOpen] = useState(false);
   const more = !narrow || open;
-  const active = [filter.owner, filter.closeFrom || filter.closeTo, filter.overdue].filter(Boolean).length;
+  const active = [filter.owner, filter.closeFrom || filter.closeTo, filter.overdue, filter.stuck].filter(
+    Boolean,
+  ).length;
   const range: DatesRangeValue<string> = [filter.closeFrom || null, filter.closeTo || null];
-  const save = () => {
-    const label = window.prompt(t('filter.saveName'));
-    if (!label?.trim()) return;
-    const next = [...saved.filter((s) => s.name !== label.trim()), { name: label.trim(), filter }];
-    setSaved(next);
-    storeSavedFilters(next);
+  const save = async (shared: boolean) => {
+    const label = window.prompt(t('filter.saveName'))?.trim();
+    if (!label) return;
+    try {
+      const mine = saved.find((s) => s.mine && s.name === label);
+      if (mine) await api.put(`/saved-filters/${mine.id}`, { name: label, filter, shared, version: mine.version });
+      else await api.post('/saved-filters', { name: label, filter, shared });
+      toast('ok', t('filter.savedOk', { name: label }));
+    } catch (e) {
+      toast('error', errorText(e));
+    }
+    void qc.invalidateQueries({ queryKey: qk.savedFilters });
+  };
+  const remove = async (s: SavedFilter) => {
+    try {
+      await api.del(`/saved-filters/${s.id}`);
+    } catch (e) {
+      toast('error', errorText(e));
+    }
+    void qc.invalidateQueries({ queryKey: qk.savedFilters });
   };
   return (
     <Group
@@ -183,6 +229,12 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
             onChange={(e) => set({ overdue: e.currentTarget.checked })}
             data-testid="filter-overdue"
           />
+          <Checkbox
+            label={t('filter.stuck')}
+            checked={filter.stuck}
+            onChange={(e) => set({ stuck: e.currentTarget.checked })}
+            data-testid="filter-stuck"
+          />
           <Menu withinPortal position="bottom-end">
             <Menu.Target>
               <MButton
@@ -198,32 +250,51 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
               {saved.length === 0 ? <Menu.Label>{t('filter.noneSaved')}</Menu.Label> : null}
               {saved.map((s) => (
                 <Menu.Item
-                  key={s.name}
-                  onClick={() => onChange({ ...EMPTY_FILTER, ...s.filter })}
+                  key={s.id}
+                  data-testid="saved-filter"
+                  onClick={() => onChange(filterOf(s.filter))}
+                  leftSection={
+                    s.shared ? (
+                      <span role="img" aria-label={t('filter.sharedWithGroup')} title={t('filter.sharedWithGroup')}>
+                        <Icon name="users" size={14} />
+                      </span>
+                    ) : null
+                  }
                   rightSection={
-                    <ActionIcon
-                      component="span"
-                      size="sm"
-                      variant="subtle"
-                      aria-label={t('common.remove')}
-                      onClick={(e: React.MouseEvent) => {
-                        e.stopPropagation();
-                        const next = saved.filter((x) => x.name !== s.name);
-                        setSaved(next);
-                        storeSavedFilters(next);
-                      }}
-                    >
-                      <Icon name="x" size={14} />
-                    </ActionIcon>
+                    s.mine ? (
+                      <ActionIcon
+                        component="span"
+                        size="sm"
+                        variant="subtle"
+                        aria-label={t('filter.remove', { name: s.name })}
+                        onClick={(e: React.MouseEvent) => {
+                          e.stopPropagation();
+                          void remove(s);
+                        }}
+                      >
+                        <Icon name="x" size={14} />
+                      </ActionIcon>
+                    ) : (
+                      <span className="muted small">{t('filter.sharedBy', { name: s.ownerName })}</span>
+                    )
                   }
                 >
                   {s.name}
                 </Menu.Item>
               ))}
               <Menu.Divider />
-              <Menu.Item onClick={save} disabled={isEmptyFilter(filter)}>
+              <Menu.Item onClick={() => void save(false)} disabled={isEmptyFilter(filter)}>
                 {t('filter.save')}
               </Menu.Item>
+              {user?.departmentId || user?.role === 'lead' ? (
+                <Menu.Item
+                  onClick={() => void save(true)}
+                  disabled={isEmptyFilter(filter)}
+                  data-testid="save-filter-shared"
+                >
+                  {t('filter.saveShared')}
+                </Menu.Item>
+              ) : null}
             </Menu.Dropdown>
           </Menu>
         </>

@@ -1,8 +1,9 @@
 /**
- * The board's server state: the filter (owner, close period, overdue, search), saved filters, and the query of
- * GET /deals/board. Shared with the boot prefetch (session.tsx) so that both ask for the very same key.
+ * The board's server state: the filter (owner, close period, overdue, stuck, search), saved filters (on the server,
+ * GET /saved-filters), and the query of GET /deals/board. Shared with the boot prefetch (session.tsx) so that both ask
+ * for the very same key.
  */
-import { api, qs, type BoardData } from '../../api.js';
+import { ApiError, api, qs, type BoardData, type SavedFilter } from '../../api.js';
 import { qk } from '../../query.js';
 
 export const PER_STAGE = 50;
@@ -16,10 +17,13 @@ export interface BoardFilter {
   closeFrom: string;
   closeTo: string;
   overdue: boolean;
+  /** open deals past their stage's "stuck after" days */
+  stuck: boolean;
   q: string;
 }
-export const EMPTY_FILTER: BoardFilter = { owner: '', closeFrom: '', closeTo: '', overdue: false, q: '' };
-export const isEmptyFilter = (f: BoardFilter) => !f.owner && !f.closeFrom && !f.closeTo && !f.overdue && !f.q;
+export const EMPTY_FILTER: BoardFilter = { owner: '', closeFrom: '', closeTo: '', overdue: false, stuck: false, q: '' };
+export const isEmptyFilter = (f: BoardFilter) =>
+  !f.owner && !f.closeFrom && !f.closeTo && !f.overdue && !f.stuck && !f.q;
 
 /** The query string of GET /deals/board and GET /deals for a filter: only what is set is sent. */
 export function filterParams(f: BoardFilter): Record<string, string | undefined> {
@@ -28,6 +32,7 @@ export function filterParams(f: BoardFilter): Record<string, string | undefined>
     closeFrom: f.closeFrom || undefined,
     closeTo: f.closeTo || undefined,
     overdue: f.overdue ? 'true' : undefined,
+    stuck: f.stuck ? 'true' : undefined,
     q: f.q.trim() || undefined,
   };
 }
@@ -61,25 +66,59 @@ export const storeFilter = (f: BoardFilter) => {
   }
 };
 
-/** Saved filters live in this browser's localStorage for now (not yet on the server, so not shared across devices). */
-export interface SavedFilter {
-  name: string;
-  filter: BoardFilter;
-}
-export function savedFilters(): SavedFilter[] {
-  try {
-    const v: unknown = JSON.parse(localStorage.getItem(SAVED_FILTERS) ?? '[]');
-    return Array.isArray(v) ? (v as SavedFilter[]) : [];
-  } catch {
-    return [];
-  }
-}
-export function storeSavedFilters(list: SavedFilter[]) {
-  try {
-    localStorage.setItem(SAVED_FILTERS, JSON.stringify(list));
-  } catch {
-    /* private mode */
-  }
+/** Saved filters: the viewer's own and those their sales group shares, from the server. */
+export const savedFiltersQuery = {
+  queryKey: qk.savedFilters,
+  queryFn: () => api.get<{ items: SavedFilter[] }>('/saved-filters').then((r) => r.items),
+  staleTime: 60_000,
+};
+
+/** A filter as saved (any part may be missing, e.g. from an older version) as the board's full filter. */
+export const filterOf = (f: Partial<BoardFilter>): BoardFilter => ({
+  owner: typeof f.owner === 'string' ? f.owner : '',
+  closeFrom: typeof f.closeFrom === 'string' ? f.closeFrom : '',
+  closeTo: typeof f.closeTo === 'string' ? f.closeTo : '',
+  overdue: f.overdue === true,
+  stuck: f.stuck === true,
+  q: typeof f.q === 'string' ? f.q.slice(0, 200) : '',
+});
+
+let uploading: Promise<boolean> | null = null;
+/**
+ * Saved filters used to live in this browser's localStorage: the first time the board opens here since, they are
+ * uploaded to the server (a name the user has there already is skipped) and then removed from this browser. A
+ * failure keeps them here for the next visit. True when something was uploaded.
+ */
+export function uploadLocalSavedFilters(): Promise<boolean> {
+  uploading ??= (async () => {
+    let local: { name?: unknown; filter?: unknown }[] = [];
+    try {
+      const v: unknown = JSON.parse(localStorage.getItem(SAVED_FILTERS) ?? '[]');
+      local = Array.isArray(v) ? (v as typeof local) : [];
+    } catch {
+      local = [];
+    }
+    if (!local.length) return false;
+    for (const s of local) {
+      const name = typeof s.name === 'string' ? s.name.trim().slice(0, 100) : '';
+      if (!name || !s.filter || typeof s.filter !== 'object') continue;
+      try {
+        await api.post('/saved-filters', { name, filter: filterOf(s.filter as Partial<BoardFilter>), shared: false });
+      } catch (e) {
+        // taken: uploaded by an earlier visit, or saved under that name on another device; refused: nothing to keep
+        if (e instanceof ApiError && (e.code === 'SAVED_FILTER_NAME_TAKEN' || e.status === 400)) continue;
+        uploading = null;
+        return false;
+      }
+    }
+    try {
+      localStorage.removeItem(SAVED_FILTERS);
+    } catch {
+      /* private mode */
+    }
+    return true;
+  })();
+  return uploading;
 }
 
 /** On /deals with a known pipeline (the address, or the last one used): what the board will ask for first. */

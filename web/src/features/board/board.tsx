@@ -21,7 +21,7 @@ import { api, qs, type BoardData, type Deal, type Page, type Pipeline, type Stag
 import { NewDealDialog } from '../deal/new-deal-dialog.js';
 import { useMediaQuery } from '@mantine/hooks';
 import { useI18n } from '../../i18n/index.js';
-import { formatTotals, useLabels } from '../../labels.js';
+import { useLabels } from '../../labels.js';
 import { qk } from '../../query.js';
 import { navigate } from '../../router.js';
 import { useRefData } from '../../session.js';
@@ -30,6 +30,7 @@ import { Button, ErrorBox, Icon, Loading, useErrorText, useToast } from '../../u
 import { PER_STAGE, boardQuery, filterParams, isEmptyFilter, type BoardFilter } from './board-query.js';
 import { findDeal, shift } from './board-cache.js';
 import { CardFace, DealCard } from './deal-card.js';
+import { ColumnTotals } from './column-totals.js';
 
 /** Keyboard dragging: ← and → jump to the previous or next column (dnd-kit's default moves 25 px per key). */
 const columnJump: KeyboardCoordinateGetter = (event, { currentCoordinates, context }) => {
@@ -52,7 +53,7 @@ const collision: CollisionDetection = (args) => {
 const stageOf = (id: unknown) => String(id).replace(/^strip:/, '');
 
 export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardFilter }) {
-  const { t, money, number, name } = useI18n();
+  const { t, number, name } = useI18n();
   const toast = useToast();
   const errorText = useErrorText();
   const { fieldLabel, kindName } = useLabels();
@@ -91,7 +92,7 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
     // the card jumps at once; the columns' counts and totals change by this deal; a refused move puts all back
     optimistic: (deal, stage) => {
       const before = qc.getQueryData<BoardData>(key);
-      patch((b) => shift(b, deal, { ...deal, stageId: stage.id }));
+      patch((b) => shift(b, deal, { ...deal, stageId: stage.id, stageEnteredAt: new Date().toISOString() }));
       return () => {
         if (before) qc.setQueryData(key, before);
       };
@@ -102,6 +103,7 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
       );
       // the deal page and other boards read it again when next shown; this board keeps its patched figures
       void qc.invalidateQueries({ queryKey: qk.deal(deal.id) });
+      void qc.invalidateQueries({ queryKey: qk.managersAll });
       void qc.invalidateQueries({
         queryKey: qk.boards,
         predicate: (q) => q.queryKey !== key && q.queryKey[2] !== pipeline.id,
@@ -339,7 +341,11 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
                         ) : null}
                       </div>
                       <div className="column-sum" data-testid="stage-sum">
-                        {formatTotals(col?.totals ?? [], money) || '\u00a0'}
+                        <ColumnTotals
+                          totals={col?.totals ?? []}
+                          currency={data.currency}
+                          probability={s.winProbability}
+                        />
                       </div>
                     </header>
                     <div className="column-body">

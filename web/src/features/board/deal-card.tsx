@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n/index.js';
 import { Link, navigate } from '../../router.js';
 import { Avatar, Icon } from '../../ui.js';
 import { ArchiveConfirm } from '../archive/archive-actions.js';
+import { StageAge } from './stage-age.js';
 
 const stop = (e: { stopPropagation: () => void }) => e.stopPropagation();
 const today = () => new Date().toISOString().slice(0, 10);
@@ -136,6 +137,7 @@ export function CardFace({
           </span>
         </div>
       ) : null}
+      <StageAge deal={deal} stages={stages} />
       {moving ? <div className="deal-card-status">{t('board.moving')}</div> : null}
     </>
   );

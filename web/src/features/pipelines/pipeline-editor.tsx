@@ -9,7 +9,7 @@ import { useLabels } from '../../labels.js';
 import { qk } from '../../query.js';
 import { navigate } from '../../router.js';
 import { useRefData } from '../../session.js';
-import { Button, Card, ErrorBox, Icon, useToast } from '../../ui.js';
+import { Button, Card, ErrorBox, Field, Icon, useToast } from '../../ui.js';
 import { useSavePipeline } from './pipelines-query.js';
 
 interface DraftStage {
@@ -19,6 +19,9 @@ interface DraftStage {
   kind: StageKind;
   requiredFields: string[];
   requiredDocumentKinds: string[];
+  /** whole numbers as typed; '' not set */
+  stuckAfterDays: string;
+  winProbability: string;
 }
 export interface Draft {
   id?: string;
@@ -29,6 +32,8 @@ export interface Draft {
 }
 
 let seq = 0;
+/** a whole number from lo to hi, as typed */
+const wholeIn = (v: string, lo: number, hi: number) => /^\d+$/.test(v) && Number(v) >= lo && Number(v) <= hi;
 /** A stage not saved yet (no id); the key tells the rows apart while they are reordered. */
 export const newStage = (name: string, kind: StageKind): DraftStage => ({
   key: `new-${++seq}`,
@@ -36,6 +41,8 @@ export const newStage = (name: string, kind: StageKind): DraftStage => ({
   kind,
   requiredFields: [],
   requiredDocumentKinds: [],
+  stuckAfterDays: '',
+  winProbability: '',
 });
 
 export function draftOf(p: Pipeline): Draft {
@@ -53,6 +60,8 @@ export function draftOf(p: Pipeline): Draft {
         kind: s.kind,
         requiredFields: [...s.requiredFields],
         requiredDocumentKinds: [...s.requiredDocumentKinds],
+        stuckAfterDays: s.stuckAfterDays === null ? '' : String(s.stuckAfterDays),
+        winProbability: s.winProbability === null ? '' : String(s.winProbability),
       })),
   };
 }
@@ -66,7 +75,14 @@ export function PipelineEditor({ initial }: { initial: Draft }) {
   const form = useForm<Draft>({
     mode: 'controlled',
     initialValues: initial,
-    validate: { name: required, stages: { name: required } },
+    validate: {
+      name: required,
+      stages: {
+        name: required,
+        stuckAfterDays: (v: string) => (v && !wholeIn(v, 1, 3650) ? t('pipelines.stuckAfterInvalid') : null),
+        winProbability: (v: string) => (v && !wholeIn(v, 0, 100) ? t('pipelines.winProbabilityInvalid') : null),
+      },
+    },
   });
   const draft = form.values;
   const [open, setOpen] = useState<string | null>(null);
@@ -94,6 +110,8 @@ export function PipelineEditor({ initial }: { initial: Draft }) {
       kind: s.kind,
       requiredFields: s.requiredFields,
       requiredDocumentKinds: s.requiredDocumentKinds,
+      stuckAfterDays: s.stuckAfterDays ? Number(s.stuckAfterDays) : null,
+      winProbability: s.winProbability ? Number(s.winProbability) : null,
     }));
     if (d.id)
       save.mutate(
@@ -215,6 +233,18 @@ export function PipelineEditor({ initial }: { initial: Draft }) {
                     <Icon name="trash" size={16} />
                   </button>
                 </div>
+                {!expanded && (s.stuckAfterDays || s.winProbability) ? (
+                  <div className="stage-row-reqs" data-testid="stage-board-settings">
+                    {s.stuckAfterDays ? (
+                      <span className="chip">
+                        <Icon name="clock" size={12} /> {t('pipelines.stuckAfterChip', { n: Number(s.stuckAfterDays) })}
+                      </span>
+                    ) : null}
+                    {s.winProbability ? (
+                      <span className="chip">{t('pipelines.winProbabilityChip', { n: Number(s.winProbability) })}</span>
+                    ) : null}
+                  </div>
+                ) : null}
                 {!expanded && reqCount ? (
                   <div className="stage-row-reqs">
                     {s.requiredFields.map((k) => (
@@ -263,6 +293,43 @@ export function PipelineEditor({ initial }: { initial: Draft }) {
                           ))}
                         </div>
                       )}
+                    </fieldset>
+                    <fieldset>
+                      <legend>{t('pipelines.onTheBoard')}</legend>
+                      <div className="stage-board-inputs">
+                        <Field
+                          label={t('pipelines.stuckAfter')}
+                          htmlFor={`stuck-${s.key}`}
+                          hint={t('pipelines.stuckAfterHint')}
+                          error={form.errors[`stages.${i}.stuckAfterDays`] ? t('pipelines.stuckAfterInvalid') : null}
+                        >
+                          <input
+                            id={`stuck-${s.key}`}
+                            className="input input-narrow"
+                            inputMode="numeric"
+                            data-testid="stage-stuck-after"
+                            value={s.stuckAfterDays}
+                            onChange={(e) => setStage(i, 'stuckAfterDays', e.target.value.trim())}
+                          />
+                        </Field>
+                        <Field
+                          label={t('pipelines.winProbability')}
+                          htmlFor={`win-${s.key}`}
+                          hint={t('pipelines.winProbabilityHint')}
+                          error={
+                            form.errors[`stages.${i}.winProbability`] ? t('pipelines.winProbabilityInvalid') : null
+                          }
+                        >
+                          <input
+                            id={`win-${s.key}`}
+                            className="input input-narrow"
+                            inputMode="numeric"
+                            data-testid="stage-win-probability"
+                            value={s.winProbability}
+                            onChange={(e) => setStage(i, 'winProbability', e.target.value.trim())}
+                          />
+                        </Field>
+                      </div>
                     </fieldset>
                     <div className="stage-row-more">
                       <button

@@ -10,15 +10,17 @@ describe('board patches after a move', () => {
     const a = deal('a', 's1', '100.10');
     const board: BoardData = {
       pipelineId: 'p',
+      currency: null,
       stages: [
         {
           stageId: 's1',
           count: 2,
           totals: [{ currency: 'EUR', amount: '150.10' }],
+          companyTotal: null,
           deals: [a, deal('b', 's1', '50.00')],
           nextCursor: null,
         },
-        { stageId: 's2', count: 0, totals: [], deals: [], nextCursor: null },
+        { stageId: 's2', count: 0, totals: [], companyTotal: null, deals: [], nextCursor: null },
       ],
     };
     const next = shift(board, a, { ...a, stageId: 's2' });
