@@ -8,7 +8,7 @@ import { Migration } from '@mikro-orm/migrations';
  * - `deal_write_refused(reason)`: how a deal write done in one statement refuses (and so rolls back) from SQL.
  */
 export class Migration20261130061000_write_path extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`
 alter table deal_board_totals add column slot smallint not null default 0 check (slot between 0 and 7);
 alter table deal_board_totals drop constraint deal_board_totals_pkey;

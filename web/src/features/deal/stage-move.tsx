@@ -3,7 +3,7 @@
  * target stage lacks; when something is missing (or the stage is a lost stage) the stage dialog asks for exactly
  * that, uploads the documents one by one, then sends the move with the typed values in `changes`.
  */
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type DragEvent, type ReactNode } from 'react';
 import {
   ApiError,
   api,
