@@ -10,16 +10,26 @@ export const streamRoutes: RouteSpec[] = [
       'Server-Sent Events: every committed change to a record you can see (deal, client, contact), as ' +
       '`id: <event id>`, `event: record`, `data: {"id","recordType","recordId","kind","actorId","at"}` (contact ' +
       'events also carry clientId). Reconnect with Last-Event-ID to get what you missed; events are at-least-once, ' +
-      'drop ids you have seen. `event: reset` asks you to reload: you were too far behind. Comment lines are heartbeats.',
+      'drop ids you have seen (a new EventSource cannot send the header: pass `lastEventId` in the query instead). ' +
+      '`event: reset` asks you to reload: you were too far behind. Comment lines are heartbeats.',
     tag: 'Live',
     access: 'user',
     errors: [429],
+    query: z.strictObject({
+      lastEventId: z
+        .string()
+        .max(40)
+        .optional()
+        .describe('the id of the last event you received, for a new EventSource (the header wins when both are sent)'),
+    }),
     headers: z.object({
       'last-event-id': z.string().max(40).optional().describe('the id of the last event you received'),
     }),
     rawResponse: { contentType: 'text/event-stream', description: 'the event stream; it stays open' },
-    handler: async ({ app, user, req, res }) => {
-      await app.live.subscribe(user, res, req.get('last-event-id') ?? null, () => {
+    handler: async ({ app, user, query, req, res }) => {
+      // EventSource sends the header itself when it reconnects; a tab taking the stream over sends the query
+      const lastEventId = req.get('last-event-id') ?? query.lastEventId ?? null;
+      await app.live.subscribe(user, res, lastEventId, () => {
         res.status(200).set({
           'Content-Type': 'text/event-stream; charset=utf-8',
           'Cache-Control': 'no-cache, no-transform',

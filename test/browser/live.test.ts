@@ -1,10 +1,11 @@
 /**
  * Live updates across two browser sessions: a colleague moves a deal, and the board and the deal page open in the
  * other browser show it without a reload (Server-Sent Events on GET /api/v1/stream).
- * Needs the stream endpoint (issue 7, server side); on a branch without it this test fails.
+ * The tabs of one browser share one stream: one leader tab holds it and relays to the others; when it closes, another
+ * tab takes over.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { fixtures, login, startHarness, type Harness } from '../support/harness.ts';
 import { launch, logIn } from './browser.ts';
 
@@ -36,7 +37,7 @@ beforeAll(async () => {
   const s = await login(h, manager.email);
   const d = await s.post('/deals', { title: 'Watched live', clientId: client.id, pipelineId: pipeline.id });
   expect(d.status).toBe(201);
-  dealId = d.body.id;
+  dealId = (d.body as { id: string }).id;
   browser = await launch();
 });
 
@@ -79,6 +80,51 @@ describe('live updates', () => {
     } finally {
       await watcher.close();
       await mover.close();
+    }
+  });
+
+  it('shares one stream between the tabs of a browser, and another tab takes over when the leader closes', async () => {
+    const watcher = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const mover = await login(h, managerEmail);
+    try {
+      const first = await watcher.newPage();
+      await logIn(first, h, leadEmail);
+      const openBoard = async (p: Page) => {
+        await p.goto(`${h.baseUrl}/deals?pipeline=${pipeline.id}`);
+        await p.locator(`[data-testid="deal-card"][data-deal-id="${dealId}"]`).waitFor();
+      };
+      await openBoard(first);
+      // the first tab leads: its stream is open before the others ask to lead
+      await expect.poll(() => h.ctx.live.size, { timeout: 10_000 }).toBe(1);
+      const tabs = [first, await watcher.newPage(), await watcher.newPage()];
+      await openBoard(tabs[1]);
+      await openBoard(tabs[2]);
+
+      let version = ((await mover.get(`/deals/${dealId}`)).body as { version: number }).version;
+      const moveTo = async (name: string) => {
+        const r = await mover.post(`/deals/${dealId}/stage`, { stageId: stage(name), version });
+        expect(r.status).toBe(200);
+        version = (r.body as { version: number }).version;
+      };
+      const shows = (p: Page, name: string) =>
+        p
+          .locator(`[data-testid="stage-column"][data-stage-id="${stage(name)}"] [data-deal-id="${dealId}"]`)
+          .waitFor({ timeout: 10_000 });
+
+      const now = ((await mover.get(`/deals/${dealId}`)).body as { stageId: string }).stageId;
+      const target = now === stage('Lead') ? 'Qualified' : 'Lead';
+      await moveTo(target);
+      await Promise.all(tabs.map((p) => shows(p, target)));
+      // all three tabs are live, on one connection to the server
+      expect(h.ctx.live.size).toBe(1);
+
+      await first.close();
+      const back = target === 'Lead' ? 'Qualified' : 'Lead';
+      await moveTo(back);
+      await Promise.all(tabs.slice(1).map((p) => shows(p, back)));
+      await expect.poll(() => h.ctx.live.size, { timeout: 10_000 }).toBe(1);
+    } finally {
+      await watcher.close();
     }
   });
 });

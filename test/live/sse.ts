@@ -8,11 +8,13 @@ export interface SseMessage {
 }
 
 /** A browser's EventSource, as far as a test needs it: reads GET /stream of one session and parses its messages. */
-export async function openStream(s: Session, lastEventId?: string, baseUrl = s.baseUrl) {
+/** `inQuery`: the last id goes in `?lastEventId=`, as a new EventSource sends it (it cannot set the header). */
+export async function openStream(s: Session, lastEventId?: string, baseUrl = s.baseUrl, inQuery = false) {
   const ctrl = new AbortController();
   const headers: Record<string, string> = { cookie: s.cookie, accept: 'text/event-stream' };
-  if (lastEventId) headers['last-event-id'] = lastEventId;
-  const res = await fetch(`${baseUrl}/api/v1/stream`, { headers, signal: ctrl.signal });
+  if (lastEventId && !inQuery) headers['last-event-id'] = lastEventId;
+  const query = lastEventId && inQuery ? `?lastEventId=${encodeURIComponent(lastEventId)}` : '';
+  const res = await fetch(`${baseUrl}/api/v1/stream${query}`, { headers, signal: ctrl.signal });
   const messages: SseMessage[] = [];
   const comments: string[] = [];
   let waiters: (() => void)[] = [];

@@ -116,6 +116,19 @@ describe('GET /stream', () => {
     again.close();
   });
 
+  it('resumes after the lastEventId of the query, as a tab taking the stream over asks', async () => {
+    const first = await openStream(lead);
+    const client = (await owner.post('/clients', { name: 'Takeover Ltd' })).body;
+    const seen = await first.next((m) => m.data?.recordId === client.id);
+    first.close();
+    await owner.patch(`/clients/${client.id}`, { version: 1, notes: 'between leaders' });
+    const next = await openStream(lead, seen.id!, undefined, true);
+    const missed = await next.next((m) => m.data?.recordId === client.id);
+    expect(missed.data).toMatchObject({ kind: 'updated' });
+    expect(BigInt(missed.id!)).toBeGreaterThan(BigInt(seen.id!));
+    next.close();
+  });
+
   it('does not lose an event whose id committed after a higher one the browser had seen', async () => {
     const client = (await owner.post('/clients', { name: 'Out of order' })).body;
     const stream = await openStream(lead);

@@ -1,8 +1,15 @@
 /**
  * Live updates: committed events reach the browser through Server-Sent Events on GET /api/v1/stream
- * (`event: record`, data `{ id, recordType, recordId, kind, actorId, at }`); EventSource resumes after a drop with
- * Last-Event-ID by itself. A deal event invalidates that deal and patches the cached boards with it: the card moves
- * and the column figures change by exactly that deal, and the cards a user loaded with "Load more" stay.
+ * (`event: record`, data `{ id, recordType, recordId, kind, actorId, at }`). A deal event invalidates that deal and
+ * patches the cached boards with it: the card moves and the column figures change by exactly that deal, and the cards
+ * a user loaded with "Load more" stay.
+ *
+ * One stream per browser, not per tab: a stream holds one of the browser's six HTTP/1.1 connections to the origin for
+ * good, so the tabs of one user elect a leader with the Web Locks API (`navigator.locks`). The leader holds the
+ * EventSource and relays every event to the other tabs over a BroadcastChannel; when the leader tab closes, its lock
+ * is released, the next tab waiting for it opens the stream and resumes after the last event it saw (`lastEventId`,
+ * so nothing in between is lost). Events are at-least-once: each tab drops ids it has already handled.
+ * A browser without Web Locks or BroadcastChannel keeps one stream per tab.
  */
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
@@ -20,29 +27,37 @@ export interface RecordEvent {
   at: string;
 }
 
+/** What the leader tab relays to the others: an event as the stream sent it, or the stream's request to reload. */
+type Relay = { type: 'record'; id: string; data: string } | { type: 'reset' };
+
+/** ids handled lately, so that an event replayed on a takeover (at-least-once) is applied once */
+const RECENT = 1000;
+
 export function useLiveUpdates(userId: string | undefined) {
   const qc = useQueryClient();
   useEffect(() => {
     if (!userId || typeof EventSource === 'undefined') return;
-    // the stream holds one of the browser's few HTTP/1.1 connections to the origin for good: it opens once the
-    // page's first reads are answered (or after 3 s), so it never queues them
+    const shared = typeof BroadcastChannel !== 'undefined' && typeof navigator.locks?.request === 'function';
+    const channel = shared ? new BroadcastChannel(`dealflow.live.${userId}`) : null;
+    const seen = new Set<string>();
+    /** the last event this tab received, where a stream it opens resumes */
+    let lastId = '';
     let source: EventSource | null = null;
+    let release: (() => void) | null = null;
+    let started = false;
     let stopped = false;
-    const open = () => {
-      if (stopped || source) return;
-      unsubscribe();
-      clearTimeout(fallback);
-      source = new EventSource('/api/v1/stream', { withCredentials: true });
-      source.addEventListener('record', onRecord as EventListener);
-    };
-    const unsubscribe = qc.getQueryCache().subscribe(() => {
-      if (qc.isFetching() === 0) open();
-    });
-    const fallback = setTimeout(open, 3000);
-    const onRecord = (e: MessageEvent<string>) => {
+    const stop = new AbortController();
+
+    const apply = (id: string, data: string) => {
+      if (id) {
+        if (seen.has(id)) return;
+        seen.add(id);
+        if (seen.size > RECENT) seen.delete(seen.values().next().value!);
+        lastId = id;
+      }
       let ev: RecordEvent;
       try {
-        ev = JSON.parse(e.data) as RecordEvent;
+        ev = JSON.parse(data) as RecordEvent;
       } catch {
         return;
       }
@@ -56,13 +71,63 @@ export function useLiveUpdates(userId: string | undefined) {
         void qc.invalidateQueries({ queryKey: qk.pipelines });
       }
     };
+    // the stream could not bring everything missed: what the page shows is read again
+    const reset = () => void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+
+    if (channel)
+      channel.onmessage = (e: MessageEvent<Relay>) => {
+        if (e.data.type === 'record') apply(e.data.id, e.data.data);
+        else if (e.data.type === 'reset') reset();
+      };
+
+    /** This tab holds the stream (the leader, or alone): every event is applied here and relayed to the others. */
+    const connect = () => {
+      const url = lastId ? `/api/v1/stream?lastEventId=${encodeURIComponent(lastId)}` : '/api/v1/stream';
+      source = new EventSource(url, { withCredentials: true });
+      source.addEventListener('record', (e: MessageEvent<string>) => {
+        channel?.postMessage({ type: 'record', id: e.lastEventId, data: e.data } satisfies Relay);
+        apply(e.lastEventId, e.data);
+      });
+      source.addEventListener('reset', () => {
+        channel?.postMessage({ type: 'reset' } satisfies Relay);
+        reset();
+      });
+    };
+
+    // the stream holds a connection for good: it opens once the page's first reads are answered (or after 3 s), so
+    // it never queues them
+    const open = () => {
+      if (stopped || started) return;
+      started = true;
+      unsubscribe();
+      clearTimeout(fallback);
+      if (!shared) return connect();
+      // held while this tab is the leader: released when the tab closes or the user logs out
+      navigator.locks
+        .request(`dealflow.live.${userId}`, { signal: stop.signal }, () => {
+          if (stopped) return;
+          connect();
+          return new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        })
+        .catch(() => {
+          /* stopped while waiting for the lead */
+        });
+    };
+    const unsubscribe = qc.getQueryCache().subscribe(() => {
+      if (qc.isFetching() === 0) open();
+    });
+    const fallback = setTimeout(open, 3000);
     if (qc.isFetching() === 0) queueMicrotask(open);
     return () => {
       stopped = true;
       unsubscribe();
       clearTimeout(fallback);
-      source?.removeEventListener('record', onRecord as EventListener);
+      stop.abort();
       source?.close();
+      release?.();
+      channel?.close();
     };
   }, [userId, qc]);
 }

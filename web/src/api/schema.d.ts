@@ -687,7 +687,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-Sent Events: every committed change to a record you can see (deal, client, contact), as `id: <event id>`, `event: record`, `data: {"id","recordType","recordId","kind","actorId","at"}` (contact events also carry clientId). Reconnect with Last-Event-ID to get what you missed; events are at-least-once, drop ids you have seen. `event: reset` asks you to reload: you were too far behind. Comment lines are heartbeats. */
+        /** Server-Sent Events: every committed change to a record you can see (deal, client, contact), as `id: <event id>`, `event: record`, `data: {"id","recordType","recordId","kind","actorId","at"}` (contact events also carry clientId). Reconnect with Last-Event-ID to get what you missed; events are at-least-once, drop ids you have seen (a new EventSource cannot send the header: pass `lastEventId` in the query instead). `event: reset` asks you to reload: you were too far behind. Comment lines are heartbeats. */
         get: operations["streamEvents"];
         put?: never;
         post?: never;
@@ -5320,7 +5320,10 @@ export interface operations {
     };
     streamEvents: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the id of the last event you received, for a new EventSource (the header wins when both are sent) */
+                lastEventId?: string;
+            };
             header?: {
                 /** @description the id of the last event you received */
                 "last-event-id"?: string;
