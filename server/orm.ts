@@ -29,6 +29,7 @@ import { Migration20261130061000_reference_deal_fields } from '../migrations/Mig
 import { Migration20261130061000_write_path } from '../migrations/Migration20261130061000_write_path.ts';
 import { Migration20261130063000_deal_archive } from '../migrations/Migration20261130063000_deal_archive.ts';
 import { Migration20261130064000_board_rollup_archive } from '../migrations/Migration20261130064000_board_rollup_archive.ts';
+import { Migration20261130065000_live_deal_indexes } from '../migrations/Migration20261130065000_live_deal_indexes.ts';
 
 export const entities = [
   User,
@@ -72,6 +73,7 @@ export const migrations = [
   { name: 'Migration20261130061000_write_path', class: Migration20261130061000_write_path },
   { name: 'Migration20261130063000_deal_archive', class: Migration20261130063000_deal_archive },
   { name: 'Migration20261130064000_board_rollup_archive', class: Migration20261130064000_board_rollup_archive },
+  { name: 'Migration20261130065000_live_deal_indexes', class: Migration20261130065000_live_deal_indexes },
 ];
 
 export type Orm = MikroORM;
