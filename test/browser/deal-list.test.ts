@@ -159,7 +159,9 @@ describe('archive and restore', () => {
     await page.goto(`${h.baseUrl}/deals/list?pipeline=${pipeline.id}`);
     await page.getByTestId('deal-row').first().waitFor();
     expect(await rowTitles(page)).not.toContain('Delta pipes');
-    await page.getByTestId('filter-archived').check();
+    // the switch follows the address, which the router updates in a transition: wait for it rather than at once
+    await page.getByTestId('filter-archived').click();
+    await expect.poll(() => page.getByTestId('filter-archived').isChecked()).toBe(true);
     await expect.poll(() => rowTitles(page)).toEqual(['Delta pipes']);
     await page.getByTestId('deal-row-title').first().click();
 
