@@ -6,31 +6,9 @@
 import { DECIMAL, fieldValueProblem, isDate, type FieldType } from '../fields/types.ts';
 import type { FieldValue } from '../deals/gate.ts';
 import { normaliseEmail, normaliseName, normalisePhone, normaliseTaxId } from '../clients/duplicates.ts';
+import { CUSTOM_PREFIX, IMPORT_TARGETS, type BuiltInTarget, type ImportTarget } from './targets.ts';
 
-/** Fields a column can feed; custom deal fields are `deal.custom.<key>`. */
-export const IMPORT_TARGETS = [
-  'client.name',
-  'client.taxId',
-  'client.email',
-  'client.phone',
-  'client.website',
-  'client.address',
-  'contact.name',
-  'contact.position',
-  'contact.email',
-  'contact.phone',
-  'deal.title',
-  'deal.amount',
-  'deal.currency',
-  'deal.pipeline',
-  'deal.stage',
-  'deal.owner',
-  'deal.expectedCloseDate',
-  'deal.lostReason',
-] as const;
-export type BuiltInTarget = (typeof IMPORT_TARGETS)[number];
-export type ImportTarget = BuiltInTarget | `deal.custom.${string}`;
-export const CUSTOM_PREFIX = 'deal.custom.';
+export { CUSTOM_PREFIX, IMPORT_TARGETS, type BuiltInTarget, type ImportTarget };
 
 /** target → index of the file's column that feeds it */
 export type ImportMapping = Partial<Record<string, number>>;

@@ -17,28 +17,11 @@ export interface Defaults {
 }
 
 /** The fields a column can feed, in the order the mapping offers them (custom deal fields follow). */
-export const TARGETS = [
-  'client.name',
-  'client.taxId',
-  'client.email',
-  'client.phone',
-  'client.website',
-  'client.address',
-  'contact.name',
-  'contact.position',
-  'contact.email',
-  'contact.phone',
-  'deal.title',
-  'deal.amount',
-  'deal.currency',
-  'deal.pipeline',
-  'deal.stage',
-  'deal.owner',
-  'deal.expectedCloseDate',
-  'deal.lostReason',
-] as const;
-export type Target = (typeof TARGETS)[number];
-export const CUSTOM_PREFIX = 'deal.custom.';
+export {
+  CUSTOM_PREFIX,
+  IMPORT_TARGETS as TARGETS,
+  type BuiltInTarget as Target,
+} from '../../../../modules/imports/targets.js';
 
 /** Row error codes with their own message; others are shown by a generic one with the code. */
 export const ROW_ERROR_CODES = [
