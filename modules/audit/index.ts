@@ -3,25 +3,9 @@
  * DELETE and TRUNCATE on audit_log); read by administrators through GET /api/v1/audit.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { AUDIT_KINDS, type AuditKind } from './kinds.ts';
 
-export const AUDIT_KINDS = [
-  'auth.login_succeeded',
-  'auth.login_failed',
-  'auth.password_changed',
-  'auth.password_reset',
-  'user.role_changed',
-  'user.access_changed',
-  'share.granted',
-  'share.revoked',
-  'export.downloaded',
-  'record.deleted',
-  'deal.attachment_removed',
-  'import.uploaded',
-  'import.started',
-  'import.finished',
-  'currency.changed',
-] as const;
-export type AuditKind = (typeof AUDIT_KINDS)[number];
+export { AUDIT_KINDS, type AuditKind };
 
 export interface AuditEntry {
   kind: AuditKind;
