@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import type { FileStorage } from '../modules/files/storage.ts';
 import { createDealActivities } from './deals.ts';
+import { createEventActivities } from './events.ts';
 import { createFileActivities } from './files.ts';
 import { createOpActivities } from './kit/ops.ts';
 import { createImportActivities } from './imports.ts';
@@ -20,5 +21,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createDealActivities(deps),
     ...createFileActivities(deps),
     ...createImportActivities(deps),
+    ...createEventActivities(deps),
   };
 }

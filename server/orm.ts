@@ -30,6 +30,7 @@ import { Migration20261130061000_write_path } from '../migrations/Migration20261
 import { Migration20261130063000_deal_archive } from '../migrations/Migration20261130063000_deal_archive.ts';
 import { Migration20261130064000_board_rollup_archive } from '../migrations/Migration20261130064000_board_rollup_archive.ts';
 import { Migration20261130065000_live_deal_indexes } from '../migrations/Migration20261130065000_live_deal_indexes.ts';
+import { Migration20261130070000_calendar } from '../migrations/Migration20261130070000_calendar.ts';
 
 export const entities = [
   User,
@@ -74,6 +75,7 @@ export const migrations = [
   { name: 'Migration20261130063000_deal_archive', class: Migration20261130063000_deal_archive },
   { name: 'Migration20261130064000_board_rollup_archive', class: Migration20261130064000_board_rollup_archive },
   { name: 'Migration20261130065000_live_deal_indexes', class: Migration20261130065000_live_deal_indexes },
+  { name: 'Migration20261130070000_calendar', class: Migration20261130070000_calendar },
 ];
 
 export type Orm = MikroORM;

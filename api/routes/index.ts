@@ -12,6 +12,7 @@ import { passwordRoutes } from './passwords.ts';
 import { importRoutes } from './imports.ts';
 import { currencyRoutes } from './currency.ts';
 import { savedFilterRoutes } from './saved-filters.ts';
+import { calendarRoutes } from './calendar.ts';
 
 /** Every operation of the HTTP API, in the order the reference lists them. */
 export const allRoutes: RouteSpec[] = [
@@ -25,6 +26,7 @@ export const allRoutes: RouteSpec[] = [
   ...pipelineRoutes,
   ...currencyRoutes,
   ...savedFilterRoutes,
+  ...calendarRoutes,
   ...streamRoutes,
   ...passwordRoutes,
   ...auditRoutes,

@@ -3,7 +3,7 @@
  * them all; `recordEvent` (write.ts) is the only way in, inside the transaction of the change it records.
  */
 
-export const RECORD_TYPES = ['deal', 'client', 'contact'] as const;
+export const RECORD_TYPES = ['deal', 'client', 'contact', 'event'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 /** One field's value before and after an edit. */
@@ -18,22 +18,41 @@ export interface FieldChange {
  */
 export interface DealEvent {
   recordType: 'deal';
-  kind: 'created' | 'updated' | 'stage_changed' | 'attached' | 'detached' | 'archived' | 'restored';
+  kind: 'created' | 'updated' | 'stage_changed' | 'attached' | 'detached' | 'archived' | 'restored' | 'reported';
   fromStageId?: string | null;
   toStageId?: string | null;
   data?: Record<string, unknown>;
 }
 
+/** An interaction report on the timeline of each deal, client and contact it is about (and of its event). */
+export interface ReportedData {
+  reportId: string;
+  kind: string;
+  outcome: string;
+  summary: string;
+  eventId: string | null;
+  nextEventId: string | null;
+}
+
 export type ClientEvent =
   | { recordType: 'client'; kind: 'created'; data: { name: string } }
-  | { recordType: 'client'; kind: 'updated'; data: { changes: Record<string, FieldChange> } };
+  | { recordType: 'client'; kind: 'updated'; data: { changes: Record<string, FieldChange> } }
+  | { recordType: 'client'; kind: 'reported'; data: ReportedData };
 
 export type ContactEvent =
   | { recordType: 'contact'; kind: 'created'; data: { clientId: string; name: string } }
-  | { recordType: 'contact'; kind: 'updated'; data: { clientId: string; changes: Record<string, FieldChange> } };
+  | { recordType: 'contact'; kind: 'updated'; data: { clientId: string; changes: Record<string, FieldChange> } }
+  | { recordType: 'contact'; kind: 'reported'; data: ReportedData & { clientId: string } };
+
+/** A calendar event's own timeline: planned, changed, cancelled (whole or one occurrence), a result recorded. */
+export interface CalendarEventEvent {
+  recordType: 'event';
+  kind: 'created' | 'updated' | 'cancelled' | 'reported';
+  data?: Record<string, unknown>;
+}
 
 /** What a change adds to a record's timeline: its type and kind pick the payload. */
-export type TimelineEvent = DealEvent | ClientEvent | ContactEvent;
+export type TimelineEvent = DealEvent | ClientEvent | ContactEvent | CalendarEventEvent;
 export type EventKind = TimelineEvent['kind'];
 
 /** Who did it, to which record, under which idempotency key (a retried write finds its event by it). */
@@ -48,9 +67,10 @@ export type NewEvent = TimelineEvent & EventMeta;
 
 /** The kinds each record type may have; the table's check constraint says the same. */
 export const KINDS_BY_TYPE: { [T in RecordType]: readonly Extract<TimelineEvent, { recordType: T }>['kind'][] } = {
-  deal: ['created', 'updated', 'stage_changed', 'attached', 'detached', 'archived', 'restored'],
-  client: ['created', 'updated'],
-  contact: ['created', 'updated'],
+  deal: ['created', 'updated', 'stage_changed', 'attached', 'detached', 'archived', 'restored', 'reported'],
+  client: ['created', 'updated', 'reported'],
+  contact: ['created', 'updated', 'reported'],
+  event: ['created', 'updated', 'cancelled', 'reported'],
 };
 
 /**

@@ -315,10 +315,16 @@ export class Entity<S extends Versioned, R, W extends Written = Written> {
   /**
    * The main function's body once the handlers are registered: the create window for a new record, then the run
    * lives until its Update budget is spent (or Temporal suggests it) and every handler has finished, and calls
-   * `continueAsNew` with what the next run needs. Returns (the workflow completes) only when the create never came.
+   * `continueAsNew` with what the next run needs. Returns (the workflow completes) when the create never came, or,
+   * for a record with `timers`, when nothing will ever be due again (a later command starts it anew from its row).
+   *
+   * `timers` make the record's own time-driven work durable (a calendar event's reminders, a plan's deadline): the
+   * run sleeps on a Temporal timer until `nextAt(state)`, woken early by any change to the state, then runs `fire`
+   * between writes (never while one is in flight) and adopts the state it returns.
    */
   async live(
     continueAsNew: (carry: { state: S; created: boolean; handledTotal: number }) => Promise<never>,
+    timers?: Timers<S>,
   ): Promise<void> {
     if (!this.created) {
       if (!(await condition(() => this.created, this.opts.createWindow ?? CREATE_WINDOW))) {
@@ -327,8 +333,41 @@ export class Entity<S extends Versioned, R, W extends Written = Written> {
       }
     }
     const updatesPerRun = this.opts.updatesPerRun ?? UPDATES_PER_RUN;
-    await condition(() => this.handledThisRun >= updatesPerRun || workflowInfo().continueAsNewSuggested);
+    const spent = () => this.handledThisRun >= updatesPerRun || workflowInfo().continueAsNewSuggested;
+    if (!timers) {
+      await condition(spent);
+    } else {
+      for (;;) {
+        if (spent()) break;
+        const seen = this.state;
+        const at = timers.nextAt(seen);
+        if (at === null) {
+          if (!this.busy && allHandlersFinished()) return;
+          await condition(() => spent() || this.state !== seen || (!this.busy && allHandlersFinished()));
+          continue;
+        }
+        const wait = at - Date.now();
+        if (wait > 0 && (await condition(() => spent() || this.state !== seen, wait))) continue;
+        await condition(() => !this.busy);
+        if (this.state !== seen) continue;
+        this.busy = true;
+        try {
+          this.state = await timers.fire(this.state, Date.now());
+        } finally {
+          this.busy = false;
+          this.handledThisRun++;
+        }
+      }
+    }
     await condition(allHandlersFinished);
     await continueAsNew({ state: this.state, created: this.created, handledTotal: this.handledTotal });
   }
+}
+
+/** A record's time-driven work (see `Entity.live`). */
+export interface Timers<S> {
+  /** when something is next due for this state (epoch ms), or null when nothing ever will be */
+  nextAt(state: S): number | null;
+  /** does what is due at `now` through activities and returns the state after it */
+  fire(state: S, now: number): Promise<S>;
 }

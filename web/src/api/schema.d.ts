@@ -680,6 +680,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendar/occurrences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Occurrences overlapping a window (at most 100 days), series expanded in their time zones, in start order */
+        get: operations["listOccurrences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Plan an event (a call, meeting, email to send or task); with reminders and a result to collect */
+        post: operations["createEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One event */
+        get: operations["getEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an event; for a series, all occurrences (default), one occurrence (scope this) or this and the following */
+        patch: operations["editEvent"];
+        trace?: never;
+    };
+    "/api/v1/calendar/events/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an event, or one occurrence of a series */
+        post: operations["cancelEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/events/{id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the result of an occurrence: outcome, summary and the next step (a follow-up event), required unless the outcome closes the matter */
+        post: operations["recordEventResult"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/counters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Results overdue, events due today and open deals with no planned activity: yours, and per manager for a lead */
+        get: operations["calendarCounters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The outcomes a result may name, per kind */
+        get: operations["listOutcomes"];
+        put?: never;
+        /** Offer an outcome for a kind of event */
+        post: operations["createOutcome"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/outcomes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename, reorder or archive an outcome */
+        patch: operations["updateOutcome"];
+        trace?: never;
+    };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Interaction reports you see, newest first, filtered by manager, client, contact, deal, kind and period */
+        get: operations["listReports"];
+        put?: never;
+        /** Write an interaction report without an event (a call, meeting or negotiation that was not planned) */
+        post: operations["createReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stream": {
         parameters: {
             query?: never;
@@ -1211,6 +1367,113 @@ export interface components {
             overdue?: boolean;
             stuck?: boolean;
             q?: string;
+        };
+        CalendarOccurrence: {
+            /** Format: uuid */
+            eventId: string;
+            occurrence: string;
+            start: string;
+            end: string;
+            title: string;
+            /** @enum {string} */
+            kind: "call" | "meeting" | "email" | "task";
+            allDay: boolean;
+            timeZone: string;
+            recurring: boolean;
+            cancelled: boolean;
+            /** Format: uuid */
+            ownerId: string;
+            ownerName: string;
+            location: string;
+            dealId: string | null;
+            dealTitle: string | null;
+            clientId: string | null;
+            clientName: string | null;
+            contactId: string | null;
+            resultDue: boolean;
+            reported: boolean;
+            version: number;
+        };
+        CalendarEvent: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            ownerId: string;
+            ownerName: string;
+            /** @enum {string} */
+            kind: "call" | "meeting" | "email" | "task";
+            title: string;
+            description: string;
+            startsAt: string;
+            endsAt: string;
+            allDay: boolean;
+            timeZone: string;
+            rrule: string | null;
+            exdates: string[];
+            cancelledOccurrences: string[];
+            location: string;
+            clientId: string | null;
+            clientName: string | null;
+            contactId: string | null;
+            contactName: string | null;
+            dealId: string | null;
+            dealTitle: string | null;
+            participantUserIds: string[];
+            participantContactIds: string[];
+            reminders: number[];
+            /** @enum {string} */
+            status: "planned" | "cancelled";
+            seriesId: string | null;
+            recurrenceId: string | null;
+            sequence: number;
+            /** @description occurrence starts whose result is awaited */
+            resultsDue: string[];
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+            canEdit: boolean;
+        };
+        CalendarCounters: {
+            /** Format: uuid */
+            userId: string;
+            name: string;
+            resultsOverdue: number;
+            dueToday: number;
+            dealsWithoutActivity: number;
+        };
+        EventOutcome: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "call" | "meeting" | "email" | "task";
+            label: string;
+            /** @description closes the matter: no next step is required */
+            closes: boolean;
+            position: number;
+            archived: boolean;
+        };
+        InteractionReport: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            authorId: string;
+            authorName: string;
+            /** @enum {string} */
+            kind: "call" | "meeting" | "email" | "task" | "negotiation";
+            occurredAt: string;
+            eventId: string | null;
+            occurrence: string | null;
+            clientId: string | null;
+            clientName: string | null;
+            contactId: string | null;
+            dealId: string | null;
+            dealTitle: string | null;
+            disposition: ("answered" | "no_answer" | "busy" | "voicemail") | null;
+            outcome: string;
+            summary: string;
+            nextStep: string;
+            nextEventId: string | null;
+            createdAt: string;
         };
         AuditEntry: {
             id: string;
@@ -5300,6 +5563,998 @@ export interface operations {
             };
             /** @description Not found or not visible to you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOccurrences: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                /** @description me, group (a lead's group and themselves) or a user id; default: everyone you see */
+                owner?: ("me" | "group") | string;
+                dealId?: string;
+                clientId?: string;
+                contactId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CalendarOccurrence"][];
+                    };
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "call" | "meeting" | "email" | "task";
+                    title: string;
+                    /** @default  */
+                    description?: string;
+                    /** Format: date-time */
+                    startsAt: string;
+                    /** Format: date-time */
+                    endsAt: string;
+                    /** @default false */
+                    allDay?: boolean;
+                    /** @description IANA time zone, e.g. Europe/Moscow (the web app sends the user's) */
+                    timeZone: string;
+                    /**
+                     * @description recurrence: an RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10 (DAILY, WEEKLY, MONTHLY, YEARLY)
+                     * @default null
+                     */
+                    rrule?: string | null;
+                    /**
+                     * @description a place or a meeting link
+                     * @default
+                     */
+                    location?: string;
+                    /** @default null */
+                    clientId?: string | null;
+                    /** @default null */
+                    contactId?: string | null;
+                    /** @default null */
+                    dealId?: string | null;
+                    /** @default [] */
+                    participantUserIds?: string[];
+                    /** @default [] */
+                    participantContactIds?: string[];
+                    /**
+                     * @description minutes before the start, e.g. [1440, 15]
+                     * @default []
+                     */
+                    reminders?: number[];
+                    /**
+                     * Format: uuid
+                     * @description whose calendar (a lead may plan for their group's)
+                     */
+                    ownerId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarEvent"];
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rules of the domain not met */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarEvent"];
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    editEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    changes: {
+                        /** @enum {string} */
+                        kind?: "call" | "meeting" | "email" | "task";
+                        title?: string;
+                        /** @default  */
+                        description?: string;
+                        /** Format: date-time */
+                        startsAt?: string;
+                        /** Format: date-time */
+                        endsAt?: string;
+                        /** @default false */
+                        allDay?: boolean;
+                        /** @description IANA time zone, e.g. Europe/Moscow (the web app sends the user's) */
+                        timeZone?: string;
+                        /**
+                         * @description recurrence: an RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10 (DAILY, WEEKLY, MONTHLY, YEARLY)
+                         * @default null
+                         */
+                        rrule?: string | null;
+                        /**
+                         * @description a place or a meeting link
+                         * @default
+                         */
+                        location?: string;
+                        /** @default null */
+                        clientId?: string | null;
+                        /** @default null */
+                        contactId?: string | null;
+                        /** @default null */
+                        dealId?: string | null;
+                        /** @default [] */
+                        participantUserIds?: string[];
+                        /** @default [] */
+                        participantContactIds?: string[];
+                        /**
+                         * @description minutes before the start, e.g. [1440, 15]
+                         * @default []
+                         */
+                        reminders?: number[];
+                    };
+                    /** @description the version you saw */
+                    version?: number;
+                    /**
+                     * @default all
+                     * @enum {string}
+                     */
+                    scope?: "all" | "this" | "following";
+                    /**
+                     * Format: date-time
+                     * @description the occurrence (its start) for scope this or following
+                     */
+                    occurrence?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarEvent"];
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rules of the domain not met */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    occurrence?: string;
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarEvent"];
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rules of the domain not met */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordEventResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description the occurrence (its start); default: the first one awaiting a result
+                     */
+                    occurrence?: string;
+                    /** Format: uuid */
+                    outcomeId: string;
+                    /**
+                     * @description calls: answered, no_answer, busy, voicemail
+                     * @default null
+                     */
+                    disposition?: ("answered" | "no_answer" | "busy" | "voicemail") | null;
+                    /** @default  */
+                    summary?: string;
+                    /** @default null */
+                    next?: {
+                        /** @enum {string} */
+                        kind: "call" | "meeting" | "email" | "task";
+                        title: string;
+                        /** @default  */
+                        description?: string;
+                        /** Format: date-time */
+                        startsAt: string;
+                        /** Format: date-time */
+                        endsAt: string;
+                        /** @default false */
+                        allDay?: boolean;
+                        /** @description IANA time zone, e.g. Europe/Moscow (the web app sends the user's) */
+                        timeZone: string;
+                        /**
+                         * @description recurrence: an RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10 (DAILY, WEEKLY, MONTHLY, YEARLY)
+                         * @default null
+                         */
+                        rrule?: string | null;
+                        /**
+                         * @description a place or a meeting link
+                         * @default
+                         */
+                        location?: string;
+                        /** @default null */
+                        clientId?: string | null;
+                        /** @default null */
+                        contactId?: string | null;
+                        /** @default null */
+                        dealId?: string | null;
+                        /** @default [] */
+                        participantUserIds?: string[];
+                        /** @default [] */
+                        participantContactIds?: string[];
+                        /**
+                         * @description minutes before the start, e.g. [1440, 15]
+                         * @default []
+                         */
+                        reminders?: number[];
+                        /** Format: uuid */
+                        ownerId?: string;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        event: components["schemas"]["CalendarEvent"];
+                        /** Format: uuid */
+                        reportId: string;
+                        nextEvent: components["schemas"]["CalendarEvent"] | null;
+                    };
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rules of the domain not met */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    calendarCounters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CalendarCounters"][];
+                    };
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOutcomes: {
+        parameters: {
+            query?: {
+                archived?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["EventOutcome"][];
+                    };
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createOutcome: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "call" | "meeting" | "email" | "task";
+                    label: string;
+                    /** @default false */
+                    closes?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOutcome"];
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateOutcome: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    label?: string;
+                    closes?: boolean;
+                    position?: number;
+                    archived?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOutcome"];
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReports: {
+        parameters: {
+            query?: {
+                /** @description opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+                authorId?: string;
+                clientId?: string;
+                contactId?: string;
+                dealId?: string;
+                kind?: "call" | "meeting" | "email" | "task" | "negotiation";
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["InteractionReport"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "call" | "meeting" | "email" | "task" | "negotiation";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    /** @default null */
+                    clientId?: string | null;
+                    /** @default null */
+                    contactId?: string | null;
+                    /** @default null */
+                    dealId?: string | null;
+                    /** @default [] */
+                    participantUserIds?: string[];
+                    /** @default [] */
+                    participantContactIds?: string[];
+                    /** @default null */
+                    disposition?: ("answered" | "no_answer" | "busy" | "voicemail") | null;
+                    /** Format: uuid */
+                    outcomeId: string;
+                    /** @default  */
+                    summary?: string;
+                    /** @default  */
+                    nextStep?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InteractionReport"];
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rules of the domain not met */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ASK_SETTINGS, type EventState } from '../model.ts';
+import { advanced, dueAt, nextActivityStart, nextAskAt, nextDueAt } from '../schedule.ts';
+
+const T = (s: string) => Date.parse(s);
+
+const event = (over: Partial<EventState> = {}): EventState => ({
+  id: 'e1',
+  ownerId: 'u1',
+  kind: 'call',
+  title: 'Call',
+  description: '',
+  startsAt: '2026-12-01T10:00:00.000Z',
+  endsAt: '2026-12-01T10:30:00.000Z',
+  allDay: false,
+  timeZone: 'UTC',
+  rrule: null,
+  location: '',
+  clientId: null,
+  contactId: null,
+  dealId: null,
+  participantUserIds: [],
+  participantContactIds: [],
+  reminders: [1440, 15],
+  status: 'planned',
+  exdates: [],
+  cancelledOccurrences: [],
+  sequence: 0,
+  version: 1,
+  remindedThrough: '2026-11-29T00:00:00.000Z',
+  resultsThrough: '2026-11-29T00:00:00.000Z',
+  resultsDue: [],
+  answered: [],
+  settings: { ...DEFAULT_ASK_SETTINGS, askEveryMinutes: 60, escalateAfterAsks: 3 },
+  ...over,
+});
+
+describe('what an event has to do and when', () => {
+  it('reminds a day and fifteen minutes before, then asks for the result at the end', () => {
+    let s = event();
+    expect(nextDueAt(s)).toBe(T('2026-11-30T10:00:00Z'));
+    let w = dueAt(s, T('2026-11-30T10:00:00Z'));
+    expect(w.reminders.map((r) => r.minutes)).toEqual([1440]);
+    s = advanced(s, T('2026-11-30T10:00:00Z'), w);
+    expect(nextDueAt(s)).toBe(T('2026-12-01T09:45:00Z'));
+    s = advanced(s, T('2026-12-01T09:45:00Z'), dueAt(s, T('2026-12-01T09:45:00Z')));
+    expect(nextDueAt(s)).toBe(T('2026-12-01T10:30:00Z'));
+    w = dueAt(s, T('2026-12-01T10:30:00Z'));
+    expect(w.reminders).toEqual([]);
+    expect(w.ended.map((o) => o.start)).toEqual(['2026-12-01T10:00:00.000Z']);
+    s = advanced(s, T('2026-12-01T10:30:00Z'), w);
+    expect(s.resultsDue).toEqual([
+      { occurrence: '2026-12-01T10:00:00.000Z', asks: 1, nextAskAt: '2026-12-01T11:30:00.000Z', escalated: false },
+    ]);
+    expect(nextDueAt(s)).toBe(T('2026-12-01T11:30:00Z'));
+  });
+
+  it('after an outage, delivers the missed reminders at once, each once', () => {
+    const s = event();
+    const w = dueAt(s, T('2026-12-01T09:50:00Z'));
+    expect(w.reminders.map((r) => r.minutes)).toEqual([1440, 15]);
+    const after = advanced(s, T('2026-12-01T09:50:00Z'), w);
+    expect(dueAt(after, T('2026-12-01T09:55:00Z')).reminders).toEqual([]);
+  });
+
+  it('asks again on the cadence and tells the lead at the third ask', () => {
+    let s = event({
+      resultsThrough: '2026-12-01T10:30:00.000Z',
+      remindedThrough: '2026-12-01T10:30:00.000Z',
+      resultsDue: [
+        { occurrence: '2026-12-01T10:00:00.000Z', asks: 1, nextAskAt: '2026-12-01T11:30:00.000Z', escalated: false },
+      ],
+    });
+    let w = dueAt(s, T('2026-12-01T11:30:00Z'));
+    expect(w.asks).toMatchObject([{ asks: 2, escalate: false }]);
+    s = advanced(s, T('2026-12-01T11:30:00Z'), w);
+    w = dueAt(s, T('2026-12-01T12:30:00Z'));
+    expect(w.asks).toMatchObject([{ asks: 3, escalate: true }]);
+    s = advanced(s, T('2026-12-01T12:30:00Z'), w);
+    expect(s.resultsDue[0].escalated).toBe(true);
+    expect(dueAt(s, T('2026-12-01T13:30:00Z')).asks).toMatchObject([{ asks: 4, escalate: false }]);
+  });
+
+  it('asks only within working hours: after 18:00 on a Friday, at 09:00 on Monday', () => {
+    // 2026-12-04 is a Friday
+    expect(nextAskAt(T('2026-12-04T17:30:00Z'), DEFAULT_ASK_SETTINGS)).toBe('2026-12-07T09:00:00.000Z');
+    expect(nextAskAt(T('2026-12-04T10:00:00Z'), DEFAULT_ASK_SETTINGS)).toBe('2026-12-04T11:00:00.000Z');
+    expect(nextAskAt(T('2026-12-04T05:00:00Z'), { ...DEFAULT_ASK_SETTINGS, timeZone: 'Europe/Moscow' })).toBe(
+      '2026-12-04T06:00:00.000Z',
+    );
+  });
+
+  it('does not ask for a result answered early, nor for a cancelled event', () => {
+    const s = event({ answered: ['2026-12-01T10:00:00.000Z'], reminders: [] });
+    const w = dueAt(s, T('2026-12-01T10:30:00Z'));
+    expect(w.ended).toEqual([]);
+    const after = advanced(s, T('2026-12-01T10:30:00Z'), w);
+    expect(after.answered).toEqual([]);
+    expect(nextDueAt(after)).toBeNull();
+    expect(nextDueAt(event({ status: 'cancelled' }))).toBeNull();
+  });
+
+  it('schedules each occurrence of a series and skips a cancelled one', () => {
+    const s = event({
+      rrule: 'FREQ=DAILY;COUNT=3',
+      reminders: [15],
+      cancelledOccurrences: ['2026-12-02T10:00:00.000Z'],
+      remindedThrough: '2026-12-01T10:00:00.000Z',
+      resultsThrough: '2026-12-01T10:30:00.000Z',
+    });
+    expect(nextDueAt(s)).toBe(T('2026-12-03T09:45:00Z'));
+    expect(nextActivityStart(s, T('2026-12-01T12:00:00Z'))).toBe('2026-12-03T10:00:00.000Z');
+  });
+});
