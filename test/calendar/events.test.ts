@@ -295,7 +295,7 @@ describe('calendar events', () => {
       expect(types).toContain('EVENT_TYPE_TIMER_STARTED');
       if (name === 'reminded-escalated-answered') {
         expect(types).toContain('EVENT_TYPE_TIMER_FIRED');
-        expect(types).toContain('EVENT_TYPE_ACTIVITY_TASK_COMPLETED');
+        expect(types).toContain('EVENT_TYPE_MARKER_RECORDED');
       }
       if (process.env.RECORD_HISTORIES === '1') {
         const file = path.join(ROOT, 'test', 'fixtures', 'histories', `event-${name}-${stamp}.json`);
