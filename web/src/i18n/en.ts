@@ -590,6 +590,35 @@ export const en = {
   'problem.IMPORT_NOT_MAPPED': 'Map the columns first.',
   'problem.IMPORT_ALREADY_STARTED': 'This import has started already.',
   'audit.kind.currency.changed': 'Company currency or exchange rates changed',
+
+  'nav.calendarAdmin': 'Calendar & results',
+  'calendarAdmin.title': 'Calendar & results',
+  'calendarAdmin.outcomes': 'Outcomes of events',
+  'calendarAdmin.outcomesHint':
+    'What a manager chooses when reporting the result of an event. An outcome that closes the matter needs no next step.',
+  'calendarAdmin.kind.call': 'Calls',
+  'calendarAdmin.kind.meeting': 'Meetings',
+  'calendarAdmin.kind.email': 'Emails',
+  'calendarAdmin.kind.task': 'Tasks',
+  'calendarAdmin.label': 'Outcome',
+  'calendarAdmin.closes': 'Closes the matter',
+  'calendarAdmin.archive': 'Archive',
+  'calendarAdmin.restore': 'Restore',
+  'calendarAdmin.newOutcome': 'New outcome',
+  'calendarAdmin.outcomeAdded': 'Outcome added',
+  'calendarAdmin.cadence': 'Asking for results',
+  'calendarAdmin.cadenceHint':
+    'Until a result is given, Dealflow asks again on this cadence within working hours and tells the lead at the chosen ask.',
+  'calendarAdmin.askEvery': 'Ask again every (minutes)',
+  'calendarAdmin.escalateAfter': 'Tell the lead at ask number',
+  'calendarAdmin.workStart': 'Working day starts',
+  'calendarAdmin.workEnd': 'Working day ends',
+  'calendarAdmin.timeZone': 'Time zone',
+  'calendarAdmin.workDays': 'Working days',
+  'calendarAdmin.endBeforeStart': 'The working day ends after it starts',
+  'calendarAdmin.noDays': 'Choose at least one working day',
+  'calendarAdmin.saved': 'Settings saved',
+  'problem.OUTCOME_LABEL_TAKEN': 'This kind of event has an outcome with this name already.',
 } as const;
 
 export type MessageKey = keyof typeof en;
