@@ -6,10 +6,15 @@ import type { CompiledGraph } from '../graph.ts';
 import { activeNodes, initialState, step, type Effect, type Happening, type InstanceState } from '../interpreter.ts';
 
 let feasibility: CompiledGraph;
-beforeAll(async () => {
-  const r = await compileBpmn(fs.readFileSync(path.join(import.meta.dirname, 'fixtures', 'feasibility.bpmn'), 'utf8'));
+let errors: CompiledGraph;
+const load = async (name: string) => {
+  const r = await compileBpmn(fs.readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8'));
   if ('problems' in r) throw new Error(JSON.stringify(r.problems));
-  feasibility = r.graph;
+  return r.graph;
+};
+beforeAll(async () => {
+  feasibility = await load('feasibility.bpmn');
+  errors = await load('errors-terminate.bpmn');
 });
 
 /** Drives an instance: each happening's effects are kept; tokens are found by the node they wait at. */
@@ -83,5 +88,25 @@ describe('the regulation interpreter', () => {
     d.complete('assess', { feasible: true });
     expect(() => d.do({ type: 'complete', tokenId: assess })).toThrow(/no token/);
     expect(() => d.do({ type: 'start', variables: {} })).toThrow(/already started/);
+  });
+
+  it('catches an error thrown inside a sub-process on its boundary, cancelling what ran there', () => {
+    const d = new Drive(errors).do({ type: 'start', variables: {} });
+    expect(d.types()).toEqual(['openTask:check']);
+    d.complete('check', { bad: true });
+    expect(d.types()).toEqual(['cancel:sub', 'openTask:fix']);
+    expect(activeNodes(d.state)).toEqual(['fix']);
+    d.complete('fix');
+    expect(d.state.status).toBe('completed');
+  });
+
+  it('ends every branch at a terminate end', () => {
+    const d = new Drive(errors).do({ type: 'start', variables: {} });
+    d.complete('check', { bad: false });
+    expect(activeNodes(d.state).sort()).toEqual(['fast', 'slow']);
+    d.complete('fast');
+    expect(d.types()).toEqual(['cancel:slow', 'finished:terminated']);
+    expect(d.state.status).toBe('terminated');
+    expect(d.state.tokens).toEqual([]);
   });
 });
