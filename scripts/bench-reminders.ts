@@ -9,7 +9,7 @@ import path from 'node:path';
 import { startTemporalDevServer } from '../runtime/temporal-dev.ts';
 import { createTemplate, dropTemplate, freePort, newRunId, testPostgres } from '../test/support/services.ts';
 import { fixtures, startHarness, type Harness } from '../test/support/harness.ts';
-import { DEFAULT_ASK_SETTINGS, type EventState } from '../modules/calendar/model.ts';
+import { DEFAULT_ASK_SETTINGS, blankFields, plannedState, type EventState } from '../modules/calendar/model.ts';
 import { eventWorkflow } from '../workflows/event.ts';
 import { eventWorkflowId } from '../workflows/event-contract.ts';
 
@@ -19,35 +19,22 @@ const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((
 /** Events due at the given instants (reminder 0 minutes before the start), written as rows and started as workflows. */
 async function plant(h: Harness, ownerId: string, dues: number[], concurrency = 64): Promise<string[]> {
   const now = new Date().toISOString();
-  const states: EventState[] = dues.map((due) => ({
-    id: randomUUID(),
-    ownerId,
-    kind: 'call',
-    title: 'Bench call',
-    description: '',
-    startsAt: new Date(due).toISOString(),
-    endsAt: new Date(due + 3_600_000).toISOString(),
-    allDay: false,
-    timeZone: 'UTC',
-    rrule: null,
-    location: '',
-    clientId: null,
-    contactId: null,
-    dealId: null,
-    participantUserIds: [],
-    participantContactIds: [],
-    reminders: [0],
-    status: 'planned',
-    exdates: [],
-    cancelledOccurrences: [],
-    sequence: 0,
-    version: 1,
-    remindedThrough: now,
-    resultsThrough: now,
-    resultsDue: [],
-    answered: [],
-    settings: DEFAULT_ASK_SETTINGS,
-  }));
+  const states: EventState[] = dues.map((due) =>
+    plannedState(
+      {
+        ...blankFields({
+          title: 'Bench call',
+          startsAt: new Date(due).toISOString(),
+          endsAt: new Date(due + 3_600_000).toISOString(),
+          reminders: [0],
+        }),
+        id: randomUUID(),
+        ownerId,
+      },
+      DEFAULT_ASK_SETTINGS,
+      now,
+    ),
+  );
   await h.ctx.orm.em.getConnection().execute(
     `insert into calendar_events (id, owner_id, kind, title, starts_at, ends_at, time_zone, reminders, reminded_through,
        results_through)
