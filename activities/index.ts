@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { FileStorage } from '../modules/files/storage.ts';
 import { createDealActivities } from './deals.ts';
 import { createEventActivities } from './events.ts';
+import { createRegulationActivities } from './regulations.ts';
 import { createFileActivities } from './files.ts';
 import { createOpActivities } from './kit/ops.ts';
 import { createImportActivities } from './imports.ts';
@@ -22,5 +23,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createFileActivities(deps),
     ...createImportActivities(deps),
     ...createEventActivities(deps),
+    ...createRegulationActivities(deps),
   };
 }

@@ -76,7 +76,8 @@ export function step(
   before: InstanceState,
   h: Happening,
 ): { state: InstanceState; effects: Effect[] } {
-  const s: InstanceState = structuredClone(before);
+  // a deep copy by JSON: the state is plain data, and the workflow sandbox has no structuredClone
+  const s = JSON.parse(JSON.stringify(before)) as InstanceState;
   const effects: Effect[] = [];
   const run = new Run(graph, s, effects);
   run.apply(h);

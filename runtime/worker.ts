@@ -29,12 +29,14 @@ function sourceHash(): string {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (p.endsWith('.ts')) h.update(p).update(fs.readFileSync(p));
+      else if (p.endsWith('.ts') || p.endsWith('.json')) h.update(p).update(fs.readFileSync(p));
     }
   };
+  // every folder workflow code imports from, and the locked versions of the libraries it bundles (rrule, feelin…)
   walk(path.join(ROOT, 'workflows'));
   walk(path.join(ROOT, 'modules'));
-  h.update(fs.readFileSync(path.join(ROOT, 'node_modules', '@temporalio', 'workflow', 'package.json')));
+  walk(path.join(ROOT, 'bpmn'));
+  h.update(fs.readFileSync(path.join(ROOT, 'package-lock.json')));
   return h.digest('hex').slice(0, 16);
 }
 

@@ -6,7 +6,59 @@ import {
   regulationVersions,
 } from '../../modules/regulations/versions.ts';
 import { forbidden } from '../../modules/shared/errors.ts';
-import { route, type RouteSpec } from '../http.ts';
+import {
+  completeTaskCommand,
+  myTasks,
+  readInstance,
+  startRegulationCommand,
+  type RegulationCommandContext,
+} from '../../modules/regulations/tasks.ts';
+import { idParams, route, type Ctx, type RouteSpec } from '../http.ts';
+
+const commandContext = (c: Ctx<unknown, unknown, unknown>): RegulationCommandContext => ({
+  em: c.em,
+  temporal: c.app.temporal,
+  taskQueue: c.app.config.TEMPORAL_TASK_QUEUE,
+  actorId: c.user.id,
+  viewer: c.user,
+});
+
+const plain = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
+const variables = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/), plain)
+  .refine((v) => Object.keys(v).length <= 100, {
+    message: 'At most 100 values',
+  });
+
+const taskSchema = z
+  .object({
+    id: z.uuid(),
+    instanceId: z.uuid(),
+    key: z.string(),
+    tokenId: z.string(),
+    nodeId: z.string(),
+    name: z.string(),
+    assignee: z.string().nullable(),
+    candidateGroups: z.array(z.string()),
+    formKey: z.string().nullable(),
+    status: z.enum(['open', 'completed', 'cancelled']),
+    dueAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'RegulationTask' });
+
+const instanceSchema = z
+  .object({
+    id: z.uuid(),
+    key: z.string(),
+    status: z.string(),
+    variables: z.record(z.string(), z.unknown()),
+    activeNodes: z.array(z.string()),
+    completedNodes: z.array(z.string()),
+    incidents: z.array(z.object({ tokenId: z.string(), node: z.string(), message: z.string() })),
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'RegulationInstance' });
 
 const fieldSchema = z.object({ name: z.string(), type: z.string(), required: z.boolean() });
 const versionSchema = z
@@ -89,5 +141,58 @@ export const regulationRoutes: RouteSpec[] = [
       // attachment() sets the type from the .bpmn name: the XML type is set after it
       res.status(200).attachment(`${v.key}-v${v.version}.bpmn`).type('application/xml').send(v.xml);
     },
+  }),
+  route({
+    method: 'post',
+    path: '/regulations/:key/instances',
+    operationId: 'startRegulation',
+    summary:
+      "Start a regulation's latest version with its inputs (422 REGULATION_INPUT_MISSING names the missing ones)",
+    tag: 'Regulations',
+    access: 'user',
+    status: 201,
+    errors: [400, 404, 422, 503],
+    params: keyParams,
+    body: z.strictObject({ variables: variables.default({}), dealId: z.uuid().nullable().default(null) }),
+    response: instanceSchema,
+    handler: async (c) => {
+      const s = await startRegulationCommand(commandContext(c), c.params.key, c.body);
+      return readInstance(c.em.fork(), c.user, s.id);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/regulation-instances/:id',
+    operationId: 'getRegulationInstance',
+    summary: 'Where a regulation instance stands: active and completed elements, incidents, its values',
+    tag: 'Regulations',
+    access: 'user',
+    errors: [404],
+    params: idParams,
+    response: instanceSchema,
+    handler: ({ em, user, params }) => readInstance(em, user, params.id),
+  }),
+  route({
+    method: 'get',
+    path: '/tasks',
+    operationId: 'myTasks',
+    summary: 'The open regulation tasks you may work: assigned to you, your role or your department, oldest first',
+    tag: 'Regulations',
+    access: 'user',
+    response: z.object({ items: z.array(taskSchema) }),
+    handler: async ({ em, user }) => ({ items: await myTasks(em, user) }),
+  }),
+  route({
+    method: 'post',
+    path: '/tasks/:id/complete',
+    operationId: 'completeTask',
+    summary: "Complete a task with its form's values; the regulation moves on",
+    tag: 'Regulations',
+    access: 'user',
+    errors: [400, 404, 409, 503],
+    params: idParams,
+    body: z.strictObject({ variables: variables.default({}) }),
+    response: taskSchema,
+    handler: (c) => completeTaskCommand(commandContext(c), c.params.id, c.body.variables),
   }),
 ];

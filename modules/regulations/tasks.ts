@@ -1,0 +1,227 @@
+/**
+ * Starting regulations and working their tasks: the command layer of `regulation-<id>` workflows (modules/kit/send.ts)
+ * and the task inbox's reads. Who may complete a task: its assignee — a user id, `role:<role>`, `department:<id>` —
+ * or a member of one of its candidate groups (`department:<id>`, `role:<role>`, or a department's name).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { initialState } from '../../bpmn/interpreter.ts';
+import type { Viewer } from '../access/visibility.ts';
+import { send, type Target } from '../kit/send.ts';
+import { DomainError, notFound } from '../shared/errors.ts';
+import {
+  completeTask,
+  regulationKind,
+  resyncRegulation,
+  startRegulation,
+  type RegulationWorkflowInput,
+} from '../../workflows/regulation-contract.ts';
+import { regulationWorkflow } from '../../workflows/regulation.ts';
+import type { RegulationState } from './instance.ts';
+import { regulationVersion } from './versions.ts';
+
+export interface RegulationCommandContext {
+  em: EntityManager;
+  temporal: Client;
+  taskQueue: string;
+  actorId: string | null;
+  viewer: Viewer;
+}
+
+export interface Worker {
+  id: string;
+  role: string;
+  departmentId: string | null;
+  departmentName: string | null;
+}
+
+/** Whether a person may work a task (pure). */
+export function mayWork(task: { assignee: string | null; candidateGroups: string[] }, w: Worker): boolean {
+  const matches = (who: string) =>
+    who === w.id ||
+    who === `role:${w.role}` ||
+    (w.departmentId !== null && who === `department:${w.departmentId}`) ||
+    (w.departmentName !== null && who.toLowerCase() === w.departmentName.toLowerCase());
+  if (w.role === 'admin') return true;
+  if (task.assignee && !task.assignee.startsWith('=') && !task.assignee.startsWith('$') && matches(task.assignee))
+    return true;
+  return task.candidateGroups.some(matches);
+}
+
+const target = (id: string, start: () => Promise<RegulationWorkflowInput>): Target<RegulationWorkflowInput> => ({
+  kind: regulationKind,
+  workflow: regulationWorkflow,
+  id,
+  start,
+});
+
+async function loadInstance(em: EntityManager, id: string): Promise<RegulationState | null> {
+  const [row] = await em
+    .getConnection()
+    .execute<{ state: RegulationState; version: number }[]>(
+      `select state, version from regulation_instances where id = ?`,
+      [id],
+    );
+  return row ? { ...row.state, version: row.version } : null;
+}
+
+/** Starts a regulation's latest version with the inputs it declares (required ones must be given). */
+export async function startRegulationCommand(
+  ctx: RegulationCommandContext,
+  key: string,
+  input: { variables: Record<string, unknown>; dealId: string | null },
+): Promise<RegulationState> {
+  const reg = await regulationVersion(ctx.em, key, 'latest');
+  const missing = reg.graph.inputs.filter(
+    (f) => f.required && (input.variables[f.name] === undefined || input.variables[f.name] === ''),
+  );
+  if (missing.length) {
+    throw new DomainError('REGULATION_INPUT_MISSING', `Give ${missing.map((f) => f.name).join(', ')}`, {
+      errors: missing.map((f) => ({ field: `variables.${f.name}`, message: 'required' })),
+    });
+  }
+  const id = randomUUID();
+  const instance: RegulationState = {
+    id,
+    version: 0,
+    regulationId: reg.id,
+    key: reg.key,
+    graph: reg.graph,
+    interp: initialState(),
+    timers: {},
+    services: [],
+  };
+  const r = await send(
+    ctx,
+    target(id, () => Promise.resolve({ instance, created: false })),
+    startRegulation,
+    {
+      opId: randomUUID(),
+      actorId: ctx.actorId,
+      instance,
+      variables: input.variables,
+      dealId: input.dealId,
+    },
+  );
+  return r.instance;
+}
+
+export interface TaskView {
+  id: string;
+  instanceId: string;
+  key: string;
+  tokenId: string;
+  nodeId: string;
+  name: string;
+  assignee: string | null;
+  candidateGroups: string[];
+  formKey: string | null;
+  status: 'open' | 'completed' | 'cancelled';
+  dueAt: string | null;
+  createdAt: string;
+}
+
+const TASK_SELECT = `select t.id, t.instance_id as "instanceId", i.key, t.token_id as "tokenId", t.node_id as "nodeId", t.name,
+  t.assignee, t.candidate_groups as "candidateGroups", t.form_key as "formKey", t.status, t.due_at as "dueAt",
+  t.created_at as "createdAt"
+  from regulation_tasks t join regulation_instances i on i.id = t.instance_id`;
+const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
+const taskView = (t: TaskView): TaskView => ({ ...t, dueAt: iso(t.dueAt), createdAt: iso(t.createdAt)! });
+
+async function workerOf(em: EntityManager, viewer: Viewer): Promise<Worker> {
+  const [row] = await em.getConnection().execute<{ departmentId: string | null; departmentName: string | null }[]>(
+    `select u.department_id as "departmentId", d.name as "departmentName"
+       from users u left join departments d on d.id = u.department_id where u.id = ?`,
+    [viewer.id],
+  );
+  return {
+    id: viewer.id,
+    role: viewer.role,
+    departmentId: row?.departmentId ?? null,
+    departmentName: row?.departmentName ?? null,
+  };
+}
+
+/** The open tasks the viewer may work, oldest first (at most 200). */
+export async function myTasks(em: EntityManager, viewer: Viewer): Promise<TaskView[]> {
+  const w = await workerOf(em, viewer);
+  const rows = await em
+    .getConnection()
+    .execute<TaskView[]>(`${TASK_SELECT} where t.status = 'open' order by t.created_at, t.id limit 2000`);
+  return rows
+    .filter((t) => mayWork(t, w))
+    .slice(0, 200)
+    .map(taskView);
+}
+
+/**
+ * Completes a task with its form's values. Checked here: the task is open and the viewer may work it, the values are
+ * a flat object of plain values; the workflow's validator checks the token still waits there.
+ */
+export async function completeTaskCommand(
+  ctx: RegulationCommandContext,
+  taskId: string,
+  variables: Record<string, unknown>,
+): Promise<TaskView> {
+  const [task] = await ctx.em.getConnection().execute<TaskView[]>(`${TASK_SELECT} where t.id = ?`, [taskId]);
+  if (!task || !mayWork(task, await workerOf(ctx.em, ctx.viewer))) throw notFound('Task');
+  if (task.status !== 'open') throw new DomainError('TASK_NOT_OPEN', 'This task is done or was cancelled');
+  const row = await loadInstance(ctx.em, task.instanceId);
+  if (!row) throw notFound('Task');
+  await send(
+    ctx,
+    target(task.instanceId, async () => ({
+      instance: (await loadInstance(ctx.em.fork(), task.instanceId))!,
+      created: true,
+    })),
+    completeTask,
+    { opId: randomUUID(), actorId: ctx.actorId, storedVersion: row.version, tokenId: task.tokenId, variables },
+    {
+      storedVersion: async () => (await loadInstance(ctx.em.fork(), task.instanceId))?.version ?? null,
+      resync: resyncRegulation,
+    },
+  );
+  const [done] = await ctx.em.getConnection().execute<TaskView[]>(`${TASK_SELECT} where t.id = ?`, [taskId]);
+  return taskView(done);
+}
+
+export interface InstanceView {
+  id: string;
+  key: string;
+  status: string;
+  variables: Record<string, unknown>;
+  activeNodes: string[];
+  completedNodes: string[];
+  incidents: { tokenId: string; node: string; message: string }[];
+  error: string | null;
+}
+
+/** An instance as its starter, whoever works or worked one of its tasks, process owners and admins see it. */
+export async function readInstance(em: EntityManager, viewer: Viewer, id: string): Promise<InstanceView> {
+  const s = await loadInstance(em, id);
+  if (!s) throw notFound('Regulation instance');
+  if (viewer.role !== 'admin' && viewer.role !== 'process_owner') {
+    const [row] = await em
+      .getConnection()
+      .execute<{ started_by: string | null }[]>(`select started_by from regulation_instances where id = ?`, [id]);
+    const tasks = await em
+      .getConnection()
+      .execute<TaskView[]>(`${TASK_SELECT} where t.instance_id = ? and (t.status = 'open' or t.completed_by = ?)`, [
+        id,
+        viewer.id,
+      ]);
+    const w = await workerOf(em, viewer);
+    if (row?.started_by !== viewer.id && !tasks.some((t) => mayWork(t, w))) throw notFound('Regulation instance');
+  }
+  return {
+    id: s.id,
+    key: s.key,
+    status: s.interp.status,
+    variables: s.interp.variables,
+    activeNodes: [...new Set(s.interp.tokens.filter((t) => !t.boundaryOf).map((t) => t.node))],
+    completedNodes: s.interp.completed,
+    incidents: s.interp.incidents,
+    error: s.interp.error ?? null,
+  };
+}

@@ -1,0 +1,149 @@
+import { continueAsNew, proxyActivities, proxyLocalActivities, setHandler, uuid4 } from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.ts';
+import { InterpreterError, type Happening } from '../bpmn/interpreter.ts';
+import { advance, nextWork, openTask, type RegulationState } from '../modules/regulations/instance.ts';
+import { Entity, KIT_FINAL_FAILURES, fail, localWriteOptions, writeActivityOptions } from './kit/entity.ts';
+import {
+  REGULATION_CODES,
+  completeTask,
+  regulationState,
+  resolveIncident,
+  resyncRegulation,
+  startRegulation,
+  type RegulationResult,
+  type RegulationWorkflowInput,
+} from './regulation-contract.ts';
+
+const activities = proxyActivities<ReturnType<typeof createActivities>>(writeActivityOptions(KIT_FINAL_FAILURES));
+const { loadRegulationState, abandonOp } = activities;
+const writes = proxyLocalActivities<ReturnType<typeof createActivities>>(localWriteOptions(KIT_FINAL_FAILURES));
+/** an allow-listed service: retried a few times, then its token is parked as an incident */
+const { runRegulationService } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3, initialInterval: '1 second' },
+});
+
+/** The interpreter's step as a workflow rule: a happening it cannot apply is refused, nothing changes. */
+function stepped(s: RegulationState, h: Happening, now: number): RegulationState {
+  try {
+    return advance(s, h, now).state;
+  } catch (err) {
+    if (err instanceof InterpreterError) return fail('INSTANCE_STEP_REFUSED', err.message);
+    throw err;
+  }
+}
+
+/**
+ * One running regulation (`regulation-<instanceId>`), built on the kit: tasks completed and incidents resolved are
+ * Updates checked against the instance's tokens; its timers (timer events, SLA boundaries) and its services run as the
+ * kit's time-driven work; each change is one write that mirrors the state into Postgres (the instance row and the task
+ * inbox). The compiled graph travels in the state, so the instance keeps the version it started with.
+ */
+export async function regulationWorkflow(input: RegulationWorkflowInput): Promise<void> {
+  const persist = (
+    opId: string,
+    actorId: string | null,
+    fromVersion: number,
+    before: RegulationState,
+    next: RegulationState,
+    completedToken: string | null,
+  ) => writes.persistRegulation({ opId, actorId, fromVersion, before, next, completedToken });
+
+  const ri = new Entity<RegulationState, RegulationResult>(
+    {
+      state: input.instance,
+      created: input.created,
+      handledTotal: input.handledTotal,
+      updatesPerRun: input.updatesPerRun,
+      createWindow: input.createWindow,
+      codes: REGULATION_CODES,
+      finalFailures: KIT_FINAL_FAILURES,
+      load: () => loadRegulationState({ instanceId: input.instance.id }),
+      abandon: (opId) => abandonOp({ opId }),
+    },
+    (instance) => ({ version: instance.version, instance }),
+  );
+  setHandler(regulationState, () => ({ instance: ri.state }));
+
+  ri.onCreate(startRegulation, {
+    check: (cmd) => {
+      stepped(cmd.instance, { type: 'start', variables: cmd.variables }, Date.now());
+    },
+    write: async (cmd) => {
+      const next = stepped(cmd.instance, { type: 'start', variables: cmd.variables }, Date.now());
+      const w = await writes.persistRegulation({
+        opId: cmd.opId,
+        actorId: cmd.actorId,
+        fromVersion: 0,
+        before: cmd.instance,
+        next,
+        completedToken: null,
+        dealId: cmd.dealId,
+      });
+      return { ...next, version: w.version };
+    },
+  });
+  ri.onResync(resyncRegulation);
+  ri.onChange(completeTask, {
+    check: (s, cmd) => {
+      if (!openTask(s, cmd.tokenId)) fail('TASK_NOT_OPEN', 'This task is done or was cancelled');
+    },
+    apply: (s, cmd) => stepped(s, { type: 'complete', tokenId: cmd.tokenId, variables: cmd.variables }, Date.now()),
+    write: (cmd, fromVersion, before, next) => persist(cmd.opId, cmd.actorId, fromVersion, before, next, cmd.tokenId),
+  });
+  ri.onChange(resolveIncident, {
+    check: (s, cmd) => {
+      if (!s.interp.incidents.some((i) => i.tokenId === cmd.tokenId)) fail('INCIDENT_NOT_FOUND', 'No such incident');
+    },
+    apply: (s, cmd) => {
+      const next = stepped(
+        s,
+        { type: 'resolve', tokenId: cmd.tokenId, action: cmd.action, variables: cmd.variables },
+        Date.now(),
+      );
+      return next;
+    },
+    write: (cmd, fromVersion, before, next) => persist(cmd.opId, cmd.actorId, fromVersion, before, next, null),
+  });
+
+  await ri.live(
+    ({ state, created, handledTotal }) =>
+      continueAsNew<typeof regulationWorkflow>({
+        instance: state,
+        created,
+        handledTotal,
+        updatesPerRun: input.updatesPerRun,
+      }),
+    {
+      nextAt: (s) => nextWork(s, Date.now()),
+      fire: async (s, now) => {
+        let next: RegulationState;
+        if (s.services.length) {
+          const tokenId = s.services[0];
+          const token = s.interp.tokens.find((t) => t.id === tokenId);
+          const node = token ? s.graph.nodes[token.node] : undefined;
+          const outcome = node
+            ? await runRegulationService({
+                instanceId: s.id,
+                tokenId,
+                node: node.id,
+                serviceType: node.serviceType ?? 'notify',
+                variables: s.interp.variables,
+              }).catch((err: unknown) => ({ error: (err as Error).message }))
+            : { error: 'the token is gone' };
+          next =
+            'error' in outcome
+              ? stepped(s, { type: 'failed', tokenId, message: outcome.error }, now)
+              : stepped(s, { type: 'complete', tokenId, variables: outcome.variables }, now);
+          // a parked service waits for its incident to be resolved, not in the queue
+          if ('error' in outcome) next = { ...next, services: next.services.filter((t) => t !== tokenId) };
+        } else {
+          const [tokenId] = Object.entries(s.timers).sort((a, b) => a[1].localeCompare(b[1]))[0];
+          next = stepped(s, { type: 'timerFired', tokenId }, now);
+        }
+        const w = await persist(uuid4(), null, s.version, s, next, null);
+        return { ...next, version: w.version };
+      },
+    },
+  );
+}
