@@ -131,7 +131,8 @@ describe('board performance', () => {
     console.log(
       `board, ${N} deals, CPU 4x: first card at ${times.map((t) => Math.round(t)).join(' / ')} ms; API: ${JSON.stringify(apiStarts)}`,
     );
-    expect(await page.getByTestId('deal-card').count()).toBe(6 * 50);
+    // the first cards of each column come first, the rest right after
+    await expect.poll(() => page.getByTestId('deal-card').count(), { timeout: 30_000 }).toBe(6 * 50);
     console.log(`first card, best of ${times.length}: ${Math.round(best)} ms (budget 1000 ms)`);
     await context.close();
   }, 240_000);
