@@ -21,6 +21,8 @@ import { Link, Redirect, setNavigator, useLocation } from './router.js';
 import { useLabels } from './labels.js';
 import { RefDataProvider, SessionProvider, useRefData, useSession } from './session.js';
 import { Shell } from './shell.js';
+// the board is the home page: part of the shell, so its first paint waits for no other chunk
+import { BoardPage } from './features/board/board-page.js';
 import { Empty, ErrorBox, ErrorLabelsProvider, Loading, type ErrorLabels } from './ui.js';
 
 /** One design system: Mantine, themed to the app's palette (the blue primary, 8 px radius, system font). */
@@ -62,7 +64,10 @@ function LateNotifications() {
   ) : null;
 }
 
-/** Each page is its own chunk; the page the app opens on is asked for at boot (preloadPage), beside the data. */
+/*
+ * Each page but the board (the home page, in the shell) is its own chunk; the page the app opens on is asked for at
+ * boot (preloadPage), beside the data.
+ */
 /**
  * A page of its own chunk, drawn at once when the chunk is there (the one the app opens on was asked for at boot).
  * Not React.lazy: React holds back a Suspense boundary's content for a while after it showed its fallback.
@@ -77,7 +82,6 @@ function page<M>(load: Chunk<M>, pick: (m: M) => ComponentType) {
   };
 }
 const pages = {
-  board: chunk(() => import('./features/board/board-page.js')),
   list: chunk(() => import('./features/list/list-page.js')),
   deal: chunk(() => import('./features/deal/deal-page.js')),
   clients: chunk(() => import('./features/clients/clients-page.js')),
@@ -92,32 +96,29 @@ const pages = {
 export function preloadPage(pathname: string) {
   const p = pathname.replace(/\/+$/, '') || '/';
   const load =
-    p === '/' || p === '/deals'
-      ? pages.board
-      : p === '/deals/list'
-        ? pages.list
-        : p.startsWith('/deals/')
-          ? pages.deal
-          : p === '/clients'
-            ? pages.clients
-            : p.startsWith('/clients/')
-              ? pages.client
-              : p.startsWith('/import')
-                ? pages.import
-                : p === '/admin/pipelines'
-                  ? pages.pipelines
-                  : p === '/admin/users'
-                    ? pages.users
-                    : p === '/admin/currency'
-                      ? pages.currency
-                      : p === '/admin/audit'
-                        ? pages.audit
-                        : null;
+    p === '/deals/list'
+      ? pages.list
+      : p.startsWith('/deals/')
+        ? pages.deal
+        : p === '/clients'
+          ? pages.clients
+          : p.startsWith('/clients/')
+            ? pages.client
+            : p.startsWith('/import')
+              ? pages.import
+              : p === '/admin/pipelines'
+                ? pages.pipelines
+                : p === '/admin/users'
+                  ? pages.users
+                  : p === '/admin/currency'
+                    ? pages.currency
+                    : p === '/admin/audit'
+                      ? pages.audit
+                      : null;
   void load?.().catch(() => {
     /* tried again when the page is drawn */
   });
 }
-const BoardPage = page(pages.board, (m) => m.BoardPage);
 const ListPage = page(pages.list, (m) => m.ListPage);
 const DealPage = page(pages.deal, (m) => Keyed(m.DealPage));
 const ClientsPage = page(pages.clients, (m) => m.ClientsPage);

@@ -1,11 +1,11 @@
 /**
- * i18n on i18next with ICU messages (i18next-icu): plural rules per language ("1 сделка, 2 сделки, 5 сделок"),
+ * i18n on i18next with ICU messages (intl-messageformat, compiled at build: icu-format.ts): plural rules per language ("1 сделка, 2 сделки, 5 сделок"),
  * select, and number/date formats inside messages. Each catalog is its own chunk: only the user's language is loaded
  * (asked for at boot, beside the session); `t` is typed by key.
  */
 import i18next, { type i18n as I18nInstance } from 'i18next';
-import ICU from 'i18next-icu';
 import { IntlMessageFormat } from 'intl-messageformat';
+import { icuFormat } from './icu-format.js';
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { MessageKey } from './en.js';
 import type { Locale } from '../api.js';
@@ -19,7 +19,7 @@ export const intlTag = (l: Locale) => (l === 'ru' ? 'ru-RU' : 'en-US');
 export type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 const instance: I18nInstance = i18next.createInstance();
-void instance.use(ICU).init({
+void instance.use(icuFormat).init({
   lng: 'en',
   fallbackLng: 'en',
   // the catalogs are added as they are loaded (loadCatalog)
@@ -34,6 +34,7 @@ void instance.use(ICU).init({
 export const i18n = instance;
 
 const loading = new Map<Locale, Promise<void>>();
+const loadedCatalogs = new Map<Locale, Record<string, string>>();
 const CATALOGS: Record<Locale, () => Promise<Record<MessageKey, string>>> = {
   en: () => import('./en.js').then((m) => m.en),
   ru: () => import('./ru.js').then((m) => m.ru),
@@ -45,6 +46,7 @@ export function loadCatalog(locale: Locale): Promise<void> {
     p = CATALOGS[locale]().then(
       (catalog) => {
         instance.addResourceBundle(locale, 'translation', catalog);
+        loadedCatalogs.set(locale, catalog);
       },
       (e: unknown) => {
         loading.delete(locale);
@@ -102,7 +104,14 @@ IntlMessageFormat.resolveLocale = (locales) => {
 export function makeI18n(locale: Locale): I18n {
   const fixed = instance.getFixedT(locale);
   const tag = intlTag(locale);
-  const t: T = (key, vars) => String(fixed(key, vars ?? {}));
+  const catalog = loadedCatalogs.get(locale);
+  // a key of the loaded catalog is formatted directly (a board calls t for every card); i18next resolves the rest
+  const t: T = (key, vars) => {
+    const res = catalog?.[key];
+    return res === undefined
+      ? String(fixed(key, vars ?? {}))
+      : icuFormat.parse(res, vars ?? {}, locale, 'translation', key);
+  };
   const money = (
     amount: string | number | null | undefined,
     currency: string | null | undefined,

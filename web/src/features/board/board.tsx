@@ -56,7 +56,7 @@ const stageOf = (id: unknown) => String(id).replace(/^strip:/, '');
  * Cards drawn at first in each column, enough to fill a screen: the first paint of a board of hundreds of cards
  * draws these only, and the rest follow at once after it (in a transition: the page stays responsive meanwhile).
  */
-const FIRST_CARDS = 8;
+const FIRST_CARDS = 6;
 
 export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardFilter }) {
   const { t, number, name } = useI18n();
