@@ -160,8 +160,6 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
   ).length;
   /** the select, the date picker and the saved filters' menu: drawn once their chunk is there (stand-ins before) */
   const controls = useChunk(filterControls);
-  /** the saved filters' menu is mounted on the first click */
-  const [menuArmed, setMenuArmed] = useState(false);
   const save = async (shared: boolean) => {
     const label = window.prompt(t('filter.saveName'))?.trim();
     if (!label) return;
@@ -183,13 +181,13 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
     }
     void qc.invalidateQueries({ queryKey: qk.savedFilters });
   };
-  const savedTrigger = (onClick: (() => void) | null) => (
+  const savedTrigger = (waiting = false) => (
     <MButton
       variant="default"
       size="sm"
       leftSection={<Icon name="file" size={16} />}
       data-testid="saved-filters"
-      onClick={onClick ?? undefined}
+      disabled={waiting}
     >
       {t('filter.saved')}
     </MButton>
@@ -253,9 +251,9 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
             onChange={(e) => set({ stuck: e.currentTarget.checked })}
             data-testid="filter-stuck"
           />
-          {menuArmed && controls ? (
+          {controls ? (
             <controls.SavedFiltersMenu
-              trigger={savedTrigger(null)}
+              trigger={savedTrigger()}
               saved={saved}
               canSave={!isEmptyFilter(filter)}
               canShare={!!user?.departmentId || user?.role === 'lead'}
@@ -264,7 +262,8 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
               onSave={(shared) => void save(shared)}
             />
           ) : (
-            savedTrigger(() => setMenuArmed(true))
+            // not usable until the menu is there (a click on it would be lost when the menu takes its place)
+            savedTrigger(true)
           )}
         </>
       ) : null}

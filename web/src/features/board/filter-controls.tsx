@@ -81,7 +81,7 @@ export function SavedFiltersMenu({
 }) {
   const { t } = useI18n();
   return (
-    <Menu withinPortal position="bottom-end" defaultOpened>
+    <Menu withinPortal position="bottom-end">
       <Menu.Target>{trigger}</Menu.Target>
       <Menu.Dropdown>
         {saved.length === 0 ? <Menu.Label>{t('filter.noneSaved')}</Menu.Label> : null}
