@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { TYPE, parse, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 import { defineConfig, type Plugin } from 'vite';
@@ -19,13 +19,16 @@ function compileMessages(): Plugin {
     JSON.parse(JSON.stringify(els, (k, v: unknown) => (k === 'location' ? undefined : v)));
   return {
     name: 'dealflow-compile-messages',
-    enforce: 'pre',
-    async transform(_code, id) {
+    // after TypeScript is stripped: the catalog is plain JS, evaluated here as a module of its own
+    enforce: 'post',
+    async transform(code, id) {
       const m = CATALOG.exec(id);
       if (!m) return null;
       const locale = m[1];
-      this.addWatchFile(id);
-      const mod = (await import(`${pathToFileURL(id).href}?t=${Date.now()}`)) as Record<string, Record<string, string>>;
+      const mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as Record<
+        string,
+        Record<string, string>
+      >;
       const compiled = Object.fromEntries(
         Object.entries(mod[locale]).map(([key, msg]) => {
           const ast = parse(msg, { ignoreTag: true, locale: new Intl.Locale(locale) });
