@@ -1,10 +1,45 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
+import { TYPE, parse, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { COMPILED_TEXT, COMPILED_TREE } from './src/i18n/icu-format.js';
 
 const OUT = path.resolve(import.meta.dirname, '..', 'dist', 'web');
+
+/**
+ * The message catalogs (src/i18n/en.ts, ru.ts) compiled: each ICU message becomes its syntax tree (or its text when it
+ * has no arguments), so the app formats them without the ICU parser (~12 KB gzip), which stays out of the bundle.
+ */
+function compileMessages(): Plugin {
+  const CATALOG = /[\\/]web[\\/]src[\\/]i18n[\\/](en|ru)\.ts$/;
+  const strip = (els: MessageFormatElement[]): unknown =>
+    JSON.parse(JSON.stringify(els, (k, v: unknown) => (k === 'location' ? undefined : v)));
+  return {
+    name: 'dealflow-compile-messages',
+    // after TypeScript is stripped: the catalog is plain JS, evaluated here as a module of its own
+    enforce: 'post',
+    async transform(code, id) {
+      const m = CATALOG.exec(id);
+      if (!m) return null;
+      const locale = m[1];
+      const mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as Record<
+        string,
+        Record<string, string>
+      >;
+      const compiled = Object.fromEntries(
+        Object.entries(mod[locale]).map(([key, msg]) => {
+          const ast = parse(msg, { ignoreTag: true, locale: new Intl.Locale(locale) });
+          const text = ast.length === 0 ? '' : ast.length === 1 && ast[0].type === TYPE.literal ? ast[0].value : null;
+          return [key, text !== null ? COMPILED_TEXT + text : COMPILED_TREE + JSON.stringify(strip(ast))];
+        }),
+      );
+      return { code: `export const ${locale} = ${JSON.stringify(compiled)};\n`, map: null };
+    },
+  };
+}
 
 /** Writes a .br and a .gz beside every text asset, so the server sends them without compressing per request. */
 function precompress(): Plugin {
@@ -34,7 +69,16 @@ function precompress(): Plugin {
 
 export default defineConfig({
   root: path.resolve(import.meta.dirname),
-  plugins: [react(), precompress()],
+  plugins: [compileMessages(), react(), precompress()],
+  // the messages come compiled (compileMessages): intl-messageformat without its parser
+  resolve: {
+    alias: [
+      {
+        find: /^@formatjs\/icu-messageformat-parser$/,
+        replacement: fileURLToPath(import.meta.resolve('@formatjs/icu-messageformat-parser/no-parser.js')),
+      },
+    ],
+  },
   build: { outDir: OUT, emptyOutDir: true },
   server: { proxy: { '/api': 'http://127.0.0.1:3000' } },
 });

@@ -1,10 +1,14 @@
 /**
  * The board with 5,000 deals on a slow device (Chromium's CPU 4× slower): the board needs one round trip after the
  * shell (session, pipelines and board asked together: proven by holding the session's answer back until the board
- * has been asked for), and the time to the first card is measured and printed.
- * The budget of issue 7 (first card ≤ 1 s) is NOT met yet (8–9 s measured on the shared 2-core machine, most of it
- * parsing ~270 KB gzip of JS at 4× slowdown): it is reported, not asserted, until the bundle is cut.
- * The JS each route loads first is reported (gzip).
+ * has been asked for), and the time to the first card is measured and printed; the JS each route loads before its
+ * first paint (its chunks with their static imports, and the messages in the user's language) is printed too (gzip).
+ * The budgets of issue 7 (board route ≤ 150 KB gzip, first card ≤ 1 s) are NOT met yet, so they are reported, not
+ * asserted. On the shared 2-core machine: the board route loads 180 KB (304 KB before the cut); the first card comes
+ * at 2.0–4.6 s while other work loads the machine (load 13–17; the build before the cut: 5.2–11.5 s in the same
+ * runs), about 2 s when it is quieter (4.5 s before).
+ * What is left at 4×: evaluating the shell (react-dom, React Router, Mantine, dnd-kit, i18next, TanStack Query,
+ * ~0.4 s), rendering the shell and the first cards of each column (~0.5 s) and laying them out (~0.2 s).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -131,7 +135,8 @@ describe('board performance', () => {
     console.log(
       `board, ${N} deals, CPU 4x: first card at ${times.map((t) => Math.round(t)).join(' / ')} ms; API: ${JSON.stringify(apiStarts)}`,
     );
-    expect(await page.getByTestId('deal-card').count()).toBe(6 * 50);
+    // the first cards of each column come first, the rest right after
+    await expect.poll(() => page.getByTestId('deal-card').count(), { timeout: 30_000 }).toBe(6 * 50);
     console.log(`first card, best of ${times.length}: ${Math.round(best)} ms (budget 1000 ms)`);
     await context.close();
   }, 240_000);
@@ -140,13 +145,34 @@ describe('board performance', () => {
     const dist = path.resolve(import.meta.dirname, '..', '..', 'dist', 'web');
     const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
     const gz = (f: string) => zlib.gzipSync(fs.readFileSync(path.join(dist, f))).length;
-    const entry = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
-    const shell = entry.reduce((a, f) => a + gz(f), 0);
     const chunks = fs.readdirSync(path.join(dist, 'assets')).filter((f) => f.endsWith('.js'));
-    const sizes = Object.fromEntries(
-      chunks.map((f) => [f.replace(/-[\w-]{8}\.js$/, ''), Math.round(gz(`assets/${f}`) / 1024)]),
+    const named = (name: string) => chunks.find((f) => f.replace(/-[\w-]{8}\.js$/, '') === name);
+    /** a chunk and every chunk it imports statically (what the browser loads before running it) */
+    const closure = (starts: string[]) => {
+      const seen = new Set<string>();
+      const visit = (f: string) => {
+        if (seen.has(f)) return;
+        seen.add(f);
+        const code = fs.readFileSync(path.join(dist, f), 'utf8');
+        for (const m of code.matchAll(/(?:from|import)\s*"\.\/([\w.-]+\.js)"/g)) visit(`assets/${m[1]}`);
+      };
+      starts.forEach(visit);
+      return seen;
+    };
+    const kb = (files: Set<string>) => Math.round([...files].reduce((a, f) => a + gz(f), 0) / 1024);
+    const entry = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+    const shell = closure(entry);
+    // the board is the home page, in the shell; its first paint also needs the messages in the user's language
+    const board = closure([...entry, `assets/${named('en')}`]);
+    const routes = Object.fromEntries(
+      ['list-page', 'deal-page', 'clients-page', 'import-page', 'pipelines-page', 'users-page', 'audit-page'].map(
+        (page) => [page, kb(closure([...entry, `assets/${named('en')}`, `assets/${named(page)}`]))],
+      ),
     );
-    console.log(`initial JS (gzip): shell ${Math.round(shell / 1024)} KB; route chunks KB: ${JSON.stringify(sizes)}`);
-    expect(shell).toBeGreaterThan(0);
+    console.log(
+      `initial JS (gzip): shell ${kb(shell)} KB; board route ${kb(board)} KB (budget 150 KB); ` +
+        `other routes KB: ${JSON.stringify(routes)}`,
+    );
+    expect(kb(board)).toBeGreaterThan(0);
   });
 });

@@ -1,20 +1,29 @@
 import { MantineProvider, createTheme } from '@mantine/core';
 import { DatesProvider } from '@mantine/dates';
-import { Notifications } from '@mantine/notifications';
 import { QueryClientProvider } from '@tanstack/react-query';
-import { useMemo, type ReactNode } from 'react';
-import { Outlet, RouterProvider, createBrowserRouter, useParams } from 'react-router';
-import 'dayjs/locale/ru';
+import {
+  Component,
+  Suspense,
+  lazy,
+  type ComponentType,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from 'react';
+import { BrowserRouter, Outlet, Route, Routes, useNavigate, useParams } from 'react-router';
 import { I18nProvider, useI18n } from './i18n/index.js';
 import { useLiveUpdates } from './live.js';
-import { LoginPage } from './pages/login.js';
+import { chunk, useChunk, type Chunk } from './chunk.js';
 import { queryClient } from './query.js';
-import { Link, Redirect, setRouter, useLocation } from './router.js';
+import { Link, Redirect, setNavigator, useLocation } from './router.js';
 import { useLabels } from './labels.js';
 import { RefDataProvider, SessionProvider, useRefData, useSession } from './session.js';
-import { SessionExpiredDialog } from './session-expired.js';
 import { Shell } from './shell.js';
-import { Empty, ErrorLabelsProvider, Loading, type ErrorLabels } from './ui.js';
+// the board is the home page: part of the shell, so its first paint waits for no other chunk
+import { BoardPage } from './features/board/board-page.js';
+import { Empty, ErrorBox, ErrorLabelsProvider, Loading, type ErrorLabels } from './ui.js';
 
 /** One design system: Mantine, themed to the app's palette (the blue primary, 8 px radius, system font). */
 const theme = createTheme({
@@ -26,71 +35,155 @@ const theme = createTheme({
   cursorType: 'pointer',
 });
 
-/** Each page is its own chunk, loaded when its route is first visited. */
-const router = createBrowserRouter([
-  { path: '/login', element: <LoginRoute /> },
-  {
-    path: '/',
-    element: <Authed />,
-    children: [
-      { index: true, element: <Redirect to="/deals" /> },
-      { path: 'deals', lazy: () => import('./features/board/board-page.js').then((m) => ({ Component: m.BoardPage })) },
-      {
-        path: 'deals/list',
-        lazy: () => import('./features/list/list-page.js').then((m) => ({ Component: m.ListPage })),
-      },
-      {
-        path: 'deals/:id',
-        lazy: () => import('./features/deal/deal-page.js').then((m) => ({ Component: Keyed(m.DealPage) })),
-      },
-      {
-        path: 'clients',
-        lazy: () => import('./features/clients/clients-page.js').then((m) => ({ Component: m.ClientsPage })),
-      },
-      {
-        path: 'clients/:id',
-        lazy: () => import('./features/clients/client-page.js').then((m) => ({ Component: Keyed(m.ClientPage) })),
-      },
-      {
-        path: 'import',
-        lazy: () => import('./features/import/import-page.js').then((m) => ({ Component: m.ImportPage })),
-      },
-      {
-        path: 'import/:id',
-        lazy: () => import('./features/import/import-page.js').then((m) => ({ Component: Keyed(m.ImportPage) })),
-      },
-      {
-        path: 'admin/pipelines',
-        lazy: () =>
-          import('./features/pipelines/pipelines-page.js').then((m) => ({
-            Component: AdminOnly(m.PipelinesAdminPage),
-          })),
-      },
-      {
-        path: 'admin/users',
-        lazy: () => import('./features/users/users-page.js').then((m) => ({ Component: AdminOnly(m.UsersAdminPage) })),
-      },
-      {
-        path: 'admin/currency',
-        lazy: () =>
-          import('./features/currency/currency-page.js').then((m) => ({ Component: AdminOnly(m.CurrencyPage) })),
-      },
-      {
-        path: 'admin/calendar',
-        lazy: () =>
-          import('./features/calendar-admin/calendar-admin-page.js').then((m) => ({
-            Component: AdminOnly(m.CalendarAdminPage),
-          })),
-      },
-      {
-        path: 'admin/audit',
-        lazy: () => import('./features/audit/audit-page.js').then((m) => ({ Component: AdminOnly(m.AuditPage) })),
-      },
-      { path: '*', element: <NotFound /> },
-    ],
-  },
-]);
-setRouter(router);
+/*
+ * What the first paint of a page does not need is its own chunk, loaded when first wanted: the login page, the
+ * session-expired dialog, the notifications' container (mounted once the page is idle: a notification shown before
+ * waits in Mantine's store) and each page, when its route is first visited.
+ */
+const LoginPage = lazy(() => import('./pages/login.js').then((m) => ({ default: m.LoginPage })));
+const SessionExpiredDialog = lazy(() =>
+  import('./session-expired.js').then((m) => ({ default: m.SessionExpiredDialog })),
+);
+const Notifications = lazy(() => import('./notifications.js').then((m) => ({ default: m.Notifications })));
+
+function LateNotifications() {
+  const [on, setOn] = useState(false);
+  useEffect(() => {
+    const show = () => setOn(true);
+    if (typeof requestIdleCallback === 'function') {
+      const id = requestIdleCallback(show, { timeout: 2000 });
+      return () => cancelIdleCallback(id);
+    }
+    const id = setTimeout(show, 1000);
+    return () => clearTimeout(id);
+  }, []);
+  return on ? (
+    <Suspense fallback={null}>
+      <Notifications position="bottom-right" limit={4} />
+    </Suspense>
+  ) : null;
+}
+
+/*
+ * Each page but the board (the home page, in the shell) is its own chunk; the page the app opens on is asked for at
+ * boot (preloadPage), beside the data.
+ */
+/**
+ * A page of its own chunk, drawn at once when the chunk is there (the one the app opens on was asked for at boot).
+ * Not React.lazy: React holds back a Suspense boundary's content for a while after it showed its fallback.
+ */
+function page<M>(load: Chunk<M>, pick: (m: M) => ComponentType) {
+  let picked: ComponentType | null = null;
+  return function Page() {
+    const m = useChunk(load);
+    if (!m) return <Loading />;
+    const C = (picked ??= pick(m));
+    return <C />;
+  };
+}
+const pages = {
+  list: chunk(() => import('./features/list/list-page.js')),
+  deal: chunk(() => import('./features/deal/deal-page.js')),
+  clients: chunk(() => import('./features/clients/clients-page.js')),
+  client: chunk(() => import('./features/clients/client-page.js')),
+  import: chunk(() => import('./features/import/import-page.js')),
+  pipelines: chunk(() => import('./features/pipelines/pipelines-page.js')),
+  users: chunk(() => import('./features/users/users-page.js')),
+  currency: chunk(() => import('./features/currency/currency-page.js')),
+  audit: chunk(() => import('./features/audit/audit-page.js')),
+  calendarAdmin: chunk(() => import('./features/calendar-admin/calendar-admin-page.js')),
+};
+/** Which page's chunk a path opens, first match wins. */
+const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
+  [(p) => p === '/deals/list', pages.list],
+  [(p) => p.startsWith('/deals/'), pages.deal],
+  [(p) => p === '/clients', pages.clients],
+  [(p) => p.startsWith('/clients/'), pages.client],
+  [(p) => p.startsWith('/import'), pages.import],
+  [(p) => p === '/admin/pipelines', pages.pipelines],
+  [(p) => p === '/admin/users', pages.users],
+  [(p) => p === '/admin/currency', pages.currency],
+  [(p) => p === '/admin/calendar', pages.calendarAdmin],
+  [(p) => p === '/admin/audit', pages.audit],
+];
+/** Starts loading the chunk of the page at this path (called at boot, before the session is known). */
+export function preloadPage(pathname: string) {
+  const p = pathname.replace(/\/+$/, '') || '/';
+  const load = PAGE_OF_PATH.find(([test]) => test(p))?.[1];
+  void load?.().catch(() => {
+    /* tried again when the page is drawn */
+  });
+}
+const ListPage = page(pages.list, (m) => m.ListPage);
+const DealPage = page(pages.deal, (m) => Keyed(m.DealPage));
+const ClientsPage = page(pages.clients, (m) => m.ClientsPage);
+const ClientPage = page(pages.client, (m) => Keyed(m.ClientPage));
+const ImportPage = page(pages.import, (m) => m.ImportPage);
+const ImportRun = page(pages.import, (m) => Keyed(m.ImportPage));
+const PipelinesPage = page(pages.pipelines, (m) => AdminOnly(m.PipelinesAdminPage));
+const UsersPage = page(pages.users, (m) => AdminOnly(m.UsersAdminPage));
+const CurrencyPage = page(pages.currency, (m) => AdminOnly(m.CurrencyPage));
+const AuditPage = page(pages.audit, (m) => AdminOnly(m.AuditPage));
+const CalendarAdminPage = page(pages.calendarAdmin, (m) => AdminOnly(m.CalendarAdminPage));
+
+/** React Router in declarative mode (the data router's loaders and actions are not used: TanStack Query reads). */
+function AppRoutes() {
+  return (
+    <BrowserRouter>
+      <NavigatorBridge />
+      <Routes>
+        <Route path="/login" element={<LoginRoute />} />
+        <Route path="/" element={<Authed />}>
+          <Route index element={<Redirect to="/deals" />} />
+          <Route path="deals" element={<BoardPage />} />
+          <Route path="deals/list" element={<ListPage />} />
+          <Route path="deals/:id" element={<DealPage />} />
+          <Route path="clients" element={<ClientsPage />} />
+          <Route path="clients/:id" element={<ClientPage />} />
+          <Route path="import" element={<ImportPage />} />
+          <Route path="import/:id" element={<ImportRun />} />
+          <Route path="admin/pipelines" element={<PipelinesPage />} />
+          <Route path="admin/users" element={<UsersPage />} />
+          <Route path="admin/currency" element={<CurrencyPage />} />
+          <Route path="admin/calendar" element={<CalendarAdminPage />} />
+          <Route path="admin/audit" element={<AuditPage />} />
+          <Route path="*" element={<NotFound />} />
+        </Route>
+      </Routes>
+    </BrowserRouter>
+  );
+}
+
+/** Lets code outside components navigate (router.tsx's navigate) with the router's own navigate. */
+function NavigatorBridge() {
+  const go = useNavigate();
+  useLayoutEffect(() => setNavigator(go));
+  return null;
+}
+
+/** A page whose chunk failed to load (offline, or a new version deployed meanwhile): an error and a reload. */
+class PageBoundary extends Component<{ children: ReactNode; path: string }, { error: unknown; path: string }> {
+  state = { error: null as unknown, path: this.props.path };
+  static getDerivedStateFromError(error: unknown) {
+    return { error };
+  }
+  static getDerivedStateFromProps(
+    props: { path: string },
+    state: { error: unknown; path: string },
+  ): { error: unknown; path: string } | null {
+    // another page: the error was this page's
+    return props.path !== state.path ? { error: null, path: props.path } : null;
+  }
+  render() {
+    return this.state.error ? (
+      <div className="page">
+        <ErrorBox error={this.state.error} onRetry={() => location.reload()} />
+      </div>
+    ) : (
+      this.props.children
+    );
+  }
+}
 
 /** A page for one record (/deals/:id), mounted afresh for another id. */
 function Keyed(Page: (p: { id: string }) => ReactNode) {
@@ -113,8 +206,8 @@ export function App() {
       <QueryClientProvider client={queryClient}>
         <SessionProvider>
           <Localized>
-            <Notifications position="bottom-right" limit={4} />
-            <RouterProvider router={router} />
+            <LateNotifications />
+            <AppRoutes />
           </Localized>
         </SessionProvider>
       </QueryClientProvider>
@@ -128,7 +221,11 @@ function Localized({ children }: { children: ReactNode }) {
     <I18nProvider locale={locale}>
       <DatesProvider settings={{ locale, firstDayOfWeek: locale === 'ru' ? 1 : 0 }}>
         {children}
-        {expired && user ? <SessionExpiredDialog email={user.email} /> : null}
+        {expired && user ? (
+          <Suspense fallback={null}>
+            <SessionExpiredDialog email={user.email} />
+          </Suspense>
+        ) : null}
       </DatesProvider>
     </I18nProvider>
   );
@@ -143,7 +240,18 @@ function LoginRoute() {
         <Loading />
       </div>
     );
-  if (!user) return <LoginPage />;
+  if (!user)
+    return (
+      <Suspense
+        fallback={
+          <div className="boot">
+            <Loading />
+          </div>
+        }
+      >
+        <LoginPage />
+      </Suspense>
+    );
   const next = query.get('next');
   return (
     <Redirect
@@ -167,11 +275,16 @@ function Authed() {
 
 function LoggedIn({ userId }: { userId: string }) {
   useLiveUpdates(userId);
+  const { path } = useLocation();
   return (
     <RefDataProvider key={userId}>
       <NamedErrors>
         <Shell>
-          <Outlet />
+          <PageBoundary path={path}>
+            <Suspense fallback={<Loading />}>
+              <Outlet />
+            </Suspense>
+          </PageBoundary>
         </Shell>
       </NamedErrors>
     </RefDataProvider>

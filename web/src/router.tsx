@@ -1,20 +1,20 @@
 /**
- * Navigation helpers over React Router (data router, routes in routes.tsx): the app's pages use these so that links,
+ * Navigation helpers over React Router (declarative mode, routes in app.tsx): the app's pages use these so that links,
  * redirects and the query string read the same everywhere.
  */
 import { useMemo, type AnchorHTMLAttributes } from 'react';
-import { Link as RouterLink, Navigate, useLocation as useRouterLocation, type DataRouter } from 'react-router';
+import { Link as RouterLink, Navigate, useLocation as useRouterLocation, type NavigateFunction } from 'react-router';
 
-let router: DataRouter | null = null;
-/** Called once by routes.tsx with the app's router, so code outside components can navigate. */
-export const setRouter = (r: DataRouter) => {
-  router = r;
+let go: NavigateFunction | null = null;
+/** Called by app.tsx with the router's navigate, so code outside components can navigate. */
+export const setNavigator = (n: NavigateFunction) => {
+  go = n;
 };
 
 export function navigate(to: string, opts: { replace?: boolean } = {}) {
   const current = location.pathname + location.search;
   if (to === current) return;
-  void router?.navigate(to, { replace: opts.replace });
+  void go?.(to, { replace: opts.replace });
   if (!opts.replace) window.scrollTo(0, 0);
 }
 

@@ -2,15 +2,15 @@
  * The app's building blocks on Mantine (one design system): buttons, dialogs, notifications, alerts, avatars; plus
  * the translation of problem details into messages in the user's language.
  */
-import { Alert, Avatar as MantineAvatar, Button as MantineButton, Loader, Modal } from '@mantine/core';
+import { Alert, Avatar as MantineAvatar, Button as MantineButton, Loader } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
+  Suspense,
   createContext,
+  lazy,
   useCallback,
   useContext,
-  useEffect,
-  useRef,
   type ButtonHTMLAttributes,
   type ReactNode,
 } from 'react';
@@ -347,16 +347,7 @@ export const toast: ToastFn = (kind, text, opts) => {
 export const useToast = (): ToastFn => toast;
 
 /* ---------- dialog ---------- */
-export function Dialog({
-  title,
-  subtitle,
-  onClose,
-  children,
-  footer,
-  wide,
-  testId,
-  busy,
-}: {
+export interface DialogProps {
   title: ReactNode;
   subtitle?: ReactNode;
   onClose: () => void;
@@ -365,40 +356,14 @@ export function Dialog({
   wide?: boolean;
   testId?: string;
   busy?: boolean;
-}) {
-  const { t } = useI18n();
-  const body = useRef<HTMLDivElement>(null);
-  // the first field gets the focus (Mantine would focus the close button); the opener gets it back on close
-  useEffect(() => {
-    const id = setTimeout(() => {
-      body.current?.querySelector<HTMLElement>('input:not([type=hidden]):not([type=file]), select, textarea')?.focus();
-    }, 30);
-    return () => clearTimeout(id);
-  }, []);
+}
+/** A modal dialog (Mantine's Modal, in its own chunk: loaded when a dialog first opens). */
+const ModalDialog = lazy(() => import('./dialog.js').then((m) => ({ default: m.ModalDialog })));
+export function Dialog(props: DialogProps) {
   return (
-    <Modal
-      opened
-      onClose={() => {
-        if (!busy) onClose();
-      }}
-      size={wide ? 'xl' : 'lg'}
-      centered
-      attributes={{ content: { 'data-testid': testId } as Record<string, string> }}
-      closeOnEscape={!busy}
-      closeOnClickOutside={!busy}
-      closeButtonProps={{ 'aria-label': t('common.close'), disabled: busy }}
-      title={
-        <div>
-          <div className="modal-title">{title}</div>
-          {subtitle ? <p className="modal-subtitle">{subtitle}</p> : null}
-        </div>
-      }
-    >
-      <div className="modal-body" ref={body}>
-        {children}
-      </div>
-      {footer ? <footer className="modal-footer">{footer}</footer> : null}
-    </Modal>
+    <Suspense fallback={null}>
+      <ModalDialog {...props} />
+    </Suspense>
   );
 }
 

@@ -1,28 +1,29 @@
 /**
- * i18n on i18next with ICU messages (i18next-icu): plural rules per language ("1 сделка, 2 сделки, 5 сделок"),
- * select, and number/date formats inside messages. Both catalogs are bundled (they are small); `t` is typed by key.
+ * i18n on i18next with ICU messages (intl-messageformat, compiled at build: icu-format.ts): plural rules per language ("1 сделка, 2 сделки, 5 сделок"),
+ * select, and number/date formats inside messages. Each catalog is its own chunk: only the user's language is loaded
+ * (asked for at boot, beside the session); `t` is typed by key.
  */
 import i18next, { type i18n as I18nInstance } from 'i18next';
-import ICU from 'i18next-icu';
-import { createContext, useContext, useMemo, type ReactNode } from 'react';
-import { en, type MessageKey } from './en.js';
-import { ru } from './ru.js';
+import { IntlMessageFormat } from 'intl-messageformat';
+import { icuFormat } from './icu-format.js';
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { MessageKey } from './en.js';
 import type { Locale } from '../api.js';
 import { localizedName, type Named } from './localized-name.js';
 
 export type { MessageKey };
 export { localizedName, type Named };
-export const catalogs: Record<Locale, Record<MessageKey, string>> = { en, ru };
 export const LOCALES: Locale[] = ['en', 'ru'];
 export const intlTag = (l: Locale) => (l === 'ru' ? 'ru-RU' : 'en-US');
 
 export type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 const instance: I18nInstance = i18next.createInstance();
-void instance.use(ICU).init({
+void instance.use(icuFormat).init({
   lng: 'en',
   fallbackLng: 'en',
-  resources: { en: { translation: en }, ru: { translation: ru } },
+  // the catalogs are added as they are loaded (loadCatalog)
+  resources: {},
   // keys contain dots ('board.title') and are flat: no nesting, no namespaces separators
   keySeparator: false,
   nsSeparator: false,
@@ -31,6 +32,32 @@ void instance.use(ICU).init({
   returnNull: false,
 });
 export const i18n = instance;
+
+const loading = new Map<Locale, Promise<void>>();
+const loadedCatalogs = new Map<Locale, Record<string, string>>();
+const CATALOGS: Record<Locale, () => Promise<Record<MessageKey, string>>> = {
+  en: () => import('./en.js').then((m) => m.en),
+  ru: () => import('./ru.js').then((m) => m.ru),
+};
+/** Loads a language's catalog once (a failed load is tried again on the next call). */
+export function loadCatalog(locale: Locale): Promise<void> {
+  let p = loading.get(locale);
+  if (!p) {
+    p = CATALOGS[locale]().then(
+      (catalog) => {
+        instance.addResourceBundle(locale, 'translation', catalog);
+        loadedCatalogs.set(locale, catalog);
+      },
+      (e: unknown) => {
+        loading.delete(locale);
+        throw e;
+      },
+    );
+    loading.set(locale, p);
+  }
+  return p;
+}
+const isLoaded = (locale: Locale) => instance.hasResourceBundle(locale, 'translation');
 
 export interface I18n {
   locale: Locale;
@@ -50,10 +77,41 @@ export interface I18n {
   pick: (en: string, ruText?: string | null) => string;
 }
 
+/** Intl formatters are costly to make (a board draws hundreds of amounts): one per language and options, kept. */
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+function numberFormat(tag: string, opts: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const key = `n|${tag}|${JSON.stringify(opts)}`;
+  let f = formatters.get(key) as Intl.NumberFormat | undefined;
+  if (!f) formatters.set(key, (f = new Intl.NumberFormat(tag, opts)));
+  return f;
+}
+function dateFormat(tag: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `d|${tag}|${JSON.stringify(opts)}`;
+  let f = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  if (!f) formatters.set(key, (f = new Intl.DateTimeFormat(tag, opts)));
+  return f;
+}
+// IntlMessageFormat resolves its locale anew for every message it is made for (Intl's supportedLocalesOf, slow):
+// the two languages resolve the same every time
+const resolveLocale = IntlMessageFormat.resolveLocale;
+const resolved = new Map<string, ReturnType<typeof resolveLocale>>();
+IntlMessageFormat.resolveLocale = (locales) => {
+  const key = String(locales);
+  if (!resolved.has(key)) resolved.set(key, resolveLocale(locales));
+  return resolved.get(key);
+};
+
 export function makeI18n(locale: Locale): I18n {
   const fixed = instance.getFixedT(locale);
   const tag = intlTag(locale);
-  const t: T = (key, vars) => String(fixed(key, vars ?? {}));
+  const catalog = loadedCatalogs.get(locale);
+  // a key of the loaded catalog is formatted directly (a board calls t for every card); i18next resolves the rest
+  const t: T = (key, vars) => {
+    const res = catalog?.[key];
+    return res === undefined
+      ? String(fixed(key, vars ?? {}))
+      : icuFormat.parse(res, vars ?? {}, locale, 'translation', key);
+  };
   const money = (
     amount: string | number | null | undefined,
     currency: string | null | undefined,
@@ -68,13 +126,13 @@ export function makeI18n(locale: Locale): I18n {
           ? {}
           : { minimumFractionDigits: 2, maximumFractionDigits: 2 }
         : { maximumFractionDigits: n % 1 === 0 ? 0 : 2 };
-      return new Intl.NumberFormat(tag, {
+      return numberFormat(tag, {
         style: currency ? 'currency' : 'decimal',
         currency: currency ?? undefined,
         ...digits,
       }).format(n);
     } catch {
-      return `${new Intl.NumberFormat(tag).format(n)} ${currency ?? ''}`.trim();
+      return `${numberFormat(tag).format(n)} ${currency ?? ''}`.trim();
     }
   };
   const date = (iso: string | null | undefined) => {
@@ -82,14 +140,14 @@ export function makeI18n(locale: Locale): I18n {
     const d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T00:00:00`) : new Date(iso);
     return Number.isNaN(d.getTime())
       ? iso
-      : new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', year: 'numeric' }).format(d);
+      : dateFormat(tag, { day: 'numeric', month: 'short', year: 'numeric' }).format(d);
   };
   const dateTime = (iso: string | null | undefined) => {
     if (!iso) return '';
     const d = new Date(iso);
     return Number.isNaN(d.getTime())
       ? iso
-      : new Intl.DateTimeFormat(tag, {
+      : dateFormat(tag, {
           day: 'numeric',
           month: 'short',
           year: 'numeric',
@@ -97,7 +155,7 @@ export function makeI18n(locale: Locale): I18n {
           minute: '2-digit',
         }).format(d);
   };
-  const number = (n: number) => new Intl.NumberFormat(tag).format(n);
+  const number = (n: number) => numberFormat(tag).format(n);
   const name = (record: Named) => localizedName(record, locale);
   const pick = (enText: string, ruText?: string | null) =>
     localizedName({ name: enText, translations: ruText ? { ru: { name: ruText } } : null }, locale);
@@ -106,8 +164,33 @@ export function makeI18n(locale: Locale): I18n {
 
 const I18nContext = createContext<I18n>(makeI18n('en'));
 
+/**
+ * The app in the user's language. Until the first catalog has arrived nothing is drawn (it was asked for at boot,
+ * beside the session); on a change of language the page stays in the old one until the new catalog is there.
+ */
 export function I18nProvider({ locale, children }: { locale: Locale; children: ReactNode }) {
-  const value = useMemo(() => makeI18n(locale), [locale]);
+  const [shown, setShown] = useState<Locale | null>(() => (isLoaded(locale) ? locale : null));
+  useEffect(() => {
+    if (shown === locale) return;
+    let live = true;
+    const load = (l: Locale, attempt: number): Promise<void> =>
+      loadCatalog(l).then(
+        () => {
+          if (live) setShown(l);
+        },
+        // offline or a new deployment: tried again a little later, the English catalog as a last resort
+        () =>
+          new Promise<void>((r) => setTimeout(r, 1000 * attempt)).then(() =>
+            live ? load(attempt >= 2 && l !== 'en' ? 'en' : l, attempt + 1) : undefined,
+          ),
+      );
+    void load(locale, 1);
+    return () => {
+      live = false;
+    };
+  }, [locale, shown]);
+  const value = useMemo(() => (shown ? makeI18n(shown) : null), [shown]);
+  if (!value) return null;
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

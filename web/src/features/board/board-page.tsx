@@ -1,13 +1,13 @@
-import { ActionIcon, Button as MButton, Checkbox, Group, Menu, NativeSelect, Select, TextInput } from '@mantine/core';
-import { DatePickerInput, type DatesRangeValue } from '@mantine/dates';
+import { Button as MButton, Checkbox, Group, NativeSelect, TextInput } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import { api, type SavedFilter, type User } from '../../api.js';
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { useI18n } from '../../i18n/index.js';
 import { Link, navigate, useLocation } from '../../router.js';
 import { useRefData, useSession } from '../../session.js';
 import { qk } from '../../query.js';
+import { chunk, useChunk } from '../../chunk.js';
 import { Empty, ErrorBox, Icon, Loading, useErrorText, usePageTitle, useToast } from '../../ui.js';
 import { Board } from './board.js';
 import { ViewSwitch } from '../list/view-switch.js';
@@ -22,7 +22,15 @@ import {
   uploadLocalSavedFilters,
   type BoardFilter,
 } from './board-query.js';
-import { ManagerPanel } from './manager-panel.js';
+
+/* drawn after the board's first paint, or when asked for: each its own chunk */
+const ManagerPanel = lazy(() => import('./manager-panel.js').then((m) => ({ default: m.ManagerPanel })));
+const filterControls = chunk(() => import('./filter-controls.js'));
+
+/** What a filter control looks like while its chunk loads: an input of its size, not yet usable. */
+function Placeholder({ w, text }: { w: number; text: string }) {
+  return <TextInput w={w} readOnly tabIndex={-1} aria-hidden="true" value="" placeholder={text} />;
+}
 
 export function BoardPage() {
   const { t, name } = useI18n();
@@ -94,7 +102,11 @@ export function BoardPage() {
         </Link>
       </header>
       <Filters filter={filter} onChange={setFilter} />
-      {lead && pipeline && byManager ? <ManagerPanel pipeline={pipeline} filter={applied} /> : null}
+      {lead && pipeline && byManager ? (
+        <Suspense fallback={<Loading />}>
+          <ManagerPanel pipeline={pipeline} filter={applied} />
+        </Suspense>
+      ) : null}
       {pipelinesLoading ? (
         <Loading />
       ) : pipelinesError ? (
@@ -114,7 +126,7 @@ export function BoardPage() {
  * sales group shares).
  */
 export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (f: BoardFilter) => void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const { user } = useSession();
   const set = (patch: Partial<BoardFilter>) => onChange({ ...filter, ...patch });
   const users = useQuery({
@@ -146,7 +158,8 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
   const active = [filter.owner, filter.closeFrom || filter.closeTo, filter.overdue, filter.stuck].filter(
     Boolean,
   ).length;
-  const range: DatesRangeValue<string> = [filter.closeFrom || null, filter.closeTo || null];
+  /** the select, the date picker and the saved filters' menu: drawn once their chunk is there (stand-ins before) */
+  const controls = useChunk(filterControls);
   const save = async (shared: boolean) => {
     const label = window.prompt(t('filter.saveName'))?.trim();
     if (!label) return;
@@ -168,6 +181,17 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
     }
     void qc.invalidateQueries({ queryKey: qk.savedFilters });
   };
+  const savedTrigger = (waiting = false) => (
+    <MButton
+      variant="default"
+      size="sm"
+      leftSection={<Icon name="file" size={16} />}
+      data-testid="saved-filters"
+      disabled={waiting}
+    >
+      {t('filter.saved')}
+    </MButton>
+  );
   return (
     <Group
       className="filters"
@@ -200,29 +224,21 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
       ) : null}
       {more ? (
         <>
-          <Select
-            data={owners}
-            value={filter.owner}
-            onChange={(v) => set({ owner: v ?? '' })}
-            allowDeselect={false}
-            searchable
-            aria-label={t('filter.owner')}
-            w={190}
-            data-testid="filter-owner"
-            comboboxProps={{ withinPortal: true }}
-          />
-          <DatePickerInput
-            type="range"
-            value={range}
-            locale={locale}
-            valueFormat="D MMM YYYY"
-            clearable
-            w={230}
-            onChange={(v) => set({ closeFrom: v[0] ?? '', closeTo: v[1] ?? '' })}
-            placeholder={t('filter.closePeriod')}
-            aria-label={t('filter.closePeriod')}
-            data-testid="filter-close"
-          />
+          {controls ? (
+            <>
+              <controls.OwnerSelect data={owners} value={filter.owner} onChange={(owner) => set({ owner })} />
+              <controls.ClosePeriod
+                from={filter.closeFrom}
+                to={filter.closeTo}
+                onChange={(closeFrom, closeTo) => set({ closeFrom, closeTo })}
+              />
+            </>
+          ) : (
+            <>
+              <Placeholder w={190} text={owners.find((o) => o.value === filter.owner)?.label ?? ''} />
+              <Placeholder w={230} text={t('filter.closePeriod')} />
+            </>
+          )}
           <Checkbox
             label={t('filter.overdue')}
             checked={filter.overdue}
@@ -235,68 +251,20 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
             onChange={(e) => set({ stuck: e.currentTarget.checked })}
             data-testid="filter-stuck"
           />
-          <Menu withinPortal position="bottom-end">
-            <Menu.Target>
-              <MButton
-                variant="default"
-                size="sm"
-                leftSection={<Icon name="file" size={16} />}
-                data-testid="saved-filters"
-              >
-                {t('filter.saved')}
-              </MButton>
-            </Menu.Target>
-            <Menu.Dropdown>
-              {saved.length === 0 ? <Menu.Label>{t('filter.noneSaved')}</Menu.Label> : null}
-              {saved.map((s) => (
-                <Menu.Item
-                  key={s.id}
-                  data-testid="saved-filter"
-                  onClick={() => onChange(filterOf(s.filter))}
-                  leftSection={
-                    s.shared ? (
-                      <span role="img" aria-label={t('filter.sharedWithGroup')} title={t('filter.sharedWithGroup')}>
-                        <Icon name="users" size={14} />
-                      </span>
-                    ) : null
-                  }
-                  rightSection={
-                    s.mine ? (
-                      <ActionIcon
-                        component="span"
-                        size="sm"
-                        variant="subtle"
-                        aria-label={t('filter.remove', { name: s.name })}
-                        onClick={(e: React.MouseEvent) => {
-                          e.stopPropagation();
-                          void remove(s);
-                        }}
-                      >
-                        <Icon name="x" size={14} />
-                      </ActionIcon>
-                    ) : (
-                      <span className="muted small">{t('filter.sharedBy', { name: s.ownerName })}</span>
-                    )
-                  }
-                >
-                  {s.name}
-                </Menu.Item>
-              ))}
-              <Menu.Divider />
-              <Menu.Item onClick={() => void save(false)} disabled={isEmptyFilter(filter)}>
-                {t('filter.save')}
-              </Menu.Item>
-              {user?.departmentId || user?.role === 'lead' ? (
-                <Menu.Item
-                  onClick={() => void save(true)}
-                  disabled={isEmptyFilter(filter)}
-                  data-testid="save-filter-shared"
-                >
-                  {t('filter.saveShared')}
-                </Menu.Item>
-              ) : null}
-            </Menu.Dropdown>
-          </Menu>
+          {controls ? (
+            <controls.SavedFiltersMenu
+              trigger={savedTrigger()}
+              saved={saved}
+              canSave={!isEmptyFilter(filter)}
+              canShare={!!user?.departmentId || user?.role === 'lead'}
+              onApply={(s) => onChange(filterOf(s.filter))}
+              onRemove={(s) => void remove(s)}
+              onSave={(shared) => void save(shared)}
+            />
+          ) : (
+            // not usable until the menu is there (a click on it would be lost when the menu takes its place)
+            savedTrigger(true)
+          )}
         </>
       ) : null}
       {!isEmptyFilter(filter) ? (

@@ -16,9 +16,8 @@ import {
   type KeyboardCoordinateGetter,
 } from '@dnd-kit/core';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { Suspense, lazy, startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import { api, qs, type BoardData, type Deal, type Page, type Pipeline, type Stage } from '../../api.js';
-import { NewDealDialog } from '../deal/new-deal-dialog.js';
 import { useMediaQuery } from '@mantine/hooks';
 import { useI18n } from '../../i18n/index.js';
 import { useLabels } from '../../labels.js';
@@ -31,6 +30,8 @@ import { PER_STAGE, boardQuery, filterParams, isEmptyFilter, type BoardFilter } 
 import { findDeal, shift } from './board-cache.js';
 import { CardFace, DealCard } from './deal-card.js';
 import { ColumnTotals } from './column-totals.js';
+
+const NewDealDialog = lazy(() => import('../deal/new-deal-dialog.js').then((m) => ({ default: m.NewDealDialog })));
 
 /** Keyboard dragging: ← and → jump to the previous or next column (dnd-kit's default moves 25 px per key). */
 const columnJump: KeyboardCoordinateGetter = (event, { currentCoordinates, context }) => {
@@ -51,6 +52,11 @@ const collision: CollisionDetection = (args) => {
   return hits.length ? hits : rectIntersection(args);
 };
 const stageOf = (id: unknown) => String(id).replace(/^strip:/, '');
+/**
+ * Cards drawn at first in each column, enough to fill a screen: the first paint of a board of hundreds of cards
+ * draws these only, and the rest follow at once after it (in a transition: the page stays responsive meanwhile).
+ */
+const FIRST_CARDS = 6;
 
 export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardFilter }) {
   const { t, number, name } = useI18n();
@@ -73,6 +79,13 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
   /** whether there is more to either side, and the names of the stages out of view there */
   const [edges, setEdges] = useState({ left: false, right: false, hiddenLeft: '', hiddenRight: '' });
   const [active, setActive] = useState<string | null>(null);
+  const [allCards, setAllCards] = useState(false);
+  const hasData = !!data;
+  useEffect(() => {
+    if (!hasData || allCards) return;
+    const id = setTimeout(() => startTransition(() => setAllCards(true)));
+    return () => clearTimeout(id);
+  }, [hasData, allCards]);
 
   const patch = useCallback(
     (fn: (b: BoardData) => BoardData) => {
@@ -184,11 +197,11 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
     );
     setActive(id);
   }, []);
-  const hasData = !!data;
   useEffect(() => {
     const el = scrollRef.current;
     if (!el) return;
-    measure();
+    // measured when the observer first reports (just after a layout), not at once: that would force a layout of
+    // the whole board before its first paint
     const ro = new ResizeObserver(measure);
     ro.observe(el);
     return () => ro.disconnect();
@@ -314,6 +327,7 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
                 const col = data.stages.find((c) => c.stageId === s.id);
                 const count = col?.count ?? 0;
                 const list = col?.deals ?? [];
+                const shown = allCards ? list : list.slice(0, FIRST_CARDS);
                 const gated = s.requiredFields.length > 0 || s.requiredDocumentKinds.length > 0;
                 return (
                   <Column key={s.id} stage={s}>
@@ -349,7 +363,7 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
                       </div>
                     </header>
                     <div className="column-body">
-                      {list.map((d) => (
+                      {shown.map((d) => (
                         <DealCard
                           key={d.id}
                           deal={d}
@@ -420,18 +434,20 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
       )}
       {dialog}
       {creating ? (
-        <NewDealDialog
-          pipelineId={pipeline.id}
-          onClose={() => setCreating(false)}
-          onCreated={(d) => {
-            setCreating(false);
-            toast('ok', t('newDeal.created', { title: d.title }));
-            if (d.pipelineId === pipeline.id) {
-              if (isEmptyFilter(filter)) patch((b) => shift(b, null, d));
-              else void qc.invalidateQueries({ queryKey: key });
-            } else navigate(`/deals?pipeline=${d.pipelineId}`);
-          }}
-        />
+        <Suspense fallback={null}>
+          <NewDealDialog
+            pipelineId={pipeline.id}
+            onClose={() => setCreating(false)}
+            onCreated={(d) => {
+              setCreating(false);
+              toast('ok', t('newDeal.created', { title: d.title }));
+              if (d.pipelineId === pipeline.id) {
+                if (isEmptyFilter(filter)) patch((b) => shift(b, null, d));
+                else void qc.invalidateQueries({ queryKey: key });
+              } else navigate(`/deals?pipeline=${d.pipelineId}`);
+            }}
+          />
+        </Suspense>
       ) : null}
     </>
   );

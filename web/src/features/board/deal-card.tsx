@@ -1,24 +1,21 @@
 import { useDraggable } from '@dnd-kit/core';
-import { Menu } from '@mantine/core';
-import { memo, useState } from 'react';
+import { Suspense, lazy, memo, useState } from 'react';
 import type { Deal, Stage } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link, navigate } from '../../router.js';
 import { Avatar, Icon } from '../../ui.js';
-import { ArchiveConfirm } from '../archive/archive-actions.js';
 import { StageAge } from './stage-age.js';
 
-const stop = (e: { stopPropagation: () => void }) => e.stopPropagation();
+const CardMoveMenu = lazy(() => import('./card-menu.js').then((m) => ({ default: m.CardMoveMenu })));
 const today = () => new Date().toISOString().slice(0, 10);
 
 /**
  * "Move to…": in a portal (never clipped by the column), from a 44 px button at full strength. The Mantine menu is
- * mounted on the first click only, so a board of hundreds of cards renders plain buttons.
+ * loaded and mounted on the first click only (card-menu.tsx), so a board of hundreds of cards renders plain buttons.
  */
 function CardMenu({ deal, stages, onMove }: { deal: Deal; stages: Stage[]; onMove: (s: Stage) => void }) {
-  const { t, name } = useI18n();
+  const { t } = useI18n();
   const [armed, setArmed] = useState(false);
-  const [archiving, setArchiving] = useState(false);
   const trigger = (
     <button
       type="button"
@@ -38,54 +35,9 @@ function CardMenu({ deal, stages, onMove }: { deal: Deal; stages: Stage[]; onMov
   );
   if (!armed) return trigger;
   return (
-    <>
-      <Menu position="bottom-end" withinPortal shadow="md" width={250} trapFocus returnFocus defaultOpened>
-        <Menu.Target>{trigger}</Menu.Target>
-        <Menu.Dropdown data-testid="move-menu">
-          <Menu.Label>{t('board.moveTo')}</Menu.Label>
-          {stages.map((s) => (
-            <Menu.Item
-              key={s.id}
-              disabled={s.id === deal.stageId}
-              data-testid="move-to"
-              data-stage-id={s.id}
-              leftSection={<span className={`stage-dot stage-dot-${s.kind}`} />}
-              rightSection={
-                s.id === deal.stageId ? (
-                  <Icon name="check" size={14} />
-                ) : s.requiredFields.length + s.requiredDocumentKinds.length > 0 ? (
-                  <Icon name="lock" size={13} />
-                ) : null
-              }
-              onClick={() => onMove(s)}
-            >
-              {name(s)}
-            </Menu.Item>
-          ))}
-          <Menu.Divider />
-          <Menu.Item
-            leftSection={<Icon name="archive" size={14} />}
-            onClick={() => setArchiving(true)}
-            data-testid="card-archive"
-          >
-            {t('archive.actionEllipsis')}
-          </Menu.Item>
-        </Menu.Dropdown>
-      </Menu>
-      {archiving ? (
-        // the dialog is portalled, but its React events still bubble to the card: kept from dragging or opening it
-        <div
-          style={{ display: 'contents' }}
-          onClick={stop}
-          onPointerDown={stop}
-          onMouseDown={stop}
-          onTouchStart={stop}
-          onKeyDown={stop}
-        >
-          <ArchiveConfirm deal={deal} onClose={() => setArchiving(false)} />
-        </div>
-      ) : null}
-    </>
+    <Suspense fallback={trigger}>
+      <CardMoveMenu deal={deal} stages={stages} onMove={onMove} trigger={trigger} />
+    </Suspense>
   );
 }
 

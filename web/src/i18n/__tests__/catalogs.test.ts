@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../en.ts';
 import { ru } from '../ru.ts';
-import { makeI18n } from '../index.tsx';
+import { loadCatalog, makeI18n } from '../index.tsx';
 
 type El = { type: number; value?: string; options?: Record<string, { value: El[] }> };
 /** argument names of an ICU message ({name}, {n, plural, …}, {kind, select, …}), recursively */
@@ -34,6 +34,8 @@ function sources(dir: string): string[] {
 }
 
 describe('i18n catalogs', () => {
+  beforeAll(() => Promise.all([loadCatalog('en'), loadCatalog('ru')]));
+
   it('have identical key sets', () => {
     expect(Object.keys(ru).sort()).toEqual(Object.keys(en).sort());
   });
