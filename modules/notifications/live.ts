@@ -19,6 +19,9 @@ export function parseAnnouncement(payload: string): { id: string; userId: string
 /** The SSE message of a notification. It has no `id:` line: Last-Event-ID stays the resume point of record events. */
 export const notificationMessage = (n: NotificationView) => `event: notification\ndata: ${JSON.stringify(n)}\n\n`;
 
+/** Sent after the LISTEN connection was lost and is back: notifications made meanwhile were not pushed. */
+export const NOTIFICATION_SYNC_MESSAGE = 'event: notification-sync\ndata: {}\n\n';
+
 export class NotificationRelay<S> {
   private pending: string[] = [];
   private flushing: Promise<void> | null = null;

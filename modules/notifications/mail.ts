@@ -66,7 +66,13 @@ export function createNotificationMailer(orm: MikroORM, settings: MailSettings, 
   }
   const smtp = new URL(settings.smtpUrl);
   const from = settings.from ?? `Dealflow <dealflow@${smtp.hostname}>`;
-  const transport = nodemailer.createTransport(settings.smtpUrl);
+  // the calendar step waits for its mails (its activity has 30 s): an SMTP server that hangs fails them in time
+  const transport = nodemailer.createTransport({
+    url: settings.smtpUrl,
+    connectionTimeout: 5_000,
+    greetingTimeout: 5_000,
+    socketTimeout: 10_000,
+  });
   const target = `${smtp.protocol}//${smtp.host}`;
 
   return {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { MikroORM, EntityManager } from '@mikro-orm/postgresql';
 import { canSee, type Viewer } from '../access/visibility.ts';
-import { NOTIFICATIONS_CHANNEL, NotificationRelay } from '../notifications/live.ts';
+import { NOTIFICATION_SYNC_MESSAGE, NOTIFICATIONS_CHANNEL, NotificationRelay } from '../notifications/live.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { RecordType } from './events.ts';
 import { EVENTS_CHANNEL } from './write.ts';
@@ -205,6 +205,8 @@ export class LiveFeed {
       for (const s of this.subs) {
         s.held = [];
         void this.replay(s, s.lastId);
+        // notifications announced meanwhile were missed: the browser reads its count again
+        this.write(s, NOTIFICATION_SYNC_MESSAGE);
       }
     };
     void retry(200);

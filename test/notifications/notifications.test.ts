@@ -153,6 +153,25 @@ describe('notifications', () => {
     bobStream.close();
   });
 
+  it("tells the streams to reread the count when the server's LISTEN connection was lost, and delivers again after", async () => {
+    const stream = await openStream(alice);
+    const [before] = await add([reminder(aliceId, 'Before the cut')]);
+    await stream.next((m) => m.event === 'notification' && m.data.id === before);
+    const [cut] = await h.ctx.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ n: number }[]>(
+        `select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+          where datname = current_database() and query like 'listen %notifications%'`,
+      );
+    expect(cut.n).toBe(1);
+    await stream.next((m) => m.event === 'notification-sync', 15_000);
+    const [after] = await add([reminder(aliceId, 'After the cut')]);
+    const got = await stream.next((m) => m.event === 'notification' && m.data.id === after);
+    expect(got.data.data.title).toBe('After the cut');
+    stream.close();
+  });
+
   it('needs a login', async () => {
     expect((await fetch(`${h.baseUrl}/api/v1/notifications`)).status).toBe(401);
     expect((await fetch(`${h.baseUrl}/api/v1/notifications/unread-count`)).status).toBe(401);

@@ -107,11 +107,14 @@ export function useLiveUpdates(userId: string | undefined) {
         channel?.postMessage({ type: 'notification', data: e.data } satisfies Relay);
         announceNotification(e.data, true);
       });
-      // notifications made while no stream was open are not replayed: the count is read again instead
-      source.addEventListener('open', () => {
+      // notifications made while no stream was open (or the server's LISTEN was lost) are not replayed: the
+      // count is read again instead
+      const sync = () => {
         channel?.postMessage({ type: 'notification-sync' } satisfies Relay);
         announceNotificationSync();
-      });
+      };
+      source.addEventListener('open', sync);
+      source.addEventListener('notification-sync', sync);
     };
 
     // the stream holds a connection for good: it opens once the page's first reads are answered (or after 3 s), so
