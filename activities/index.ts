@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import type { FileStorage } from '../modules/files/storage.ts';
+import type { NotificationMailer } from '../modules/notifications/mail.ts';
 import { createDealActivities } from './deals.ts';
 import { createEventActivities } from './events.ts';
 import { createRegulationActivities } from './regulations.ts';
@@ -13,6 +14,8 @@ export interface ActivityDeps {
   storage: FileStorage;
   /** the client imports create deals with (default: the worker's own, from the activity context) */
   temporal?: Client;
+  /** mails new notifications after they are committed (runtime/worker.ts makes it from the SMTP settings) */
+  mailer?: NotificationMailer;
 }
 
 /** All activities the worker registers, built from their dependencies. */
@@ -22,7 +25,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createDealActivities(deps),
     ...createFileActivities(deps),
     ...createImportActivities(deps),
-    ...createEventActivities(deps),
+    ...createEventActivities({
+      orm: deps.orm,
+      afterNotify: deps.mailer ? async (ids) => void (await deps.mailer!.mail(ids)) : undefined,
+    }),
     ...createRegulationActivities(deps),
   };
 }

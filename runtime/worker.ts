@@ -14,6 +14,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities/index.ts';
 import type { FileStorage } from '../modules/files/storage.ts';
+import { createNotificationMailer } from '../modules/notifications/mail.ts';
+import type { Config } from '../server/config.ts';
 import { fileSweepWorkflowId } from '../workflows/file-sweep.ts';
 import { logger } from '../server/logger.ts';
 import { setTemporalMetricsAddress } from '../server/metrics.ts';
@@ -81,6 +83,11 @@ function installRuntime(metricsAddress?: string) {
   if (metricsAddress) setTemporalMetricsAddress(metricsAddress);
 }
 
+/** The address users open the web app at, for links in emails. */
+export function publicUrlOf(c: Pick<Config, 'DEALFLOW_PUBLIC_URL' | 'HOST' | 'PORT'>): string {
+  return c.DEALFLOW_PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' || c.HOST === '::' ? 'localhost' : c.HOST}:${c.PORT}`;
+}
+
 export interface WorkerHandle {
   worker: Worker;
   done: Promise<void>;
@@ -98,8 +105,19 @@ export async function startWorker(opts: {
   metricsAddress?: string;
   /** workflows kept in memory between their tasks (DEALFLOW_WORKFLOW_CACHE); beyond, the least recent is evicted */
   maxCachedWorkflows?: number;
+  /** the SMTP settings notifications are mailed with (DEALFLOW_SMTP_URL, DEALFLOW_MAIL_FROM, DEALFLOW_PUBLIC_URL) */
+  config?: Pick<Config, 'DEALFLOW_SMTP_URL' | 'DEALFLOW_MAIL_FROM' | 'DEALFLOW_PUBLIC_URL' | 'HOST' | 'PORT'>;
 }): Promise<WorkerHandle> {
   installRuntime(opts.metricsAddress);
+  const mailer = createNotificationMailer(
+    opts.orm,
+    {
+      smtpUrl: opts.config?.DEALFLOW_SMTP_URL,
+      from: opts.config?.DEALFLOW_MAIL_FROM,
+      publicUrl: opts.config ? publicUrlOf(opts.config) : 'http://localhost:3000',
+    },
+    logger.child({ component: 'mail' }),
+  );
   const connection = await NativeConnection.connect({ address: opts.temporalAddress });
   const worker = await Worker.create({
     connection,
@@ -107,10 +125,13 @@ export async function startWorker(opts: {
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(opts.cacheDir),
     ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
-    activities: createActivities({ orm: opts.orm, storage: opts.storage }),
+    activities: createActivities({ orm: opts.orm, storage: opts.storage, mailer }),
     interceptors: { activity: [requestIdActivityInterceptor] },
   });
-  const done = worker.run().finally(() => connection.close());
+  const done = worker.run().finally(() => {
+    mailer.close();
+    return connection.close();
+  });
   // the upkeep workflows run once per task queue, whichever worker starts first
   const client = new Client({
     connection: await Connection.connect({ address: opts.temporalAddress }),

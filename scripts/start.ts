@@ -122,6 +122,7 @@ async function main() {
         cacheDir: path.join(config.DEALFLOW_DATA_DIR, 'cache'),
         metricsAddress: `127.0.0.1:${await freeLocalPort()}`,
         maxCachedWorkflows: config.DEALFLOW_WORKFLOW_CACHE,
+        config,
       });
       worker.done.catch((e) => {
         console.error('worker stopped:', e);

@@ -56,6 +56,23 @@ const schema = z.object({
     .describe(
       "records' workflows a worker keeps in memory (about 0.5 MB each); a workflow evicted from it is rebuilt from its history when it is next changed",
     ),
+  DEALFLOW_SMTP_URL: z
+    .url({ protocol: /^smtps?$/ })
+    .optional()
+    .describe(
+      'where notifications are mailed: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465; unset: no email is sent (and the log says so)',
+    ),
+  DEALFLOW_MAIL_FROM: z
+    .string()
+    .min(3)
+    .max(300)
+    .regex(/@/, 'an address, e.g. Dealflow <crm@example.com>')
+    .optional()
+    .describe('the From of notification emails (default: dealflow@ the SMTP host)'),
+  DEALFLOW_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('the address users open Dealflow at, for the links in emails (default: http://HOST:PORT)'),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   EMBEDDED_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7239),
 });

@@ -11,7 +11,10 @@ export const streamRoutes: RouteSpec[] = [
       '`id: <event id>`, `event: record`, `data: {"id","recordType","recordId","kind","actorId","at"}` (contact ' +
       'events also carry clientId). Reconnect with Last-Event-ID to get what you missed; events are at-least-once, ' +
       'drop ids you have seen (a new EventSource cannot send the header: pass `lastEventId` in the query instead). ' +
-      '`event: reset` asks you to reload: you were too far behind. Comment lines are heartbeats.',
+      '`event: reset` asks you to reload: you were too far behind. Each new notification of yours arrives as ' +
+      '`event: notification` (no id line) with the notification as GET /notifications lists it; ' +
+      '`event: notification-sync` says some may have been missed (read the unread count again). Comment lines are ' +
+      'heartbeats.',
     tag: 'Live',
     access: 'user',
     errors: [429],

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { MikroORM, EntityManager } from '@mikro-orm/postgresql';
 import { canSee, type Viewer } from '../access/visibility.ts';
+import { NOTIFICATION_SYNC_MESSAGE, NOTIFICATIONS_CHANNEL, NotificationRelay } from '../notifications/live.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { RecordType } from './events.ts';
 import { EVENTS_CHANNEL } from './write.ts';
@@ -84,6 +85,9 @@ const RECENT = 2000;
  * plain `id > L` would lose such a 41, so the replay also takes the events below L written by transactions that
  * were still running when L was written (their xid is at least L's snapshot xmin, kept in tx_xmin). Those few may
  * have been sent before: events are at-least-once, and a client drops an id it has seen.
+ *
+ * The same connection also listens on the `notifications` channel: each new notification goes to the streams of its
+ * addressee only (modules/notifications/live.ts), as `event: notification`.
  */
 export class LiveFeed {
   private listener: pg.Client | null = null;
@@ -94,6 +98,7 @@ export class LiveFeed {
   private heartbeat: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly opts: Required<LiveOptions>;
+  private readonly notifications: NotificationRelay<Subscriber>;
 
   constructor(
     private readonly databaseUrl: string,
@@ -101,6 +106,11 @@ export class LiveFeed {
     opts: LiveOptions = {},
   ) {
     this.opts = { maxStreamsPerUser: 5, heartbeatMs: 20_000, maxBacklog: 500, maxReplay: 5000, ...opts };
+    this.notifications = new NotificationRelay(
+      orm,
+      (userId) => [...this.subs].filter((s) => s.viewer.id === userId && !s.closed),
+      (sub, message) => this.write(sub, message),
+    );
   }
 
   /** Open streams, for tests and metrics. */
@@ -161,12 +171,14 @@ export class LiveFeed {
     this.connecting ??= (async () => {
       const client = new pg.Client({ connectionString: this.databaseUrl });
       client.on('notification', (msg) => {
-        if (msg.payload) this.announce(msg.payload);
+        if (!msg.payload) return;
+        if (msg.channel === NOTIFICATIONS_CHANNEL) this.notifications.announce(msg.payload);
+        else this.announce(msg.payload);
       });
       client.on('error', () => this.lost(client));
       client.on('end', () => this.lost(client));
       await client.connect();
-      await client.query(`listen ${EVENTS_CHANNEL}`);
+      await client.query(`listen ${EVENTS_CHANNEL}; listen ${NOTIFICATIONS_CHANNEL}`);
       this.listener = client;
       this.heartbeat ??= setInterval(() => this.beat(), this.opts.heartbeatMs);
       this.heartbeat.unref();
@@ -193,6 +205,8 @@ export class LiveFeed {
       for (const s of this.subs) {
         s.held = [];
         void this.replay(s, s.lastId);
+        // notifications announced meanwhile were missed: the browser reads its count again
+        this.write(s, NOTIFICATION_SYNC_MESSAGE);
       }
     };
     void retry(200);

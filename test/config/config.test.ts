@@ -88,9 +88,33 @@ describe('parseConfig', () => {
     ['EMBEDDED_TEMPORAL_PORT', 'x'],
     ['DEALFLOW_WORKFLOW_CACHE', '0'],
     ['DEALFLOW_WORKFLOW_CACHE', 'many'],
+    ['DEALFLOW_SMTP_URL', 'mail.example.com:587'],
+    ['DEALFLOW_SMTP_URL', 'http://mail.example.com'],
+    ['DEALFLOW_MAIL_FROM', 'Dealflow'],
+    ['DEALFLOW_PUBLIC_URL', 'crm.example.com'],
   ])('rejects %s=%s with a ConfigError naming the variable', (name, value) => {
     const e = configError({ [name]: value });
     expect(e.message).toMatch(new RegExp(`^  ${name}: `, 'm'));
+  });
+
+  it('reads the SMTP settings notifications are mailed with; unset, nothing is mailed', () => {
+    const none = parseConfig({});
+    expect(none.DEALFLOW_SMTP_URL).toBeUndefined();
+    expect(none.DEALFLOW_MAIL_FROM).toBeUndefined();
+    expect(none.DEALFLOW_PUBLIC_URL).toBeUndefined();
+    const c = parseConfig({
+      DEALFLOW_SMTP_URL: 'smtp://crm%40example.com:p%40ss@mail.example.com:587',
+      DEALFLOW_MAIL_FROM: 'Dealflow <crm@example.com>',
+      DEALFLOW_PUBLIC_URL: 'https://crm.example.com',
+    });
+    expect(c).toMatchObject({
+      DEALFLOW_SMTP_URL: 'smtp://crm%40example.com:p%40ss@mail.example.com:587',
+      DEALFLOW_MAIL_FROM: 'Dealflow <crm@example.com>',
+      DEALFLOW_PUBLIC_URL: 'https://crm.example.com',
+    });
+    expect(parseConfig({ DEALFLOW_SMTP_URL: 'smtps://mail.example.com:465' }).DEALFLOW_SMTP_URL).toBe(
+      'smtps://mail.example.com:465',
+    );
   });
 
   it('names every bad variable at once', () => {

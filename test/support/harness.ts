@@ -90,6 +90,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     storage: ctx.storage,
     cacheDir: path.join(ROOT, '.data', 'cache'),
     maxCachedWorkflows: config.DEALFLOW_WORKFLOW_CACHE,
+    config,
   });
   const server: Server = await new Promise((resolve) => {
     const s = createApp(ctx).listen(0, '127.0.0.1', () => resolve(s));

@@ -56,6 +56,8 @@ export type SavedFilter = Schemas['SavedFilter'];
 /** One line of the audit log (GET /audit, administrators). */
 export type AuditEntry = Schemas['AuditEntry'];
 export type AuditKind = AuditEntry['kind'];
+/** One of the user's notifications (GET /notifications, and the stream's `notification` event). */
+export type AppNotification = Schemas['Notification'];
 export type { paths };
 
 export interface Problem {

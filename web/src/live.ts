@@ -10,6 +10,10 @@
  * is released, the next tab waiting for it opens the stream and resumes after the last event it saw (`lastEventId`,
  * so nothing in between is lost). Events are at-least-once: each tab drops ids it has already handled.
  * A browser without Web Locks or BroadcastChannel keeps one stream per tab.
+ *
+ * The user's own new notifications arrive on the same stream (`event: notification`, no id); every tab hands them to
+ * the notification centre (features/notifications) as a window event, `leader` true in the tab that holds the stream
+ * (the one that shows the desktop notification). When the stream (re)opens, the centre rereads its count.
  */
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
@@ -17,6 +21,7 @@ import { ApiError, api, type BoardData, type Deal, type DealDetail } from './api
 import { findDeal, shift } from './features/board/board-cache.js';
 import { isEmptyFilter, type BoardFilter } from './features/board/board-query.js';
 import { qk } from './query.js';
+import { announceNotification, announceNotificationSync } from './features/notifications/notifications-live.js';
 
 export interface RecordEvent {
   id: string;
@@ -28,7 +33,11 @@ export interface RecordEvent {
 }
 
 /** What the leader tab relays to the others: an event as the stream sent it, or the stream's request to reload. */
-type Relay = { type: 'record'; id: string; data: string } | { type: 'reset' };
+type Relay =
+  | { type: 'record'; id: string; data: string }
+  | { type: 'reset' }
+  | { type: 'notification'; data: string }
+  | { type: 'notification-sync' };
 
 /** ids handled lately, so that an event replayed on a takeover (at-least-once) is applied once */
 const RECENT = 1000;
@@ -78,6 +87,8 @@ export function useLiveUpdates(userId: string | undefined) {
       channel.onmessage = (e: MessageEvent<Relay>) => {
         if (e.data.type === 'record') apply(e.data.id, e.data.data);
         else if (e.data.type === 'reset') reset();
+        else if (e.data.type === 'notification') announceNotification(e.data.data, false);
+        else if (e.data.type === 'notification-sync') announceNotificationSync();
       };
 
     /** This tab holds the stream (the leader, or alone): every event is applied here and relayed to the others. */
@@ -92,6 +103,18 @@ export function useLiveUpdates(userId: string | undefined) {
         channel?.postMessage({ type: 'reset' } satisfies Relay);
         reset();
       });
+      source.addEventListener('notification', (e: MessageEvent<string>) => {
+        channel?.postMessage({ type: 'notification', data: e.data } satisfies Relay);
+        announceNotification(e.data, true);
+      });
+      // notifications made while no stream was open (or the server's LISTEN was lost) are not replayed: the
+      // count is read again instead
+      const sync = () => {
+        channel?.postMessage({ type: 'notification-sync' } satisfies Relay);
+        announceNotificationSync();
+      };
+      source.addEventListener('open', sync);
+      source.addEventListener('notification-sync', sync);
     };
 
     // the stream holds a connection for good: it opens once the page's first reads are answered (or after 3 s), so

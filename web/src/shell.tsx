@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import type { Locale } from './api.js';
+import { NotificationBell } from './features/notifications/notification-centre.js';
 import { useI18n } from './i18n/index.js';
 import { Link, useLocation } from './router.js';
 import { useSession } from './session.js';
@@ -149,6 +150,7 @@ export function Shell({ children }: { children: ReactNode }) {
             <span className="brand-mark">D</span>
           </div>
           <div className="toolbar-spacer" />
+          <NotificationBell />
           <LanguageSwitch />
           <div className="user-chip" data-testid="current-user">
             <Avatar name={user?.name} size={28} />

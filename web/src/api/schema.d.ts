@@ -974,6 +974,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your notifications, newest first (new ones also arrive live on GET /stream as `event: notification`) */
+        get: operations["listNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of your notifications are not read yet */
+        get: operations["unreadNotificationCount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark your unread notifications read (those up to throughId when given); answers how many */
+        post: operations["markAllNotificationsRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark one of your notifications read (another user's is 404) */
+        post: operations["markNotificationRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stream": {
         parameters: {
             query?: never;
@@ -981,7 +1049,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-Sent Events: every committed change to a record you can see (deal, client, contact), as `id: <event id>`, `event: record`, `data: {"id","recordType","recordId","kind","actorId","at"}` (contact events also carry clientId). Reconnect with Last-Event-ID to get what you missed; events are at-least-once, drop ids you have seen (a new EventSource cannot send the header: pass `lastEventId` in the query instead). `event: reset` asks you to reload: you were too far behind. Comment lines are heartbeats. */
+        /** Server-Sent Events: every committed change to a record you can see (deal, client, contact), as `id: <event id>`, `event: record`, `data: {"id","recordType","recordId","kind","actorId","at"}` (contact events also carry clientId). Reconnect with Last-Event-ID to get what you missed; events are at-least-once, drop ids you have seen (a new EventSource cannot send the header: pass `lastEventId` in the query instead). `event: reset` asks you to reload: you were too far behind. Each new notification of yours arrives as `event: notification` (no id line) with the notification as GET /notifications lists it; `event: notification-sync` says some may have been missed (read the unread count again). Comment lines are heartbeats. */
         get: operations["streamEvents"];
         put?: never;
         post?: never;
@@ -1684,6 +1752,42 @@ export interface components {
             status: "open" | "completed" | "cancelled";
             dueAt: string | null;
             createdAt: string;
+        };
+        Notification: {
+            /** @description a notification id */
+            id: string;
+            /** @description reminder (before an event), result_due (its result is asked for), result_escalated */
+            kind: string;
+            /** @description what it is about, e.g. event */
+            recordType: string | null;
+            recordId: string | null;
+            /** @description the facts the text is made of, as they were when the notification was made */
+            data: {
+                title?: string;
+                /** @description the event's kind: call, meeting, email, task */
+                kind?: string;
+                /** @description the start of the occurrence it is about */
+                occurrence?: string;
+                end?: string;
+                /** @description a reminder: how long before the start */
+                minutesBefore?: number;
+                /** @description result_due: the how-manyth time the result is asked for */
+                asks?: number;
+                /**
+                 * Format: uuid
+                 * @description result_escalated: whose result is overdue
+                 */
+                ownerId?: string;
+                dealId?: string | null;
+                clientId?: string | null;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description the name of data.ownerId's user */
+            ownerName: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            readAt: string | null;
         };
         AuditEntry: {
             id: string;
@@ -7404,6 +7508,226 @@ export interface operations {
             };
             /** @description Conflict with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listNotifications: {
+        parameters: {
+            query?: {
+                /** @description opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description true: only those not read yet */
+                unread?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Notification"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unreadNotificationCount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        count: number;
+                    };
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    markAllNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the newest notification you saw: one that arrived after it stays unread */
+                    throughId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        marked: number;
+                    };
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    markNotificationRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a notification id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found or not visible to you */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,6 +15,20 @@ export const en = {
   'nav.logout': 'Log out',
   'nav.language': 'Language',
 
+  'notifications.title': 'Notifications',
+  'notifications.bell':
+    '{count, plural, =0 {Notifications} one {Notifications, # unread} other {Notifications, # unread}}',
+  'notifications.markRead': 'Mark read',
+  'notifications.markAllRead': 'Mark all read',
+  'notifications.empty': 'No notifications yet',
+  'notifications.enableDesktop': 'Enable desktop notifications',
+  'notifications.desktopOn': 'Desktop notifications are on',
+  'notifications.desktopBlocked': 'Desktop notifications are blocked in this browser',
+  'notifications.text.reminder': 'Reminder: {title} {minutes, plural, =0 {now} one {in # minute} other {in # minutes}}',
+  'notifications.text.resultDue': 'Result due: {title}',
+  'notifications.text.resultEscalated': "{owner}'s result is overdue: {title}",
+  'notifications.text.other': 'Notification: {title}',
+
   'role.admin': 'Administrator',
   'role.process_owner': 'Process owner',
   'role.lead': 'Group lead',

@@ -17,6 +17,21 @@ export const ru: { [K in MessageKey]: string } = {
   'nav.logout': 'Выйти',
   'nav.language': 'Язык',
 
+  'notifications.title': 'Уведомления',
+  'notifications.bell':
+    '{count, plural, =0 {Уведомления} one {Уведомления, # непрочитанное} few {Уведомления, # непрочитанных} many {Уведомления, # непрочитанных} other {Уведомления, # непрочитанного}}',
+  'notifications.markRead': 'Отметить прочитанным',
+  'notifications.markAllRead': 'Прочитать все',
+  'notifications.empty': 'Уведомлений пока нет',
+  'notifications.enableDesktop': 'Включить уведомления на рабочем столе',
+  'notifications.desktopOn': 'Уведомления на рабочем столе включены',
+  'notifications.desktopBlocked': 'Уведомления на рабочем столе запрещены в этом браузере',
+  'notifications.text.reminder':
+    'Напоминание: {title} {minutes, plural, =0 {сейчас} one {через # минуту} few {через # минуты} many {через # минут} other {через # минуты}}',
+  'notifications.text.resultDue': 'Нужен результат: {title}',
+  'notifications.text.resultEscalated': 'Просрочен результат ({owner}): {title}',
+  'notifications.text.other': 'Уведомление: {title}',
+
   'role.admin': 'Администратор',
   'role.process_owner': 'Владелец процесса',
   'role.lead': 'Руководитель группы',
