@@ -52,6 +52,14 @@ const router = createBrowserRouter([
         lazy: () => import('./features/clients/client-page.js').then((m) => ({ Component: Keyed(m.ClientPage) })),
       },
       {
+        path: 'calendar',
+        lazy: () => import('./features/calendar/calendar-page.js').then((m) => ({ Component: m.CalendarPage })),
+      },
+      {
+        path: 'reports',
+        lazy: () => import('./features/calendar/reports-page.js').then((m) => ({ Component: m.ReportsPage })),
+      },
+      {
         path: 'import',
         lazy: () => import('./features/import/import-page.js').then((m) => ({ Component: m.ImportPage })),
       },

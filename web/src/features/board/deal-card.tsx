@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n/index.js';
 import { Link, navigate } from '../../router.js';
 import { Avatar, Icon } from '../../ui.js';
 import { ArchiveConfirm } from '../archive/archive-actions.js';
+import { NextActivity } from '../calendar/next-activity.js';
 import { StageAge } from './stage-age.js';
 
 const stop = (e: { stopPropagation: () => void }) => e.stopPropagation();
@@ -138,6 +139,7 @@ export function CardFace({
         </div>
       ) : null}
       <StageAge deal={deal} stages={stages} />
+      <NextActivity deal={deal} />
       {moving ? <div className="deal-card-status">{t('board.moving')}</div> : null}
     </>
   );
