@@ -101,7 +101,8 @@ describe('the calendar', () => {
     expect(await block.getAttribute('data-kind')).toBe('meeting');
     await screenshot(page, 'calendar-week');
 
-    const before = (await manager.get(`/calendar/events/${meetingId}`)).body as { startsAt: string; endsAt: string };
+    type Ev = { startsAt: string; endsAt: string; dealId: string | null; clientId: string | null; reminders: number[] };
+    const before = (await manager.get(`/calendar/events/${meetingId}`)).body as Ev;
     await block.evaluate((e) => e.scrollIntoView({ block: 'center' }));
     const box = (await block.boundingBox())!;
     const patched = page.waitForResponse(
@@ -113,7 +114,9 @@ describe('the calendar', () => {
     await page.mouse.move(box.x + box.width / 2, box.y + 8 + 120, { steps: 12 });
     await page.mouse.up();
     expect((await patched).status()).toBe(200);
-    const after = (await manager.get(`/calendar/events/${meetingId}`)).body as { startsAt: string; endsAt: string };
+    const after = (await manager.get(`/calendar/events/${meetingId}`)).body as Ev;
+    // only the times changed: the deal, client and reminders stay
+    expect(after).toMatchObject({ dealId, clientId, reminders: before.reminders });
     const moved = Date.parse(after.startsAt) - Date.parse(before.startsAt);
     expect(moved).toBeGreaterThan(0);
     // moved, not resized: the same hour long

@@ -5869,40 +5869,21 @@ export interface operations {
                         /** @enum {string} */
                         kind?: "call" | "meeting" | "email" | "task";
                         title?: string;
-                        /** @default  */
                         description?: string;
                         /** Format: date-time */
                         startsAt?: string;
                         /** Format: date-time */
                         endsAt?: string;
-                        /** @default false */
                         allDay?: boolean;
                         /** @description IANA time zone, e.g. Europe/Moscow (the web app sends the user's) */
                         timeZone?: string;
-                        /**
-                         * @description recurrence: an RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10 (DAILY, WEEKLY, MONTHLY, YEARLY)
-                         * @default null
-                         */
                         rrule?: string | null;
-                        /**
-                         * @description a place or a meeting link
-                         * @default
-                         */
                         location?: string;
-                        /** @default null */
                         clientId?: string | null;
-                        /** @default null */
                         contactId?: string | null;
-                        /** @default null */
                         dealId?: string | null;
-                        /** @default [] */
                         participantUserIds?: string[];
-                        /** @default [] */
                         participantContactIds?: string[];
-                        /**
-                         * @description minutes before the start, e.g. [1440, 15]
-                         * @default []
-                         */
                         reminders?: number[];
                     };
                     /** @description the version you saw */
