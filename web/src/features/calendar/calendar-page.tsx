@@ -194,6 +194,9 @@ export function CalendarPage() {
           weekTextShort={t('cal.view.week')}
           monthText={t('cal.view.month')}
           listText={t('cal.view.agenda')}
+          // the buttons' accessible names say what their text says
+          todayHint={t('cal.today')}
+          viewHint={(text: string) => text}
           height="auto"
           nowIndicator
           selectable
