@@ -178,6 +178,34 @@ describe('the calendar', () => {
     await screenshot(page, 'calendar-board-card');
   });
 
+  it('writes a report on the reports page and filters the list by kind, in English and Russian', async () => {
+    await page.goto(`${h.baseUrl}/reports`);
+    const items = page.getByTestId('report-item');
+    await items.first().waitFor();
+    expect(await items.count()).toBe(1);
+    await page.getByTestId('report-new').click();
+    const dialog = page.getByTestId('report-dialog');
+    await dialog.getByTestId('report-kind').selectOption('meeting');
+    await dialog.getByTestId('report-outcome').selectOption({ label: 'Done, nothing further' });
+    await dialog.getByTestId('report-summary').fill('Met at the fair; no need for more');
+    await dialog.getByTestId('report-save').click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(2);
+    await page.getByTestId('report-filter-kind').selectOption('meeting');
+    await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(1);
+    expect(await items.first().textContent()).toContain('Met at the fair; no need for more');
+    await page.getByTestId('lang-ru').click();
+    await page.getByRole('heading', { name: 'Отчёты' }).waitFor();
+    expect(await items.first().textContent()).toContain('Встреча');
+    await screenshot(page, 'calendar-reports-ru');
+    await page.goto(`${h.baseUrl}/calendar?date=${day(tomorrow)}`);
+    expect(await page.getByTestId('cal-legend').textContent()).toContain('Звонок');
+    await page.getByTestId('cal-event').first().waitFor();
+    await screenshot(page, 'calendar-week-ru');
+    await page.getByTestId('lang-en').click();
+    await page.getByRole('heading', { name: 'Calendar' }).waitFor();
+  });
+
   it('opens on the agenda at a phone size', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     try {
