@@ -122,6 +122,14 @@ describe('the calendar', () => {
     // moved, not resized: the same hour long
     expect(Date.parse(after.endsAt) - Date.parse(after.startsAt)).toBe(60 * 60_000);
     await screenshot(page, 'calendar-week-moved');
+
+    // the link of an event opens it in its dialog
+    await page.goto(`${h.baseUrl}/calendar?event=${meetingId}`);
+    const opened = page.getByTestId('event-dialog');
+    await opened.waitFor();
+    expect(await opened.getByTestId('event-title').inputValue()).toBe('Renewal demo');
+    await page.keyboard.press('Escape');
+    await opened.waitFor({ state: 'detached' });
   });
 
   it('records a result with a follow-up from the notification link; the report and the next activity show', async () => {
