@@ -132,6 +132,45 @@ describe('the calendar', () => {
     await opened.waitFor({ state: 'detached' });
   });
 
+  it('asks this / following / all when an occurrence of a series is dragged, and moves only this one', async () => {
+    const start = new Date(tomorrow);
+    start.setHours(15, 0, 0, 0);
+    const series = await manager.post('/calendar/events', {
+      kind: 'task',
+      title: 'Weekly pipeline review',
+      startsAt: start.toISOString(),
+      endsAt: new Date(start.getTime() + 3600_000).toISOString(),
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      rrule: 'FREQ=WEEKLY;COUNT=3',
+    });
+    expect(series.status).toBe(201);
+    await page.goto(`${h.baseUrl}/calendar?date=${day(tomorrow)}`);
+    const block = page.locator(`[data-testid=cal-event][data-event-id="${series.body.id}"]`);
+    await block.waitFor();
+    await block.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+    const box = (await block.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + 8);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + 20, { steps: 4 });
+    await page.mouse.move(box.x + box.width / 2, box.y + 8 + 80, { steps: 12 });
+    await page.mouse.up();
+    const prompt = page.getByTestId('scope-prompt');
+    await prompt.waitFor();
+    await screenshot(page, 'calendar-scope-prompt');
+    const patched = page.waitForResponse(
+      (r) => r.url().includes(`/calendar/events/${series.body.id}`) && r.request().method() === 'PATCH',
+    );
+    await prompt.getByTestId('scope-this').click();
+    expect((await patched).status()).toBe(200);
+    const after = (await manager.get(`/calendar/events/${series.body.id}`)).body as {
+      exdates: string[];
+      rrule: string;
+    };
+    // the series keeps its rule and leaves the moved occurrence out; that one is an event of its own
+    expect(after.rrule).toBe('FREQ=WEEKLY;COUNT=3');
+    expect(after.exdates).toEqual([start.toISOString()]);
+  });
+
   it('records a result with a follow-up from the notification link; the report and the next activity show', async () => {
     const call = await manager.post('/calendar/events', {
       kind: 'call',
