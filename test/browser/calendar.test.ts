@@ -17,6 +17,7 @@ let managerEmail: string;
 let pipelineId: string;
 let clientId: string;
 let dealId: string;
+let leadEmail: string;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** 'YYYY-MM-DD' of a local date */
@@ -35,7 +36,10 @@ beforeAll(async () => {
     'Calendar pipeline',
   );
   pipelineId = pipeline.id;
-  const m = await f.user('manager', { name: 'Cora Calendar' });
+  const lead = await f.user('lead', { name: 'Lena Lead' });
+  leadEmail = lead.email;
+  const dept = await f.department('Calendar East', lead.id);
+  const m = await f.user('manager', { name: 'Cora Calendar', departmentId: dept.id });
   managerEmail = m.email;
   clientId = (await f.client(m.id, 'Globex Calendar Ltd')).id;
   manager = await login(h, m.email);
@@ -251,6 +255,22 @@ describe('the calendar', () => {
     await screenshot(page, 'calendar-week-ru');
     await page.getByTestId('lang-en').click();
     await page.getByRole('heading', { name: 'Calendar' }).waitFor();
+  });
+
+  it("shows a lead the counters per manager and the group's calendar", async () => {
+    const other = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    try {
+      await logIn(other, h, leadEmail);
+      await other.goto(`${h.baseUrl}/calendar?date=${day(tomorrow)}`);
+      const row = other.getByTestId('counters-managers').getByTestId('counter-manager');
+      await row.first().waitFor();
+      expect(await row.first().textContent()).toContain('Cora Calendar');
+      await other.getByTestId('cal-owner').getByText('My group').click();
+      await other.locator(`[data-testid=cal-event][data-event-id="${meetingId}"]`).waitFor();
+      await screenshot(other, 'calendar-lead-group');
+    } finally {
+      await other.close();
+    }
   });
 
   it('opens on the agenda at a phone size', async () => {
