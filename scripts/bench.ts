@@ -4,6 +4,7 @@
  * The machine is shared and noisy: read the ratios, not the milliseconds.
  *
  * `npm run bench -- --reads 1000000 [--db URL]`: the reads at company scale instead (scripts/bench-reads.ts).
+ * `npm run bench -- --reminders [10000]`: calendar reminders due within one minute (scripts/bench-reminders.ts).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -393,6 +394,8 @@ async function writePathUnderLoad(
 
 if (process.argv.includes('--reads')) {
   await (await import('./bench-reads.ts')).benchReads(process.argv.slice(2));
+} else if (process.argv.includes('--reminders')) {
+  await (await import('./bench-reminders.ts')).benchReminders(process.argv.slice(2));
 } else {
   await main();
 }

@@ -186,6 +186,7 @@ const PROBLEM_MESSAGES: Partial<Record<string, MessageKey>> = {
   EMAIL_TAKEN: 'problem.EMAIL_TAKEN',
   SAVED_FILTER_NAME_TAKEN: 'problem.SAVED_FILTER_NAME_TAKEN',
   SAVED_FILTER_NO_GROUP: 'problem.SAVED_FILTER_NO_GROUP',
+  OUTCOME_LABEL_TAKEN: 'problem.OUTCOME_LABEL_TAKEN',
   INVALID_CURRENCY_RATES: 'problem.INVALID_CURRENCY_RATES',
   FORBIDDEN: 'problem.FORBIDDEN',
   INTERNAL: 'problem.INTERNAL',
@@ -198,7 +199,6 @@ const PROBLEM_MESSAGES: Partial<Record<string, MessageKey>> = {
   RESULT_NOT_DUE: 'problem.RESULT_NOT_DUE',
   RESULT_INVALID: 'problem.RESULT_INVALID',
   REPORT_INVALID: 'problem.RESULT_INVALID',
-  OUTCOME_LABEL_TAKEN: 'problem.OUTCOME_LABEL_TAKEN',
 };
 
 /** zod's issue codes, as the API reports them in a 400's `errors[].code` */

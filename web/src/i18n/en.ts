@@ -596,7 +596,6 @@ export const en = {
   'problem.EVENT_CANCELLED': 'This event has been cancelled; it cannot be changed.',
   'problem.EVENT_INVALID': 'The event was not accepted: check its dates, recurrence and reminders.',
   'problem.EVENT_OCCURRENCE_NOT_FOUND': 'This occurrence is no longer in the series.',
-  'problem.OUTCOME_LABEL_TAKEN': 'An outcome with this name exists already.',
   'problem.RESULT_INVALID': 'Choose one of the outcomes offered, and plan the next step unless it closes the matter.',
   'problem.RESULT_NOT_DUE': 'This result is not awaited (any more): it has been recorded or the event has not started.',
   'history.reported':
@@ -727,6 +726,34 @@ export const en = {
   'reports.pickOutcome': 'Choose an outcome…',
   'reports.nextStep': 'Next step',
   'reports.nextStepIs': 'Next step: {step}',
+  'nav.calendarAdmin': 'Calendar & results',
+  'calendarAdmin.title': 'Calendar & results',
+  'calendarAdmin.outcomes': 'Outcomes of events',
+  'calendarAdmin.outcomesHint':
+    'What a manager chooses when reporting the result of an event. An outcome that closes the matter needs no next step.',
+  'calendarAdmin.kind.call': 'Calls',
+  'calendarAdmin.kind.meeting': 'Meetings',
+  'calendarAdmin.kind.email': 'Emails',
+  'calendarAdmin.kind.task': 'Tasks',
+  'calendarAdmin.label': 'Outcome',
+  'calendarAdmin.closes': 'Closes the matter',
+  'calendarAdmin.archive': 'Archive',
+  'calendarAdmin.restore': 'Restore',
+  'calendarAdmin.newOutcome': 'New outcome',
+  'calendarAdmin.outcomeAdded': 'Outcome added',
+  'calendarAdmin.cadence': 'Asking for results',
+  'calendarAdmin.cadenceHint':
+    'Until a result is given, Dealflow asks again on this cadence within working hours and tells the lead at the chosen ask.',
+  'calendarAdmin.askEvery': 'Ask again every (minutes)',
+  'calendarAdmin.escalateAfter': 'Tell the lead at ask number',
+  'calendarAdmin.workStart': 'Working day starts',
+  'calendarAdmin.workEnd': 'Working day ends',
+  'calendarAdmin.timeZone': 'Time zone',
+  'calendarAdmin.workDays': 'Working days',
+  'calendarAdmin.endBeforeStart': 'The working day ends after it starts',
+  'calendarAdmin.noDays': 'Choose at least one working day',
+  'calendarAdmin.saved': 'Settings saved',
+  'problem.OUTCOME_LABEL_TAKEN': 'This kind of event has an outcome with this name already.',
 } as const;
 
 export type MessageKey = keyof typeof en;
