@@ -273,7 +273,14 @@ export function EventDialog({
           <Button onClick={onClose} disabled={mutation.isPending}>
             {t('common.cancel')}
           </Button>
-          <Button variant="primary" type="submit" form="event-form" busy={mutation.isPending} data-testid="event-save">
+          <Button
+            variant="primary"
+            type="submit"
+            form="event-form"
+            busy={mutation.isPending}
+            disabled={!!event && !event.canEdit}
+            data-testid="event-save"
+          >
             {event ? t('common.save') : t('common.create')}
           </Button>
         </>
