@@ -44,6 +44,12 @@ const fieldShape = {
   reminders: z.array(z.number().int()).max(10).default([]).describe('minutes before the start, e.g. [1440, 15]'),
 };
 
+/** The fields of an edit: only those sent change (no defaults, which would reset the fields left out). */
+const changeShape = Object.fromEntries(
+  Object.entries(fieldShape).map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.unwrap() : v).optional()]),
+) as { [K in keyof typeof fieldShape]: z.ZodOptional<Unwrapped<(typeof fieldShape)[K]>> };
+type Unwrapped<T> = T extends z.ZodDefault<infer I> ? I : T;
+
 const withRules = <T extends z.ZodType<Record<string, unknown>>>(schema: T) =>
   schema.superRefine((v, ctx) => {
     for (const p of eventProblems(v)) ctx.addIssue({ code: 'custom', path: p.field.split('.'), message: p.message });
@@ -249,7 +255,7 @@ export const calendarRoutes: RouteSpec[] = [
     errors: [400, 404, 409, 422, 503],
     params: idParams,
     body: z.strictObject({
-      changes: z.strictObject(fieldShape).partial(),
+      changes: z.strictObject(changeShape),
       version: z.number().int().positive().optional().describe('the version you saw'),
       scope: z.enum(['all', 'this', 'following']).default('all'),
       occurrence: instant.optional().describe('the occurrence (its start) for scope this or following'),

@@ -12,6 +12,7 @@ import {
 } from '../../modules/deals/commands.ts';
 import { CURRENCY, DATE, DECIMAL, isDate } from '../../modules/deals/fields.ts';
 import { missingRequirements } from '../../modules/deals/gate.ts';
+import { EVENT_KINDS } from '../../modules/calendar/model.ts';
 import { dealStateOf } from '../../modules/deals/state.ts';
 import { loadGate } from '../../modules/pipelines/gates.ts';
 import { DocumentKind } from '../../modules/pipelines/entities.ts';
@@ -107,6 +108,17 @@ export const dealSchema = z
     version: z.number().int(),
   })
   .meta({ id: 'Deal' });
+
+/** A card of the board: the deal and its next planned activity (calendar). */
+const boardCardSchema = dealSchema
+  .extend({
+    nextActivity: z
+      .object({ start: z.string(), title: z.string(), kind: z.enum(EVENT_KINDS) })
+      .nullable()
+      .optional()
+      .describe('the earliest planned event of the deal to come; null when none is planned (absent: not read)'),
+  })
+  .meta({ id: 'BoardCard' });
 
 const attachmentSchema = z
   .object({
@@ -425,7 +437,7 @@ export const dealRoutes: RouteSpec[] = [
           count: z.number().int(),
           totals: z.array(moneySchema),
           companyTotal: companyTotalSchema,
-          deals: z.array(dealSchema),
+          deals: z.array(boardCardSchema),
           nextCursor: z.string().nullable(),
         }),
       ),

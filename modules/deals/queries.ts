@@ -14,6 +14,8 @@ import { notFound } from '../shared/errors.ts';
 import { dealReferences } from '../fields/deal-references.ts';
 import { addCompanyTotals, addTotals, companyTotal, type CompanyTotal, type Money } from '../currency/rules.ts';
 import { RATE_TEXT } from '../currency/queries.ts';
+import { nextActivities } from '../calendar/queries.ts';
+import type { EventKind } from '../calendar/model.ts';
 import {
   ownerScope,
   readScope,
@@ -570,9 +572,13 @@ export interface BoardColumn {
   totals: Money[];
   /** the totals as one sum in the company currency (and weighted by the stage's probability); null: none set */
   companyTotal: CompanyTotal | null;
+  /** with their next activity (BoardCard) */
   deals: DealView[];
   nextCursor: string | null;
 }
+
+/** A deal on the board, with its next planned activity (calendar) or null when none is planned. */
+export type BoardCard = DealView & { nextActivity: { start: string; title: string; kind: EventKind } | null };
 
 const byCurrency = (a: Money, b: Money) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0);
 
@@ -600,10 +606,17 @@ export async function dealBoard(
     stageIds.length ? run<DealSqlRow>(em, cardsQ) : Promise.resolve([]),
     boardCurrency(em),
   ]);
-  const byStage = new Map<string, DealView[]>();
+  const byStage = new Map<string, BoardCard[]>();
+  // the next planned activity of every card on the page: one query for all of them
+  const next = await nextActivities(
+    em,
+    cards.map((r) => r.id),
+  );
   for (const row of cards) {
     const list = byStage.get(row.stage_id) ?? [];
-    list.push(toView(row));
+    const view = toView(row);
+    const n = next.get(view.id);
+    list.push({ ...view, nextActivity: n ? { ...n, kind: n.kind as EventKind } : null });
     byStage.set(row.stage_id, list);
   }
   const columns: BoardColumn[] = stages.map(({ id: stageId, winProbability }) => {

@@ -18,6 +18,7 @@ let adminEmail: string;
 let dealId: string;
 let clientId: string;
 let pipelineId: string;
+const calendarDay = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
   h = await startHarness();
@@ -50,6 +51,20 @@ beforeAll(async () => {
   dealId = overdue.body.id;
   const won = await s.post('/deals', { title: 'Won deal', clientId, pipelineId, amount: '800.00', currency: 'EUR' });
   expect((await s.post(`/deals/${won.body.id}/stage`, { stageId: pipeline.stages[2].id })).status).toBe(200);
+  // an event of each kind tomorrow (the calendar's colours), on the overdue deal
+  for (const [i, kind] of ['call', 'meeting', 'email', 'task'].entries()) {
+    const start = new Date(`${calendarDay}T${String(9 + i * 2).padStart(2, '0')}:00:00Z`);
+    const r = await s.post('/calendar/events', {
+      kind,
+      title: `Axe ${kind}`,
+      startsAt: start.toISOString(),
+      endsAt: new Date(start.getTime() + 3600_000).toISOString(),
+      timeZone: 'UTC',
+      clientId,
+      dealId,
+    });
+    expect(r.status).toBe(201);
+  }
   browser = await launch();
   // bypassCSP: the app's Content-Security-Policy (script-src 'self') would refuse the injected axe-core script
   page = await browser.newPage({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
@@ -117,6 +132,15 @@ describe('accessibility (axe-core)', () => {
     await page.goto(`${h.baseUrl}/clients/${clientId}`);
     await page.getByText('Overdue deal').first().waitFor();
     await axe('client');
+  });
+
+  it('calendar and reports', async () => {
+    await page.goto(`${h.baseUrl}/calendar?date=${calendarDay}`);
+    await page.getByTestId('cal-event').first().waitFor();
+    await axe('calendar');
+    await page.goto(`${h.baseUrl}/reports`);
+    await page.getByTestId('report-filters').waitFor();
+    await axe('reports');
   });
 
   it('admin pages', async () => {

@@ -92,6 +92,8 @@ const pages = {
   currency: chunk(() => import('./features/currency/currency-page.js')),
   audit: chunk(() => import('./features/audit/audit-page.js')),
   calendarAdmin: chunk(() => import('./features/calendar-admin/calendar-admin-page.js')),
+  calendar: chunk(() => import('./features/calendar/calendar-page.js')),
+  reports: chunk(() => import('./features/calendar/reports-page.js')),
 };
 /** Which page's chunk a path opens, first match wins. */
 const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
@@ -100,6 +102,8 @@ const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
   [(p) => p === '/clients', pages.clients],
   [(p) => p.startsWith('/clients/'), pages.client],
   [(p) => p.startsWith('/import'), pages.import],
+  [(p) => p === '/calendar', pages.calendar],
+  [(p) => p === '/reports', pages.reports],
   [(p) => p === '/admin/pipelines', pages.pipelines],
   [(p) => p === '/admin/users', pages.users],
   [(p) => p === '/admin/currency', pages.currency],
@@ -124,6 +128,8 @@ const PipelinesPage = page(pages.pipelines, (m) => AdminOnly(m.PipelinesAdminPag
 const UsersPage = page(pages.users, (m) => AdminOnly(m.UsersAdminPage));
 const CurrencyPage = page(pages.currency, (m) => AdminOnly(m.CurrencyPage));
 const AuditPage = page(pages.audit, (m) => AdminOnly(m.AuditPage));
+const CalendarPage = page(pages.calendar, (m) => m.CalendarPage);
+const ReportsPage = page(pages.reports, (m) => m.ReportsPage);
 const CalendarAdminPage = page(pages.calendarAdmin, (m) => AdminOnly(m.CalendarAdminPage));
 
 /** React Router in declarative mode (the data router's loaders and actions are not used: TanStack Query reads). */
@@ -140,6 +146,8 @@ function AppRoutes() {
           <Route path="deals/:id" element={<DealPage />} />
           <Route path="clients" element={<ClientsPage />} />
           <Route path="clients/:id" element={<ClientPage />} />
+          <Route path="calendar" element={<CalendarPage />} />
+          <Route path="reports" element={<ReportsPage />} />
           <Route path="import" element={<ImportPage />} />
           <Route path="import/:id" element={<ImportRun />} />
           <Route path="admin/pipelines" element={<PipelinesPage />} />

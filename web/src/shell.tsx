@@ -92,6 +92,20 @@ export function Shell({ children }: { children: ReactNode }) {
             active={path.startsWith('/clients')}
             onClick={close}
           />
+          <NavItem
+            to="/calendar"
+            icon="calendar"
+            label={t('nav.calendar')}
+            active={path.startsWith('/calendar')}
+            onClick={close}
+          />
+          <NavItem
+            to="/reports"
+            icon="file"
+            label={t('nav.reports')}
+            active={path.startsWith('/reports')}
+            onClick={close}
+          />
           {isAdmin ? (
             <>
               <div className="nav-section">{t('nav.admin')}</div>

@@ -50,6 +50,7 @@ const PATHS: Record<string, string> = {
   key: 'M12 8a4 4 0 1 1-1.2-2.8M7 12l-4 4 2 2M5 14l2 2',
   trophy: 'M6 3h8v5a4 4 0 0 1-8 0zM6 5H3c0 3 1.5 4 3 4M14 5h3c0 3-1.5 4-3 4M10 12v3M7 17h6',
   ban: 'M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM4.5 4.5l11 11',
+  calendar: 'M3 5h14v12H3zM3 8.5h14M7 3v4M13 3v4',
 };
 
 export function Icon({ name, size = 18, className }: { name: keyof typeof PATHS; size?: number; className?: string }) {
@@ -189,6 +190,15 @@ const PROBLEM_MESSAGES: Partial<Record<string, MessageKey>> = {
   INVALID_CURRENCY_RATES: 'problem.INVALID_CURRENCY_RATES',
   FORBIDDEN: 'problem.FORBIDDEN',
   INTERNAL: 'problem.INTERNAL',
+  EVENT_NOT_FOUND: 'problem.NOT_FOUND',
+  EVENT_OCCURRENCE_NOT_FOUND: 'problem.EVENT_OCCURRENCE_NOT_FOUND',
+  EVENT_BUSY: 'problem.DEAL_BUSY',
+  EVENT_STATE_STALE: 'problem.VERSION_CONFLICT',
+  EVENT_CANCELLED: 'problem.EVENT_CANCELLED',
+  EVENT_INVALID: 'problem.EVENT_INVALID',
+  RESULT_NOT_DUE: 'problem.RESULT_NOT_DUE',
+  RESULT_INVALID: 'problem.RESULT_INVALID',
+  REPORT_INVALID: 'problem.RESULT_INVALID',
 };
 
 /** zod's issue codes, as the API reports them in a 400's `errors[].code` */

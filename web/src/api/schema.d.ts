@@ -1365,6 +1365,50 @@ export interface components {
             /** @description totals in currencies without a rate: shown apart, not in amount */
             unconverted: components["schemas"]["MoneyTotal"][];
         } | null;
+        BoardCard: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            /** Format: uuid */
+            clientId: string;
+            clientName: string;
+            contactId: string | null;
+            contactName: string | null;
+            /** Format: uuid */
+            ownerId: string;
+            ownerName: string;
+            /** Format: uuid */
+            pipelineId: string;
+            /** Format: uuid */
+            stageId: string;
+            amount: string | null;
+            currency: string | null;
+            expectedCloseDate: string | null;
+            custom: {
+                [key: string]: unknown;
+            };
+            lostReason: string | null;
+            closedAt: string | null;
+            /** @description set while the deal is archived (read-only; restore to change it) */
+            archivedAt: string | null;
+            /**
+             * Format: date-time
+             * @description when the deal entered the stage it is in
+             */
+            stageEnteredAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+            /** @description the earliest planned event of the deal to come; null when none is planned (absent: not read) */
+            nextActivity?: {
+                start: string;
+                title: string;
+                /** @enum {string} */
+                kind: "call" | "meeting" | "email" | "task";
+            } | null;
+        };
         ManagerSummary: {
             /** Format: uuid */
             ownerId: string;
@@ -3767,7 +3811,7 @@ export interface operations {
                             count: number;
                             totals: components["schemas"]["MoneyTotal"][];
                             companyTotal: components["schemas"]["CompanyTotal"];
-                            deals: components["schemas"]["Deal"][];
+                            deals: components["schemas"]["BoardCard"][];
                             nextCursor: string | null;
                         }[];
                     };
@@ -6139,40 +6183,21 @@ export interface operations {
                         /** @enum {string} */
                         kind?: "call" | "meeting" | "email" | "task";
                         title?: string;
-                        /** @default  */
                         description?: string;
                         /** Format: date-time */
                         startsAt?: string;
                         /** Format: date-time */
                         endsAt?: string;
-                        /** @default false */
                         allDay?: boolean;
                         /** @description IANA time zone, e.g. Europe/Moscow (the web app sends the user's) */
                         timeZone?: string;
-                        /**
-                         * @description recurrence: an RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10 (DAILY, WEEKLY, MONTHLY, YEARLY)
-                         * @default null
-                         */
                         rrule?: string | null;
-                        /**
-                         * @description a place or a meeting link
-                         * @default
-                         */
                         location?: string;
-                        /** @default null */
                         clientId?: string | null;
-                        /** @default null */
                         contactId?: string | null;
-                        /** @default null */
                         dealId?: string | null;
-                        /** @default [] */
                         participantUserIds?: string[];
-                        /** @default [] */
                         participantContactIds?: string[];
-                        /**
-                         * @description minutes before the start, e.g. [1440, 15]
-                         * @default []
-                         */
                         reminders?: number[];
                     };
                     /** @description the version you saw */

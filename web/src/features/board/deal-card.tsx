@@ -4,6 +4,7 @@ import type { Deal, Stage } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link, navigate } from '../../router.js';
 import { Avatar, Icon } from '../../ui.js';
+import { NextActivity } from '../calendar/next-activity.js';
 import { StageAge } from './stage-age.js';
 
 const CardMoveMenu = lazy(() => import('./card-menu.js').then((m) => ({ default: m.CardMoveMenu })));
@@ -90,6 +91,7 @@ export function CardFace({
         </div>
       ) : null}
       <StageAge deal={deal} stages={stages} />
+      <NextActivity deal={deal} />
       {moving ? <div className="deal-card-status">{t('board.moving')}</div> : null}
     </>
   );

@@ -7,6 +7,7 @@ import { Link, navigate } from '../../router.js';
 import { useRefData } from '../../session.js';
 import { Avatar, Button, Card, Empty, ErrorBox, Icon, Loading, usePageTitle } from '../../ui.js';
 import { NewDealDialog } from '../deal/new-deal-dialog.js';
+import { ActivityCard } from '../calendar/activity-card.js';
 import { ClientContactsCard } from './client-contacts.js';
 import { ClientDetailsForm } from './client-form.js';
 import { clientDealsQuery, clientQuery } from './clients-query.js';
@@ -108,6 +109,7 @@ export function ClientPage({ id }: { id: string }) {
         </div>
         <aside className="deal-side">
           <ClientContactsCard client={c} />
+          <ActivityCard client={{ id: c.id, name: c.name }} />
         </aside>
       </div>
       {creatingDeal ? (

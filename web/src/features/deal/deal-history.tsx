@@ -129,6 +129,9 @@ export function DealHistoryCard({ history: h, contacts }: { history: DealHistory
               case 'updated':
                 what = t('history.updatedPlain');
                 break;
+              case 'reported':
+                what = t('history.reported', { kind: textOf(e.data?.kind ?? '') });
+                break;
               default:
                 what = archiveEventText(e.kind, t) ?? e.kind;
             }
@@ -148,7 +151,9 @@ export function DealHistoryCard({ history: h, contacts }: { history: DealHistory
                           ? 'file'
                           : e.kind === 'created'
                             ? 'plus'
-                            : 'edit'
+                            : e.kind === 'reported'
+                              ? 'check'
+                              : 'edit'
                     }
                     size={12}
                   />
@@ -169,6 +174,12 @@ export function DealHistoryCard({ history: h, contacts }: { history: DealHistory
                     </div>
                   ) : null}
                   {e.kind === 'updated' || e.kind === 'stage_changed' ? <ChangeList lines={lines} /> : null}
+                  {e.kind === 'reported' ? (
+                    <div className="history-report" data-testid="history-report">
+                      {e.data?.outcome ? <strong>{textOf(e.data.outcome)}</strong> : null}
+                      {e.data?.summary ? <div className="muted">{textOf(e.data.summary)}</div> : null}
+                    </div>
+                  ) : null}
                   {e.kind === 'stage_changed' && e.data?.lostReason ? (
                     <div className="muted small">{t('history.lostReason', { reason: textOf(e.data.lostReason) })}</div>
                   ) : null}

@@ -11,6 +11,7 @@ import { qk } from '../../query.js';
 import { Link } from '../../router.js';
 import { useRefData } from '../../session.js';
 import { Empty, ErrorBox, Icon, Loading, usePageTitle } from '../../ui.js';
+import { ActivityCard } from '../calendar/activity-card.js';
 import { DealDocumentsCard } from './deal-documents.js';
 import { DealFieldsForm } from './deal-fields-form.js';
 import { DealHeader } from './deal-header.js';
@@ -106,6 +107,7 @@ export function DealPage({ id }: { id: string }) {
           <DealDocumentsCard deal={deal} stages={stages} onStale={reload} />
         </div>
         <aside className="deal-side">
+          <ActivityCard client={{ id: deal.clientId, name: deal.clientName }} dealId={deal.id} />
           <DealHistoryCard history={history} contacts={contactList} />
         </aside>
       </div>
