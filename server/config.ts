@@ -56,6 +56,15 @@ const schema = z.object({
     .describe(
       "records' workflows a worker keeps in memory (about 0.5 MB each); a workflow evicted from it is rebuilt from its history when it is next changed",
     ),
+  DEALFLOW_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .max(160)
+    .refine((u) => !/[?#]/.test(u), 'no query or fragment')
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional()
+    .describe(
+      "the address users reach Dealflow at (e.g. https://crm.example.com), for links it hands out such as calendar feeds; unset: the request's own host",
+    ),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   EMBEDDED_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7239),
 });

@@ -13,6 +13,7 @@ import { importRoutes } from './imports.ts';
 import { currencyRoutes } from './currency.ts';
 import { savedFilterRoutes } from './saved-filters.ts';
 import { calendarRoutes } from './calendar.ts';
+import { calendarFeedRoutes } from './calendar-feeds.ts';
 
 /** Every operation of the HTTP API, in the order the reference lists them. */
 export const allRoutes: RouteSpec[] = [
@@ -27,6 +28,7 @@ export const allRoutes: RouteSpec[] = [
   ...currencyRoutes,
   ...savedFilterRoutes,
   ...calendarRoutes,
+  ...calendarFeedRoutes,
   ...streamRoutes,
   ...passwordRoutes,
   ...auditRoutes,
