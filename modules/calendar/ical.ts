@@ -77,7 +77,7 @@ const vtimezones = new Map<string, string | null>();
 export function vtimezoneOf(timeZone: string): string | null {
   if (UTC_ZONES.has(timeZone)) return null;
   if (!vtimezones.has(timeZone)) {
-    let v: string | null = null;
+    let v: string | null;
     try {
       v = getVtimezoneComponent(timeZone);
     } catch {

@@ -205,7 +205,9 @@ describe('calendar feed links', () => {
     expect(String(master.getFirstPropertyValue('rrule'))).toBe('FREQ=WEEKLY;COUNT=4');
     const alarms = master.getAllSubcomponents('valarm');
     expect(
-      alarms.map((a) => `${a.getFirstPropertyValue('action')} ${a.getFirstPropertyValue('trigger')}`).sort(),
+      alarms
+        .map((a) => `${String(a.getFirstPropertyValue('action'))} ${String(a.getFirstPropertyValue('trigger'))}`)
+        .sort(),
     ).toEqual(['DISPLAY -PT15M', 'DISPLAY -PT1H']);
     // the cancelled occurrence overrides the series
     expect(override.getFirstPropertyValue('status')).toBe('CANCELLED');
