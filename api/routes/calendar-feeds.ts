@@ -119,7 +119,7 @@ export function icalRouter(app: AppContext): Router {
       if (sent && sent.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
         return res.status(304).end();
       }
-      const { text } = await feedText(em, feed, base, now);
+      const text = await feedText(em, feed, base, now, etag);
       res
         .status(200)
         .set('Content-Type', 'text/calendar; charset=utf-8')

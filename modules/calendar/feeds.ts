@@ -168,8 +168,42 @@ export async function feedEtag(em: EntityManager, feed: LiveFeed, baseUrl: strin
   return `"${createHash('sha256').update(key.join('|')).digest('base64url').slice(0, 27)}"`;
 }
 
-/** The feed's iCalendar text. */
+/**
+ * Feeds built lately, by ETag: calendar apps often fetch without If-None-Match, and an unchanged feed is then sent
+ * again without being rebuilt. A few feeds and a few MB at most; the token is checked before, on every fetch.
+ */
+const built = new Map<string, string>();
+const BUILT_MAX = 16;
+const BUILT_MAX_CHARS = 16_000_000;
+let builtChars = 0;
+function remember(etag: string, text: string) {
+  if (text.length > BUILT_MAX_CHARS / 4) return;
+  built.set(etag, text);
+  builtChars += text.length;
+  for (const [k, v] of built) {
+    if (built.size <= BUILT_MAX && builtChars <= BUILT_MAX_CHARS) break;
+    built.delete(k);
+    builtChars -= v.length;
+  }
+}
+
+/** The feed's iCalendar text for its ETag (feedEtag): the one built last for it, or built now. */
 export async function feedText(
+  em: EntityManager,
+  feed: LiveFeed,
+  baseUrl: string,
+  now: number,
+  etag: string,
+): Promise<string> {
+  const hit = built.get(etag);
+  if (hit !== undefined) return hit;
+  const { text } = await buildFeedText(em, feed, baseUrl, now);
+  remember(etag, text);
+  return text;
+}
+
+/** The feed's iCalendar text, built from its events. */
+export async function buildFeedText(
   em: EntityManager,
   feed: LiveFeed,
   baseUrl: string,

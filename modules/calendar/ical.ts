@@ -20,7 +20,7 @@ import ical, {
   type ICalTemporalZonedDateTimeStub,
 } from 'ical-generator';
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
-import { fromWall, toWall } from './recurrence.ts';
+import { fromWall, offsetAt } from './recurrence.ts';
 
 export const FEED_MAX_BYTES = 1_000_000;
 /** a description longer than this is cut in the feed (the web app has the whole text behind the link) */
@@ -87,6 +87,26 @@ export function vtimezoneOf(timeZone: string): string | null {
   }
   return vtimezones.get(timeZone) ?? null;
 }
+
+/**
+ * A zone's offset from UTC, remembered per UTC day when it is the same all that day (Intl is slow, and a feed asks
+ * for thousands of times); on a day the offset changes it is computed for the instant itself.
+ */
+const dayOffsets = new Map<string, number>();
+function offsetOf(instant: number, timeZone: string): number {
+  const day = Math.floor(instant / DAY);
+  const key = `${timeZone}|${day}`;
+  let o = dayOffsets.get(key);
+  if (o === undefined) {
+    const first = offsetAt(day * DAY, timeZone);
+    o = first === offsetAt((day + 1) * DAY - 1, timeZone) ? first : NaN;
+    if (dayOffsets.size > 100_000) dayOffsets.clear();
+    dayOffsets.set(key, o);
+  }
+  return Number.isNaN(o) ? offsetAt(instant, timeZone) : o;
+}
+/** The wall-clock time of an instant in a zone, as a Date whose UTC fields are that wall-clock time. */
+const toWall = (instant: number, timeZone: string) => new Date(instant + offsetOf(instant, timeZone));
 
 const ms = (d: Date | string) => (d instanceof Date ? d.getTime() : Date.parse(d));
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
