@@ -60,6 +60,11 @@ const router = createBrowserRouter([
         lazy: () => import('./features/import/import-page.js').then((m) => ({ Component: Keyed(m.ImportPage) })),
       },
       {
+        path: 'calendar/feeds',
+        lazy: () =>
+          import('./features/calendar-feeds/calendar-feeds-panel.js').then((m) => ({ Component: m.CalendarFeedsPage })),
+      },
+      {
         path: 'admin/pipelines',
         lazy: () =>
           import('./features/pipelines/pipelines-page.js').then((m) => ({

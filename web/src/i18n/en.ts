@@ -590,6 +590,39 @@ export const en = {
   'problem.IMPORT_NOT_MAPPED': 'Map the columns first.',
   'problem.IMPORT_ALREADY_STARTED': 'This import has started already.',
   'audit.kind.currency.changed': 'Company currency or exchange rates changed',
+
+  'calendarFeeds.title': 'Calendar feeds',
+  'calendarFeeds.intro':
+    'Subscribe to your Dealflow calendar from Google Calendar, Outlook or Apple Calendar with a private link. The link is read-only and refreshed about every hour; anyone who has it sees your events, so revoke a link you no longer use.',
+  'calendarFeeds.new': 'New feed link',
+  'calendarFeeds.empty': 'No feed links yet.',
+  'calendarFeeds.scopeMine': 'My events',
+  'calendarFeeds.scopeGroup': "My group's events",
+  'calendarFeeds.scope': 'Events',
+  'calendarFeeds.createdAt': 'created {date}',
+  'calendarFeeds.name': 'Name',
+  'calendarFeeds.nameHint': 'For you to tell your links apart, e.g. "Phone" or "Work laptop".',
+  'calendarFeeds.nameRequired': 'Give the link a name.',
+  'calendarFeeds.createdTitle': 'Feed link "{name}"',
+  'calendarFeeds.shownOnce':
+    'Copy the link now: it is shown only this once. If you lose it, revoke it and create a new one.',
+  'calendarFeeds.url': 'Link',
+  'calendarFeeds.urlHint':
+    'In Google Calendar: Other calendars → From URL. In Outlook: Add calendar → Subscribe from web.',
+  'calendarFeeds.copy': 'Copy',
+  'calendarFeeds.copied': 'Copied',
+  'calendarFeeds.copyFailed': 'Could not copy: select the link and copy it by hand.',
+  'calendarFeeds.subscribe': 'Open in my calendar app (webcal)',
+  'calendarFeeds.qrAlt': 'QR code of the feed link',
+  'calendarFeeds.qrHint': 'Scan it with your phone to subscribe there.',
+  'calendarFeeds.done': 'Done',
+  'calendarFeeds.revoke': 'Revoke',
+  'calendarFeeds.revokeTitle': 'Revoke the link "{name}"?',
+  'calendarFeeds.revokeText':
+    'Calendar apps subscribed with it stop receiving your events at once. This cannot be undone; you can create a new link.',
+  'calendarFeeds.revoked': 'The link "{name}" is revoked.',
+  'problem.CALENDAR_FEED_SCOPE_FORBIDDEN': "Only a group lead can publish the group's events.",
+  'problem.CALENDAR_FEED_LIMIT': 'You have the most feed links allowed: revoke one you no longer use first.',
 } as const;
 
 export type MessageKey = keyof typeof en;

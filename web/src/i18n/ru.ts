@@ -598,4 +598,37 @@ export const ru: { [K in MessageKey]: string } = {
   'problem.IMPORT_NOT_MAPPED': 'Сначала сопоставьте столбцы.',
   'problem.IMPORT_ALREADY_STARTED': 'Этот импорт уже запущен.',
   'audit.kind.currency.changed': 'Изменены валюта компании или курсы валют',
+
+  'calendarFeeds.title': 'Календарь в других приложениях',
+  'calendarFeeds.intro':
+    'Подпишитесь на свой календарь Dealflow в Google Календаре, Outlook или Календаре Apple по личной ссылке. Ссылка только для чтения и обновляется примерно раз в час; любой, у кого она есть, видит ваши события, поэтому отзывайте ссылки, которыми больше не пользуетесь.',
+  'calendarFeeds.new': 'Новая ссылка на календарь',
+  'calendarFeeds.empty': 'Ссылок на календарь пока нет.',
+  'calendarFeeds.scopeMine': 'Мои события',
+  'calendarFeeds.scopeGroup': 'События моей группы',
+  'calendarFeeds.scope': 'События',
+  'calendarFeeds.createdAt': 'создана {date}',
+  'calendarFeeds.name': 'Название',
+  'calendarFeeds.nameHint': 'Чтобы различать ссылки, например «Телефон» или «Рабочий ноутбук».',
+  'calendarFeeds.nameRequired': 'Дайте ссылке название.',
+  'calendarFeeds.createdTitle': 'Ссылка на календарь «{name}»',
+  'calendarFeeds.shownOnce':
+    'Скопируйте ссылку сейчас: она показывается только один раз. Если потеряете её, отзовите и создайте новую.',
+  'calendarFeeds.url': 'Ссылка',
+  'calendarFeeds.urlHint':
+    'В Google Календаре: Другие календари → Добавить по URL. В Outlook: Добавить календарь → Подписаться из интернета.',
+  'calendarFeeds.copy': 'Копировать',
+  'calendarFeeds.copied': 'Скопировано',
+  'calendarFeeds.copyFailed': 'Не удалось скопировать: выделите ссылку и скопируйте её вручную.',
+  'calendarFeeds.subscribe': 'Открыть в приложении календаря (webcal)',
+  'calendarFeeds.qrAlt': 'QR-код ссылки на календарь',
+  'calendarFeeds.qrHint': 'Отсканируйте телефоном, чтобы подписаться на нём.',
+  'calendarFeeds.done': 'Готово',
+  'calendarFeeds.revoke': 'Отозвать',
+  'calendarFeeds.revokeTitle': 'Отозвать ссылку «{name}»?',
+  'calendarFeeds.revokeText':
+    'Приложения календаря, подписанные по ней, сразу перестанут получать ваши события. Отменить это нельзя; можно создать новую ссылку.',
+  'calendarFeeds.revoked': 'Ссылка «{name}» отозвана.',
+  'problem.CALENDAR_FEED_SCOPE_FORBIDDEN': 'Публиковать события группы может только руководитель группы.',
+  'problem.CALENDAR_FEED_LIMIT': 'У вас уже максимум ссылок на календарь: сначала отзовите ту, которой не пользуетесь.',
 };
