@@ -109,10 +109,10 @@ export function icalRouter(app: AppContext): Router {
     try {
       const token = /^(.+)\.ics$/.exec(req.params.file)?.[1] ?? '';
       const em = app.orm.em.fork();
-      const feed = await feedOfToken(em, token);
+      const now = Date.now();
+      const feed = await feedOfToken(em, token, now);
       if (!feed) return missing(res);
       const base = publicBaseUrl(app, req);
-      const now = Date.now();
       const etag = await feedEtag(em, feed, base, now);
       res.set({ ETag: etag, 'Cache-Control': 'private, no-cache', 'X-Robots-Tag': 'noindex' });
       const sent = req.get('if-none-match');

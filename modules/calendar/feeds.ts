@@ -117,21 +117,52 @@ export interface LiveFeed {
   userId: string;
   role: string;
   accessEpoch: number;
+  /** for a feed of scope mine, its window's summary read in the same statement (the window of `now`) */
+  summary?: Summary;
 }
 
-/** The feed of a token, or null when there is none, it was revoked or its user is disabled (the same answer). */
-export async function feedOfToken(em: EntityManager, token: string): Promise<LiveFeed | null> {
+/** The count and last change of the events in a feed's window: what its ETag is made of. */
+interface Summary {
+  n: number;
+  last: string;
+}
+const summaryOf = (row: { n: string | number | null; last: Date | string | null } | undefined): Summary => ({
+  n: Number(row?.n ?? 0),
+  last: row?.last ? new Date(row.last).toISOString() : '-',
+});
+
+const IN_WINDOW = `((e.rrule is null and e.starts_at <= ? and e.ends_at >= ?) or (e.rrule is not null and e.starts_at <= ?))`;
+
+/**
+ * The feed of a token, or null when there is none, it was revoked or its user is disabled (the same answer). For a
+ * feed of scope mine, the summary its ETag needs comes in the same statement.
+ */
+export async function feedOfToken(em: EntityManager, token: string, now = Date.now()): Promise<LiveFeed | null> {
   if (!FEED_TOKEN.test(token)) return null;
-  const [row] = await em.getConnection().execute<(Omit<LiveFeed, 'accessEpoch'> & { hash: Buffer; epoch: string })[]>(
-    `select f.id, f.name, f.scope, f.token_hash as hash, u.id as "userId", u.role,
-            (select epoch from access_epoch) as epoch
+  const window = feedWindow(now);
+  const [from, to] = [new Date(window.from), new Date(window.to)];
+  const [row] = await em
+    .getConnection()
+    .execute<
+      (Omit<LiveFeed, 'accessEpoch' | 'summary'> & { hash: Buffer; epoch: string; n: string; last: Date | null })[]
+    >(
+      `select f.id, f.name, f.scope, f.token_hash as hash, u.id as "userId", u.role,
+            (select epoch from access_epoch) as epoch, s.n, s.last
        from calendar_feeds f join users u on u.id = f.user_id and u.disabled_at is null
+       left join lateral (
+         select count(*) as n, max(e.updated_at) as last from calendar_events e
+          where f.scope = 'mine' and (e.owner_id = f.user_id or e.participant_user_ids @> array[f.user_id])
+            and ${IN_WINDOW}) s on true
       where f.token_hash = ? and f.revoked_at is null`,
-    [feedTokenHash(token)],
-  );
+      [to, from, to, feedTokenHash(token)],
+    );
   if (!row || !tokenMatches(token, Buffer.from(row.hash))) return null;
-  const { hash: _h, epoch, ...feed } = row;
-  return { ...feed, accessEpoch: Number(epoch ?? 0) };
+  const { hash: _h, epoch, n, last, ...feed } = row;
+  return {
+    ...feed,
+    accessEpoch: Number(epoch ?? 0),
+    summary: feed.scope === 'mine' ? summaryOf({ n, last }) : undefined,
+  };
 }
 
 /** Which events a feed shows in its window, as an SQL condition on calendar_events e. */
@@ -142,10 +173,9 @@ async function feedCondition(em: EntityManager, feed: LiveFeed, window: { from: 
       : [feed.userId];
   const from = new Date(window.from);
   const to = new Date(window.to);
-  const inWindow = `((e.rrule is null and e.starts_at <= ? and e.ends_at >= ?) or (e.rrule is not null and e.starts_at <= ?))`;
-  if (owners === 'all') return { sql: inWindow, params: [to, from, to] };
+  if (owners === 'all') return { sql: IN_WINDOW, params: [to, from, to] };
   return {
-    sql: `(e.owner_id = any(?::uuid[]) or e.participant_user_ids @> array[?]::uuid[]) and ${inWindow}`,
+    sql: `(e.owner_id = any(?::uuid[]) or e.participant_user_ids @> array[?]::uuid[]) and ${IN_WINDOW}`,
     params: [uuidArray(owners), feed.userId, to, from, to],
   };
 }
@@ -156,15 +186,28 @@ async function feedCondition(em: EntityManager, feed: LiveFeed, window: { from: 
  */
 export async function feedEtag(em: EntityManager, feed: LiveFeed, baseUrl: string, now: number): Promise<string> {
   const window = feedWindow(now);
-  const where = await feedCondition(em, feed, window);
-  const [row] = await em
-    .getConnection()
-    .execute<{ n: string; last: Date | null }[]>(
-      `select count(*) as n, max(e.updated_at) as last from calendar_events e where ${where.sql}`,
-      where.params,
-    );
-  const last = row?.last ? new Date(row.last).toISOString() : '-';
-  const key = [FEED_FORMAT, feed.id, feed.scope, feed.name, feed.accessEpoch, row?.n ?? 0, last, window.day, baseUrl];
+  let summary = feed.summary;
+  if (!summary) {
+    const where = await feedCondition(em, feed, window);
+    const [row] = await em
+      .getConnection()
+      .execute<{ n: string; last: Date | null }[]>(
+        `select count(*) as n, max(e.updated_at) as last from calendar_events e where ${where.sql}`,
+        where.params,
+      );
+    summary = summaryOf(row);
+  }
+  const key = [
+    FEED_FORMAT,
+    feed.id,
+    feed.scope,
+    feed.name,
+    feed.accessEpoch,
+    summary.n,
+    summary.last,
+    window.day,
+    baseUrl,
+  ];
   return `"${createHash('sha256').update(key.join('|')).digest('base64url').slice(0, 27)}"`;
 }
 
