@@ -254,16 +254,24 @@ async function feedRows(
     .getConnection()
     .execute<{ id: string }[]>(`select id from calendar_events where owner_id = ? limit 1`, [userId]);
   const rebuilt: number[] = [];
+  let cpu = 0;
   for (let i = -3; i < ITERATIONS; i++) {
     await h.ctx.orm.em
       .getConnection()
       .execute(`update calendar_events set updated_at = clock_timestamp() where id = ?`, [one.id]);
+    const c = process.cpuUsage();
     const t = performance.now();
     const r = await fetch(url, { headers: { 'if-none-match': etag } });
     await r.text();
     if (r.status !== 200) throw new Error(`expected 200, got ${r.status}`);
-    if (i >= 0) rebuilt.push(performance.now() - t);
+    if (i >= 0) {
+      rebuilt.push(performance.now() - t);
+      const d = process.cpuUsage(c);
+      cpu += (d.user + d.system) / 1000;
+    }
   }
+  // CPU time, unlike the wall clock, does not grow with the load of a shared machine
+  console.log(`calendar feed built anew: ${(cpu / ITERATIONS).toFixed(1)} ms CPU per request (API and client)`);
   rows.push([`GET /ical/<token>.ics, changed (built anew)`, rebuilt.sort((a, b) => a - b)]);
   console.log(`calendar feed: ${FEED_EVENTS} events, ${(bytes / 1024).toFixed(0)} KB`);
 }

@@ -245,6 +245,9 @@ export async function feedText(
   return text;
 }
 
+/** an instant as epoch milliseconds (a float8 the driver reads faster than a timestamp) */
+const EPOCH = (col: string) => `(extract(epoch from ${col}) * 1000)::float8`;
+
 /** The feed's iCalendar text, built from its events. */
 export async function buildFeedText(
   em: EntityManager,
@@ -257,10 +260,11 @@ export async function buildFeedText(
   const group = feed.scope === 'group';
   // the most relevant events when there are too many: series, then those nearest to now
   const rows = await em.getConnection().execute<(FeedEvent & { ownerId: string })[]>(
-    `select e.id, e.title, e.description, e.location, e.starts_at as "startsAt", e.ends_at as "endsAt",
-            e.all_day as "allDay", e.time_zone as "timeZone", e.rrule, e.exdates,
-            e.cancelled_occurrences as "cancelledOccurrences", e.reminders, e.status, e.sequence,
-            e.updated_at as "updatedAt", e.owner_id as "ownerId"${group ? ', u.name as "ownerName"' : ''}
+    `select e.id, e.title, e.description, e.location, ${EPOCH('e.starts_at')} as "startsAt",
+            ${EPOCH('e.ends_at')} as "endsAt", e.all_day as "allDay", e.time_zone as "timeZone", e.rrule,
+            array(select ${EPOCH('x')} from unnest(e.exdates) x) as exdates,
+            array(select ${EPOCH('x')} from unnest(e.cancelled_occurrences) x) as "cancelledOccurrences",
+            e.reminders, e.status, e.sequence, ${EPOCH('e.updated_at')} as "updatedAt", e.owner_id as "ownerId"${group ? ', u.name as "ownerName"' : ''}
        from calendar_events e${group ? ' join users u on u.id = e.owner_id' : ''}
       where ${where.sql}
       order by e.rrule is null, abs(extract(epoch from e.starts_at - ?::timestamptz)), e.id

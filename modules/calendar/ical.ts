@@ -30,23 +30,24 @@ export const FEED_DAYS_BACK = 30;
 export const FEED_DAYS_AHEAD = 180;
 const DAY = 86_400_000;
 
-/** What the feed needs of an event row. Instants as Dates or ISO strings. */
+/** What the feed needs of an event row. Instants as Dates, ISO strings or epoch milliseconds. */
+type Instant = Date | string | number;
 export interface FeedEvent {
   id: string;
   title: string;
   description: string;
   location: string;
-  startsAt: Date | string;
-  endsAt: Date | string;
+  startsAt: Instant;
+  endsAt: Instant;
   allDay: boolean;
   timeZone: string;
   rrule: string | null;
-  exdates: (Date | string)[];
-  cancelledOccurrences: (Date | string)[];
+  exdates: Instant[];
+  cancelledOccurrences: Instant[];
   reminders: number[];
   status: 'planned' | 'cancelled';
   sequence: number;
-  updatedAt: Date | string;
+  updatedAt: Instant;
   /** shown in a group feed: whose event it is */
   ownerName?: string | null;
 }
@@ -108,7 +109,7 @@ function offsetOf(instant: number, timeZone: string): number {
 /** The wall-clock time of an instant in a zone, as a Date whose UTC fields are that wall-clock time. */
 const toWall = (instant: number, timeZone: string) => new Date(instant + offsetOf(instant, timeZone));
 
-const ms = (d: Date | string) => (d instanceof Date ? d.getTime() : Date.parse(d));
+const ms = (d: Instant) => (typeof d === 'number' ? d : d instanceof Date ? d.getTime() : Date.parse(d));
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /** An instant as a zone's wall-clock time, in the shape ical-generator formats as a local time with TZID. */
