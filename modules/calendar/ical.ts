@@ -112,43 +112,94 @@ const toWall = (instant: number, timeZone: string) => new Date(instant + offsetO
 const ms = (d: Instant) => (typeof d === 'number' ? d : d instanceof Date ? d.getTime() : Date.parse(d));
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
-/** An instant as a zone's wall-clock time, in the shape ical-generator formats as a local time with TZID. */
-function zoned(instant: number, timeZone: string, wallMs = toWall(instant, timeZone).getTime()) {
-  const w = new Date(wallMs);
-  const fields = {
-    year: w.getUTCFullYear(),
-    month: w.getUTCMonth() + 1,
-    day: w.getUTCDate(),
-    hour: w.getUTCHours(),
-    minute: w.getUTCMinutes(),
-    second: w.getUTCSeconds(),
-  };
-  const text = `${fields.year}-${pad(fields.month)}-${pad(fields.day)}T${pad(fields.hour)}:${pad(fields.minute)}:${pad(fields.second)}`;
-  const plainDate = { year: fields.year, month: fields.month, day: fields.day, toJSON: () => text.slice(0, 10) };
-  const plain = {
-    ...fields,
-    toJSON: () => text,
-    toString: () => text,
-    toPlainDate: () => ({ ...plainDate, toString: () => text.slice(0, 10) }),
-    toZonedDateTime: () => self,
-  };
-  const instantStub = {
-    epochMilliseconds: instant,
-    toJSON: () => new Date(instant).toISOString(),
-    toString: () => new Date(instant).toISOString(),
-    toZonedDateTimeISO: () => self,
-  };
-  const self: ICalTemporalZonedDateTimeStub = {
-    ...fields,
-    timeZoneId: timeZone,
-    toInstant: () => instantStub,
-    toJSON: () => `${text}[${timeZone}]`,
-    toString: () => `${text}[${timeZone}]`,
-    toPlainDateTime: () => plain,
-    withTimeZone: (tz: string) => (tz === timeZone ? self : zoned(instant, tz)),
-  };
-  return self;
+/** A wall-clock date and time without a zone (the shape of Temporal.PlainDateTime ical-generator formats). */
+class PlainWall {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+  constructor(
+    wall: Date,
+    private readonly zonedTime: ZonedWall,
+  ) {
+    this.year = wall.getUTCFullYear();
+    this.month = wall.getUTCMonth() + 1;
+    this.day = wall.getUTCDate();
+    this.hour = wall.getUTCHours();
+    this.minute = wall.getUTCMinutes();
+    this.second = wall.getUTCSeconds();
+  }
+  toString() {
+    return `${pad(this.year, 4)}-${pad(this.month)}-${pad(this.day)}T${pad(this.hour)}:${pad(this.minute)}:${pad(this.second)}`;
+  }
+  toJSON() {
+    return this.toString();
+  }
+  toPlainDate() {
+    return { year: this.year, month: this.month, day: this.day, toJSON: () => this.toString().slice(0, 10) };
+  }
+  toZonedDateTime() {
+    return this.zonedTime;
+  }
 }
+
+/** The instant of a ZonedWall (Temporal.Instant's shape), which ical-generator asks for to order start and end. */
+class InstantOf {
+  readonly epochMilliseconds: number;
+  constructor(private readonly zonedTime: ZonedWall) {
+    this.epochMilliseconds = zonedTime.epochMilliseconds;
+  }
+  toString() {
+    return new Date(this.epochMilliseconds).toISOString();
+  }
+  toJSON() {
+    return this.toString();
+  }
+  toZonedDateTimeISO() {
+    return this.zonedTime;
+  }
+}
+
+/**
+ * An instant with its wall-clock time in a zone, in the shape of Temporal.ZonedDateTime, which ical-generator writes
+ * as a local time with TZID. A class, not an object of closures: a feed makes thousands of them.
+ */
+class ZonedWall implements ICalTemporalZonedDateTimeStub {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+  private readonly plain: PlainWall;
+  constructor(
+    readonly epochMilliseconds: number,
+    readonly timeZoneId: string,
+    wallMs = toWall(epochMilliseconds, timeZoneId).getTime(),
+  ) {
+    this.plain = new PlainWall(new Date(wallMs), this);
+    ({ year: this.year, month: this.month, day: this.day } = this.plain);
+    ({ hour: this.hour, minute: this.minute, second: this.second } = this.plain);
+  }
+  toInstant() {
+    return new InstantOf(this);
+  }
+  toPlainDateTime() {
+    return this.plain;
+  }
+  withTimeZone(tz: string): ZonedWall {
+    return tz === this.timeZoneId ? this : new ZonedWall(this.epochMilliseconds, tz);
+  }
+  toString() {
+    return `${this.plain.toString()}[${this.timeZoneId}]`;
+  }
+  toJSON() {
+    return this.toString();
+  }
+}
+const zoned = (instant: number, timeZone: string, wallMs?: number) => new ZonedWall(instant, timeZone, wallMs);
 
 /** A wall-clock time as iCalendar local DATE-TIME (no Z) or, with utc, the instant in UTC. */
 function stamp(instant: number, timeZone: string | null): string {
