@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /** Pure code (rules, validation, trees, predicates): beside the code in `__tests__/`, no services, seconds. */
-const UNIT = ['{modules,workflows,activities,api,server,web/src}/**/__tests__/**/*.test.{ts,tsx}'];
+const UNIT = ['{bpmn,modules,workflows,activities,api,server,web/src}/**/__tests__/**/*.test.{ts,tsx}'];
 
 export default defineConfig({
   test: {

@@ -5,6 +5,7 @@
  *
  * `npm run bench -- --reads 1000000 [--db URL]`: the reads at company scale instead (scripts/bench-reads.ts).
  * `npm run bench -- --only feed,login`: the baseline and only these groups of rows (deals, login, feed, write).
+ * `npm run bench -- --reminders [10000]`: calendar reminders due within one minute (scripts/bench-reminders.ts).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -476,6 +477,8 @@ async function writePathUnderLoad(
 
 if (process.argv.includes('--reads')) {
   await (await import('./bench-reads.ts')).benchReads(process.argv.slice(2));
+} else if (process.argv.includes('--reminders')) {
+  await (await import('./bench-reminders.ts')).benchReminders(process.argv.slice(2));
 } else {
   await main();
 }

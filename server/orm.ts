@@ -32,6 +32,7 @@ import { Migration20261130064000_board_rollup_archive } from '../migrations/Migr
 import { Migration20261130065000_live_deal_indexes } from '../migrations/Migration20261130065000_live_deal_indexes.ts';
 import { Migration20261130070000_calendar } from '../migrations/Migration20261130070000_calendar.ts';
 import { Migration20261130071000_calendar_feed_index } from '../migrations/Migration20261130071000_calendar_feed_index.ts';
+import { Migration20261130080000_regulations } from '../migrations/Migration20261130080000_regulations.ts';
 
 export const entities = [
   User,
@@ -78,6 +79,7 @@ export const migrations = [
   { name: 'Migration20261130065000_live_deal_indexes', class: Migration20261130065000_live_deal_indexes },
   { name: 'Migration20261130070000_calendar', class: Migration20261130070000_calendar },
   { name: 'Migration20261130071000_calendar_feed_index', class: Migration20261130071000_calendar_feed_index },
+  { name: 'Migration20261130080000_regulations', class: Migration20261130080000_regulations },
 ];
 
 export type Orm = MikroORM;

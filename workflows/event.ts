@@ -30,8 +30,12 @@ const FINAL_FAILURES = [...KIT_FINAL_FAILURES, EventFailure.resultNotDue];
 const activities = proxyActivities<ReturnType<typeof createActivities>>(writeActivityOptions(FINAL_FAILURES));
 const { loadEventState, abandonOp } = activities;
 const writes = proxyLocalActivities<ReturnType<typeof createActivities>>(localWriteOptions(FINAL_FAILURES));
-/** reminders and asks: delivered once each (keyed notifications), retried for as long as it takes */
-const { runEventStep } = proxyActivities<ReturnType<typeof createActivities>>({
+/**
+ * Reminders and asks: a local activity, run in the workflow task the timer woke (one round trip to the server fewer
+ * per reminder). Safe to run again — a task lost after the step committed re-runs it and finds each notification's
+ * key taken — and retried for as long as it takes.
+ */
+const { runEventStep } = proxyLocalActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });

@@ -11,6 +11,8 @@ import { createOutcome, listOutcomes, updateOutcome } from '../../modules/calend
 import { calendarCounters, listOccurrences, readEvent } from '../../modules/calendar/queries.ts';
 import { createReport, listReports } from '../../modules/calendar/reports.ts';
 import { eventProblems } from '../../modules/calendar/rules.ts';
+import { isTimeZone } from '../../modules/calendar/recurrence.ts';
+import { readCalendarSettings, updateCalendarSettings } from '../../modules/calendar/settings.ts';
 import { idParams, pageOf, pageQuery, route, type Ctx, type RouteSpec } from '../http.ts';
 
 const instant = z.iso.datetime({ offset: true });
@@ -160,6 +162,17 @@ const countersSchema = z
     dealsWithoutActivity: z.number().int(),
   })
   .meta({ id: 'CalendarCounters' });
+
+const HM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const settingsShape = {
+  askEveryMinutes: z.number().int().min(5).max(10_080).describe('ask an unanswered result again after this long'),
+  escalateAfterAsks: z.number().int().min(1).max(100).describe('tell the lead at this ask'),
+  workStart: z.string().regex(HM).describe('HH:MM'),
+  workEnd: z.string().regex(HM).describe('HH:MM, after workStart'),
+  workDays: z.array(z.number().int().min(1).max(7)).min(1).max(7).describe('ISO weekdays, 1 = Monday'),
+  timeZone: z.string().max(64).refine(isTimeZone, 'Unknown time zone'),
+};
+const settingsSchema = z.object({ ...settingsShape, version: z.number().int() }).meta({ id: 'CalendarSettings' });
 
 const commandContext = (c: Ctx<unknown, unknown, unknown>): CalendarCommandContext => ({
   em: c.em,
@@ -359,6 +372,30 @@ export const calendarRoutes: RouteSpec[] = [
     }),
     response: outcomeSchema,
     handler: ({ em, params, body }) => updateOutcome(em, params.id, body),
+  }),
+  route({
+    method: 'get',
+    path: '/calendar/settings',
+    operationId: 'getCalendarSettings',
+    summary: "The company's cadence for asking results: how often, within which working hours, when the lead is told",
+    tag: 'Calendar',
+    access: 'user',
+    response: settingsSchema,
+    handler: ({ em }) => readCalendarSettings(em),
+  }),
+  route({
+    method: 'put',
+    path: '/calendar/settings',
+    operationId: 'updateCalendarSettings',
+    summary: "Change the company's cadence for asking results (applies from each event's next ask)",
+    tag: 'Calendar',
+    access: 'admin',
+    errors: [409],
+    body: z
+      .strictObject({ ...settingsShape, version: z.number().int().positive() })
+      .refine((b) => b.workEnd > b.workStart, { path: ['workEnd'], message: 'The working day ends after it starts' }),
+    response: settingsSchema,
+    handler: ({ em, body }) => updateCalendarSettings(em, body),
   }),
   route({
     method: 'get',

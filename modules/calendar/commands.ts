@@ -23,7 +23,7 @@ import {
 } from '../../workflows/event-contract.ts';
 import { eventWorkflow } from '../../workflows/event.ts';
 import { EventFailure } from './contract.ts';
-import type { Disposition, EventFields, EventState } from './model.ts';
+import { plannedState, type Disposition, type EventFields, type EventState } from './model.ts';
 import { occurrencesBetween, parseRule, ruleEndingBefore } from './recurrence.ts';
 import { eventProblems, type OutcomeChoice } from './rules.ts';
 import { loadAskSettings, loadEventRow, loadEventState, stateOfRow, type EventRow } from './rows.ts';
@@ -121,24 +121,6 @@ export interface NewEventInput extends EventFields {
   ownerId?: string;
 }
 
-/** What the workflow of a new event starts from. */
-function newState(input: EventFields & { id: string; ownerId: string }, settings: EventState['settings']): EventState {
-  const now = new Date().toISOString();
-  return {
-    ...input,
-    status: 'planned',
-    exdates: [],
-    cancelledOccurrences: [],
-    sequence: 0,
-    version: 1,
-    remindedThrough: now,
-    resultsThrough: now,
-    resultsDue: [],
-    answered: [],
-    settings,
-  };
-}
-
 async function createWith(
   ctx: CalendarCommandContext,
   input: NewEventInput,
@@ -167,7 +149,10 @@ async function createWith(
     participantContactIds: [...new Set(input.participantContactIds)],
     reminders: [...new Set(input.reminders)].sort((a, b) => b - a),
   };
-  const state = { ...newState({ ...fields, id, ownerId }, await loadAskSettings(ctx.em)), ...extra };
+  const state = {
+    ...plannedState({ ...fields, id, ownerId }, await loadAskSettings(ctx.em), new Date().toISOString()),
+    ...extra,
+  };
   const start = { event: { ...state, version: 0 }, created: false };
   const result = await send(
     ctx,

@@ -79,3 +79,47 @@ export interface EventState extends EventFields {
   answered: string[];
   settings: AskSettings;
 }
+
+/** The fields of an event with nothing set but what it is: a single call, no links, no reminders. */
+export const blankFields = (over: Partial<EventFields> = {}): EventFields => ({
+  kind: 'call',
+  title: '',
+  description: '',
+  startsAt: '',
+  endsAt: '',
+  allDay: false,
+  timeZone: 'UTC',
+  rrule: null,
+  location: '',
+  clientId: null,
+  contactId: null,
+  dealId: null,
+  participantUserIds: [],
+  participantContactIds: [],
+  reminders: [],
+  ...over,
+});
+
+/**
+ * What the workflow of a newly planned event starts from: nothing reminded or asked before `now` (a reminder whose
+ * time has passed when the event is planned is not sent late).
+ */
+export function plannedState(
+  fields: EventFields & { id: string; ownerId: string },
+  settings: AskSettings,
+  now: string,
+): EventState {
+  return {
+    ...fields,
+    status: 'planned',
+    exdates: [],
+    cancelledOccurrences: [],
+    sequence: 0,
+    version: 1,
+    remindedThrough: now,
+    resultsThrough: now,
+    resultsDue: [],
+    answered: [],
+    settings,
+  };
+}

@@ -3,10 +3,14 @@
  * the result asked for when it ends (and the lead told), the result form's rules, the report on the deal's timeline,
  * series edits, bad input, access, and a reminder that survives the worker being down when it was due.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { Worker } from '@temporalio/worker';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker } from '../../runtime/worker.ts';
+import { startWorker, workflowBundle } from '../../runtime/worker.ts';
+import { eventWorkflowId } from '../../workflows/event-contract.ts';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
 
 let h: Harness;
@@ -17,6 +21,8 @@ let leadId: string;
 let lead: Session;
 let clientId: string;
 let dealId: string;
+/** events whose histories are replayed at the end (and recorded as fixtures with RECORD_HISTORIES=1) */
+const recorded: Record<string, string> = {};
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const sql = async <T = Record<string, unknown>>(q: string, params: unknown[] = []) =>
@@ -104,6 +110,7 @@ describe('calendar events', () => {
     );
     expect(created.status).toBe(201);
     const ev = created.body;
+    recorded['reminded-escalated-answered'] = ev.id;
     expect(ev).toMatchObject({ dealId, clientId, dealTitle: 'Acme rollout', ownerId: managerId, status: 'planned' });
 
     const notes = await until(
@@ -216,6 +223,7 @@ describe('calendar events', () => {
     );
     expect(created.status).toBe(201);
     const id = created.body.id;
+    recorded['series-cancel-split'] = id;
     const week = 7 * 86_400_000;
     const occ = (i: number) => new Date(start + i * week).toISOString();
     const list = async () =>
@@ -260,5 +268,39 @@ describe('calendar events', () => {
     // a stale version is a conflict and changes nothing
     const stale = await manager.patch(`/calendar/events/${id}`, { version: 1, changes: { title: 'x' } });
     expect(stale.status).toBe(409);
+  });
+
+  it('replays the histories this run recorded with the current workflow code', async () => {
+    const bundle = await workflowBundle(path.join(ROOT, '.data', 'cache'));
+    const stamp = new Date().toISOString().slice(0, 10);
+    for (const [name, id] of Object.entries(recorded)) {
+      // every run of the event's workflow (a refused command after the run ended started a short new one)
+      const runs: string[] = [];
+      for await (const w of h.ctx.temporal.workflow.list({ query: `WorkflowId = '${eventWorkflowId(id)}'` })) {
+        runs.push(w.runId);
+      }
+      expect(runs.length).toBeGreaterThan(0);
+      const histories = await Promise.all(
+        runs.map(async (runId) => {
+          const history = await h.ctx.temporal.workflow.getHandle(eventWorkflowId(id), runId).fetchHistory();
+          return JSON.parse(historyToJSON(history)) as { events: { eventType: string }[] };
+        }),
+      );
+      for (const [i, json] of histories.entries()) {
+        await Worker.runReplayHistory({ workflowBundle: bundle }, historyFromJSON(json), `event-replay-${name}-${i}`);
+      }
+      // the richest run: the reminder and the asks are timers and activities in it
+      const main = histories.reduce((a, b) => (b.events.length > a.events.length ? b : a));
+      const types = main.events.map((e) => e.eventType);
+      expect(types).toContain('EVENT_TYPE_TIMER_STARTED');
+      if (name === 'reminded-escalated-answered') {
+        expect(types).toContain('EVENT_TYPE_TIMER_FIRED');
+        expect(types).toContain('EVENT_TYPE_MARKER_RECORDED');
+      }
+      if (process.env.RECORD_HISTORIES === '1') {
+        const file = path.join(ROOT, 'test', 'fixtures', 'histories', `event-${name}-${stamp}.json`);
+        fs.writeFileSync(file, JSON.stringify(main, null, 1));
+      }
+    }
   });
 });

@@ -81,6 +81,13 @@ const router = createBrowserRouter([
           import('./features/currency/currency-page.js').then((m) => ({ Component: AdminOnly(m.CurrencyPage) })),
       },
       {
+        path: 'admin/calendar',
+        lazy: () =>
+          import('./features/calendar-admin/calendar-admin-page.js').then((m) => ({
+            Component: AdminOnly(m.CalendarAdminPage),
+          })),
+      },
+      {
         path: 'admin/audit',
         lazy: () => import('./features/audit/audit-page.js').then((m) => ({ Component: AdminOnly(m.AuditPage) })),
       },

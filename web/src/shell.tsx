@@ -116,6 +116,13 @@ export function Shell({ children }: { children: ReactNode }) {
                 onClick={close}
               />
               <NavItem
+                to="/admin/calendar"
+                icon="clock"
+                label={t('nav.calendarAdmin')}
+                active={path.startsWith('/admin/calendar')}
+                onClick={close}
+              />
+              <NavItem
                 to="/admin/audit"
                 icon="clock"
                 label={t('nav.audit')}

@@ -1,37 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ASK_SETTINGS, type EventState } from '../model.ts';
+import { DEFAULT_ASK_SETTINGS, blankFields, plannedState, type EventState } from '../model.ts';
 import { advanced, dueAt, nextActivityStart, nextAskAt, nextDueAt } from '../schedule.ts';
 
 const T = (s: string) => Date.parse(s);
 
 const event = (over: Partial<EventState> = {}): EventState => ({
-  id: 'e1',
-  ownerId: 'u1',
-  kind: 'call',
-  title: 'Call',
-  description: '',
-  startsAt: '2026-12-01T10:00:00.000Z',
-  endsAt: '2026-12-01T10:30:00.000Z',
-  allDay: false,
-  timeZone: 'UTC',
-  rrule: null,
-  location: '',
-  clientId: null,
-  contactId: null,
-  dealId: null,
-  participantUserIds: [],
-  participantContactIds: [],
-  reminders: [1440, 15],
-  status: 'planned',
-  exdates: [],
-  cancelledOccurrences: [],
-  sequence: 0,
-  version: 1,
-  remindedThrough: '2026-11-29T00:00:00.000Z',
-  resultsThrough: '2026-11-29T00:00:00.000Z',
-  resultsDue: [],
-  answered: [],
-  settings: { ...DEFAULT_ASK_SETTINGS, askEveryMinutes: 60, escalateAfterAsks: 3 },
+  ...plannedState(
+    {
+      ...blankFields({
+        title: 'Call',
+        startsAt: '2026-12-01T10:00:00.000Z',
+        endsAt: '2026-12-01T10:30:00.000Z',
+        reminders: [1440, 15],
+      }),
+      id: 'e1',
+      ownerId: 'u1',
+    },
+    { ...DEFAULT_ASK_SETTINGS, askEveryMinutes: 60, escalateAfterAsks: 3 },
+    '2026-11-29T00:00:00.000Z',
+  ),
   ...over,
 });
 
