@@ -14,6 +14,7 @@ import { referencePage } from './reference-page.ts';
 import { cspNonce, securityHeaders } from './security-headers.ts';
 import { serveWebApp } from './static.ts';
 import { allRoutes } from './routes/index.ts';
+import { hideFeedToken, icalRouter } from './routes/calendar-feeds.ts';
 
 const WEB_DIST = path.resolve(import.meta.dirname, '..', 'dist', 'web');
 
@@ -57,6 +58,10 @@ export function createApp(ctx: AppContext, routes: RouteSpec[] = allRoutes, opts
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'info',
       autoLogging: { ignore: (req) => req.url === '/api/v1/health' || req.url === '/metrics' },
+      // a calendar feed's token is its credential: never in the logs
+      serializers: {
+        req: (req: { url?: string }) => (req.url?.startsWith('/ical/') ? { ...req, url: hideFeedToken(req.url) } : req),
+      },
     }),
   );
   app.use((req, _res, next) => requestContext.run({ requestId: req.id as string }, next));
@@ -96,6 +101,9 @@ export function createApp(ctx: AppContext, routes: RouteSpec[] = allRoutes, opts
   app.use('/api', (req, _res, next) =>
     next(new AppError(404, 'NOT_FOUND', `No API operation ${req.method} ${req.originalUrl}`)),
   );
+
+  // the Internet calendar feeds: public, the token in the path is the credential
+  app.use('/ical', icalRouter(ctx));
 
   serveWebApp(app, WEB_DIST);
   app.use(errorHandler);

@@ -4,6 +4,7 @@
  * The machine is shared and noisy: read the ratios, not the milliseconds.
  *
  * `npm run bench -- --reads 1000000 [--db URL]`: the reads at company scale instead (scripts/bench-reads.ts).
+ * `npm run bench -- --only feed,login`: the baseline and only these groups of rows (deals, login, feed, write).
  * `npm run bench -- --reminders [10000]`: calendar reminders due within one minute (scripts/bench-reminders.ts).
  */
 import { randomUUID } from 'node:crypto';
@@ -21,6 +22,10 @@ logger.level = process.env.DEALFLOW_LOG_LEVEL ?? 'warn';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 60);
 const BOARD_DEALS = Number(process.env.BENCH_DEALS ?? 5000);
+const FEED_EVENTS = Number(process.env.BENCH_FEED_EVENTS ?? 2000);
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]?.split(',') : null;
+/** whether a group of rows runs (all of them without --only) */
+const want = (group: 'deals' | 'login' | 'feed' | 'write') => !ONLY || ONLY.includes(group);
 
 async function measure(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
   for (let i = 0; i < Math.min(5, n); i++) await fn(-1 - i); // warm-up
@@ -92,84 +97,89 @@ async function main() {
       ['Won', 'won', [], []],
     ]);
     const s = await login(h, user.email);
-    // a large board: deals written straight to the table (reads do not need their workflows)
-    await h.ctx.orm.em.getConnection().execute(
-      `
-      insert into deals (id, title, client_id, owner_id, pipeline_id, stage_id, amount, currency, custom)
-      select gen_random_uuid(), 'Bulk deal ' || g, ?, ?, ?, ?, (g % 1000) * 10, 'EUR', '{}'::jsonb
-      from generate_series(1, ?) g`,
-      [client.id, user.id, p.id, p.stages[0].id, BOARD_DEALS],
-    );
-    const deals: string[] = [];
-    for (let i = 0; i < 12; i++) {
-      deals.push(
-        (
-          (await expectStatus(s.post('/deals', { title: `Bench ${i}`, clientId: client.id, pipelineId: p.id }), 201))
-            .body as { id: string }
-        ).id,
-      );
-    }
-    const pick = (i: number) => deals[Math.abs(i) % deals.length];
     const rows: [string, number[]][] = [];
     const baseline = await measure(ITERATIONS, () => expectStatus(s.get('/health'), 200));
     rows.push(['GET /health (baseline)', baseline]);
-    rows.push([
-      `GET /deals?limit=100 (${BOARD_DEALS} deals)`,
-      await measure(ITERATIONS, () => expectStatus(s.get(`/deals?pipelineId=${p.id}&limit=100`), 200)),
-    ]);
-    rows.push(['GET /deals/:id', await measure(ITERATIONS, (i) => expectStatus(s.get(`/deals/${pick(i)}`), 200))]);
-    rows.push([
-      'POST /deals (update-with-start)',
-      await measure(Math.ceil(ITERATIONS / 2), () =>
-        expectStatus(s.post('/deals', { title: `New ${randomUUID()}`, clientId: client.id, pipelineId: p.id }), 201),
-      ),
-    ]);
-    rows.push([
-      'PATCH /deals/:id (Update + write)',
-      await measure(ITERATIONS, (i) =>
-        expectStatus(s.patch(`/deals/${pick(i)}`, { changes: { title: `T ${i}` } }), 200),
-      ),
-    ]);
-    rows.push([
-      'POST stage, refused by the gate',
-      await measure(ITERATIONS, (i) =>
-        expectStatus(s.post(`/deals/${pick(i)}/stage`, { stageId: p.stages[1].id }), 422),
-      ),
-    ]);
-    rows.push([
-      'POST stage, accepted (New ↔ Won)',
-      await measure(ITERATIONS, (i) => {
-        const id = pick(i);
-        return s.get(`/deals/${id}`).then((d) =>
-          expectStatus(
-            s.post(`/deals/${id}/stage`, {
-              stageId: (d.body as { stageId: string }).stageId === p.stages[0].id ? p.stages[2].id : p.stages[0].id,
-            }),
-            200,
-          ),
-        );
-      }),
-    ]);
-    // each failed login from its own address and, for a known email, on its own account: the throttle (a delay that
-    // doubles per email and per address) stays out of what is measured, the password check itself
-    const attempt = (email: string, i: number) =>
-      new Session(h.baseUrl).request(
-        'POST',
-        '/auth/login',
-        { email, password: 'wrong password' },
-        { 'x-forwarded-for': `198.18.${(i + 10) % 250}.${Math.floor((i + 10) / 250)}` },
+    const deals: string[] = [];
+    const pick = (i: number) => deals[Math.abs(i) % deals.length];
+    if (want('deals')) {
+      // a large board: deals written straight to the table (reads do not need their workflows)
+      await h.ctx.orm.em.getConnection().execute(
+        `
+      insert into deals (id, title, client_id, owner_id, pipeline_id, stage_id, amount, currency, custom)
+      select gen_random_uuid(), 'Bulk deal ' || g, ?, ?, ?, ?, (g % 1000) * 10, 'EUR', '{}'::jsonb
+      from generate_series(1, ?) g`,
+        [client.id, user.id, p.id, p.stages[0].id, BOARD_DEALS],
       );
-    const accounts: string[] = [];
-    for (let i = 0; i < ITERATIONS + 5; i++) accounts.push((await f.user('manager')).email);
-    rows.push([
-      'POST /auth/login, wrong password',
-      await measure(ITERATIONS, (i) => expectStatus(attempt(accounts[i + 5], i), 401)),
-    ]);
-    rows.push([
-      'POST /auth/login, unknown email (same cost)',
-      await measure(ITERATIONS, (i) => expectStatus(attempt(`nobody${i}@example.test`, i), 401)),
-    ]);
-    await writePathUnderLoad(h, s, temporal.pid, { client: client.id, user: user.id, pipeline: p });
+      for (let i = 0; i < 12; i++) {
+        deals.push(
+          (
+            (await expectStatus(s.post('/deals', { title: `Bench ${i}`, clientId: client.id, pipelineId: p.id }), 201))
+              .body as { id: string }
+          ).id,
+        );
+      }
+      rows.push([
+        `GET /deals?limit=100 (${BOARD_DEALS} deals)`,
+        await measure(ITERATIONS, () => expectStatus(s.get(`/deals?pipelineId=${p.id}&limit=100`), 200)),
+      ]);
+      rows.push(['GET /deals/:id', await measure(ITERATIONS, (i) => expectStatus(s.get(`/deals/${pick(i)}`), 200))]);
+      rows.push([
+        'POST /deals (update-with-start)',
+        await measure(Math.ceil(ITERATIONS / 2), () =>
+          expectStatus(s.post('/deals', { title: `New ${randomUUID()}`, clientId: client.id, pipelineId: p.id }), 201),
+        ),
+      ]);
+      rows.push([
+        'PATCH /deals/:id (Update + write)',
+        await measure(ITERATIONS, (i) =>
+          expectStatus(s.patch(`/deals/${pick(i)}`, { changes: { title: `T ${i}` } }), 200),
+        ),
+      ]);
+      rows.push([
+        'POST stage, refused by the gate',
+        await measure(ITERATIONS, (i) =>
+          expectStatus(s.post(`/deals/${pick(i)}/stage`, { stageId: p.stages[1].id }), 422),
+        ),
+      ]);
+      rows.push([
+        'POST stage, accepted (New ↔ Won)',
+        await measure(ITERATIONS, (i) => {
+          const id = pick(i);
+          return s.get(`/deals/${id}`).then((d) =>
+            expectStatus(
+              s.post(`/deals/${id}/stage`, {
+                stageId: (d.body as { stageId: string }).stageId === p.stages[0].id ? p.stages[2].id : p.stages[0].id,
+              }),
+              200,
+            ),
+          );
+        }),
+      ]);
+    }
+    if (want('login')) {
+      // each failed login from its own address and, for a known email, on its own account: the throttle (a delay that
+      // doubles per email and per address) stays out of what is measured, the password check itself
+      const attempt = (email: string, i: number) =>
+        new Session(h.baseUrl).request(
+          'POST',
+          '/auth/login',
+          { email, password: 'wrong password' },
+          { 'x-forwarded-for': `198.18.${(i + 10) % 250}.${Math.floor((i + 10) / 250)}` },
+        );
+      const accounts: string[] = [];
+      for (let i = 0; i < ITERATIONS + 5; i++) accounts.push((await f.user('manager')).email);
+      rows.push([
+        'POST /auth/login, wrong password',
+        await measure(ITERATIONS, (i) => expectStatus(attempt(accounts[i + 5], i), 401)),
+      ]);
+      rows.push([
+        'POST /auth/login, unknown email (same cost)',
+        await measure(ITERATIONS, (i) => expectStatus(attempt(`nobody${i}@example.test`, i), 401)),
+      ]);
+    }
+    if (want('feed')) await feedRows(h, s, rows, user.id);
+    if (want('write')) await writePathUnderLoad(h, s, temporal.pid, { client: client.id, user: user.id, pipeline: p });
     const base = pct(baseline, 0.5);
     const line = (cols: string[]) =>
       `| ${cols[0].padEnd(42)} | ${cols
@@ -192,6 +202,79 @@ async function main() {
     await temporal.stop();
     await embedded?.stop();
   }
+}
+
+/**
+ * The Internet calendar feed of a busy manager: FEED_EVENTS events written straight to the table (a tenth of them
+ * weekly series with exceptions, two time zones, a reminder each), read whole, and answered 304 from its ETag.
+ */
+async function feedRows(
+  h: Awaited<ReturnType<typeof startHarness>>,
+  s: Session,
+  rows: [string, number[]][],
+  userId: string,
+) {
+  await h.ctx.orm.em.getConnection().execute(
+    `
+    insert into calendar_events (id, owner_id, kind, title, description, starts_at, ends_at, time_zone, rrule, exdates,
+      reminders, location, sequence)
+    select gen_random_uuid(), ?, 'call', 'Call with client ' || g || ', about the offer; follow-up',
+      'Prepare the figures for the offer.' || chr(10) || 'Ask about the timeline and the budget, then agree the next step.',
+      t, t + interval '30 minutes', case when g % 2 = 0 then 'Europe/Moscow' else 'America/New_York' end,
+      case when g % 10 = 0 then 'FREQ=WEEKLY;COUNT=20' end,
+      case when g % 10 = 0 then array[t + interval '7 days', t + interval '14 days']::timestamptz[] else '{}' end,
+      '{15}', case when g % 3 = 0 then 'Office, room 2' else '' end, g % 4
+    from generate_series(1, ?) g,
+      lateral (select date_trunc('hour', now()) - interval '30 days' + (g * (interval '210 days' / ?)) as t) w`,
+    [userId, FEED_EVENTS, FEED_EVENTS],
+  );
+  const created = await expectStatus(s.post('/calendar/feeds', { name: 'Bench' }), 201);
+  const url = (created.body as { url: string }).url;
+  let etag = '';
+  let bytes = 0;
+  rows.push([
+    `GET /ical/<token>.ics (${FEED_EVENTS} events, sent again)`,
+    await measure(ITERATIONS, async () => {
+      const r = await fetch(url);
+      const text = await r.text();
+      if (r.status !== 200) throw new Error(`expected 200, got ${r.status}`);
+      etag = r.headers.get('etag') ?? '';
+      bytes = Buffer.byteLength(text);
+    }),
+  ]);
+  rows.push([
+    'GET /ical/<token>.ics, unchanged (304)',
+    await measure(ITERATIONS, async () => {
+      const r = await fetch(url, { headers: { 'if-none-match': etag } });
+      await r.text();
+      if (r.status !== 304) throw new Error(`expected 304, got ${r.status}`);
+    }),
+  ]);
+  // after a change to one of its events: the feed read and built anew (the change itself is not timed)
+  const [one] = await h.ctx.orm.em
+    .getConnection()
+    .execute<{ id: string }[]>(`select id from calendar_events where owner_id = ? limit 1`, [userId]);
+  const rebuilt: number[] = [];
+  let cpu = 0;
+  for (let i = -3; i < ITERATIONS; i++) {
+    await h.ctx.orm.em
+      .getConnection()
+      .execute(`update calendar_events set updated_at = clock_timestamp() where id = ?`, [one.id]);
+    const c = process.cpuUsage();
+    const t = performance.now();
+    const r = await fetch(url, { headers: { 'if-none-match': etag } });
+    await r.text();
+    if (r.status !== 200) throw new Error(`expected 200, got ${r.status}`);
+    if (i >= 0) {
+      rebuilt.push(performance.now() - t);
+      const d = process.cpuUsage(c);
+      cpu += (d.user + d.system) / 1000;
+    }
+  }
+  // CPU time, unlike the wall clock, does not grow with the load of a shared machine
+  console.log(`calendar feed built anew: ${(cpu / ITERATIONS).toFixed(1)} ms CPU per request (API and client)`);
+  rows.push([`GET /ical/<token>.ics, changed (built anew)`, rebuilt.sort((a, b) => a - b)]);
+  console.log(`calendar feed: ${FEED_EVENTS} events, ${(bytes / 1024).toFixed(0)} KB`);
 }
 
 type Cpu = 'node' | 'dev' | 'pg';

@@ -71,8 +71,13 @@ const schema = z.object({
     .describe('the From of notification emails (default: dealflow@ the SMTP host)'),
   DEALFLOW_PUBLIC_URL: z
     .url({ protocol: /^https?$/ })
+    .max(160)
+    .refine((u) => !/[?#]/.test(u), 'no query or fragment')
+    .transform((u) => u.replace(/\/+$/, ''))
     .optional()
-    .describe('the address users open Dealflow at, for the links in emails (default: http://HOST:PORT)'),
+    .describe(
+      "the address users reach Dealflow at (e.g. https://crm.example.com), for links it hands out such as calendar feeds; unset: the request's own host",
+    ),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   EMBEDDED_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7239),
 });

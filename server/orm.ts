@@ -31,6 +31,7 @@ import { Migration20261130063000_deal_archive } from '../migrations/Migration202
 import { Migration20261130064000_board_rollup_archive } from '../migrations/Migration20261130064000_board_rollup_archive.ts';
 import { Migration20261130065000_live_deal_indexes } from '../migrations/Migration20261130065000_live_deal_indexes.ts';
 import { Migration20261130070000_calendar } from '../migrations/Migration20261130070000_calendar.ts';
+import { Migration20261130071000_calendar_feed_index } from '../migrations/Migration20261130071000_calendar_feed_index.ts';
 import { Migration20261130080000_regulations } from '../migrations/Migration20261130080000_regulations.ts';
 import { Migration20261130081000_regulation_instances } from '../migrations/Migration20261130081000_regulation_instances.ts';
 
@@ -78,6 +79,7 @@ export const migrations = [
   { name: 'Migration20261130064000_board_rollup_archive', class: Migration20261130064000_board_rollup_archive },
   { name: 'Migration20261130065000_live_deal_indexes', class: Migration20261130065000_live_deal_indexes },
   { name: 'Migration20261130070000_calendar', class: Migration20261130070000_calendar },
+  { name: 'Migration20261130071000_calendar_feed_index', class: Migration20261130071000_calendar_feed_index },
   { name: 'Migration20261130080000_regulations', class: Migration20261130080000_regulations },
   { name: 'Migration20261130081000_regulation_instances', class: Migration20261130081000_regulation_instances },
 ];

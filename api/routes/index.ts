@@ -13,6 +13,7 @@ import { importRoutes } from './imports.ts';
 import { currencyRoutes } from './currency.ts';
 import { savedFilterRoutes } from './saved-filters.ts';
 import { calendarRoutes } from './calendar.ts';
+import { calendarFeedRoutes } from './calendar-feeds.ts';
 import { regulationRoutes } from './regulations.ts';
 import { notificationRoutes } from './notifications.ts';
 
@@ -29,6 +30,7 @@ export const allRoutes: RouteSpec[] = [
   ...currencyRoutes,
   ...savedFilterRoutes,
   ...calendarRoutes,
+  ...calendarFeedRoutes,
   ...regulationRoutes,
   ...notificationRoutes,
   ...streamRoutes,

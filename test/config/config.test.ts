@@ -92,6 +92,9 @@ describe('parseConfig', () => {
     ['DEALFLOW_SMTP_URL', 'http://mail.example.com'],
     ['DEALFLOW_MAIL_FROM', 'Dealflow'],
     ['DEALFLOW_PUBLIC_URL', 'crm.example.com'],
+    ['DEALFLOW_PUBLIC_URL', 'ftp://crm.example.com'],
+    ['DEALFLOW_PUBLIC_URL', 'https://crm.example.com/?x=1'],
+    ['DEALFLOW_PUBLIC_URL', `https://crm.example.com/${'a'.repeat(200)}`],
   ])('rejects %s=%s with a ConfigError naming the variable', (name, value) => {
     const e = configError({ [name]: value });
     expect(e.message).toMatch(new RegExp(`^  ${name}: `, 'm'));
@@ -115,6 +118,16 @@ describe('parseConfig', () => {
     expect(parseConfig({ DEALFLOW_SMTP_URL: 'smtps://mail.example.com:465' }).DEALFLOW_SMTP_URL).toBe(
       'smtps://mail.example.com:465',
     );
+  });
+
+  it('reads the public address without its trailing slash; unset, links use the request host', () => {
+    expect(parseConfig({ DEALFLOW_PUBLIC_URL: 'https://crm.example.com/' }).DEALFLOW_PUBLIC_URL).toBe(
+      'https://crm.example.com',
+    );
+    expect(parseConfig({ DEALFLOW_PUBLIC_URL: 'http://10.0.0.5:8080/crm/' }).DEALFLOW_PUBLIC_URL).toBe(
+      'http://10.0.0.5:8080/crm',
+    );
+    expect(parseConfig({}).DEALFLOW_PUBLIC_URL).toBeUndefined();
   });
 
   it('names every bad variable at once', () => {

@@ -94,6 +94,7 @@ const pages = {
   calendarAdmin: chunk(() => import('./features/calendar-admin/calendar-admin-page.js')),
   calendar: chunk(() => import('./features/calendar/calendar-page.js')),
   reports: chunk(() => import('./features/calendar/reports-page.js')),
+  feeds: chunk(() => import('./features/calendar-feeds/calendar-feeds-panel.js')),
 };
 /** Which page's chunk a path opens, first match wins. */
 const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
@@ -103,6 +104,7 @@ const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
   [(p) => p.startsWith('/clients/'), pages.client],
   [(p) => p.startsWith('/import'), pages.import],
   [(p) => p === '/calendar', pages.calendar],
+  [(p) => p === '/calendar/feeds', pages.feeds],
   [(p) => p === '/reports', pages.reports],
   [(p) => p === '/admin/pipelines', pages.pipelines],
   [(p) => p === '/admin/users', pages.users],
@@ -130,6 +132,7 @@ const CurrencyPage = page(pages.currency, (m) => AdminOnly(m.CurrencyPage));
 const AuditPage = page(pages.audit, (m) => AdminOnly(m.AuditPage));
 const CalendarPage = page(pages.calendar, (m) => m.CalendarPage);
 const ReportsPage = page(pages.reports, (m) => m.ReportsPage);
+const CalendarFeedsPage = page(pages.feeds, (m) => m.CalendarFeedsPage);
 const CalendarAdminPage = page(pages.calendarAdmin, (m) => AdminOnly(m.CalendarAdminPage));
 
 /** React Router in declarative mode (the data router's loaders and actions are not used: TanStack Query reads). */
@@ -147,6 +150,7 @@ function AppRoutes() {
           <Route path="clients" element={<ClientsPage />} />
           <Route path="clients/:id" element={<ClientPage />} />
           <Route path="calendar" element={<CalendarPage />} />
+          <Route path="calendar/feeds" element={<CalendarFeedsPage />} />
           <Route path="reports" element={<ReportsPage />} />
           <Route path="import" element={<ImportPage />} />
           <Route path="import/:id" element={<ImportRun />} />
