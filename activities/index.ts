@@ -6,6 +6,7 @@ import { createEventActivities } from './events.ts';
 import { createFileActivities } from './files.ts';
 import { createOpActivities } from './kit/ops.ts';
 import { createImportActivities } from './imports.ts';
+import { createPlanActivities } from './plans.ts';
 
 export interface ActivityDeps {
   orm: MikroORM;
@@ -22,5 +23,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createFileActivities(deps),
     ...createImportActivities(deps),
     ...createEventActivities(deps),
+    ...createPlanActivities(deps),
   };
 }

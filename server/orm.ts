@@ -32,6 +32,7 @@ import { Migration20261130064000_board_rollup_archive } from '../migrations/Migr
 import { Migration20261130065000_live_deal_indexes } from '../migrations/Migration20261130065000_live_deal_indexes.ts';
 import { Migration20261130070000_calendar } from '../migrations/Migration20261130070000_calendar.ts';
 import { Migration20261130080000_regulations } from '../migrations/Migration20261130080000_regulations.ts';
+import { Migration20261130081000_plans } from '../migrations/Migration20261130081000_plans.ts';
 
 export const entities = [
   User,
@@ -78,6 +79,7 @@ export const migrations = [
   { name: 'Migration20261130065000_live_deal_indexes', class: Migration20261130065000_live_deal_indexes },
   { name: 'Migration20261130070000_calendar', class: Migration20261130070000_calendar },
   { name: 'Migration20261130080000_regulations', class: Migration20261130080000_regulations },
+  { name: 'Migration20261130081000_plans', class: Migration20261130081000_plans },
 ];
 
 export type Orm = MikroORM;

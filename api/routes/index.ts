@@ -14,6 +14,7 @@ import { currencyRoutes } from './currency.ts';
 import { savedFilterRoutes } from './saved-filters.ts';
 import { calendarRoutes } from './calendar.ts';
 import { regulationRoutes } from './regulations.ts';
+import { planRoutes } from './plans.ts';
 
 /** Every operation of the HTTP API, in the order the reference lists them. */
 export const allRoutes: RouteSpec[] = [
@@ -29,6 +30,7 @@ export const allRoutes: RouteSpec[] = [
   ...savedFilterRoutes,
   ...calendarRoutes,
   ...regulationRoutes,
+  ...planRoutes,
   ...streamRoutes,
   ...passwordRoutes,
   ...auditRoutes,
