@@ -39,6 +39,13 @@ create table plans (
   -- the revision whose submit / review reminder was delivered
   submit_reminded integer not null default 0,
   review_reminded integer not null default 0,
+  -- the lines' totals in the company currency, kept exact by a trigger on plan_lines (whoever writes), so that
+  -- roll-ups by company, group and manager read plans alone
+  line_count integer not null default 0,
+  total_base numeric(18,2) not null default 0,
+  approved_base numeric(18,2) not null default 0,
+  doubtful_base numeric(18,2) not null default 0,
+  open_base numeric(18,2) not null default 0,
   finalised_at timestamptz(3),
   finalised_by uuid references users(id),
   version integer not null default 1,
@@ -71,6 +78,47 @@ create table plan_lines (
 );
 create index plan_lines_plan_idx on plan_lines (plan_id) include (status, amount_base, client_id);
 create index plan_lines_client_idx on plan_lines (client_id);
+
+create function plan_lines_totals() returns trigger language plpgsql as $f$
+begin
+  if tg_op = 'INSERT' then
+    update plans p set line_count = p.line_count + d.n, total_base = p.total_base + d.t,
+        approved_base = p.approved_base + d.a, doubtful_base = p.doubtful_base + d.d, open_base = p.open_base + d.o
+      from (select plan_id, count(*) as n, sum(amount_base) as t,
+                   coalesce(sum(amount_base) filter (where status = 'approved'), 0) as a,
+                   coalesce(sum(amount_base) filter (where status = 'doubtful'), 0) as d,
+                   coalesce(sum(amount_base) filter (where status = 'open'), 0) as o
+              from new_rows group by plan_id order by plan_id) d
+     where p.id = d.plan_id;
+  elsif tg_op = 'DELETE' then
+    update plans p set line_count = p.line_count - d.n, total_base = p.total_base - d.t,
+        approved_base = p.approved_base - d.a, doubtful_base = p.doubtful_base - d.d, open_base = p.open_base - d.o
+      from (select plan_id, count(*) as n, sum(amount_base) as t,
+                   coalesce(sum(amount_base) filter (where status = 'approved'), 0) as a,
+                   coalesce(sum(amount_base) filter (where status = 'doubtful'), 0) as d,
+                   coalesce(sum(amount_base) filter (where status = 'open'), 0) as o
+              from old_rows group by plan_id order by plan_id) d
+     where p.id = d.plan_id;
+  else
+    update plans p set line_count = p.line_count + d.n, total_base = p.total_base + d.t,
+        approved_base = p.approved_base + d.a, doubtful_base = p.doubtful_base + d.d, open_base = p.open_base + d.o
+      from (select plan_id, sum(sign) as n, sum(sign * amount_base) as t,
+                   coalesce(sum(sign * amount_base) filter (where status = 'approved'), 0) as a,
+                   coalesce(sum(sign * amount_base) filter (where status = 'doubtful'), 0) as d,
+                   coalesce(sum(sign * amount_base) filter (where status = 'open'), 0) as o
+              from (select plan_id, 1 as sign, amount_base, status from new_rows
+                    union all select plan_id, -1, amount_base, status from old_rows) x
+             group by plan_id order by plan_id) d
+     where p.id = d.plan_id and (d.n <> 0 or d.t <> 0 or d.a <> 0 or d.d <> 0 or d.o <> 0);
+  end if;
+  return null;
+end $f$;
+create trigger plan_lines_totals_ins after insert on plan_lines
+  referencing new table as new_rows for each statement execute function plan_lines_totals();
+create trigger plan_lines_totals_upd after update on plan_lines
+  referencing old table as old_rows new table as new_rows for each statement execute function plan_lines_totals();
+create trigger plan_lines_totals_del after delete on plan_lines
+  referencing old table as old_rows for each statement execute function plan_lines_totals();
 
 create table plan_submissions (
   id uuid primary key,

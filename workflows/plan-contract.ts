@@ -32,10 +32,13 @@ export interface CreatePlanCommand extends Omit<KitCommand, 'expectedVersion' | 
 export interface SavePlanCommand extends KitCommand {
   lines: LineWrite[];
   changed: string[];
+  /** the company setting as loaded with the command (an administrator may have turned it since the run began) */
+  confirmation?: boolean;
 }
 
 export interface SubmitPlanCommand extends KitCommand {
   note: string;
+  confirmation?: boolean;
 }
 
 export interface DecideLinesCommand extends KitCommand {

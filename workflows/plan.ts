@@ -40,6 +40,10 @@ const { remindPlan } = proxyActivities<ReturnType<typeof createActivities>>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
+/** the state under the company setting the command was made with */
+const under = (s: PlanState, cmd: { confirmation?: boolean }): PlanState =>
+  cmd.confirmation === undefined || cmd.confirmation === s.confirmation ? s : { ...s, confirmation: cmd.confirmation };
+
 const refuse = (r: Refusal | null) => {
   if (r) fail(r.code, r.message, r.details);
 };
@@ -87,7 +91,7 @@ export async function planWorkflow(input: PlanWorkflowInput): Promise<void> {
       ),
     apply: (s, cmd) =>
       applySave(
-        s,
+        under(s, cmd),
         cmd.lines,
         lineDiff(
           s,
@@ -106,8 +110,8 @@ export async function planWorkflow(input: PlanWorkflowInput): Promise<void> {
       }),
   });
   plan.onChange(submitPlan, {
-    check: (s) => refuse(submitRefusal(s)),
-    apply: (s) => applySubmit(s),
+    check: (s, cmd) => refuse(submitRefusal(under(s, cmd))),
+    apply: (s, cmd) => applySubmit(under(s, cmd)),
     write: (cmd, fromVersion, _before, next) =>
       writes.persistPlanSubmitted({ opId: cmd.opId, actorId: cmd.actorId, fromVersion, next, note: cmd.note }),
   });

@@ -239,6 +239,7 @@ export async function savePlanCommand(
     storedVersion: row.version,
     lines,
     changed,
+    confirmation: (await loadPlanSettings(ctx.em)).confirmation,
   });
   return r.plan;
 }
@@ -256,6 +257,7 @@ export async function submitPlanCommand(
     expectedVersion: input.expectedVersion,
     storedVersion: row.version,
     note: input.note,
+    confirmation: (await loadPlanSettings(ctx.em)).confirmation,
   });
   return r.plan;
 }

@@ -203,6 +203,14 @@ async function managersInScope(
   return managers;
 }
 
+/** the same from the plans' kept totals */
+const KEPT_FIGURES = `
+  coalesce(sum(p.total_base), 0)::text as submitted,
+  coalesce(sum(p.approved_base), 0)::text as approved,
+  coalesce(sum(p.doubtful_base), 0)::text as doubtful,
+  coalesce(sum(p.open_base), 0)::text as pending,
+  coalesce(sum(p.line_count), 0)::int as lines`;
+
 const FIGURES = `
   coalesce(sum(l.amount_base), 0)::text as submitted,
   coalesce(sum(l.amount_base) filter (where l.status = 'approved'), 0)::text as approved,
@@ -256,13 +264,20 @@ export async function planTotals(em: EntityManager, viewer: Viewer, q: TotalsQue
       join: 'left join plan_lines l2 on l2.id = k.key left join clients c on c.id = l2.client_id',
     },
   }[q.by];
+  // by group or manager the plans' kept totals answer (one row a plan); a client or a line needs the lines
+  const kept = (q.by === 'group' || q.by === 'manager') && !q.clientId;
+  const planned = kept
+    ? `select ${key.plan} as key, ${KEPT_FIGURES}
+         from plans p ${q.by === 'group' ? 'join users u on u.id = p.manager_id' : ''}
+        where ${where.join(' and ')}
+        group by 1`
+    : `select ${key.plan} as key, ${FIGURES}
+         from plans p join plan_lines l on l.plan_id = p.id
+        where ${where.join(' and ')}
+        group by 1`;
   const rows = await run<TotalsRow & { actual: string }>(
     em,
-    `with planned as (
-       select ${key.plan} as key, ${FIGURES}
-         from plans p join plan_lines l on l.plan_id = p.id ${q.by === 'group' ? 'join users u on u.id = p.manager_id' : ''}
-        where ${where.join(' and ')}
-        group by 1),
+    `with planned as (${planned}),
      paid as (
        select ${key.pay} as key, sum(y.amount_base)::text as actual
          from payments y ${q.by === 'group' ? 'join users u on u.id = y.manager_id' : ''}
@@ -339,10 +354,9 @@ export async function planVsActual(
   const mgr = managers ? uuidArray(managers) : null;
   const planned = await run<{ period: string; submitted: string; approved: string; doubtful: string }>(
     em,
-    `select p.period, coalesce(sum(l.amount_base), 0)::text as submitted,
-            coalesce(sum(l.amount_base) filter (where l.status = 'approved'), 0)::text as approved,
-            coalesce(sum(l.amount_base) filter (where l.status = 'doubtful'), 0)::text as doubtful
-       from plans p join plan_lines l on l.plan_id = p.id
+    `select p.period, sum(p.total_base)::text as submitted, sum(p.approved_base)::text as approved,
+            sum(p.doubtful_base)::text as doubtful
+       from plans p
       where p.period_kind = ? and p.period_start >= ? and p.period_start < ? and p.status <> 'draft'
         and (?::uuid[] is null or p.manager_id = any(?::uuid[]))
       group by p.period`,

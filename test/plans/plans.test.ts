@@ -435,7 +435,7 @@ describe('revenue plans', () => {
       cacheDir: path.join(ROOT, '.data', 'cache'),
     });
     const answered = await during;
-    expect([200, 503]).toContain(answered.status);
+    expect([200, 503], JSON.stringify(answered.body)).toContain(answered.status);
     const plan = await until(
       () => lead.get(`/plans/${manager2Id}/2027-01`),
       (p) => p.body.lines[1].status === 'approved',
@@ -458,6 +458,53 @@ describe('revenue plans', () => {
     );
     expect(Number(n)).toBe(3);
     expect(last.body.totals).toMatchObject({ submitted: '6000.00', confirmed: '3000.00', doubtful: '3000.00' });
+  });
+
+  it('with confirmation off a saved plan is final at once, and submitting is refused', async () => {
+    const settings = (await admin.get('/plan-settings')).body;
+    expect((await admin.put('/plan-settings', { ...settings, confirmation: false })).status).toBe(200);
+    try {
+      const r = await manager2.put(`/plans/${manager2Id}/2027-02`, {
+        lines: [{ clientId: clients[3].id, amount: '700', currency: 'RUB', expectedOn: '2027-02-03' }],
+      });
+      expect(r.body).toMatchObject({ status: 'final', confirmation: false, totals: { confirmed: '700.00' } });
+      expect(r.body.lines[0].status).toBe('approved');
+      const submit = await manager2.post(`/plans/${manager2Id}/2027-02/submit`, {});
+      expect([submit.status, submit.body.code]).toEqual([409, 'PLAN_CONFIRMATION_OFF']);
+      const totals = await admin.get(`/plan-totals?period=2027-02&by=manager&departmentId=${deptId}`);
+      expect(totals.body.total).toMatchObject({ submitted: '700.00', approved: '700.00' });
+    } finally {
+      const now = (await admin.get('/plan-settings')).body;
+      await admin.put('/plan-settings', { ...now, confirmation: true });
+    }
+  });
+
+  it('reads a CSV of payments in UTF-8 with a byte order mark, and names a missing column', async () => {
+    const upload = (text: string) => {
+      const form = new FormData();
+      form.append('file', new Blob(['\ufeff' + text]), 'payments.csv');
+      return manager.request('POST', '/payments/import', form);
+    };
+    const ok = await upload('client,amount,date\nAcme,10.5,2027-03-01\n');
+    expect(ok.body).toMatchObject({ encoding: 'utf-8-bom', valid: 1, written: 0 });
+    const missing = await upload('client,date\nAcme,2027-03-01\n');
+    expect([missing.status, missing.body.code]).toEqual([422, 'PAYMENT_IMPORT_COLUMNS']);
+  });
+
+  it("keeps every plan's totals equal to its lines, whatever wrote them", async () => {
+    const drift = await sql(
+      `select p.id from plans p
+         left join (select plan_id, count(*) as n, sum(amount_base) as t,
+                      coalesce(sum(amount_base) filter (where status = 'approved'), 0) as a,
+                      coalesce(sum(amount_base) filter (where status = 'doubtful'), 0) as d,
+                      coalesce(sum(amount_base) filter (where status = 'open'), 0) as o
+                      from plan_lines group by plan_id) l on l.plan_id = p.id
+        where p.line_count <> coalesce(l.n, 0) or p.total_base <> coalesce(l.t, 0) or p.approved_base <> coalesce(l.a, 0)
+           or p.doubtful_base <> coalesce(l.d, 0) or p.open_base <> coalesce(l.o, 0)`,
+    );
+    expect(drift).toEqual([]);
+    const [{ n }] = await sql<{ n: string }>('select count(*) as n from plans where line_count > 0');
+    expect(Number(n)).toBeGreaterThanOrEqual(4);
   });
 });
 
