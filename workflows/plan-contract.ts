@@ -43,9 +43,13 @@ export interface SubmitPlanCommand extends KitCommand {
 
 export interface DecideLinesCommand extends KitCommand {
   decisions: DecisionInput[];
+  /** the leads above the manager as the org tree stands when the command is made */
+  leadIds?: string[];
 }
 
-export type FinalisePlanCommand = KitCommand;
+export interface FinalisePlanCommand extends KitCommand {
+  leadIds?: string[];
+}
 
 export interface PlanResult {
   version: number;

@@ -43,6 +43,9 @@ const { remindPlan } = proxyActivities<ReturnType<typeof createActivities>>({
 /** the state under the company setting the command was made with */
 const under = (s: PlanState, cmd: { confirmation?: boolean }): PlanState =>
   cmd.confirmation === undefined || cmd.confirmation === s.confirmation ? s : { ...s, confirmation: cmd.confirmation };
+/** the state with the leads of the org tree as it stood when the command was made */
+const ledBy = (s: PlanState, cmd: { leadIds?: string[] }): PlanState =>
+  cmd.leadIds === undefined ? s : { ...s, leadIds: cmd.leadIds };
 
 const refuse = (r: Refusal | null) => {
   if (r) fail(r.code, r.message, r.details);
@@ -116,8 +119,8 @@ export async function planWorkflow(input: PlanWorkflowInput): Promise<void> {
       writes.persistPlanSubmitted({ opId: cmd.opId, actorId: cmd.actorId, fromVersion, next, note: cmd.note }),
   });
   plan.onChange(decideLines, {
-    check: (s, cmd) => refuse(decideRefusal(s, cmd.actorId, cmd.decisions)),
-    apply: (s, cmd) => applyDecisions(s, cmd.decisions),
+    check: (s, cmd) => refuse(decideRefusal(ledBy(s, cmd), cmd.actorId, cmd.decisions)),
+    apply: (s, cmd) => applyDecisions(ledBy(s, cmd), cmd.decisions),
     write: (cmd, fromVersion, _before, next) =>
       writes.persistPlanDecisions({
         opId: cmd.opId,
@@ -128,8 +131,8 @@ export async function planWorkflow(input: PlanWorkflowInput): Promise<void> {
       }),
   });
   plan.onChange(finalisePlan, {
-    check: (s, cmd) => refuse(finaliseRefusal(s, cmd.actorId)),
-    apply: (s) => applyFinalise(s),
+    check: (s, cmd) => refuse(finaliseRefusal(ledBy(s, cmd), cmd.actorId)),
+    apply: (s, cmd) => applyFinalise(ledBy(s, cmd)),
     write: (cmd, fromVersion, _before, next) =>
       writes.persistPlanFinalised({ opId: cmd.opId, actorId: cmd.actorId, fromVersion, next }),
   });

@@ -202,7 +202,7 @@ export const planRoutes: RouteSpec[] = [
             comment: z.string().max(2000).default(''),
           }),
         )
-        .max(5000),
+        .max(2000),
       version: versionIn,
     }),
     response: planSchema,
@@ -259,7 +259,7 @@ export const planRoutes: RouteSpec[] = [
             }),
         )
         .min(1)
-        .max(5000),
+        .max(2000),
       version: versionIn,
     }),
     response: planSchema,

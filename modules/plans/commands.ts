@@ -275,6 +275,7 @@ export async function decideLinesCommand(
     expectedVersion: input.expectedVersion,
     storedVersion: row.version,
     decisions: input.decisions,
+    leadIds: await leadsAbove(ctx.em, managerId),
   });
   return r.plan;
 }
@@ -291,6 +292,7 @@ export async function finalisePlanCommand(
     actorId: ctx.actorId,
     expectedVersion: input.expectedVersion,
     storedVersion: row.version,
+    leadIds: await leadsAbove(ctx.em, managerId),
   });
   return r.plan;
 }
