@@ -5,9 +5,12 @@
  * manager's plan is not found; deadline reminders are delivered once; a worker stopped mid-review loses no decision
  * and applies none twice.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker } from '../../runtime/worker.ts';
+import { startWorker, workflowBundle } from '../../runtime/worker.ts';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
 
 let h: Harness;
@@ -21,6 +24,8 @@ let manager2: Session;
 let leadId: string;
 let deptId: string;
 const clients: { id: string; name: string }[] = [];
+/** plans (workflow ids) whose histories are replayed at the end (and recorded as fixtures with RECORD_HISTORIES=1) */
+const recorded: Record<string, string> = {};
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const sql = async <T = Record<string, unknown>>(q: string, params: unknown[] = []) =>
@@ -138,6 +143,7 @@ describe('revenue plans', () => {
     ]);
     const planId = saved.body.id;
     const wfId = `plan-${managerId}-2026-12`;
+    recorded['submitted-reviewed-finalised-reopened'] = wfId;
 
     const submitted = await manager.post(`/plans/${managerId}/2026-12/submit`, { note: 'December as agreed' });
     expect(submitted.status).toBe(200);
@@ -374,6 +380,7 @@ describe('revenue plans', () => {
 
   it('reminds a manager who has not submitted and a lead who has not reviewed, once each', async () => {
     // a past day: both deadlines have passed
+    recorded['reminded-to-submit-and-review'] = `plan-${manager2Id}-2026-11-20`;
     const r = await manager2.put(`/plans/${manager2Id}/2026-11-20`, {
       lines: [{ clientId: clients[3].id, amount: '10', currency: 'RUB', expectedOn: '2026-11-20' }],
     });
@@ -421,6 +428,7 @@ describe('revenue plans', () => {
     });
     expect(first.status).toBe(200);
 
+    recorded['reviewed-across-a-worker-restart'] = `plan-${manager2Id}-2027-01`;
     await h.worker.stop();
     const during = lead.post(`/plans/${manager2Id}/2027-01/decisions`, {
       decisions: [{ lineId: b, decision: 'approved' }],
@@ -489,6 +497,24 @@ describe('revenue plans', () => {
     expect(ok.body).toMatchObject({ encoding: 'utf-8-bom', valid: 1, written: 0 });
     const missing = await upload('client,date\nAcme,2027-03-01\n');
     expect([missing.status, missing.body.code]).toEqual([422, 'PAYMENT_IMPORT_COLUMNS']);
+  });
+
+  it('replays the histories this run recorded with the current workflow code', async () => {
+    const bundle = await workflowBundle(path.join(ROOT, '.data', 'cache'));
+    const stamp = new Date().toISOString().slice(0, 10);
+    for (const [name, wfId] of Object.entries(recorded)) {
+      const history = await h.ctx.temporal.workflow.getHandle(wfId).fetchHistory();
+      const json = JSON.parse(historyToJSON(history)) as { events: { eventType: string }[] };
+      await Worker.runReplayHistory({ workflowBundle: bundle }, historyFromJSON(json), `plan-replay-${name}`);
+      const types = json.events.map((e) => e.eventType);
+      expect(types).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED');
+      expect(types).toContain('EVENT_TYPE_MARKER_RECORDED');
+      if (name === 'reminded-to-submit-and-review') expect(types).toContain('EVENT_TYPE_ACTIVITY_TASK_COMPLETED');
+      if (process.env.RECORD_HISTORIES === '1') {
+        const file = path.join(ROOT, 'test', 'fixtures', 'histories', `plan-${name}-${stamp}.json`);
+        fs.writeFileSync(file, JSON.stringify(json, null, 1));
+      }
+    }
   });
 
   it("keeps every plan's totals equal to its lines, whatever wrote them", async () => {
