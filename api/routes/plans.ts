@@ -9,7 +9,7 @@ import {
   type PlanCommandContext,
 } from '../../modules/plans/commands.ts';
 import { importPayments, recordPayment } from '../../modules/plans/payments.ts';
-import { planHistory, planTotals, planVsActual, readPlan } from '../../modules/plans/queries.ts';
+import { listPlans, planHistory, planTotals, planVsActual, readPlan } from '../../modules/plans/queries.ts';
 import { loadPlanSettings } from '../../modules/plans/rows.ts';
 import { setPlanSettings } from '../../modules/plans/settings.ts';
 import { route, type Ctx, type RouteSpec } from '../http.ts';
@@ -165,6 +165,40 @@ export const planRoutes: RouteSpec[] = [
     }),
     response: settingsSchema,
     handler: ({ em, body }) => setPlanSettings(em, body),
+  }),
+  route({
+    method: 'get',
+    path: '/plans',
+    operationId: 'listPlans',
+    summary:
+      "The plans of a period you see (yours; a lead's group's; everyone's for an administrator) with their status " +
+      'and totals; a quarter or a year lists its month plans',
+    tag: 'Plans',
+    access: 'user',
+    errors: [400],
+    query: z.strictObject({ period: z.string().max(20), departmentId: z.uuid().optional() }),
+    response: z.object({
+      items: z.array(
+        z
+          .object({
+            id: z.uuid(),
+            managerId: z.uuid(),
+            managerName: z.string(),
+            period: z.string(),
+            status: z.enum(['draft', 'submitted', 'final']),
+            revision: z.number().int(),
+            version: z.number().int(),
+            lines: z.number().int(),
+            submitted: money,
+            approved: money,
+            doubtful: money,
+            pending: money,
+            updatedAt: z.string(),
+          })
+          .meta({ id: 'PlanSummary' }),
+      ),
+    }),
+    handler: async ({ em, user, query }) => ({ items: await listPlans(em, user, query) }),
   }),
   route({
     method: 'get',

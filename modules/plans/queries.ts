@@ -139,6 +139,50 @@ export async function planHistory(em: EntityManager, viewer: Viewer, managerId: 
   return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
 }
 
+/**
+ * The plans of a period the viewer sees (their own; a lead their org subtree's; an administrator everyone's), with
+ * their status and kept totals: who has planned, submitted, been reviewed. A quarter or a year lists month plans.
+ */
+export async function listPlans(em: EntityManager, viewer: Viewer, q: { period: string; departmentId?: string }) {
+  const period = rollupPeriod(q.period);
+  const managers = await managersInScope(em, viewer, { departmentId: q.departmentId });
+  const rows = await run<{
+    id: string;
+    managerId: string;
+    managerName: string;
+    period: string;
+    status: 'draft' | 'submitted' | 'final';
+    revision: number;
+    version: number;
+    lines: number;
+    submitted: string;
+    approved: string;
+    doubtful: string;
+    pending: string;
+    updatedAt: string;
+  }>(
+    em,
+    `select p.id, p.manager_id as "managerId", u.name as "managerName", p.period, p.status, p.revision, p.version,
+            p.line_count as lines, p.total_base::text as submitted, p.approved_base::text as approved,
+            p.doubtful_base::text as doubtful, p.open_base::text as pending, p.updated_at as "updatedAt"
+       from plans p join users u on u.id = p.manager_id
+      where p.period_kind = ? and p.period_start >= ? and p.period_start < ?
+        and (?::uuid[] is null or p.manager_id = any(?::uuid[]))
+      order by p.period_start, u.name, p.id
+      limit 2000`,
+    [planKindOf(period), period.start, period.end, managers && uuidArray(managers), managers && uuidArray(managers)],
+  );
+  return rows.map((r) => ({
+    ...r,
+    lines: Number(r.lines),
+    submitted: money(r.submitted),
+    approved: money(r.approved),
+    doubtful: money(r.doubtful),
+    pending: money(r.pending),
+    updatedAt: new Date(r.updatedAt).toISOString(),
+  }));
+}
+
 export type TotalsLevel = 'group' | 'manager' | 'client' | 'line';
 
 export interface TotalsQuery {

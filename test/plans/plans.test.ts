@@ -254,6 +254,13 @@ describe('revenue plans', () => {
     );
     expect(byLine.body.items).toEqual([expect.objectContaining({ key: c, doubtful: '90000.00', approved: '0.00' })]);
     expect((await other.get(`/plan-totals?period=2026-12&by=client&managerId=${managerId}`)).status).toBe(404);
+    // the plans of the month: the lead sees the group's, another manager none of them
+    const listed = await lead.get('/plans?period=2026-12');
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ managerId, status: 'final', lines: 3, approved: '150000.00', doubtful: '90000.00' }),
+    ]);
+    expect((await other.get('/plans?period=2026-12')).body.items).toEqual([]);
+    expect((await admin.get('/plans?period=2026-Q4')).body.items).toHaveLength(1);
     // a quarter sums the month plans
     const quarter = await admin.get('/plan-totals?period=2026-Q4&by=group');
     expect(quarter.body.total.approved).toBe('150000.00');
@@ -314,6 +321,9 @@ describe('revenue plans', () => {
         percent: 72.7,
       },
     ]);
+    const companyVs = await admin.get('/plan-vs-actual?from=2026-12&to=2026-12');
+    expect(companyVs.body.items).toEqual([expect.objectContaining({ period: '2026-12', actual: '109000.50' })]);
+    expect((await manager.get('/plan-vs-actual?from=2026-12&to=2026-12')).status).toBe(403);
     const companyActual = await admin.get('/plan-totals?period=2026-12&by=group');
     expect(companyActual.body.total.actual).toBe('109000.50');
 

@@ -924,6 +924,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The plans of a period you see (yours; a lead's group's; everyone's for an administrator) with their status and totals; a quarter or a year lists its month plans */
+        get: operations["listPlans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plans/{managerId}/{period}": {
         parameters: {
             query?: never;
@@ -1765,6 +1782,28 @@ export interface components {
             /** @description the company time zone periods are bounded in */
             timeZone: string;
             version: number;
+        };
+        PlanSummary: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            managerId: string;
+            managerName: string;
+            period: string;
+            /** @enum {string} */
+            status: "draft" | "submitted" | "final";
+            revision: number;
+            version: number;
+            lines: number;
+            /** @description a decimal string, e.g. "1234.50" */
+            submitted: string;
+            /** @description a decimal string, e.g. "1234.50" */
+            approved: string;
+            /** @description a decimal string, e.g. "1234.50" */
+            doubtful: string;
+            /** @description a decimal string, e.g. "1234.50" */
+            pending: string;
+            updatedAt: string;
         };
         Plan: {
             /** Format: uuid */
@@ -7451,6 +7490,58 @@ export interface operations {
             };
             /** @description Conflict with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPlans: {
+        parameters: {
+            query: {
+                period: string;
+                departmentId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PlanSummary"][];
+                    };
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
