@@ -1,7 +1,7 @@
 /**
- * The security matrix over the capabilities' routes (calendar, reports, regulations): every operation refuses an
- * anonymous caller (401), every administrator operation refuses every other role (403), and every write from a cookie
- * session without the CSRF header is refused (403) — whatever the body.
+ * The security matrix over the capabilities' routes (calendar, reports, regulations, revenue plans): every operation
+ * refuses an anonymous caller (401), every administrator operation refuses every other role (403), and every write from
+ * a cookie session without the CSRF header is refused (403) — whatever the body.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,8 +9,9 @@ import { fixtures, login, Session, startHarness, type Harness } from '../support
 import type { RouteSpec } from '../../api/http.ts';
 import { calendarRoutes } from '../../api/routes/calendar.ts';
 import { regulationRoutes } from '../../api/routes/regulations.ts';
+import { planRoutes } from '../../api/routes/plans.ts';
 
-const ROUTES: RouteSpec[] = [...calendarRoutes, ...regulationRoutes];
+const ROUTES: RouteSpec[] = [...calendarRoutes, ...regulationRoutes, ...planRoutes];
 const fill = (path: string) =>
   path.replace(/:([A-Za-z]+)/g, (_, name: string) =>
     name === 'key' ? 'some_key' : name === 'version' ? '1' : randomUUID(),
@@ -32,12 +33,13 @@ afterAll(() => h?.close());
 
 describe('capability routes: access', () => {
   it('lists what it covers: no public operation among them', () => {
-    expect(ROUTES).toHaveLength(18);
+    expect(ROUTES).toHaveLength(18 + 13);
     expect(ROUTES.some((r) => r.access === 'public')).toBe(false);
     expect(ROUTES.filter((r) => r.access === 'admin').map(label)).toEqual([
       'POST /calendar/outcomes',
       'PATCH /calendar/outcomes/:id',
       'PUT /calendar/settings',
+      'PUT /plan-settings',
     ]);
   });
 
