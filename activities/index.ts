@@ -8,6 +8,7 @@ import { createRegulationActivities } from './regulations.ts';
 import { createFileActivities } from './files.ts';
 import { createOpActivities } from './kit/ops.ts';
 import { createImportActivities } from './imports.ts';
+import { createPlanActivities } from './plans.ts';
 
 export interface ActivityDeps {
   orm: MikroORM;
@@ -30,5 +31,6 @@ export function createActivities(deps: ActivityDeps) {
       afterNotify: deps.mailer ? async (ids) => void (await deps.mailer!.mail(ids)) : undefined,
     }),
     ...createRegulationActivities(deps),
+    ...createPlanActivities(deps),
   };
 }

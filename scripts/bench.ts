@@ -6,6 +6,7 @@
  * `npm run bench -- --reads 1000000 [--db URL]`: the reads at company scale instead (scripts/bench-reads.ts).
  * `npm run bench -- --only feed,login`: the baseline and only these groups of rows (deals, login, feed, write).
  * `npm run bench -- --reminders [10000]`: calendar reminders due within one minute (scripts/bench-reminders.ts).
+ * `npm run bench -- --plans`: the revenue plan rows alone (scripts/bench-plans.ts).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -15,6 +16,7 @@ import { startTemporalDevServer } from '../runtime/temporal-dev.ts';
 import { createTemplate, dropTemplate, freePort, newRunId, testPostgres } from '../test/support/services.ts';
 import { fixtures, login, Session, startHarness } from '../test/support/harness.ts';
 import { logger } from '../server/logger.ts';
+import { benchPlans } from './bench-plans.ts';
 
 process.env.DEALFLOW_WORKER_LOG_LEVEL ??= 'ERROR';
 // request lines would bury the tables: the bench logs warnings only unless told otherwise
@@ -68,7 +70,7 @@ async function expectStatus(p: Promise<{ status: number; body: unknown }>, statu
   return r;
 }
 
-async function main() {
+async function main(only?: 'plans') {
   const runId = newRunId();
   const { adminUrl, embedded } = await testPostgres();
   const temporal = await startTemporalDevServer({
@@ -87,6 +89,10 @@ async function main() {
     },
   });
   try {
+    if (only === 'plans') {
+      await benchPlans(h, ITERATIONS, measure, expectStatus);
+      return;
+    }
     const f = fixtures(h);
     const user = await f.user('manager');
     const client = await f.client(user.id);
@@ -196,6 +202,7 @@ async function main() {
         line([name, pct(xs, 0.5).toFixed(2), pct(xs, 0.95).toFixed(2), `${(pct(xs, 0.5) / base).toFixed(1)}×`]),
       );
     }
+    await benchPlans(h, ITERATIONS, measure, expectStatus);
   } finally {
     await h.close();
     await dropTemplate(adminUrl, runId);
@@ -480,5 +487,5 @@ if (process.argv.includes('--reads')) {
 } else if (process.argv.includes('--reminders')) {
   await (await import('./bench-reminders.ts')).benchReminders(process.argv.slice(2));
 } else {
-  await main();
+  await main(process.argv.includes('--plans') ? 'plans' : undefined);
 }

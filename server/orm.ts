@@ -33,7 +33,8 @@ import { Migration20261130065000_live_deal_indexes } from '../migrations/Migrati
 import { Migration20261130070000_calendar } from '../migrations/Migration20261130070000_calendar.ts';
 import { Migration20261130071000_calendar_feed_index } from '../migrations/Migration20261130071000_calendar_feed_index.ts';
 import { Migration20261130080000_regulations } from '../migrations/Migration20261130080000_regulations.ts';
-import { Migration20261130081000_regulation_instances } from '../migrations/Migration20261130081000_regulation_instances.ts';
+import { Migration20261130081000_plans } from '../migrations/Migration20261130081000_plans.ts';
+import { Migration20261130082000_regulation_instances } from '../migrations/Migration20261130082000_regulation_instances.ts';
 
 export const entities = [
   User,
@@ -81,7 +82,8 @@ export const migrations = [
   { name: 'Migration20261130070000_calendar', class: Migration20261130070000_calendar },
   { name: 'Migration20261130071000_calendar_feed_index', class: Migration20261130071000_calendar_feed_index },
   { name: 'Migration20261130080000_regulations', class: Migration20261130080000_regulations },
-  { name: 'Migration20261130081000_regulation_instances', class: Migration20261130081000_regulation_instances },
+  { name: 'Migration20261130081000_plans', class: Migration20261130081000_plans },
+  { name: 'Migration20261130082000_regulation_instances', class: Migration20261130082000_regulation_instances },
 ];
 
 export type Orm = MikroORM;

@@ -3,3 +3,4 @@ export { fileSweepWorkflow } from './file-sweep.ts';
 export { importWorkflow } from './import.ts';
 export { eventWorkflow } from './event.ts';
 export { regulationWorkflow } from './regulation.ts';
+export { planWorkflow } from './plan.ts';

@@ -16,6 +16,7 @@ import { calendarRoutes } from './calendar.ts';
 import { calendarFeedRoutes } from './calendar-feeds.ts';
 import { regulationRoutes } from './regulations.ts';
 import { notificationRoutes } from './notifications.ts';
+import { planRoutes } from './plans.ts';
 
 /** Every operation of the HTTP API, in the order the reference lists them. */
 export const allRoutes: RouteSpec[] = [
@@ -33,6 +34,7 @@ export const allRoutes: RouteSpec[] = [
   ...calendarFeedRoutes,
   ...regulationRoutes,
   ...notificationRoutes,
+  ...planRoutes,
   ...streamRoutes,
   ...passwordRoutes,
   ...auditRoutes,

@@ -18,8 +18,8 @@ export interface Viewer {
   /** the access epoch read with the session; without it, it is read here */
   accessEpoch?: number;
 }
-/** what may be shared or seen: an event (calendar) is seen by whoever sees its owner's records */
-export type RecordType = 'client' | 'deal' | 'event';
+/** what may be shared or seen: an event (calendar) or a plan is seen by whoever sees its owner's records */
+export type RecordType = 'client' | 'deal' | 'event' | 'plan';
 
 /** What a viewer sees by ownership: every record, or the records of these owners (the viewer included). */
 export type OwnerScope = { all: true } | { all: false; owners: string[] };

@@ -3,7 +3,7 @@
  * them all; `recordEvent` (write.ts) is the only way in, inside the transaction of the change it records.
  */
 
-export const RECORD_TYPES = ['deal', 'client', 'contact', 'event'] as const;
+export const RECORD_TYPES = ['deal', 'client', 'contact', 'event', 'plan'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 /** One field's value before and after an edit. */
@@ -51,8 +51,15 @@ export interface CalendarEventEvent {
   data?: Record<string, unknown>;
 }
 
+/** A revenue plan's timeline: saves, submissions, the lead's decisions, finalisation, a new revision opened. */
+export interface PlanEvent {
+  recordType: 'plan';
+  kind: 'created' | 'updated' | 'submitted' | 'reviewed' | 'finalised' | 'reopened';
+  data?: Record<string, unknown>;
+}
+
 /** What a change adds to a record's timeline: its type and kind pick the payload. */
-export type TimelineEvent = DealEvent | ClientEvent | ContactEvent | CalendarEventEvent;
+export type TimelineEvent = DealEvent | ClientEvent | ContactEvent | CalendarEventEvent | PlanEvent;
 export type EventKind = TimelineEvent['kind'];
 
 /** Who did it, to which record, under which idempotency key (a retried write finds its event by it). */
@@ -71,6 +78,7 @@ export const KINDS_BY_TYPE: { [T in RecordType]: readonly Extract<TimelineEvent,
   client: ['created', 'updated', 'reported'],
   contact: ['created', 'updated', 'reported'],
   event: ['created', 'updated', 'cancelled', 'reported'],
+  plan: ['created', 'updated', 'submitted', 'reviewed', 'finalised', 'reopened'],
 };
 
 /**

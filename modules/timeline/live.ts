@@ -65,13 +65,14 @@ interface EventRow {
 /** Each event with the owner that decides who sees it: a contact is seen by whoever sees its client. */
 const EVENT_SELECT = `
   select e.id::text as id, e.record_type, e.record_id, e.kind, e.actor_id, e.created_at,
-         coalesce(d.owner_id, c.owner_id, cc.owner_id, ev.owner_id) as owner_id, ct.client_id
+         coalesce(d.owner_id, c.owner_id, cc.owner_id, ev.owner_id, pl.manager_id) as owner_id, ct.client_id
   from record_events e
   left join deals d on e.record_type = 'deal' and d.id = e.record_id
   left join clients c on e.record_type = 'client' and c.id = e.record_id
   left join contacts ct on e.record_type = 'contact' and ct.id = e.record_id
   left join clients cc on cc.id = ct.client_id
-  left join calendar_events ev on e.record_type = 'event' and ev.id = e.record_id`;
+  left join calendar_events ev on e.record_type = 'event' and ev.id = e.record_id
+  left join plans pl on e.record_type = 'plan' and pl.id = e.record_id`;
 
 const RECENT = 2000;
 

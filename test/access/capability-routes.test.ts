@@ -1,16 +1,25 @@
 /**
- * The security matrix over the capabilities' routes (calendar, reports, regulations): every operation refuses an
- * anonymous caller (401), every administrator operation refuses every other role (403), and every write from a cookie
- * session without the CSRF header is refused (403) — whatever the body.
+ * The security matrix over the capabilities' routes (calendar, reports, regulations, revenue plans): every operation
+ * refuses an anonymous caller (401), every administrator operation refuses every other role (403), and every write from
+ * a cookie session without the CSRF header is refused (403) — whatever the body.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtures, login, Session, startHarness, type Harness } from '../support/harness.ts';
 import type { RouteSpec } from '../../api/http.ts';
 import { calendarRoutes } from '../../api/routes/calendar.ts';
+import { calendarFeedRoutes } from '../../api/routes/calendar-feeds.ts';
+import { notificationRoutes } from '../../api/routes/notifications.ts';
 import { regulationRoutes } from '../../api/routes/regulations.ts';
+import { planRoutes } from '../../api/routes/plans.ts';
 
-const ROUTES: RouteSpec[] = [...calendarRoutes, ...regulationRoutes];
+const ROUTES: RouteSpec[] = [
+  ...calendarRoutes,
+  ...calendarFeedRoutes,
+  ...notificationRoutes,
+  ...regulationRoutes,
+  ...planRoutes,
+];
 const fill = (path: string) =>
   path.replace(/:([A-Za-z]+)/g, (_, name: string) =>
     name === 'key' ? 'some_key' : name === 'version' ? '1' : randomUUID(),
@@ -32,12 +41,13 @@ afterAll(() => h?.close());
 
 describe('capability routes: access', () => {
   it('lists what it covers: no public operation among them', () => {
-    expect(ROUTES).toHaveLength(22);
+    expect(ROUTES).toHaveLength(22 + 13 + 3 + 4);
     expect(ROUTES.some((r) => r.access === 'public')).toBe(false);
     expect(ROUTES.filter((r) => r.access === 'admin').map(label)).toEqual([
       'POST /calendar/outcomes',
       'PATCH /calendar/outcomes/:id',
       'PUT /calendar/settings',
+      'PUT /plan-settings',
     ]);
   });
 

@@ -4,7 +4,7 @@ import { Migration } from '@mikro-orm/migrations';
  * Running regulations: an instance (its `regulation-<id>` workflow holds the interpreter's state; the row mirrors it
  * for reads) and the user tasks it opens, the task inbox's rows.
  */
-export class Migration20261130081000_regulation_instances extends Migration {
+export class Migration20261130082000_regulation_instances extends Migration {
   override up(): void {
     this.addSql(`
 create table regulation_instances (
