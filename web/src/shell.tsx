@@ -1,6 +1,6 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { Locale } from './api.js';
-import { NotificationBell } from './features/notifications/notification-centre.js';
+import { chunk, useChunk } from './chunk.js';
 import { useI18n } from './i18n/index.js';
 import { Link, useLocation } from './router.js';
 import { useSession } from './session.js';
@@ -164,7 +164,7 @@ export function Shell({ children }: { children: ReactNode }) {
             <span className="brand-mark">D</span>
           </div>
           <div className="toolbar-spacer" />
-          <NotificationBell />
+          <LateBell />
           <LanguageSwitch />
           <div className="user-chip" data-testid="current-user">
             <Avatar name={user?.name} size={28} />
@@ -190,4 +190,28 @@ export function Shell({ children }: { children: ReactNode }) {
       </div>
     </div>
   );
+}
+
+/**
+ * The notification bell and its centre (Mantine's Drawer and Indicator, the list's queries) are their own chunk,
+ * loaded once the page is idle: the board's first paint does not wait for them. A stand-in keeps the top bar's layout.
+ */
+const bellChunk = chunk(() => import('./features/notifications/notification-centre.js'));
+function LateBell() {
+  const [go, setGo] = useState(bellChunk.loaded !== null);
+  useEffect(() => {
+    if (go) return;
+    const start = () => setGo(true);
+    if (typeof requestIdleCallback === 'function') {
+      const id = requestIdleCallback(start, { timeout: 1500 });
+      return () => cancelIdleCallback(id);
+    }
+    const id = setTimeout(start, 500);
+    return () => clearTimeout(id);
+  }, [go]);
+  return go ? <BellLoaded /> : <span className="bell-standin" aria-hidden="true" />;
+}
+function BellLoaded() {
+  const m = useChunk(bellChunk);
+  return m ? <m.NotificationBell /> : <span className="bell-standin" aria-hidden="true" />;
 }

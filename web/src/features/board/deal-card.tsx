@@ -62,6 +62,7 @@ export function CardFace({
         <Link to={`/deals/${deal.id}`} className="deal-card-title" data-testid="deal-card-title" draggable={false}>
           {deal.title}
         </Link>
+        <NextActivity deal={deal} />
         {onMove ? <CardMenu deal={deal} stages={stages} onMove={onMove} /> : null}
       </div>
       <div className="deal-card-line">
@@ -91,7 +92,6 @@ export function CardFace({
         </div>
       ) : null}
       <StageAge deal={deal} stages={stages} />
-      <NextActivity deal={deal} />
       {moving ? <div className="deal-card-status">{t('board.moving')}</div> : null}
     </>
   );

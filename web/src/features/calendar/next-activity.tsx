@@ -1,4 +1,7 @@
-/** A board card's next planned activity, compactly: the kind's mark and the date; or "No activity". */
+/**
+ * A board card's next planned activity, in the card's top row so the card keeps its height: the kind's mark and the
+ * day (the title and time in its tooltip); or a muted mark whose tooltip and screen-reader text say "No activity".
+ */
 import type { Deal } from '../../api.js';
 import type { components } from '../../api/schema.js';
 import { useI18n } from '../../i18n/index.js';
@@ -12,22 +15,26 @@ export function NextActivity({ deal }: { deal: Deal & { nextActivity?: Next } })
   if (next === undefined) return null;
   if (next === null)
     return (
-      <span className="next-activity next-activity-none" data-testid="next-activity" data-none="true">
-        {t('activity.none')}
+      <span
+        className="next-activity next-activity-none"
+        data-testid="next-activity"
+        data-none="true"
+        title={t('activity.none')}
+      >
+        <span aria-hidden="true">∅</span>
+        <span className="sr-only">{t('activity.none')}</span>
       </span>
     );
-  const when = new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-US', {
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(new Date(next.start));
+  const tag = locale === 'ru' ? 'ru-RU' : 'en-US';
+  const start = new Date(next.start);
+  const when = new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short' }).format(start);
+  const time = new Intl.DateTimeFormat(tag, { hour: '2-digit', minute: '2-digit' }).format(start);
   return (
     <span
       className="next-activity"
       data-testid="next-activity"
       data-kind={next.kind}
-      title={`${t(`cal.kind.${next.kind}`)}: ${next.title}`}
+      title={`${t(`cal.kind.${next.kind}`)}, ${when} ${time}: ${next.title}`}
     >
       <span className="next-activity-glyph" style={{ color: KIND_COLORS[next.kind].bg }} aria-hidden="true">
         {KIND_GLYPH[next.kind]}
