@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker, workflowBundle } from '../../runtime/worker.ts';
+import { workflowBundle } from '../../runtime/worker.ts';
 import { eventWorkflowId } from '../../workflows/event-contract.ts';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
 
@@ -77,11 +77,7 @@ beforeAll(async () => {
   expect(deal.status).toBe(201);
   dealId = deal.body.id;
 });
-afterAll(async () => {
-  // the worker restarted by a test is this one; the harness stops the one it started
-  await h?.worker.stop();
-  await h?.close();
-});
+afterAll(() => h?.close());
 
 describe('calendar events', () => {
   it('refuses bad input with the field that is wrong, and changes nothing', async () => {
@@ -192,14 +188,7 @@ describe('calendar events', () => {
     await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now()) + 2000));
     expect(await notificationsOf(managerId, created.body.id)).toEqual([]);
     const restarted = Date.now();
-    h.worker = await startWorker({
-      temporalAddress: h.ctx.config.TEMPORAL_ADDRESS!,
-      namespace: 'default',
-      taskQueue: h.taskQueue,
-      orm: h.ctx.orm,
-      storage: h.ctx.storage,
-      cacheDir: path.join(ROOT, '.data', 'cache'),
-    });
+    await h.startAnotherWorker();
     const notes = await until(
       () => notificationsOf(managerId, created.body.id),
       (n) => n.length > 0,

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker, workflowBundle } from '../../runtime/worker.ts';
+import { workflowBundle } from '../../runtime/worker.ts';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
 
 let h: Harness;
@@ -99,10 +99,7 @@ beforeAll(async () => {
   });
   expect(settings.status).toBe(200);
 });
-afterAll(async () => {
-  await h?.worker.stop();
-  await h?.close();
-});
+afterAll(() => h?.close());
 
 describe('revenue plans', () => {
   it('refuses bad periods and lines, naming the line and field, and writes nothing', async () => {
@@ -444,14 +441,7 @@ describe('revenue plans', () => {
       decisions: [{ lineId: b, decision: 'approved' }],
     });
     await new Promise((r) => setTimeout(r, 1500));
-    h.worker = await startWorker({
-      temporalAddress: h.ctx.config.TEMPORAL_ADDRESS!,
-      namespace: 'default',
-      taskQueue: h.taskQueue,
-      orm: h.ctx.orm,
-      storage: h.ctx.storage,
-      cacheDir: path.join(ROOT, '.data', 'cache'),
-    });
+    await h.startAnotherWorker();
     const answered = await during;
     expect([200, 503], JSON.stringify(answered.body)).toContain(answered.status);
     const plan = await until(

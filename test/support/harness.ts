@@ -31,7 +31,10 @@ export interface Harness {
   baseUrl: string;
   databaseUrl: string;
   taskQueue: string;
+  /** the worker running now (replaced by startAnotherWorker) */
   worker: WorkerHandle;
+  /** starts a worker like the first one (after a test stopped `worker`), and makes it the one `close` stops */
+  startAnotherWorker(): Promise<WorkerHandle>;
   close(): Promise<void>;
 }
 
@@ -82,7 +85,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   const ctx = await createAppContext(config, { databaseUrl, temporalAddress });
   const workerOrm = opts.workerDatabaseUrl ? await initORM(await opts.workerDatabaseUrl(databaseUrl)) : null;
-  const worker = await startWorker({
+  const workerOptions = {
     temporalAddress: opts.workerTemporalAddress ? await opts.workerTemporalAddress(temporalAddress) : temporalAddress,
     namespace: 'default',
     taskQueue,
@@ -91,21 +94,24 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     cacheDir: path.join(ROOT, '.data', 'cache'),
     maxCachedWorkflows: config.DEALFLOW_WORKFLOW_CACHE,
     config,
-  });
+  };
+  const worker = await startWorker(workerOptions);
   const server: Server = await new Promise((resolve) => {
     const s = createApp(ctx).listen(0, '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
+  const harness: Harness = {
     ctx,
     baseUrl,
     databaseUrl,
     taskQueue,
     worker,
+    startAnotherWorker: async () => (harness.worker = await startWorker(workerOptions)),
     close: async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await worker.stop();
+      await harness.worker.stop();
       await workerOrm?.close();
       await closeAppContext(ctx);
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -115,6 +121,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await a.end();
     },
   };
+  return harness;
 }
 
 /** An HTTP client holding one user's session, as the browser would (cookie + CSRF header). */

@@ -1,5 +1,5 @@
 /** "Write a report": an interaction that was not planned (a call, meeting, negotiation…), with its outcome. */
-import { NativeSelect, SegmentedControl, TextInput, Textarea } from '@mantine/core';
+import { NativeSelect, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { newIdempotencyKey } from '../../api.js';
@@ -8,14 +8,8 @@ import { Button, Dialog, ErrorBox, Field, toast } from '../../ui.js';
 import { ClientPicker, type ClientRef } from '../clients/client-picker.js';
 import { clientDealsQuery } from '../clients/clients-query.js';
 import { fieldErrors } from './calendar-labels.js';
-import {
-  DISPOSITIONS,
-  REPORT_KINDS,
-  outcomesQuery,
-  useCreateReport,
-  type Disposition,
-  type ReportKind,
-} from './calendar-query.js';
+import { InteractionFields } from './interaction-fields.js';
+import { REPORT_KINDS, outcomesQuery, useCreateReport, type Disposition, type ReportKind } from './calendar-query.js';
 import { browserTimeZone, isoToWall, wallToIso } from './calendar-time.js';
 
 export function ReportDialog({
@@ -143,23 +137,14 @@ export function ReportDialog({
             ...offered.map((o) => ({ value: o.id, label: o.label })),
           ]}
         />
-        {kind === 'call' ? (
-          <Field label={t('cal.result.disposition')} error={errors.disposition}>
-            <SegmentedControl
-              fullWidth
-              value={disposition}
-              onChange={(d) => setDisposition(d)}
-              data={DISPOSITIONS.map((d) => ({ value: d, label: t(`cal.disposition.${d}`) }))}
-            />
-          </Field>
-        ) : null}
-        <Textarea
-          label={t('cal.result.summary')}
-          autosize
-          minRows={3}
-          value={summary}
-          onChange={(e) => setSummary(e.currentTarget.value)}
-          data-testid="report-summary"
+        <InteractionFields
+          isCall={kind === 'call'}
+          disposition={disposition}
+          onDisposition={setDisposition}
+          summary={summary}
+          onSummary={setSummary}
+          error={errors.disposition}
+          testIds={{ summary: 'report-summary' }}
         />
         <TextInput
           label={t('reports.nextStep')}

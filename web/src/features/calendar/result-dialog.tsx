@@ -3,15 +3,15 @@
  * (answered, no answer, busy, voicemail), a summary, and the next step: a follow-up pre-filled (same client and deal, a
  * call tomorrow at the same time), required unless the chosen outcome closes the matter.
  */
-import { Checkbox, Group, Radio, SegmentedControl, TextInput, Textarea } from '@mantine/core';
+import { Checkbox, Group, Radio, SegmentedControl, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { ApiError } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
-import { Button, Dialog, Empty, ErrorBox, Field, Loading, toast } from '../../ui.js';
+import { Button, Dialog, Empty, ErrorBox, Loading, toast } from '../../ui.js';
 import { KIND_COLORS, fieldErrors } from './calendar-labels.js';
+import { InteractionFields } from './interaction-fields.js';
 import {
-  DISPOSITIONS,
   EVENT_KINDS,
   eventQuery,
   outcomesQuery,
@@ -188,24 +188,14 @@ function ResultForm({
             ))}
           </Group>
         </Radio.Group>
-        {event.kind === 'call' ? (
-          <Field label={t('cal.result.disposition')} error={errors.disposition}>
-            <SegmentedControl
-              fullWidth
-              data-testid="result-disposition"
-              value={disposition}
-              onChange={(d) => setDisposition(d)}
-              data={DISPOSITIONS.map((d) => ({ value: d, label: t(`cal.disposition.${d}`) }))}
-            />
-          </Field>
-        ) : null}
-        <Textarea
-          label={t('cal.result.summary')}
-          autosize
-          minRows={3}
-          value={summary}
-          onChange={(e) => setSummary(e.currentTarget.value)}
-          data-testid="result-summary"
+        <InteractionFields
+          isCall={event.kind === 'call'}
+          disposition={disposition}
+          onDisposition={setDisposition}
+          summary={summary}
+          onSummary={setSummary}
+          error={errors.disposition}
+          testIds={{ disposition: 'result-disposition', summary: 'result-summary' }}
         />
         <fieldset className="cal-fieldset" data-testid="result-next">
           <legend>{t('cal.result.next')}</legend>
