@@ -88,7 +88,13 @@ export async function benchReminders(argv: string[]) {
     logFile: path.join(ROOT, '.data', 'bench-temporal.log'),
   });
   await createTemplate(adminUrl, runId);
-  const h = await startHarness({ pgAdminUrl: adminUrl, temporalAddress: temporal.address, runId });
+  const h = await startHarness({
+    pgAdminUrl: adminUrl,
+    temporalAddress: temporal.address,
+    runId,
+    // the worker's cache of workflows (default 500): with more events than that, most steps rebuild their workflow
+    config: process.env.DEALFLOW_WORKFLOW_CACHE ? { DEALFLOW_WORKFLOW_CACHE: process.env.DEALFLOW_WORKFLOW_CACHE } : {},
+  });
   try {
     const owner = await fixtures(h).user('manager');
     // baseline: 20 reminders, one every 250 ms, on an idle system
