@@ -1,4 +1,11 @@
-import { continueAsNew, proxyActivities, proxyLocalActivities, setHandler, uuid4 } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  continueAsNew,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  uuid4,
+} from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.ts';
 import { InterpreterError, type Happening } from '../bpmn/interpreter.ts';
 import { advance, nextWork, openTask, type RegulationState } from '../modules/regulations/instance.ts';
@@ -129,7 +136,10 @@ export async function regulationWorkflow(input: RegulationWorkflowInput): Promis
                 node: node.id,
                 serviceType: node.serviceType ?? 'notify',
                 variables: s.interp.variables,
-              }).catch((err: unknown) => ({ error: (err as Error).message }))
+              }).catch((err: unknown) => ({
+                // the incident says what the service said, not the wrapper's "Activity task failed"
+                error: err instanceof ActivityFailure && err.cause ? err.cause.message : (err as Error).message,
+              }))
             : { error: 'the token is gone' };
           next =
             'error' in outcome

@@ -7,9 +7,11 @@ import {
 } from '../../modules/regulations/versions.ts';
 import { forbidden } from '../../modules/shared/errors.ts';
 import {
+  claimTask,
   completeTaskCommand,
   myTasks,
   readInstance,
+  resolveIncidentCommand,
   startRegulationCommand,
   type RegulationCommandContext,
 } from '../../modules/regulations/tasks.ts';
@@ -41,6 +43,7 @@ const taskSchema = z
     assignee: z.string().nullable(),
     candidateGroups: z.array(z.string()),
     formKey: z.string().nullable(),
+    claimedBy: z.uuid().nullable(),
     status: z.enum(['open', 'completed', 'cancelled']),
     dueAt: z.string().nullable(),
     createdAt: z.string(),
@@ -194,5 +197,49 @@ export const regulationRoutes: RouteSpec[] = [
     body: z.strictObject({ variables: variables.default({}) }),
     response: taskSchema,
     handler: (c) => completeTaskCommand(commandContext(c), c.params.id, c.body.variables),
+  }),
+  route({
+    method: 'post',
+    path: '/tasks/:id/claim',
+    operationId: 'claimTask',
+    summary: "Take a task off your group's list (409 TASK_CLAIMED while someone else holds it)",
+    tag: 'Regulations',
+    access: 'user',
+    errors: [404, 409],
+    params: idParams,
+    response: taskSchema,
+    handler: ({ em, user, params }) => claimTask(em, user, params.id, true),
+  }),
+  route({
+    method: 'post',
+    path: '/tasks/:id/unclaim',
+    operationId: 'unclaimTask',
+    summary: 'Give a task you hold back to your group',
+    tag: 'Regulations',
+    access: 'user',
+    errors: [404, 409],
+    params: idParams,
+    response: taskSchema,
+    handler: ({ em, user, params }) => claimTask(em, user, params.id, false),
+  }),
+  route({
+    method: 'post',
+    path: '/regulation-instances/:id/incidents/resolve',
+    operationId: 'resolveIncident',
+    summary: 'Resolve an incident (a failed service): retry it, with values set first, or skip it (process owners)',
+    tag: 'Regulations',
+    access: 'user',
+    errors: [404, 409, 503],
+    params: idParams,
+    body: z.strictObject({
+      tokenId: z.string().max(40),
+      action: z.enum(['retry', 'skip']),
+      variables: variables.optional(),
+    }),
+    response: instanceSchema,
+    handler: async (c) => {
+      await resolveIncidentCommand(commandContext(c), c.params.id, c.body);
+      return readInstance(c.em.fork(), c.user, c.params.id);
+    },
   }),
 ];

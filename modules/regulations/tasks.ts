@@ -13,6 +13,7 @@ import { DomainError, notFound } from '../shared/errors.ts';
 import {
   completeTask,
   regulationKind,
+  resolveIncident,
   resyncRegulation,
   startRegulation,
   type RegulationWorkflowInput,
@@ -117,13 +118,15 @@ export interface TaskView {
   assignee: string | null;
   candidateGroups: string[];
   formKey: string | null;
+  /** who took the task off the group's list; only they may complete it until they give it back */
+  claimedBy: string | null;
   status: 'open' | 'completed' | 'cancelled';
   dueAt: string | null;
   createdAt: string;
 }
 
 const TASK_SELECT = `select t.id, t.instance_id as "instanceId", i.key, t.token_id as "tokenId", t.node_id as "nodeId", t.name,
-  t.assignee, t.candidate_groups as "candidateGroups", t.form_key as "formKey", t.status, t.due_at as "dueAt",
+  t.assignee, t.candidate_groups as "candidateGroups", t.form_key as "formKey", t.claimed_by as "claimedBy", t.status, t.due_at as "dueAt",
   t.created_at as "createdAt"
   from regulation_tasks t join regulation_instances i on i.id = t.instance_id`;
 const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
@@ -167,6 +170,9 @@ export async function completeTaskCommand(
   const [task] = await ctx.em.getConnection().execute<TaskView[]>(`${TASK_SELECT} where t.id = ?`, [taskId]);
   if (!task || !mayWork(task, await workerOf(ctx.em, ctx.viewer))) throw notFound('Task');
   if (task.status !== 'open') throw new DomainError('TASK_NOT_OPEN', 'This task is done or was cancelled');
+  if (task.claimedBy && task.claimedBy !== ctx.viewer.id) {
+    throw new DomainError('TASK_CLAIMED', 'Someone else has claimed this task', { claimedBy: task.claimedBy });
+  }
   const row = await loadInstance(ctx.em, task.instanceId);
   if (!row) throw notFound('Task');
   await send(
@@ -224,4 +230,49 @@ export async function readInstance(em: EntityManager, viewer: Viewer, id: string
     incidents: s.interp.incidents,
     error: s.interp.error ?? null,
   };
+}
+
+/**
+ * Claims an open task for the viewer (one of those who may work it), or gives it back. A claim is the inbox's
+ * bookkeeping, not a step of the regulation: it is written to the task row, atomically, and refused while another
+ * person holds the task.
+ */
+export async function claimTask(em: EntityManager, viewer: Viewer, taskId: string, claim: boolean): Promise<TaskView> {
+  const [task] = await em.getConnection().execute<TaskView[]>(`${TASK_SELECT} where t.id = ?`, [taskId]);
+  if (!task || !mayWork(task, await workerOf(em, viewer))) throw notFound('Task');
+  if (task.status !== 'open') throw new DomainError('TASK_NOT_OPEN', 'This task is done or was cancelled');
+  const rows = await em
+    .getConnection()
+    .execute<{ id: string }[]>(
+      claim
+        ? `update regulation_tasks set claimed_by = ? where id = ? and status = 'open' and (claimed_by is null or claimed_by = ?) returning id`
+        : `update regulation_tasks set claimed_by = null where id = ? and status = 'open' and claimed_by = ? returning id`,
+      claim ? [viewer.id, taskId, viewer.id] : [taskId, viewer.id],
+    );
+  if (!rows.length) {
+    throw new DomainError('TASK_CLAIMED', claim ? 'Someone else has claimed this task' : 'You do not hold this task');
+  }
+  const [after] = await em.getConnection().execute<TaskView[]>(`${TASK_SELECT} where t.id = ?`, [taskId]);
+  return taskView(after);
+}
+
+/** Resolves an incident (a service that failed): retry it, with values set first, or skip it as if it completed. */
+export async function resolveIncidentCommand(
+  ctx: RegulationCommandContext,
+  instanceId: string,
+  input: { tokenId: string; action: 'retry' | 'skip'; variables?: Record<string, unknown> },
+): Promise<void> {
+  if (ctx.viewer.role !== 'admin' && ctx.viewer.role !== 'process_owner') throw notFound('Regulation instance');
+  const row = await loadInstance(ctx.em, instanceId);
+  if (!row) throw notFound('Regulation instance');
+  await send(
+    ctx,
+    target(instanceId, async () => ({ instance: (await loadInstance(ctx.em.fork(), instanceId))!, created: true })),
+    resolveIncident,
+    { opId: randomUUID(), actorId: ctx.actorId, storedVersion: row.version, ...input },
+    {
+      storedVersion: async () => (await loadInstance(ctx.em.fork(), instanceId))?.version ?? null,
+      resync: resyncRegulation,
+    },
+  );
 }

@@ -14,6 +14,7 @@ let owner: Session;
 let admin: Session;
 let producer: Session;
 let seller: Session;
+let colleague: Session;
 const FIXTURES = path.resolve(import.meta.dirname, '..', '..', 'bpmn', '__tests__', 'fixtures');
 
 beforeAll(async () => {
@@ -24,6 +25,21 @@ beforeAll(async () => {
   admin = await login(h, (await f.user('admin')).email);
   producer = await login(h, (await f.user('member', { departmentId: production.id })).email);
   seller = await login(h, (await f.user('manager')).email);
+  colleague = await login(h, (await f.user('member', { departmentId: production.id })).email);
+  // a regulation whose first step is a service this version does not run: it is parked as an incident
+  const parked = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:dealflow="https://dealflow.dev/schema/bpmn/1.0" id="d" targetNamespace="x">
+  <bpmn:process id="mail_then_check" name="Mail, then check" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="mail" />
+    <bpmn:serviceTask id="mail" name="Mail the customer" dealflow:type="sendEmail" />
+    <bpmn:sequenceFlow id="f2" sourceRef="mail" targetRef="check" />
+    <bpmn:userTask id="check" name="Check the reply" dealflow:candidateGroups="department:${production.id}" dealflow:formKey="check" />
+    <bpmn:sequenceFlow id="f3" sourceRef="check" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+  expect((await owner.post('/regulations', { xml: parked })).status).toBe(201);
   // the sub-process waits two seconds instead of an hour; the task names its group by the department's id
   const xml = fs
     .readFileSync(path.join(FIXTURES, 'feasibility.bpmn'), 'utf8')
@@ -90,5 +106,36 @@ describe('running a regulation', () => {
       variables: { product: 'Widget', feasible: true, estimateAmount: 1200 },
     });
     expect(finished.completedNodes).toEqual(expect.arrayContaining(['assess', 'cost', 's_wait', 'join', 'done']));
+  });
+
+  it('parks a failing service as an incident the process owner skips, and lets one person hold a group task', async () => {
+    const started = await seller.post('/regulations/mail_then_check/instances', { variables: {} });
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    const parked = await until(
+      async () => (await owner.get(`/regulation-instances/${id}`)).body,
+      (b) => b.incidents.length > 0,
+    );
+    expect(parked.incidents).toMatchObject([{ node: 'mail', message: expect.stringContaining('sendEmail') }]);
+    expect(parked.status).toBe('running');
+    // only process owners and administrators resolve incidents
+    const tokenId = parked.incidents[0].tokenId as string;
+    expect(
+      (await seller.post(`/regulation-instances/${id}/incidents/resolve`, { tokenId, action: 'skip' })).status,
+    ).toBe(404);
+    const skipped = await owner.post(`/regulation-instances/${id}/incidents/resolve`, { tokenId, action: 'skip' });
+    expect(skipped.status).toBe(200);
+    expect(skipped.body).toMatchObject({ incidents: [], activeNodes: ['check'] });
+
+    const task = (await producer.get('/tasks')).body.items.find((t: { instanceId: string }) => t.instanceId === id);
+    expect((await producer.post(`/tasks/${task.id}/claim`)).body.claimedBy).toBeTruthy();
+    // while held, a colleague can neither claim nor complete it
+    expect((await colleague.post(`/tasks/${task.id}/claim`)).status).toBe(409);
+    const refused = await colleague.post(`/tasks/${task.id}/complete`, { variables: {} });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('TASK_CLAIMED');
+    expect((await producer.post(`/tasks/${task.id}/unclaim`)).body.claimedBy).toBeNull();
+    expect((await colleague.post(`/tasks/${task.id}/complete`, { variables: { ok: true } })).status).toBe(200);
+    expect((await owner.get(`/regulation-instances/${id}`)).body.status).toBe('completed');
   });
 });
