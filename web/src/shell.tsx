@@ -1,7 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { Locale } from './api.js';
 import { chunk, useChunk } from './chunk.js';
-import { useI18n } from './i18n/index.js';
+import { useI18n, type MessageKey } from './i18n/index.js';
 import { Link, useLocation } from './router.js';
 import { useSession } from './session.js';
 import { Avatar, Icon, errorText, useToast } from './ui.js';
@@ -57,6 +57,26 @@ function NavItem({
   );
 }
 
+/** The navigation: each entry is active on its path and below it (the deals also on the home page). */
+interface NavEntry {
+  to: string;
+  icon: string;
+  label: MessageKey;
+}
+const MAIN_NAV: NavEntry[] = [
+  { to: '/deals', icon: 'board', label: 'nav.deals' },
+  { to: '/clients', icon: 'building', label: 'nav.clients' },
+  { to: '/calendar', icon: 'calendar', label: 'nav.calendar' },
+  { to: '/reports', icon: 'file', label: 'nav.reports' },
+];
+const ADMIN_NAV: NavEntry[] = [
+  { to: '/admin/pipelines', icon: 'flow', label: 'nav.pipelines' },
+  { to: '/admin/users', icon: 'users', label: 'nav.users' },
+  { to: '/admin/currency', icon: 'globe', label: 'nav.currency' },
+  { to: '/admin/calendar', icon: 'calendar', label: 'nav.calendarAdmin' },
+  { to: '/admin/audit', icon: 'clock', label: 'nav.audit' },
+];
+
 export function Shell({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const { user, logout } = useSession();
@@ -70,6 +90,13 @@ export function Shell({ children }: { children: ReactNode }) {
   }
   const close = () => setOpen(false);
   const isAdmin = user?.role === 'admin';
+  const navProps = (n: NavEntry) => ({
+    to: n.to,
+    icon: n.icon,
+    label: t(n.label),
+    active: n.to === '/deals' ? path === '/' || path.startsWith('/deals') : path.startsWith(n.to),
+    onClick: close,
+  });
   return (
     <div className={`shell ${open ? 'nav-open' : ''}`}>
       <aside className="sidebar" aria-label={t('nav.menu')}>
@@ -78,72 +105,15 @@ export function Shell({ children }: { children: ReactNode }) {
           <span>{t('app.name')}</span>
         </div>
         <nav className="nav">
-          <NavItem
-            to="/deals"
-            icon="board"
-            label={t('nav.deals')}
-            active={path === '/' || path.startsWith('/deals')}
-            onClick={close}
-          />
-          <NavItem
-            to="/clients"
-            icon="building"
-            label={t('nav.clients')}
-            active={path.startsWith('/clients')}
-            onClick={close}
-          />
-          <NavItem
-            to="/calendar"
-            icon="calendar"
-            label={t('nav.calendar')}
-            active={path.startsWith('/calendar')}
-            onClick={close}
-          />
-          <NavItem
-            to="/reports"
-            icon="file"
-            label={t('nav.reports')}
-            active={path.startsWith('/reports')}
-            onClick={close}
-          />
+          {MAIN_NAV.map((n) => (
+            <NavItem key={n.to} {...navProps(n)} />
+          ))}
           {isAdmin ? (
             <>
               <div className="nav-section">{t('nav.admin')}</div>
-              <NavItem
-                to="/admin/pipelines"
-                icon="flow"
-                label={t('nav.pipelines')}
-                active={path.startsWith('/admin/pipelines')}
-                onClick={close}
-              />
-              <NavItem
-                to="/admin/users"
-                icon="users"
-                label={t('nav.users')}
-                active={path.startsWith('/admin/users')}
-                onClick={close}
-              />
-              <NavItem
-                to="/admin/currency"
-                icon="globe"
-                label={t('nav.currency')}
-                active={path.startsWith('/admin/currency')}
-                onClick={close}
-              />
-              <NavItem
-                to="/admin/calendar"
-                icon="clock"
-                label={t('nav.calendarAdmin')}
-                active={path.startsWith('/admin/calendar')}
-                onClick={close}
-              />
-              <NavItem
-                to="/admin/audit"
-                icon="clock"
-                label={t('nav.audit')}
-                active={path.startsWith('/admin/audit')}
-                onClick={close}
-              />
+              {ADMIN_NAV.map((n) => (
+                <NavItem key={n.to} {...navProps(n)} />
+              ))}
             </>
           ) : null}
         </nav>
