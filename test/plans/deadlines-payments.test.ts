@@ -5,7 +5,12 @@
  * file confirmed twice, corrected and sent again, or confirmed twice at once, records each payment once and says which
  * rows are recorded already; refunds and bad input are refused or accepted naming the row, the field and the column.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowBundle } from '../../runtime/worker.ts';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
 
 let h: Harness;
@@ -169,6 +174,26 @@ describe('plan deadlines', () => {
     expect(await submitReminders(id.mia)).toHaveLength(1);
     expect(await submitReminders(id.olga)).toHaveLength(1);
     expect(await submitReminders(newcomer.id)).toHaveLength(1);
+
+    // its history replays with the current code (RECORD_HISTORIES=1 commits it as a fixture)
+    const json = JSON.parse(historyToJSON(await wf.fetchHistory())) as { events: { eventType: string }[] };
+    const root = path.resolve(import.meta.dirname, '..', '..');
+    await Worker.runReplayHistory(
+      { workflowBundle: await workflowBundle(path.join(root, '.data', 'cache')) },
+      historyFromJSON(json),
+      'plan-deadlines-replay',
+    );
+    expect(json.events.map((e) => e.eventType)).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
+    if (process.env.RECORD_HISTORIES === '1') {
+      const file = path.join(
+        root,
+        'test',
+        'fixtures',
+        'histories',
+        `plan-deadlines-woken-${new Date().toISOString().slice(0, 10)}.json`,
+      );
+      fs.writeFileSync(file, JSON.stringify(json, null, 1));
+    }
   });
 
   it('lists confirmations overdue to the lead, the lead above and the administrator; nobody else', async () => {
@@ -359,6 +384,21 @@ describe('payments', () => {
       [5, 'amount/Сумма'],
       [6, 'paidOn/Дата'],
     ]);
+    // the same file in UTF-8, with and without a byte order mark: read alike
+    for (const [text, encoding] of [
+      [csv, 'utf-8'],
+      ['\ufeff' + csv, 'utf-8-bom'],
+    ]) {
+      const same = await upload(mia, text, false);
+      expect(same.body).toMatchObject({ encoding, valid: 1, invalid: 4 });
+      expect(same.body.rows.map((x: { errors: { column: string }[] }) => x.errors.map((e) => e.column))).toEqual([
+        [],
+        ['Сумма'],
+        ['Валюта'],
+        ['Сумма'],
+        ['Дата'],
+      ]);
+    }
     const cols = await upload(mia, encode1251('Клиент;Дата\r\nAcme;01.08.2026\r\n'), false);
     expect([cols.status, cols.body.code]).toEqual([422, 'PAYMENT_IMPORT_COLUMNS']);
     expect(cols.body.missing ?? cols.body.details?.missing).toEqual(['amount']);
