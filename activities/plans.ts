@@ -6,7 +6,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { KitFailure } from '../modules/kit/contract.ts';
 import type { DecisionInput, LineWrite, PlanState } from '../modules/plans/model.ts';
-import { loadPlanRow, loadPlanState } from '../modules/plans/rows.ts';
+import { loadPlanRow, loadPlanSettings, loadPlanState } from '../modules/plans/rows.ts';
+import { submitDeadlines } from '../modules/plans/rules.ts';
 import { notify } from '../modules/notifications/write.ts';
 import { recordEvent } from '../modules/timeline/write.ts';
 import type { CreatePlanCommand } from '../workflows/plan-contract.ts';
@@ -115,6 +116,13 @@ async function writePlan(em: EntityManager, next: PlanState, fromVersion: number
   if (!row) throw finalFailure(KitFailure.versionConflict, 'The plan changed meanwhile');
   return row.version;
 }
+
+/**
+ * A deadline reminder's key: per manager and period (not per plan row), so the reminder a manager gets while they
+ * have no plan and the one their plan's workflow sends for its first revision are one and the same.
+ */
+const reminderKey = (kind: 'submit' | 'review', managerId: string, period: string, revision: number, userId: string) =>
+  `plan-${kind}:${managerId}-${period}:${revision}:${userId}`;
 
 const currentVersion = async (em: EntityManager, id: string) => (await loadPlanRow(em, id))?.version ?? 0;
 
@@ -298,7 +306,7 @@ export function createPlanActivities({ orm, afterNotify }: { orm: MikroORM; afte
             recordType: 'plan',
             recordId: state.id,
             data: { period: state.period, managerId: state.managerId, revision: state.revision },
-            key: `plan-${kind}:${state.id}:${state.revision}:${userId}`,
+            key: reminderKey(kind, state.managerId, state.period, state.revision, userId),
           })),
         );
         await exec(
@@ -309,6 +317,47 @@ export function createPlanActivities({ orm, afterNotify }: { orm: MikroORM; afte
       });
       if (ids.length && afterNotify) await afterNotify(ids).catch(() => undefined);
       return next;
+    },
+
+    /**
+     * The submit deadline for managers with no plan at all (those with a plan are reminded by its workflow): for each
+     * plan period (the settings' `remindPeriod`) whose deadline has passed and which has not ended, every active
+     * manager without a plan for it is told, keyed as the plan's own first reminder would be, so never twice. Only
+     * while plans are confirmed. Answers when the next deadline falls (epoch ms) and how many were told.
+     */
+    async remindMissingPlans({ now }: { now: number }): Promise<{ nextAt: number | null; reminded: number }> {
+      const em = orm.em.fork();
+      const settings = await loadPlanSettings(em);
+      if (!settings.confirmation) return { nextAt: null, reminded: 0 };
+      const { due, nextAt } = submitDeadlines(now, settings);
+      const ids: string[] = [];
+      for (const period of due) {
+        await em.transactional(async (tem) => {
+          const managers = await exec<{ id: string }>(
+            tem,
+            `select u.id from users u
+              where u.role = 'manager' and u.disabled_at is null
+                and not exists (select 1 from plans p where p.manager_id = u.id and p.period = ?)
+              order by u.id`,
+            [period.key],
+          );
+          ids.push(
+            ...(await notify(
+              tem,
+              managers.map(({ id }) => ({
+                userId: id,
+                kind: 'plan_submit_due',
+                recordType: 'plan',
+                recordId: null,
+                data: { period: period.key, managerId: id, revision: 1, planned: false },
+                key: reminderKey('submit', id, period.key, 1, id),
+              })),
+            )),
+          );
+        });
+      }
+      if (ids.length && afterNotify) await afterNotify(ids).catch(() => undefined);
+      return { nextAt, reminded: ids.length };
     },
   };
 }

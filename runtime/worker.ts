@@ -17,6 +17,7 @@ import type { FileStorage } from '../modules/files/storage.ts';
 import { createNotificationMailer } from '../modules/notifications/mail.ts';
 import type { Config } from '../server/config.ts';
 import { fileSweepWorkflowId } from '../workflows/file-sweep.ts';
+import { planDeadlinesWorkflowId } from '../workflows/plan-deadlines.ts';
 import { logger } from '../server/logger.ts';
 import { setTemporalMetricsAddress } from '../server/metrics.ts';
 import { requestIdActivityInterceptor } from '../server/temporal-interceptors.ts';
@@ -140,6 +141,11 @@ export async function startWorker(opts: {
   try {
     await client.workflow.start('fileSweepWorkflow', {
       workflowId: fileSweepWorkflowId(opts.taskQueue),
+      taskQueue: opts.taskQueue,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    await client.workflow.start('planDeadlinesWorkflow', {
+      workflowId: planDeadlinesWorkflowId(opts.taskQueue),
       taskQueue: opts.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',
     });

@@ -9,10 +9,19 @@ import {
   type PlanCommandContext,
 } from '../../modules/plans/commands.ts';
 import { importPayments, recordPayment } from '../../modules/plans/payments.ts';
-import { listPlans, planHistory, planTotals, planVsActual, readPlan } from '../../modules/plans/queries.ts';
+import {
+  listPlans,
+  overdueReviews,
+  planHistory,
+  planTotals,
+  planVsActual,
+  readPlan,
+} from '../../modules/plans/queries.ts';
 import { loadPlanSettings } from '../../modules/plans/rows.ts';
 import { setPlanSettings } from '../../modules/plans/settings.ts';
 import { route, type Ctx, type RouteSpec } from '../http.ts';
+import { clientAddress } from './auth.ts';
+import { wakeDeadlines } from '../../modules/plans/deadlines.ts';
 
 const money = z.string().describe('a decimal string, e.g. "1234.50"');
 const date = z.string().describe('a calendar date, YYYY-MM-DD');
@@ -111,6 +120,9 @@ const settingsSchema = z
     submitDueDays: z.number().int().describe("days from the period's first day by which a manager submits"),
     reviewDueDays: z.number().int().describe("days from the period's first day by which the lead reviews"),
     timeZone: z.string().describe('the company time zone periods are bounded in'),
+    remindPeriod: z
+      .enum(['day', 'week', 'month'])
+      .describe('the plan period a manager with no plan is reminded to submit for, at the submit deadline'),
     version: z.number().int(),
   })
   .meta({ id: 'PlanSettings' });
@@ -135,6 +147,10 @@ const paymentBody = z.strictObject({
   currency,
   paidOn: date,
   comment: z.string().trim().max(2000).default(''),
+  refund: z
+    .boolean()
+    .default(false)
+    .describe('money returned to the client: counts negative (the amount may be given with or without its minus)'),
 });
 
 export const planRoutes: RouteSpec[] = [
@@ -152,7 +168,9 @@ export const planRoutes: RouteSpec[] = [
     method: 'put',
     path: '/plan-settings',
     operationId: 'setPlanSettings',
-    summary: 'Turn confirmation on or off, set the deadlines and the time zone (409 when changed meanwhile)',
+    summary:
+      'Turn confirmation on or off, set the deadlines, the time zone and the period managers with no plan are reminded ' +
+      'for (409 when changed meanwhile); the change is audited',
     tag: 'Plans',
     access: 'admin',
     errors: [400, 409],
@@ -161,10 +179,15 @@ export const planRoutes: RouteSpec[] = [
       submitDueDays: z.number().int().min(-366).max(366),
       reviewDueDays: z.number().int().min(-366).max(366),
       timeZone: z.string().max(64),
+      remindPeriod: z.enum(['day', 'week', 'month']).optional().describe('unchanged when left out'),
       version: z.number().int().min(0),
     }),
     response: settingsSchema,
-    handler: ({ em, body }) => setPlanSettings(em, body),
+    handler: async ({ em, body, user, req, app }) => {
+      const saved = await setPlanSettings(em, body, { id: user.id, email: user.email, ip: clientAddress(req) });
+      await wakeDeadlines(app.temporal, app.config.TEMPORAL_TASK_QUEUE);
+      return saved;
+    },
   }),
   route({
     method: 'get',
@@ -199,6 +222,38 @@ export const planRoutes: RouteSpec[] = [
       ),
     }),
     handler: async ({ em, user, query }) => ({ items: await listPlans(em, user, query) }),
+  }),
+  route({
+    method: 'get',
+    path: '/plans/overdue',
+    operationId: 'overduePlanReviews',
+    summary:
+      'Confirmations overdue: submitted plans whose lines still await the lead after the review deadline, oldest ' +
+      "first, with the lead who should review; an administrator sees the company's, a lead their org subtree's (so " +
+      "a lead's lead sees their leads' overdue reviews), anyone else none",
+    tag: 'Plans',
+    access: 'user',
+    response: z.object({
+      items: z.array(
+        z
+          .object({
+            planId: z.uuid(),
+            managerId: z.uuid(),
+            managerName: z.string(),
+            period: z.string(),
+            periodKind: z.enum(['day', 'week', 'month']),
+            revision: z.number().int(),
+            leadId: z.uuid().nullable().describe('the nearest lead above the manager: who should review'),
+            leadName: z.string().nullable(),
+            submittedAt: z.string().nullable(),
+            dueAt: z.string().describe('the review deadline that passed'),
+            openLines: z.number().int(),
+            openAmount: money.describe('the lines awaiting a decision, in the company currency'),
+          })
+          .meta({ id: 'OverduePlanReview' }),
+      ),
+    }),
+    handler: async ({ em, user }) => ({ items: await overdueReviews(em, user) }),
   }),
   route({
     method: 'get',
@@ -401,7 +456,9 @@ export const planRoutes: RouteSpec[] = [
     method: 'post',
     path: '/payments',
     operationId: 'recordPayment',
-    summary: "Record a payment received from a client (optionally for a deal); it counts for the client's owner",
+    summary:
+      "Record a payment received from a client (optionally for a deal), or a refund; it counts for the client's " +
+      'owner. A zero amount, or a negative one not marked as a refund, is refused naming the field (422)',
     tag: 'Plans',
     access: 'user',
     status: 201,
@@ -412,11 +469,12 @@ export const planRoutes: RouteSpec[] = [
       clientId: z.uuid(),
       dealId: z.uuid().nullable(),
       managerId: z.uuid(),
-      amount: z.string(),
+      amount: z.string().describe('negative for a refund'),
       currency: z.string(),
       amountBase: money,
       paidOn: date,
       comment: z.string(),
+      refund: z.boolean(),
     }),
     handler: ({ em, user, body }) => recordPayment(em, user, body),
   }),
@@ -426,8 +484,11 @@ export const planRoutes: RouteSpec[] = [
     operationId: 'importPayments',
     summary:
       'Import payments from a CSV file (UTF-8 with or without BOM, UTF-16 or Windows-1251; columns client, deal, ' +
-      'amount, currency, date, comment): without confirm a preview with each row’s errors, nothing written; with ' +
-      'confirm=true the valid rows are written',
+      'amount, currency, date, comment, refund): without confirm a preview with each row’s errors (naming the row and ' +
+      'the column of the file), nothing written; with confirm=true the valid rows are written. A payment is written ' +
+      'once: a row of a file confirmed before (the same client, deal, date, amount and currency, as often as the file ' +
+      'repeats it) is answered `recorded` with the payment it is, in the preview and at confirmation, and not ' +
+      'written again — also when two confirmations race',
     tag: 'Plans',
     access: 'user',
     errors: [400, 413, 415, 422],
@@ -437,20 +498,33 @@ export const planRoutes: RouteSpec[] = [
       encoding: z.string().nullable(),
       delimiter: z.string().nullable(),
       confirmed: z.boolean(),
-      written: z.number().int(),
+      written: z.number().int().describe('rows written by this request'),
+      recorded: z.number().int().describe('valid rows recorded already, not written again'),
       valid: z.number().int(),
       invalid: z.number().int(),
       rows: z.array(
         z.object({
           row: z.number().int().describe('the line of the file (the header is line 1)'),
+          status: z
+            .enum(['invalid', 'ready', 'written', 'recorded'])
+            .describe('ready: would be written at confirmation; recorded: written before, not again'),
+          paymentId: z.uuid().nullable().describe('the payment written now, or recorded before'),
+          recordedAt: z.string().nullable().describe('when the payment was recorded before'),
           clientId: z.uuid().nullable(),
           dealId: z.string().nullable(),
           amount: z.string(),
           currency: z.string(),
           paidOn: z.string(),
           amountBase: z.string().nullable(),
+          refund: z.boolean(),
           comment: z.string(),
-          errors: z.array(z.object({ field: z.string(), message: z.string() })),
+          errors: z.array(
+            z.object({
+              field: z.string(),
+              column: z.string().nullable().describe('the column of the file, as its header names it'),
+              message: z.string(),
+            }),
+          ),
         }),
       ),
     }),

@@ -90,8 +90,9 @@ export async function listAudit(
     args.push(q.afterId);
   }
   return em.getConnection().execute<AuditRow[]>(
-    `select id::text as id, at, kind, actor_id, actor_email, ip, subject_type, subject_id, details from audit_log
-     ${where.length ? `where ${where.join(' and ')}` : ''} order by id desc limit ?`,
+    // ordered by the column, not the text it is answered as ('9' sorts after '10')
+    `select a.id::text as id, at, kind, actor_id, actor_email, ip, subject_type, subject_id, details from audit_log a
+     ${where.length ? `where ${where.join(' and ')}` : ''} order by a.id desc limit ?`,
     [...args, q.limit],
   );
 }

@@ -18,5 +18,6 @@ export const AUDIT_KINDS = [
   'import.started',
   'import.finished',
   'currency.changed',
+  'plans.settings_changed',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];

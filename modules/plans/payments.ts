@@ -1,11 +1,17 @@
 /**
  * Payments received, per client and optionally deal: entered one by one, or imported from a CSV file (UTF-8 with or
  * without BOM, UTF-16, Windows-1251; delimiter detected — modules/imports/parse.ts) with a preview that checks every
- * row and names its errors; nothing is written until the import is confirmed, and then only the valid rows, in one
- * transaction. Amounts convert to the company currency at the rate of the payment's date. A payment counts for the
- * client's owner.
+ * row and names its errors (the row of the file and its column); nothing is written until the import is confirmed,
+ * and then only the valid rows, in one transaction. Amounts convert to the company currency at the rate of the
+ * payment's date. A payment counts for the client's owner. A refund is a payment marked as one: its amount counts
+ * negative (a negative amount not marked so is refused, as is zero).
+ *
+ * Each imported payment keeps a key: its client, deal, date, signed amount, currency and which occurrence of that
+ * payment it is in its file (a file may list the same payment twice), hashed; the key is unique. So confirming a file
+ * again, confirming it twice at once, or sending a corrected copy of a file writes no payment twice: the preview and
+ * the confirmation say which rows are recorded already.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidArray, type Viewer } from '../access/visibility.ts';
 import { parseCsv } from '../imports/parse.ts';
@@ -21,6 +27,8 @@ export interface PaymentInput {
   currency: string;
   paidOn: string;
   comment: string;
+  /** money returned to the client: counts negative */
+  refund?: boolean;
 }
 
 export interface RowProblem {
@@ -28,7 +36,11 @@ export interface RowProblem {
   message: string;
 }
 
-const AMOUNT = /^\d{1,16}(?:\.\d{1,2})?$/;
+const AMOUNT = /^-?\d{1,16}(?:\.\d{1,2})?$/;
+
+/** The amount as stored: a refund's negative, whichever sign it was given with; else as given. Pure. */
+export const signedAmount = (amount: string, refund: boolean | undefined): string =>
+  refund ? `-${amount.replace(/^-/, '')}` : amount;
 
 /** A payment's own problems (amount, currency, date), pure. */
 export function paymentProblems(
@@ -37,7 +49,9 @@ export function paymentProblems(
 ): RowProblem[] {
   const out: RowProblem[] = [];
   if (!AMOUNT.test(p.amount)) out.push({ field: 'amount', message: 'An amount is a number with at most two decimals' });
-  else if (!/[1-9]/.test(p.amount)) out.push({ field: 'amount', message: 'An amount must be above zero' });
+  else if (!/[1-9]/.test(p.amount)) out.push({ field: 'amount', message: 'An amount cannot be zero' });
+  else if (p.amount.startsWith('-') && !p.refund)
+    out.push({ field: 'amount', message: 'A negative amount is a refund: record it as a refund' });
   if (!c.company) out.push({ field: 'currency', message: 'The company currency is not set' });
   else if (p.currency !== c.company && !c.byDay[p.currency])
     out.push({
@@ -78,6 +92,12 @@ interface Checked {
   errors: RowProblem[];
 }
 
+/** The payment in the company currency at the rate of its date, negative for a refund. */
+function signedBase(c: Currencies, p: PaymentInput): string {
+  const [base] = baseAmounts(c, [{ amount: p.amount.replace(/^-/, ''), currency: p.currency, expectedOn: p.paidOn }]);
+  return signedAmount(base, p.refund);
+}
+
 async function check(em: EntityManager, viewer: Viewer, rows: PaymentInput[]): Promise<Checked[]> {
   const currencies = await loadCurrencies(em);
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -97,21 +117,34 @@ async function check(em: EntityManager, viewer: Viewer, rows: PaymentInput[]): P
     out.push({
       input,
       managerId: client?.ownerId ?? null,
-      amountBase: errors.length ? null : baseAmounts(currencies, [{ ...input, expectedOn: input.paidOn }])[0],
+      amountBase: errors.length ? null : signedBase(currencies, input),
       errors,
     });
   }
   return out;
 }
 
-async function write(em: EntityManager, viewer: Viewer, rows: Checked[]): Promise<string[]> {
+/**
+ * Writes the rows; those with an import key already recorded (by an earlier or a concurrent confirmation) are left
+ * out. Answers the id written for each row, null where it was recorded already.
+ */
+async function write(
+  em: EntityManager,
+  viewer: Viewer,
+  rows: (Checked & { importKey?: string; importRow?: number })[],
+): Promise<(string | null)[]> {
   const ids = rows.map(() => randomUUID());
   if (!rows.length) return ids;
-  await em.getConnection().execute(
-    `insert into payments (id, client_id, deal_id, manager_id, paid_on, amount, currency, amount_base, comment, created_by)
-     select x.id, x.client_id, x.deal_id, x.manager_id, x.paid_on, x.amount, x.currency, x.amount_base, x.comment, ?
+  const written = await em.getConnection().execute<{ id: string }[]>(
+    `insert into payments (id, client_id, deal_id, manager_id, paid_on, amount, currency, amount_base, comment, refund,
+       import_key, import_row, created_by)
+     select x.id, x.client_id, x.deal_id, x.manager_id, x.paid_on, x.amount, x.currency, x.amount_base, x.comment,
+            x.refund, x.import_key, x.import_row, ?
        from jsonb_to_recordset(?::jsonb) as x(id uuid, client_id uuid, deal_id uuid, manager_id uuid, paid_on date,
-            amount numeric, currency text, amount_base numeric, comment text)`,
+            amount numeric, currency text, amount_base numeric, comment text, refund boolean, import_key text,
+            import_row int)
+     on conflict (import_key) do nothing
+     returning id::text as id`,
     [
       viewer.id,
       JSON.stringify(
@@ -121,15 +154,21 @@ async function write(em: EntityManager, viewer: Viewer, rows: Checked[]): Promis
           deal_id: r.input.dealId,
           manager_id: r.managerId,
           paid_on: r.input.paidOn,
-          amount: r.input.amount,
+          amount: signedAmount(r.input.amount, r.input.refund),
           currency: r.input.currency,
           amount_base: r.amountBase,
           comment: r.input.comment,
+          refund: !!r.input.refund,
+          import_key: r.importKey ?? null,
+          import_row: r.importRow ?? null,
         })),
       ),
     ],
+    'all',
+    em.getTransactionContext(),
   );
-  return ids;
+  const done = new Set(written.map((w) => w.id));
+  return ids.map((id) => (done.has(id) ? id : null));
 }
 
 /** Records one payment; 422 PAYMENT_INVALID naming the field. */
@@ -140,7 +179,14 @@ export async function recordPayment(em: EntityManager, viewer: Viewer, input: Pa
     throw new DomainError('PAYMENT_INVALID', `${e.field}: ${e.message}`, { field: e.field, errors: checked.errors });
   }
   const [id] = await write(em, viewer, [checked]);
-  return { id, ...input, managerId: checked.managerId!, amountBase: checked.amountBase! };
+  return {
+    id: id!,
+    ...input,
+    amount: signedAmount(input.amount, input.refund),
+    refund: !!input.refund,
+    managerId: checked.managerId!,
+    amountBase: checked.amountBase!,
+  };
 }
 
 const HEADERS: Record<keyof PaymentInput, RegExp> = {
@@ -150,7 +196,9 @@ const HEADERS: Record<keyof PaymentInput, RegExp> = {
   currency: /^(currency|валюта)$/i,
   paidOn: /^(date|paid ?on|payment date|дата|дата оплаты)$/i,
   comment: /^(comment|note|комментарий|примечание)$/i,
+  refund: /^(refund|is refund|возврат)$/i,
 };
+const YES = /^(1|y|yes|true|x|да|д|\+)$/i;
 
 /** "1 234,50" → "1234.50"; DD.MM.YYYY → YYYY-MM-DD. */
 const normAmount = (s: string) => s.replace(/[\s\u00a0\u202f']/g, '').replace(',', '.');
@@ -159,25 +207,40 @@ const normDate = (s: string) => {
   return m ? `${m[3]}-${m[2]}-${m[1]}` : s.trim();
 };
 
+/** The key of an imported payment: what it is and its occurrence among the file's equal payments. Pure. */
+export function importKey(p: PaymentInput, occurrence: number): string {
+  const amount = signedAmount(Number(p.amount.replace(/^-/, '')).toFixed(2), p.refund);
+  return createHash('sha256')
+    .update([p.clientId, p.dealId ?? '', p.paidOn, amount, p.currency, occurrence].join('|'))
+    .digest('base64url');
+}
+
+export type ImportRowStatus = 'invalid' | 'ready' | 'written' | 'recorded';
+
 /**
  * A CSV file of payments: each row checked (client by id or exact name, deal by id or title of that client), with
- * its errors; `confirm` writes the valid rows in one transaction, else nothing is written (the preview).
+ * its errors naming the field and the file's column; `confirm` writes the valid rows not recorded yet in one
+ * transaction, else nothing is written (the preview). Each row says whether it is ready, written now, or recorded
+ * already (by an earlier confirmation of the same payment).
  */
 export async function importPayments(em: EntityManager, viewer: Viewer, buf: Buffer, confirm: boolean) {
   const file = parseCsv(buf);
+  const fields = Object.keys(HEADERS) as (keyof PaymentInput)[];
   const col = Object.fromEntries(
-    (Object.keys(HEADERS) as (keyof PaymentInput)[]).map((k) => [
-      k,
-      file.columns.findIndex((c) => HEADERS[k].test(c.trim())),
-    ]),
+    fields.map((k) => [k, file.columns.findIndex((c) => HEADERS[k].test(c.trim()))]),
   ) as Record<keyof PaymentInput, number>;
   const missing = (['clientId', 'amount', 'paidOn'] as const).filter((k) => col[k] < 0);
   if (missing.length) {
-    throw new DomainError('PAYMENT_IMPORT_COLUMNS', `The file lacks the columns: ${missing.join(', ')}`, {
-      missing,
-      columns: file.columns,
-    });
+    throw new DomainError(
+      'PAYMENT_IMPORT_COLUMNS',
+      `Row 1 (the header) lacks the columns: ${missing.join(', ')}; it has ${file.columns.join(', ')}`,
+      { row: 1, missing, columns: file.columns },
+    );
   }
+  const columnOf = (field: string) => {
+    const k = field as keyof PaymentInput;
+    return k in col && col[k] >= 0 ? file.columns[col[k]].trim() : null;
+  };
   const currencies = await loadCurrencies(em);
   const cell = (r: string[], k: keyof PaymentInput) => (col[k] >= 0 ? (r[col[k]] ?? '').trim() : '');
   // client and deal names: exact (case-insensitive) matches
@@ -223,6 +286,7 @@ export async function importPayments(em: EntityManager, viewer: Viewer, buf: Buf
       currency: (cell(r, 'currency') || currencies.company || '').toUpperCase(),
       paidOn: normDate(cell(r, 'paidOn')),
       comment: cell(r, 'comment'),
+      refund: YES.test(cell(r, 'refund')),
     });
     pre.push(errors);
   }
@@ -230,29 +294,82 @@ export async function importPayments(em: EntityManager, viewer: Viewer, buf: Buf
   checked.forEach((c, i) => {
     if (pre[i].length) c.errors = [...pre[i], ...c.errors.filter((e) => e.field !== 'clientId')];
   });
-  const valid = checked.filter((c) => !c.errors.length);
-  let written = 0;
-  if (confirm && valid.length) {
-    await em.transactional((tem) => write(tem, viewer, valid));
-    written = valid.length;
+  // the key of each valid row: equal payments in one file are told apart by their occurrence
+  const seen = new Map<string, number>();
+  const keys = checked.map((c) => {
+    if (c.errors.length) return null;
+    const base = importKey(c.input, 0);
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return importKey(c.input, n);
+  });
+  const recordedBy = async (tem: EntityManager) => {
+    const ks = keys.filter((k): k is string => !!k);
+    const found = ks.length
+      ? await tem
+          .getConnection()
+          .execute<{ id: string; key: string; at: Date }[]>(
+            `select id::text as id, import_key as key, created_at as at from payments where import_key = any(?::text[])`,
+            [`{${ks.join(',')}}`],
+            'all',
+            tem.getTransactionContext(),
+          )
+      : [];
+    return new Map(found.map((f) => [f.key, f]));
+  };
+  const status: ImportRowStatus[] = checked.map((c) => (c.errors.length ? 'invalid' : 'ready'));
+  const paymentIds: (string | null)[] = checked.map(() => null);
+  const recordedAt: (string | null)[] = checked.map(() => null);
+  const markRecorded = (known: Map<string, { id: string; at: Date }>) =>
+    keys.forEach((k, i) => {
+      const f = k ? known.get(k) : undefined;
+      if (f && status[i] !== 'written') {
+        status[i] = 'recorded';
+        paymentIds[i] = f.id;
+        recordedAt[i] = new Date(f.at).toISOString();
+      }
+    });
+  if (!confirm) {
+    markRecorded(await recordedBy(em));
+  } else {
+    await em.transactional(async (tem) => {
+      const todo = checked
+        .map((c, i) => ({ ...c, importKey: keys[i]!, importRow: i + 2, i }))
+        .filter((c) => !c.errors.length);
+      const ids = await write(tem, viewer, todo);
+      todo.forEach((t, j) => {
+        if (ids[j]) {
+          status[t.i] = 'written';
+          paymentIds[t.i] = ids[j];
+        }
+      });
+      // rows another confirmation recorded (before, or at the same time: it committed first)
+      if (ids.some((id) => !id)) markRecorded(await recordedBy(tem));
+    });
   }
+  const count = (s: ImportRowStatus) => status.filter((x) => x === s).length;
   return {
     encoding: file.encoding,
     delimiter: file.delimiter,
     confirmed: confirm,
-    written,
-    valid: valid.length,
-    invalid: checked.length - valid.length,
+    written: count('written'),
+    recorded: count('recorded'),
+    valid: checked.length - count('invalid'),
+    invalid: count('invalid'),
     rows: checked.map((c, i) => ({
       row: i + 2,
+      status: status[i],
+      paymentId: paymentIds[i],
+      recordedAt: recordedAt[i],
       clientId: c.errors.some((e) => e.field === 'clientId') ? null : c.input.clientId,
       dealId: c.input.dealId,
-      amount: c.input.amount,
+      amount: c.errors.length ? c.input.amount : signedAmount(c.input.amount, c.input.refund),
       currency: c.input.currency,
       paidOn: c.input.paidOn,
       amountBase: c.amountBase,
+      refund: !!c.input.refund,
       comment: c.input.comment,
-      errors: c.errors,
+      errors: c.errors.map((e) => ({ ...e, column: columnOf(e.field) })),
     })),
   };
 }

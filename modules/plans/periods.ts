@@ -124,18 +124,26 @@ function isoWeekKey(monday: number): string {
 /** Whether a calendar date lies inside the period. */
 export const dateInside = (date: string, p: Period) => date >= p.start && date < p.end;
 
+/** a formatter per time zone: building one costs far more than using it */
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 /** The offset of a time zone from UTC at an instant, in ms (e.g. +3 h for Europe/Moscow). */
 function zoneOffset(t: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(t));
+  let format = FORMATS.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    FORMATS.set(timeZone, format);
+  }
+  const parts = format.formatToParts(new Date(t));
   const v = (type: string) => Number(parts.find((x) => x.type === type)!.value);
   return (
     Date.UTC(v('year'), v('month') - 1, v('day'), v('hour'), v('minute'), v('second')) - Math.floor(t / 1000) * 1000
@@ -169,4 +177,20 @@ export function isTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The calendar date an instant (ms) falls on in a time zone. */
+export const dateIn = (t: number, timeZone: string): string => ymd(t + zoneOffset(t, timeZone));
+
+/** The plan period of a kind that holds a date. */
+export function planPeriodOf(date: string, kind: PlanPeriodKind): Period & { kind: PlanPeriodKind } {
+  const t = dateValue(date);
+  if (t === null) throw new RangeError(`not a date: ${date}`);
+  const key =
+    kind === 'day'
+      ? date
+      : kind === 'month'
+        ? date.slice(0, 7)
+        : isoWeekKey(t - ((new Date(t).getUTCDay() + 6) % 7) * DAY);
+  return parsePlanPeriod(key)!;
 }

@@ -432,3 +432,76 @@ export async function planVsActual(
     }),
   };
 }
+
+export interface OverdueReview {
+  planId: string;
+  managerId: string;
+  managerName: string;
+  period: string;
+  periodKind: 'day' | 'week' | 'month';
+  revision: number;
+  /** who should have reviewed: the nearest lead above the manager */
+  leadId: string | null;
+  leadName: string | null;
+  submittedAt: string | null;
+  dueAt: string;
+  openLines: number;
+  openAmount: string;
+}
+
+/**
+ * Confirmations overdue: plans submitted whose lines still await the lead after the review deadline (the settings'
+ * review day of the period). An administrator sees the company's; a lead those of their org subtree — so the lead above
+ * a lead who is late sees it — and anyone else none. Oldest deadline first, at most 500.
+ */
+export async function overdueReviews(em: EntityManager, viewer: Viewer, now = new Date()): Promise<OverdueReview[]> {
+  let managers: string[] | null = null;
+  if (viewer.role !== 'admin') {
+    managers = (await orgSubtree(em, viewer.id, viewer.accessEpoch)).userIds.filter((id) => id !== viewer.id);
+    if (!managers.length) return [];
+  }
+  const rows = await run<Omit<OverdueReview, 'leadId' | 'leadName'>>(
+    em,
+    `select p.id as "planId", p.manager_id as "managerId", u.name as "managerName", p.period,
+            p.period_kind as "periodKind", p.revision,
+            (select max(s.submitted_at) from plan_submissions s where s.plan_id = p.id) as "submittedAt",
+            ((p.period_start + st.review_due_days)::timestamp at time zone st.time_zone) as "dueAt",
+            o.n::int as "openLines", o.amount::text as "openAmount"
+       from plans p
+       cross join plan_settings st
+       join users u on u.id = p.manager_id
+       cross join lateral (select count(*) as n, coalesce(sum(l.amount_base), 0) as amount
+                             from plan_lines l where l.plan_id = p.id and l.status = 'open') o
+      where st.confirmation and p.status = 'submitted' and o.n > 0
+        and ((p.period_start + st.review_due_days)::timestamp at time zone st.time_zone) <= ?
+        and (?::uuid[] is null or p.manager_id = any(?::uuid[]))
+      order by "dueAt", "managerName", "planId"
+      limit 500`,
+    [now, managers && uuidArray(managers), managers && uuidArray(managers)],
+  );
+  const leads = new Map<string, string | null>();
+  for (const r of rows)
+    if (!leads.has(r.managerId)) leads.set(r.managerId, (await leadsAbove(em, r.managerId))[0] ?? null);
+  const ids = [...new Set([...leads.values()].filter((x): x is string => !!x))];
+  const names = ids.length
+    ? new Map(
+        (
+          await run<{ id: string; name: string }>(em, 'select id, name from users where id = any(?::uuid[])', [
+            uuidArray(ids),
+          ])
+        ).map((r) => [r.id, r.name]),
+      )
+    : new Map<string, string>();
+  return rows.map((r) => {
+    const leadId = leads.get(r.managerId) ?? null;
+    return {
+      ...r,
+      leadId,
+      leadName: leadId ? (names.get(leadId) ?? null) : null,
+      submittedAt: r.submittedAt ? new Date(r.submittedAt).toISOString() : null,
+      dueAt: new Date(r.dueAt).toISOString(),
+      openLines: Number(r.openLines),
+      openAmount: money(r.openAmount),
+    };
+  });
+}

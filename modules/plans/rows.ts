@@ -11,6 +11,8 @@ export interface PlanSettings {
   submitDueDays: number;
   reviewDueDays: number;
   timeZone: string;
+  /** the plan period a manager with no plan is reminded to submit for (day, week or month) */
+  remindPeriod: 'day' | 'week' | 'month';
   version: number;
 }
 
@@ -21,9 +23,18 @@ export async function loadPlanSettings(em: EntityManager): Promise<PlanSettings>
   const [row] = await run<PlanSettings>(
     em,
     `select confirmation, submit_due_days as "submitDueDays", review_due_days as "reviewDueDays",
-            time_zone as "timeZone", version from plan_settings`,
+            time_zone as "timeZone", remind_period as "remindPeriod", version from plan_settings`,
   );
-  return row ?? { confirmation: false, submitDueDays: 0, reviewDueDays: 2, timeZone: 'UTC', version: 0 };
+  return (
+    row ?? {
+      confirmation: false,
+      submitDueDays: 0,
+      reviewDueDays: 2,
+      timeZone: 'UTC',
+      remindPeriod: 'month',
+      version: 0,
+    }
+  );
 }
 
 /** The leads of the manager's department and of every department above it, nearest first, the manager left out. */

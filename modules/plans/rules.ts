@@ -4,7 +4,16 @@
  */
 import { PlanFailure } from './contract.ts';
 import type { DecisionInput, LineWrite, PlanLineState, PlanState, Refusal } from './model.ts';
-import { dateInside, dateValue, type Period } from './periods.ts';
+import {
+  addDays,
+  dateIn,
+  dateInside,
+  dateValue,
+  planPeriodOf,
+  zonedMidnight,
+  type Period,
+  type PlanPeriodKind,
+} from './periods.ts';
 
 export interface LineProblem {
   /** the line's index in what was sent */
@@ -210,3 +219,32 @@ export function nextReminder(state: PlanState): { kind: 'submit' | 'review'; at:
 /** The state once a reminder was delivered. */
 export const applyReminded = (state: PlanState, kind: 'submit' | 'review'): PlanState =>
   kind === 'submit' ? { ...state, submitReminded: state.revision } : { ...state, reviewReminded: state.revision };
+
+/** What the submit deadline of plan periods needs: the settings that place it. */
+export interface SubmitDeadline {
+  submitDueDays: number;
+  timeZone: string;
+  remindPeriod: PlanPeriodKind;
+}
+
+/**
+ * The periods whose submit deadline has passed at `now` and which have not ended (a manager with no plan for one of
+ * them is reminded), and when the next deadline falls (epoch ms; null: none within a year and a day). A deadline
+ * falling after its period ended is never due. Pure.
+ */
+export function submitDeadlines(now: number, s: SubmitDeadline): { due: Period[]; nextAt: number | null } {
+  const due: Period[] = [];
+  // a deadline on or after the longest period's end is never due
+  if (s.submitDueDays >= { day: 1, week: 7, month: 31 }[s.remindPeriod]) return { due, nextAt: null };
+  let p: Period = planPeriodOf(dateIn(now, s.timeZone), s.remindPeriod);
+  for (let i = 0; i < 400; i++) {
+    const at = zonedMidnight(addDays(p.start, s.submitDueDays), s.timeZone);
+    const ends = zonedMidnight(p.end, s.timeZone);
+    if (at < ends) {
+      if (at > now) return { due, nextAt: at };
+      due.push(p);
+    }
+    p = planPeriodOf(p.end, s.remindPeriod);
+  }
+  return { due, nextAt: null };
+}

@@ -1137,7 +1137,7 @@ export interface paths {
         };
         /** Whether plans are confirmed by a lead, the deadlines and the time zone periods are bounded in */
         get: operations["getPlanSettings"];
-        /** Turn confirmation on or off, set the deadlines and the time zone (409 when changed meanwhile) */
+        /** Turn confirmation on or off, set the deadlines, the time zone and the period managers with no plan are reminded for (409 when changed meanwhile); the change is audited */
         put: operations["setPlanSettings"];
         post?: never;
         delete?: never;
@@ -1155,6 +1155,23 @@ export interface paths {
         };
         /** The plans of a period you see (yours; a lead's group's; everyone's for an administrator) with their status and totals; a quarter or a year lists its month plans */
         get: operations["listPlans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Confirmations overdue: submitted plans whose lines still await the lead after the review deadline, oldest first, with the lead who should review; an administrator sees the company's, a lead their org subtree's (so a lead's lead sees their leads' overdue reviews), anyone else none */
+        get: operations["overduePlanReviews"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1292,7 +1309,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a payment received from a client (optionally for a deal); it counts for the client's owner */
+        /** Record a payment received from a client (optionally for a deal), or a refund; it counts for the client's owner. A zero amount, or a negative one not marked as a refund, is refused naming the field (422) */
         post: operations["recordPayment"];
         delete?: never;
         options?: never;
@@ -1309,7 +1326,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import payments from a CSV file (UTF-8 with or without BOM, UTF-16 or Windows-1251; columns client, deal, amount, currency, date, comment): without confirm a preview with each row’s errors, nothing written; with confirm=true the valid rows are written */
+        /** Import payments from a CSV file (UTF-8 with or without BOM, UTF-16 or Windows-1251; columns client, deal, amount, currency, date, comment, refund): without confirm a preview with each row’s errors (naming the row and the column of the file), nothing written; with confirm=true the valid rows are written. A payment is written once: a row of a file confirmed before (the same client, deal, date, amount and currency, as often as the file repeats it) is answered `recorded` with the payment it is, in the preview and at confirmation, and not written again — also when two confirmations race */
         post: operations["importPayments"];
         delete?: never;
         options?: never;
@@ -2148,6 +2165,11 @@ export interface components {
             reviewDueDays: number;
             /** @description the company time zone periods are bounded in */
             timeZone: string;
+            /**
+             * @description the plan period a manager with no plan is reminded to submit for, at the submit deadline
+             * @enum {string}
+             */
+            remindPeriod: "day" | "week" | "month";
             version: number;
         };
         PlanSummary: {
@@ -2171,6 +2193,26 @@ export interface components {
             /** @description a decimal string, e.g. "1234.50" */
             pending: string;
             updatedAt: string;
+        };
+        OverduePlanReview: {
+            /** Format: uuid */
+            planId: string;
+            /** Format: uuid */
+            managerId: string;
+            managerName: string;
+            period: string;
+            /** @enum {string} */
+            periodKind: "day" | "week" | "month";
+            revision: number;
+            /** @description the nearest lead above the manager: who should review */
+            leadId: string | null;
+            leadName: string | null;
+            submittedAt: string | null;
+            /** @description the review deadline that passed */
+            dueAt: string;
+            openLines: number;
+            /** @description the lines awaiting a decision, in the company currency */
+            openAmount: string;
         };
         Plan: {
             /** Format: uuid */
@@ -2282,7 +2324,7 @@ export interface components {
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            kind: "auth.login_succeeded" | "auth.login_failed" | "auth.password_changed" | "auth.password_reset" | "user.role_changed" | "user.access_changed" | "share.granted" | "share.revoked" | "export.downloaded" | "record.deleted" | "deal.attachment_removed" | "import.uploaded" | "import.started" | "import.finished" | "currency.changed";
+            kind: "auth.login_succeeded" | "auth.login_failed" | "auth.password_changed" | "auth.password_reset" | "user.role_changed" | "user.access_changed" | "share.granted" | "share.revoked" | "export.downloaded" | "record.deleted" | "deal.attachment_removed" | "import.uploaded" | "import.started" | "import.finished" | "currency.changed" | "plans.settings_changed";
             actorId: string | null;
             actorEmail: string | null;
             ip: string | null;
@@ -8670,6 +8712,11 @@ export interface operations {
                     submitDueDays: number;
                     reviewDueDays: number;
                     timeZone: string;
+                    /**
+                     * @description unchanged when left out
+                     * @enum {string}
+                     */
+                    remindPeriod?: "day" | "week" | "month";
                     version: number;
                 };
             };
@@ -8751,6 +8798,55 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["PlanSummary"][];
+                    };
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    overduePlanReviews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["OverduePlanReview"][];
                     };
                 };
             };
@@ -9451,6 +9547,11 @@ export interface operations {
                     paidOn: string;
                     /** @default  */
                     comment?: string;
+                    /**
+                     * @description money returned to the client: counts negative (the amount may be given with or without its minus)
+                     * @default false
+                     */
+                    refund?: boolean;
                 };
             };
         };
@@ -9469,6 +9570,7 @@ export interface operations {
                         dealId: string | null;
                         /** Format: uuid */
                         managerId: string;
+                        /** @description negative for a refund */
                         amount: string;
                         currency: string;
                         /** @description a decimal string, e.g. "1234.50" */
@@ -9476,6 +9578,7 @@ export interface operations {
                         /** @description a calendar date, YYYY-MM-DD */
                         paidOn: string;
                         comment: string;
+                        refund: boolean;
                     };
                 };
             };
@@ -9547,21 +9650,36 @@ export interface operations {
                         encoding: string | null;
                         delimiter: string | null;
                         confirmed: boolean;
+                        /** @description rows written by this request */
                         written: number;
+                        /** @description valid rows recorded already, not written again */
+                        recorded: number;
                         valid: number;
                         invalid: number;
                         rows: {
                             /** @description the line of the file (the header is line 1) */
                             row: number;
+                            /**
+                             * @description ready: would be written at confirmation; recorded: written before, not again
+                             * @enum {string}
+                             */
+                            status: "invalid" | "ready" | "written" | "recorded";
+                            /** @description the payment written now, or recorded before */
+                            paymentId: string | null;
+                            /** @description when the payment was recorded before */
+                            recordedAt: string | null;
                             clientId: string | null;
                             dealId: string | null;
                             amount: string;
                             currency: string;
                             paidOn: string;
                             amountBase: string | null;
+                            refund: boolean;
                             comment: string;
                             errors: {
                                 field: string;
+                                /** @description the column of the file, as its header names it */
+                                column: string | null;
                                 message: string;
                             }[];
                         }[];
@@ -9772,7 +9890,7 @@ export interface operations {
                 /** @description opaque cursor from the previous page */
                 cursor?: string;
                 limit?: number;
-                /** @description comma-separated kinds: auth.login_succeeded, auth.login_failed, auth.password_changed, auth.password_reset, user.role_changed, user.access_changed, share.granted, share.revoked, export.downloaded, record.deleted, deal.attachment_removed, import.uploaded, import.started, import.finished, currency.changed */
+                /** @description comma-separated kinds: auth.login_succeeded, auth.login_failed, auth.password_changed, auth.password_reset, user.role_changed, user.access_changed, share.granted, share.revoked, export.downloaded, record.deleted, deal.attachment_removed, import.uploaded, import.started, import.finished, currency.changed, plans.settings_changed */
                 kind?: string;
                 actorId?: string;
                 /** @description entries at or after this time */

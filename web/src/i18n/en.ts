@@ -604,6 +604,7 @@ export const en = {
   'problem.IMPORT_NOT_MAPPED': 'Map the columns first.',
   'problem.IMPORT_ALREADY_STARTED': 'This import has started already.',
   'audit.kind.currency.changed': 'Company currency or exchange rates changed',
+  'audit.kind.plans.settings_changed': 'Plan settings changed',
 
   'nav.calendar': 'Calendar',
   'nav.reports': 'Reports',

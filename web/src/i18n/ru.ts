@@ -613,6 +613,7 @@ export const ru: { [K in MessageKey]: string } = {
   'problem.IMPORT_NOT_MAPPED': 'Сначала сопоставьте столбцы.',
   'problem.IMPORT_ALREADY_STARTED': 'Этот импорт уже запущен.',
   'audit.kind.currency.changed': 'Изменены валюта компании или курсы валют',
+  'audit.kind.plans.settings_changed': 'Изменены настройки планов',
 
   'nav.calendar': 'Календарь',
   'nav.reports': 'Отчёты',
