@@ -51,7 +51,7 @@ export interface ServiceRun {
   instanceId: string;
   tokenId: string;
   node: string;
-  serviceType: ServiceType | string;
+  serviceType: string;
   params?: Record<string, string>;
   variables: Record<string, unknown>;
   /** when the instance may run into this step (the workflow's clock), for waits */
@@ -76,7 +76,9 @@ export interface ServiceDeps {
   mail?: (ids: string[]) => Promise<void>;
 }
 
-const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+/** A value as text: objects and lists as JSON. */
+const text = (v: unknown): string =>
+  v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** How often a wait for a deal's stage looks again, unless the node says (`every`). */
 export const STAGE_RECHECK = 'PT30S';
@@ -242,9 +244,10 @@ export function createRegulationServices(deps: ServiceDeps) {
       if (!wanted) throw new ServiceError('waitDealStage needs a "stageId"');
       const [deal] = await em
         .getConnection()
-        .execute<
-          { stage_id: string; name: string }[]
-        >(`select d.stage_id, s.name from deals d join stages s on s.id = d.stage_id where d.id = ?`, [dealId]);
+        .execute<{ stage_id: string; name: string }[]>(
+          `select d.stage_id, s.name from deals d join stages s on s.id = d.stage_id where d.id = ?`,
+          [dealId],
+        );
       if (!deal) throw new ServiceError(`waitDealStage: no deal ${dealId}`);
       if (deal.stage_id === wanted || deal.name.toLowerCase() === wanted.toLowerCase()) {
         return { variables: { dealStageId: deal.stage_id } };
@@ -269,9 +272,8 @@ export function dealChanges(values: Record<string, unknown>): DealChanges {
   const custom: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(values)) {
     if (value === undefined) continue;
-    if (field === 'amount') changes.amount = value === null ? null : String(value);
-    else if ((CORE as readonly string[]).includes(field)) {
-      (changes as Record<string, unknown>)[field] = value === null ? null : String(value);
+    if ((CORE as readonly string[]).includes(field)) {
+      (changes as Record<string, unknown>)[field] = value === null ? null : text(value);
     } else custom[field] = value;
   }
   if (Object.keys(custom).length) changes.custom = custom as DealChanges['custom'];

@@ -24,7 +24,6 @@ import {
   type RegulationWorkflowInput,
 } from '../workflows/regulation-contract.ts';
 import { regulationWorkflow } from '../workflows/regulation.ts';
-import type { ServiceType } from '../bpmn/graph.ts';
 import { claimOp, finalFailure, refusingBadData } from './kit/ops.ts';
 import {
   ServiceError,
@@ -137,7 +136,10 @@ export function createRegulationActivities({
       await step('incident', { ...nodeData(i.node), message: i.message });
     }
     if (before.interp.status === 'running' && next.interp.status !== 'running') {
-      await step('finished', { status: next.interp.status, ...(next.interp.error ? { error: next.interp.error } : {}) });
+      await step('finished', {
+        status: next.interp.status,
+        ...(next.interp.error ? { error: next.interp.error } : {}),
+      });
     }
   }
 
@@ -253,7 +255,7 @@ export function createRegulationActivities({
       instanceId: string;
       tokenId: string;
       node: string;
-      serviceType: ServiceType | string;
+      serviceType: string;
       params?: Record<string, string>;
       variables: Record<string, unknown>;
       now?: number;
@@ -282,13 +284,15 @@ export function createRegulationActivities({
       const em = orm.em.fork();
       const [row] = await em
         .getConnection()
-        .execute<
-          { started_by: string | null; deal_id: string | null }[]
-        >(`select started_by, deal_id from regulation_instances where id = ?`, [input.instanceId]);
+        .execute<{ started_by: string | null; deal_id: string | null }[]>(
+          `select started_by, deal_id from regulation_instances where id = ?`,
+          [input.instanceId],
+        );
       const childId = derivedUuid(`call:${input.instanceId}:${input.tokenId}`);
       const values: Record<string, unknown> = {};
       try {
-        for (const name of Object.keys(input.params ?? {})) values[name] = paramValue(input.params, name, input.variables);
+        for (const name of Object.keys(input.params ?? {}))
+          values[name] = paramValue(input.params, name, input.variables);
       } catch (err) {
         throw finalFailure('SERVICE_FAILED', (err as Error).message);
       }
@@ -363,9 +367,10 @@ export function createRegulationActivities({
       if (!Object.keys(values).length) return;
       const [row] = await em
         .getConnection()
-        .execute<
-          { started_by: string | null; role: string | null }[]
-        >(`select i.started_by, u.role from regulation_instances i left join users u on u.id = i.started_by where i.id = ?`, [instanceId]);
+        .execute<{ started_by: string | null; role: string | null }[]>(
+          `select i.started_by, u.role from regulation_instances i left join users u on u.id = i.started_by where i.id = ?`,
+          [instanceId],
+        );
       if (!row?.started_by) return;
       const viewer = { id: row.started_by, role: row.role ?? 'member' };
       const deal = await reloadDeal(em, s.dealId);

@@ -286,7 +286,7 @@ function paramsOf(el: El, id: string, problem: Problem): Record<string, string> 
     const name = str(p.name);
     if (name) out[name] = typeof p.value === 'string' ? p.value : '';
   }
-  for (const p of ((ext(el, 'zeebe:IoMapping')?.inputParameters as El[] | undefined) ?? [])) {
+  for (const p of (ext(el, 'zeebe:IoMapping')?.inputParameters as El[] | undefined) ?? []) {
     const name = str(p.target);
     if (name) out[name] = typeof p.source === 'string' ? p.source : '';
   }

@@ -84,7 +84,17 @@ export type NewEvent = TimelineEvent & EventMeta;
 
 /** The kinds each record type may have; the table's check constraint says the same. */
 export const KINDS_BY_TYPE: { [T in RecordType]: readonly Extract<TimelineEvent, { recordType: T }>['kind'][] } = {
-  deal: ['created', 'updated', 'stage_changed', 'attached', 'detached', 'archived', 'restored', 'reported', 'regulation'],
+  deal: [
+    'created',
+    'updated',
+    'stage_changed',
+    'attached',
+    'detached',
+    'archived',
+    'restored',
+    'reported',
+    'regulation',
+  ],
   client: ['created', 'updated', 'reported'],
   contact: ['created', 'updated', 'reported'],
   event: ['created', 'updated', 'cancelled', 'reported'],

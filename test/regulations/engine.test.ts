@@ -7,8 +7,18 @@
  * is cancelled when an interrupting timer ends the call. Then a long instance that continues as new and keeps its
  * values.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { workflowBundle } from '../../runtime/worker.ts';
+import { regulationWorkflowId } from '../../workflows/regulation-contract.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+/** instances whose histories are replayed at the end (and recorded as fixtures with RECORD_HISTORIES=1) */
+const recorded: Record<string, string> = {};
 
 let h: Harness;
 let owner: Session;
@@ -113,6 +123,7 @@ describe('a regulation run for a deal', () => {
     expect(started.status).toBe(201);
     expect(started.body.variables).toMatchObject({ title: 'Turbines', budget: 1000, deal: { ownerId: sellerId } });
     const id = started.body.id as string;
+    recorded['deal-services'] = id;
 
     // the assignee `=deal.ownerId` is evaluated when the task opens: the seller's own inbox has it
     const review = await taskOf(seller, id, 'review');
@@ -127,7 +138,10 @@ describe('a regulation run for a deal', () => {
     const notes = (await seller.get('/notifications')).body.items as { kind: string; data: Record<string, unknown> }[];
     expect(notes).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ kind: 'regulation_email', data: expect.objectContaining({ subject: 'Price for Turbines', body: '1500' }) }),
+        expect.objectContaining({
+          kind: 'regulation_email',
+          data: expect.objectContaining({ subject: 'Price for Turbines', body: '1500' }),
+        }),
         expect.objectContaining({
           kind: 'regulation_document_requested',
           data: expect.objectContaining({ documentKind: 'contract', dealId: deal.id }),
@@ -265,13 +279,16 @@ describe('call activities', () => {
   it('runs the latest version as its own instance and maps its outputs back', async () => {
     const p = (await seller.post('/regulations/sell_latest/instances', { variables: { doc: 'x' } })).body.id as string;
     // the called instance's inputs come from the caller's values by FEEL (doc → contract)
+    recorded['call-parent'] = p;
     const parentRow = await instance(owner, p);
     expect(parentRow.status).toBe('running');
     const t = await until(
-      async () => ((await lawyer.get('/tasks')).body.items as (Task & { name: string })[]).find((x) => x.name === 'Check v2'),
+      async () =>
+        ((await lawyer.get('/tasks')).body.items as (Task & { name: string })[]).find((x) => x.name === 'Check v2'),
       (x) => Boolean(x),
     );
     expect(t).toBeTruthy();
+    recorded['call-child'] = t!.instanceId;
     expect((await lawyer.post(`/tasks/${t!.id}/complete`, { variables: { verdict: 'yes' } })).status).toBe(200);
     const done = await until(
       () => instance(seller, p),
@@ -284,7 +301,8 @@ describe('call activities', () => {
   it('runs a pinned version; the error it ends with is caught by the call’s error boundary', async () => {
     const p = (await seller.post('/regulations/sell_pinned/instances', { variables: { doc: 'y' } })).body.id as string;
     const t = await until(
-      async () => ((await lawyer.get('/tasks')).body.items as (Task & { name: string })[]).find((x) => x.name === 'Check v1'),
+      async () =>
+        ((await lawyer.get('/tasks')).body.items as (Task & { name: string })[]).find((x) => x.name === 'Check v1'),
       (x) => Boolean(x),
     );
     expect((await lawyer.post(`/tasks/${t!.id}/complete`, { variables: { verdict: 'no' } })).status).toBe(200);
@@ -308,14 +326,44 @@ describe('call activities', () => {
       .fork()
       .getConnection()
       .execute<{ id: string }[]>(`select id from regulation_instances where variables->>'contract' = 'z'`);
+    recorded['call-cancelled-parent'] = p;
+    recorded['call-cancelled-child'] = row.id;
     const called = await until(
       () => instance(owner, row.id),
       (b) => b.status !== 'running',
     );
     expect(called.status).toBe('terminated');
     // its task left the inbox
-    expect(
-      ((await lawyer.get('/tasks')).body.items as Task[]).filter((x) => x.instanceId === row.id),
-    ).toEqual([]);
+    expect(((await lawyer.get('/tasks')).body.items as Task[]).filter((x) => x.instanceId === row.id)).toEqual([]);
+  });
+});
+
+describe('determinism', () => {
+  it('replays the histories this run recorded (every run of each instance) with the current workflow code', async () => {
+    const bundle = await workflowBundle(path.join(ROOT, '.data', 'cache'));
+    const stamp = new Date().toISOString().slice(0, 10);
+    const failed: string[] = [];
+    for (const [name, id] of Object.entries(recorded)) {
+      const runs: { runId: string; start: number }[] = [];
+      for await (const w of h.ctx.temporal.workflow.list({ query: `WorkflowId = '${regulationWorkflowId(id)}'` })) {
+        runs.push({ runId: w.runId, start: w.startTime.getTime() });
+      }
+      expect(runs.length, name).toBeGreaterThan(0);
+      runs.sort((a, b) => a.start - b.start);
+      for (const [i, { runId }] of runs.entries()) {
+        const json = JSON.parse(
+          historyToJSON(await h.ctx.temporal.workflow.getHandle(regulationWorkflowId(id), runId).fetchHistory()),
+        ) as { events: unknown[] };
+        await Worker.runReplayHistory({ workflowBundle: bundle }, historyFromJSON(json), `${name}-${i}`).catch(
+          (e: Error) => failed.push(`${name} run ${i}: ${e.message}`),
+        );
+        if (process.env.RECORD_HISTORIES === '1') {
+          const file = path.join(ROOT, 'test', 'fixtures', 'histories', `regulation-${name}-${i}-${stamp}.json`);
+          fs.writeFileSync(file, JSON.stringify(json, null, 1));
+        }
+      }
+    }
+    expect(Object.keys(recorded)).toHaveLength(5);
+    expect(failed).toEqual([]);
   });
 });

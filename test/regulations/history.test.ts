@@ -103,7 +103,10 @@ describe('a long regulation instance', () => {
     const [row] = await h.ctx.orm.em
       .fork()
       .getConnection()
-      .execute<{ state: RegulationState; version: number }[]>(`select state, version from regulation_instances where id = ?`, [id]);
+      .execute<{ state: RegulationState; version: number }[]>(
+        `select state, version from regulation_instances where id = ?`,
+        [id],
+      );
     const input: RegulationWorkflowInput = {
       instance: { ...row.state, version: row.version },
       created: true,
@@ -129,7 +132,9 @@ describe('a long regulation instance', () => {
     // six completions at two a run: the chain continued as new at least twice
     expect(runs.length).toBeGreaterThanOrEqual(3);
     const types = runs.flatMap((r) => r.events.map((e) => e.eventType));
-    expect(types.filter((t) => t === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW').length).toBeGreaterThanOrEqual(2);
+    expect(types.filter((t) => t === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW').length).toBeGreaterThanOrEqual(
+      2,
+    );
   });
 
   it('runs a service and timers, and replays every history with the current code', async () => {
@@ -153,9 +158,11 @@ describe('a long regulation instance', () => {
     for (const [name, instanceId] of Object.entries(recorded)) {
       const runs = await runsOf(instanceId);
       for (const [i, json] of runs.entries()) {
-        await Worker.runReplayHistory({ workflowBundle: bundle }, historyFromJSON(json), `regulation-${name}-${i}`).catch(
-          (e: Error) => failed.push(`${name} run ${i}: ${e.message}`),
-        );
+        await Worker.runReplayHistory(
+          { workflowBundle: bundle },
+          historyFromJSON(json),
+          `regulation-${name}-${i}`,
+        ).catch((e: Error) => failed.push(`${name} run ${i}: ${e.message}`));
         if (process.env.RECORD_HISTORIES === '1') {
           fs.writeFileSync(
             path.join(HISTORIES, `regulation-${name}-${i}-${stamp}.json`),
