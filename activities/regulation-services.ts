@@ -76,9 +76,9 @@ export interface ServiceDeps {
   mail?: (ids: string[]) => Promise<void>;
 }
 
-/** A value as text: objects and lists as JSON. */
+/** A value as text: numbers, booleans, objects and lists as JSON writes them. */
 const text = (v: unknown): string =>
-  v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  v === null || v === undefined ? '' : typeof v === 'string' ? v : (JSON.stringify(v) ?? '');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** How often a wait for a deal's stage looks again, unless the node says (`every`). */
 export const STAGE_RECHECK = 'PT30S';

@@ -180,7 +180,8 @@ describe('a long regulation instance', () => {
       );
     }
     expect(failed).toEqual([]);
-  });
+    // replaying a score of histories on a shared machine takes a while
+  }, 300_000);
 });
 
 /** Every run of an instance's workflow, oldest first (a chain continued as new; runs started again from the row). */
