@@ -4,22 +4,63 @@
  * opened are inserted, the one completed and those cancelled are closed. Services are the allow-list; one not
  * available fails, and the workflow parks its token as an incident the process owner resolves.
  */
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { evaluate } from 'feelin';
 import { KitFailure } from '../modules/kit/contract.ts';
-import { notify } from '../modules/notifications/write.ts';
-import { dueAfter, type RegulationState } from '../modules/regulations/instance.ts';
+import { send } from '../modules/kit/send.ts';
+import { editDealCommand, reloadDeal } from '../modules/deals/commands.ts';
+import { DomainError } from '../modules/shared/errors.ts';
+import type { NotificationMailer } from '../modules/notifications/mail.ts';
+import { recordEvent } from '../modules/timeline/write.ts';
+import { TASK_KINDS, callOutputs, dueAfter, type RegulationState } from '../modules/regulations/instance.ts';
+import { startInstance } from '../modules/regulations/start.ts';
+import {
+  callFinished,
+  cancelRegulation,
+  regulationKind,
+  resyncRegulation,
+  type RegulationWorkflowInput,
+} from '../workflows/regulation-contract.ts';
+import { regulationWorkflow } from '../workflows/regulation.ts';
 import { claimOp, finalFailure, refusingBadData } from './kit/ops.ts';
+import {
+  ServiceError,
+  createRegulationServices,
+  dealChanges,
+  derivedUuid,
+  paramValue,
+  type ServiceOutcome,
+} from './regulation-services.ts';
 
 interface TaskRow {
   tokenId: string;
   node: string;
 }
 
-/** The user-task tokens of a state. */
+/** The tokens of a state waiting for a person: user tasks and receive tasks (the inbox's rows). */
 const userTasks = (s: RegulationState): TaskRow[] =>
   s.interp.tokens
-    .filter((t) => !t.boundaryOf && s.graph.nodes[t.node]?.kind === 'userTask')
+    .filter((t) => !t.boundaryOf && TASK_KINDS.includes(s.graph.nodes[t.node]?.kind))
     .map((t) => ({ tokenId: t.id, node: t.node }));
+
+/**
+ * Who a task is for, decided when it opens: an assignee written as FEEL (`=deal.ownerId`, `=requester`) is evaluated
+ * over the instance's values then; one that yields nothing leaves the task to its candidate groups.
+ */
+export function resolveAssignee(assignee: string | undefined, variables: Record<string, unknown>): string | null {
+  if (!assignee) return null;
+  if (!assignee.trim().startsWith('=')) return assignee;
+  try {
+    const v = evaluate(assignee.trim().slice(1), variables).value;
+    return typeof v === 'string' && v ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+type DealStep = 'started' | 'task_opened' | 'task_completed' | 'incident' | 'finished';
 
 export interface PersistRegulationInput {
   opId: string;
@@ -32,7 +73,76 @@ export interface PersistRegulationInput {
   dealId?: string | null;
 }
 
-export function createRegulationActivities({ orm }: { orm: MikroORM }) {
+export function createRegulationActivities({
+  orm,
+  temporal,
+  mailer,
+}: {
+  orm: MikroORM;
+  temporal?: Client;
+  mailer?: NotificationMailer;
+}) {
+  const client = () => temporal ?? Context.current().client;
+  const taskQueue = () => Context.current().info.taskQueue;
+  const runService = createRegulationServices({
+    orm,
+    temporal: client,
+    taskQueue,
+    mail: mailer ? async (ids) => void (await mailer.mail(ids)) : undefined,
+  });
+  const sendContext = () => ({ temporal: client(), taskQueue: taskQueue() });
+
+  /** Sends a command to an instance's workflow, started from its row when it is not running. */
+  const sendTo = <C extends { opId: string; actorId: string | null; storedVersion?: number }>(
+    id: string,
+    update: Parameters<typeof send<RegulationWorkflowInput, unknown, C>>[2],
+    cmd: C,
+  ) =>
+    send(
+      sendContext(),
+      {
+        kind: regulationKind,
+        workflow: regulationWorkflow,
+        id,
+        start: async () => ({ instance: (await load(orm.em.fork(), id))!, created: true }),
+      },
+      update,
+      cmd,
+      { storedVersion: async () => (await load(orm.em.fork(), id))?.version ?? null, resync: resyncRegulation },
+    );
+
+  /** The regulation's steps on its deal's timeline, in the write's transaction. */
+  async function dealSteps(em: EntityManager, input: PersistRegulationInput, opened: TaskRow[]) {
+    const { next, before } = input;
+    const dealId = next.dealId ?? input.dealId;
+    if (!dealId) return;
+    const step = (kind: DealStep, data: Record<string, unknown> = {}) =>
+      recordEvent(em, {
+        recordType: 'deal',
+        kind: 'regulation',
+        recordId: dealId,
+        actorId: input.actorId,
+        data: { step: kind, instanceId: next.id, key: next.key, name: next.graph.name, ...data },
+      });
+    const nodeData = (node: string) => ({ node, nodeName: next.graph.nodes[node]?.name || node });
+    if (input.fromVersion === 0) await step('started');
+    if (input.completedToken) {
+      const t = before.interp.tokens.find((x) => x.id === input.completedToken);
+      if (t) await step('task_completed', nodeData(t.node));
+    }
+    for (const t of opened) await step('task_opened', nodeData(t.node));
+    const known = new Set(before.interp.incidents.map((i) => i.tokenId));
+    for (const i of next.interp.incidents.filter((x) => !known.has(x.tokenId))) {
+      await step('incident', { ...nodeData(i.node), message: i.message });
+    }
+    if (before.interp.status === 'running' && next.interp.status !== 'running') {
+      await step('finished', {
+        status: next.interp.status,
+        ...(next.interp.error ? { error: next.interp.error } : {}),
+      });
+    }
+  }
+
   async function load(em: EntityManager, instanceId: string): Promise<RegulationState | null> {
     const [row] = await em
       .getConnection()
@@ -101,7 +211,8 @@ export function createRegulationActivities({ orm }: { orm: MikroORM }) {
           const was = new Set(userTasks(before).map((t) => t.tokenId));
           const now = new Set(userTasks(next).map((t) => t.tokenId));
           const now_ = Date.now();
-          for (const t of userTasks(next).filter((x) => !was.has(x.tokenId) || input.fromVersion === 0)) {
+          const opened = userTasks(next).filter((x) => !was.has(x.tokenId) || input.fromVersion === 0);
+          for (const t of opened) {
             const node = next.graph.nodes[t.node];
             await conn.execute(
               `insert into regulation_tasks (id, instance_id, token_id, node_id, name, assignee, candidate_groups, form_key, due_at)
@@ -111,7 +222,7 @@ export function createRegulationActivities({ orm }: { orm: MikroORM }) {
                 t.tokenId,
                 node.id,
                 node.name || node.id,
-                node.assignee ?? null,
+                resolveAssignee(node.assignee, next.interp.variables),
                 `{${(node.candidateGroups ?? []).map((g) => `"${g.replace(/"/g, '')}"`).join(',')}}`,
                 node.formKey ?? null,
                 node.due ? new Date(dueAfter(now_, { duration: node.due })).toISOString() : null,
@@ -133,44 +244,151 @@ export function createRegulationActivities({ orm }: { orm: MikroORM }) {
               ctx,
             );
           }
+          await dealSteps(em, input, opened);
           return { version };
         }),
       );
     },
 
-    /** An allow-listed service; `notify` tells whoever started the instance. The others are not available yet. */
+    /** An allow-listed service (activities/regulation-services.ts); what fails it becomes the token's incident. */
     async runRegulationService(input: {
       instanceId: string;
       tokenId: string;
       node: string;
       serviceType: string;
+      params?: Record<string, string>;
       variables: Record<string, unknown>;
-    }): Promise<{ variables: Record<string, unknown> }> {
-      if (input.serviceType !== 'notify') {
-        throw finalFailure('SERVICE_NOT_AVAILABLE', `The service "${input.serviceType}" is not available yet`);
+      now?: number;
+    }): Promise<ServiceOutcome> {
+      try {
+        return await runService(input);
+      } catch (err) {
+        if (err instanceof ServiceError) throw finalFailure('SERVICE_FAILED', err.message);
+        throw err;
       }
-      await orm.em.fork().transactional(async (em) => {
-        const [row] = await em
-          .getConnection()
-          .execute<{ started_by: string | null; key: string }[]>(
-            `select started_by, key from regulation_instances where id = ?`,
-            [input.instanceId],
-            'all',
-            em.getTransactionContext(),
-          );
-        if (!row?.started_by) return;
-        await notify(em, [
+    },
+
+    /**
+     * A call activity's regulation, started as an instance of its own (`regulation-<id>`, its id derived from the
+     * calling token, so a call run again starts it once): the latest or the pinned version, its inputs from the
+     * node's parameters (FEEL over the caller's values) or the caller's values of the same names, the caller's deal.
+     */
+    async startCalledRegulation(input: {
+      instanceId: string;
+      tokenId: string;
+      calledElement: string;
+      calledVersion: 'latest' | number;
+      params?: Record<string, string>;
+      variables: Record<string, unknown>;
+    }): Promise<{ childId: string }> {
+      const em = orm.em.fork();
+      const [row] = await em
+        .getConnection()
+        .execute<{ started_by: string | null; deal_id: string | null }[]>(
+          `select started_by, deal_id from regulation_instances where id = ?`,
+          [input.instanceId],
+        );
+      const childId = derivedUuid(`call:${input.instanceId}:${input.tokenId}`);
+      const values: Record<string, unknown> = {};
+      try {
+        for (const name of Object.keys(input.params ?? {}))
+          values[name] = paramValue(input.params, name, input.variables);
+      } catch (err) {
+        throw finalFailure('SERVICE_FAILED', (err as Error).message);
+      }
+      // without parameters, the caller's values of the names the called regulation declares as inputs
+      const inherit = Object.keys(values).length === 0;
+      try {
+        await startInstance(
+          { em, ...sendContext(), actorId: row?.started_by ?? null, viewer: null },
           {
-            userId: row.started_by,
-            kind: 'regulation_step',
-            recordType: 'regulation',
-            recordId: input.instanceId,
-            data: { key: row.key, node: input.node },
-            key: `regulation:${input.instanceId}:${input.tokenId}`,
+            key: input.calledElement,
+            version: input.calledVersion,
+            variables: inherit ? { ...input.variables } : values,
+            dealId: row?.deal_id ?? null,
+            parent: { instanceId: input.instanceId, tokenId: input.tokenId },
+            id: childId,
+            opId: derivedUuid(`call-start:${input.instanceId}:${input.tokenId}`),
           },
-        ]);
+        );
+      } catch (err) {
+        if (err instanceof DomainError && err.code !== 'SERVICE_UNAVAILABLE') {
+          throw finalFailure('SERVICE_FAILED', `Calling "${input.calledElement}": ${err.code}: ${err.message}`);
+        }
+        throw err;
+      }
+      return { childId };
+    },
+
+    /** A called instance whose call ended (interrupted, or its caller ended) is cancelled; one already ended stays. */
+    async cancelCalledRegulation({ childId }: { childId: string }): Promise<void> {
+      if (!(await load(orm.em.fork(), childId))) return;
+      await sendTo(childId, cancelRegulation, {
+        opId: derivedUuid(`cancel:${childId}`),
+        actorId: null,
+      }).catch((err: unknown) => {
+        if (err instanceof DomainError && err.code === 'INSTANCE_NOT_RUNNING') return;
+        throw err;
       });
-      return { variables: {} };
+    },
+
+    /** A called instance has ended: its calling instance's call moves on with its outputs, or catches its error. */
+    async tellCallingRegulation({ instanceId }: { instanceId: string }): Promise<void> {
+      const child = await load(orm.em.fork(), instanceId);
+      if (!child?.parent || child.interp.status === 'running') return;
+      const status = child.interp.status;
+      await sendTo(child.parent.instanceId, callFinished, {
+        opId: derivedUuid(`call-finished:${instanceId}`),
+        actorId: null,
+        tokenId: child.parent.tokenId,
+        childId: instanceId,
+        status,
+        variables: status === 'completed' ? callOutputs(child) : {},
+        ...(child.interp.error ? { error: child.interp.error } : {}),
+      }).catch((err: unknown) => {
+        // the call was cancelled meanwhile (this instance was terminated because of it): nothing waits
+        if (err instanceof DomainError && err.code === 'CALL_NOT_WAITING') return;
+        throw err;
+      });
+    },
+
+    /**
+     * An instance run for a deal has completed: its outputs that name a deal field are written to the deal through
+     * the deal's workflow (the deal API's edit; its opId derived, so written once), as whoever started it.
+     */
+    async writeOutputsToDeal({ instanceId }: { instanceId: string }): Promise<void> {
+      const em = orm.em.fork();
+      const s = await load(em, instanceId);
+      if (!s?.dealId || s.interp.status !== 'completed') return;
+      const values: Record<string, unknown> = {};
+      for (const o of s.graph.outputs) {
+        if (o.dealField && s.interp.variables[o.name] !== undefined) values[o.dealField] = s.interp.variables[o.name];
+      }
+      if (!Object.keys(values).length) return;
+      const [row] = await em
+        .getConnection()
+        .execute<{ started_by: string | null; role: string | null }[]>(
+          `select i.started_by, u.role from regulation_instances i left join users u on u.id = i.started_by where i.id = ?`,
+          [instanceId],
+        );
+      if (!row?.started_by) return;
+      const viewer = { id: row.started_by, role: row.role ?? 'member' };
+      const deal = await reloadDeal(em, s.dealId);
+      try {
+        await editDealCommand(
+          { em, ...sendContext(), actorId: viewer.id, viewer },
+          deal,
+          dealChanges(values),
+          undefined,
+          derivedUuid(`write-back:${instanceId}`),
+        );
+      } catch (err) {
+        // a value the deal refuses (an archived deal, a field that is not there) is given up, not retried forever
+        if (err instanceof DomainError && !['SERVICE_UNAVAILABLE', 'OUTCOME_UNKNOWN', 'DEAL_BUSY'].includes(err.code)) {
+          return;
+        }
+        throw err;
+      }
     },
   };
 }

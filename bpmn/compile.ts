@@ -240,7 +240,12 @@ export async function compileBpmn(xml: string): Promise<CompileResult> {
   const fields = (direction: 'input' | 'output'): RegulationField[] =>
     extensions(process)
       .filter((e) => e.$type === 'dealflow:Field' && (str(e.direction) ?? 'input') === direction)
-      .map((e) => ({ name: str(e.name) ?? '', type: str(e.type) ?? 'text', required: e.required !== false }));
+      .map((e) => ({
+        name: str(e.name) ?? '',
+        type: str(e.type) ?? 'text',
+        required: e.required !== false,
+        ...(str(e.dealField) ? { dealField: str(e.dealField) } : {}),
+      }));
   const inputs = fields('input');
   const outputs = fields('output');
   const produced = new Set(
@@ -271,6 +276,28 @@ export async function compileBpmn(xml: string): Promise<CompileResult> {
 
 type Problem = (el: El | string | null, code: string, message: string) => void;
 
+/**
+ * A service's or call's parameters: ours (`<dealflow:param name="to" value="=deal.ownerId" />`) and Zeebe's input
+ * mappings (`<zeebe:input source="=x" target="y" />`); a value starting with '=' is FEEL, checked here.
+ */
+function paramsOf(el: El, id: string, problem: Problem): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const p of extensions(el).filter((e) => e.$type === 'dealflow:Param')) {
+    const name = str(p.name);
+    if (name) out[name] = typeof p.value === 'string' ? p.value : '';
+  }
+  for (const p of (ext(el, 'zeebe:IoMapping')?.inputParameters as El[] | undefined) ?? []) {
+    const name = str(p.target);
+    if (name) out[name] = typeof p.source === 'string' ? p.source : '';
+  }
+  for (const [name, value] of Object.entries(out)) {
+    if (!value.trim().startsWith('=')) continue;
+    const bad = feelProblem(value);
+    if (bad) problem(id, 'BPMN_INVALID_FEEL', `Parameter "${name}" = "${value}": ${bad}`);
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
 /** One flow node, with the properties its kind needs read from Dealflow's, Camunda 7's or Zeebe's attributes. */
 function nodeOf(el: El, id: string, scope: string | null, problem: Problem): GraphNode | null {
   const base = { id, name: str(el.name) ?? '', scope, incoming: [] as string[], outgoing: [] as string[] };
@@ -282,10 +309,12 @@ function nodeOf(el: El, id: string, scope: string | null, problem: Problem): Gra
       .map((o) => str(o.target))
       .filter(Boolean) as string[]),
   ];
+  const params = paramsOf(el, id, problem);
   const kind = (k: NodeKind, extra: Partial<GraphNode> = {}): GraphNode => ({
     ...base,
     kind: k,
     ...(produces.length ? { produces } : {}),
+    ...(params && ['serviceTask', 'sendTask', 'callActivity'].includes(k) ? { params } : {}),
     ...extra,
   });
   if (defs.length > 1) {
@@ -348,8 +377,11 @@ function nodeOf(el: El, id: string, scope: string | null, problem: Problem): Gra
     case 'bpmn:ServiceTask':
     case 'bpmn:SendTask': {
       // Camunda 7's external tasks name the work by their topic
+      // a send task without a type tells whoever started the instance
       const type =
-        (str(el.type) === 'external' ? str(el.topic) : str(el.type)) ?? str(ext(el, 'zeebe:TaskDefinition')?.type);
+        (str(el.type) === 'external' ? str(el.topic) : str(el.type)) ??
+        str(ext(el, 'zeebe:TaskDefinition')?.type) ??
+        (el.$type === 'bpmn:SendTask' ? 'notify' : undefined);
       if (!type || !SERVICE_TYPES.includes(type as ServiceType)) {
         problem(
           id,
@@ -360,8 +392,19 @@ function nodeOf(el: El, id: string, scope: string | null, problem: Problem): Gra
       }
       return kind(el.$type === 'bpmn:SendTask' ? 'sendTask' : 'serviceTask', { serviceType: type as ServiceType });
     }
-    case 'bpmn:ReceiveTask':
-      return kind('receiveTask');
+    case 'bpmn:ReceiveTask': {
+      // the reply of a department: completed through the task API by whoever the task names
+      const assignee = str(el.assignee);
+      const candidateGroups = list(el.candidateGroups);
+      if (assignee?.startsWith('=')) {
+        const p = feelProblem(assignee);
+        if (p) problem(id, 'BPMN_INVALID_FEEL', `Assignee "${assignee}": ${p}`);
+      }
+      return kind('receiveTask', {
+        ...(assignee ? { assignee } : {}),
+        ...(candidateGroups.length ? { candidateGroups } : {}),
+      });
+    }
     case 'bpmn:ExclusiveGateway':
       return kind('exclusiveGateway', el.default ? { defaultFlow: str((el.default as El).id) } : {});
     case 'bpmn:ParallelGateway':

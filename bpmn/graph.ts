@@ -63,6 +63,11 @@ export interface GraphNode {
   errorCode?: string;
   /** exclusive gateways: the flow taken when no condition holds */
   defaultFlow?: string;
+  /**
+   * service, send and call activities: their parameters by name — a literal, or a FEEL expression over the instance's
+   * variables when it starts with '=' (evaluated when the node runs)
+   */
+  params?: Record<string, string>;
   /** variables this node sets (form fields, service results), for the outputs check */
   produces?: string[];
 }
@@ -79,6 +84,8 @@ export interface RegulationField {
   name: string;
   type: string;
   required: boolean;
+  /** the deal field it is pre-filled from (inputs) or written back to (outputs) when the instance runs for a deal */
+  dealField?: string;
 }
 
 export interface CompiledGraph {

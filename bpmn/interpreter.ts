@@ -56,7 +56,9 @@ export type Happening =
   | { type: 'failed'; tokenId: string; message: string }
   | { type: 'throwError'; tokenId: string; code: string }
   /** an incident resolved: retry the node (with variables set), or skip it as if it completed */
-  | { type: 'resolve'; tokenId: string; action: 'retry' | 'skip'; variables?: Record<string, unknown> };
+  | { type: 'resolve'; tokenId: string; action: 'retry' | 'skip'; variables?: Record<string, unknown> }
+  /** the instance is cancelled as a whole (its calling instance's call was interrupted): every token is removed */
+  | { type: 'terminate' };
 
 export const initialState = (): InstanceState => ({
   status: 'running',
@@ -101,6 +103,12 @@ class Run {
       return;
     }
     if (this.s.status !== 'running') throw new InterpreterError(`the instance is ${this.s.status}`);
+    if (h.type === 'terminate') {
+      for (const t of [...this.s.tokens]) this.cancel(t);
+      this.s.status = 'terminated';
+      this.finishIfDone();
+      return;
+    }
     const token = this.s.tokens.find((t) => t.id === h.tokenId);
     if (!token) throw new InterpreterError(`no token ${h.tokenId}`);
     const node = this.g.nodes[token.node];

@@ -7,6 +7,7 @@
  * `npm run bench -- --only feed,login`: the baseline and only these groups of rows (deals, login, feed, write).
  * `npm run bench -- --reminders [10000]`: calendar reminders due within one minute (scripts/bench-reminders.ts).
  * `npm run bench -- --plans`: the revenue plan rows alone (scripts/bench-plans.ts).
+ * `npm run bench -- --regulations`: regulation instances started at 100/s, tasks to the next (scripts/bench-regulations.ts).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -17,6 +18,7 @@ import { createTemplate, dropTemplate, freePort, newRunId, testPostgres } from '
 import { fixtures, login, Session, startHarness } from '../test/support/harness.ts';
 import { logger } from '../server/logger.ts';
 import { benchPlans } from './bench-plans.ts';
+import { benchRegulations } from './bench-regulations.ts';
 
 process.env.DEALFLOW_WORKER_LOG_LEVEL ??= 'ERROR';
 // request lines would bury the tables: the bench logs warnings only unless told otherwise
@@ -70,7 +72,7 @@ async function expectStatus(p: Promise<{ status: number; body: unknown }>, statu
   return r;
 }
 
-async function main(only?: 'plans') {
+async function main(only?: 'plans' | 'regulations') {
   const runId = newRunId();
   const { adminUrl, embedded } = await testPostgres();
   const temporal = await startTemporalDevServer({
@@ -91,6 +93,10 @@ async function main(only?: 'plans') {
   try {
     if (only === 'plans') {
       await benchPlans(h, ITERATIONS, measure, expectStatus);
+      return;
+    }
+    if (only === 'regulations') {
+      await benchRegulations(h, ITERATIONS, measure, expectStatus);
       return;
     }
     const f = fixtures(h);
@@ -487,5 +493,7 @@ if (process.argv.includes('--reads')) {
 } else if (process.argv.includes('--reminders')) {
   await (await import('./bench-reminders.ts')).benchReminders(process.argv.slice(2));
 } else {
-  await main(process.argv.includes('--plans') ? 'plans' : undefined);
+  await main(
+    process.argv.includes('--plans') ? 'plans' : process.argv.includes('--regulations') ? 'regulations' : undefined,
+  );
 }

@@ -36,6 +36,7 @@ import { Migration20261130080000_regulations } from '../migrations/Migration2026
 import { Migration20261130081000_plans } from '../migrations/Migration20261130081000_plans.ts';
 import { Migration20261130082000_regulation_instances } from '../migrations/Migration20261130082000_regulation_instances.ts';
 import { Migration20261130090000_plan_deadlines_payments } from '../migrations/Migration20261130090000_plan_deadlines_payments.ts';
+import { Migration20261130093000_regulation_deal_steps } from '../migrations/Migration20261130093000_regulation_deal_steps.ts';
 
 export const entities = [
   User,
@@ -86,6 +87,7 @@ export const migrations = [
   { name: 'Migration20261130081000_plans', class: Migration20261130081000_plans },
   { name: 'Migration20261130082000_regulation_instances', class: Migration20261130082000_regulation_instances },
   { name: 'Migration20261130090000_plan_deadlines_payments', class: Migration20261130090000_plan_deadlines_payments },
+  { name: 'Migration20261130093000_regulation_deal_steps', class: Migration20261130093000_regulation_deal_steps },
 ];
 
 export type Orm = MikroORM;

@@ -36,6 +36,18 @@ export interface ResolveIncidentCommand extends KitCommand {
   variables?: Record<string, unknown>;
 }
 
+/** A called regulation has ended: its calling instance's call activity moves on (or catches its error). */
+export interface CallFinishedCommand extends KitCommand {
+  tokenId: string;
+  childId: string;
+  status: 'completed' | 'terminated' | 'failed';
+  /** the called regulation's outputs */
+  variables: Record<string, unknown>;
+  error?: string;
+}
+
+export type CancelRegulationCommand = KitCommand;
+
 export interface RegulationResult {
   version: number;
   instance: RegulationState;
@@ -44,5 +56,7 @@ export interface RegulationResult {
 export const startRegulation = defineUpdate<RegulationResult, [StartCommand]>('startRegulation');
 export const completeTask = defineUpdate<RegulationResult, [CompleteTaskCommand]>('completeTask');
 export const resolveIncident = defineUpdate<RegulationResult, [ResolveIncidentCommand]>('resolveIncident');
+export const callFinished = defineUpdate<RegulationResult, [CallFinishedCommand]>('callFinished');
+export const cancelRegulation = defineUpdate<RegulationResult, [CancelRegulationCommand]>('cancelRegulation');
 export const resyncRegulation = defineUpdate<RegulationResult, []>('resyncRegulation');
 export const regulationState = defineQuery<{ instance: RegulationState }>('regulationState');

@@ -12,6 +12,8 @@ import { advance, nextWork, openTask, type RegulationState } from '../modules/re
 import { Entity, KIT_FINAL_FAILURES, fail, localWriteOptions, writeActivityOptions } from './kit/entity.ts';
 import {
   REGULATION_CODES,
+  callFinished,
+  cancelRegulation,
   completeTask,
   regulationState,
   resolveIncident,
@@ -25,10 +27,21 @@ const activities = proxyActivities<ReturnType<typeof createActivities>>(writeAct
 const { loadRegulationState, abandonOp } = activities;
 const writes = proxyLocalActivities<ReturnType<typeof createActivities>>(localWriteOptions(KIT_FINAL_FAILURES));
 /** an allow-listed service: retried a few times, then its token is parked as an incident */
-const { runRegulationService } = proxyActivities<ReturnType<typeof createActivities>>({
+const { runRegulationService, startCalledRegulation } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 3, initialInterval: '1 second' },
+  retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: ['SERVICE_FAILED'] },
 });
+/** what is left once an instance ended, and cancelling a called one: retried until it is done */
+const { cancelCalledRegulation, tellCallingRegulation, writeOutputsToDeal } = proxyActivities<
+  ReturnType<typeof createActivities>
+>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+const failure = (err: unknown) =>
+  // the incident says what the service said, not the wrapper's "Activity task failed"
+  err instanceof ActivityFailure && err.cause ? err.cause.message : (err as Error).message;
 
 /** The interpreter's step as a workflow rule: a happening it cannot apply is refused, nothing changes. */
 function stepped(s: RegulationState, h: Happening, now: number): RegulationState {
@@ -113,6 +126,30 @@ export async function regulationWorkflow(input: RegulationWorkflowInput): Promis
     write: (cmd, fromVersion, before, next) => persist(cmd.opId, cmd.actorId, fromVersion, before, next, null),
   });
 
+  ri.onChange(callFinished, {
+    check: (s, cmd) => {
+      const t = s.interp.tokens.find((x) => x.id === cmd.tokenId);
+      if (s.interp.status !== 'running' || !t || s.graph.nodes[t.node]?.kind !== 'callActivity') {
+        fail('CALL_NOT_WAITING', 'No call waits for this regulation');
+      }
+    },
+    apply: (s, cmd) => {
+      const calls = { ...(s.calls ?? {}), [cmd.tokenId]: cmd.childId };
+      const at = { ...s, calls };
+      return cmd.status === 'failed'
+        ? stepped(at, { type: 'throwError', tokenId: cmd.tokenId, code: cmd.error ?? 'error' }, Date.now())
+        : stepped(at, { type: 'complete', tokenId: cmd.tokenId, variables: cmd.variables }, Date.now());
+    },
+    write: (cmd, fromVersion, before, next) => persist(cmd.opId, cmd.actorId, fromVersion, before, next, null),
+  });
+  ri.onChange(cancelRegulation, {
+    check: (s) => {
+      if (s.interp.status !== 'running') fail('INSTANCE_NOT_RUNNING', 'The instance has ended');
+    },
+    apply: (s) => stepped(s, { type: 'terminate' }, Date.now()),
+    write: (cmd, fromVersion, before, next) => persist(cmd.opId, cmd.actorId, fromVersion, before, next, null),
+  });
+
   await ri.live(
     ({ state, created, handledTotal }) =>
       continueAsNew<typeof regulationWorkflow>({
@@ -124,36 +161,87 @@ export async function regulationWorkflow(input: RegulationWorkflowInput): Promis
     {
       nextAt: (s) => nextWork(s, Date.now()),
       fire: async (s, now) => {
-        let next: RegulationState;
-        if (s.services.length) {
-          const tokenId = s.services[0];
-          const token = s.interp.tokens.find((t) => t.id === tokenId);
-          const node = token ? s.graph.nodes[token.node] : undefined;
-          const outcome = node
-            ? await runRegulationService({
-                instanceId: s.id,
-                tokenId,
-                node: node.id,
-                serviceType: node.serviceType ?? 'notify',
-                variables: s.interp.variables,
-              }).catch((err: unknown) => ({
-                // the incident says what the service said, not the wrapper's "Activity task failed"
-                error: err instanceof ActivityFailure && err.cause ? err.cause.message : (err as Error).message,
-              }))
-            : { error: 'the token is gone' };
-          next =
-            'error' in outcome
-              ? stepped(s, { type: 'failed', tokenId, message: outcome.error }, now)
-              : stepped(s, { type: 'complete', tokenId, variables: outcome.variables }, now);
-          // a parked service waits for its incident to be resolved, not in the queue
-          if ('error' in outcome) next = { ...next, services: next.services.filter((t) => t !== tokenId) };
-        } else {
-          const [tokenId] = Object.entries(s.timers).sort((a, b) => a[1].localeCompare(b[1]))[0];
-          next = stepped(s, { type: 'timerFired', tokenId }, now);
-        }
+        const next = await work(s, now);
+        if (next === s) return s;
         const w = await persist(uuid4(), null, s.version, s, next, null);
         return { ...next, version: w.version };
       },
     },
   );
+}
+
+/**
+ * The workflow's own work, one piece per firing, in this order: cancel a called instance whose call ended, what is
+ * left once the instance ended (outputs to the deal, telling the calling instance), a service to run, a call to
+ * start, else the earliest timer — a timer on a service's token looks again (a wait for a deal's stage).
+ */
+async function work(s: RegulationState, now: number): Promise<RegulationState> {
+  if (s.cancelCalls?.length) {
+    const [childId, ...rest] = s.cancelCalls;
+    await cancelCalledRegulation({ childId });
+    return { ...s, cancelCalls: rest };
+  }
+  if (s.after?.length) {
+    const [what, ...rest] = s.after;
+    if (what === 'writeBack') await writeOutputsToDeal({ instanceId: s.id });
+    else await tellCallingRegulation({ instanceId: s.id });
+    return { ...s, after: rest };
+  }
+  if (s.interp.status !== 'running') return s;
+  if (s.services.length) {
+    const tokenId = s.services[0];
+    const token = s.interp.tokens.find((t) => t.id === tokenId);
+    const node = token ? s.graph.nodes[token.node] : undefined;
+    const outcome = node
+      ? await runRegulationService({
+          instanceId: s.id,
+          tokenId,
+          node: node.id,
+          serviceType: node.serviceType ?? 'notify',
+          params: node.params,
+          variables: s.interp.variables,
+          now,
+        }).catch((err: unknown) => ({ error: failure(err) }))
+      : { error: 'the token is gone' };
+    if ('recheckAt' in outcome) {
+      // not yet (a deal's stage): the token waits on a timer and runs again then
+      return { ...s, services: s.services.slice(1), timers: { ...s.timers, [tokenId]: outcome.recheckAt } };
+    }
+    if ('error' in outcome) {
+      const next = stepped(s, { type: 'failed', tokenId, message: outcome.error }, now);
+      // a parked service waits for its incident to be resolved, not in the queue
+      return { ...next, services: next.services.filter((t) => t !== tokenId) };
+    }
+    return stepped(s, { type: 'complete', tokenId, variables: outcome.variables }, now);
+  }
+  const call = Object.entries(s.calls ?? {}).find(([, child]) => child === null);
+  if (call) {
+    const [tokenId] = call;
+    const token = s.interp.tokens.find((t) => t.id === tokenId)!;
+    const node = s.graph.nodes[token.node];
+    const started = await startCalledRegulation({
+      instanceId: s.id,
+      tokenId,
+      calledElement: node.calledElement ?? '',
+      calledVersion: node.calledVersion ?? 'latest',
+      params: node.params,
+      variables: s.interp.variables,
+    }).catch((err: unknown) => ({ error: failure(err) }));
+    if ('error' in started) {
+      const next = stepped(s, { type: 'failed', tokenId, message: started.error }, now);
+      const calls = { ...(next.calls ?? {}) };
+      delete calls[tokenId];
+      return { ...next, calls };
+    }
+    return { ...s, calls: { ...s.calls, [tokenId]: started.childId } };
+  }
+  const [tokenId] = Object.entries(s.timers).sort((a, b) => a[1].localeCompare(b[1]))[0];
+  const token = s.interp.tokens.find((t) => t.id === tokenId);
+  const kind = token ? s.graph.nodes[token.node]?.kind : undefined;
+  if (kind === 'serviceTask' || kind === 'sendTask') {
+    const timers = { ...s.timers };
+    delete timers[tokenId];
+    return { ...s, timers, services: [...s.services, tokenId] };
+  }
+  return stepped(s, { type: 'timerFired', tokenId }, now);
 }

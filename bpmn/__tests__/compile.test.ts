@@ -107,6 +107,39 @@ describe('the BPMN compiler', () => {
     expect(performance.now() - started).toBeLessThan(5000);
   });
 
+  it("reads services' parameters, a receive task's group, a send task's default and fields' deal mapping", async () => {
+    const xml = (value: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:dealflow="https://dealflow.dev/schema/bpmn/1.0" id="d" targetNamespace="x">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:extensionElements>
+      <dealflow:field name="budget" type="number" direction="input" dealField="amount" />
+    </bpmn:extensionElements>
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="set" />
+    <bpmn:serviceTask id="set" dealflow:type="setDealField">
+      <bpmn:extensionElements><dealflow:param name="field" value="amount" /><dealflow:param name="value" value="${value}" /></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="set" targetRef="tell" />
+    <bpmn:sendTask id="tell" />
+    <bpmn:sequenceFlow id="f3" sourceRef="tell" targetRef="reply" />
+    <bpmn:receiveTask id="reply" dealflow:candidateGroups="Legal" />
+    <bpmn:sequenceFlow id="f4" sourceRef="reply" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+    const g = graphOf(await compileBpmn(xml('=budget * 2')));
+    expect(g.nodes.set).toMatchObject({
+      serviceType: 'setDealField',
+      params: { field: 'amount', value: '=budget * 2' },
+    });
+    expect(g.nodes.tell).toMatchObject({ kind: 'sendTask', serviceType: 'notify' });
+    expect(g.nodes.reply).toMatchObject({ kind: 'receiveTask', candidateGroups: ['Legal'] });
+    expect(g.inputs).toEqual([{ name: 'budget', type: 'number', required: true, dealField: 'amount' }]);
+    expect(problemsOf(await compileBpmn(xml('=budget *')))).toMatchObject([
+      { elementId: 'set', code: 'BPMN_INVALID_FEEL' },
+    ]);
+  });
+
   it('checks FEEL as the browser and the server both read it', () => {
     expect(feelProblem('amount > 1000 and approved')).toBeNull();
     expect(feelProblem('=deal.ownerId')).toBeNull();

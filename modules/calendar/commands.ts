@@ -119,6 +119,8 @@ async function checkReferences(ctx: CalendarCommandContext, f: Partial<EventFiel
 export interface NewEventInput extends EventFields {
   /** whose calendar: the user's own by default; a lead may plan for their group */
   ownerId?: string;
+  /** the event's id when the caller derives it (an automation run again creates the same event once) */
+  id?: string;
 }
 
 async function createWith(
@@ -131,7 +133,7 @@ async function createWith(
   const ownerId = input.ownerId ?? ctx.viewer.id;
   if (!(await mayManage(ctx, ownerId))) throw invalidReference('ownerId', 'user whose calendar you plan');
   await checkReferences(ctx, input);
-  const id = randomUUID();
+  const id = input.id ?? randomUUID();
   const fields: EventFields = {
     kind: input.kind,
     title: input.title.trim(),

@@ -207,11 +207,13 @@ export async function editDealCommand(
   row: DealRow,
   changes: DealChanges,
   expectedVersion?: number,
+  /** an automation's own idempotency key (a regulation's service run again): the same opId is written once */
+  opId: string = randomUUID(),
 ) {
   refuseArchived(row);
   await checkChanges(ctx, changes, current(row));
   return sendChange(ctx, row, editDeal, {
-    opId: randomUUID(),
+    opId,
     actorId: ctx.actorId,
     expectedVersion,
     storedVersion: row.version,

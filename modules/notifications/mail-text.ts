@@ -112,6 +112,11 @@ export function renderNotificationMail(n: MailNotification, to: MailRecipient, p
         ? [`${owner} ещё не записал(а) результат «${title}» (${at}).`]
         : [`${owner} has not recorded the result of “${title}” (${at}) yet.`];
       break;
+    case 'regulation_email':
+      // a regulation's "send an email" step: its subject and text as the process owner wrote them
+      subject = str(n.data.subject) || (ru ? 'Сообщение по регламенту' : 'A message from a regulation');
+      lines = [str(n.data.body)];
+      break;
     default:
       return null;
   }

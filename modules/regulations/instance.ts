@@ -17,6 +17,16 @@ export interface RegulationState {
   timers: Record<string, string>;
   /** service tokens waiting to run, in order */
   services: string[];
+  /** the deal the instance runs for: its inputs came from it, its outputs go back to it, its steps are on its timeline */
+  dealId?: string | null;
+  /** a called regulation: the instance and the call activity's token waiting for it */
+  parent?: { instanceId: string; tokenId: string } | null;
+  /** call activities: per token, the called instance (null until it is started) */
+  calls?: Record<string, string | null>;
+  /** called instances to cancel (their call was interrupted or the instance ended) */
+  cancelCalls?: string[];
+  /** work left once the instance has ended: outputs written back to the deal, the calling instance told */
+  after?: ('writeBack' | 'tellParent')[];
 }
 
 /** When an ISO 8601 duration (P1DT2H…) or date-time after `now` falls. */
@@ -41,32 +51,67 @@ export function advance(s: RegulationState, h: Happening, now: number): Advanced
   const r = step(s.graph, s.interp, h);
   const timers = { ...s.timers };
   let services = [...s.services];
+  const calls = { ...(s.calls ?? {}) };
+  const cancelCalls = [...(s.cancelCalls ?? [])];
   const done = 'tokenId' in h ? h.tokenId : null;
   if (done) {
     delete timers[done];
     services = services.filter((t) => t !== done);
+    delete calls[done];
   }
   for (const e of r.effects) {
     if (e.type === 'startTimer') timers[e.tokenId] = new Date(dueAfter(now, e.timer)).toISOString();
     if (e.type === 'cancel') {
       delete timers[e.tokenId];
       services = services.filter((t) => t !== e.tokenId);
+      if (e.tokenId in calls) {
+        const child = calls[e.tokenId];
+        if (child) cancelCalls.push(child);
+        delete calls[e.tokenId];
+      }
     }
     if (e.type === 'runService') services.push(e.tokenId);
+    if (e.type === 'callRegulation') calls[e.tokenId] = null;
   }
-  return { state: { ...s, interp: r.state, timers, services }, effects: r.effects };
+  const after = [...(s.after ?? [])];
+  if (s.interp.status === 'running' && r.state.status !== 'running') {
+    if (s.dealId && r.state.status === 'completed' && s.graph.outputs.some((o) => o.dealField)) after.push('writeBack');
+    if (s.parent) after.push('tellParent');
+  }
+  return {
+    state: { ...s, interp: r.state, timers, services, calls, cancelCalls, after },
+    effects: r.effects,
+  };
 }
 
-/** The next moment the workflow has work of its own: a service to run now, else the earliest timer; null when none. */
+/**
+ * The next moment the workflow has work of its own: a service or a call to start now, a called instance to cancel,
+ * what is left once it ended, else the earliest timer; null when none.
+ */
 export function nextWork(s: RegulationState, now: number): number | null {
+  if (s.cancelCalls?.length || s.after?.length) return now;
   if (s.interp.status !== 'running') return null;
   if (s.services.length) return now;
+  if (Object.values(s.calls ?? {}).some((c) => c === null)) return now;
   const times = Object.values(s.timers).map((t) => Date.parse(t));
   return times.length ? Math.min(...times) : null;
 }
 
-/** The user task a token waits at, or null. */
+/** The nodes a person completes through the task API: user tasks, and receive tasks (a department's reply). */
+export const TASK_KINDS: readonly string[] = ['userTask', 'receiveTask'];
+
+/** The user or receive task a token waits at, or null. */
 export const openTask = (s: RegulationState, tokenId: string) => {
   const t = s.interp.tokens.find((x) => x.id === tokenId);
-  return t && s.graph.nodes[t.node]?.kind === 'userTask' ? t : null;
+  return t && TASK_KINDS.includes(s.graph.nodes[t.node]?.kind) ? t : null;
 };
+
+/** The values a called regulation hands back: its declared outputs, or all its values when it declares none. */
+export function callOutputs(s: RegulationState): Record<string, unknown> {
+  const v = s.interp.variables;
+  if (!s.graph.outputs.length) {
+    const { deal: _deal, ...rest } = v;
+    return rest;
+  }
+  return Object.fromEntries(s.graph.outputs.filter((o) => o.name in v).map((o) => [o.name, v[o.name]]));
+}

@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { initialState } from '../../bpmn/interpreter.ts';
 import type { Viewer } from '../access/visibility.ts';
 import { send, type Target } from '../kit/send.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
@@ -15,12 +14,11 @@ import {
   regulationKind,
   resolveIncident,
   resyncRegulation,
-  startRegulation,
   type RegulationWorkflowInput,
 } from '../../workflows/regulation-contract.ts';
 import { regulationWorkflow } from '../../workflows/regulation.ts';
 import type { RegulationState } from './instance.ts';
-import { regulationVersion } from './versions.ts';
+import { startInstance } from './start.ts';
 
 export interface RegulationCommandContext {
   em: EntityManager;
@@ -67,45 +65,16 @@ async function loadInstance(em: EntityManager, id: string): Promise<RegulationSt
   return row ? { ...row.state, version: row.version } : null;
 }
 
-/** Starts a regulation's latest version with the inputs it declares (required ones must be given). */
-export async function startRegulationCommand(
+/**
+ * Starts a regulation's latest version with the inputs it declares (required ones must be given); for a deal the
+ * viewer sees, those not given are pre-filled from the deal (modules/regulations/start.ts).
+ */
+export function startRegulationCommand(
   ctx: RegulationCommandContext,
   key: string,
   input: { variables: Record<string, unknown>; dealId: string | null },
 ): Promise<RegulationState> {
-  const reg = await regulationVersion(ctx.em, key, 'latest');
-  const missing = reg.graph.inputs.filter(
-    (f) => f.required && (input.variables[f.name] === undefined || input.variables[f.name] === ''),
-  );
-  if (missing.length) {
-    throw new DomainError('REGULATION_INPUT_MISSING', `Give ${missing.map((f) => f.name).join(', ')}`, {
-      errors: missing.map((f) => ({ field: `variables.${f.name}`, message: 'required' })),
-    });
-  }
-  const id = randomUUID();
-  const instance: RegulationState = {
-    id,
-    version: 0,
-    regulationId: reg.id,
-    key: reg.key,
-    graph: reg.graph,
-    interp: initialState(),
-    timers: {},
-    services: [],
-  };
-  const r = await send(
-    ctx,
-    target(id, () => Promise.resolve({ instance, created: false })),
-    startRegulation,
-    {
-      opId: randomUUID(),
-      actorId: ctx.actorId,
-      instance,
-      variables: input.variables,
-      dealId: input.dealId,
-    },
-  );
-  return r.instance;
+  return startInstance(ctx, { key, variables: input.variables, dealId: input.dealId });
 }
 
 export interface TaskView {

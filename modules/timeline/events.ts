@@ -18,7 +18,17 @@ export interface FieldChange {
  */
 export interface DealEvent {
   recordType: 'deal';
-  kind: 'created' | 'updated' | 'stage_changed' | 'attached' | 'detached' | 'archived' | 'restored' | 'reported';
+  kind:
+    | 'created'
+    | 'updated'
+    | 'stage_changed'
+    | 'attached'
+    | 'detached'
+    | 'archived'
+    | 'restored'
+    | 'reported'
+    /** a regulation run for the deal: data.step is started, task_opened, task_completed, incident or finished */
+    | 'regulation';
   fromStageId?: string | null;
   toStageId?: string | null;
   data?: Record<string, unknown>;
@@ -74,7 +84,17 @@ export type NewEvent = TimelineEvent & EventMeta;
 
 /** The kinds each record type may have; the table's check constraint says the same. */
 export const KINDS_BY_TYPE: { [T in RecordType]: readonly Extract<TimelineEvent, { recordType: T }>['kind'][] } = {
-  deal: ['created', 'updated', 'stage_changed', 'attached', 'detached', 'archived', 'restored', 'reported'],
+  deal: [
+    'created',
+    'updated',
+    'stage_changed',
+    'attached',
+    'detached',
+    'archived',
+    'restored',
+    'reported',
+    'regulation',
+  ],
   client: ['created', 'updated', 'reported'],
   contact: ['created', 'updated', 'reported'],
   event: ['created', 'updated', 'cancelled', 'reported'],
