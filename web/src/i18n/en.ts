@@ -615,6 +615,8 @@ export const en = {
   'problem.RESULT_NOT_DUE': 'This result is not awaited (any more): it has been recorded or the event has not started.',
   'history.reported':
     'reported {kind, select, call {a call} meeting {a meeting} email {an email} task {a task} negotiation {a negotiation} other {an interaction}}',
+  'history.regulation':
+    '{step, select, started {started the regulation “{name}”} task_opened {regulation “{name}”: task “{node}” opened} task_completed {regulation “{name}”: task “{node}” done} incident {regulation “{name}”: “{node}” failed} other {regulation “{name}” finished}}',
   'cal.title': 'Calendar',
   'cal.newEvent': 'New event',
   'cal.editEvent': 'Event',

@@ -625,6 +625,8 @@ export const ru: { [K in MessageKey]: string } = {
   'problem.RESULT_NOT_DUE': 'Этот результат (уже) не ожидается: он записан или событие ещё не началось.',
   'history.reported':
     'отчитался(ась) {kind, select, call {о звонке} meeting {о встрече} email {о письме} task {о задаче} negotiation {о переговорах} other {о взаимодействии}}',
+  'history.regulation':
+    '{step, select, started {запустил(а) регламент «{name}»} task_opened {регламент «{name}»: открыта задача «{node}»} task_completed {регламент «{name}»: задача «{node}» выполнена} incident {регламент «{name}»: сбой на шаге «{node}»} other {регламент «{name}» завершён}}',
   'cal.title': 'Календарь',
   'cal.newEvent': 'Новое событие',
   'cal.editEvent': 'Событие',

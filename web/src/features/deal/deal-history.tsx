@@ -132,6 +132,13 @@ export function DealHistoryCard({ history: h, contacts }: { history: DealHistory
               case 'reported':
                 what = t('history.reported', { kind: textOf(e.data?.kind ?? '') });
                 break;
+              case 'regulation':
+                what = t('history.regulation', {
+                  step: textOf(e.data?.step ?? ''),
+                  name: textOf(e.data?.name ?? ''),
+                  node: textOf(e.data?.nodeName ?? ''),
+                });
+                break;
               default:
                 what = archiveEventText(e.kind, t) ?? e.kind;
             }
