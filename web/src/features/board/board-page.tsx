@@ -19,7 +19,6 @@ import {
   lastFilter,
   savedFiltersQuery,
   storeFilter,
-  uploadLocalSavedFilters,
   type BoardFilter,
 } from './board-query.js';
 
@@ -145,12 +144,7 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
   const errorText = useErrorText();
   const savedQuery = useQuery(savedFiltersQuery);
   const saved: SavedFilter[] = savedQuery.data ?? [];
-  useEffect(() => {
-    // filters this browser kept before they moved to the server: uploaded once, then removed here
-    void uploadLocalSavedFilters().then((up) => {
-      if (up) void qc.invalidateQueries({ queryKey: qk.savedFilters });
-    });
-  }, [qc]);
+  // filters this browser kept before they moved to the server are uploaded by the list's read (savedFiltersQuery)
   /** on a phone only the search shows; the other filters open on demand */
   const narrow = useMediaQuery('(max-width: 800px)', undefined, { getInitialValueInEffect: false });
   const [open, setOpen] = useState(false);
