@@ -1,4 +1,4 @@
-import { Button as MButton, Checkbox, Group, NativeSelect, TextInput } from '@mantine/core';
+import { Button as MButton, Group, NativeSelect, TextInput } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import { api, type SavedFilter, type User } from '../../api.js';
@@ -233,18 +233,33 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
               <Placeholder w={230} text={t('filter.closePeriod')} />
             </>
           )}
-          <Checkbox
-            label={t('filter.overdue')}
-            checked={filter.overdue}
-            onChange={(e) => set({ overdue: e.currentTarget.checked })}
-            data-testid="filter-overdue"
-          />
-          <Checkbox
-            label={t('filter.stuck')}
-            checked={filter.stuck}
-            onChange={(e) => set({ stuck: e.currentTarget.checked })}
-            data-testid="filter-stuck"
-          />
+          {(
+            [
+              ['overdue', t('filter.overdue')],
+              ['stuck', t('filter.stuck')],
+            ] as const
+          ).map(([k, label]) =>
+            controls ? (
+              <controls.FilterCheckbox
+                key={k}
+                label={label}
+                checked={filter[k]}
+                onChange={(on) => set({ [k]: on })}
+                testId={`filter-${k}`}
+              />
+            ) : (
+              // the browser's own checkbox until Mantine's is there: usable at once (the filter holds the state)
+              <label key={k} className="filter-check">
+                <input
+                  type="checkbox"
+                  checked={filter[k]}
+                  onChange={(e) => set({ [k]: e.currentTarget.checked })}
+                  data-testid={`filter-${k}`}
+                />
+                {label}
+              </label>
+            ),
+          )}
           {controls ? (
             <controls.SavedFiltersMenu
               trigger={savedTrigger()}
