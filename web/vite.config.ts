@@ -79,6 +79,16 @@ export default defineConfig({
       },
     ],
   },
-  build: { outDir: OUT, emptyOutDir: true },
+  build: {
+    outDir: OUT,
+    emptyOutDir: true,
+    rolldownOptions: {
+      output: {
+        // what the entry imports statically is one chunk with it, not a dozen small shared ones: gzip compresses it
+        // as a whole and the browser asks for it at once
+        codeSplitting: { groups: [{ name: 'shell', tags: ['$initial'] }] },
+      },
+    },
+  },
   server: { proxy: { '/api': 'http://127.0.0.1:3000' } },
 });

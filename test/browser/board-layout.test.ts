@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
-import { launch, logIn, screenshot } from './browser.ts';
+import { draggable, launch, logIn, screenshot } from './browser.ts';
 
 let h: Harness;
 let browser: Browser;
@@ -125,6 +125,7 @@ describe('the board on a 1366 px laptop', () => {
     await openBoard(page);
     expect(await scrollLeft(page)).toBe(0);
     const card = column(page, 'Qualified').locator(`[data-deal-id="${dealIds[0]}"]`);
+    await draggable(card);
     const from = (await card.boundingBox())!;
     const board = (await page.getByTestId('board').boundingBox())!;
     await page.mouse.move(from.x + from.width / 2, from.y + 20);

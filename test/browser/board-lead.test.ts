@@ -172,6 +172,27 @@ describe('the board a lead lives in', () => {
           JSON.stringify([{ name: 'Overdue of mine', filter: { owner: 'me', overdue: true, q: '' } }]),
         ),
       );
+      // a slow server: a read of the saved filters asked for before the upload was answered reads the list without
+      // it, and its answer comes after the upload's; the menu must still show the uploaded filter
+      let uploaded = false;
+      let answerUpload!: () => void;
+      const upload = new Promise<void>((resolve) => {
+        answerUpload = resolve;
+      });
+      await page.route('**/api/v1/saved-filters', async (route) => {
+        const early = !uploaded;
+        const answer = await route.fetch();
+        if (route.request().method() === 'POST') {
+          await route.fulfill({ response: answer });
+          uploaded = true;
+          answerUpload();
+          return;
+        }
+        // held until a second after the upload's answer (at most 10 s: no upload, no hold)
+        if (early) await Promise.race([upload, new Promise((r) => setTimeout(r, 10_000))]);
+        if (early) await new Promise((r) => setTimeout(r, 1000));
+        await route.fulfill({ response: answer }).catch(() => undefined);
+      });
       await page.goto(`${h.baseUrl}/deals?pipeline=${pipeline.id}`);
       await expect
         .poll(async () => (await lead.get('/saved-filters')).body.items.map((x: { name: string }) => x.name), WAIT)

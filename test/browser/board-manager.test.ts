@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
-import { launch, logIn, screenshot } from './browser.ts';
+import { draggable, launch, logIn, screenshot } from './browser.ts';
 
 let h: Harness;
 let browser: Browser;
@@ -142,6 +142,7 @@ describe('the board a manager lives in', () => {
   it('moves a deal with the keyboard: Space, an arrow to the next column, Space', async () => {
     const id = await newDeal('Moved by keyboard');
     await openBoard(page, id);
+    await draggable(card(page, id));
     await card(page, id).focus();
     // each step as a screen reader user hears it: picked up, over the next stage, dropped
     const said = () =>
@@ -224,6 +225,7 @@ describe('the board on a phone', () => {
         })
         .toBe(true);
       await screenshot(page, 'board-phone');
+      await draggable(card(page, id));
       const from = (await card(page, id).boundingBox())!;
       const to = (await page
         .locator(`[data-testid="stage-strip-item"][data-stage-id="${stage('Later')}"]`)

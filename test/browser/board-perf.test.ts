@@ -3,12 +3,11 @@
  * shell (session, pipelines and board asked together: proven by holding the session's answer back until the board
  * has been asked for), and the time to the first card is measured and printed; the JS each route loads before its
  * first paint (its chunks with their static imports, and the messages in the user's language) is printed too (gzip).
- * The budgets of issue 7 (board route ≤ 150 KB gzip, first card ≤ 1 s) are NOT met yet, so they are reported, not
- * asserted. On the shared 2-core machine: the board route loads 180 KB (304 KB before the cut); the first card comes
- * at 2.0–4.6 s while other work loads the machine (load 13–17; the build before the cut: 5.2–11.5 s in the same
- * runs), about 2 s when it is quieter (4.5 s before).
- * What is left at 4×: evaluating the shell (react-dom, React Router, Mantine, dnd-kit, i18next, TanStack Query,
- * ~0.4 s), rendering the shell and the first cards of each column (~0.5 s) and laying them out (~0.2 s).
+ * Issue 7's budgets: the board route's initial JS ≤ 150 KB gzip is asserted (148 KB; 187 KB before dragging came
+ * after the first paint, i18next was replaced and the shell became one chunk); the first card ≤ 1 s at 4× is measured
+ * and printed, not asserted (on a shared machine the load changes it several-fold: compare builds in the same minutes).
+ * What is left at 4×: evaluating the shell (react-dom, React Router, Mantine, TanStack Query), rendering the shell
+ * and the first cards of each column and laying them out.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -141,7 +140,7 @@ describe('board performance', () => {
     await context.close();
   }, 240_000);
 
-  it('reports the JS each route loads first (gzip)', () => {
+  it('loads at most 150 KB of JS (gzip) before the board, and reports what each route loads first', () => {
     const dist = path.resolve(import.meta.dirname, '..', '..', 'dist', 'web');
     const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
     const gz = (f: string) => zlib.gzipSync(fs.readFileSync(path.join(dist, f))).length;
@@ -159,7 +158,8 @@ describe('board performance', () => {
       starts.forEach(visit);
       return seen;
     };
-    const kb = (files: Set<string>) => Math.round([...files].reduce((a, f) => a + gz(f), 0) / 1024);
+    const bytes = (files: Set<string>) => [...files].reduce((a, f) => a + gz(f), 0);
+    const kb = (files: Set<string>) => Math.round(bytes(files) / 1024);
     const entry = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
     const shell = closure(entry);
     // the board is the home page, in the shell; its first paint also needs the messages in the user's language
@@ -170,9 +170,10 @@ describe('board performance', () => {
       ),
     );
     console.log(
-      `initial JS (gzip): shell ${kb(shell)} KB; board route ${kb(board)} KB (budget 150 KB); ` +
+      `initial JS (gzip): shell ${kb(shell)} KB; board route ${(bytes(board) / 1024).toFixed(1)} KB (budget 150 KB); ` +
         `other routes KB: ${JSON.stringify(routes)}`,
     );
-    expect(kb(board)).toBeGreaterThan(0);
+    // issue 7's budget: the board route's initial JS, gzip
+    expect(bytes(board)).toBeLessThanOrEqual(150 * 1024);
   });
 });

@@ -1,7 +1,7 @@
 /** Shared bits of the browser tests: a headless Chromium, logging in through the form, optional screenshots. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { PASSWORD, type Harness } from '../support/harness.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -51,12 +51,21 @@ export async function screenshot(page: Page, name: string) {
   }
 }
 
+/**
+ * Waits until a board card can be picked up: dragging comes after the board's first paint, and a card that can be
+ * dragged tells screen readers how (dnd-kit's instructions, by aria-describedby).
+ */
+export async function draggable(card: Locator) {
+  await card.and(card.page().locator('[aria-describedby]')).waitFor({ timeout: 20_000 });
+}
+
 /** Drags with the mouse in small steps, as a person does (dnd-kit picks a card up after it moved a few pixels). */
 export async function mouseDrag(
   page: Page,
-  from: { boundingBox: () => Promise<{ x: number; y: number; width: number; height: number } | null> },
+  from: Locator,
   to: { boundingBox: () => Promise<{ x: number; y: number; width: number; height: number } | null> },
 ) {
+  await draggable(from);
   const a = (await from.boundingBox())!;
   await page.mouse.move(a.x + 20, a.y + a.height / 2);
   await page.mouse.down();

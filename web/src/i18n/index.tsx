@@ -1,11 +1,11 @@
 /**
- * i18n on i18next with ICU messages (intl-messageformat, compiled at build: icu-format.ts): plural rules per language ("1 сделка, 2 сделки, 5 сделок"),
- * select, and number/date formats inside messages. Each catalog is its own chunk: only the user's language is loaded
- * (asked for at boot, beside the session); `t` is typed by key.
+ * i18n with ICU messages (intl-messageformat, compiled at build: icu-format.ts): plural rules per language ("1 сделка,
+ * 2 сделки, 5 сделок"), select, and number/date formats inside messages. Each catalog is its own chunk: only the
+ * user's language is loaded (asked for at boot, beside the session); `t` is typed by key. A key missing from the
+ * language's catalog is read from the English one when that is loaded, else shown as the key itself.
  */
-import i18next, { type i18n as I18nInstance } from 'i18next';
 import { IntlMessageFormat } from 'intl-messageformat';
-import { icuFormat } from './icu-format.js';
+import { formatMessage } from './icu-format.js';
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { MessageKey } from './en.js';
 import type { Locale } from '../api.js';
@@ -17,21 +17,6 @@ export const LOCALES: Locale[] = ['en', 'ru'];
 export const intlTag = (l: Locale) => (l === 'ru' ? 'ru-RU' : 'en-US');
 
 export type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
-
-const instance: I18nInstance = i18next.createInstance();
-void instance.use(icuFormat).init({
-  lng: 'en',
-  fallbackLng: 'en',
-  // the catalogs are added as they are loaded (loadCatalog)
-  resources: {},
-  // keys contain dots ('board.title') and are flat: no nesting, no namespaces separators
-  keySeparator: false,
-  nsSeparator: false,
-  interpolation: { escapeValue: false },
-  initAsync: false,
-  returnNull: false,
-});
-export const i18n = instance;
 
 const loading = new Map<Locale, Promise<void>>();
 const loadedCatalogs = new Map<Locale, Record<string, string>>();
@@ -45,7 +30,6 @@ export function loadCatalog(locale: Locale): Promise<void> {
   if (!p) {
     p = CATALOGS[locale]().then(
       (catalog) => {
-        instance.addResourceBundle(locale, 'translation', catalog);
         loadedCatalogs.set(locale, catalog);
       },
       (e: unknown) => {
@@ -57,7 +41,7 @@ export function loadCatalog(locale: Locale): Promise<void> {
   }
   return p;
 }
-const isLoaded = (locale: Locale) => instance.hasResourceBundle(locale, 'translation');
+const isLoaded = (locale: Locale) => loadedCatalogs.has(locale);
 
 export interface I18n {
   locale: Locale;
@@ -102,15 +86,13 @@ IntlMessageFormat.resolveLocale = (locales) => {
 };
 
 export function makeI18n(locale: Locale): I18n {
-  const fixed = instance.getFixedT(locale);
   const tag = intlTag(locale);
   const catalog = loadedCatalogs.get(locale);
-  // a key of the loaded catalog is formatted directly (a board calls t for every card); i18next resolves the rest
   const t: T = (key, vars) => {
     const res = catalog?.[key];
-    return res === undefined
-      ? String(fixed(key, vars ?? {}))
-      : icuFormat.parse(res, vars ?? {}, locale, 'translation', key);
+    if (res !== undefined) return formatMessage(res, vars ?? {}, locale, key);
+    const fallback = loadedCatalogs.get('en')?.[key];
+    return fallback !== undefined ? formatMessage(fallback, vars ?? {}, 'en', key) : key;
   };
   const money = (
     amount: string | number | null | undefined,

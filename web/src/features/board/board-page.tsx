@@ -1,4 +1,4 @@
-import { Button as MButton, Checkbox, Group, NativeSelect, TextInput } from '@mantine/core';
+import { Button as MButton, Group, NativeSelect, TextInput } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import { api, type SavedFilter, type User } from '../../api.js';
@@ -19,7 +19,6 @@ import {
   lastFilter,
   savedFiltersQuery,
   storeFilter,
-  uploadLocalSavedFilters,
   type BoardFilter,
 } from './board-query.js';
 
@@ -145,12 +144,7 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
   const errorText = useErrorText();
   const savedQuery = useQuery(savedFiltersQuery);
   const saved: SavedFilter[] = savedQuery.data ?? [];
-  useEffect(() => {
-    // filters this browser kept before they moved to the server: uploaded once, then removed here
-    void uploadLocalSavedFilters().then((up) => {
-      if (up) void qc.invalidateQueries({ queryKey: qk.savedFilters });
-    });
-  }, [qc]);
+  // filters this browser kept before they moved to the server are uploaded by the list's read (savedFiltersQuery)
   /** on a phone only the search shows; the other filters open on demand */
   const narrow = useMediaQuery('(max-width: 800px)', undefined, { getInitialValueInEffect: false });
   const [open, setOpen] = useState(false);
@@ -239,18 +233,33 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
               <Placeholder w={230} text={t('filter.closePeriod')} />
             </>
           )}
-          <Checkbox
-            label={t('filter.overdue')}
-            checked={filter.overdue}
-            onChange={(e) => set({ overdue: e.currentTarget.checked })}
-            data-testid="filter-overdue"
-          />
-          <Checkbox
-            label={t('filter.stuck')}
-            checked={filter.stuck}
-            onChange={(e) => set({ stuck: e.currentTarget.checked })}
-            data-testid="filter-stuck"
-          />
+          {(
+            [
+              ['overdue', t('filter.overdue')],
+              ['stuck', t('filter.stuck')],
+            ] as const
+          ).map(([k, label]) =>
+            controls ? (
+              <controls.FilterCheckbox
+                key={k}
+                label={label}
+                checked={filter[k]}
+                onChange={(on) => set({ [k]: on })}
+                testId={`filter-${k}`}
+              />
+            ) : (
+              // the browser's own checkbox until Mantine's is there: usable at once (the filter holds the state)
+              <label key={k} className="filter-check">
+                <input
+                  type="checkbox"
+                  checked={filter[k]}
+                  onChange={(e) => set({ [k]: e.currentTarget.checked })}
+                  data-testid={`filter-${k}`}
+                />
+                {label}
+              </label>
+            ),
+          )}
           {controls ? (
             <controls.SavedFiltersMenu
               trigger={savedTrigger()}

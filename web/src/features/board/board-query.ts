@@ -66,10 +66,17 @@ export const storeFilter = (f: BoardFilter) => {
   }
 };
 
-/** Saved filters: the viewer's own and those their sales group shares, from the server. */
+/**
+ * Saved filters: the viewer's own and those their sales group shares, from the server. Read only once the filters
+ * this browser kept have been uploaded (uploadLocalSavedFilters): a list read beside the upload could be answered
+ * after it, without them, and would be kept as fresh.
+ */
 export const savedFiltersQuery = {
   queryKey: qk.savedFilters,
-  queryFn: () => api.get<{ items: SavedFilter[] }>('/saved-filters').then((r) => r.items),
+  queryFn: async () => {
+    await uploadLocalSavedFilters();
+    return api.get<{ items: SavedFilter[] }>('/saved-filters').then((r) => r.items);
+  },
   staleTime: 60_000,
 };
 
@@ -87,7 +94,7 @@ let uploading: Promise<boolean> | null = null;
 /**
  * Saved filters used to live in this browser's localStorage: the first time the board opens here since, they are
  * uploaded to the server (a name the user has there already is skipped) and then removed from this browser. A
- * failure keeps them here for the next visit. True when something was uploaded.
+ * failure keeps them here for the next read. True when something was uploaded. Never rejects.
  */
 export function uploadLocalSavedFilters(): Promise<boolean> {
   uploading ??= (async () => {

@@ -1,22 +1,6 @@
-import {
-  DndContext,
-  DragOverlay,
-  KeyboardSensor,
-  MouseSensor,
-  TouchSensor,
-  pointerWithin,
-  rectIntersection,
-  useDroppable,
-  useSensor,
-  useSensors,
-  type Announcements,
-  type CollisionDetection,
-  type DragEndEvent,
-  type DragStartEvent,
-  type KeyboardCoordinateGetter,
-} from '@dnd-kit/core';
+import type { Announcements } from '@dnd-kit/core';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Suspense, lazy, startTransition, useCallback, useEffect, useRef, useState } from 'react';
+import { Suspense, lazy, startTransition, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, qs, type BoardData, type Deal, type Page, type Pipeline, type Stage } from '../../api.js';
 import { useMediaQuery } from '@mantine/hooks';
 import { useI18n } from '../../i18n/index.js';
@@ -29,28 +13,15 @@ import { Button, ErrorBox, Icon, Loading, useErrorText, useToast } from '../../u
 import { PER_STAGE, boardQuery, filterParams, isEmptyFilter, type BoardFilter } from './board-query.js';
 import { findDeal, shift } from './board-cache.js';
 import { CardFace, DealCard } from './deal-card.js';
+import { chunk, useChunk } from '../../chunk.js';
+import { createDragPort, type DragPort } from './drag-port.js';
+import type { BoardDndProps } from './board-dnd.js';
 import { ColumnTotals } from './column-totals.js';
 
 const NewDealDialog = lazy(() => import('../deal/new-deal-dialog.js').then((m) => ({ default: m.NewDealDialog })));
 
-/** Keyboard dragging: ← and → jump to the previous or next column (dnd-kit's default moves 25 px per key). */
-const columnJump: KeyboardCoordinateGetter = (event, { currentCoordinates, context }) => {
-  if (event.code !== 'ArrowRight' && event.code !== 'ArrowLeft') return undefined;
-  event.preventDefault();
-  const cols = [...context.droppableRects.entries()]
-    .filter(([id]) => !String(id).startsWith('strip:'))
-    .map(([, r]) => r)
-    .sort((a, b) => a.left - b.left);
-  const x = currentCoordinates.x;
-  const next =
-    event.code === 'ArrowRight' ? cols.find((r) => r.left > x + 12) : [...cols].reverse().find((r) => r.left < x - 12);
-  return next ? { x: next.left + 8, y: Math.max(currentCoordinates.y, next.top + 48) } : currentCoordinates;
-};
-/** The pointer decides where a card lands; without one (keyboard), the card's overlap does. */
-const collision: CollisionDetection = (args) => {
-  const hits = pointerWithin(args);
-  return hits.length ? hits : rectIntersection(args);
-};
+/* dragging (dnd-kit) comes after the first paint, its own chunk; the cards and columns meet it through a drag port */
+const boardDnd = chunk(() => import('./board-dnd.js'));
 const stageOf = (id: unknown) => String(id).replace(/^strip:/, '');
 /**
  * Cards drawn at first in each column, enough to fill a screen: the first paint of a board of hundreds of cards
@@ -74,6 +45,9 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
   const [creating, setCreating] = useState(false);
   const [loadingMore, setLoadingMore] = useState<Record<string, boolean>>({});
   const [dragged, setDragged] = useState<Deal | null>(null);
+  /** the column (or strip stage) a dragged card is over */
+  const [over, setOver] = useState<string | null>(null);
+  const [port] = useState(createDragPort);
   const scrollRef = useRef<HTMLDivElement>(null);
   const stripRef = useRef<HTMLDivElement>(null);
   /** whether there is more to either side, and the names of the stages out of view there */
@@ -238,12 +212,6 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
   }, [active]);
 
   /* ---- drag and drop ---- */
-  const sensors = useSensors(
-    // mouse and touch apart: on a touch screen a swipe scrolls the board, and only a held press picks a card up
-    useSensor(MouseSensor, { activationConstraint: { distance: 6 } }),
-    useSensor(TouchSensor, { activationConstraint: { delay: 220, tolerance: 8 } }),
-    useSensor(KeyboardSensor, { coordinateGetter: columnJump }),
-  );
   const stageName = useCallback(
     (id: unknown) => {
       const s = pipeline.stages.find((x) => x.id === stageOf(id));
@@ -264,15 +232,15 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
         : t('dnd.cancelled', { title: titleOf(a.id) }),
     onDragCancel: ({ active: a }) => t('dnd.cancelled', { title: titleOf(a.id) }),
   };
-  const onDragStart = (e: DragStartEvent) => setDragged(findDeal(data, String(e.active.id)));
-  const onDragEnd = (e: DragEndEvent) => {
+  const onDragStart = (id: string) => setDragged(findDeal(data, id));
+  const onDragEnd = (id: string, to: string | null) => {
     setDragged(null);
-    const deal = findDeal(data, String(e.active.id));
-    const stage = e.over ? pipeline.stages.find((s) => s.id === stageOf(e.over!.id)) : null;
+    setOver(null);
+    const deal = findDeal(data, id);
+    const stage = to ? pipeline.stages.find((s) => s.id === stageOf(to)) : null;
     if (deal && stage && stage.id !== deal.stageId) move(deal, stage);
     else if (deal) focusCard(deal.id);
   };
-
   const gateText = (s: Stage) =>
     [...s.requiredFields.map((k) => fieldLabel(k)), ...s.requiredDocumentKinds.map((k) => kindName(k, '…'))].join(', ');
   const filtered = !isEmptyFilter(filter);
@@ -288,14 +256,7 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
       {board.isPending ? (
         <Loading />
       ) : !data ? null : (
-        <DndContext
-          sensors={sensors}
-          collisionDetection={collision}
-          onDragStart={onDragStart}
-          onDragEnd={onDragEnd}
-          onDragCancel={() => setDragged(null)}
-          accessibility={{ announcements, screenReaderInstructions: { draggable: t('dnd.instructions') } }}
-        >
+        <>
           {narrow ? (
             <div
               className="stage-strip"
@@ -308,6 +269,8 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
                 <StripItem
                   key={s.id}
                   stage={s}
+                  port={port}
+                  isOver={over === `strip:${s.id}`}
                   count={data.stages.find((c) => c.stageId === s.id)?.count ?? 0}
                   active={active === s.id}
                   onClick={() => scrollToStage(s.id)}
@@ -330,7 +293,7 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
                 const shown = allCards ? list : list.slice(0, FIRST_CARDS);
                 const gated = s.requiredFields.length > 0 || s.requiredDocumentKinds.length > 0;
                 return (
-                  <Column key={s.id} stage={s}>
+                  <Column key={s.id} stage={s} port={port} isOver={over === s.id}>
                     <header className="column-header">
                       <div className="column-title">
                         <span className={`stage-dot stage-dot-${s.kind}`} />
@@ -369,6 +332,8 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
                           deal={d}
                           stages={pipeline.stages}
                           moving={pending?.dealId === d.id}
+                          dragging={dragged?.id === d.id}
+                          port={port}
                           onMove={move}
                         />
                       ))}
@@ -423,14 +388,38 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
               </button>
             ) : null}
           </div>
-          <DragOverlay dropAnimation={null}>
-            {dragged ? (
-              <article className="deal-card deal-card-overlay">
-                <CardFace deal={dragged} stages={pipeline.stages} />
-              </article>
-            ) : null}
-          </DragOverlay>
-        </DndContext>
+          {allCards ? (
+            <LateDnd
+              port={port}
+              cards={pipeline.stages.flatMap(
+                (s) =>
+                  data.stages
+                    .find((c) => c.stageId === s.id)
+                    ?.deals.map((d) => ({ id: d.id, disabled: pending?.dealId === d.id })) ?? [],
+              )}
+              drops={[
+                ...pipeline.stages.map((s) => s.id),
+                ...(narrow ? pipeline.stages.map((s) => `strip:${s.id}`) : []),
+              ]}
+              announcements={announcements}
+              instructions={t('dnd.instructions')}
+              onDragStart={onDragStart}
+              onDragOver={setOver}
+              onDragEnd={onDragEnd}
+              onDragCancel={() => {
+                setDragged(null);
+                setOver(null);
+              }}
+              overlay={
+                dragged ? (
+                  <article className="deal-card deal-card-overlay">
+                    <CardFace deal={dragged} stages={pipeline.stages} />
+                  </article>
+                ) : null
+              }
+            />
+          ) : null}
+        </>
       )}
       {dialog}
       {creating ? (
@@ -453,12 +442,33 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
   );
 }
 
-function Column({ stage, children }: { stage: Stage; children: React.ReactNode }) {
+/** dnd-kit's part of the board, once its chunk is there (drawn after the first cards: nothing waits for it) */
+function LateDnd(props: BoardDndProps) {
+  const m = useChunk(boardDnd);
+  return m ? <m.BoardDnd {...props} /> : null;
+}
+
+/** The element of a card or column, given to the drag port (the same function for the same id: set once). */
+function usePortRef(port: DragPort, id: string) {
+  return useCallback((el: HTMLElement | null) => port.node(id, el), [port, id]);
+}
+
+function Column({
+  stage,
+  port,
+  isOver,
+  children,
+}: {
+  stage: Stage;
+  port: DragPort;
+  isOver: boolean;
+  children: ReactNode;
+}) {
   const { name } = useI18n();
-  const { setNodeRef, isOver } = useDroppable({ id: stage.id });
+  const ref = usePortRef(port, stage.id);
   return (
     <section
-      ref={setNodeRef}
+      ref={ref}
       className={`column column-${stage.kind} ${isOver ? 'column-over' : ''}`}
       data-testid="stage-column"
       data-stage-id={stage.id}
@@ -475,18 +485,22 @@ function StripItem({
   stage,
   count,
   active,
+  port,
+  isOver,
   onClick,
 }: {
   stage: Stage;
   count: number;
   active: boolean;
+  port: DragPort;
+  isOver: boolean;
   onClick: () => void;
 }) {
   const { name, number } = useI18n();
-  const { setNodeRef, isOver } = useDroppable({ id: `strip:${stage.id}` });
+  const ref = usePortRef(port, `strip:${stage.id}`);
   return (
     <button
-      ref={setNodeRef}
+      ref={ref}
       type="button"
       className={`strip-item ${active ? 'active' : ''} ${isOver ? 'strip-over' : ''}`}
       aria-current={active || undefined}

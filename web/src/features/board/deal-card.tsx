@@ -1,11 +1,11 @@
-import { useDraggable } from '@dnd-kit/core';
-import { Suspense, lazy, memo, useState } from 'react';
+import { Suspense, lazy, memo, useCallback, useState } from 'react';
 import type { Deal, Stage } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { Link, navigate } from '../../router.js';
 import { Avatar, Icon } from '../../ui.js';
 import { NextActivity } from '../calendar/next-activity.js';
 import { StageAge } from './stage-age.js';
+import type { DragPort } from './drag-port.js';
 
 const CardMoveMenu = lazy(() => import('./card-menu.js').then((m) => ({ default: m.CardMoveMenu })));
 const today = () => new Date().toISOString().slice(0, 10);
@@ -97,38 +97,46 @@ export function CardFace({
   );
 }
 
-/** A card on the board: dragged by pointer, touch (press and hold) or keyboard (Space, arrows, Space). */
+/**
+ * A card on the board: dragged by pointer, touch (press and hold) or keyboard (Space, arrows, Space) once dnd-kit is
+ * there (board-dnd.tsx, after the first paint): its presses go through the drag port.
+ */
 export const DealCard = memo(function DealCard({
   deal,
   stages,
   moving,
+  dragging,
+  port,
   onMove,
 }: {
   deal: Deal;
   stages: Stage[];
   moving: boolean;
+  dragging: boolean;
+  port: DragPort;
   onMove: (deal: Deal, s: Stage) => void;
 }) {
   const { t } = useI18n();
+  const id = deal.id;
+  const ref = useCallback((el: HTMLElement | null) => port.node(id, el), [port, id]);
   // a focusable group (not a button: it holds the deal's link and menu), picked up with Space by keyboard users
-  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({
-    id: deal.id,
-    data: { deal },
-    disabled: moving,
-    attributes: { role: 'group', roleDescription: t('board.cardRole') },
-  });
   return (
     <article
-      ref={setNodeRef}
-      {...attributes}
-      {...listeners}
-      className={`deal-card ${moving ? 'deal-card-moving' : ''} ${isDragging ? 'deal-card-dragging' : ''}`}
+      ref={ref}
+      role="group"
+      tabIndex={0}
+      aria-roledescription={t('board.cardRole')}
+      aria-disabled={moving}
+      onMouseDown={(e) => port.fire(id, 'onMouseDown', e)}
+      onTouchStart={(e) => port.fire(id, 'onTouchStart', e)}
+      onKeyDown={(e) => port.fire(id, 'onKeyDown', e)}
+      className={`deal-card ${moving ? 'deal-card-moving' : ''} ${dragging ? 'deal-card-dragging' : ''}`}
       data-testid="deal-card"
-      data-deal-id={deal.id}
+      data-deal-id={id}
       aria-busy={moving || undefined}
       aria-label={t('board.dragHandle', { title: deal.title })}
       onClick={(e) => {
-        if (!(e.target as HTMLElement).closest('a, button, [role=menu]')) navigate(`/deals/${deal.id}`);
+        if (!(e.target as HTMLElement).closest('a, button, [role=menu]')) navigate(`/deals/${id}`);
       }}
     >
       <CardFace deal={deal} stages={stages} moving={moving} onMove={(s) => onMove(deal, s)} />

@@ -1,13 +1,35 @@
 /**
- * The board's filter controls that need Mantine's heavier parts (a searchable select, a date range picker, a menu):
- * their own chunk, loaded after the board's first paint (board-page.tsx draws look-alike placeholders until then).
+ * The board's filter controls that need Mantine's heavier parts (a searchable select, a date range picker, a menu,
+ * the checkboxes): their own chunk, loaded after the board's first paint (board-page.tsx draws look-alike
+ * placeholders until then; the checkboxes' stand-ins are the browser's own, usable at once).
  */
-import { ActionIcon, Menu, Select } from '@mantine/core';
+import { ActionIcon, Checkbox, Menu, Select } from '@mantine/core';
 import { DatePickerInput, type DatesRangeValue } from '@mantine/dates';
 import 'dayjs/locale/ru';
 import type { SavedFilter } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { Icon } from '../../ui.js';
+
+export function FilterCheckbox({
+  label,
+  checked,
+  onChange,
+  testId,
+}: {
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  testId: string;
+}) {
+  return (
+    <Checkbox
+      label={label}
+      checked={checked}
+      onChange={(e) => onChange(e.currentTarget.checked)}
+      data-testid={testId}
+    />
+  );
+}
 
 export function OwnerSelect({
   data,
