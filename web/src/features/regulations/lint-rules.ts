@@ -40,6 +40,9 @@ export function feelError(expression: string): boolean {
 }
 
 const defs = (node: any): any[] => node.eventDefinitions ?? [];
+/** A node's flows, read from its container (files need not list <incoming>/<outgoing> on their nodes). */
+const flows = (node: any, end: 'sourceRef' | 'targetRef'): any[] =>
+  ((node.$parent?.flowElements ?? []) as any[]).filter((f) => f.$type === 'bpmn:SequenceFlow' && f[end] === node);
 
 const supported: Rule = () => ({
   check(node, reporter) {
@@ -86,8 +89,10 @@ const gateways: Rule = () => ({
       feelError(node.conditionExpression.body)
     )
       reporter.report(node.id, 'The condition is not valid FEEL');
-    if (node.$type !== 'bpmn:ExclusiveGateway' || (node.outgoing ?? []).length < 2) return;
-    for (const f of node.outgoing) {
+    if (node.$type !== 'bpmn:ExclusiveGateway') return;
+    const out = flows(node, 'sourceRef');
+    if (out.length < 2) return;
+    for (const f of out) {
       if (f !== node.default && !f.conditionExpression?.body)
         reporter.report(f.id, 'A flow out of an exclusive gateway needs a condition, or must be its default');
     }
@@ -111,8 +116,8 @@ const connected: Rule = () => ({
     if (!node.$instanceOf?.('bpmn:FlowNode') || node.$type === 'bpmn:BoundaryEvent') return;
     const isStart = node.$type === 'bpmn:StartEvent';
     const isEnd = node.$type === 'bpmn:EndEvent';
-    if (!isStart && !(node.incoming ?? []).length) reporter.report(node.id, 'No path reaches this element');
-    else if (!isEnd && !(node.outgoing ?? []).length) reporter.report(node.id, 'This element leads nowhere');
+    if (!isStart && !flows(node, 'targetRef').length) reporter.report(node.id, 'No path reaches this element');
+    else if (!isEnd && !flows(node, 'sourceRef').length) reporter.report(node.id, 'This element leads nowhere');
   },
 });
 
