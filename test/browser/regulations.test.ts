@@ -10,6 +10,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { fixtures, startHarness, type Harness } from '../support/harness.ts';
 import { launch, logIn, screenshot } from './browser.ts';
 
+/** polls wait for the server and the worker on a shared machine: this is no measure of speed */
+const WAIT = { timeout: 30_000 };
 const FIXTURES = path.resolve(import.meta.dirname, 'fixtures');
 let h: Harness;
 let browser: Browser;
@@ -51,11 +53,13 @@ describe('regulations in the browser', () => {
     await owner.page.getByTestId('modeler-publish').click();
     await owner.page.getByTestId('modeler-problems').waitFor();
     await expect
-      .poll(() =>
-        owner.page
-          .getByTestId('modeler-problems')
-          .locator('li')
-          .evaluateAll((els) => els.map((e) => e.getAttribute('data-element'))),
+      .poll(
+        () =>
+          owner.page
+            .getByTestId('modeler-problems')
+            .locator('li')
+            .evaluateAll((els) => els.map((e) => e.getAttribute('data-element'))),
+        WAIT,
       )
       .toEqual(expect.arrayContaining(['opinion', 'stray']));
     expect(await owner.page.locator('.djs-element.df-problem[data-element-id="opinion"]').count()).toBe(1);
@@ -66,10 +70,10 @@ describe('regulations in the browser', () => {
 
     await owner.page.getByTestId('modeler-import').setInputFiles(path.join(FIXTURES, 'discount-approval.bpmn'));
     await owner.page.locator('[data-element-id="confirm"]').first().waitFor();
-    await expect.poll(() => owner.page.getByTestId('problem-marker').count()).toBe(0);
+    await expect.poll(() => owner.page.getByTestId('problem-marker').count(), WAIT).toBe(0);
     // the properties panel shows the task's Dealflow attributes
     await owner.page.locator('.djs-element[data-element-id="opinion"]').first().click();
-    await expect.poll(() => owner.page.getByTestId('prop-groups').inputValue()).toBe('Legal');
+    await expect.poll(() => owner.page.getByTestId('prop-groups').inputValue(), WAIT).toBe('Legal');
     expect(await owner.page.getByTestId('prop-form-key').inputValue()).toBe('legal-opinion');
     await screenshot(owner.page, 'regulation-modeler');
     await owner.page.getByTestId('modeler-publish').click();
@@ -87,12 +91,14 @@ describe('regulations in the browser', () => {
     await seller.page.getByTestId('start-input-customer').fill('Contoso');
     await seller.page.getByTestId('start-submit').click();
     await seller.page.getByTestId('instance-diagram').locator('[data-element-id="opinion"]').first().waitFor();
-    await expect.poll(() => seller.page.getByTestId('instance-diagram').getAttribute('data-active')).toBe('opinion');
+    await expect
+      .poll(() => seller.page.getByTestId('instance-diagram').getAttribute('data-active'), WAIT)
+      .toBe('opinion');
     const instanceUrl = seller.page.url();
 
     // the lawyer: the task is counted in the navigation, claimed, and done with its form
     const lawyer = await as(emails.lawyer);
-    await expect.poll(() => lawyer.page.getByTestId('nav-task-count').textContent()).toBe('1');
+    await expect.poll(() => lawyer.page.getByTestId('nav-task-count').textContent(), WAIT).toBe('1');
     await lawyer.page
       .locator('.nav')
       .getByRole('link', { name: /^Tasks/ })
@@ -106,8 +112,8 @@ describe('regulations in the browser', () => {
     await mine.getByLabel('Opinion').fill('Fine by us');
     await screenshot(lawyer.page, 'regulation-inbox');
     await mine.getByTestId('task-complete').click();
-    await expect.poll(() => lawyer.page.getByTestId('task-row').count()).toBe(0);
-    await expect.poll(() => lawyer.page.getByTestId('nav-task-count').count()).toBe(0);
+    await expect.poll(() => lawyer.page.getByTestId('task-row').count(), WAIT).toBe(0);
+    await expect.poll(() => lawyer.page.getByTestId('nav-task-count').count(), WAIT).toBe(0);
     await lawyer.context.close();
 
     // the seller confirms; the instance completes, marked on its diagram
@@ -119,14 +125,14 @@ describe('regulations in the browser', () => {
     await confirm.getByRole('button', { name: 'Confirm to the customer' }).click();
     await confirm.getByLabel('Confirmation note').fill('Told them');
     await confirm.getByTestId('task-complete').click();
-    await expect.poll(() => seller.page.getByTestId('task-row').count()).toBe(0);
+    await expect.poll(() => seller.page.getByTestId('task-row').count(), WAIT).toBe(0);
     await seller.page.goto(instanceUrl);
     await expect
-      .poll(() => seller.page.getByTestId('instance-status').getAttribute('data-status'), { timeout: 20_000 })
+      .poll(() => seller.page.getByTestId('instance-status').getAttribute('data-status'), WAIT)
       .toBe('completed');
     const done = seller.page.locator('[data-testid="instance-diagram"] .djs-element.df-done');
     await expect
-      .poll(() => done.evaluateAll((els) => els.map((e) => e.getAttribute('data-element-id'))))
+      .poll(() => done.evaluateAll((els) => els.map((e) => e.getAttribute('data-element-id'))), WAIT)
       .toEqual(expect.arrayContaining(['opinion', 'confirm']));
     expect(await seller.page.getByTestId('instance-outputs').textContent()).toContain('true');
     expect(await seller.page.getByTestId('instance-trail').textContent()).toContain('Lena Lawyer');

@@ -96,7 +96,7 @@ export function ModelerPage({ id }: { id: string }) {
       }
       await m.importXML(xml);
       if (!live) return;
-      m.get('canvas').zoom('fit-viewport');
+      fit(m);
       setModeler(m);
     };
     load().catch((e: unknown) => live && setLoadError(e));
@@ -121,7 +121,7 @@ export function ModelerPage({ id }: { id: string }) {
     setProblems([]);
     try {
       await modeler.importXML(await file.text());
-      modeler.get('canvas').zoom('fit-viewport');
+      fit(modeler);
       bump();
     } catch {
       toast('error', t('modeler.importFailed'));
@@ -244,6 +244,13 @@ export function ModelerPage({ id }: { id: string }) {
       ) : null}
     </div>
   );
+}
+
+/** The whole diagram in view, clear of the palette on its left. */
+function fit(m: AnyModeler) {
+  const canvas = m.get('canvas');
+  canvas.zoom('fit-viewport');
+  canvas.scroll({ dx: 60, dy: 20 });
 }
 
 /** The process's extension elements (created when missing), through the command stack (undo works). */
