@@ -44,7 +44,7 @@ export function InstancePage({ id }: { id: string }) {
   const { instance, diagram } = q.data;
   const values = instance.variables;
   return (
-    <div className="page">
+    <div className="page instance-page">
       <header className="page-header">
         <div className="page-title">
           <h1>{diagram.name}</h1>
