@@ -16,6 +16,7 @@ import { startWorker, type WorkerHandle } from '../runtime/worker.ts';
 import { within } from '../runtime/processes.ts';
 import { ensureFirstAdmin, seedDefaults } from '../modules/setup/first-run.ts';
 import { seedDemoDeals } from '../modules/setup/demo-deals.ts';
+import { installExampleRegulations } from '../modules/regulations/examples/index.ts';
 import { User } from '../modules/accounts/entities.ts';
 
 const t0 = Date.now();
@@ -132,6 +133,8 @@ async function main() {
     const owner = await em.findOne(User, { role: 'admin' }, { orderBy: { createdAt: 'asc' } });
     if (owner) {
       const seeded = await seedDefaults(em, owner.id);
+      const examples = await installExampleRegulations(em, owner.id);
+      if (examples.length) log(`installed the example regulations ${examples.join(', ')}`);
       if (seeded.seeded && seeded.pipelineId && config.DEALFLOW_ROLE === 'all') {
         log('creating demo deals');
         await seedDemoDeals(ctx, owner.id, seeded.pipelineId);

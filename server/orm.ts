@@ -37,6 +37,7 @@ import { Migration20261130081000_plans } from '../migrations/Migration2026113008
 import { Migration20261130082000_regulation_instances } from '../migrations/Migration20261130082000_regulation_instances.ts';
 import { Migration20261130090000_plan_deadlines_payments } from '../migrations/Migration20261130090000_plan_deadlines_payments.ts';
 import { Migration20261130093000_regulation_deal_steps } from '../migrations/Migration20261130093000_regulation_deal_steps.ts';
+import { Migration20261130094000_regulation_forms } from '../migrations/Migration20261130094000_regulation_forms.ts';
 
 export const entities = [
   User,
@@ -88,6 +89,7 @@ export const migrations = [
   { name: 'Migration20261130082000_regulation_instances', class: Migration20261130082000_regulation_instances },
   { name: 'Migration20261130090000_plan_deadlines_payments', class: Migration20261130090000_plan_deadlines_payments },
   { name: 'Migration20261130093000_regulation_deal_steps', class: Migration20261130093000_regulation_deal_steps },
+  { name: 'Migration20261130094000_regulation_forms', class: Migration20261130094000_regulation_forms },
 ];
 
 export type Orm = MikroORM;

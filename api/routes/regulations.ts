@@ -11,6 +11,8 @@ import {
   completeTaskCommand,
   myTasks,
   readInstance,
+  readInstanceDiagram,
+  readTask,
   resolveIncidentCommand,
   startRegulationCommand,
   type RegulationCommandContext,
@@ -28,6 +30,16 @@ const commandContext = (c: Ctx<unknown, unknown, unknown>): RegulationCommandCon
 const plain = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
 const variables = z
   .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/), plain)
+  .refine((v) => Object.keys(v).length <= 100, {
+    message: 'At most 100 values',
+  });
+
+/** a form's values: plain values, and lists of them for checklists and tag lists */
+const formValues = z
+  .record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/),
+    z.union([plain, z.array(z.union([z.string().max(1000), z.number(), z.boolean()])).max(100)]),
+  )
   .refine((v) => Object.keys(v).length <= 100, {
     message: 'At most 100 values',
   });
@@ -177,6 +189,38 @@ export const regulationRoutes: RouteSpec[] = [
   }),
   route({
     method: 'get',
+    path: '/regulation-instances/:id/diagram',
+    operationId: 'getRegulationInstanceDiagram',
+    summary: "An instance's diagram (the BPMN of its version), declared inputs and outputs, and its audit trail",
+    tag: 'Regulations',
+    access: 'user',
+    errors: [404],
+    params: idParams,
+    response: z
+      .object({
+        name: z.string(),
+        version: z.number().int(),
+        xml: z.string(),
+        inputs: z.array(fieldSchema),
+        outputs: z.array(fieldSchema),
+        startedAt: z.string(),
+        dealId: z.uuid().nullable(),
+        trail: z.array(
+          z.object({
+            at: z.string(),
+            kind: z.enum(['started', 'taskOpened', 'taskCompleted', 'taskCancelled', 'ended']),
+            nodeId: z.string().nullable(),
+            name: z.string().nullable(),
+            actorName: z.string().nullable(),
+            status: z.string().nullable(),
+          }),
+        ),
+      })
+      .meta({ id: 'RegulationInstanceDiagram' }),
+    handler: ({ em, user, params }) => readInstanceDiagram(em, user, params.id),
+  }),
+  route({
+    method: 'get',
     path: '/tasks',
     operationId: 'myTasks',
     summary: 'The open regulation tasks you may work: assigned to you, your role or your department, oldest first',
@@ -192,11 +236,39 @@ export const regulationRoutes: RouteSpec[] = [
     summary: "Complete a task with its form's values; the regulation moves on",
     tag: 'Regulations',
     access: 'user',
-    errors: [400, 404, 409, 503],
+    errors: [400, 404, 409, 422, 503],
     params: idParams,
-    body: z.strictObject({ variables: variables.default({}) }),
+    body: z.strictObject({
+      variables: formValues
+        .default({})
+        .describe("the form's values, checked against its form-js schema (422 TASK_FORM_INVALID with field errors)"),
+    }),
     response: taskSchema,
     handler: (c) => completeTaskCommand(commandContext(c), c.params.id, c.body.variables),
+  }),
+  route({
+    method: 'get',
+    path: '/tasks/:id',
+    operationId: 'getTask',
+    summary: "A task you may work, with its form (a form-js schema) and its instance's values",
+    tag: 'Regulations',
+    access: 'user',
+    errors: [404],
+    params: idParams,
+    response: z
+      .object({
+        task: taskSchema,
+        form: z
+          .record(z.string(), z.unknown())
+          .nullable()
+          .describe('the form-js schema; null when the version stores no form under its form key'),
+        variables: z.record(z.string(), z.unknown()),
+      })
+      .meta({ id: 'RegulationTaskDetail' }),
+    handler: async ({ em, user, params }) => {
+      const d = await readTask(em, user, params.id);
+      return { ...d, form: d.form as Record<string, unknown> | null };
+    },
   }),
   route({
     method: 'post',

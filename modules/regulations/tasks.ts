@@ -17,6 +17,7 @@ import {
   type RegulationWorkflowInput,
 } from '../../workflows/regulation-contract.ts';
 import { regulationWorkflow } from '../../workflows/regulation.ts';
+import { checkSubmission, formIdOf, type FormSchema } from './forms.ts';
 import type { RegulationState } from './instance.ts';
 import { startInstance } from './start.ts';
 
@@ -144,6 +145,15 @@ export async function completeTaskCommand(
   }
   const row = await loadInstance(ctx.em, task.instanceId);
   if (!row) throw notFound('Task');
+  // the values are checked against the task's form here, whatever the browser checked
+  const form = await formOf(ctx.em, task);
+  if (form.schema) {
+    const checked = checkSubmission(form.schema, variables, form.variables);
+    if (checked.errors.length) {
+      throw new DomainError('TASK_FORM_INVALID', 'Some values do not fit the form', { errors: checked.errors });
+    }
+    variables = checked.values;
+  }
   await send(
     ctx,
     target(task.instanceId, async () => ({
@@ -244,4 +254,133 @@ export async function resolveIncidentCommand(
       resync: resyncRegulation,
     },
   );
+}
+
+/** A task's form (null when its form key names no form stored with the version) and its instance's values. */
+async function formOf(
+  em: EntityManager,
+  task: Pick<TaskView, 'instanceId' | 'formKey'>,
+): Promise<{ schema: FormSchema | null; variables: Record<string, unknown> }> {
+  const [row] = await em.getConnection().execute<{ form: FormSchema | null; variables: Record<string, unknown> }[]>(
+    `select r.forms -> ? as form, i.variables from regulation_instances i join regulations r on r.id = i.regulation_id
+      where i.id = ?`,
+    [task.formKey ? formIdOf(task.formKey) : '', task.instanceId],
+  );
+  return { schema: row?.form ?? null, variables: row?.variables ?? {} };
+}
+
+export interface TaskDetail {
+  task: TaskView;
+  /** the form-js schema to fill in, or null when the version stores none for the task's form key */
+  form: FormSchema | null;
+  /** the instance's values: the form shows them and its conditions read them */
+  variables: Record<string, unknown>;
+}
+
+/** One task with its form, for whoever may work it. */
+export async function readTask(em: EntityManager, viewer: Viewer, taskId: string): Promise<TaskDetail> {
+  const [task] = await em.getConnection().execute<TaskView[]>(`${TASK_SELECT} where t.id = ?`, [taskId]);
+  if (!task || !mayWork(task, await workerOf(em, viewer))) throw notFound('Task');
+  const form = await formOf(em, task);
+  return { task: taskView(task), form: form.schema, variables: form.variables };
+}
+
+export interface TrailEntry {
+  at: string;
+  kind: 'started' | 'taskOpened' | 'taskCompleted' | 'taskCancelled' | 'ended';
+  nodeId: string | null;
+  name: string | null;
+  actorName: string | null;
+  status: string | null;
+}
+
+export interface InstanceDiagram {
+  name: string;
+  version: number;
+  /** the BPMN XML of the version the instance runs */
+  xml: string;
+  inputs: { name: string; type: string; required: boolean }[];
+  outputs: { name: string; type: string; required: boolean }[];
+  startedAt: string;
+  dealId: string | null;
+  /** who did what, when: the start, each task opened and done, the end */
+  trail: TrailEntry[];
+}
+
+/** What the instance page draws beside the state: the diagram of its version, the declared fields, the audit trail. */
+export async function readInstanceDiagram(em: EntityManager, viewer: Viewer, id: string): Promise<InstanceDiagram> {
+  await readInstance(em, viewer, id);
+  const conn = em.getConnection();
+  const [row] = await conn.execute<
+    {
+      name: string;
+      version: number;
+      xml: string;
+      inputs: InstanceDiagram['inputs'];
+      outputs: InstanceDiagram['outputs'];
+      startedAt: string;
+      endedAt: string | null;
+      status: string;
+      dealId: string | null;
+      starter: string | null;
+    }[]
+  >(
+    `select r.name, r.version, r.xml, r.graph->'inputs' as inputs, r.graph->'outputs' as outputs,
+       i.started_at as "startedAt", i.ended_at as "endedAt", i.status, i.deal_id as "dealId", u.name as starter
+     from regulation_instances i join regulations r on r.id = i.regulation_id left join users u on u.id = i.started_by
+     where i.id = ?`,
+    [id],
+  );
+  const tasks = await conn.execute<
+    {
+      nodeId: string;
+      name: string;
+      status: string;
+      createdAt: string;
+      completedAt: string | null;
+      completer: string | null;
+    }[]
+  >(
+    `select t.node_id as "nodeId", t.name, t.status, t.created_at as "createdAt", t.completed_at as "completedAt",
+       u.name as completer
+     from regulation_tasks t left join users u on u.id = t.completed_by where t.instance_id = ? order by t.created_at, t.id`,
+    [id],
+  );
+  const trail: TrailEntry[] = [
+    { at: iso(row.startedAt)!, kind: 'started', nodeId: null, name: null, actorName: row.starter, status: null },
+  ];
+  for (const t of tasks) {
+    trail.push({
+      at: iso(t.createdAt)!,
+      kind: 'taskOpened',
+      nodeId: t.nodeId,
+      name: t.name,
+      actorName: null,
+      status: null,
+    });
+    if (t.status !== 'open') {
+      trail.push({
+        at: iso(t.completedAt ?? t.createdAt)!,
+        kind: t.status === 'completed' ? 'taskCompleted' : 'taskCancelled',
+        nodeId: t.nodeId,
+        name: t.name,
+        actorName: t.completer,
+        status: null,
+      });
+    }
+  }
+  if (row.endedAt) {
+    trail.push({ at: iso(row.endedAt)!, kind: 'ended', nodeId: null, name: null, actorName: null, status: row.status });
+  }
+  trail.sort((a, b) => a.at.localeCompare(b.at));
+  return {
+    name: row.name,
+    version: row.version,
+    xml: row.xml,
+    inputs: row.inputs ?? [],
+    outputs: row.outputs ?? [],
+    startedAt: iso(row.startedAt)!,
+    dealId: row.dealId,
+    trail,
+  };
 }

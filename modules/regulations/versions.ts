@@ -8,6 +8,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { compileBpmn } from '../../bpmn/compile.ts';
 import type { CompiledGraph } from '../../bpmn/graph.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
+import { formsOf } from './forms.ts';
 
 export interface RegulationVersion {
   id: string;
@@ -30,8 +31,12 @@ const view = (r: RegulationVersion): RegulationVersion => ({
 
 export async function publishRegulation(em: EntityManager, actorId: string, xml: string): Promise<RegulationVersion> {
   const compiled = await compileBpmn(xml);
-  if ('problems' in compiled) {
-    throw new DomainError('REGULATION_INVALID', compiled.problems[0].message, { problems: compiled.problems });
+  // the task forms embedded in the file (modules/regulations/forms.ts), checked with the diagram
+  const embedded =
+    'problems' in compiled && compiled.problems.some((p) => p.elementId === null) ? null : await formsOf(xml);
+  const problems = [...('problems' in compiled ? compiled.problems : []), ...(embedded?.problems ?? [])];
+  if ('problems' in compiled || problems.length) {
+    throw new DomainError('REGULATION_INVALID', problems[0].message, { problems });
   }
   const { graph } = compiled;
   if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/.test(graph.processId)) {
@@ -56,9 +61,19 @@ export async function publishRegulation(em: EntityManager, actorId: string, xml:
     if (latest?.checksum === checksum) return latest.id;
     const newId = randomUUID();
     await conn.execute(
-      `insert into regulations (id, key, version, name, xml, graph, checksum, published_by)
-       values (?, ?, ?, ?, ?, ?::jsonb, ?, ?)`,
-      [newId, graph.processId, (latest?.version ?? 0) + 1, graph.name, xml, JSON.stringify(graph), checksum, actorId],
+      `insert into regulations (id, key, version, name, xml, graph, checksum, published_by, forms)
+       values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb)`,
+      [
+        newId,
+        graph.processId,
+        (latest?.version ?? 0) + 1,
+        graph.name,
+        xml,
+        JSON.stringify(graph),
+        checksum,
+        actorId,
+        JSON.stringify(embedded?.forms ?? {}),
+      ],
       'all',
       ctx,
     );

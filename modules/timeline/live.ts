@@ -90,6 +90,10 @@ const RECENT = 2000;
  * The same connection also listens on the `notifications` channel: each new notification goes to the streams of its
  * addressee only (modules/notifications/live.ts), as `event: notification`.
  */
+/** The channel the regulation_tasks trigger announces on (migration 20261130094000), and the SSE event it becomes. */
+const TASKS_CHANNEL = 'regulation_tasks';
+const TASKS_MESSAGE = 'event: tasks\ndata: {}\n\n';
+
 export class LiveFeed {
   private listener: pg.Client | null = null;
   private connecting: Promise<void> | null = null;
@@ -173,13 +177,14 @@ export class LiveFeed {
       const client = new pg.Client({ connectionString: this.databaseUrl });
       client.on('notification', (msg) => {
         if (!msg.payload) return;
-        if (msg.channel === NOTIFICATIONS_CHANNEL) this.notifications.announce(msg.payload);
+        if (msg.channel === TASKS_CHANNEL) this.tasksChanged();
+        else if (msg.channel === NOTIFICATIONS_CHANNEL) this.notifications.announce(msg.payload);
         else this.announce(msg.payload);
       });
       client.on('error', () => this.lost(client));
       client.on('end', () => this.lost(client));
       await client.connect();
-      await client.query(`listen ${EVENTS_CHANNEL}; listen ${NOTIFICATIONS_CHANNEL}`);
+      await client.query(`listen ${EVENTS_CHANNEL}; listen ${NOTIFICATIONS_CHANNEL}; listen ${TASKS_CHANNEL}`);
       this.listener = client;
       this.heartbeat ??= setInterval(() => this.beat(), this.opts.heartbeatMs);
       this.heartbeat.unref();
@@ -187,6 +192,19 @@ export class LiveFeed {
       this.connecting = null;
     });
     return this.connecting;
+  }
+
+  private tasksTimer: NodeJS.Timeout | null = null;
+  /**
+   * The task inbox changed (a task opened, claimed or done, announced by a trigger on regulation_tasks): every stream
+   * is told, at most every 250 ms, and the browsers read their task counts again. It carries nothing: what each user
+   * may see is for GET /tasks to say.
+   */
+  private tasksChanged() {
+    this.tasksTimer ??= setTimeout(() => {
+      this.tasksTimer = null;
+      for (const s of this.subs) if (!s.closed) this.write(s, TASKS_MESSAGE);
+    }, 250);
   }
 
   /** The LISTEN connection broke: reconnect, then let every stream catch up from its last id (nothing is lost). */
@@ -208,6 +226,7 @@ export class LiveFeed {
         void this.replay(s, s.lastId);
         // notifications announced meanwhile were missed: the browser reads its count again
         this.write(s, NOTIFICATION_SYNC_MESSAGE);
+        this.write(s, TASKS_MESSAGE);
       }
     };
     void retry(200);

@@ -5,7 +5,7 @@ import type { components, operations, paths } from './api/schema.js';
 
 /* The server's types, generated from its OpenAPI document (npm run gen:api); never copied by hand. */
 type Schemas = components['schemas'];
-type Json<Op extends keyof operations, S extends number = 200> =
+export type Json<Op extends keyof operations, S extends number = 200> =
   operations[Op]['responses'] extends Record<S, { content: { 'application/json': infer R } }> ? R : never;
 
 /** The JSON body an operation takes, e.g. RequestBody<'createClient'>. */

@@ -95,6 +95,11 @@ const pages = {
   calendar: chunk(() => import('./features/calendar/calendar-page.js')),
   reports: chunk(() => import('./features/calendar/reports-page.js')),
   feeds: chunk(() => import('./features/calendar-feeds/calendar-feeds-panel.js')),
+  regulations: chunk(() => import('./features/regulations/regulations-page.js')),
+  inbox: chunk(() => import('./features/regulations/inbox-page.js')),
+  instance: chunk(() => import('./features/regulations/instance-page.js')),
+  // bpmn-js's modeler, bpmnlint and the form editor: loaded on the modeler page only
+  modeler: chunk(() => import('./features/regulations/modeler-page.js')),
 };
 /** Which page's chunk a path opens, first match wins. */
 const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
@@ -111,6 +116,10 @@ const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
   [(p) => p === '/admin/currency', pages.currency],
   [(p) => p === '/admin/calendar', pages.calendarAdmin],
   [(p) => p === '/admin/audit', pages.audit],
+  [(p) => p === '/tasks', pages.inbox],
+  [(p) => p === '/regulations', pages.regulations],
+  [(p) => p.startsWith('/regulations/instances/'), pages.instance],
+  [(p) => p.startsWith('/regulations/'), pages.modeler],
 ];
 /** Starts loading the chunk of the page at this path (called at boot, before the session is known). */
 export function preloadPage(pathname: string) {
@@ -133,6 +142,11 @@ const AuditPage = page(pages.audit, (m) => AdminOnly(m.AuditPage));
 const CalendarPage = page(pages.calendar, (m) => m.CalendarPage);
 const ReportsPage = page(pages.reports, (m) => m.ReportsPage);
 const CalendarFeedsPage = page(pages.feeds, (m) => m.CalendarFeedsPage);
+const RegulationsPage = page(pages.regulations, (m) => m.RegulationsPage);
+const InboxPage = page(pages.inbox, (m) => m.InboxPage);
+const InstancePage = page(pages.instance, (m) => Keyed(m.InstancePage));
+const ModelerPage = page(pages.modeler, (m) => Designer(Keyed(m.ModelerPage)));
+const NewModelerPage = page(pages.modeler, (m) => Designer(() => <m.ModelerPage id="new" />));
 const CalendarAdminPage = page(pages.calendarAdmin, (m) => AdminOnly(m.CalendarAdminPage));
 
 /** React Router in declarative mode (the data router's loaders and actions are not used: TanStack Query reads). */
@@ -154,6 +168,11 @@ function AppRoutes() {
           <Route path="reports" element={<ReportsPage />} />
           <Route path="import" element={<ImportPage />} />
           <Route path="import/:id" element={<ImportRun />} />
+          <Route path="tasks" element={<InboxPage />} />
+          <Route path="regulations" element={<RegulationsPage />} />
+          <Route path="regulations/new" element={<NewModelerPage />} />
+          <Route path="regulations/instances/:id" element={<InstancePage />} />
+          <Route path="regulations/:id/edit" element={<ModelerPage />} />
           <Route path="admin/pipelines" element={<PipelinesPage />} />
           <Route path="admin/users" element={<UsersPage />} />
           <Route path="admin/currency" element={<CurrencyPage />} />
@@ -202,6 +221,14 @@ function Keyed(Page: (p: { id: string }) => ReactNode) {
   return function KeyedPage() {
     const { id = '' } = useParams();
     return <Page key={id} id={id} />;
+  };
+}
+
+/** Process owners and administrators draw regulations. */
+function Designer(Page: () => ReactNode) {
+  return function DesignerPage() {
+    const { user } = useSession();
+    return user?.role === 'admin' || user?.role === 'process_owner' ? <Page /> : <NotFound />;
   };
 }
 

@@ -37,7 +37,8 @@ type Relay =
   | { type: 'record'; id: string; data: string }
   | { type: 'reset' }
   | { type: 'notification'; data: string }
-  | { type: 'notification-sync' };
+  | { type: 'notification-sync' }
+  | { type: 'tasks' };
 
 /** ids handled lately, so that an event replayed on a takeover (at-least-once) is applied once */
 const RECENT = 1000;
@@ -80,6 +81,8 @@ export function useLiveUpdates(userId: string | undefined) {
         void qc.invalidateQueries({ queryKey: qk.pipelines });
       }
     };
+    // the task inbox changed somewhere: the navigation's count and the inbox are read again
+    const tasksChanged = () => void qc.invalidateQueries({ queryKey: ['tasks'] });
     // the stream could not bring everything missed: what the page shows is read again
     const reset = () => void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
 
@@ -89,6 +92,7 @@ export function useLiveUpdates(userId: string | undefined) {
         else if (e.data.type === 'reset') reset();
         else if (e.data.type === 'notification') announceNotification(e.data.data, false);
         else if (e.data.type === 'notification-sync') announceNotificationSync();
+        else if (e.data.type === 'tasks') tasksChanged();
       };
 
     /** This tab holds the stream (the leader, or alone): every event is applied here and relayed to the others. */
@@ -113,6 +117,10 @@ export function useLiveUpdates(userId: string | undefined) {
         channel?.postMessage({ type: 'notification-sync' } satisfies Relay);
         announceNotificationSync();
       };
+      source.addEventListener('tasks', () => {
+        channel?.postMessage({ type: 'tasks' } satisfies Relay);
+        tasksChanged();
+      });
       source.addEventListener('open', sync);
       source.addEventListener('notification-sync', sync);
     };

@@ -1,5 +1,6 @@
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
-import type { Locale } from './api.js';
+import { api, type Locale } from './api.js';
 import { chunk, useChunk } from './chunk.js';
 import { useI18n, type MessageKey } from './i18n/index.js';
 import { Link, useLocation } from './router.js';
@@ -45,6 +46,7 @@ function NavItem({
   active: boolean;
   onClick: () => void;
 }) {
+  if (to === '/tasks') return <TasksNavItem to={to} icon={icon} label={label} active={active} onClick={onClick} />;
   return (
     <Link
       to={to}
@@ -53,6 +55,41 @@ function NavItem({
       onClick={onClick}
     >
       <Icon name={icon} /> <span>{label}</span>
+    </Link>
+  );
+}
+
+/**
+ * The tasks entry with the count of open tasks the user may work (overdue ones in red), kept live: the stream's
+ * `tasks` event reads it again (live.ts).
+ */
+function TasksNavItem(props: { to: string; icon: string; label: string; active: boolean; onClick: () => void }) {
+  const { t } = useI18n();
+  const { user } = useSession();
+  const q = useQuery({
+    queryKey: ['tasks'],
+    queryFn: () => api.get<{ items: { claimedBy: string | null; dueAt: string | null }[] }>('/tasks'),
+    staleTime: 30_000,
+  });
+  const items = (q.data?.items ?? []).filter((x) => x.claimedBy === null || x.claimedBy === user?.id);
+  const late = items.some((x) => x.dueAt !== null && Date.parse(x.dueAt) < q.dataUpdatedAt);
+  return (
+    <Link
+      to={props.to}
+      className={`nav-item ${props.active ? 'active' : ''}`}
+      aria-current={props.active ? 'page' : undefined}
+      onClick={props.onClick}
+    >
+      <Icon name={props.icon} /> <span>{props.label}</span>
+      {items.length ? (
+        <span
+          className={`nav-count ${late ? 'nav-count-late' : ''}`}
+          data-testid="nav-task-count"
+          aria-label={t('nav.tasksCount', { count: items.length })}
+        >
+          {items.length}
+        </span>
+      ) : null}
     </Link>
   );
 }
@@ -68,6 +105,8 @@ const MAIN_NAV: NavEntry[] = [
   { to: '/clients', icon: 'building', label: 'nav.clients' },
   { to: '/calendar', icon: 'calendar', label: 'nav.calendar' },
   { to: '/reports', icon: 'file', label: 'nav.reports' },
+  { to: '/tasks', icon: 'check', label: 'nav.tasks' },
+  { to: '/regulations', icon: 'flow', label: 'nav.regulations' },
 ];
 const ADMIN_NAV: NavEntry[] = [
   { to: '/admin/pipelines', icon: 'flow', label: 'nav.pipelines' },

@@ -155,6 +155,11 @@ function missingList(missing: unknown, labels?: ErrorLabels | null): string {
 /** Codes answered with a fixed message; the ones not listed here say what the server's detail says. */
 const PROBLEM_MESSAGES: Partial<Record<string, MessageKey>> = {
   VERSION_CONFLICT: 'problem.VERSION_CONFLICT',
+  TASK_FORM_INVALID: 'problem.TASK_FORM_INVALID',
+  TASK_CLAIMED: 'problem.TASK_CLAIMED',
+  TASK_NOT_OPEN: 'problem.TASK_NOT_OPEN',
+  REGULATION_INVALID: 'problem.REGULATION_INVALID',
+  REGULATION_INPUT_MISSING: 'problem.REGULATION_INPUT_MISSING',
   DEAL_BUSY: 'problem.DEAL_BUSY',
   DEAL_ARCHIVED: 'problem.DEAL_ARCHIVED',
   DEAL_NOT_ARCHIVED: 'problem.VERSION_CONFLICT',

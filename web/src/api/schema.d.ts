@@ -975,6 +975,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/regulation-instances/{id}/diagram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An instance's diagram (the BPMN of its version), declared inputs and outputs, and its audit trail */
+        get: operations["getRegulationInstanceDiagram"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks": {
         parameters: {
             query?: never;
@@ -1003,6 +1020,23 @@ export interface paths {
         put?: never;
         /** Complete a task with its form's values; the regulation moves on */
         post: operations["completeTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task you may work, with its form (a form-js schema) and its instance's values */
+        get: operations["getTask"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2102,6 +2136,32 @@ export interface components {
             }[];
             error: string | null;
         };
+        RegulationInstanceDiagram: {
+            name: string;
+            version: number;
+            xml: string;
+            inputs: {
+                name: string;
+                type: string;
+                required: boolean;
+            }[];
+            outputs: {
+                name: string;
+                type: string;
+                required: boolean;
+            }[];
+            startedAt: string;
+            dealId: string | null;
+            trail: {
+                at: string;
+                /** @enum {string} */
+                kind: "started" | "taskOpened" | "taskCompleted" | "taskCancelled" | "ended";
+                nodeId: string | null;
+                name: string | null;
+                actorName: string | null;
+                status: string | null;
+            }[];
+        };
         RegulationTask: {
             /** Format: uuid */
             id: string;
@@ -2119,6 +2179,16 @@ export interface components {
             status: "open" | "completed" | "cancelled";
             dueAt: string | null;
             createdAt: string;
+        };
+        RegulationTaskDetail: {
+            task: components["schemas"]["RegulationTask"];
+            /** @description the form-js schema; null when the version stores no form under its form key */
+            form: {
+                [key: string]: unknown;
+            } | null;
+            variables: {
+                [key: string]: unknown;
+            };
         };
         Notification: {
             /** @description a notification id */
@@ -8094,6 +8164,64 @@ export interface operations {
             };
         };
     };
+    getRegulationInstanceDiagram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegulationInstanceDiagram"];
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     myTasks: {
         parameters: {
             query?: never;
@@ -8155,9 +8283,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @default {} */
+                    /**
+                     * @description the form's values, checked against its form-js schema (422 TASK_FORM_INVALID with field errors)
+                     * @default {}
+                     */
                     variables?: {
-                        [key: string]: string | number | boolean | null;
+                        [key: string]: (string | number | boolean | null) | (string | number | boolean)[];
                     };
                 };
             };
@@ -8201,6 +8332,73 @@ export interface operations {
             };
             /** @description Conflict with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rules of the domain not met */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegulationTaskDetail"];
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found or not visible to you */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
