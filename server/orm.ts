@@ -35,6 +35,7 @@ import { Migration20261130071000_calendar_feed_index } from '../migrations/Migra
 import { Migration20261130080000_regulations } from '../migrations/Migration20261130080000_regulations.ts';
 import { Migration20261130081000_plans } from '../migrations/Migration20261130081000_plans.ts';
 import { Migration20261130082000_regulation_instances } from '../migrations/Migration20261130082000_regulation_instances.ts';
+import { Migration20261130095000_scheduled_notifications } from '../migrations/Migration20261130095000_scheduled_notifications.ts';
 
 export const entities = [
   User,
@@ -84,6 +85,10 @@ export const migrations = [
   { name: 'Migration20261130080000_regulations', class: Migration20261130080000_regulations },
   { name: 'Migration20261130081000_plans', class: Migration20261130081000_plans },
   { name: 'Migration20261130082000_regulation_instances', class: Migration20261130082000_regulation_instances },
+  {
+    name: 'Migration20261130095000_scheduled_notifications',
+    class: Migration20261130095000_scheduled_notifications,
+  },
 ];
 
 export type Orm = MikroORM;
