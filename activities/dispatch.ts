@@ -3,7 +3,8 @@
  * fall due, many per transaction (modules/notifications/scheduled.ts `deliverDue`). One long-running activity per
  * dispatcher workflow (workflows/dispatch.ts), heartbeating: it sleeps until the next row is due (looking again at
  * least every POLL_MS, for rows planned meanwhile), takes what is due in batches, and stops when the worker shuts
- * down (the batch in flight commits or rolls back whole) or when its run is over. Several dispatchers share the rows
+ * down (the batch in flight commits or rolls back whole) or when its run is over — not when Temporal misses its
+ * heartbeat, so delivery goes on while the Temporal server is overloaded. Several dispatchers share the rows
  * (`for update skip locked`), so a burst is delivered by all of them at once.
  */
 import { Context } from '@temporalio/activity';
@@ -21,6 +22,8 @@ const RETRY_MS = 1000;
 const HELD_MS = 20;
 
 export function createDispatchActivities({ orm, afterNotify }: { orm: MikroORM; afterNotify?: AfterNotify }) {
+  /** per dispatcher workflow, how to stop its attempt running in this process (a retry takes over from it) */
+  const running = new Map<string, () => void>();
   return {
     /** Delivers due scheduled notifications for `runForMs`, or until cancelled; answers how many it delivered. */
     async dispatchScheduled({ runForMs }: { runForMs: number }): Promise<{ delivered: number }> {
@@ -29,10 +32,21 @@ export function createDispatchActivities({ orm, afterNotify }: { orm: MikroORM; 
       let delivered = 0;
       let stopped = false;
       let wake: (() => void) | null = null;
-      ctx.cancelled.catch(() => {
+      const stop = () => {
         stopped = true;
         wake?.();
+      };
+      ctx.cancelled.catch((err: unknown) => {
+        // a missed heartbeat (the server busy, or this process starved) does not stop delivery: the server's retry
+        // takes over from this attempt when it lands in this process, and elsewhere runs beside it, which is harmless
+        // (rows are taken with skip locked) until this one's run ends
+        const reason = err instanceof Error ? err.message : '';
+        if (reason === 'TIMED_OUT' || reason === 'NOT_FOUND') return;
+        stop();
       });
+      const dispatcher = ctx.info.workflowExecution.workflowId;
+      running.get(dispatcher)?.();
+      running.set(dispatcher, stop);
       const pause = (ms: number) =>
         new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
@@ -62,6 +76,7 @@ export function createDispatchActivities({ orm, afterNotify }: { orm: MikroORM; 
         }
         if (wait > 0) await pause(Math.min(wait, Math.max(0, end - Date.now())));
       }
+      if (running.get(dispatcher) === stop) running.delete(dispatcher);
       return { delivered };
     },
   };
