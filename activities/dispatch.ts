@@ -44,7 +44,7 @@ export function createDispatchActivities({ orm, afterNotify }: { orm: MikroORM; 
         if (reason === 'TIMED_OUT' || reason === 'NOT_FOUND') return;
         stop();
       });
-      const dispatcher = ctx.info.workflowExecution.workflowId;
+      const dispatcher = ctx.info.workflowExecution?.workflowId ?? ctx.info.activityType;
       running.get(dispatcher)?.();
       running.set(dispatcher, stop);
       const pause = (ms: number) =>

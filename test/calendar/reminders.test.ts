@@ -74,10 +74,9 @@ describe('reminders', () => {
     const skip = await manager.post(`/calendar/events/${series.body.id}/cancel`, { occurrence: firstStart });
     expect(skip.status).toBe(200);
 
-    // past the first time (and the dispatcher's look at it): nothing was delivered for the old plans
+    // past the old times (and the dispatcher's look at them): nothing was delivered for the old plans
     await pause(Math.max(0, Date.parse(firstStart) - Date.now()) + 3000);
-    expect(await remindersOf([moved.body.id, cancelled.body.id, series.body.id])).toEqual([]);
-
+    expect(await remindersOf([cancelled.body.id, series.body.id])).toEqual([]);
     const delivered = await until(
       () => remindersOf([moved.body.id]),
       (n) => n.length > 0,
