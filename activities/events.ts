@@ -1,15 +1,26 @@
 /**
  * The calendar event's writes and its time-driven step. Each write is one transaction claimed by its command's
- * opId (activities/kit/ops.ts); the step delivers reminders and asks as keyed notifications, so a step run again
- * after a worker died delivers nothing twice.
+ * opId (activities/kit/ops.ts); the step delivers asks as keyed notifications, so a step run again after a worker
+ * died delivers nothing twice. Reminders are handed over hours ahead as scheduled notifications (keyed the same way),
+ * which the dispatcher delivers when due; the create hands over the first ones, the step the following ones, and an
+ * edit or a cancellation replaces those not yet due, each in its own transaction.
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { EventState } from '../modules/calendar/model.ts';
 import type { OutcomeChoice } from '../modules/calendar/rules.ts';
 import { loadAskSettings, loadEventRow, loadEventState } from '../modules/calendar/rows.ts';
-import { advanced, nextActivityStart, type DueWork } from '../modules/calendar/schedule.ts';
+import {
+  HAND_OVER_AHEAD_MS,
+  advanced,
+  nextActivityStart,
+  remindersBetween,
+  remindersThrough,
+  type DueWork,
+  type Reminder,
+} from '../modules/calendar/schedule.ts';
 import { KitFailure } from '../modules/kit/contract.ts';
 import { notify, type NewNotification } from '../modules/notifications/write.ts';
+import { replaceScheduled, schedule, type ScheduledNotification } from '../modules/notifications/scheduled.ts';
 import { recordEvent } from '../modules/timeline/write.ts';
 import type { ReportInput } from '../workflows/event-contract.ts';
 import { claimOp, finalFailure, refusingBadData } from './kit/ops.ts';
@@ -60,23 +71,36 @@ async function leadOf(em: EntityManager, userId: string): Promise<string | null>
   return row?.lead_id ?? null;
 }
 
+/** A reminder's notifications: to the owner and each participating user. */
+function reminderNotifications(s: EventState, r: Pick<Reminder, 'occurrence' | 'minutes'>): NewNotification[] {
+  const people = [...new Set([s.ownerId, ...s.participantUserIds])];
+  return people.map((userId) => ({
+    recordType: 'event',
+    recordId: s.id,
+    userId,
+    kind: 'reminder',
+    data: {
+      title: s.title,
+      kind: s.kind,
+      dealId: s.dealId,
+      clientId: s.clientId,
+      occurrence: r.occurrence.start,
+      end: r.occurrence.end,
+      minutesBefore: r.minutes,
+    },
+    key: `reminder:${s.id}:${r.occurrence.start}:${r.minutes}:${userId}`,
+  }));
+}
+
+/** Reminders handed over to the dispatcher, each due at its time. */
+export const plannedReminders = (s: EventState, reminders: Reminder[]): ScheduledNotification[] =>
+  reminders.flatMap((r) => reminderNotifications(s, r).map((n) => ({ ...n, dueAt: r.at })));
+
 /** What the step tells whom: reminders to the owner and participating users, asks to the owner, escalations to the lead. */
 export function stepNotifications(s: EventState, work: DueWork, lead: string | null): NewNotification[] {
   const about = { recordType: 'event', recordId: s.id };
   const base = { title: s.title, kind: s.kind, dealId: s.dealId, clientId: s.clientId };
-  const out: NewNotification[] = [];
-  const people = [...new Set([s.ownerId, ...s.participantUserIds])];
-  for (const r of work.reminders) {
-    for (const userId of people) {
-      out.push({
-        ...about,
-        userId,
-        kind: 'reminder',
-        data: { ...base, occurrence: r.occurrence.start, end: r.occurrence.end, minutesBefore: r.minutes },
-        key: `reminder:${s.id}:${r.occurrence.start}:${r.minutes}:${userId}`,
-      });
-    }
-  }
+  const out: NewNotification[] = work.reminders.flatMap((r) => reminderNotifications(s, r));
   for (const o of work.ended) {
     out.push({
       ...about,
@@ -136,6 +160,15 @@ export interface PersistEventResultInput {
 /** Called after notifications are committed (e.g. to mail them); never fails the step. */
 export type AfterNotify = (ids: string[]) => Promise<void>;
 
+/**
+ * Replaces the event's reminders not yet due (after `now`) with those of its state up to where it has handed them
+ * over (`remindedThrough`): an edit moves them, a cancellation takes them away.
+ */
+async function replanReminders(em: EntityManager, s: EventState, now: number): Promise<void> {
+  const reminders = remindersBetween(s, now, Date.parse(s.remindedThrough));
+  await replaceScheduled(em, { recordType: 'event', recordId: s.id }, now, plannedReminders(s, reminders));
+}
+
 export function createEventActivities({ orm, afterNotify }: { orm: MikroORM; afterNotify?: AfterNotify }) {
   /** writes the event row from the state, if still at fromVersion; answers the version written */
   async function writeRow(em: EntityManager, next: EventState, fromVersion: number): Promise<number> {
@@ -180,6 +213,10 @@ export function createEventActivities({ orm, afterNotify }: { orm: MikroORM; aft
           const ctx = em.getTransactionContext<object>();
           await conn.execute('select pg_advisory_xact_lock(hashtextextended(?, 1))', [e.id], 'all', ctx);
           if ((await claimOp(em, opId)) && !(await loadEventRow(em, e.id))) {
+            // the first reminders are handed over to the dispatcher with the event
+            const from = Date.parse(e.remindedThrough);
+            const { due, through } = remindersThrough(e, from, Math.max(from, Date.now() + HAND_OVER_AHEAD_MS));
+            e = { ...e, remindedThrough: new Date(through).toISOString() };
             await conn.execute(
               `insert into calendar_events (kind, title, description, starts_at, ends_at, all_day, time_zone, rrule,
                  exdates, cancelled_occurrences, location, client_id, contact_id, deal_id, participant_user_ids,
@@ -205,6 +242,7 @@ export function createEventActivities({ orm, afterNotify }: { orm: MikroORM; aft
               opId,
               data: { title: e.title, kind: e.kind, startsAt: e.startsAt, dealId: e.dealId, clientId: e.clientId },
             });
+            await schedule(em, plannedReminders(e, due));
           }
           const stored = await loadEventState(em, e.id);
           if (!stored) throw finalFailure(KitFailure.invalidData, 'The event was not written');
@@ -218,6 +256,7 @@ export function createEventActivities({ orm, afterNotify }: { orm: MikroORM; aft
         orm.em.fork().transactional(async (em) => {
           if (!(await claimOp(em, input.opId))) return { version: await currentVersion(em, input.next.id) };
           const version = await writeRow(em, input.next, input.fromVersion);
+          await replanReminders(em, input.next, Date.now());
           await recordEvent(em, {
             recordType: 'event',
             kind: input.kind,
@@ -306,6 +345,7 @@ export function createEventActivities({ orm, afterNotify }: { orm: MikroORM; aft
         const needsLead = work.asks.some((a) => a.escalate) || (settings.escalateAfterAsks <= 1 && work.ended.length);
         const lead = needsLead ? await leadOf(em, state.ownerId) : null;
         ids = await notify(em, stepNotifications(after, work, lead));
+        if (work.planned?.length) await schedule(em, plannedReminders(after, work.planned));
         await em.getConnection().execute(
           `update calendar_events set reminded_through = ?, results_through = ?, results_due = ?::jsonb, next_start = ?
               where id = ?`,

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { FileStorage } from '../modules/files/storage.ts';
 import type { NotificationMailer } from '../modules/notifications/mail.ts';
 import { createDealActivities } from './deals.ts';
+import { createDispatchActivities } from './dispatch.ts';
 import { createEventActivities } from './events.ts';
 import { createRegulationActivities } from './regulations.ts';
 import { createFileActivities } from './files.ts';
@@ -21,15 +22,14 @@ export interface ActivityDeps {
 
 /** All activities the worker registers, built from their dependencies. */
 export function createActivities(deps: ActivityDeps) {
+  const afterNotify = deps.mailer ? async (ids: string[]) => void (await deps.mailer!.mail(ids)) : undefined;
   return {
     ...createOpActivities(deps),
     ...createDealActivities(deps),
     ...createFileActivities(deps),
     ...createImportActivities(deps),
-    ...createEventActivities({
-      orm: deps.orm,
-      afterNotify: deps.mailer ? async (ids) => void (await deps.mailer!.mail(ids)) : undefined,
-    }),
+    ...createEventActivities({ orm: deps.orm, afterNotify }),
+    ...createDispatchActivities({ orm: deps.orm, afterNotify }),
     ...createRegulationActivities(deps),
     ...createPlanActivities(deps),
   };

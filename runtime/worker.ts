@@ -16,6 +16,7 @@ import { createActivities } from '../activities/index.ts';
 import type { FileStorage } from '../modules/files/storage.ts';
 import { createNotificationMailer } from '../modules/notifications/mail.ts';
 import type { Config } from '../server/config.ts';
+import { DISPATCHERS, dispatchWorkflowId } from '../workflows/dispatch.ts';
 import { fileSweepWorkflowId } from '../workflows/file-sweep.ts';
 import { planDeadlinesWorkflowId } from '../workflows/plan-deadlines.ts';
 import { logger } from '../server/logger.ts';
@@ -149,6 +150,13 @@ export async function startWorker(opts: {
       taskQueue: opts.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
+    for (let n = 0; n < DISPATCHERS; n++) {
+      await client.workflow.start('dispatchWorkflow', {
+        workflowId: dispatchWorkflowId(opts.taskQueue, n),
+        taskQueue: opts.taskQueue,
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+    }
   } finally {
     await client.connection.close();
   }

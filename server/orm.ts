@@ -38,6 +38,7 @@ import { Migration20261130082000_regulation_instances } from '../migrations/Migr
 import { Migration20261130090000_plan_deadlines_payments } from '../migrations/Migration20261130090000_plan_deadlines_payments.ts';
 import { Migration20261130093000_regulation_deal_steps } from '../migrations/Migration20261130093000_regulation_deal_steps.ts';
 import { Migration20261130094000_regulation_forms } from '../migrations/Migration20261130094000_regulation_forms.ts';
+import { Migration20261130095000_scheduled_notifications } from '../migrations/Migration20261130095000_scheduled_notifications.ts';
 
 export const entities = [
   User,
@@ -90,6 +91,10 @@ export const migrations = [
   { name: 'Migration20261130090000_plan_deadlines_payments', class: Migration20261130090000_plan_deadlines_payments },
   { name: 'Migration20261130093000_regulation_deal_steps', class: Migration20261130093000_regulation_deal_steps },
   { name: 'Migration20261130094000_regulation_forms', class: Migration20261130094000_regulation_forms },
+  {
+    name: 'Migration20261130095000_scheduled_notifications',
+    class: Migration20261130095000_scheduled_notifications,
+  },
 ];
 
 export type Orm = MikroORM;

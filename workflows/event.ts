@@ -1,4 +1,4 @@
-import { continueAsNew, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.ts';
 import type { EventState } from '../modules/calendar/model.ts';
 import { EVENT_CODES, EventFailure } from '../modules/calendar/contract.ts';
@@ -12,7 +12,7 @@ import {
   type Refusal,
 } from '../modules/calendar/changes.ts';
 import { eventProblems } from '../modules/calendar/rules.ts';
-import { dueAt, nextDueAt } from '../modules/calendar/schedule.ts';
+import { HAND_OVER_AHEAD_MS, dueAt, nextDueAt } from '../modules/calendar/schedule.ts';
 import { Entity, KIT_FINAL_FAILURES, fail, localWriteOptions, writeActivityOptions } from './kit/entity.ts';
 import {
   cancelEvent,
@@ -46,10 +46,13 @@ const refuse = (r: Refusal | null) => {
 
 /**
  * A calendar event (`event-<id>`): edits, cancellations and results are Updates checked against the event's state;
- * its reminders and the asks for its result are durable timers (workflows/kit/entity.ts `live` with timers). The run
- * ends when nothing more is due (a past single event once answered); a later command starts it from its row.
+ * the asks for its result are durable timers (workflows/kit/entity.ts `live` with timers), and so is handing its
+ * reminders over to the dispatcher hours before they are due (workflows/dispatch.ts delivers them at their minute).
+ * The run ends when nothing more is due (a past single event once answered); a later command starts it from its row.
  */
 export async function eventWorkflow(input: EventWorkflowInput): Promise<void> {
+  // runs begun before the hand-over deliver each reminder from the workflow, at its time
+  const ahead = patched('reminders-handed-over') ? HAND_OVER_AHEAD_MS : 0;
   const ev = new Entity<EventState, EventResult>(
     {
       state: input.event,
@@ -114,8 +117,8 @@ export async function eventWorkflow(input: EventWorkflowInput): Promise<void> {
     ({ state, created, handledTotal }) =>
       continueAsNew<typeof eventWorkflow>({ event: state, created, handledTotal, updatesPerRun: input.updatesPerRun }),
     {
-      nextAt: nextDueAt,
-      fire: (state, now) => runEventStep({ state, now: new Date(now).toISOString(), work: dueAt(state, now) }),
+      nextAt: (state) => nextDueAt(state, ahead),
+      fire: (state, now) => runEventStep({ state, now: new Date(now).toISOString(), work: dueAt(state, now, ahead) }),
     },
   );
 }

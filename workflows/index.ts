@@ -5,3 +5,4 @@ export { eventWorkflow } from './event.ts';
 export { regulationWorkflow } from './regulation.ts';
 export { planWorkflow } from './plan.ts';
 export { planDeadlinesWorkflow } from './plan-deadlines.ts';
+export { dispatchWorkflow } from './dispatch.ts';

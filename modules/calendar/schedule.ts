@@ -2,6 +2,11 @@
  * What an event's workflow has to do and when, pure: reminders before each occurrence, the result asked for when an
  * occurrence ends, asked again on the company's cadence within working hours, and the lead told after a number of
  * asks. The workflow sleeps until `nextDueAt`, then does `dueAt(now)` and adopts `advanced(...)`.
+ *
+ * Reminders are handed over ahead of time (`HAND_OVER_AHEAD_MS`): the step writes those due within the next hours
+ * as scheduled notifications (modules/notifications/scheduled.ts), which the dispatcher delivers at their minute, so
+ * a burst of reminders never waits for thousands of event workflows to be woken. `remindedThrough` is how far the
+ * reminders were handed over (or, for runs that predate the hand-over, delivered).
  */
 import type { AskSettings, EventState, ResultDue } from './model.ts';
 import { fromWall, nextOccurrence, occurrencesBetween, toWall, type Occurrence } from './recurrence.ts';
@@ -11,22 +16,29 @@ export const MAX_PER_STEP = 50;
 
 const MINUTE = 60_000;
 
+/**
+ * How far ahead an event hands its reminders over to the dispatcher: a wake-up of the event's workflow may be late by
+ * as much as rebuilding thousands of evicted workflows takes (about 30 a second on 2 cores) without any reminder
+ * being late.
+ */
+export const HAND_OVER_AHEAD_MS = 6 * 60 * MINUTE;
+
 /** The event as scheduled: cancelled occurrences count as taken out. */
 const scheduled = (s: EventState) => ({ ...s, exdates: [...s.exdates, ...s.cancelledOccurrences] });
 
-interface Reminder {
+export interface Reminder {
   occurrence: Occurrence;
   minutes: number;
   at: number;
 }
 
 /** Reminders firing after `after`: those of occurrences within reach of the longest offset, and the next one's. */
-function remindersAfter(s: EventState, after: number, until: number): Reminder[] {
+function remindersAfter(s: EventState, after: number, until: number, limit = MAX_PER_STEP + 1): Reminder[] {
   if (s.status === 'cancelled' || !s.reminders.length) return [];
   const ev = scheduled(s);
   const longest = Math.max(...s.reminders) * MINUTE;
   const reach = Math.min(until, Number.MAX_SAFE_INTEGER - longest) + longest;
-  const occurrences = occurrencesBetween(ev, after, reach, MAX_PER_STEP + 1);
+  const occurrences = occurrencesBetween(ev, after, reach, limit);
   if (!occurrences.length && until === Number.MAX_SAFE_INTEGER) {
     const next = nextOccurrence(ev, after);
     if (next) occurrences.push(next);
@@ -41,6 +53,13 @@ function remindersAfter(s: EventState, after: number, until: number): Reminder[]
   return out.sort((a, b) => a.at - b.at);
 }
 
+/**
+ * Every reminder in (after, until], for replacing what an event handed over when it changes: the span is at most the
+ * hand-over's hours, and offsets are at most four weeks, so the occurrences within reach are few.
+ */
+export const remindersBetween = (s: EventState, after: number, until: number): Reminder[] =>
+  until > after ? remindersAfter(s, after, until, 1000) : [];
+
 const duration = (s: EventState) => Date.parse(s.endsAt) - Date.parse(s.startsAt);
 
 /** Occurrences whose end lies in (after, until]. */
@@ -50,11 +69,14 @@ function endingBetween(s: EventState, after: number, until: number, limit: numbe
   return occurrencesBetween(scheduled(s), after - duration, until - duration, limit);
 }
 
-/** The next moment something is due, or null when nothing ever will be (the workflow may end). */
-export function nextDueAt(s: EventState): number | null {
+/**
+ * The next moment something is due, or null when nothing ever will be (the workflow may end). With `ahead`, a
+ * reminder is due that long before its time (to be handed over).
+ */
+export function nextDueAt(s: EventState, ahead = 0): number | null {
   const times: number[] = [];
   const reminder = remindersAfter(s, Date.parse(s.remindedThrough), Number.MAX_SAFE_INTEGER)[0];
-  if (reminder) times.push(reminder.at);
+  if (reminder) times.push(reminder.at - ahead);
   if (s.status !== 'cancelled') {
     const duration = Date.parse(s.endsAt) - Date.parse(s.startsAt);
     const next = nextOccurrence(scheduled(s), Date.parse(s.resultsThrough) - duration);
@@ -66,7 +88,10 @@ export function nextDueAt(s: EventState): number | null {
 
 /** What is due at `now`. */
 export interface DueWork {
+  /** reminders to deliver now (runs that predate the hand-over) */
   reminders: { occurrence: Occurrence; minutes: number }[];
+  /** reminders to hand over to the dispatcher, each at its time (possibly past: delivered at once) */
+  planned?: Reminder[];
   /** occurrences that ended: their result is asked for the first time */
   ended: Occurrence[];
   /** results asked again (asks is the count after this ask); escalate: the lead is told now */
@@ -76,14 +101,23 @@ export interface DueWork {
   resultsThrough: number;
 }
 
-export function dueAt(s: EventState, now: number): DueWork {
-  const from = Date.parse(s.remindedThrough);
-  let due = remindersAfter(s, from, now);
-  let remindedThrough = now;
-  if (due.length > MAX_PER_STEP) {
-    due = due.slice(0, MAX_PER_STEP);
-    remindedThrough = due[due.length - 1].at;
-  }
+/**
+ * The reminders after `from` up to `until` (at most MAX_PER_STEP of them), and how far that got: `until`, or the last
+ * one's time when there were more.
+ */
+export function remindersThrough(s: EventState, from: number, until: number): { due: Reminder[]; through: number } {
+  const due = remindersAfter(s, from, until);
+  if (due.length <= MAX_PER_STEP) return { due, through: until };
+  const kept = due.slice(0, MAX_PER_STEP);
+  return { due: kept, through: kept[kept.length - 1].at };
+}
+
+/**
+ * What is due at `now`. With `ahead` (the hand-over), the reminders up to `now + ahead` are `planned` for the
+ * dispatcher instead of delivered.
+ */
+export function dueAt(s: EventState, now: number, ahead = 0): DueWork {
+  const { due, through: remindedThrough } = remindersThrough(s, Date.parse(s.remindedThrough), now + ahead);
   const passed = endingBetween(s, Date.parse(s.resultsThrough), now, MAX_PER_STEP);
   const resultsThrough = passed.length === MAX_PER_STEP ? Date.parse(passed[passed.length - 1].end) : now;
   const ended = passed.filter((o) => !s.answered.includes(o.start));
@@ -94,7 +128,8 @@ export function dueAt(s: EventState, now: number): DueWork {
       return { ...r, asks, escalate: !r.escalated && asks >= s.settings.escalateAfterAsks };
     });
   return {
-    reminders: due.map(({ occurrence, minutes }) => ({ occurrence, minutes })),
+    reminders: ahead ? [] : due.map(({ occurrence, minutes }) => ({ occurrence, minutes })),
+    ...(ahead ? { planned: due } : {}),
     ended,
     asks,
     remindedThrough,

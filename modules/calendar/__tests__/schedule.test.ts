@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ASK_SETTINGS, blankFields, plannedState, type EventState } from '../model.ts';
-import { advanced, dueAt, nextActivityStart, nextAskAt, nextDueAt } from '../schedule.ts';
+import {
+  HAND_OVER_AHEAD_MS,
+  advanced,
+  dueAt,
+  nextActivityStart,
+  nextAskAt,
+  nextDueAt,
+  remindersBetween,
+} from '../schedule.ts';
 
 const T = (s: string) => Date.parse(s);
 
@@ -40,6 +48,30 @@ describe('what an event has to do and when', () => {
       { occurrence: '2026-12-01T10:00:00.000Z', asks: 1, nextAskAt: '2026-12-01T11:30:00.000Z', escalated: false },
     ]);
     expect(nextDueAt(s)).toBe(T('2026-12-01T11:30:00Z'));
+  });
+
+  it('hands reminders over to the dispatcher hours before they are due, each once', () => {
+    const ahead = HAND_OVER_AHEAD_MS; // six hours
+    let s = event();
+    expect(nextDueAt(s, ahead)).toBe(T('2026-11-30T04:00:00Z'));
+    let w = dueAt(s, T('2026-11-30T04:00:00Z'), ahead);
+    expect(w.reminders).toEqual([]);
+    expect(w.planned!.map((r) => [r.minutes, new Date(r.at).toISOString()])).toEqual([
+      [1440, '2026-11-30T10:00:00.000Z'],
+    ]);
+    s = advanced(s, T('2026-11-30T04:00:00Z'), w);
+    expect(s.remindedThrough).toBe('2026-11-30T10:00:00.000Z');
+    expect(nextDueAt(s, ahead)).toBe(T('2026-12-01T03:45:00Z'));
+    // woken late (an outage): what is due meanwhile is handed over too, and the dispatcher delivers it at once
+    w = dueAt(s, T('2026-12-01T09:50:00Z'), ahead);
+    expect(w.planned!.map((r) => r.minutes)).toEqual([15]);
+    s = advanced(s, T('2026-12-01T09:50:00Z'), w);
+    expect(dueAt(s, T('2026-12-01T10:00:00Z'), ahead).planned).toEqual([]);
+    // what an edit replaces: the reminders between the edit and how far they were handed over
+    expect(
+      remindersBetween(event(), T('2026-11-30T09:00:00Z'), T('2026-12-01T09:45:00Z')).map((r) => r.minutes),
+    ).toEqual([1440, 15]);
+    expect(remindersBetween(event({ status: 'cancelled' }), 0, T('2026-12-02T00:00:00Z'))).toEqual([]);
   });
 
   it('after an outage, delivers the missed reminders at once, each once', () => {
