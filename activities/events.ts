@@ -3,6 +3,7 @@
  * opId (activities/kit/ops.ts); the step delivers reminders and asks as keyed notifications, so a step run again
  * after a worker died delivers nothing twice.
  */
+import { createHash } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { EventState } from '../modules/calendar/model.ts';
 import type { OutcomeChoice } from '../modules/calendar/rules.ts';
@@ -60,6 +61,18 @@ async function leadOf(em: EntityManager, userId: string): Promise<string | null>
   return row?.lead_id ?? null;
 }
 
+/** The occurrences whose result becomes overdue in this step (asked for often enough): the lead is told, the feed too. */
+export const overdueOccurrences = (s: EventState, work: DueWork): string[] => [
+  ...work.asks.filter((a) => a.escalate).map((a) => a.occurrence),
+  ...(s.settings.escalateAfterAsks <= 1 ? work.ended.map((o) => o.start) : []),
+];
+
+/** The op id of an overdue result's timeline event: the same for a step run again, so it is recorded once. */
+const overdueOpId = (eventId: string, occurrence: string) => {
+  const h = createHash('sha256').update(`result_overdue:${eventId}:${occurrence}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
 /** What the step tells whom: reminders to the owner and participating users, asks to the owner, escalations to the lead. */
 export function stepNotifications(s: EventState, work: DueWork, lead: string | null): NewNotification[] {
   const about = { recordType: 'event', recordId: s.id };
@@ -95,10 +108,7 @@ export function stepNotifications(s: EventState, work: DueWork, lead: string | n
       key: `result:${s.id}:${a.occurrence}:${a.asks}`,
     });
   }
-  const escalations = [
-    ...work.asks.filter((a) => a.escalate).map((a) => a.occurrence),
-    ...(s.settings.escalateAfterAsks <= 1 ? work.ended.map((o) => o.start) : []),
-  ];
+  const escalations = overdueOccurrences(s, work);
   if (lead) {
     for (const occurrence of escalations) {
       out.push({
@@ -306,6 +316,22 @@ export function createEventActivities({ orm, afterNotify }: { orm: MikroORM; aft
         const needsLead = work.asks.some((a) => a.escalate) || (settings.escalateAfterAsks <= 1 && work.ended.length);
         const lead = needsLead ? await leadOf(em, state.ownerId) : null;
         ids = await notify(em, stepNotifications(after, work, lead));
+        // an overdue result goes on the event's timeline (the feed posts it), once even when the step runs again
+        for (const occurrence of overdueOccurrences(after, work)) {
+          const opId = overdueOpId(state.id, occurrence);
+          const [seen] = await em
+            .getConnection()
+            .execute('select 1 from record_events where op_id = ?', [opId], 'all', em.getTransactionContext());
+          if (seen) continue;
+          await recordEvent(em, {
+            recordType: 'event',
+            kind: 'result_overdue',
+            recordId: state.id,
+            actorId: null,
+            opId,
+            data: { occurrence, ownerId: state.ownerId, title: state.title },
+          });
+        }
         await em.getConnection().execute(
           `update calendar_events set reminded_through = ?, results_through = ?, results_due = ?::jsonb, next_start = ?
               where id = ?`,

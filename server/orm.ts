@@ -7,6 +7,7 @@ import { RecordShare } from '../modules/shares/entities.ts';
 import { DealField, DocumentKind, Pipeline, Stage } from '../modules/pipelines/entities.ts';
 import { Deal, DealAttachment } from '../modules/deals/entities.ts';
 import { RecordEvent } from '../modules/timeline/entities.ts';
+import { FeedAttachment, FeedComment, FeedFollow, FeedPost } from '../modules/feed/entities.ts';
 import { StoredFile } from '../modules/files/entities.ts';
 import { ImportJob, ImportRow } from '../modules/imports/entities.ts';
 import { CompanyCurrency, CurrencyRate } from '../modules/currency/entities.ts';
@@ -35,6 +36,7 @@ import { Migration20261130071000_calendar_feed_index } from '../migrations/Migra
 import { Migration20261130080000_regulations } from '../migrations/Migration20261130080000_regulations.ts';
 import { Migration20261130081000_plans } from '../migrations/Migration20261130081000_plans.ts';
 import { Migration20261130082000_regulation_instances } from '../migrations/Migration20261130082000_regulation_instances.ts';
+import { Migration20261130092000_feed } from '../migrations/Migration20261130092000_feed.ts';
 
 export const entities = [
   User,
@@ -49,6 +51,10 @@ export const entities = [
   DocumentKind,
   DealField,
   Deal,
+  FeedPost,
+  FeedComment,
+  FeedFollow,
+  FeedAttachment,
   DealAttachment,
   RecordEvent,
   StoredFile,
@@ -84,6 +90,7 @@ export const migrations = [
   { name: 'Migration20261130080000_regulations', class: Migration20261130080000_regulations },
   { name: 'Migration20261130081000_plans', class: Migration20261130081000_plans },
   { name: 'Migration20261130082000_regulation_instances', class: Migration20261130082000_regulation_instances },
+  { name: 'Migration20261130092000_feed', class: Migration20261130092000_feed },
 ];
 
 export type Orm = MikroORM;
