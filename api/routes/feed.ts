@@ -60,7 +60,9 @@ const comment = z
 const postParams = z.strictObject({ id: z.uuid() });
 const body = z.string().trim().min(1).max(MAX_BODY);
 const audienceFields = {
-  audience: z.enum(AUDIENCES).describe('company: everyone; department: its members and those above; record: who sees it'),
+  audience: z
+    .enum(AUDIENCES)
+    .describe('company: everyone; department: its members and those above; record: who sees it'),
   departmentId: z.uuid().optional().describe('for audience department'),
   recordType: z.enum(POST_RECORD_TYPES).optional().describe('for audience record'),
   recordId: z.uuid().optional().describe('for audience record'),
@@ -72,7 +74,11 @@ const audienceRefine = <T extends { audience: string; departmentId?: string; rec
   if (v.audience === 'department' && !v.departmentId)
     ctx.addIssue({ code: 'custom', path: ['departmentId'], message: 'a department post names its department' });
   if (v.audience === 'record' && (!v.recordType || !v.recordId))
-    ctx.addIssue({ code: 'custom', path: ['recordId'], message: 'a post about a record names it (recordType, recordId)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['recordId'],
+      message: 'a post about a record names it (recordType, recordId)',
+    });
 };
 
 /** The feed: posts to the company, a department or about a record, comments, mentions, following, system posts. */
@@ -92,7 +98,10 @@ export const feedRoutes: RouteSpec[] = [
         .enum(['all', 'mine', 'mentions', 'system', 'following'])
         .default('all')
         .describe('mine: yours; mentions: mentioning you; system: made from the timeline; following: those you follow'),
-      recordType: z.enum(POST_RECORD_TYPES).optional().describe("with recordId: about this record (a client's deals too)"),
+      recordType: z
+        .enum(POST_RECORD_TYPES)
+        .optional()
+        .describe("with recordId: about this record (a client's deals too)"),
       recordId: z.uuid().optional(),
     }),
     response: pageOf(post),
@@ -185,7 +194,8 @@ export const feedRoutes: RouteSpec[] = [
     method: 'get',
     path: '/feed/unread-count',
     operationId: 'feedUnreadCount',
-    summary: 'How many posts you may read have news (a new post or comment by someone else) since you last read the feed',
+    summary:
+      'How many posts you may read have news (a new post or comment by someone else) since you last read the feed',
     tag: 'Feed',
     access: 'user',
     response: z.object({ count: z.number().int() }),
@@ -211,9 +221,7 @@ export const feedRoutes: RouteSpec[] = [
     tag: 'Feed',
     access: 'user',
     errors: [404],
-    query: z
-      .strictObject({ ...audienceFields, q: z.string().max(100).default('') })
-      .superRefine(audienceRefine),
+    query: z.strictObject({ ...audienceFields, q: z.string().max(100).default('') }).superRefine(audienceRefine),
     response: z.object({ items: z.array(userRef) }),
     handler: async ({ em, query }) => {
       const audience = await audienceOf(em, query);
@@ -245,7 +253,8 @@ export const feedRoutes: RouteSpec[] = [
     response: attachment,
     handler: async ({ em, user, req, app }) => {
       const file = req.file;
-      if (!file) throw new AppError(400, 'FILE_MISSING', 'Send the file in the "file" field of a multipart/form-data body');
+      if (!file)
+        throw new AppError(400, 'FILE_MISSING', 'Send the file in the "file" field of a multipart/form-data body');
       const fileName = storedFileName(file.originalname);
       const stored = await storeUpload(em, app.storage, file.path);
       return addUpload(em, user, {

@@ -13,7 +13,6 @@ import { getPost, listComments, type CommentView, type PostView } from './querie
 import { audienceOf, readerOf, readersOf } from './readers.ts';
 import { MAX_MENTIONS, canRead, mentionsRefused, parseMentions, type Audience, type PostAudience } from './rules.ts';
 
-
 export interface NewPost {
   audience: Audience;
   departmentId?: string | null;
@@ -41,11 +40,9 @@ async function checkMentions(em: EntityManager, mentioned: string[], audience: P
   const readers = await readersOf(em, mentioned, [audience]);
   const refused = mentionsRefused(mentioned, readers, audience);
   if (refused.length) {
-    throw new DomainError(
-      'MENTION_NOT_ALLOWED',
-      'Only people who can see what the post is about can be mentioned',
-      { userIds: refused },
-    );
+    throw new DomainError('MENTION_NOT_ALLOWED', 'Only people who can see what the post is about can be mentioned', {
+      userIds: refused,
+    });
   }
 }
 
@@ -64,14 +61,15 @@ export async function createPost(em: EntityManager, viewer: Viewer, input: NewPo
       .execute<{ id: string }[]>('select id from departments where id = ?', [audience.departmentId]);
     if (!dep || !canRead(reader, audience)) throw notFound('Department');
   }
-  if (audience.audience === 'record' && !canRead(reader, audience)) throw new DomainError('RECORD_NOT_FOUND', 'Record not found');
+  if (audience.audience === 'record' && !canRead(reader, audience))
+    throw new DomainError('RECORD_NOT_FOUND', 'Record not found');
   const mentioned = parseMentions(input.body).filter((id) => id !== viewer.id);
   await checkMentions(em, mentioned, audience);
   const id = randomUUID();
   const attachmentIds = [...new Set(input.attachmentIds ?? [])];
   await em.transactional(async (tem) => {
     const conn = tem.getConnection();
-    const ctx = tem.getTransactionContext();
+    const ctx = tem.getTransactionContext<object>();
     await conn.execute(
       `insert into feed_posts (id, author_id, audience, department_id, record_type, record_id, body, mentions, bumped_by)
        values (?, ?, ?, ?, ?, ?, ?, ?::uuid[], ?)`,
@@ -102,16 +100,14 @@ export async function createPost(em: EntityManager, viewer: Viewer, input: NewPo
     await follow(tem, id, [viewer.id, ...mentioned]);
     await notify(
       tem,
-      mentioned.map(
-        (userId): NewNotification => ({
-          userId,
-          kind: 'feed_mention',
-          recordType: 'feed_post',
-          recordId: id,
-          data: { title: excerpt(input.body), ownerId: viewer.id, postId: id },
-          key: `mention:${id}:${userId}`,
-        }),
-      ),
+      mentioned.map((userId): NewNotification => ({
+        userId,
+        kind: 'feed_mention',
+        recordType: 'feed_post',
+        recordId: id,
+        data: { title: excerpt(input.body), ownerId: viewer.id, postId: id },
+        key: `mention:${id}:${userId}`,
+      })),
     );
     await announce(tem, id, 'post');
   });
@@ -149,7 +145,7 @@ export async function addComment(
   const id = randomUUID();
   await em.transactional(async (tem) => {
     const conn = tem.getConnection();
-    const ctx = tem.getTransactionContext();
+    const ctx = tem.getTransactionContext<object>();
     await conn.execute(
       'insert into feed_comments (id, post_id, author_id, body, mentions) values (?, ?, ?, ?, ?::uuid[])',
       [id, postId, viewer.id, body, `{${mentioned.join(',')}}`],
@@ -172,28 +168,24 @@ export async function addComment(
     const data = { title: excerpt(body), ownerId: viewer.id, postId };
     const told = new Set([viewer.id, ...mentioned]);
     await notify(tem, [
-      ...mentioned.map(
-        (userId): NewNotification => ({
-          userId,
-          kind: 'feed_mention',
+      ...mentioned.map((userId): NewNotification => ({
+        userId,
+        kind: 'feed_mention',
+        recordType: 'feed_post',
+        recordId: postId,
+        data,
+        key: `mention:${id}:${userId}`,
+      })),
+      ...followers
+        .filter((f) => !told.has(f.user_id))
+        .map((f): NewNotification => ({
+          userId: f.user_id,
+          kind: 'feed_comment',
           recordType: 'feed_post',
           recordId: postId,
           data,
-          key: `mention:${id}:${userId}`,
-        }),
-      ),
-      ...followers
-        .filter((f) => !told.has(f.user_id))
-        .map(
-          (f): NewNotification => ({
-            userId: f.user_id,
-            kind: 'feed_comment',
-            recordType: 'feed_post',
-            recordId: postId,
-            data,
-            key: `comment:${id}:${f.user_id}`,
-          }),
-        ),
+          key: `comment:${id}:${f.user_id}`,
+        })),
     ]);
     await follow(tem, postId, [viewer.id, ...mentioned]);
     await announce(tem, postId, id);
@@ -238,7 +230,15 @@ export async function addUpload(
 /** An attachment of a post the viewer may read (or their own upload not posted yet); else 404. */
 export async function readableAttachment(em: EntityManager, viewer: Viewer, id: string) {
   const [a] = await em.getConnection().execute<
-    { id: string; post_id: string | null; uploaded_by: string; file_sha256: string; file_name: string; content_type: string; size: string }[]
+    {
+      id: string;
+      post_id: string | null;
+      uploaded_by: string;
+      file_sha256: string;
+      file_name: string;
+      content_type: string;
+      size: string;
+    }[]
   >('select * from feed_attachments where id = ?', [id]);
   if (!a) throw new DomainError('ATTACHMENT_NOT_FOUND', 'Attachment not found');
   if (a.post_id) {

@@ -122,7 +122,10 @@ export class FeedRelay<S> {
             shares ??= await this.sharesOf(em, streams, rows);
             const reader = await this.readerOf(em, viewer, epoch);
             const shared = shares.has(`${viewer.id}:${row.record_type}:${row.record_id}`);
-            may = canRead({ ...reader, shared: new Set(shared ? [`${row.record_type}:${row.record_id}`] : []) }, audience);
+            may = canRead(
+              { ...reader, shared: new Set(shared ? [`${row.record_type}:${row.record_id}`] : []) },
+              audience,
+            );
           }
           if (may) this.write(stream, message);
         }

@@ -32,7 +32,7 @@ interface Row {
 export async function projectTimeline(orm: MikroORM, limit = 500): Promise<number> {
   return orm.em.fork().transactional(async (em) => {
     const conn = em.getConnection();
-    const ctx = em.getTransactionContext();
+    const ctx = em.getTransactionContext<object>();
     // before this transaction takes an xid: any transaction not committed yet has an xid at least this
     const [{ xmin }] = await conn.execute<{ xmin: string }[]>(
       'select pg_snapshot_xmin(pg_current_snapshot())::text as xmin',

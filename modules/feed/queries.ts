@@ -116,11 +116,7 @@ export async function readableSql(em: EntityManager, viewer: Viewer): Promise<{ 
       or (p.audience = 'department' and p.department_id = any(?::uuid[]))
       or (p.audience = 'record' and (${ownerCond} or exists (select 1 from record_shares s
             where s.user_id = ? and s.record_type = p.record_type and s.record_id = p.record_id))))`,
-    params: [
-      `{${reader.departmentIds.join(',')}}`,
-      ...(owners === 'all' ? [] : [`{${owners.join(',')}}`]),
-      viewer.id,
-    ],
+    params: [`{${reader.departmentIds.join(',')}}`, ...(owners === 'all' ? [] : [`{${owners.join(',')}}`]), viewer.id],
   };
 }
 
@@ -151,7 +147,9 @@ export async function listPosts(em: EntityManager, viewer: Viewer, f: PostFilter
     where.push('p.author_id = ?');
     params.push(viewer.id);
   } else if (f.show === 'mentions') {
-    where.push(`(? = any(p.mentions) or exists (select 1 from feed_comments c where c.post_id = p.id and ? = any(c.mentions)))`);
+    where.push(
+      `(? = any(p.mentions) or exists (select 1 from feed_comments c where c.post_id = p.id and ? = any(c.mentions)))`,
+    );
     params.push(viewer.id, viewer.id);
   } else if (f.show === 'system') {
     where.push('p.system_kind is not null');
@@ -171,10 +169,10 @@ export async function listPosts(em: EntityManager, viewer: Viewer, f: PostFilter
   }
   const rows = await em
     .getConnection()
-    .execute<PostRow[]>(
-      `${SELECT('?')} where ${where.join(' and ')} order by ${postKeyset.orderBy()} limit ?`,
-      [...params, f.limit + 1],
-    );
+    .execute<PostRow[]>(`${SELECT('?')} where ${where.join(' and ')} order by ${postKeyset.orderBy()} limit ?`, [
+      ...params,
+      f.limit + 1,
+    ]);
   return postKeyset.page(rows.map(toView), f.limit);
 }
 
@@ -202,7 +200,15 @@ export async function getPost(em: EntityManager, viewer: Viewer, id: string): Pr
 export async function listComments(em: EntityManager, viewer: Viewer, postId: string): Promise<CommentView[]> {
   await getPost(em, viewer, postId);
   const rows = await em.getConnection().execute<
-    { id: string; post_id: string; author_id: string; author_name: string; body: string; mentions: UserRef[]; created_at: Date }[]
+    {
+      id: string;
+      post_id: string;
+      author_id: string;
+      author_name: string;
+      body: string;
+      mentions: UserRef[];
+      created_at: Date;
+    }[]
   >(
     `select c.id, c.post_id, c.author_id, u.name as author_name, c.body, c.created_at,
        (select coalesce(jsonb_agg(jsonb_build_object('id', m.id, 'name', m.name) order by m.name), '[]')

@@ -26,7 +26,8 @@ export async function readerOf(
   viewer: Viewer,
   records: { recordType: string | null; recordId: string | null }[] = [],
 ): Promise<Reader> {
-  if (viewer.role === 'admin') return { id: viewer.id, admin: true, departmentIds: [], owners: 'all', shared: new Set() };
+  if (viewer.role === 'admin')
+    return { id: viewer.id, admin: true, departmentIds: [], owners: 'all', shared: new Set() };
   const [departmentIds, owners] = await Promise.all([
     readableDepartments(em, viewer.id, viewer.accessEpoch),
     visibleOwnerIds(em, viewer),
@@ -34,13 +35,11 @@ export async function readerOf(
   const wanted = records.filter((r) => r.recordType && r.recordId);
   const shared = new Set<string>();
   if (wanted.length && owners !== 'all') {
-    const rows = await em
-      .getConnection()
-      .execute<{ k: string }[]>(
-        `select record_type || ':' || record_id as k from record_shares
+    const rows = await em.getConnection().execute<{ k: string }[]>(
+      `select record_type || ':' || record_id as k from record_shares
          where user_id = ? and record_id = any(?::uuid[])`,
-        [viewer.id, `{${wanted.map((r) => r.recordId).join(',')}}`],
-      );
+      [viewer.id, `{${wanted.map((r) => r.recordId).join(',')}}`],
+    );
     for (const r of rows) shared.add(r.k);
   }
   return { id: viewer.id, admin: false, departmentIds, owners, shared };
@@ -82,7 +81,12 @@ export const RECORD_TITLE_SQL = (alias: string) => `(case ${alias}.record_type
 /** The audience of a post about a record given by the client, with its owner now (null: no such record). */
 export async function audienceOf(
   em: EntityManager,
-  a: { audience: PostAudience['audience']; departmentId?: string | null; recordType?: string | null; recordId?: string | null },
+  a: {
+    audience: PostAudience['audience'];
+    departmentId?: string | null;
+    recordType?: string | null;
+    recordId?: string | null;
+  },
 ): Promise<PostAudience> {
   const base: PostAudience = {
     audience: a.audience,

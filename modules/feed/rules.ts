@@ -40,7 +40,8 @@ export interface Reader {
 export function canRead(reader: Reader, post: PostAudience): boolean {
   if (reader.admin) return true;
   if (post.audience === 'company') return true;
-  if (post.audience === 'department') return post.departmentId !== null && reader.departmentIds.includes(post.departmentId);
+  if (post.audience === 'department')
+    return post.departmentId !== null && reader.departmentIds.includes(post.departmentId);
   if (!post.recordOwnerId || !post.recordId || !post.recordType) return false;
   if (reader.owners === 'all' || reader.owners.includes(post.recordOwnerId)) return true;
   // a calendar event and a plan are seen by whoever sees their owner's records, as modules/access says
@@ -68,7 +69,11 @@ export const mentionToken = (user: { id: string; name: string }) =>
   `@[${user.name.replace(/[[\]\n]/g, '').slice(0, 200) || '?'}](${user.id})`;
 
 /** The mentioned users a post or comment may not name, because they cannot read what it is about. */
-export function mentionsRefused(mentioned: readonly string[], readers: ReadonlyMap<string, Reader>, post: PostAudience) {
+export function mentionsRefused(
+  mentioned: readonly string[],
+  readers: ReadonlyMap<string, Reader>,
+  post: PostAudience,
+) {
   return mentioned.filter((id) => {
     const r = readers.get(id);
     return !r || !canRead(r, post);
@@ -103,7 +108,8 @@ export function systemPostOf(
     if (e.toStage.gated) return { kind: 'stage_passed', recordType: 'deal', data };
     return null;
   }
-  if (e.recordType === 'plan' && e.kind === 'finalised') return { kind: 'plan_finalised', recordType: 'plan', data: {} };
+  if (e.recordType === 'plan' && e.kind === 'finalised')
+    return { kind: 'plan_finalised', recordType: 'plan', data: {} };
   if (e.recordType === 'event' && e.kind === 'result_overdue') {
     const { occurrence, ownerId } = e.data;
     return { kind: 'result_overdue', recordType: 'event', data: { occurrence, ownerId } };

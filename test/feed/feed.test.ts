@@ -18,15 +18,6 @@ let pipelineId: string;
 
 const mention = (id: string, name = 'someone') => `@[${name}](${id})`;
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 beforeAll(async () => {
   h = await startHarness();
   const f = fixtures(h);
@@ -38,9 +29,7 @@ beforeAll(async () => {
   const o = await f.user('manager', { departmentId: west.id, name: 'Olga Outsider' });
   const ad = await f.user('admin');
   ids = { author: a.id, colleague: c.id, lead: leadUser.id, outsider: o.id, east: east.id, west: west.id };
-  [author, colleague, lead, outsider, admin] = await Promise.all(
-    [a, c, leadUser, o, ad].map((u) => login(h, u.email)),
-  );
+  [author, colleague, lead, outsider, admin] = await Promise.all([a, c, leadUser, o, ad].map((u) => login(h, u.email)));
   pipelineId = (
     await f.pipeline([
       ['New', 'open', [], []],
@@ -126,7 +115,7 @@ describe('posts and mentions', () => {
     expect(names).not.toContain(ids.outsider);
   });
 
-  it("posts about a deal to those who see it; a stranger cannot read it, be mentioned or post about it", async () => {
+  it('posts about a deal to those who see it; a stranger cannot read it, be mentioned or post about it', async () => {
     const client = (await author.post('/clients', { name: 'Feed Client' })).body;
     const deal = (await author.post('/deals', { title: 'Feed deal', clientId: client.id, pipelineId })).body;
     const dealId = deal.id ?? deal.deal?.id;
@@ -147,7 +136,12 @@ describe('posts and mentions', () => {
       body: mention(ids.colleague),
     });
     expect(bad).toMatchObject({ status: 422, body: { code: 'MENTION_NOT_ALLOWED', userIds: [ids.colleague] } });
-    const foreign = await colleague.post('/feed/posts', { audience: 'record', recordType: 'deal', recordId: dealId, body: 'x' });
+    const foreign = await colleague.post('/feed/posts', {
+      audience: 'record',
+      recordType: 'deal',
+      recordId: dealId,
+      body: 'x',
+    });
     expect(foreign.status).toBe(404);
     // the deal's posts, and the client's (with its deals')
     const byDeal = await lead.get(`/feed/posts?recordType=deal&recordId=${dealId}`);
