@@ -2,9 +2,11 @@
  * `npm run bench -- --feed-fanout [N]` (default 1,000): N browsers' streams (GET /api/v1/stream) connected to one API
  * process on real Postgres, and a post to the company: the time from sending POST /feed/posts to each stream receiving
  * its `event: feed`, for 20 posts one after another. The baseline, in the same run, is the same with one stream
- * connected. The streams are read in the bench's own process (as many fetch connections), beside the API.
+ * connected. The streams are read in a worker thread (scripts/bench-feed-clients.ts), so they do not share the API's
+ * event loop; they are one process with it all the same, on the same cores.
  */
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { startTemporalDevServer } from '../runtime/temporal-dev.ts';
 import { createTemplate, dropTemplate, freePort, newRunId, testPostgres } from '../test/support/services.ts';
 import { fixtures, login, startHarness, type Harness, type Session } from '../test/support/harness.ts';
@@ -15,62 +17,28 @@ const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((
 const POSTS = 20;
 const STREAMS_PER_USER = 10;
 
-interface Stream {
-  close: () => void;
-}
-
-/** Opens a stream and calls onPost(postId, when) for each `event: feed` of a new post it receives. */
-async function openStream(s: Session, onPost: (postId: string, at: number) => void): Promise<Stream> {
-  const ctrl = new AbortController();
-  const res = await fetch(`${s.baseUrl}/api/v1/stream`, {
-    headers: { cookie: s.cookie, accept: 'text/event-stream' },
-    signal: ctrl.signal,
-  });
-  if (!res.ok || !res.body) throw new Error(`stream: ${res.status}`);
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        const at = performance.now();
-        buf += decoder.decode(value, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          if (!block.startsWith('event: feed\n')) continue;
-          const data = JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { postId: string; kind: string };
-          if (data.kind === 'post') onPost(data.postId, at);
-        }
-      }
-    } catch {
-      /* closed */
-    }
-  })();
-  return { close: () => ctrl.abort() };
-}
-
 /** Posts one after another; each waits until every stream has it. Returns the delays in ms, sorted. */
 async function fanOut(h: Harness, author: Session, readers: Session[], streamsEach: number) {
   const arrived = new Map<string, number[]>();
   const early: [string, number][] = [];
-  const onPost = (postId: string, at: number) => {
-    const list = arrived.get(postId);
-    if (list) list.push(at);
-    else early.push([postId, at]);
-  };
-  const streams: Stream[] = [];
-  for (const r of readers) for (let k = 0; k < streamsEach; k++) streams.push(await openStream(r, onPost));
-  const total = streams.length;
+  const cookies = readers.flatMap((r) => Array.from({ length: streamsEach }, () => r.cookie));
+  const total = cookies.length;
+  const worker = new Worker(new URL('./bench-feed-clients.ts', import.meta.url), {
+    workerData: { baseUrl: author.baseUrl, cookies },
+  });
+  worker.on('message', (m: { type: string; items?: [string, number][] }) => {
+    for (const [postId, at] of m.items ?? []) {
+      const list = arrived.get(postId);
+      if (list) list.push(at);
+      else early.push([postId, at]);
+    }
+  });
   while (h.ctx.live.size < total) await new Promise((r) => setTimeout(r, 100));
   const delays: number[] = [];
   let missing = 0;
   for (let p = 0; p < POSTS; p++) {
     early.length = 0;
-    const sent = performance.now();
+    const sent = performance.timeOrigin + performance.now();
     const r = await author.post('/feed/posts', { audience: 'company', body: `Bench post ${p}` });
     if (r.status !== 201) throw new Error(`post: ${r.status} ${JSON.stringify(r.body)}`);
     const id = (r.body as { id: string }).id;
@@ -82,8 +50,9 @@ async function fanOut(h: Harness, author: Session, readers: Session[], streamsEa
     missing += total - list.length;
     for (const at of list) delays.push(at - sent);
   }
-  for (const s of streams) s.close();
+  worker.postMessage({ type: 'close' });
   while (h.ctx.live.size > 0) await new Promise((r) => setTimeout(r, 100));
+  await worker.terminate();
   return { delays: delays.sort((a, b) => a - b), missing, total };
 }
 
