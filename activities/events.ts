@@ -5,6 +5,7 @@
  * which the dispatcher delivers when due; the create hands over the first ones, the step the following ones, and an
  * edit or a cancellation replaces those not yet due, each in its own transaction.
  */
+import { createHash } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { EventState } from '../modules/calendar/model.ts';
 import type { OutcomeChoice } from '../modules/calendar/rules.ts';
@@ -95,6 +96,17 @@ function reminderNotifications(s: EventState, r: Pick<Reminder, 'occurrence' | '
 /** Reminders handed over to the dispatcher, each due at its time. */
 export const plannedReminders = (s: EventState, reminders: Reminder[]): ScheduledNotification[] =>
   reminders.flatMap((r) => reminderNotifications(s, r).map((n) => ({ ...n, dueAt: r.at })));
+/** The occurrences whose result becomes overdue in this step (asked for often enough): the lead is told, the feed too. */
+export const overdueOccurrences = (s: EventState, work: DueWork): string[] => [
+  ...work.asks.filter((a) => a.escalate).map((a) => a.occurrence),
+  ...(s.settings.escalateAfterAsks <= 1 ? work.ended.map((o) => o.start) : []),
+];
+
+/** The op id of an overdue result's timeline event: the same for a step run again, so it is recorded once. */
+const overdueOpId = (eventId: string, occurrence: string) => {
+  const h = createHash('sha256').update(`result_overdue:${eventId}:${occurrence}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
 
 /** What the step tells whom: reminders to the owner and participating users, asks to the owner, escalations to the lead. */
 export function stepNotifications(s: EventState, work: DueWork, lead: string | null): NewNotification[] {
@@ -119,10 +131,7 @@ export function stepNotifications(s: EventState, work: DueWork, lead: string | n
       key: `result:${s.id}:${a.occurrence}:${a.asks}`,
     });
   }
-  const escalations = [
-    ...work.asks.filter((a) => a.escalate).map((a) => a.occurrence),
-    ...(s.settings.escalateAfterAsks <= 1 ? work.ended.map((o) => o.start) : []),
-  ];
+  const escalations = overdueOccurrences(s, work);
   if (lead) {
     for (const occurrence of escalations) {
       out.push({
@@ -346,6 +355,22 @@ export function createEventActivities({ orm, afterNotify }: { orm: MikroORM; aft
         const lead = needsLead ? await leadOf(em, state.ownerId) : null;
         ids = await notify(em, stepNotifications(after, work, lead));
         if (work.planned?.length) await schedule(em, plannedReminders(after, work.planned));
+        // an overdue result goes on the event's timeline (the feed posts it), once even when the step runs again
+        for (const occurrence of overdueOccurrences(after, work)) {
+          const opId = overdueOpId(state.id, occurrence);
+          const [seen] = await em
+            .getConnection()
+            .execute('select 1 from record_events where op_id = ?', [opId], 'all', em.getTransactionContext());
+          if (seen) continue;
+          await recordEvent(em, {
+            recordType: 'event',
+            kind: 'result_overdue',
+            recordId: state.id,
+            actorId: null,
+            opId,
+            data: { occurrence, ownerId: state.ownerId, title: state.title },
+          });
+        }
         await em.getConnection().execute(
           `update calendar_events set reminded_through = ?, results_through = ?, results_due = ?::jsonb, next_start = ?
               where id = ?`,

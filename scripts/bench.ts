@@ -6,6 +6,7 @@
  * `npm run bench -- --reads 1000000 [--db URL]`: the reads at company scale instead (scripts/bench-reads.ts).
  * `npm run bench -- --only feed,login`: the baseline and only these groups of rows (deals, login, feed, write).
  * `npm run bench -- --reminders [10000]`: calendar reminders due within one minute (scripts/bench-reminders.ts).
+ * `npm run bench -- --feed-fanout [1000]`: a post reaching N connected streams (scripts/bench-feed.ts).
  * `npm run bench -- --plans`: the revenue plan rows alone (scripts/bench-plans.ts).
  * `npm run bench -- --regulations`: regulation instances started at 100/s, tasks to the next (scripts/bench-regulations.ts).
  */
@@ -490,6 +491,8 @@ async function writePathUnderLoad(
 
 if (process.argv.includes('--reads')) {
   await (await import('./bench-reads.ts')).benchReads(process.argv.slice(2));
+} else if (process.argv.includes('--feed-fanout')) {
+  await (await import('./bench-feed.ts')).benchFeed(process.argv.slice(2));
 } else if (process.argv.includes('--reminders')) {
   await (await import('./bench-reminders.ts')).benchReminders(process.argv.slice(2));
 } else {

@@ -4,6 +4,7 @@ import multer from 'multer';
 import type { AppContext } from './context.ts';
 import { FileStorage } from '../modules/files/storage.ts';
 import { LiveFeed } from '../modules/timeline/live.ts';
+import { FeedProjector } from '../modules/feed/projector.ts';
 import type { Config } from './config.ts';
 import { initORM } from './orm.ts';
 import { requestIdClientInterceptor } from './temporal-interceptors.ts';
@@ -28,10 +29,13 @@ export async function createAppContext(
     limits: { fileSize: config.DEALFLOW_UPLOAD_LIMIT_MB * 1024 * 1024, files: 1, fields: 10, fieldSize: 10_000 },
   });
   const live = new LiveFeed(urls.databaseUrl, orm);
-  return { config, orm, temporal, storage, upload, live };
+  // system posts from the timeline (durable by its cursor; any number of API processes may run it)
+  const feedProjector = new FeedProjector(orm).start();
+  return { config, orm, temporal, storage, upload, live, feedProjector };
 }
 
 export async function closeAppContext(ctx: AppContext): Promise<void> {
+  await ctx.feedProjector.stop();
   await ctx.live.close();
   await ctx.temporal.connection.close();
   await ctx.orm.close();

@@ -7,6 +7,7 @@ import { RecordShare } from '../modules/shares/entities.ts';
 import { DealField, DocumentKind, Pipeline, Stage } from '../modules/pipelines/entities.ts';
 import { Deal, DealAttachment } from '../modules/deals/entities.ts';
 import { RecordEvent } from '../modules/timeline/entities.ts';
+import { FeedAttachment, FeedComment, FeedFollow, FeedPost } from '../modules/feed/entities.ts';
 import { StoredFile } from '../modules/files/entities.ts';
 import { ImportJob, ImportRow } from '../modules/imports/entities.ts';
 import { CompanyCurrency, CurrencyRate } from '../modules/currency/entities.ts';
@@ -39,6 +40,7 @@ import { Migration20261130090000_plan_deadlines_payments } from '../migrations/M
 import { Migration20261130093000_regulation_deal_steps } from '../migrations/Migration20261130093000_regulation_deal_steps.ts';
 import { Migration20261130094000_regulation_forms } from '../migrations/Migration20261130094000_regulation_forms.ts';
 import { Migration20261130095000_scheduled_notifications } from '../migrations/Migration20261130095000_scheduled_notifications.ts';
+import { Migration20261130092000_feed } from '../migrations/Migration20261130092000_feed.ts';
 
 export const entities = [
   User,
@@ -53,6 +55,10 @@ export const entities = [
   DocumentKind,
   DealField,
   Deal,
+  FeedPost,
+  FeedComment,
+  FeedFollow,
+  FeedAttachment,
   DealAttachment,
   RecordEvent,
   StoredFile,
@@ -95,6 +101,7 @@ export const migrations = [
     name: 'Migration20261130095000_scheduled_notifications',
     class: Migration20261130095000_scheduled_notifications,
   },
+  { name: 'Migration20261130092000_feed', class: Migration20261130092000_feed },
 ];
 
 export type Orm = MikroORM;

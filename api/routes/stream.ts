@@ -13,8 +13,10 @@ export const streamRoutes: RouteSpec[] = [
       'drop ids you have seen (a new EventSource cannot send the header: pass `lastEventId` in the query instead). ' +
       '`event: reset` asks you to reload: you were too far behind. Each new notification of yours arrives as ' +
       '`event: notification` (no id line) with the notification as GET /notifications lists it; ' +
-      '`event: notification-sync` says some may have been missed (read the unread count again). Comment lines are ' +
-      'heartbeats.',
+      '`event: notification-sync` says some may have been missed (read the unread count again). A new post or ' +
+      'comment of the feed you may read arrives as `event: feed` (no id line) with ' +
+      '`{"kind","postId","commentId","authorId","systemKind","at"}`; `event: feed-sync` says some may have been ' +
+      'missed (read the feed again). Comment lines are heartbeats.',
     tag: 'Live',
     access: 'user',
     errors: [429],

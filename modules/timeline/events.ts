@@ -54,10 +54,13 @@ export type ContactEvent =
   | { recordType: 'contact'; kind: 'updated'; data: { clientId: string; changes: Record<string, FieldChange> } }
   | { recordType: 'contact'; kind: 'reported'; data: ReportedData & { clientId: string } };
 
-/** A calendar event's own timeline: planned, changed, cancelled (whole or one occurrence), a result recorded. */
+/**
+ * A calendar event's own timeline: planned, changed, cancelled (whole or one occurrence), a result recorded, a result
+ * overdue (asked for as often as the company's settings say, still not given).
+ */
 export interface CalendarEventEvent {
   recordType: 'event';
-  kind: 'created' | 'updated' | 'cancelled' | 'reported';
+  kind: 'created' | 'updated' | 'cancelled' | 'reported' | 'result_overdue';
   data?: Record<string, unknown>;
 }
 
@@ -97,7 +100,7 @@ export const KINDS_BY_TYPE: { [T in RecordType]: readonly Extract<TimelineEvent,
   ],
   client: ['created', 'updated', 'reported'],
   contact: ['created', 'updated', 'reported'],
-  event: ['created', 'updated', 'cancelled', 'reported'],
+  event: ['created', 'updated', 'cancelled', 'reported', 'result_overdue'],
   plan: ['created', 'updated', 'submitted', 'reviewed', 'finalised', 'reopened'],
 };
 

@@ -3,6 +3,7 @@ import type { MikroORM, EntityManager } from '@mikro-orm/postgresql';
 import { canSee, type Viewer } from '../access/visibility.ts';
 import { NOTIFICATION_SYNC_MESSAGE, NOTIFICATIONS_CHANNEL, NotificationRelay } from '../notifications/live.ts';
 import { DomainError } from '../shared/errors.ts';
+import { FEED_CHANNEL, FEED_SYNC_MESSAGE, FeedRelay } from '../feed/live.ts';
 import type { RecordType } from './events.ts';
 import { EVENTS_CHANNEL } from './write.ts';
 
@@ -76,6 +77,10 @@ const EVENT_SELECT = `
 
 const RECENT = 2000;
 
+/** The channel the regulation_tasks trigger announces on (migration 20261130094000), and the SSE event it becomes. */
+const TASKS_CHANNEL = 'regulation_tasks';
+const TASKS_MESSAGE = 'event: tasks\ndata: {}\n\n';
+
 /**
  * Live push of committed events to the browsers allowed to see them. One LISTEN connection per API process (not
  * per browser) receives the ids NOTIFY announces on commit; each batch of ids is read back from record_events in
@@ -88,11 +93,10 @@ const RECENT = 2000;
  * have been sent before: events are at-least-once, and a client drops an id it has seen.
  *
  * The same connection also listens on the `notifications` channel: each new notification goes to the streams of its
- * addressee only (modules/notifications/live.ts), as `event: notification`.
+ * addressee only (modules/notifications/live.ts), as `event: notification`; and on the `feed` channel: each new post
+ * or comment goes to the streams of those who may read it (modules/feed/live.ts), as `event: feed`; and on the
+ * `regulation_tasks` channel: any change to the task inbox becomes `event: tasks`, and each browser reads its counts.
  */
-/** The channel the regulation_tasks trigger announces on (migration 20261130094000), and the SSE event it becomes. */
-const TASKS_CHANNEL = 'regulation_tasks';
-const TASKS_MESSAGE = 'event: tasks\ndata: {}\n\n';
 
 export class LiveFeed {
   private listener: pg.Client | null = null;
@@ -104,6 +108,7 @@ export class LiveFeed {
   private closed = false;
   private readonly opts: Required<LiveOptions>;
   private readonly notifications: NotificationRelay<Subscriber>;
+  private readonly feed: FeedRelay<Subscriber>;
 
   constructor(
     private readonly databaseUrl: string,
@@ -114,6 +119,11 @@ export class LiveFeed {
     this.notifications = new NotificationRelay(
       orm,
       (userId) => [...this.subs].filter((s) => s.viewer.id === userId && !s.closed),
+      (sub, message) => this.write(sub, message),
+    );
+    this.feed = new FeedRelay(
+      orm,
+      () => [...this.subs].filter((s) => !s.closed).map((s) => ({ stream: s, viewer: s.viewer })),
       (sub, message) => this.write(sub, message),
     );
   }
@@ -179,12 +189,15 @@ export class LiveFeed {
         if (!msg.payload) return;
         if (msg.channel === TASKS_CHANNEL) this.tasksChanged();
         else if (msg.channel === NOTIFICATIONS_CHANNEL) this.notifications.announce(msg.payload);
+        else if (msg.channel === FEED_CHANNEL) this.feed.announce(msg.payload);
         else this.announce(msg.payload);
       });
       client.on('error', () => this.lost(client));
       client.on('end', () => this.lost(client));
       await client.connect();
-      await client.query(`listen ${EVENTS_CHANNEL}; listen ${NOTIFICATIONS_CHANNEL}; listen ${TASKS_CHANNEL}`);
+      await client.query(
+        `listen ${EVENTS_CHANNEL}; listen ${NOTIFICATIONS_CHANNEL}; listen ${TASKS_CHANNEL}; listen ${FEED_CHANNEL}`,
+      );
       this.listener = client;
       this.heartbeat ??= setInterval(() => this.beat(), this.opts.heartbeatMs);
       this.heartbeat.unref();
@@ -227,6 +240,8 @@ export class LiveFeed {
         // notifications announced meanwhile were missed: the browser reads its count again
         this.write(s, NOTIFICATION_SYNC_MESSAGE);
         this.write(s, TASKS_MESSAGE);
+        // and so were new posts and comments: the browser reads the feed again
+        this.write(s, FEED_SYNC_MESSAGE);
       }
     };
     void retry(200);

@@ -1,5 +1,5 @@
 /**
- * The security matrix over the capabilities' routes (calendar, reports, regulations, revenue plans): every operation
+ * The security matrix over the capabilities' routes (calendar, reports, regulations, revenue plans, the feed): every operation
  * refuses an anonymous caller (401), every administrator operation refuses every other role (403), and every write from
  * a cookie session without the CSRF header is refused (403) — whatever the body.
  */
@@ -12,6 +12,7 @@ import { calendarFeedRoutes } from '../../api/routes/calendar-feeds.ts';
 import { notificationRoutes } from '../../api/routes/notifications.ts';
 import { regulationRoutes } from '../../api/routes/regulations.ts';
 import { planRoutes } from '../../api/routes/plans.ts';
+import { feedRoutes } from '../../api/routes/feed.ts';
 
 const ROUTES: RouteSpec[] = [
   ...calendarRoutes,
@@ -19,6 +20,7 @@ const ROUTES: RouteSpec[] = [
   ...notificationRoutes,
   ...regulationRoutes,
   ...planRoutes,
+  ...feedRoutes,
 ];
 const fill = (path: string) =>
   path.replace(/:([A-Za-z]+)/g, (_, name: string) =>
@@ -41,7 +43,7 @@ afterAll(() => h?.close());
 
 describe('capability routes: access', () => {
   it('lists what it covers: no public operation among them', () => {
-    expect(ROUTES).toHaveLength(25 + 16 + 3 + 4);
+    expect(ROUTES).toHaveLength(25 + 16 + 3 + 4 + 12);
     expect(ROUTES.some((r) => r.access === 'public')).toBe(false);
     expect(ROUTES.filter((r) => r.access === 'admin').map(label)).toEqual([
       'POST /calendar/outcomes',

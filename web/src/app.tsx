@@ -100,6 +100,7 @@ const pages = {
   instance: chunk(() => import('./features/regulations/instance-page.js')),
   // bpmn-js's modeler, bpmnlint and the form editor: loaded on the modeler page only
   modeler: chunk(() => import('./features/regulations/modeler-page.js')),
+  feed: chunk(() => import('./features/feed/feed-page.js')),
 };
 /** Which page's chunk a path opens, first match wins. */
 const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
@@ -111,6 +112,7 @@ const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
   [(p) => p === '/calendar', pages.calendar],
   [(p) => p === '/calendar/feeds', pages.feeds],
   [(p) => p === '/reports', pages.reports],
+  [(p) => p === '/feed', pages.feed],
   [(p) => p === '/admin/pipelines', pages.pipelines],
   [(p) => p === '/admin/users', pages.users],
   [(p) => p === '/admin/currency', pages.currency],
@@ -147,6 +149,7 @@ const InboxPage = page(pages.inbox, (m) => m.InboxPage);
 const InstancePage = page(pages.instance, (m) => Keyed(m.InstancePage));
 const ModelerPage = page(pages.modeler, (m) => Designer(Keyed(m.ModelerPage)));
 const NewModelerPage = page(pages.modeler, (m) => Designer(() => <m.ModelerPage id="new" />));
+const FeedPage = page(pages.feed, (m) => m.FeedPage);
 const CalendarAdminPage = page(pages.calendarAdmin, (m) => AdminOnly(m.CalendarAdminPage));
 
 /** React Router in declarative mode (the data router's loaders and actions are not used: TanStack Query reads). */
@@ -166,6 +169,7 @@ function AppRoutes() {
           <Route path="calendar" element={<CalendarPage />} />
           <Route path="calendar/feeds" element={<CalendarFeedsPage />} />
           <Route path="reports" element={<ReportsPage />} />
+          <Route path="feed" element={<FeedPage />} />
           <Route path="import" element={<ImportPage />} />
           <Route path="import/:id" element={<ImportRun />} />
           <Route path="tasks" element={<InboxPage />} />

@@ -13,7 +13,8 @@
  *
  * The user's own new notifications arrive on the same stream (`event: notification`, no id); every tab hands them to
  * the notification centre (features/notifications) as a window event, `leader` true in the tab that holds the stream
- * (the one that shows the desktop notification). When the stream (re)opens, the centre rereads its count.
+ * (the one that shows the desktop notification). When the stream (re)opens, the centre rereads its count. New posts
+ * and comments of the feed (`event: feed`, `feed-sync`) go to the feed the same way (features/feed/feed-live.ts).
  */
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
@@ -22,6 +23,7 @@ import { findDeal, shift } from './features/board/board-cache.js';
 import { isEmptyFilter, type BoardFilter } from './features/board/board-query.js';
 import { qk } from './query.js';
 import { announceNotification, announceNotificationSync } from './features/notifications/notifications-live.js';
+import { announceFeed } from './features/feed/feed-live.js';
 
 export interface RecordEvent {
   id: string;
@@ -38,7 +40,8 @@ type Relay =
   | { type: 'reset' }
   | { type: 'notification'; data: string }
   | { type: 'notification-sync' }
-  | { type: 'tasks' };
+  | { type: 'tasks' }
+  | { type: 'feed'; data: string | null };
 
 /** ids handled lately, so that an event replayed on a takeover (at-least-once) is applied once */
 const RECENT = 1000;
@@ -93,6 +96,7 @@ export function useLiveUpdates(userId: string | undefined) {
         else if (e.data.type === 'notification') announceNotification(e.data.data, false);
         else if (e.data.type === 'notification-sync') announceNotificationSync();
         else if (e.data.type === 'tasks') tasksChanged();
+        else if (e.data.type === 'feed') announceFeed(e.data.data);
       };
 
     /** This tab holds the stream (the leader, or alone): every event is applied here and relayed to the others. */
@@ -123,6 +127,13 @@ export function useLiveUpdates(userId: string | undefined) {
       });
       source.addEventListener('open', sync);
       source.addEventListener('notification-sync', sync);
+      // a new post or comment the user may read; feed-sync (null): some may have been missed, read the feed again
+      const feed = (data: string | null) => {
+        channel?.postMessage({ type: 'feed', data } satisfies Relay);
+        announceFeed(data);
+      };
+      source.addEventListener('feed', (e: MessageEvent<string>) => feed(e.data));
+      source.addEventListener('feed-sync', () => feed(null));
     };
 
     // the stream holds a connection for good: it opens once the page's first reads are answered (or after 3 s), so

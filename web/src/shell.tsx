@@ -6,6 +6,7 @@ import { useI18n, type MessageKey } from './i18n/index.js';
 import { Link, useLocation } from './router.js';
 import { useSession } from './session.js';
 import { Avatar, Icon, errorText, useToast } from './ui.js';
+import { useFeedUnread } from './features/feed/feed-unread.js';
 
 export function LanguageSwitch() {
   const { t } = useI18n();
@@ -39,12 +40,17 @@ function NavItem({
   label,
   active,
   onClick,
+  count,
+  countLabel,
 }: {
   to: string;
   icon: string;
   label: string;
   active: boolean;
   onClick: () => void;
+  /** a number shown beside the entry (unread), when above zero */
+  count?: number;
+  countLabel?: string;
 }) {
   if (to === '/tasks') return <TasksNavItem to={to} icon={icon} label={label} active={active} onClick={onClick} />;
   return (
@@ -53,8 +59,14 @@ function NavItem({
       className={`nav-item ${active ? 'active' : ''}`}
       aria-current={active ? 'page' : undefined}
       onClick={onClick}
+      aria-label={count ? countLabel : undefined}
     >
       <Icon name={icon} /> <span>{label}</span>
+      {count ? (
+        <span className="nav-count" data-testid={`nav-count-${to.slice(1)}`} aria-hidden="true">
+          {count > 99 ? '99+' : count}
+        </span>
+      ) : null}
     </Link>
   );
 }
@@ -99,10 +111,13 @@ interface NavEntry {
   to: string;
   icon: string;
   label: MessageKey;
+  /** what the entry counts (shown beside it when above zero), and how a screen reader reads the entry then */
+  count?: { useCount: () => number; label: MessageKey };
 }
 const MAIN_NAV: NavEntry[] = [
   { to: '/deals', icon: 'board', label: 'nav.deals' },
   { to: '/clients', icon: 'building', label: 'nav.clients' },
+  { to: '/feed', icon: 'chat', label: 'nav.feed', count: { useCount: useFeedUnread, label: 'nav.feedUnread' } },
   { to: '/calendar', icon: 'calendar', label: 'nav.calendar' },
   { to: '/reports', icon: 'file', label: 'nav.reports' },
   { to: '/tasks', icon: 'check', label: 'nav.tasks' },
@@ -115,6 +130,13 @@ const ADMIN_NAV: NavEntry[] = [
   { to: '/admin/calendar', icon: 'calendar', label: 'nav.calendarAdmin' },
   { to: '/admin/audit', icon: 'clock', label: 'nav.audit' },
 ];
+
+/** An entry with its count, read by the entry's hook (e.g. the feed's unread posts, kept live by the stream). */
+function CountedNavItem({ entry, ...props }: { entry: NavEntry } & Parameters<typeof NavItem>[0]) {
+  const { t } = useI18n();
+  const count = entry.count!.useCount();
+  return <NavItem {...props} count={count} countLabel={t(entry.count!.label, { label: props.label, count })} />;
+}
 
 export function Shell({ children }: { children: ReactNode }) {
   const { t } = useI18n();
@@ -144,9 +166,13 @@ export function Shell({ children }: { children: ReactNode }) {
           <span>{t('app.name')}</span>
         </div>
         <nav className="nav">
-          {MAIN_NAV.map((n) => (
-            <NavItem key={n.to} {...navProps(n)} />
-          ))}
+          {MAIN_NAV.map((n) =>
+            n.count ? (
+              <CountedNavItem key={n.to} entry={n} {...navProps(n)} />
+            ) : (
+              <NavItem key={n.to} {...navProps(n)} />
+            ),
+          )}
           {isAdmin ? (
             <>
               <div className="nav-section">{t('nav.admin')}</div>

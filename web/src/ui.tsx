@@ -51,6 +51,7 @@ const PATHS: Record<string, string> = {
   trophy: 'M6 3h8v5a4 4 0 0 1-8 0zM6 5H3c0 3 1.5 4 3 4M14 5h3c0 3-1.5 4-3 4M10 12v3M7 17h6',
   ban: 'M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM4.5 4.5l11 11',
   calendar: 'M3 5h14v12H3zM3 8.5h14M7 3v4M13 3v4',
+  chat: 'M3 4h14v9H9l-4 3.5V13H3zM6.5 7.5h7M6.5 10h4.5',
 };
 
 export function Icon({ name, size = 18, className }: { name: keyof typeof PATHS; size?: number; className?: string }) {
@@ -196,6 +197,8 @@ const PROBLEM_MESSAGES: Partial<Record<string, MessageKey>> = {
   FORBIDDEN: 'problem.FORBIDDEN',
   INTERNAL: 'problem.INTERNAL',
   EVENT_NOT_FOUND: 'problem.NOT_FOUND',
+  MENTION_NOT_ALLOWED: 'problem.MENTION_NOT_ALLOWED',
+  TOO_MANY_MENTIONS: 'problem.TOO_MANY_MENTIONS',
   EVENT_OCCURRENCE_NOT_FOUND: 'problem.EVENT_OCCURRENCE_NOT_FOUND',
   EVENT_BUSY: 'problem.DEAL_BUSY',
   EVENT_STATE_STALE: 'problem.VERSION_CONFLICT',

@@ -33,6 +33,7 @@ export const refreshNotifications = (qc: QueryClient) => qc.invalidateQueries({ 
 
 /** Where a notification opens: the calendar on its event and occurrence (the result form for a result due). */
 export function notificationHref(n: AppNotification): string | null {
+  if (n.recordType === 'feed_post') return n.kind === 'feed_mention' ? '/feed?show=mentions' : '/feed?show=following';
   if (n.recordType !== 'event' || !n.recordId) return null;
   const q = new URLSearchParams({ event: n.recordId });
   if (n.data.occurrence) q.set('occurrence', n.data.occurrence);
@@ -44,6 +45,8 @@ const TEXT: Record<string, MessageKey> = {
   reminder: 'notifications.text.reminder',
   result_due: 'notifications.text.resultDue',
   result_escalated: 'notifications.text.resultEscalated',
+  feed_mention: 'notifications.text.feedMention',
+  feed_comment: 'notifications.text.feedComment',
 };
 
 /** The line a notification reads as, in the user's language. */

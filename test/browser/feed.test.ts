@@ -1,0 +1,114 @@
+/**
+ * The feed in the browser, two people in two browser contexts: Anna writes a post mentioning Carl (picked from the
+ * suggestions as she types @), and it reaches Carl's session live — the feed's unread count in his navigation, his
+ * notification bell, and the post itself on his open feed page — without a reload. A post carrying a script, an
+ * onerror handler and a javascript: link renders inert.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { launch, logIn, screenshot } from './browser.ts';
+
+let h: Harness;
+let browser: Browser;
+let anna: { id: string; email: string };
+let carl: { id: string; email: string };
+let annaApi: Session;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  h = await startHarness();
+  const f = fixtures(h);
+  const dept = await f.department('Sales');
+  anna = await f.user('manager', { name: 'Anna Author', departmentId: dept.id });
+  carl = await f.user('manager', { name: 'Carl Colleague', departmentId: dept.id });
+  annaApi = await login(h, anna.email);
+  browser = await launch();
+});
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await h?.close();
+});
+
+async function session(email: string, path: string) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  await logIn(page, h, email);
+  await page.goto(`${h.baseUrl}${path}`);
+  return page;
+}
+
+describe('feed', () => {
+  it("posts with an @mention and it arrives live in the colleague's session", async () => {
+    const carlPage = await session(carl.email, '/deals');
+    await carlPage.getByTestId('notification-bell').waitFor();
+    expect(await carlPage.getByTestId('nav-count-feed').count()).toBe(0);
+    // Carl's stream is open before Anna posts
+    await expect.poll(() => h.ctx.live.size, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+
+    const annaPage = await session(anna.email, '/feed');
+    await annaPage.getByTestId('feed-composer').waitFor();
+    const box = annaPage.getByTestId('feed-body');
+    await box.click();
+    await box.pressSequentially('Please review the **offer**, @Car');
+    await annaPage.getByTestId('mention-list').getByRole('option', { name: 'Carl Colleague' }).click();
+    await box.pressSequentially('— thanks!');
+    expect(await box.inputValue()).toBe(`Please review the **offer**, @[Carl Colleague](${carl.id}) — thanks!`);
+    await annaPage.getByTestId('feed-submit').click();
+    const annaPost = annaPage.getByTestId('feed-post').filter({ hasText: 'Please review' });
+    await annaPost.waitFor();
+    await expect.poll(() => annaPost.locator('.mention').textContent()).toBe('@Carl Colleague');
+    await screenshot(annaPage, 'feed-author');
+
+    // Carl, on the board: the feed's unread count and the bell, live
+    await carlPage.getByTestId('nav-count-feed').filter({ hasText: '1' }).waitFor({ timeout: 15_000 });
+    await carlPage.getByTestId('notification-count').filter({ hasText: '1' }).waitFor({ timeout: 15_000 });
+    await carlPage.getByRole('link', { name: /Feed/ }).click();
+    const post = carlPage.getByTestId('feed-post').filter({ hasText: 'Please review' });
+    await post.waitFor();
+    expect(await post.locator('strong', { hasText: 'offer' }).count()).toBe(1);
+    // reading the feed clears the count
+    await carlPage.getByTestId('nav-count-feed').waitFor({ state: 'detached', timeout: 10_000 });
+
+    // with the feed open, Anna's next post and her comment appear without a reload
+    const next = await annaApi.post('/feed/posts', { audience: 'company', body: 'Second news of the day' });
+    expect(next.status).toBe(201);
+    await carlPage.getByTestId('feed-post').filter({ hasText: 'Second news of the day' }).waitFor({ timeout: 15_000 });
+    await post.getByTestId('post-comments').click();
+    const postId = await post.getAttribute('data-post-id');
+    expect((await annaApi.post(`/feed/posts/${postId}/comments`, { body: 'Sent the numbers' })).status).toBe(201);
+    await post.getByTestId('feed-comment').filter({ hasText: 'Sent the numbers' }).waitFor({ timeout: 15_000 });
+    // the commented post rose to the top
+    await expect
+      .poll(() => carlPage.getByTestId('feed-post').first().textContent(), { timeout: 10_000 })
+      .toContain('Please review');
+    await screenshot(carlPage, 'feed-colleague');
+  });
+
+  it('renders a hostile post inert: no script runs, no handler, no javascript: link', async () => {
+    const hostile = [
+      '<script>window.__xss = 1</script>',
+      '<img src=x onerror="window.__xss = 2">',
+      '[click me](javascript:window.__xss=3)',
+      '<a href="javascript:window.__xss=4">raw link</a>',
+      '[ok](https://example.com)',
+    ].join('\n\n');
+    expect((await annaApi.post('/feed/posts', { audience: 'company', body: hostile })).status).toBe(201);
+    const page = await session(carl.email, '/feed');
+    const post = page.getByTestId('feed-post').filter({ hasText: 'click me' });
+    await post.waitFor();
+    const body = post.getByTestId('post-body');
+    expect(await body.locator('script, img, [onerror]').count()).toBe(0);
+    expect(await body.locator('a[href^="javascript"]').count()).toBe(0);
+    // the raw HTML shows as text
+    expect(await body.textContent()).toContain('<script>window.__xss = 1</script>');
+    const safe = body.getByRole('link', { name: 'ok' });
+    expect(await safe.getAttribute('href')).toBe('https://example.com');
+    expect(await safe.getAttribute('rel')).toContain('noopener');
+    await post.getByText('click me').click();
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    await screenshot(page, 'feed-hostile');
+  });
+});
