@@ -11,6 +11,7 @@ import { StoredFile } from '../modules/files/entities.ts';
 import { ImportJob, ImportRow } from '../modules/imports/entities.ts';
 import { CompanyCurrency, CurrencyRate } from '../modules/currency/entities.ts';
 import { SavedFilter } from '../modules/saved-filters/entities.ts';
+import { CatalogDocument, DocumentFolder, DocumentLink, DocumentVersion } from '../modules/documents/entities.ts';
 import { Migration20261127000000_foundation } from '../migrations/Migration20261127000000_foundation.ts';
 import { Migration20261127010000_deal_timestamps_ms } from '../migrations/Migration20261127010000_deal_timestamps_ms.ts';
 import { Migration20261127020000_login_throttle } from '../migrations/Migration20261127020000_login_throttle.ts';
@@ -35,6 +36,7 @@ import { Migration20261130071000_calendar_feed_index } from '../migrations/Migra
 import { Migration20261130080000_regulations } from '../migrations/Migration20261130080000_regulations.ts';
 import { Migration20261130081000_plans } from '../migrations/Migration20261130081000_plans.ts';
 import { Migration20261130082000_regulation_instances } from '../migrations/Migration20261130082000_regulation_instances.ts';
+import { Migration20261130091000_documents } from '../migrations/Migration20261130091000_documents.ts';
 
 export const entities = [
   User,
@@ -57,6 +59,10 @@ export const entities = [
   CompanyCurrency,
   CurrencyRate,
   SavedFilter,
+  DocumentFolder,
+  CatalogDocument,
+  DocumentVersion,
+  DocumentLink,
 ];
 
 export const migrations = [
@@ -84,6 +90,7 @@ export const migrations = [
   { name: 'Migration20261130080000_regulations', class: Migration20261130080000_regulations },
   { name: 'Migration20261130081000_plans', class: Migration20261130081000_plans },
   { name: 'Migration20261130082000_regulation_instances', class: Migration20261130082000_regulation_instances },
+  { name: 'Migration20261130091000_documents', class: Migration20261130091000_documents },
 ];
 
 export type Orm = MikroORM;

@@ -4,3 +4,4 @@ export { importWorkflow } from './import.ts';
 export { eventWorkflow } from './event.ts';
 export { regulationWorkflow } from './regulation.ts';
 export { planWorkflow } from './plan.ts';
+export { documentTextWorkflow } from './document-text.ts';

@@ -17,6 +17,7 @@ import { calendarFeedRoutes } from './calendar-feeds.ts';
 import { regulationRoutes } from './regulations.ts';
 import { notificationRoutes } from './notifications.ts';
 import { planRoutes } from './plans.ts';
+import { documentRoutes } from './documents.ts';
 
 /** Every operation of the HTTP API, in the order the reference lists them. */
 export const allRoutes: RouteSpec[] = [
@@ -35,6 +36,7 @@ export const allRoutes: RouteSpec[] = [
   ...regulationRoutes,
   ...notificationRoutes,
   ...planRoutes,
+  ...documentRoutes,
   ...streamRoutes,
   ...passwordRoutes,
   ...auditRoutes,
