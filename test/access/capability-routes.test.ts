@@ -1,5 +1,5 @@
 /**
- * The security matrix over the capabilities' routes (calendar, reports, regulations, revenue plans): every operation
+ * The security matrix over the capabilities' routes (calendar, reports, regulations, revenue plans, documents): every operation
  * refuses an anonymous caller (401), every administrator operation refuses every other role (403), and every write from
  * a cookie session without the CSRF header is refused (403) — whatever the body.
  */
@@ -12,6 +12,7 @@ import { calendarFeedRoutes } from '../../api/routes/calendar-feeds.ts';
 import { notificationRoutes } from '../../api/routes/notifications.ts';
 import { regulationRoutes } from '../../api/routes/regulations.ts';
 import { planRoutes } from '../../api/routes/plans.ts';
+import { documentRoutes } from '../../api/routes/documents.ts';
 
 const ROUTES: RouteSpec[] = [
   ...calendarRoutes,
@@ -19,10 +20,11 @@ const ROUTES: RouteSpec[] = [
   ...notificationRoutes,
   ...regulationRoutes,
   ...planRoutes,
+  ...documentRoutes,
 ];
 const fill = (path: string) =>
   path.replace(/:([A-Za-z]+)/g, (_, name: string) =>
-    name === 'key' ? 'some_key' : name === 'version' ? '1' : randomUUID(),
+    name === 'key' ? 'some_key' : name === 'version' || name === 'number' ? '1' : randomUUID(),
   );
 const label = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
 
@@ -41,7 +43,7 @@ afterAll(() => h?.close());
 
 describe('capability routes: access', () => {
   it('lists what it covers: no public operation among them', () => {
-    expect(ROUTES).toHaveLength(25 + 13 + 3 + 4);
+    expect(ROUTES).toHaveLength(25 + 13 + 3 + 4 + 13);
     expect(ROUTES.some((r) => r.access === 'public')).toBe(false);
     expect(ROUTES.filter((r) => r.access === 'admin').map(label)).toEqual([
       'POST /calendar/outcomes',

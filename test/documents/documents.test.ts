@@ -14,7 +14,7 @@ afterAll(() => h?.close());
 const form = (content: Buffer | string, name: string, fields: Record<string, string> = {}) => {
   const fd = new FormData();
   for (const [k, v] of Object.entries(fields)) fd.set(k, v);
-  fd.set('file', new Blob([content]), name);
+  fd.set('file', new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), name);
   return fd;
 };
 

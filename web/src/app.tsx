@@ -95,6 +95,7 @@ const pages = {
   calendar: chunk(() => import('./features/calendar/calendar-page.js')),
   reports: chunk(() => import('./features/calendar/reports-page.js')),
   feeds: chunk(() => import('./features/calendar-feeds/calendar-feeds-panel.js')),
+  documents: chunk(() => import('./features/documents/documents-page.js')),
 };
 /** Which page's chunk a path opens, first match wins. */
 const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
@@ -106,6 +107,7 @@ const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
   [(p) => p === '/calendar', pages.calendar],
   [(p) => p === '/calendar/feeds', pages.feeds],
   [(p) => p === '/reports', pages.reports],
+  [(p) => p === '/documents', pages.documents],
   [(p) => p === '/admin/pipelines', pages.pipelines],
   [(p) => p === '/admin/users', pages.users],
   [(p) => p === '/admin/currency', pages.currency],
@@ -133,6 +135,7 @@ const AuditPage = page(pages.audit, (m) => AdminOnly(m.AuditPage));
 const CalendarPage = page(pages.calendar, (m) => m.CalendarPage);
 const ReportsPage = page(pages.reports, (m) => m.ReportsPage);
 const CalendarFeedsPage = page(pages.feeds, (m) => m.CalendarFeedsPage);
+const DocumentsPage = page(pages.documents, (m) => m.DocumentsPage);
 const CalendarAdminPage = page(pages.calendarAdmin, (m) => AdminOnly(m.CalendarAdminPage));
 
 /** React Router in declarative mode (the data router's loaders and actions are not used: TanStack Query reads). */
@@ -152,6 +155,7 @@ function AppRoutes() {
           <Route path="calendar" element={<CalendarPage />} />
           <Route path="calendar/feeds" element={<CalendarFeedsPage />} />
           <Route path="reports" element={<ReportsPage />} />
+          <Route path="documents" element={<DocumentsPage />} />
           <Route path="import" element={<ImportPage />} />
           <Route path="import/:id" element={<ImportRun />} />
           <Route path="admin/pipelines" element={<PipelinesPage />} />

@@ -68,6 +68,7 @@ const MAIN_NAV: NavEntry[] = [
   { to: '/clients', icon: 'building', label: 'nav.clients' },
   { to: '/calendar', icon: 'calendar', label: 'nav.calendar' },
   { to: '/reports', icon: 'file', label: 'nav.reports' },
+  { to: '/documents', icon: 'archive', label: 'nav.documents' },
 ];
 const ADMIN_NAV: NavEntry[] = [
   { to: '/admin/pipelines', icon: 'flow', label: 'nav.pipelines' },
