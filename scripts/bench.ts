@@ -7,6 +7,7 @@
  * `npm run bench -- --only feed,login`: the baseline and only these groups of rows (deals, login, feed, write).
  * `npm run bench -- --reminders [10000]`: calendar reminders due within one minute (scripts/bench-reminders.ts).
  * `npm run bench -- --plans`: the revenue plan rows alone (scripts/bench-plans.ts).
+ * `npm run bench -- --documents [100000]`: full-text search over the document catalog (scripts/bench-documents.ts).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -484,6 +485,8 @@ async function writePathUnderLoad(
 
 if (process.argv.includes('--reads')) {
   await (await import('./bench-reads.ts')).benchReads(process.argv.slice(2));
+} else if (process.argv.includes('--documents')) {
+  await (await import('./bench-documents.ts')).benchDocuments(process.argv.slice(2));
 } else if (process.argv.includes('--reminders')) {
   await (await import('./bench-reminders.ts')).benchReminders(process.argv.slice(2));
 } else {

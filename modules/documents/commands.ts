@@ -60,11 +60,22 @@ const ownAccess = (r: { accessKind: string; accessDepartmentId?: string | null; 
  * created, moved or given other access. Run under the tree lock.
  */
 async function recomputeAccess(em: EntityManager) {
-  const folders = await run(
+  const folders = (await run(
     em,
     `select id, parent_id, owner_id, access_kind, access_department_id, access_role,
             eff_kind, eff_department_id, eff_role, eff_owner_id from document_folders`,
-  );
+  )) as {
+    id: string;
+    parent_id: string | null;
+    owner_id: string;
+    access_kind: string;
+    access_department_id: string | null;
+    access_role: string | null;
+    eff_kind: string;
+    eff_department_id: string | null;
+    eff_role: string | null;
+    eff_owner_id: string;
+  }[];
   const tree = effectiveTree(
     folders.map((f) => ({
       id: f.id,
@@ -228,8 +239,14 @@ export async function updateFolder(
       }
       const set: string[] = ['updated_at = now()', 'version = version + 1'];
       const params: unknown[] = [];
-      if (input.name !== undefined) set.push('name = ?') && params.push(folderName(input.name));
-      if (input.parentId !== undefined) set.push('parent_id = ?') && params.push(input.parentId);
+      if (input.name !== undefined) {
+        set.push('name = ?');
+        params.push(folderName(input.name));
+      }
+      if (input.parentId !== undefined) {
+        set.push('parent_id = ?');
+        params.push(input.parentId);
+      }
       if (input.access) {
         const a = accessColumns(input.access);
         set.push('access_kind = ?, access_department_id = ?, access_role = ?');
@@ -389,12 +406,12 @@ export async function addVersion(
   await openDocument(em, viewer, documentId);
   const versionId = randomUUID();
   await em.fork().transactional(async (tem) => {
-    const [doc] = await run(
+    const [doc] = (await run(
       tem,
       `update documents set current_version = current_version + 1, version = version + 1, updated_at = now(),
          body_text = '' where id = ? returning current_version`,
       [documentId],
-    );
+    )) as { current_version: number }[];
     const [stored] = await run(tem, 'select size from files where sha256 = ?', [file.sha256]);
     if (!stored) throw invalidReference('sha256', 'stored file');
     tem.create(DocumentVersion, {

@@ -49,7 +49,7 @@ export async function extractVersionText(em: EntityManager, storage: FileStorage
   }
   await em.transactional(async (tem) => {
     const conn = tem.getConnection();
-    const ctx = tem.getTransactionContext();
+    const ctx: unknown = tem.getTransactionContext();
     await conn.execute('update document_versions set text_status = ? where id = ?', [status, versionId], 'run', ctx);
     await conn.execute(
       'update documents set body_text = ? where id = ? and current_version = ?',

@@ -117,6 +117,7 @@ export function searchableText(text: string): string {
 /** The parts of a headline Postgres marked between \u0002 and \u0003, as text and matches. */
 export function headlineParts(headline: string): { text: string; match: boolean }[] {
   const parts: { text: string; match: boolean }[] = [];
+  // eslint-disable-next-line no-control-regex -- the marks ts_headline was given (control characters, never in text)
   for (const [i, piece] of headline.split(/[\u0002\u0003]/).entries()) {
     if (piece) parts.push({ text: piece, match: i % 2 === 1 });
   }

@@ -77,7 +77,7 @@ describe('the document catalog', () => {
           await page.waitForTimeout(400);
           return page.getByTestId('document-highlight').locator('mark').allTextContents();
         },
-        { timeout: 30_000, intervals: [500] },
+        { timeout: 30_000, interval: 500 },
       )
       .toContain('approval');
     const rows = page.getByTestId('document-row');

@@ -14,8 +14,14 @@ describe('file types judged by content', () => {
   it('refuses a name that says another type than the content', () => {
     expect(judgeType('invoice.pdf', 'application/x-msdownload', false)).toMatchObject({ ok: false });
     expect(judgeType('invoice.pdf', null, true)).toMatchObject({ ok: false, code: 'DOCUMENT_TYPE_MISMATCH' });
-    expect(judgeType('photo.png', 'application/pdf', false)).toMatchObject({ ok: false, code: 'DOCUMENT_TYPE_MISMATCH' });
-    expect(judgeType('page.html', 'application/pdf', false)).toMatchObject({ ok: false, code: 'DOCUMENT_TYPE_MISMATCH' });
+    expect(judgeType('photo.png', 'application/pdf', false)).toMatchObject({
+      ok: false,
+      code: 'DOCUMENT_TYPE_MISMATCH',
+    });
+    expect(judgeType('page.html', 'application/pdf', false)).toMatchObject({
+      ok: false,
+      code: 'DOCUMENT_TYPE_MISMATCH',
+    });
   });
 
   it('refuses content of a type the catalog does not take', () => {

@@ -333,7 +333,7 @@ function DocumentRow({
   return (
     <tr data-testid="document-row">
       <td>
-        <button type="button" className="link strong-link" onClick={() => onOpen(d.id)}>
+        <button type="button" className="doc-title" onClick={() => onOpen(d.id)}>
           {d.title}
         </button>
         {d.tags.length ? (

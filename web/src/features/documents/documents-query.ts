@@ -83,15 +83,15 @@ export function uploadWithProgress<T>(
     };
     xhr.onerror = () => reject(new ApiError(0, 'NETWORK', '', { status: 0, code: 'NETWORK', detail: '' }, 'POST'));
     xhr.onload = () => {
-      let json: Record<string, unknown> | null = null;
+      let json: Record<string, unknown> | null;
       try {
         json = xhr.responseText ? (JSON.parse(xhr.responseText) as Record<string, unknown>) : null;
       } catch {
         json = null;
       }
       if (xhr.status >= 200 && xhr.status < 300) return resolve(json as T);
-      const code = String(json?.code ?? `HTTP_${xhr.status}`);
-      const detail = String(json?.detail ?? '');
+      const code = typeof json?.code === 'string' ? json.code : `HTTP_${xhr.status}`;
+      const detail = typeof json?.detail === 'string' ? json.detail : '';
       reject(new ApiError(xhr.status, code, detail, { ...json, status: xhr.status, code, detail }, 'POST'));
     };
     xhr.send(form);

@@ -21,7 +21,6 @@ export function PdfPreview({ url, label }: { url: string; label: string }) {
   useEffect(() => {
     let cancelled = false;
     let task: ReturnType<typeof pdfjs.getDocument> | null = null;
-    setState('loading');
     (async () => {
       const res = await fetch(url, { credentials: 'same-origin' });
       if (!res.ok) throw new Error(String(res.status));
