@@ -10,6 +10,7 @@ import { createFileActivities } from './files.ts';
 import { createOpActivities } from './kit/ops.ts';
 import { createImportActivities } from './imports.ts';
 import { createPlanActivities } from './plans.ts';
+import { createDocumentActivities } from './documents.ts';
 
 export interface ActivityDeps {
   orm: MikroORM;
@@ -32,5 +33,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createDispatchActivities({ orm: deps.orm, afterNotify }),
     ...createRegulationActivities(deps),
     ...createPlanActivities(deps),
+    ...createDocumentActivities(deps),
   };
 }

@@ -9,6 +9,7 @@
  * `npm run bench -- --feed-fanout [1000]`: a post reaching N connected streams (scripts/bench-feed.ts).
  * `npm run bench -- --plans`: the revenue plan rows alone (scripts/bench-plans.ts).
  * `npm run bench -- --regulations`: regulation instances started at 100/s, tasks to the next (scripts/bench-regulations.ts).
+ * `npm run bench -- --documents [100000]`: full-text search over the document catalog (scripts/bench-documents.ts).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -493,6 +494,8 @@ if (process.argv.includes('--reads')) {
   await (await import('./bench-reads.ts')).benchReads(process.argv.slice(2));
 } else if (process.argv.includes('--feed-fanout')) {
   await (await import('./bench-feed.ts')).benchFeed(process.argv.slice(2));
+} else if (process.argv.includes('--documents')) {
+  await (await import('./bench-documents.ts')).benchDocuments(process.argv.slice(2));
 } else if (process.argv.includes('--reminders')) {
   await (await import('./bench-reminders.ts')).benchReminders(process.argv.slice(2));
 } else {

@@ -12,6 +12,7 @@ import { StoredFile } from '../modules/files/entities.ts';
 import { ImportJob, ImportRow } from '../modules/imports/entities.ts';
 import { CompanyCurrency, CurrencyRate } from '../modules/currency/entities.ts';
 import { SavedFilter } from '../modules/saved-filters/entities.ts';
+import { CatalogDocument, DocumentFolder, DocumentLink, DocumentVersion } from '../modules/documents/entities.ts';
 import { Migration20261127000000_foundation } from '../migrations/Migration20261127000000_foundation.ts';
 import { Migration20261127010000_deal_timestamps_ms } from '../migrations/Migration20261127010000_deal_timestamps_ms.ts';
 import { Migration20261127020000_login_throttle } from '../migrations/Migration20261127020000_login_throttle.ts';
@@ -41,6 +42,7 @@ import { Migration20261130093000_regulation_deal_steps } from '../migrations/Mig
 import { Migration20261130094000_regulation_forms } from '../migrations/Migration20261130094000_regulation_forms.ts';
 import { Migration20261130095000_scheduled_notifications } from '../migrations/Migration20261130095000_scheduled_notifications.ts';
 import { Migration20261130092000_feed } from '../migrations/Migration20261130092000_feed.ts';
+import { Migration20261130091000_documents } from '../migrations/Migration20261130091000_documents.ts';
 
 export const entities = [
   User,
@@ -67,6 +69,10 @@ export const entities = [
   CompanyCurrency,
   CurrencyRate,
   SavedFilter,
+  DocumentFolder,
+  CatalogDocument,
+  DocumentVersion,
+  DocumentLink,
 ];
 
 export const migrations = [
@@ -102,6 +108,7 @@ export const migrations = [
     class: Migration20261130095000_scheduled_notifications,
   },
   { name: 'Migration20261130092000_feed', class: Migration20261130092000_feed },
+  { name: 'Migration20261130091000_documents', class: Migration20261130091000_documents },
 ];
 
 export type Orm = MikroORM;

@@ -6,3 +6,4 @@ export { regulationWorkflow } from './regulation.ts';
 export { planWorkflow } from './plan.ts';
 export { planDeadlinesWorkflow } from './plan-deadlines.ts';
 export { dispatchWorkflow } from './dispatch.ts';
+export { documentTextWorkflow } from './document-text.ts';

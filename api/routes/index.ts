@@ -18,6 +18,7 @@ import { regulationRoutes } from './regulations.ts';
 import { notificationRoutes } from './notifications.ts';
 import { planRoutes } from './plans.ts';
 import { feedRoutes } from './feed.ts';
+import { documentRoutes } from './documents.ts';
 
 /** Every operation of the HTTP API, in the order the reference lists them. */
 export const allRoutes: RouteSpec[] = [
@@ -37,6 +38,7 @@ export const allRoutes: RouteSpec[] = [
   ...notificationRoutes,
   ...planRoutes,
   ...feedRoutes,
+  ...documentRoutes,
   ...streamRoutes,
   ...passwordRoutes,
   ...auditRoutes,

@@ -35,7 +35,8 @@ export async function storeUpload(
 }
 
 /**
- * Removes stored content no attachment (of a deal or a feed post) or import refers to and that nobody uploaded within the grace period (an upload
+ * Removes stored content no attachment (of a deal or a feed post), import or document version refers to and that nobody uploaded within
+ * the grace period (an upload
  * whose command was then refused, a detached file). Returns how many were removed.
  */
 export async function sweepUnreferencedFiles(
@@ -43,11 +44,12 @@ export async function sweepUnreferencedFiles(
   storage: FileStorage,
   opts: { graceHours: number; limit?: number },
 ): Promise<number> {
-  // an import keeps its file as long as it exists
+  // an import keeps its file as long as it exists, a document version (in the trash too) as long as it exists
   const unreferenced = `created_at < now() - make_interval(hours => ?)
     and not exists (select 1 from deal_attachments a where a.file_sha256 = files.sha256)
     and not exists (select 1 from imports i where i.file_sha256 = files.sha256)
-    and not exists (select 1 from feed_attachments f where f.file_sha256 = files.sha256)`;
+    and not exists (select 1 from feed_attachments f where f.file_sha256 = files.sha256)
+    and not exists (select 1 from document_versions v where v.file_sha256 = files.sha256)`;
   const candidates = await em
     .getConnection()
     .execute<{ sha256: string }[]>(`select sha256 from files where ${unreferenced} limit ?`, [

@@ -1,5 +1,5 @@
 /**
- * The security matrix over the capabilities' routes (calendar, reports, regulations, revenue plans, the feed): every operation
+ * The security matrix over the capabilities' routes (calendar, reports, regulations, revenue plans, the feed, documents): every operation
  * refuses an anonymous caller (401), every administrator operation refuses every other role (403), and every write from
  * a cookie session without the CSRF header is refused (403) — whatever the body.
  */
@@ -13,6 +13,7 @@ import { notificationRoutes } from '../../api/routes/notifications.ts';
 import { regulationRoutes } from '../../api/routes/regulations.ts';
 import { planRoutes } from '../../api/routes/plans.ts';
 import { feedRoutes } from '../../api/routes/feed.ts';
+import { documentRoutes } from '../../api/routes/documents.ts';
 
 const ROUTES: RouteSpec[] = [
   ...calendarRoutes,
@@ -21,10 +22,11 @@ const ROUTES: RouteSpec[] = [
   ...regulationRoutes,
   ...planRoutes,
   ...feedRoutes,
+  ...documentRoutes,
 ];
 const fill = (path: string) =>
   path.replace(/:([A-Za-z]+)/g, (_, name: string) =>
-    name === 'key' ? 'some_key' : name === 'version' ? '1' : randomUUID(),
+    name === 'key' ? 'some_key' : name === 'version' || name === 'number' ? '1' : randomUUID(),
   );
 const label = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
 
@@ -43,7 +45,7 @@ afterAll(() => h?.close());
 
 describe('capability routes: access', () => {
   it('lists what it covers: no public operation among them', () => {
-    expect(ROUTES).toHaveLength(25 + 16 + 3 + 4 + 12);
+    expect(ROUTES).toHaveLength(25 + 16 + 3 + 4 + 12 + 13);
     expect(ROUTES.some((r) => r.access === 'public')).toBe(false);
     expect(ROUTES.filter((r) => r.access === 'admin').map(label)).toEqual([
       'POST /calendar/outcomes',

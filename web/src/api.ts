@@ -58,6 +58,11 @@ export type AuditEntry = Schemas['AuditEntry'];
 export type AuditKind = AuditEntry['kind'];
 /** One of the user's notifications (GET /notifications, and the stream's `notification` event). */
 export type AppNotification = Schemas['Notification'];
+/** The document catalog (GET /document-folders, /documents, /documents/{id}). */
+export type DocumentFolder = Schemas['DocumentFolder'];
+export type DocumentSummary = Schemas['DocumentSummary'];
+export type CatalogDocument = Schemas['CatalogDocument'];
+export type DealFiles = Json<'listDealFiles'>;
 export type { paths };
 
 export interface Problem {
@@ -86,6 +91,8 @@ let csrfToken: string | null = null;
 export const setCsrfToken = (t: string | null) => {
   csrfToken = t;
 };
+/** The session's CSRF token, for a request made without fetch (an upload whose progress is shown). */
+export const currentCsrfToken = () => csrfToken;
 
 /** Called when any request answers 401 (the session ended), so the app can show the login page. */
 let onUnauthorized: (() => void) | null = null;

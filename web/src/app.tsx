@@ -101,6 +101,7 @@ const pages = {
   // bpmn-js's modeler, bpmnlint and the form editor: loaded on the modeler page only
   modeler: chunk(() => import('./features/regulations/modeler-page.js')),
   feed: chunk(() => import('./features/feed/feed-page.js')),
+  documents: chunk(() => import('./features/documents/documents-page.js')),
 };
 /** Which page's chunk a path opens, first match wins. */
 const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
@@ -113,6 +114,7 @@ const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
   [(p) => p === '/calendar/feeds', pages.feeds],
   [(p) => p === '/reports', pages.reports],
   [(p) => p === '/feed', pages.feed],
+  [(p) => p === '/documents', pages.documents],
   [(p) => p === '/admin/pipelines', pages.pipelines],
   [(p) => p === '/admin/users', pages.users],
   [(p) => p === '/admin/currency', pages.currency],
@@ -150,6 +152,7 @@ const InstancePage = page(pages.instance, (m) => Keyed(m.InstancePage));
 const ModelerPage = page(pages.modeler, (m) => Designer(Keyed(m.ModelerPage)));
 const NewModelerPage = page(pages.modeler, (m) => Designer(() => <m.ModelerPage id="new" />));
 const FeedPage = page(pages.feed, (m) => m.FeedPage);
+const DocumentsPage = page(pages.documents, (m) => m.DocumentsPage);
 const CalendarAdminPage = page(pages.calendarAdmin, (m) => AdminOnly(m.CalendarAdminPage));
 
 /** React Router in declarative mode (the data router's loaders and actions are not used: TanStack Query reads). */
@@ -170,6 +173,7 @@ function AppRoutes() {
           <Route path="calendar/feeds" element={<CalendarFeedsPage />} />
           <Route path="reports" element={<ReportsPage />} />
           <Route path="feed" element={<FeedPage />} />
+          <Route path="documents" element={<DocumentsPage />} />
           <Route path="import" element={<ImportPage />} />
           <Route path="import/:id" element={<ImportRun />} />
           <Route path="tasks" element={<InboxPage />} />

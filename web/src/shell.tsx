@@ -122,6 +122,7 @@ const MAIN_NAV: NavEntry[] = [
   { to: '/reports', icon: 'file', label: 'nav.reports' },
   { to: '/tasks', icon: 'check', label: 'nav.tasks' },
   { to: '/regulations', icon: 'flow', label: 'nav.regulations' },
+  { to: '/documents', icon: 'archive', label: 'nav.documents' },
 ];
 const ADMIN_NAV: NavEntry[] = [
   { to: '/admin/pipelines', icon: 'flow', label: 'nav.pipelines' },

@@ -207,6 +207,12 @@ const PROBLEM_MESSAGES: Partial<Record<string, MessageKey>> = {
   RESULT_NOT_DUE: 'problem.RESULT_NOT_DUE',
   RESULT_INVALID: 'problem.RESULT_INVALID',
   REPORT_INVALID: 'problem.RESULT_INVALID',
+  DOCUMENT_TYPE_MISMATCH: 'problem.DOCUMENT_TYPE_MISMATCH',
+  DOCUMENT_TYPE_NOT_ALLOWED: 'problem.DOCUMENT_TYPE_NOT_ALLOWED',
+  FOLDER_NOT_EMPTY: 'problem.FOLDER_NOT_EMPTY',
+  FOLDER_NAME_TAKEN: 'problem.FOLDER_NAME_TAKEN',
+  FOLDER_CYCLE: 'problem.FOLDER_CYCLE',
+  INVALID_NAME: 'problem.INVALID_NAME',
 };
 
 /** zod's issue codes, as the API reports them in a 400's `errors[].code` */
