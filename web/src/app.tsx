@@ -95,6 +95,10 @@ const pages = {
   calendar: chunk(() => import('./features/calendar/calendar-page.js')),
   reports: chunk(() => import('./features/calendar/reports-page.js')),
   feeds: chunk(() => import('./features/calendar-feeds/calendar-feeds-panel.js')),
+  plans: chunk(() => import('./features/plans/plan-editor-page.js')),
+  planReview: chunk(() => import('./features/plans/plan-review-page.js')),
+  planTotals: chunk(() => import('./features/plans/plan-totals-page.js')),
+  payments: chunk(() => import('./features/plans/payments-page.js')),
 };
 /** Which page's chunk a path opens, first match wins. */
 const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
@@ -106,6 +110,10 @@ const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
   [(p) => p === '/calendar', pages.calendar],
   [(p) => p === '/calendar/feeds', pages.feeds],
   [(p) => p === '/reports', pages.reports],
+  [(p) => p === '/plans', pages.plans],
+  [(p) => p === '/plan-review', pages.planReview],
+  [(p) => p === '/plan-totals', pages.planTotals],
+  [(p) => p === '/payments', pages.payments],
   [(p) => p === '/admin/pipelines', pages.pipelines],
   [(p) => p === '/admin/users', pages.users],
   [(p) => p === '/admin/currency', pages.currency],
@@ -133,6 +141,10 @@ const AuditPage = page(pages.audit, (m) => AdminOnly(m.AuditPage));
 const CalendarPage = page(pages.calendar, (m) => m.CalendarPage);
 const ReportsPage = page(pages.reports, (m) => m.ReportsPage);
 const CalendarFeedsPage = page(pages.feeds, (m) => m.CalendarFeedsPage);
+const PlanEditorPage = page(pages.plans, (m) => m.PlanEditorPage);
+const PlanReviewPage = page(pages.planReview, (m) => m.PlanReviewPage);
+const PlanTotalsPage = page(pages.planTotals, (m) => m.PlanTotalsPage);
+const PaymentsPage = page(pages.payments, (m) => m.PaymentsPage);
 const CalendarAdminPage = page(pages.calendarAdmin, (m) => AdminOnly(m.CalendarAdminPage));
 
 /** React Router in declarative mode (the data router's loaders and actions are not used: TanStack Query reads). */
@@ -152,6 +164,10 @@ function AppRoutes() {
           <Route path="calendar" element={<CalendarPage />} />
           <Route path="calendar/feeds" element={<CalendarFeedsPage />} />
           <Route path="reports" element={<ReportsPage />} />
+          <Route path="plans" element={<PlanEditorPage />} />
+          <Route path="plan-review" element={<PlanReviewPage />} />
+          <Route path="plan-totals" element={<PlanTotalsPage />} />
+          <Route path="payments" element={<PaymentsPage />} />
           <Route path="import" element={<ImportPage />} />
           <Route path="import/:id" element={<ImportRun />} />
           <Route path="admin/pipelines" element={<PipelinesPage />} />

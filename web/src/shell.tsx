@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import type { Locale } from './api.js';
+import type { Locale, Role } from './api.js';
 import { chunk, useChunk } from './chunk.js';
 import { useI18n, type MessageKey } from './i18n/index.js';
 import { Link, useLocation } from './router.js';
@@ -62,12 +62,18 @@ interface NavEntry {
   to: string;
   icon: string;
   label: MessageKey;
+  /** shown only to these roles (all when absent) */
+  roles?: Role[];
 }
 const MAIN_NAV: NavEntry[] = [
   { to: '/deals', icon: 'board', label: 'nav.deals' },
   { to: '/clients', icon: 'building', label: 'nav.clients' },
   { to: '/calendar', icon: 'calendar', label: 'nav.calendar' },
   { to: '/reports', icon: 'file', label: 'nav.reports' },
+  { to: '/plans', icon: 'trophy', label: 'nav.plans' },
+  { to: '/plan-review', icon: 'check', label: 'nav.planReview', roles: ['lead', 'admin'] },
+  { to: '/plan-totals', icon: 'board', label: 'nav.planTotals' },
+  { to: '/payments', icon: 'download', label: 'nav.payments' },
 ];
 const ADMIN_NAV: NavEntry[] = [
   { to: '/admin/pipelines', icon: 'flow', label: 'nav.pipelines' },
@@ -105,7 +111,7 @@ export function Shell({ children }: { children: ReactNode }) {
           <span>{t('app.name')}</span>
         </div>
         <nav className="nav">
-          {MAIN_NAV.map((n) => (
+          {MAIN_NAV.filter((n) => !n.roles || (user && n.roles.includes(user.role))).map((n) => (
             <NavItem key={n.to} {...navProps(n)} />
           ))}
           {isAdmin ? (
