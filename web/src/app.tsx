@@ -102,6 +102,10 @@ const pages = {
   modeler: chunk(() => import('./features/regulations/modeler-page.js')),
   feed: chunk(() => import('./features/feed/feed-page.js')),
   documents: chunk(() => import('./features/documents/documents-page.js')),
+  plans: chunk(() => import('./features/plans/plan-editor-page.js')),
+  planReview: chunk(() => import('./features/plans/plan-review-page.js')),
+  planTotals: chunk(() => import('./features/plans/plan-totals-page.js')),
+  payments: chunk(() => import('./features/plans/payments-page.js')),
 };
 /** Which page's chunk a path opens, first match wins. */
 const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
@@ -115,6 +119,10 @@ const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
   [(p) => p === '/reports', pages.reports],
   [(p) => p === '/feed', pages.feed],
   [(p) => p === '/documents', pages.documents],
+  [(p) => p === '/plans', pages.plans],
+  [(p) => p === '/plan-review', pages.planReview],
+  [(p) => p === '/plan-totals', pages.planTotals],
+  [(p) => p === '/payments', pages.payments],
   [(p) => p === '/admin/pipelines', pages.pipelines],
   [(p) => p === '/admin/users', pages.users],
   [(p) => p === '/admin/currency', pages.currency],
@@ -153,6 +161,10 @@ const ModelerPage = page(pages.modeler, (m) => Designer(Keyed(m.ModelerPage)));
 const NewModelerPage = page(pages.modeler, (m) => Designer(() => <m.ModelerPage id="new" />));
 const FeedPage = page(pages.feed, (m) => m.FeedPage);
 const DocumentsPage = page(pages.documents, (m) => m.DocumentsPage);
+const PlanEditorPage = page(pages.plans, (m) => m.PlanEditorPage);
+const PlanReviewPage = page(pages.planReview, (m) => m.PlanReviewPage);
+const PlanTotalsPage = page(pages.planTotals, (m) => m.PlanTotalsPage);
+const PaymentsPage = page(pages.payments, (m) => m.PaymentsPage);
 const CalendarAdminPage = page(pages.calendarAdmin, (m) => AdminOnly(m.CalendarAdminPage));
 
 /** React Router in declarative mode (the data router's loaders and actions are not used: TanStack Query reads). */
@@ -174,6 +186,10 @@ function AppRoutes() {
           <Route path="reports" element={<ReportsPage />} />
           <Route path="feed" element={<FeedPage />} />
           <Route path="documents" element={<DocumentsPage />} />
+          <Route path="plans" element={<PlanEditorPage />} />
+          <Route path="plan-review" element={<PlanReviewPage />} />
+          <Route path="plan-totals" element={<PlanTotalsPage />} />
+          <Route path="payments" element={<PaymentsPage />} />
           <Route path="import" element={<ImportPage />} />
           <Route path="import/:id" element={<ImportRun />} />
           <Route path="tasks" element={<InboxPage />} />

@@ -80,6 +80,9 @@ export function useLiveUpdates(userId: string | undefined) {
         void patchBoards(qc, ev.recordId);
       } else if (ev.recordType === 'client' || ev.recordType === 'contact') {
         void qc.invalidateQueries({ queryKey: qk.clients });
+      } else if (ev.recordType === 'plan') {
+        // a plan saved, submitted, decided on or finalised: the open plan, review and roll-up are read again
+        void qc.invalidateQueries({ queryKey: ['plans'] });
       } else if (ev.recordType === 'pipeline') {
         void qc.invalidateQueries({ queryKey: qk.pipelines });
       }

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
-import { api, type Locale } from './api.js';
+import { api, type Locale, type Role } from './api.js';
 import { chunk, useChunk } from './chunk.js';
 import { useI18n, type MessageKey } from './i18n/index.js';
 import { Link, useLocation } from './router.js';
@@ -113,6 +113,8 @@ interface NavEntry {
   label: MessageKey;
   /** what the entry counts (shown beside it when above zero), and how a screen reader reads the entry then */
   count?: { useCount: () => number; label: MessageKey };
+  /** shown only to these roles (all when absent) */
+  roles?: Role[];
 }
 const MAIN_NAV: NavEntry[] = [
   { to: '/deals', icon: 'board', label: 'nav.deals' },
@@ -123,6 +125,10 @@ const MAIN_NAV: NavEntry[] = [
   { to: '/tasks', icon: 'check', label: 'nav.tasks' },
   { to: '/regulations', icon: 'flow', label: 'nav.regulations' },
   { to: '/documents', icon: 'archive', label: 'nav.documents' },
+  { to: '/plans', icon: 'trophy', label: 'nav.plans' },
+  { to: '/plan-review', icon: 'check', label: 'nav.planReview', roles: ['lead', 'admin'] },
+  { to: '/plan-totals', icon: 'board', label: 'nav.planTotals' },
+  { to: '/payments', icon: 'download', label: 'nav.payments' },
 ];
 const ADMIN_NAV: NavEntry[] = [
   { to: '/admin/pipelines', icon: 'flow', label: 'nav.pipelines' },
@@ -167,7 +173,7 @@ export function Shell({ children }: { children: ReactNode }) {
           <span>{t('app.name')}</span>
         </div>
         <nav className="nav">
-          {MAIN_NAV.map((n) =>
+          {MAIN_NAV.filter((n) => !n.roles || (user && n.roles.includes(user.role))).map((n) =>
             n.count ? (
               <CountedNavItem key={n.to} entry={n} {...navProps(n)} />
             ) : (
