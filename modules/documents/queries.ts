@@ -77,7 +77,7 @@ export async function listFolders(em: EntityManager, viewer: DocumentViewer) {
   const ids = new Set(rows.map((r) => r.id));
   return rows.map((r) => ({
     id: r.id,
-    parentId: r.parent_id && ids.has(r.parent_id) ? (r.parent_id) : null,
+    parentId: r.parent_id && ids.has(r.parent_id) ? r.parent_id : null,
     name: r.name,
     ownerId: r.owner_id,
     ownerName: r.owner_name,
@@ -95,7 +95,7 @@ const summaryJoins = `join users u on u.id = d.owner_id
 
 const summary = (r: SummaryRow) => ({
   id: r.id,
-  folderId: (r.folder_id ?? null),
+  folderId: r.folder_id ?? null,
   title: r.title,
   kind: r.kind,
   tags: r.tags,
@@ -234,7 +234,7 @@ export async function documentDetail(em: EntityManager, id: string) {
       fileName: v.file_name,
       contentType: v.content_type,
       size: Number(v.size),
-      sha256: (v.file_sha256).trim(),
+      sha256: v.file_sha256.trim(),
       uploadedBy: v.uploaded_by,
       uploaderName: v.uploader_name,
       textStatus: v.text_status,
