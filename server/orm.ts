@@ -38,11 +38,11 @@ import { Migration20261130080000_regulations } from '../migrations/Migration2026
 import { Migration20261130081000_plans } from '../migrations/Migration20261130081000_plans.ts';
 import { Migration20261130082000_regulation_instances } from '../migrations/Migration20261130082000_regulation_instances.ts';
 import { Migration20261130090000_plan_deadlines_payments } from '../migrations/Migration20261130090000_plan_deadlines_payments.ts';
+import { Migration20261130091000_documents } from '../migrations/Migration20261130091000_documents.ts';
+import { Migration20261130092000_feed } from '../migrations/Migration20261130092000_feed.ts';
 import { Migration20261130093000_regulation_deal_steps } from '../migrations/Migration20261130093000_regulation_deal_steps.ts';
 import { Migration20261130094000_regulation_forms } from '../migrations/Migration20261130094000_regulation_forms.ts';
 import { Migration20261130095000_scheduled_notifications } from '../migrations/Migration20261130095000_scheduled_notifications.ts';
-import { Migration20261130092000_feed } from '../migrations/Migration20261130092000_feed.ts';
-import { Migration20261130091000_documents } from '../migrations/Migration20261130091000_documents.ts';
 
 export const entities = [
   User,
@@ -75,6 +75,7 @@ export const entities = [
   DocumentLink,
 ];
 
+/** Every migration, in the order it runs: by its name's timestamp (a test checks). */
 export const migrations = [
   { name: 'Migration20261127000000_foundation', class: Migration20261127000000_foundation },
   { name: 'Migration20261127010000_deal_timestamps_ms', class: Migration20261127010000_deal_timestamps_ms },
@@ -101,14 +102,14 @@ export const migrations = [
   { name: 'Migration20261130081000_plans', class: Migration20261130081000_plans },
   { name: 'Migration20261130082000_regulation_instances', class: Migration20261130082000_regulation_instances },
   { name: 'Migration20261130090000_plan_deadlines_payments', class: Migration20261130090000_plan_deadlines_payments },
+  { name: 'Migration20261130091000_documents', class: Migration20261130091000_documents },
+  { name: 'Migration20261130092000_feed', class: Migration20261130092000_feed },
   { name: 'Migration20261130093000_regulation_deal_steps', class: Migration20261130093000_regulation_deal_steps },
   { name: 'Migration20261130094000_regulation_forms', class: Migration20261130094000_regulation_forms },
   {
     name: 'Migration20261130095000_scheduled_notifications',
     class: Migration20261130095000_scheduled_notifications,
   },
-  { name: 'Migration20261130092000_feed', class: Migration20261130092000_feed },
-  { name: 'Migration20261130091000_documents', class: Migration20261130091000_documents },
 ];
 
 export type Orm = MikroORM;
