@@ -7,14 +7,11 @@
  * and private (10%), and the searches run as a manager of that department (the access condition applies) and as an
  * administrator.
  */
-import path from 'node:path';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
-import { startTemporalDevServer } from '../runtime/temporal-dev.ts';
-import { createTemplate, dropTemplate, freePort, newRunId, testPostgres } from '../test/support/services.ts';
-import { fixtures, login, startHarness, type Session } from '../test/support/harness.ts';
+import { benchServices, flagCount } from './bench-services.ts';
+import { fixtures, login, type Session } from '../test/support/harness.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 60);
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))];
 
@@ -82,16 +79,8 @@ async function measure(name: string, fn: () => Promise<{ status: number; body: u
 }
 
 export async function benchDocuments(argv: string[]) {
-  const i = argv.indexOf('--documents');
-  const n = Number(argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[i + 1] : 100_000);
-  const runId = newRunId();
-  const { adminUrl, embedded } = await testPostgres();
-  const temporal = await startTemporalDevServer({
-    port: await freePort(),
-    logFile: path.join(ROOT, '.data', 'bench-temporal.log'),
-  });
-  await createTemplate(adminUrl, runId);
-  const h = await startHarness({ pgAdminUrl: adminUrl, temporalAddress: temporal.address, runId });
+  const n = flagCount(argv, '--documents', 100_000);
+  const { h, close } = await benchServices();
   try {
     const f = fixtures(h);
     const dept = await f.department('Sales');
@@ -218,9 +207,6 @@ export async function benchDocuments(argv: string[]) {
       `\nworst search p95: ${worst.toFixed(1)} ms (target ≤ 100 ms); baseline p95 ${pct(rows[0].ms, 0.95).toFixed(1)} ms`,
     );
   } finally {
-    await h.close();
-    await dropTemplate(adminUrl, runId);
-    await temporal.stop();
-    await embedded?.stop();
+    await close();
   }
 }

@@ -5,14 +5,11 @@
  * connected. The streams are read in a worker thread (scripts/bench-feed-clients.ts), so they do not share the API's
  * event loop; they are one process with it all the same, on the same cores.
  */
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { startTemporalDevServer } from '../runtime/temporal-dev.ts';
-import { createTemplate, dropTemplate, freePort, newRunId, testPostgres } from '../test/support/services.ts';
-import { fixtures, login, startHarness, type Harness, type Session } from '../test/support/harness.ts';
+import { benchServices, flagCount } from './bench-services.ts';
+import { fixtures, login, type Harness, type Session } from '../test/support/harness.ts';
 import { LiveFeed } from '../modules/timeline/live.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))];
 const POSTS = 20;
 const STREAMS_PER_USER = 10;
@@ -57,16 +54,8 @@ async function fanOut(h: Harness, author: Session, readers: Session[], streamsEa
 }
 
 export async function benchFeed(argv: string[]) {
-  const i = argv.indexOf('--feed-fanout');
-  const n = Number(argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[i + 1] : 1000);
-  const runId = newRunId();
-  const { adminUrl, embedded } = await testPostgres();
-  const temporal = await startTemporalDevServer({
-    port: await freePort(),
-    logFile: path.join(ROOT, '.data', 'bench-temporal.log'),
-  });
-  await createTemplate(adminUrl, runId);
-  const h = await startHarness({ pgAdminUrl: adminUrl, temporalAddress: temporal.address, runId });
+  const n = flagCount(argv, '--feed-fanout', 1000);
+  const { h, close } = await benchServices();
   try {
     // each reader holds STREAMS_PER_USER streams (several tabs of several browsers); the API process allows that many
     await h.ctx.live.close();
@@ -101,9 +90,6 @@ export async function benchFeed(argv: string[]) {
       `\np99 target: ≤ 500 ms; p99 ratio to the baseline's: ${(pct(load.delays, 0.99) / Math.max(1, pct(base.delays, 0.99))).toFixed(1)}×`,
     );
   } finally {
-    await h.close();
-    await dropTemplate(adminUrl, runId);
-    await temporal.stop();
-    await embedded?.stop();
+    await close();
   }
 }

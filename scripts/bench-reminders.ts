@@ -8,10 +8,8 @@
  * of a few reminders on an idle system.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { startTemporalDevServer } from '../runtime/temporal-dev.ts';
-import { createTemplate, dropTemplate, freePort, newRunId, testPostgres } from '../test/support/services.ts';
-import { fixtures, startHarness, type Harness } from '../test/support/harness.ts';
+import { benchServices, flagCount } from './bench-services.ts';
+import { fixtures, type Harness } from '../test/support/harness.ts';
 import { DEFAULT_ASK_SETTINGS, blankFields, plannedState, type EventState } from '../modules/calendar/model.ts';
 import { eventWorkflow } from '../workflows/event.ts';
 import { HAND_OVER_AHEAD_MS, remindersThrough } from '../modules/calendar/schedule.ts';
@@ -19,7 +17,6 @@ import { schedule } from '../modules/notifications/scheduled.ts';
 import { plannedReminders } from '../activities/events.ts';
 import { eventWorkflowId } from '../workflows/event-contract.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))];
 
 /**
@@ -122,22 +119,11 @@ async function lateness(h: Harness, ids: string[], deadline: number): Promise<{ 
 }
 
 export async function benchReminders(argv: string[]) {
-  const i = argv.indexOf('--reminders');
-  const n = Number(argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[i + 1] : 10_000);
-  const runId = newRunId();
-  const { adminUrl, embedded } = await testPostgres();
-  const temporal = await startTemporalDevServer({
-    port: await freePort(),
-    logFile: path.join(ROOT, '.data', 'bench-temporal.log'),
-  });
-  await createTemplate(adminUrl, runId);
-  const h = await startHarness({
-    pgAdminUrl: adminUrl,
-    temporalAddress: temporal.address,
-    runId,
-    // the worker's cache of workflows (default 500): with more events than that, most steps rebuild their workflow
-    config: process.env.DEALFLOW_WORKFLOW_CACHE ? { DEALFLOW_WORKFLOW_CACHE: process.env.DEALFLOW_WORKFLOW_CACHE } : {},
-  });
+  const n = flagCount(argv, '--reminders', 10_000);
+  // the worker's cache of workflows (default 500): with more events than that, most steps rebuild their workflow
+  const { h, close } = await benchServices(
+    process.env.DEALFLOW_WORKFLOW_CACHE ? { DEALFLOW_WORKFLOW_CACHE: process.env.DEALFLOW_WORKFLOW_CACHE } : {},
+  );
   try {
     const owner = await fixtures(h).user('manager');
     // baseline: 20 reminders, one every 250 ms, on an idle system
@@ -186,9 +172,6 @@ export async function benchReminders(argv: string[]) {
       ).toFixed(1)}×`,
     );
   } finally {
-    await h.close();
-    await dropTemplate(adminUrl, runId);
-    await temporal.stop();
-    await embedded?.stop();
+    await close();
   }
 }
