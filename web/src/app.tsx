@@ -105,6 +105,7 @@ const pages = {
   plans: chunk(() => import('./features/plans/plan-editor-page.js')),
   planReview: chunk(() => import('./features/plans/plan-review-page.js')),
   planTotals: chunk(() => import('./features/plans/plan-totals-page.js')),
+  planSettings: chunk(() => import('./features/plans/plan-settings-page.js')),
   payments: chunk(() => import('./features/plans/payments-page.js')),
 };
 /** Which page's chunk a path opens, first match wins. */
@@ -127,6 +128,7 @@ const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
   [(p) => p === '/admin/users', pages.users],
   [(p) => p === '/admin/currency', pages.currency],
   [(p) => p === '/admin/calendar', pages.calendarAdmin],
+  [(p) => p === '/admin/plans', pages.planSettings],
   [(p) => p === '/admin/audit', pages.audit],
   [(p) => p === '/tasks', pages.inbox],
   [(p) => p === '/regulations', pages.regulations],
@@ -166,6 +168,7 @@ const PlanReviewPage = page(pages.planReview, (m) => m.PlanReviewPage);
 const PlanTotalsPage = page(pages.planTotals, (m) => m.PlanTotalsPage);
 const PaymentsPage = page(pages.payments, (m) => m.PaymentsPage);
 const CalendarAdminPage = page(pages.calendarAdmin, (m) => AdminOnly(m.CalendarAdminPage));
+const PlanSettingsPage = page(pages.planSettings, (m) => AdminOnly(m.PlanSettingsPage));
 
 /** React Router in declarative mode (the data router's loaders and actions are not used: TanStack Query reads). */
 function AppRoutes() {
@@ -201,6 +204,7 @@ function AppRoutes() {
           <Route path="admin/users" element={<UsersPage />} />
           <Route path="admin/currency" element={<CurrencyPage />} />
           <Route path="admin/calendar" element={<CalendarAdminPage />} />
+          <Route path="admin/plans" element={<PlanSettingsPage />} />
           <Route path="admin/audit" element={<AuditPage />} />
           <Route path="*" element={<NotFound />} />
         </Route>
