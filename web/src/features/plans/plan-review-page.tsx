@@ -107,7 +107,7 @@ function OverdueCard() {
   const q = useQuery(overdueQuery);
   if (!q.error && !q.data?.items.length) return null;
   return (
-    <Card title={t('plans.overdue.title')} testId="overdue-card">
+    <Card title={t('plans.overdue.title')} testId="overdue-card" className="plans-overdue">
       <ErrorBox error={q.error} onRetry={() => void q.refetch()} />
       {q.data?.items.length ? (
         <div className="table-wrap">
