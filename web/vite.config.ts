@@ -1,42 +1,60 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import zlib from 'node:zlib';
 import { TYPE, parse, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { COMPILED_TEXT, COMPILED_TREE } from './src/i18n/icu-format.js';
+import { LATE_PREFIXES } from './src/i18n/late-prefixes.js';
 
 const OUT = path.resolve(import.meta.dirname, '..', 'dist', 'web');
 
 /**
  * The message catalogs (src/i18n/en.ts, ru.ts) compiled: each ICU message becomes its syntax tree (or its text when it
  * has no arguments), so the app formats them without the ICU parser (~12 KB gzip), which stays out of the bundle.
+ * The messages of the pages listed in src/i18n/late.ts (LATE_PREFIXES) are left out of the catalog the app boots
+ * with and become a module of their own per language (`virtual:dealflow-messages/late-<locale>`, a chunk of its own named so), loaded with those
+ * pages (src/i18n/late.ts), so the board does not carry them.
  */
 function compileMessages(): Plugin {
   const CATALOG = /[\\/]web[\\/]src[\\/]i18n[\\/](en|ru)\.ts$/;
+  const LATE_ID = 'virtual:dealflow-messages/late-';
   const strip = (els: MessageFormatElement[]): unknown =>
     JSON.parse(JSON.stringify(els, (k, v: unknown) => (k === 'location' ? undefined : v)));
+  const isLate = (key: string) => LATE_PREFIXES.some((p) => key.startsWith(p));
+  /** A catalog compiled, split into what the app boots with and what its late pages bring. */
+  async function compiled(locale: string): Promise<{ boot: object; late: object }> {
+    const file = path.resolve(import.meta.dirname, 'src', 'i18n', `${locale}.ts`);
+    // Node strips the catalog's types itself; the file's mtime in the URL reads a changed catalog again
+    const url = `${pathToFileURL(file).href}?v=${fs.statSync(file).mtimeMs}`;
+    const mod = (await import(url)) as Record<string, Record<string, string>>;
+    const all = Object.entries(mod[locale]).map(([key, msg]) => {
+      const ast = parse(msg, { ignoreTag: true, locale: new Intl.Locale(locale) });
+      const text = ast.length === 0 ? '' : ast.length === 1 && ast[0].type === TYPE.literal ? ast[0].value : null;
+      return [key, text !== null ? COMPILED_TEXT + text : COMPILED_TREE + JSON.stringify(strip(ast))] as const;
+    });
+    return {
+      boot: Object.fromEntries(all.filter(([k]) => !isLate(k))),
+      late: Object.fromEntries(all.filter(([k]) => isLate(k))),
+    };
+  }
   return {
     name: 'dealflow-compile-messages',
-    // after TypeScript is stripped: the catalog is plain JS, evaluated here as a module of its own
     enforce: 'post',
-    async transform(code, id) {
+    resolveId(id) {
+      return id.startsWith(LATE_ID) ? `\0${id}` : null;
+    },
+    async load(id) {
+      if (!id.startsWith(`\0${LATE_ID}`)) return null;
+      const { late } = await compiled(id.slice(LATE_ID.length + 1));
+      return `export const messages = ${JSON.stringify(late)};\n`;
+    },
+    async transform(_code, id) {
       const m = CATALOG.exec(id);
       if (!m) return null;
-      const locale = m[1];
-      const mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as Record<
-        string,
-        Record<string, string>
-      >;
-      const compiled = Object.fromEntries(
-        Object.entries(mod[locale]).map(([key, msg]) => {
-          const ast = parse(msg, { ignoreTag: true, locale: new Intl.Locale(locale) });
-          const text = ast.length === 0 ? '' : ast.length === 1 && ast[0].type === TYPE.literal ? ast[0].value : null;
-          return [key, text !== null ? COMPILED_TEXT + text : COMPILED_TREE + JSON.stringify(strip(ast))];
-        }),
-      );
-      return { code: `export const ${locale} = ${JSON.stringify(compiled)};\n`, map: null };
+      const { boot } = await compiled(m[1]);
+      return { code: `export const ${m[1]} = ${JSON.stringify(boot)};\n`, map: null };
     },
   };
 }

@@ -208,7 +208,15 @@ export const feedRoutes: RouteSpec[] = [
     summary: 'The feed is read up to now (or up to `through`, the newest activity you saw)',
     tag: 'Feed',
     access: 'user',
-    body: z.strictObject({ through: z.iso.datetime().optional() }),
+    body: z.strictObject({
+      through: z.iso
+        .datetime({ offset: true })
+        .refine((v) => {
+          const year = new Date(v).getUTCFullYear();
+          return year >= 1000 && year <= 9999;
+        }, 'a time in the years 1000–9999')
+        .optional(),
+    }),
     handler: async ({ em, user, body: b }) => {
       await markFeedRead(em, user, b.through);
     },

@@ -13,7 +13,7 @@ import {
   type ReactNode,
 } from 'react';
 import { BrowserRouter, Outlet, Route, Routes, useNavigate, useParams } from 'react-router';
-import { I18nProvider, useI18n } from './i18n/index.js';
+import { I18nProvider, useI18n, withLateMessages } from './i18n/index.js';
 import { useLiveUpdates } from './live.js';
 import { chunk, useChunk, type Chunk } from './chunk.js';
 import { queryClient } from './query.js';
@@ -88,25 +88,25 @@ const pages = {
   client: chunk(() => import('./features/clients/client-page.js')),
   import: chunk(() => import('./features/import/import-page.js')),
   pipelines: chunk(() => import('./features/pipelines/pipelines-page.js')),
-  users: chunk(() => import('./features/users/users-page.js')),
-  currency: chunk(() => import('./features/currency/currency-page.js')),
-  audit: chunk(() => import('./features/audit/audit-page.js')),
-  calendarAdmin: chunk(() => import('./features/calendar-admin/calendar-admin-page.js')),
+  users: chunk(() => withLateMessages(import('./features/users/users-page.js'))),
+  currency: chunk(() => withLateMessages(import('./features/currency/currency-page.js'))),
+  audit: chunk(() => withLateMessages(import('./features/audit/audit-page.js'))),
+  calendarAdmin: chunk(() => withLateMessages(import('./features/calendar-admin/calendar-admin-page.js'))),
   calendar: chunk(() => import('./features/calendar/calendar-page.js')),
   reports: chunk(() => import('./features/calendar/reports-page.js')),
-  feeds: chunk(() => import('./features/calendar-feeds/calendar-feeds-panel.js')),
-  regulations: chunk(() => import('./features/regulations/regulations-page.js')),
-  inbox: chunk(() => import('./features/regulations/inbox-page.js')),
-  instance: chunk(() => import('./features/regulations/instance-page.js')),
+  feeds: chunk(() => withLateMessages(import('./features/calendar-feeds/calendar-feeds-panel.js'))),
+  regulations: chunk(() => withLateMessages(import('./features/regulations/regulations-page.js'))),
+  inbox: chunk(() => withLateMessages(import('./features/regulations/inbox-page.js'))),
+  instance: chunk(() => withLateMessages(import('./features/regulations/instance-page.js'))),
   // bpmn-js's modeler, bpmnlint and the form editor: loaded on the modeler page only
-  modeler: chunk(() => import('./features/regulations/modeler-page.js')),
-  feed: chunk(() => import('./features/feed/feed-page.js')),
-  documents: chunk(() => import('./features/documents/documents-page.js')),
-  plans: chunk(() => import('./features/plans/plan-editor-page.js')),
-  planReview: chunk(() => import('./features/plans/plan-review-page.js')),
-  planTotals: chunk(() => import('./features/plans/plan-totals-page.js')),
-  planSettings: chunk(() => import('./features/plans/plan-settings-page.js')),
-  payments: chunk(() => import('./features/plans/payments-page.js')),
+  modeler: chunk(() => withLateMessages(import('./features/regulations/modeler-page.js'))),
+  feed: chunk(() => withLateMessages(import('./features/feed/feed-page.js'))),
+  documents: chunk(() => withLateMessages(import('./features/documents/documents-page.js'))),
+  plans: chunk(() => withLateMessages(import('./features/plans/plan-editor-page.js'))),
+  planReview: chunk(() => withLateMessages(import('./features/plans/plan-review-page.js'))),
+  planTotals: chunk(() => withLateMessages(import('./features/plans/plan-totals-page.js'))),
+  planSettings: chunk(() => withLateMessages(import('./features/plans/plan-settings-page.js'))),
+  payments: chunk(() => withLateMessages(import('./features/plans/payments-page.js'))),
 };
 /** Which page's chunk a path opens, first match wins. */
 const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [

@@ -59,13 +59,16 @@ function NavItem({
       className={`nav-item ${active ? 'active' : ''}`}
       aria-current={active ? 'page' : undefined}
       onClick={onClick}
-      aria-label={count ? countLabel : undefined}
     >
       <Icon name={icon} /> <span>{label}</span>
       {count ? (
-        <span className="nav-count" data-testid={`nav-count-${to.slice(1)}`} aria-hidden="true">
-          {count > 99 ? '99+' : count}
-        </span>
+        <>
+          <span className="nav-count" data-testid={`nav-count-${to.slice(1)}`} aria-hidden="true">
+            {count > 99 ? '99+' : count}
+          </span>
+          {/* the entry's name is its text: the label, then the count in words (no aria-label that would differ) */}
+          <span className="sr-only">{countLabel}</span>
+        </>
       ) : null}
     </Link>
   );
@@ -143,7 +146,7 @@ const ADMIN_NAV: NavEntry[] = [
 function CountedNavItem({ entry, ...props }: { entry: NavEntry } & Parameters<typeof NavItem>[0]) {
   const { t } = useI18n();
   const count = entry.count!.useCount();
-  return <NavItem {...props} count={count} countLabel={t(entry.count!.label, { label: props.label, count })} />;
+  return <NavItem {...props} count={count} countLabel={t(entry.count!.label, { count })} />;
 }
 
 export function Shell({ children }: { children: ReactNode }) {

@@ -944,7 +944,7 @@ export const en = {
   'problem.REGULATION_INVALID': 'This regulation cannot be published as drawn.',
   'problem.REGULATION_INPUT_MISSING': 'Fill in the required inputs.',
   'nav.feed': 'Feed',
-  'nav.feedUnread': '{label}, {count, plural, one {# post with news} other {# posts with news}}',
+  'nav.feedUnread': '{count, plural, one {# post with news} other {# posts with news}}',
   'feed.title': 'Feed',
   'feed.write': 'Write a post… Markdown works; type @ to mention someone',
   'feed.mentionPeople': 'People to mention',

@@ -10,6 +10,7 @@ import { createContext, useContext, useEffect, useMemo, useState, type ReactNode
 import type { MessageKey } from './en.js';
 import type { Locale } from '../api.js';
 import { localizedName, type Named } from './localized-name.js';
+import { loadLateMessages } from './late.js';
 
 export type { MessageKey };
 export { localizedName, type Named };
@@ -28,20 +29,49 @@ const CATALOGS: Record<Locale, () => Promise<Record<MessageKey, string>>> = {
 export function loadCatalog(locale: Locale): Promise<void> {
   let p = loading.get(locale);
   if (!p) {
-    p = CATALOGS[locale]().then(
-      (catalog) => {
-        loadedCatalogs.set(locale, catalog);
-      },
-      (e: unknown) => {
+    p = CATALOGS[locale]()
+      .then((catalog) => {
+        // a copy: the late pages' messages are added to it
+        if (!loadedCatalogs.has(locale)) loadedCatalogs.set(locale, { ...catalog });
+        if (lateWanted) return lateOf(locale);
+      })
+      .catch((e: unknown) => {
         loading.delete(locale);
         throw e;
-      },
-    );
+      });
     loading.set(locale, p);
   }
   return p;
 }
 const isLoaded = (locale: Locale) => loadedCatalogs.has(locale);
+
+/** Once a page that loads late has been asked for, each language's catalog comes with the late messages too. */
+let lateWanted = false;
+const lateLoading = new Map<Locale, Promise<void>>();
+function lateOf(locale: Locale): Promise<void> {
+  let p = lateLoading.get(locale);
+  if (!p) {
+    p = loadLateMessages(locale).then(
+      (messages) => {
+        Object.assign(loadedCatalogs.get(locale)!, messages);
+      },
+      (e: unknown) => {
+        lateLoading.delete(locale);
+        throw e;
+      },
+    );
+    lateLoading.set(locale, p);
+  }
+  return p;
+}
+/** Brings the late pages' messages (late-prefixes.ts) into every catalog asked for; their chunks wait for it. */
+export function loadLateCatalogs(): Promise<void> {
+  lateWanted = true;
+  return Promise.all([...loading.entries()].map(([l, p]) => p.then(() => lateOf(l)))).then(() => undefined);
+}
+/** A late page's chunk, resolved when its messages are there too. */
+export const withLateMessages = <M,>(page: Promise<M>): Promise<M> =>
+  Promise.all([page, loadLateCatalogs()]).then(([m]) => m);
 
 export interface I18n {
   locale: Locale;

@@ -960,7 +960,7 @@ export const ru: { [K in MessageKey]: string } = {
   'problem.REGULATION_INPUT_MISSING': 'Заполните обязательные входные данные.',
   'nav.feed': 'Лента',
   'nav.feedUnread':
-    '{label}, {count, plural, one {# пост с новостями} few {# поста с новостями} many {# постов с новостями} other {# поста с новостями}}',
+    '{count, plural, one {# пост с новостями} few {# поста с новостями} many {# постов с новостями} other {# поста с новостями}}',
   'feed.title': 'Лента',
   'feed.write': 'Напишите пост… Работает Markdown; наберите @, чтобы упомянуть коллегу',
   'feed.mentionPeople': 'Кого упомянуть',

@@ -1,0 +1,20 @@
+/**
+ * The messages only some pages use (by key prefix): left out of the catalog the app boots with, and loaded with those
+ * pages (late.ts; the build splits them off, web/vite.config.ts). A key used by the shell or the board must not match.
+ */
+export const LATE_PREFIXES = [
+  'plans.',
+  'payments.',
+  'modeler.',
+  'regulations.',
+  'tasks.',
+  'documents.',
+  'feed.',
+  'audit.',
+  'calendarAdmin.',
+  'calendarFeeds.',
+  'currency.',
+  'users.',
+  'departments.',
+  'planSettings.',
+];
