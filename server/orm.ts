@@ -43,6 +43,7 @@ import { Migration20261130092000_feed } from '../migrations/Migration20261130092
 import { Migration20261130093000_regulation_deal_steps } from '../migrations/Migration20261130093000_regulation_deal_steps.ts';
 import { Migration20261130094000_regulation_forms } from '../migrations/Migration20261130094000_regulation_forms.ts';
 import { Migration20261130095000_scheduled_notifications } from '../migrations/Migration20261130095000_scheduled_notifications.ts';
+import { Migration20261130096000_plan_totals_roles } from '../migrations/Migration20261130096000_plan_totals_roles.ts';
 
 export const entities = [
   User,
@@ -110,6 +111,7 @@ export const migrations = [
     name: 'Migration20261130095000_scheduled_notifications',
     class: Migration20261130095000_scheduled_notifications,
   },
+  { name: 'Migration20261130096000_plan_totals_roles', class: Migration20261130096000_plan_totals_roles },
 ];
 
 export type Orm = MikroORM;

@@ -6,14 +6,14 @@ import { TYPE, parse, type MessageFormatElement } from '@formatjs/icu-messagefor
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { COMPILED_TEXT, COMPILED_TREE } from './src/i18n/icu-format.js';
-import { LATE_PREFIXES } from './src/i18n/late-prefixes.js';
+import { isLateKey } from './src/i18n/late-prefixes.js';
 
 const OUT = path.resolve(import.meta.dirname, '..', 'dist', 'web');
 
 /**
  * The message catalogs (src/i18n/en.ts, ru.ts) compiled: each ICU message becomes its syntax tree (or its text when it
  * has no arguments), so the app formats them without the ICU parser (~12 KB gzip), which stays out of the bundle.
- * The messages of the pages listed in src/i18n/late.ts (LATE_PREFIXES) are left out of the catalog the app boots
+ * The messages of the pages that src/i18n/late-prefixes.ts names (isLateKey) are left out of the catalog the app boots
  * with and become a module of their own per language (`virtual:dealflow-messages/late-<locale>`, a chunk of its own named so), loaded with those
  * pages (src/i18n/late.ts), so the board does not carry them.
  */
@@ -22,7 +22,6 @@ function compileMessages(): Plugin {
   const LATE_ID = 'virtual:dealflow-messages/late-';
   const strip = (els: MessageFormatElement[]): unknown =>
     JSON.parse(JSON.stringify(els, (k, v: unknown) => (k === 'location' ? undefined : v)));
-  const isLate = (key: string) => LATE_PREFIXES.some((p) => key.startsWith(p));
   /** A catalog compiled, split into what the app boots with and what its late pages bring. */
   async function compiled(locale: string): Promise<{ boot: object; late: object }> {
     const file = path.resolve(import.meta.dirname, 'src', 'i18n', `${locale}.ts`);
@@ -35,8 +34,8 @@ function compileMessages(): Plugin {
       return [key, text !== null ? COMPILED_TEXT + text : COMPILED_TREE + JSON.stringify(strip(ast))] as const;
     });
     return {
-      boot: Object.fromEntries(all.filter(([k]) => !isLate(k))),
-      late: Object.fromEntries(all.filter(([k]) => isLate(k))),
+      boot: Object.fromEntries(all.filter(([k]) => !isLateKey(k))),
+      late: Object.fromEntries(all.filter(([k]) => isLateKey(k))),
     };
   }
   return {

@@ -17,7 +17,7 @@ import {
   planVsActual,
   readPlan,
 } from '../../modules/plans/queries.ts';
-import { loadPlanSettings } from '../../modules/plans/rows.ts';
+import { COMPANY_TOTALS_ROLES, loadPlanSettings } from '../../modules/plans/rows.ts';
 import { setPlanSettings } from '../../modules/plans/settings.ts';
 import { route, type Ctx, type RouteSpec } from '../http.ts';
 import { clientAddress } from './auth.ts';
@@ -123,6 +123,9 @@ const settingsSchema = z
     remindPeriod: z
       .enum(['day', 'week', 'month'])
       .describe('the plan period a manager with no plan is reminded to submit for, at the submit deadline'),
+    companyTotalsRoles: z
+      .array(z.enum(COMPANY_TOTALS_ROLES))
+      .describe("the roles, beside administrators, that read the company's plan totals (with drill-down)"),
     version: z.number().int(),
   })
   .meta({ id: 'PlanSettings' });
@@ -169,8 +172,8 @@ export const planRoutes: RouteSpec[] = [
     path: '/plan-settings',
     operationId: 'setPlanSettings',
     summary:
-      'Turn confirmation on or off, set the deadlines, the time zone and the period managers with no plan are reminded ' +
-      'for (409 when changed meanwhile); the change is audited',
+      'Turn confirmation on or off, set the deadlines, the time zone, the period managers with no plan are reminded ' +
+      "for and the roles granted the company's totals (409 when changed meanwhile); the change is audited",
     tag: 'Plans',
     access: 'admin',
     errors: [400, 409],
@@ -180,6 +183,11 @@ export const planRoutes: RouteSpec[] = [
       reviewDueDays: z.number().int().min(-366).max(366),
       timeZone: z.string().max(64),
       remindPeriod: z.enum(['day', 'week', 'month']).optional().describe('unchanged when left out'),
+      companyTotalsRoles: z
+        .array(z.enum(COMPANY_TOTALS_ROLES))
+        .max(COMPANY_TOTALS_ROLES.length)
+        .optional()
+        .describe('unchanged when left out'),
       version: z.number().int().min(0),
     }),
     response: settingsSchema,
@@ -406,7 +414,7 @@ export const planRoutes: RouteSpec[] = [
     operationId: 'planTotals',
     summary:
       'Plan totals for a period (a quarter or a year sums month plans) at one level: by group for the company ' +
-      '(administrators), by manager for a group, by client for a manager, by line for a client; submitted, approved ' +
+      '(administrators and the roles granted it in the plan settings), by manager for a group, by client for a manager, by line for a client; submitted, approved ' +
       '(final), doubtful and pending beside the payments received',
     tag: 'Plans',
     access: 'user',
@@ -427,7 +435,7 @@ export const planRoutes: RouteSpec[] = [
     operationId: 'planVsActual',
     summary:
       'Plan against actual by period from one period to another (the kind of `from`: months for a quarter or a year), ' +
-      'for the company (administrators), a group or a manager',
+      'for the company (administrators and the roles granted it), a group or a manager',
     tag: 'Plans',
     access: 'user',
     errors: [400, 403, 404],

@@ -3,7 +3,7 @@
  * roll-ups — totals for any period at company, group and manager level with drill-down to client and line, split
  * into submitted, approved (final), doubtful and pending, beside the payments received; and plan against actual by
  * period. Plain SQL over the indexes of Migration20261130081000_plans; visibility: one's own plans, a lead their org
- * subtree's, company totals administrators only.
+ * subtree's, company totals administrators and the roles the plan settings grant them to.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { orgSubtree, uuidArray, type Viewer } from '../access/visibility.ts';
@@ -11,7 +11,7 @@ import { DomainError, forbidden, notFound } from '../shared/errors.ts';
 import { mayAccessPlansOf, planPeriod } from './commands.ts';
 import { PlanFailure } from './contract.ts';
 import { parsePeriod, periodBounds, periodsInside, planKindOf, type Period } from './periods.ts';
-import { loadPlanSettings, findPlanRow, leadsAbove } from './rows.ts';
+import { loadPlanSettings, findPlanRow, leadsAbove, type CompanyTotalsRole } from './rows.ts';
 
 const run = <T>(em: EntityManager, sql: string, params: unknown[] = []) =>
   em.getConnection().execute<T[]>(sql, params, 'all', em.getTransactionContext());
@@ -217,15 +217,23 @@ function rollupPeriod(text: string): Period {
   return p;
 }
 
-/** Whose plans a roll-up reads: everyone's (null) for an administrator, else the viewer's org subtree and themselves. */
+/**
+ * Whose plans a read covers: everyone's (null) for an administrator — and, for totals, a role the plan settings grant
+ * the company's totals to — else the viewer's org subtree and themselves.
+ */
 async function managersInScope(
   em: EntityManager,
   viewer: Viewer,
   q: { by?: string; departmentId?: string; managerId?: string },
+  totals = false,
 ) {
   let managers: string[] | null = null;
-  if (viewer.role !== 'admin') {
-    if (!q.departmentId && !q.managerId && q.by === 'group') throw forbidden('Company totals are for administrators');
+  const company =
+    viewer.role === 'admin' ||
+    (totals && (await loadPlanSettings(em)).companyTotalsRoles.includes(viewer.role as CompanyTotalsRole));
+  if (!company) {
+    if (!q.departmentId && !q.managerId && q.by === 'group')
+      throw forbidden('Company totals are for administrators and the roles granted them');
     const subtree = await orgSubtree(em, viewer.id, viewer.accessEpoch);
     managers = [...new Set([viewer.id, ...subtree.userIds])];
   }
@@ -269,7 +277,7 @@ const FIGURES = `
  */
 export async function planTotals(em: EntityManager, viewer: Viewer, q: TotalsQuery) {
   const period = rollupPeriod(q.period);
-  const managers = await managersInScope(em, viewer, q);
+  const managers = await managersInScope(em, viewer, q, true);
   const kind = planKindOf(period);
   const where: string[] = [`p.period_kind = ?`, `p.period_start >= ?`, `p.period_start < ?`, `p.status <> 'draft'`];
   const params: unknown[] = [kind, period.start, period.end];
@@ -388,7 +396,12 @@ export async function planVsActual(
   const span: Period = { kind: from.kind, key: `${from.key}..${to.key}`, start: from.start, end: to.end };
   const periods = periodsInside(span, kind);
   if (periods.length > 400) throw new DomainError('VALIDATION_FAILED', 'At most 400 periods', { field: 'to' });
-  const managers = await managersInScope(em, viewer, { by: q.departmentId || q.managerId ? undefined : 'group', ...q });
+  const managers = await managersInScope(
+    em,
+    viewer,
+    { by: q.departmentId || q.managerId ? undefined : 'group', ...q },
+    true,
+  );
   const bucket =
     kind === 'month'
       ? `to_char(y.paid_on, 'YYYY-MM')`

@@ -6,6 +6,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { LineStatus, PlanState, PlanStatus } from './model.ts';
 import { addDays, parsePlanPeriod, zonedMidnight } from './periods.ts';
 
+export const COMPANY_TOTALS_ROLES = ['manager', 'lead', 'process_owner', 'member'] as const;
+export type CompanyTotalsRole = (typeof COMPANY_TOTALS_ROLES)[number];
+
 export interface PlanSettings {
   confirmation: boolean;
   submitDueDays: number;
@@ -13,6 +16,8 @@ export interface PlanSettings {
   timeZone: string;
   /** the plan period a manager with no plan is reminded to submit for (day, week or month) */
   remindPeriod: 'day' | 'week' | 'month';
+  /** the roles, beside administrators, that read the company's totals */
+  companyTotalsRoles: CompanyTotalsRole[];
   version: number;
 }
 
@@ -23,7 +28,8 @@ export async function loadPlanSettings(em: EntityManager): Promise<PlanSettings>
   const [row] = await run<PlanSettings>(
     em,
     `select confirmation, submit_due_days as "submitDueDays", review_due_days as "reviewDueDays",
-            time_zone as "timeZone", remind_period as "remindPeriod", version from plan_settings`,
+            time_zone as "timeZone", remind_period as "remindPeriod",
+            company_totals_roles as "companyTotalsRoles", version from plan_settings`,
   );
   return (
     row ?? {
@@ -32,6 +38,7 @@ export async function loadPlanSettings(em: EntityManager): Promise<PlanSettings>
       reviewDueDays: 2,
       timeZone: 'UTC',
       remindPeriod: 'month',
+      companyTotalsRoles: [],
       version: 0,
     }
   );

@@ -17,8 +17,9 @@ export interface SettingsActor {
 
 export async function setPlanSettings(
   em: EntityManager,
-  input: Omit<PlanSettings, 'version' | 'remindPeriod'> & {
+  input: Omit<PlanSettings, 'version' | 'remindPeriod' | 'companyTotalsRoles'> & {
     remindPeriod?: PlanSettings['remindPeriod'];
+    companyTotalsRoles?: PlanSettings['companyTotalsRoles'];
     version: number;
   },
   actor: SettingsActor,
@@ -32,13 +33,14 @@ export async function setPlanSettings(
     const before = await loadPlanSettings(tem);
     const rows = await tem.getConnection().execute<{ version: number }[]>(
       `update plan_settings set confirmation = ?, submit_due_days = ?, review_due_days = ?, time_zone = ?,
-         remind_period = ?, version = version + 1 where version = ? returning version`,
+         remind_period = ?, company_totals_roles = ?::text[], version = version + 1 where version = ? returning version`,
       [
         input.confirmation,
         input.submitDueDays,
         input.reviewDueDays,
         input.timeZone,
         input.remindPeriod ?? before.remindPeriod,
+        `{${[...new Set(input.companyTotalsRoles ?? before.companyTotalsRoles)].sort().join(',')}}`,
         input.version,
       ],
       'all',
@@ -58,7 +60,9 @@ export async function setPlanSettings(
       details: {
         before: was,
         after: now,
-        changed: (Object.keys(now) as (keyof typeof now)[]).filter((k) => now[k] !== was[k]),
+        changed: (Object.keys(now) as (keyof typeof now)[]).filter(
+          (k) => JSON.stringify(now[k]) !== JSON.stringify(was[k]),
+        ),
       },
     });
     return after;

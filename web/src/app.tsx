@@ -86,7 +86,7 @@ const pages = {
   deal: chunk(() => import('./features/deal/deal-page.js')),
   clients: chunk(() => import('./features/clients/clients-page.js')),
   client: chunk(() => import('./features/clients/client-page.js')),
-  import: chunk(() => import('./features/import/import-page.js')),
+  import: chunk(() => withLateMessages(import('./features/import/import-page.js'))),
   pipelines: chunk(() => import('./features/pipelines/pipelines-page.js')),
   users: chunk(() => withLateMessages(import('./features/users/users-page.js'))),
   currency: chunk(() => withLateMessages(import('./features/currency/currency-page.js'))),
@@ -105,6 +105,7 @@ const pages = {
   plans: chunk(() => withLateMessages(import('./features/plans/plan-editor-page.js'))),
   planReview: chunk(() => withLateMessages(import('./features/plans/plan-review-page.js'))),
   planTotals: chunk(() => withLateMessages(import('./features/plans/plan-totals-page.js'))),
+  planSettings: chunk(() => withLateMessages(import('./features/plans/plan-settings-page.js'))),
   payments: chunk(() => withLateMessages(import('./features/plans/payments-page.js'))),
 };
 /** Which page's chunk a path opens, first match wins. */
@@ -127,6 +128,7 @@ const PAGE_OF_PATH: [(p: string) => boolean, Chunk<unknown>][] = [
   [(p) => p === '/admin/users', pages.users],
   [(p) => p === '/admin/currency', pages.currency],
   [(p) => p === '/admin/calendar', pages.calendarAdmin],
+  [(p) => p === '/admin/plans', pages.planSettings],
   [(p) => p === '/admin/audit', pages.audit],
   [(p) => p === '/tasks', pages.inbox],
   [(p) => p === '/regulations', pages.regulations],
@@ -166,6 +168,7 @@ const PlanReviewPage = page(pages.planReview, (m) => m.PlanReviewPage);
 const PlanTotalsPage = page(pages.planTotals, (m) => m.PlanTotalsPage);
 const PaymentsPage = page(pages.payments, (m) => m.PaymentsPage);
 const CalendarAdminPage = page(pages.calendarAdmin, (m) => AdminOnly(m.CalendarAdminPage));
+const PlanSettingsPage = page(pages.planSettings, (m) => AdminOnly(m.PlanSettingsPage));
 
 /** React Router in declarative mode (the data router's loaders and actions are not used: TanStack Query reads). */
 function AppRoutes() {
@@ -201,6 +204,7 @@ function AppRoutes() {
           <Route path="admin/users" element={<UsersPage />} />
           <Route path="admin/currency" element={<CurrencyPage />} />
           <Route path="admin/calendar" element={<CalendarAdminPage />} />
+          <Route path="admin/plans" element={<PlanSettingsPage />} />
           <Route path="admin/audit" element={<AuditPage />} />
           <Route path="*" element={<NotFound />} />
         </Route>

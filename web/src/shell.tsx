@@ -138,6 +138,7 @@ const ADMIN_NAV: NavEntry[] = [
   { to: '/admin/users', icon: 'users', label: 'nav.users' },
   { to: '/admin/currency', icon: 'globe', label: 'nav.currency' },
   { to: '/admin/calendar', icon: 'calendar', label: 'nav.calendarAdmin' },
+  { to: '/admin/plans', icon: 'trophy', label: 'nav.planSettings' },
   { to: '/admin/audit', icon: 'clock', label: 'nav.audit' },
 ];
 

@@ -1171,7 +1171,7 @@ export interface paths {
         };
         /** Whether plans are confirmed by a lead, the deadlines and the time zone periods are bounded in */
         get: operations["getPlanSettings"];
-        /** Turn confirmation on or off, set the deadlines, the time zone and the period managers with no plan are reminded for (409 when changed meanwhile); the change is audited */
+        /** Turn confirmation on or off, set the deadlines, the time zone, the period managers with no plan are reminded for and the roles granted the company's totals (409 when changed meanwhile); the change is audited */
         put: operations["setPlanSettings"];
         post?: never;
         delete?: never;
@@ -1307,7 +1307,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Plan totals for a period (a quarter or a year sums month plans) at one level: by group for the company (administrators), by manager for a group, by client for a manager, by line for a client; submitted, approved (final), doubtful and pending beside the payments received */
+        /** Plan totals for a period (a quarter or a year sums month plans) at one level: by group for the company (administrators and the roles granted it in the plan settings), by manager for a group, by client for a manager, by line for a client; submitted, approved (final), doubtful and pending beside the payments received */
         get: operations["planTotals"];
         put?: never;
         post?: never;
@@ -1324,7 +1324,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Plan against actual by period from one period to another (the kind of `from`: months for a quarter or a year), for the company (administrators), a group or a manager */
+        /** Plan against actual by period from one period to another (the kind of `from`: months for a quarter or a year), for the company (administrators and the roles granted it), a group or a manager */
         get: operations["planVsActual"];
         put?: never;
         post?: never;
@@ -2537,6 +2537,8 @@ export interface components {
              * @enum {string}
              */
             remindPeriod: "day" | "week" | "month";
+            /** @description the roles, beside administrators, that read the company's plan totals (with drill-down) */
+            companyTotalsRoles: ("manager" | "lead" | "process_owner" | "member")[];
             version: number;
         };
         PlanSummary: {
@@ -9382,6 +9384,8 @@ export interface operations {
                      * @enum {string}
                      */
                     remindPeriod?: "day" | "week" | "month";
+                    /** @description unchanged when left out */
+                    companyTotalsRoles?: ("manager" | "lead" | "process_owner" | "member")[];
                     version: number;
                 };
             };

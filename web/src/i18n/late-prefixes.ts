@@ -16,4 +16,10 @@ export const LATE_PREFIXES = [
   'currency.',
   'users.',
   'departments.',
+  'planSettings.',
+  'import.',
 ];
+/** Keys under a late prefix that the shell or the board uses all the same. */
+const BOOT_KEYS = new Set(['import.link']);
+
+export const isLateKey = (key: string) => !BOOT_KEYS.has(key) && LATE_PREFIXES.some((p) => key.startsWith(p));

@@ -11,12 +11,13 @@ import { AgGridReact } from 'ag-grid-react';
 import { useMemo, useRef, useState } from 'react';
 import { useI18n } from '../../i18n/index.js';
 import { Link, navigate, useLocation } from '../../router.js';
-import { Button, Dialog, Empty, ErrorBox, Loading, usePageTitle, useToast } from '../../ui.js';
+import { Button, Card, Dialog, Empty, ErrorBox, Loading, usePageTitle, useToast } from '../../ui.js';
 import { defaultColDef, gridTheme } from './plan-grid.js';
 import { FigureCards, StatusBadge, useCompanyCurrency } from './plan-parts.js';
 import {
   decideLines,
   finalisePlan,
+  overdueQuery,
   planListQuery,
   planQuery,
   showPlan,
@@ -45,6 +46,7 @@ export function PlanReviewPage() {
           <PeriodPicker period={period} onChange={(p) => open(p, managerId)} />
         </div>
       </header>
+      <OverdueCard />
       <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
       {list.isPending ? (
         <Loading />
@@ -95,6 +97,55 @@ export function PlanReviewPage() {
       )}
       {managerId ? <ReviewPlan key={`${managerId}|${period}`} managerId={managerId} period={period} /> : null}
     </div>
+  );
+}
+
+/** Confirmations overdue: plans submitted whose lines still await the lead past the review day, each opening its review. */
+function OverdueCard() {
+  const { t, money, date, dateTime } = useI18n();
+  const currency = useCompanyCurrency();
+  const q = useQuery(overdueQuery);
+  if (!q.error && !q.data?.items.length) return null;
+  return (
+    <Card title={t('plans.overdue.title')} testId="overdue-card" className="plans-overdue">
+      <ErrorBox error={q.error} onRetry={() => void q.refetch()} />
+      {q.data?.items.length ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="overdue-list">
+            <thead>
+              <tr>
+                <th>{t('plans.col.manager')}</th>
+                <th>{t('plans.periodKind')}</th>
+                <th>{t('plans.overdue.lead')}</th>
+                <th>{t('plans.overdue.since')}</th>
+                <th className="num">{t('plans.overdue.open')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {q.data.items.map((o) => (
+                <tr key={o.planId} data-testid="overdue-row">
+                  <td>
+                    <Link
+                      to={`/plan-review?period=${o.period}&manager=${o.managerId}`}
+                      className="link"
+                      data-testid="overdue-open"
+                    >
+                      {o.managerName}
+                    </Link>
+                  </td>
+                  <td>{o.period}</td>
+                  <td>{o.leadName ?? t('plans.overdue.noLead')}</td>
+                  <td title={dateTime(o.dueAt)}>{date(o.dueAt)}</td>
+                  <td className="num">
+                    {t('plans.overdue.lines', { count: o.openLines })} · {money(o.openAmount, currency)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </Card>
   );
 }
 
@@ -182,7 +233,7 @@ function ReviewPlan({ managerId, period }: { managerId: string; period: string }
       {
         field: 'amount',
         headerName: t('plans.col.amount'),
-        width: 140,
+        width: 160,
         type: 'rightAligned',
         valueFormatter: (p) => (p.data ? money(p.data.amount, p.data.currency, { exact: true }) : ''),
       },

@@ -17,6 +17,7 @@ export type PlanSummary = Json<'listPlans'>['items'][number];
 export type PlanTotals = Json<'planTotals'>;
 export type PlanVsActual = Json<'planVsActual'>;
 export type PlanSettings = Json<'getPlanSettings'>;
+export type OverdueReview = Json<'overduePlanReviews'>['items'][number];
 export type PaymentImport = Json<'importPayments'>;
 export type NewPayment = RequestBody<'recordPayment'>;
 export type SaveBody = RequestBody<'savePlan'>;
@@ -30,6 +31,7 @@ export const planKeys = {
   totals: (q: object) => ['plans', 'totals', q] as const,
   vsActual: (q: object) => ['plans', 'vs-actual', q] as const,
   settings: ['plans', 'settings'] as const,
+  overdue: ['plans', 'overdue'] as const,
 };
 
 /** The plan, or null when the manager has none for the period yet (404). */
@@ -80,6 +82,15 @@ export const settingsQuery = {
   queryFn: () => call(client.GET('/api/v1/plan-settings')),
   staleTime: 60_000,
 };
+
+/** Submitted plans past the review day (an administrator: the company's; a lead: their subtree's). */
+export const overdueQuery = {
+  queryKey: planKeys.overdue,
+  queryFn: () => call(client.GET('/api/v1/plans/overdue')),
+};
+
+export const saveSettings = (body: RequestBody<'setPlanSettings'>) =>
+  call(client.PUT('/api/v1/plan-settings', { body }), { method: 'PUT' });
 
 const path = (managerId: string, period: string) => ({ params: { path: { managerId, period } } });
 
