@@ -1,7 +1,8 @@
 /**
  * System posts from the timeline: a projection that reads `record_events` by cursor and posts what the feed tells
  * (rules.ts systemPostOf: a deal won or lost, a gated stage passed, a plan finalised, a result overdue), each about
- * its record, so whoever sees the record reads the post.
+ * its record, so whoever sees the record reads the post. A post carries its event's time, so the feed tells a batch's
+ * posts in the order they happened (one insert would otherwise give them all one `now()`).
  *
  * Durable and idempotent: the cursor (the last event id read and the oldest transaction still running then, as
  * modules/timeline/live.ts resumes) is moved in the transaction that writes the posts, so a process dying midway
@@ -26,6 +27,7 @@ interface Row {
   stage_name: string | null;
   stage_kind: string | null;
   gated: boolean | null;
+  at: string;
 }
 
 /** One step of the projection: up to `limit` events. Returns how many were read (0: nothing new, or busy elsewhere). */
@@ -48,7 +50,7 @@ export async function projectTimeline(orm: MikroORM, limit = 500): Promise<numbe
     );
     if (!cursor) return 0;
     const rows = await conn.execute<Row[]>(
-      `select e.id::text as id, e.record_type, e.record_id, e.kind, e.data, s.name as stage_name, s.kind as stage_kind,
+      `select e.id::text as id, e.created_at as at, e.record_type, e.record_id, e.kind, e.data, s.name as stage_name, s.kind as stage_kind,
          (jsonb_array_length(s.required_fields) + jsonb_array_length(s.required_document_kinds)) > 0 as gated
        from record_events e left join stages s on s.id = e.to_stage_id
        where e.id > ?::bigint - ${LATE_WINDOW} and (e.id > ?::bigint or e.tx_id >= ?::xid8)
@@ -70,16 +72,16 @@ export async function projectTimeline(orm: MikroORM, limit = 500): Promise<numbe
           toStage: r.stage_kind ? { name: r.stage_name ?? '', kind: r.stage_kind, gated: !!r.gated } : null,
         };
         const post = systemPostOf(fact);
-        return post && { ...post, id: randomUUID(), recordId: r.record_id, sourceKey: `event:${r.id}` };
+        return post && { ...post, id: randomUUID(), recordId: r.record_id, sourceKey: `event:${r.id}`, at: r.at };
       })
       .filter((p) => p !== null);
     if (posts.length) {
       await conn.execute(
         `with p as (
-           insert into feed_posts (id, audience, record_type, record_id, system_kind, data, source_key)
-           select id, 'record', record_type, record_id, system_kind, data, source_key
+           insert into feed_posts (id, audience, record_type, record_id, system_kind, data, source_key, created_at, bumped_at)
+           select id, 'record', record_type, record_id, system_kind, data, source_key, at, at
            from jsonb_to_recordset(?::jsonb)
-             as x(id uuid, record_type text, record_id uuid, system_kind text, data jsonb, source_key text)
+             as x(id uuid, record_type text, record_id uuid, system_kind text, data jsonb, source_key text, at timestamptz)
            on conflict (source_key) do nothing
            returning id)
          select pg_notify('${FEED_CHANNEL}', id::text || ':post') from p`,
@@ -92,6 +94,7 @@ export async function projectTimeline(orm: MikroORM, limit = 500): Promise<numbe
               system_kind: p.kind,
               data: p.data,
               source_key: p.sourceKey,
+              at: p.at,
             })),
           ),
         ],

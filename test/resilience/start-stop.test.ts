@@ -92,7 +92,12 @@ async function goneWithin(pid: number, ms: number) {
   expect(pidAlive(pid), `process ${pid} still running`).toBe(false);
 }
 
-const health = async () => (await fetch(`http://127.0.0.1:${env.PORT}/api/v1/ready`).catch(() => null))?.status;
+/** the readiness answer's status, or why there was none */
+const health = async () =>
+  fetch(`http://127.0.0.1:${env.PORT}/api/v1/ready`).then(
+    (r) => r.status,
+    (e: Error) => `${e.message}: ${String((e.cause as Error | undefined)?.message ?? '')}`,
+  );
 
 describe('npm start and its children', () => {
   it('after kill -9, the next start stops the orphans it recorded and comes up; SIGINT then ends every child', async () => {
@@ -107,7 +112,7 @@ describe('npm start and its children', () => {
     const second = await start();
     await goneWithin(pg1, 1000);
     await goneWithin(t1, 1000);
-    expect(await health()).toBe(200);
+    expect(await health(), second.output()).toBe(200);
     // metrics: HTTP by route, the database pool, and the Temporal SDK's worker metrics
     const metrics = await (await fetch(`http://127.0.0.1:${env.PORT}/metrics`)).text();
     expect(metrics).toMatch(
