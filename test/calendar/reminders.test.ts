@@ -105,16 +105,22 @@ describe('reminders', () => {
 
     // the batch is held inside its transaction: adding the manager's notifications waits for this lock on the manager
     const db = new pg.Client({ connectionString: h.databaseUrl });
-    db.on('error', () => {}); // the database is dropped with the harness
-    await db.connect();
+    // watched from a connection of its own: inside a transaction, pg_stat_activity is read once and then kept
+    const watch = new pg.Client({ connectionString: h.databaseUrl });
+    for (const c of [db, watch]) {
+      c.on('error', () => {}); // the database is dropped with the harness
+      await c.connect();
+    }
     const held = () =>
-      db
+      watch
         .query<{ pid: number }>(
           `select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
-              and query like '%scheduled_notifications%' and pid <> pg_backend_pid()`,
+              and query like '%delete from scheduled_notifications%insert into notifications%'
+              and pid <> pg_backend_pid()`,
         )
         .then((r) => r.rows.map((x) => x.pid));
-    const kill = (pids: number[]) => db.query('select pg_terminate_backend(pid) from unnest($1::int[]) as pid', [pids]);
+    const kill = (pids: number[]) =>
+      watch.query('select pg_terminate_backend(pid) from unnest($1::int[]) as pid', [pids]);
     try {
       await db.query('begin');
       await db.query('select id from users where id = $1 for update', [managerId]);
@@ -132,7 +138,7 @@ describe('reminders', () => {
       await stopping;
     } finally {
       await db.query('commit');
-      await db.end();
+      await Promise.all([db.end(), watch.end()]);
     }
     // none of the batch was delivered
     expect(await remindersOf(ids)).toEqual([]);
