@@ -184,8 +184,10 @@ describe('a long regulation instance', () => {
   }, 300_000);
 });
 
-/** Every run of an instance's workflow, oldest first (a chain continued as new; runs started again from the row). */
+/** Every run of an ended instance's workflow, oldest first (a chain continued as new; runs started again from the row). */
 async function runsOf(instanceId: string): Promise<HistoryJson[]> {
+  // the chain's end first: a run just continued as new has no workflow task yet, and its replay would wait for one
+  await h.ctx.temporal.workflow.getHandle(regulationWorkflowId(instanceId)).result();
   const runs: { runId: string; start: number }[] = [];
   for await (const w of h.ctx.temporal.workflow.list({ query: `WorkflowId = '${regulationWorkflowId(instanceId)}'` })) {
     runs.push({ runId: w.runId, start: w.startTime.getTime() });

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { fixtures, login, startHarness, type Harness } from '../support/harness.ts';
+import { replayAll, type HistoryJson } from '../support/replay.ts';
 import { workflowBundle } from '../../runtime/worker.ts';
 import { dealWorkflowId, type DealWorkflowInput } from '../../workflows/deal-contract.ts';
 import { Deal } from '../../modules/deals/entities.ts';
@@ -24,8 +25,6 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const HISTORIES = path.join(ROOT, 'test', 'fixtures', 'histories');
 let h: Harness;
 let liveHistory: unknown;
-
-type HistoryJson = { events: { eventType: string }[] };
 
 async function historyOf(harness: Harness, dealId: string, runId?: string): Promise<HistoryJson> {
   const history = await harness.ctx.temporal.workflow.getHandle(dealWorkflowId(dealId), runId).fetchHistory();
@@ -220,13 +219,7 @@ describe('deal workflow determinism', () => {
     expect(live['resync-then-continue-as-new'].events.map((e) => e.eventType)).toContain(
       'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
     );
-    const failed: string[] = [];
-    for (const [i, [name, json]] of histories.entries()) {
-      await Worker.runReplayHistory({ workflowBundle: bundle }, historyFromJSON(json), `deal-replay-${i}`).catch(
-        (e: Error) => failed.push(`${name}: ${e.name}`),
-      );
-    }
-    expect(failed).toEqual([]);
+    expect(await replayAll(bundle, histories)).toEqual([]);
   });
 
   it('fails the replay of that history against a workflow that changed its commands', async () => {
@@ -237,5 +230,12 @@ describe('deal workflow determinism', () => {
     await expect(
       Worker.runReplayHistory({ workflowBundle: changed }, historyFromJSON(liveHistory), 'deal-replay-changed'),
     ).rejects.toThrow(/nondetermin/i);
+    // the batch replay the other tests use names each history that fails
+    const failed = await replayAll(changed, [
+      ['first copy', liveHistory as HistoryJson],
+      ['second copy', liveHistory as HistoryJson],
+    ]);
+    expect(failed.map((f) => f.split(':')[0]).sort()).toEqual(['first copy', 'second copy']);
+    expect(failed[0]).toMatch(/nondetermin/i);
   });
 });
