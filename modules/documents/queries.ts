@@ -114,8 +114,9 @@ const summary = (r: SummaryRow) => ({
 
 /**
  * A search ranks at most this many matches, the most recently changed: a word found in most of the catalog would
- * otherwise have every matching row read and ranked (seconds at 100,000 documents). The GIN index finds rare words;
- * for a frequent one the planner walks the recency index instead and stops here.
+ * otherwise have every matching row read and ranked (seconds at 100,000 documents). The GIN index on (search,
+ * audience) finds rare words among the documents the viewer may open in one scan; for a frequent one the planner walks
+ * the recency index instead, checks each row's match and audience, and stops here.
  */
 const RANKED = 2000;
 
