@@ -7,6 +7,11 @@ import { Migration } from '@mikro-orm/migrations';
  * that one GIN index answers together with the full-text match (search and audience in the same index), instead of
  * five alternatives over the `eff_*` columns that the planner could only check row by row. Generated, so the keys
  * follow every write of `eff_*` (recomputed access, moves, bulk SQL) without further code.
+ *
+ * The tsvector is read on every row a search walks (a frequent word is checked row by row along the recency index),
+ * the text only for the page's passages: `search` is kept in the row (storage main) and a row too large for its page
+ * moves its text out first, so the walk does not fetch each match's tsvector from the TOAST table. Set before the
+ * column is added, so the rewrite that adding it makes already lays the rows out so.
  */
 const audience = `text[] generated always as (array_remove(array[
     'user:' || owner_id::text,
@@ -21,6 +26,7 @@ const audience = `text[] generated always as (array_remove(array[
 export class Migration20261130097000_document_audience extends Migration {
   override up(): void {
     this.addSql(`
+alter table documents alter column search set storage main;
 alter table document_folders add column audience ${audience};
 alter table documents add column audience ${audience};
 create index documents_search_audience_idx on documents using gin (search, audience);
