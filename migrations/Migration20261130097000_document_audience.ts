@@ -9,9 +9,10 @@ import { Migration } from '@mikro-orm/migrations';
  * follow every write of `eff_*` (recomputed access, moves, bulk SQL) without further code.
  *
  * The tsvector is read on every row a search walks (a frequent word is checked row by row along the recency index),
- * the text only for the page's passages: `search` is kept in the row (storage main) and a row too large for its page
- * moves its text out first, so the walk does not fetch each match's tsvector from the TOAST table. Set before the
- * column is added, so the rewrite that adding it makes already lays the rows out so.
+ * the text only for the page's passages: `search` is kept in the row (storage main), so a row over the TOAST threshold
+ * (about 2 kB) moves its text out first and the walk does not fetch each match's tsvector from the TOAST table (the
+ * audience alone pushed many rows over it). Set before the column is added, so the rewrite that adding it makes lays
+ * the rows out so already.
  */
 const audience = `text[] generated always as (array_remove(array[
     'user:' || owner_id::text,
