@@ -5,7 +5,7 @@
  * each, drawn with a skewed distribution from sales words in English and Russian and a long tail of rare terms, so
  * that a query may match half the documents or a handful; access is a mix of everyone (70%), one department (20%)
  * and private (10%), and the searches run as a manager of that department (the access condition applies) and as an
- * administrator.
+ * administrator, in turns, request by request.
  */
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
@@ -63,20 +63,30 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t;
 }
 
-async function measure(name: string, fn: () => Promise<{ status: number; body: unknown }>) {
-  for (let i = 0; i < 5; i++) await fn(); // warm-up
-  const ms: number[] = [];
-  let failed = 0;
+type Request = () => Promise<{ status: number; body: unknown }>;
+
+/**
+ * Times requests of one kind or several taken in turns (a manager's search, then the administrator's, and so on), so
+ * that the load of a shared machine, which drifts over a run, weighs on each alike.
+ */
+async function measureInTurns(runs: { name: string; fn: Request }[]) {
+  for (const r of runs) for (let i = 0; i < 5; i++) await r.fn(); // warm-up
+  const out = runs.map((r) => ({ name: r.name, ms: [] as number[], failed: 0 }));
   for (let i = 0; i < ITERATIONS; i++) {
-    let res: { status: number; body: unknown } = { status: 0, body: null };
-    ms.push(await time(async () => (res = await fn())));
-    if (res.status !== 200) {
-      failed++;
-      if (failed === 1) console.warn(`${name}: ${res.status} ${JSON.stringify(res.body)}`);
+    for (const [k, r] of runs.entries()) {
+      let res: { status: number; body: unknown } = { status: 0, body: null };
+      out[k].ms.push(await time(async () => (res = await r.fn())));
+      if (res.status !== 200) {
+        out[k].failed++;
+        if (out[k].failed === 1) console.warn(`${r.name}: ${res.status} ${JSON.stringify(res.body)}`);
+      }
     }
   }
-  return { name, ms: ms.sort((a, b) => a - b), failed };
+  for (const o of out) o.ms.sort((a, b) => a - b);
+  return out;
 }
+
+const measure = async (name: string, fn: Request) => (await measureInTurns([{ name, fn }]))[0];
 
 export async function benchDocuments(argv: string[]) {
   const n = flagCount(argv, '--documents', 100_000);
@@ -182,14 +192,18 @@ export async function benchDocuments(argv: string[]) {
     rows.push(
       await measure(`folder page (manager)`, () => s0.request('GET', `/documents?folderId=${folder}&limit=50`)),
     );
-    for (const [who, s] of sessions) {
-      for (const q of queries) {
-        const r = await measure(`search "${q}" (${who})`, () =>
-          s.request('GET', `/documents?q=${encodeURIComponent(q)}&limit=20`),
-        );
-        rows.push({ ...r, matches: counts.get(q) });
-      }
+    // each query as the manager and as the administrator in turns; the table lists the manager's rows first
+    const byWho = new Map(sessions.map(([who]) => [who, [] as typeof rows]));
+    for (const q of queries) {
+      const measured = await measureInTurns(
+        sessions.map(([who, s]) => ({
+          name: `search "${q}" (${who})`,
+          fn: () => s.request('GET', `/documents?q=${encodeURIComponent(q)}&limit=20`),
+        })),
+      );
+      for (const [k, [who]] of sessions.entries()) byWho.get(who)!.push({ ...measured[k], matches: counts.get(q) });
     }
+    for (const list of byWho.values()) rows.push(...list);
     console.log(
       `\nDocument search over ${n} documents (seeded in ${seedSecs.toFixed(0)} s), ${ITERATIONS} requests each, ms`,
     );

@@ -2,7 +2,8 @@
  * Who may open a folder or a document, as pure rules. Each node sets its access or inherits it from the folder
  * above: everyone, a department (its members and those of the departments below it, and their leads), a role, or
  * private to the owner of the node that made it private. A node at the top that inherits is open to everyone.
- * The access in force is stored on every row (`eff_*`) so that reads filter with a plain condition.
+ * The access in force is stored on every row (`eff_*`), and from it the node's audience (`audienceOf`), so that a
+ * read filters with one indexable condition: the node's audience shares a key with the viewer's (`viewerAudience`).
  */
 export const ACCESS_KINDS = ['inherit', 'everyone', 'department', 'role', 'private'] as const;
 export type AccessKind = (typeof ACCESS_KINDS)[number];
@@ -85,17 +86,44 @@ export function viewerDepartments(
   return [...out];
 }
 
-/** May the viewer open a node with this access in force? Administrators and the node's owner always may. */
-export function mayOpen(viewer: DocumentViewer, eff: Effective, nodeOwnerId: string): boolean {
-  if (viewer.role === 'admin' || viewer.id === nodeOwnerId) return true;
+/**
+ * The audience of a node: keys naming who may open it besides administrators — its owner (`user:<id>`) and whom its
+ * access in force admits: `all`, `dept:<department id>`, `role:<role>`, or `user:<id>` of whose private it is. Postgres
+ * keeps the same keys in the generated column `audience` of documents and folders (migration
+ * 20261130097000_document_audience), which a GIN index combines with the full-text match; a test checks that both
+ * agree.
+ */
+export function audienceOf(eff: Effective, nodeOwnerId: string): string[] {
+  const keys = [`user:${nodeOwnerId}`];
   switch (eff.kind) {
     case 'everyone':
-      return true;
+      keys.push('all');
+      break;
     case 'department':
-      return eff.departmentId !== null && viewer.departmentIds.includes(eff.departmentId);
+      if (eff.departmentId !== null) keys.push(`dept:${eff.departmentId}`);
+      break;
     case 'role':
-      return eff.role === viewer.role;
+      if (eff.role !== null) keys.push(`role:${eff.role}`);
+      break;
     case 'private':
-      return eff.ownerId === viewer.id;
+      keys.push(`user:${eff.ownerId}`);
+      break;
   }
+  return keys;
+}
+
+/**
+ * The keys a viewer is admitted by: everyone's, their own, their role's and each department's whose access admits
+ * them. A node is theirs to open when its audience holds any of them. Null for an administrator, who opens anything.
+ */
+export function viewerAudience(viewer: DocumentViewer): string[] | null {
+  if (viewer.role === 'admin') return null;
+  return ['all', `user:${viewer.id}`, `role:${viewer.role}`, ...viewer.departmentIds.map((d) => `dept:${d}`)];
+}
+
+/** May the viewer open a node with this access in force? Administrators and the node's owner always may. */
+export function mayOpen(viewer: DocumentViewer, eff: Effective, nodeOwnerId: string): boolean {
+  const keys = viewerAudience(viewer);
+  if (keys === null) return true;
+  return audienceOf(eff, nodeOwnerId).some((k) => keys.includes(k));
 }

@@ -10,6 +10,7 @@ import { storedFileName } from '../files/names.ts';
 import {
   effectiveOf,
   effectiveTree,
+  viewerAudience,
   viewerDepartments,
   type DocumentViewer,
   type Effective,
@@ -37,16 +38,17 @@ export async function documentViewer(em: EntityManager, actor: Actor): Promise<D
   return { id: actor.id, role: actor.role, departmentIds: viewerDepartments(parentOf, actor.departmentId, led) };
 }
 
-/** The rule of mayOpen as an SQL condition on a documents or document_folders alias. */
+/** A Postgres text[] literal, each element quoted. */
+const textArray = (xs: readonly string[]) => `{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+
+/**
+ * The rule of mayOpen as an SQL condition on a documents or document_folders alias: the node's audience shares a key
+ * with the viewer's, which the GIN index on (search, audience) answers together with a full-text match.
+ */
 export function accessSql(viewer: DocumentViewer, alias: string): { sql: string; params: unknown[] } {
-  if (viewer.role === 'admin') return { sql: 'true', params: [] };
-  return {
-    sql: `(${alias}.owner_id = ? or ${alias}.eff_kind = 'everyone'
-      or (${alias}.eff_kind = 'department' and ${alias}.eff_department_id = any(?::uuid[]))
-      or (${alias}.eff_kind = 'role' and ${alias}.eff_role = ?)
-      or (${alias}.eff_kind = 'private' and ${alias}.eff_owner_id = ?))`,
-    params: [viewer.id, `{${viewer.departmentIds.join(',')}}`, viewer.role, viewer.id],
-  };
+  const keys = viewerAudience(viewer);
+  if (keys === null) return { sql: 'true', params: [] };
+  return { sql: `${alias}.audience && ?::text[]`, params: [textArray(keys)] };
 }
 
 /** Serialises changes to the folder tree and to access, so the kept access in force is never computed from a race. */

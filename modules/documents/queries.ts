@@ -114,8 +114,10 @@ const summary = (r: SummaryRow) => ({
 
 /**
  * A search ranks at most this many matches, the most recently changed: a word found in most of the catalog would
- * otherwise have every matching row read and ranked (seconds at 100,000 documents). The GIN index finds rare words;
- * for a frequent one the planner walks the recency index instead and stops here.
+ * otherwise have every matching row read and ranked (seconds at 100,000 documents). The GIN index on (search,
+ * audience) finds rare words among the documents the viewer may open in one scan; for a frequent one the planner walks
+ * the recency index instead, checks each row's match and audience, and stops here. Each candidate is ranked as it is
+ * read (the query folded to a constant), so the tsvectors are not carried through the materialized candidates.
  */
 const RANKED = 2000;
 
@@ -164,20 +166,17 @@ export async function listDocuments(em: EntityManager, viewer: DocumentViewer, f
       em,
       `with q as (select websearch_to_tsquery('russian', ?) as query),
        candidates as materialized (
-         select d.id, d.search from documents d
+         select d.id, ts_rank(d.search, websearch_to_tsquery('russian', ?)) as rank from documents d
          where d.search @@ websearch_to_tsquery('russian', ?) and ${where.join(' and ')}
          order by d.updated_at desc, d.id limit ${RANKED}
        ),
-       hits as (
-         select c.id, ts_rank(c.search, q.query) as rank from candidates c, q
-         order by rank desc, c.id limit ? offset ?
-       )
+       hits as (select c.id, c.rank from candidates c order by c.rank desc, c.id limit ? offset ?)
        select ${summaryColumns}, hits.rank,
          ts_headline('russian', left(d.body_text, 20000), q.query,
            'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … "') as headline
        from hits join documents d on d.id = hits.id cross join q ${summaryJoins}
        order by hits.rank desc, d.id`,
-      [f.q, f.q, ...params, f.limit + 1, f.offset],
+      [f.q, f.q, f.q, ...params, f.limit + 1, f.offset],
     );
     return page(rows, f.limit, (r) => ({
       ...summary(r),

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
 import { createActivities } from '../../activities/index.ts';
 import { createDocumentFromFiles } from '../../modules/documents/commands.ts';
+import { audienceOf, type Effective } from '../../modules/documents/access.ts';
 import { makeDocx, makePdf } from './pdf.ts';
 
 let h: Harness;
@@ -201,6 +202,73 @@ describe('access per folder and document', () => {
     expect(opened.status).toBe(200);
     expect(opened.body.effective).toMatchObject({ kind: 'role', role: 'manager' });
     expect((await sx.get(`/documents/${doc.body.id}`)).status).toBe(200);
+  });
+
+  it("drops a document from a colleague's search when it moves to a folder they may not open", async () => {
+    const f = fixtures(h);
+    const teamA = await f.department('Hydro A');
+    const teamB = await f.department('Hydro B');
+    const owner = await f.user('manager', { departmentId: teamA.id });
+    const colleague = await f.user('manager', { departmentId: teamA.id });
+    const other = await f.user('member', { departmentId: teamB.id });
+    const [so, sc, sx] = await Promise.all([owner, colleague, other].map((u) => login(h, u.email)));
+    const ids = (r: { body: { items: { id: string }[] } }) => r.body.items.map((x) => x.id);
+
+    const a = await so.post('/document-folders', {
+      name: 'Hydro A only',
+      access: { kind: 'department', departmentId: teamA.id },
+    });
+    const b = await so.post('/document-folders', {
+      name: 'Hydro B only',
+      access: { kind: 'department', departmentId: teamB.id },
+    });
+    const doc = await upload(so, 'notes on the hydrofoil tender', 'hydrofoil.txt', { folderId: a.body.id });
+    expect(doc.status).toBe(201);
+    await searchUntil(so, 'hydrofoil', 1);
+    expect((await searchUntil(sc, 'hydrofoil', 1)).items.map((x: { id: string }) => x.id)).toEqual([doc.body.id]);
+    expect(ids(await sx.get('/documents?q=hydrofoil'))).toEqual([]);
+
+    // moved into the other department's folder: gone from the colleague's search, found there, still its owner's
+    const d = (await so.get(`/documents/${doc.body.id}`)).body;
+    expect((await so.patch(`/documents/${doc.body.id}`, { folderId: b.body.id, version: d.version })).status).toBe(200);
+    expect(ids(await sc.get('/documents?q=hydrofoil'))).toEqual([]);
+    expect((await sc.get(`/documents/${doc.body.id}`)).status).toBe(404);
+    expect(ids(await sx.get('/documents?q=hydrofoil'))).toEqual([doc.body.id]);
+    expect(ids(await so.get('/documents?q=hydrofoil'))).toEqual([doc.body.id]);
+
+    // the folder opened to a role instead: what it holds follows, for search as for the rest
+    const fb = (await so.get('/document-folders')).body.items.find((x: { id: string }) => x.id === b.body.id);
+    const reopened = await so.patch(`/document-folders/${b.body.id}`, {
+      access: { kind: 'role', role: 'manager' },
+      version: fb.version,
+    });
+    expect(reopened.status).toBe(204);
+    expect(ids(await sc.get('/documents?q=hydrofoil'))).toEqual([doc.body.id]);
+    expect(ids(await sx.get('/documents?q=hydrofoil'))).toEqual([]);
+    expect(ids(await sx.get(`/documents?folderId=${b.body.id}`))).toEqual([]);
+
+    // the audience Postgres keeps for each folder and document agrees with the rule
+    const rows = await h.ctx.orm.em
+      .fork()
+      .getConnection()
+      .execute<
+        {
+          owner_id: string;
+          eff_kind: Effective['kind'];
+          eff_department_id: string | null;
+          eff_role: string | null;
+          eff_owner_id: string;
+          audience: string[];
+        }[]
+      >(
+        `select owner_id, eff_kind, eff_department_id, eff_role, eff_owner_id, audience from documents
+       union all select owner_id, eff_kind, eff_department_id, eff_role, eff_owner_id, audience from document_folders`,
+      );
+    expect(rows.length).toBeGreaterThan(2);
+    for (const r of rows) {
+      const eff = { kind: r.eff_kind, departmentId: r.eff_department_id, role: r.eff_role, ownerId: r.eff_owner_id };
+      expect(r.audience).toEqual(audienceOf(eff, r.owner_id));
+    }
   });
 
   it('moves a document to the trash and back; only its owner or an administrator may', async () => {

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveOf, effectiveTree, mayOpen, viewerDepartments, type FolderNode } from '../access.ts';
+import {
+  audienceOf,
+  effectiveOf,
+  effectiveTree,
+  mayOpen,
+  viewerAudience,
+  viewerDepartments,
+  type DocumentViewer,
+  type Effective,
+  type FolderNode,
+} from '../access.ts';
 
 const folder = (id: string, parentId: string | null, access: FolderNode['access'], ownerId = 'o1'): FolderNode => ({
   id,
@@ -70,5 +80,67 @@ describe('who may open', () => {
     const leads = { kind: 'role' as const, departmentId: null, role: 'lead', ownerId: 'o' };
     expect(mayOpen({ id: 'x', role: 'lead', departmentIds: [] }, leads, 'o')).toBe(true);
     expect(mayOpen({ id: 'x', role: 'manager', departmentIds: [] }, leads, 'o')).toBe(false);
+  });
+});
+
+describe('audience keys', () => {
+  it("names a node's owner and whom its access admits", () => {
+    const eff = (e: Partial<Effective> & Pick<Effective, 'kind'>): Effective => ({
+      departmentId: null,
+      role: null,
+      ownerId: 'p',
+      ...e,
+    });
+    expect(audienceOf(eff({ kind: 'everyone' }), 'o')).toEqual(['user:o', 'all']);
+    expect(audienceOf(eff({ kind: 'department', departmentId: 'd1' }), 'o')).toEqual(['user:o', 'dept:d1']);
+    expect(audienceOf(eff({ kind: 'role', role: 'lead' }), 'o')).toEqual(['user:o', 'role:lead']);
+    expect(audienceOf(eff({ kind: 'private' }), 'o')).toEqual(['user:o', 'user:p']);
+    // a department removed since (its access cleared) admits no one but the owner
+    expect(audienceOf(eff({ kind: 'department' }), 'o')).toEqual(['user:o']);
+  });
+
+  it("gives a viewer everyone's key, their own, their role's and their departments'; none for an administrator", () => {
+    expect(viewerAudience({ id: 'u', role: 'manager', departmentIds: ['d1', 'd0'] })).toEqual([
+      'all',
+      'user:u',
+      'role:manager',
+      'dept:d1',
+      'dept:d0',
+    ]);
+    expect(viewerAudience({ id: 'a', role: 'admin', departmentIds: [] })).toBeNull();
+  });
+
+  it('opens a node exactly when its audience and the viewer share a key (every kind, every viewer)', () => {
+    const effs: Effective[] = [
+      { kind: 'everyone', departmentId: null, role: null, ownerId: 'o' },
+      { kind: 'department', departmentId: 'd1', role: null, ownerId: 'o' },
+      { kind: 'department', departmentId: 'd2', role: null, ownerId: 'o' },
+      { kind: 'department', departmentId: null, role: null, ownerId: 'o' },
+      { kind: 'role', departmentId: null, role: 'lead', ownerId: 'o' },
+      { kind: 'role', departmentId: null, role: null, ownerId: 'o' },
+      { kind: 'private', departmentId: null, role: null, ownerId: 'p' },
+      { kind: 'private', departmentId: null, role: null, ownerId: 'o' },
+    ];
+    const viewers: DocumentViewer[] = [
+      { id: 'o', role: 'member', departmentIds: [] },
+      { id: 'p', role: 'manager', departmentIds: [] },
+      { id: 'x', role: 'lead', departmentIds: ['d1'] },
+      { id: 'y', role: 'manager', departmentIds: ['d2', 'd1'] },
+      { id: 'z', role: 'member', departmentIds: [] },
+    ];
+    const expected = (v: DocumentViewer, e: Effective, owner: string) =>
+      v.id === owner ||
+      e.kind === 'everyone' ||
+      (e.kind === 'department' && e.departmentId !== null && v.departmentIds.includes(e.departmentId)) ||
+      (e.kind === 'role' && e.role === v.role) ||
+      (e.kind === 'private' && e.ownerId === v.id);
+    for (const e of effs) {
+      for (const owner of ['o', 'q']) {
+        for (const v of viewers)
+          expect(mayOpen(v, e, owner), `${v.id} on ${JSON.stringify(e)} of ${owner}`).toBe(expected(v, e, owner));
+      }
+    }
+    // another department's document stays closed to a viewer of every other key
+    expect(mayOpen({ id: 'z', role: 'manager', departmentIds: ['d9'] }, effs[1], 'o')).toBe(false);
   });
 });
