@@ -44,6 +44,7 @@ import { Migration20261130093000_regulation_deal_steps } from '../migrations/Mig
 import { Migration20261130094000_regulation_forms } from '../migrations/Migration20261130094000_regulation_forms.ts';
 import { Migration20261130095000_scheduled_notifications } from '../migrations/Migration20261130095000_scheduled_notifications.ts';
 import { Migration20261130096000_plan_totals_roles } from '../migrations/Migration20261130096000_plan_totals_roles.ts';
+import { Migration20261130097000_feed_post_documents } from '../migrations/Migration20261130097000_feed_post_documents.ts';
 
 export const entities = [
   User,
@@ -112,6 +113,7 @@ export const migrations = [
     class: Migration20261130095000_scheduled_notifications,
   },
   { name: 'Migration20261130096000_plan_totals_roles', class: Migration20261130096000_plan_totals_roles },
+  { name: 'Migration20261130097000_feed_post_documents', class: Migration20261130097000_feed_post_documents },
 ];
 
 export type Orm = MikroORM;

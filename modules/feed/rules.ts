@@ -64,6 +64,9 @@ export function parseMentions(text: string): string[] {
   return out;
 }
 
+/** A post's text with each mention written as its name (`@Name`), e.g. for a document made of the post. */
+export const plainText = (text: string) => text.replace(MENTION, '@$1');
+
 /** The mention token the composer inserts for a user (brackets in a name would end the token early: they are dropped). */
 export const mentionToken = (user: { id: string; name: string }) =>
   `@[${user.name.replace(/[[\]\n]/g, '').slice(0, 200) || '?'}](${user.id})`;
