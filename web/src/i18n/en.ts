@@ -982,6 +982,16 @@ export const en = {
   'feed.clearRecord': 'Show the whole feed',
   'feed.empty': 'Nothing here yet',
   'feed.more': 'Show older posts',
+  'feed.makeDocument': 'Make it a document',
+  'feed.makeDocument.title': 'Make the post a document',
+  'feed.makeDocument.hint':
+    'Each attached file becomes a document of its own in the folder, with the post as its description; a post without files becomes a document of its text.',
+  'feed.makeDocument.folder': 'Folder',
+  'feed.makeDocument.top': 'Top of the catalog',
+  'feed.makeDocument.name': 'Title',
+  'feed.makeDocument.namePlaceholder': "The post's first line",
+  'feed.makeDocument.make': 'Make it a document',
+  'feed.makeDocument.done': '{count, plural, one {# document made:} other {# documents made:}}',
   'notifications.text.feedMention': '{owner} mentioned you: {title}',
   'notifications.text.feedComment': '{owner} commented on a post you follow: {title}',
   'problem.MENTION_NOT_ALLOWED':
@@ -1043,6 +1053,7 @@ export const en = {
   'problem.FOLDER_NOT_EMPTY': 'The folder is not empty: move or remove what is in it first.',
   'problem.FOLDER_NAME_TAKEN': 'There is a folder of this name here already.',
   'problem.FOLDER_CYCLE': 'A folder cannot be put inside itself.',
+  'problem.OP_ID_REUSED': 'This request was sent already with other contents; try again.',
   'problem.INVALID_NAME': 'A name cannot contain / or \\ or control characters.',
 
   // revenue plans

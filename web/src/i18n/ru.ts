@@ -999,6 +999,17 @@ export const ru: { [K in MessageKey]: string } = {
   'feed.clearRecord': 'Показать всю ленту',
   'feed.empty': 'Здесь пока ничего нет',
   'feed.more': 'Показать более ранние',
+  'feed.makeDocument': 'Сделать документом',
+  'feed.makeDocument.title': 'Сделать пост документом',
+  'feed.makeDocument.hint':
+    'Каждый прикреплённый файл станет отдельным документом в папке, текст поста — его описанием; пост без файлов станет документом из своего текста.',
+  'feed.makeDocument.folder': 'Папка',
+  'feed.makeDocument.top': 'Верхний уровень каталога',
+  'feed.makeDocument.name': 'Название',
+  'feed.makeDocument.namePlaceholder': 'Первая строка поста',
+  'feed.makeDocument.make': 'Создать документ',
+  'feed.makeDocument.done':
+    '{count, plural, one {Создан # документ:} few {Создано # документа:} many {Создано # документов:} other {Создано # документа:}}',
   'notifications.text.feedMention': '{owner} упомянул(а) вас: {title}',
   'notifications.text.feedComment': '{owner} прокомментировал(а) пост, за которым вы следите: {title}',
   'problem.MENTION_NOT_ALLOWED':
@@ -1061,6 +1072,7 @@ export const ru: { [K in MessageKey]: string } = {
   'problem.FOLDER_NOT_EMPTY': 'Папка не пуста: сначала перенесите или удалите её содержимое.',
   'problem.FOLDER_NAME_TAKEN': 'Здесь уже есть папка с таким названием.',
   'problem.FOLDER_CYCLE': 'Папку нельзя поместить внутрь неё самой.',
+  'problem.OP_ID_REUSED': 'Этот запрос уже отправлялся с другим содержимым; повторите попытку.',
   'problem.INVALID_NAME': 'Название не может содержать / или \\ или управляющие символы.',
 
   // revenue plans

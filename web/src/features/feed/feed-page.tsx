@@ -28,6 +28,7 @@ import {
   type FeedShow,
   type NewPost,
 } from './feed-query.js';
+import { MakeDocumentDialog } from './make-document.js';
 import { renderMarkdown } from './markdown.js';
 import './feed.css';
 
@@ -295,6 +296,7 @@ function Comments({ post }: { post: FeedPost }) {
 function PostCard({ post }: { post: FeedPost }) {
   const { t, dateTime } = useI18n();
   const [open, setOpen] = useState(false);
+  const [making, setMaking] = useState(false);
   const follow = useFollow(post.id);
   const href = post.record ? recordHref(post.record) : null;
   const about = post.record ? (post.record.title ?? t('feed.recordGone')) : null;
@@ -378,8 +380,14 @@ function PostCard({ post }: { post: FeedPost }) {
           >
             {post.following ? t('feed.unfollow') : t('feed.follow')}
           </button>
+          {post.systemKind ? null : (
+            <button type="button" className="link" onClick={() => setMaking(true)} data-testid="post-make-document">
+              {t('feed.makeDocument')}
+            </button>
+          )}
         </footer>
         {open ? <Comments post={post} /> : null}
+        {making ? <MakeDocumentDialog post={post} onClose={() => setMaking(false)} /> : null}
       </div>
     </article>
   );
