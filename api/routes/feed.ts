@@ -41,6 +41,9 @@ const post = z
     data: z.record(z.string(), z.unknown()).describe("a system post's facts (the stage, the occurrence, …)"),
     mentions: z.array(userRef),
     attachments: z.array(attachment),
+    documents: z
+      .array(z.object({ id: z.uuid(), title: z.string() }))
+      .describe('catalog documents the post refers to, only those you may open (GET /documents/{id})'),
     commentCount: z.number().int(),
     following: z.boolean(),
     createdAt: z.iso.datetime(),
@@ -125,6 +128,11 @@ export const feedRoutes: RouteSpec[] = [
         ...audienceFields,
         body,
         attachmentIds: z.array(z.uuid()).max(20).optional().describe('your uploads (POST /feed/attachments)'),
+        documentIds: z
+          .array(z.uuid())
+          .max(20)
+          .optional()
+          .describe('catalog documents to refer to, each one you may open; readers see those they may open'),
       })
       .superRefine(audienceRefine),
     response: post,

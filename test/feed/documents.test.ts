@@ -1,7 +1,8 @@
 /**
  * "Make it a document" over HTTP on real Postgres and Temporal: a post's attachments become catalog documents (the
  * same stored content, not a copy), a post without attachments a document of its text; only for someone who reads
- * the post and opens the folder; a double click makes them once.
+ * the post and opens the folder; a double click makes them once. A post refers to catalog documents picked when
+ * writing it: each reader sees only those they may open, and the catalog answers 404 to a download of the others.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,5 +176,57 @@ describe('make a post a document', () => {
     expect(refused.status).toBe(415);
     expect(refused.body.fileName ?? refused.body.details?.fileName).toBe('tool.exe');
     expect((await author.get('/documents?q=tool')).body.items).toEqual([]);
+  });
+});
+
+describe('catalog documents on a post', () => {
+  const uploadDocument = async (s: Session, content: string, name: string, folderId?: string) => {
+    const form = new FormData();
+    if (folderId) form.set('folderId', folderId);
+    form.set('file', new Blob([content]), name);
+    const r = await s.request('POST', '/documents', form);
+    expect(r.status).toBe(201);
+    return r.body.id as string;
+  };
+
+  it('shows each reader the documents they may open; another group gets 404 on download', async () => {
+    const eastFolder = await author.post('/document-folders', {
+      name: 'East playbooks',
+      access: { kind: 'department', departmentId: ids.east },
+    });
+    const eastDoc = await uploadDocument(author, 'East discount playbook', 'playbook.txt', eastFolder.body.id);
+    const everyoneDoc = await uploadDocument(author, 'Company price list', 'prices.txt');
+
+    const post = await author.post('/feed/posts', {
+      audience: 'company',
+      body: 'Read these before the fair',
+      documentIds: [eastDoc, everyoneDoc],
+    });
+    expect(post.status).toBe(201);
+    expect(post.body.documents).toEqual([
+      { id: eastDoc, title: 'playbook.txt' },
+      { id: everyoneDoc, title: 'prices.txt' },
+    ]);
+    const seen = (s: Session) =>
+      s.get(`/feed/posts/${post.body.id}`).then((r) => r.body.documents.map((d: { id: string }) => d.id));
+    expect(await seen(colleague)).toEqual([eastDoc, everyoneDoc]);
+    // the outsider reads the company's post but sees only the document open to them
+    expect(await seen(outsider)).toEqual([everyoneDoc]);
+    const list = await outsider.get('/feed/posts');
+    const inList = list.body.items.find((p: { id: string }) => p.id === post.body.id);
+    expect(inList.documents.map((d: { id: string }) => d.id)).toEqual([everyoneDoc]);
+    expect((await outsider.request('GET', `/documents/${eastDoc}/versions/1/content`)).status).toBe(404);
+    expect((await outsider.request('GET', `/documents/${everyoneDoc}/versions/1/content`)).body).toBe(
+      'Company price list',
+    );
+
+    // nobody refers to a document they may not open
+    const refused = await outsider.post('/feed/posts', { audience: 'company', body: 'peek', documentIds: [eastDoc] });
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('INVALID_REFERENCE');
+
+    // a document in the trash is not shown on the post
+    expect((await author.request('DELETE', `/documents/${everyoneDoc}`)).status).toBe(204);
+    expect(await seen(colleague)).toEqual([eastDoc]);
   });
 });

@@ -2743,6 +2743,12 @@ export interface components {
                 name: string;
             }[];
             attachments: components["schemas"]["FeedAttachment"][];
+            /** @description catalog documents the post refers to, only those you may open (GET /documents/{id}) */
+            documents: {
+                /** Format: uuid */
+                id: string;
+                title: string;
+            }[];
             commentCount: number;
             following: boolean;
             /** Format: date-time */
@@ -10520,6 +10526,8 @@ export interface operations {
                     body: string;
                     /** @description your uploads (POST /feed/attachments) */
                     attachmentIds?: string[];
+                    /** @description catalog documents to refer to, each one you may open; readers see those they may open */
+                    documentIds?: string[];
                 };
             };
         };
