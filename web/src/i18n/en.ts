@@ -982,6 +982,13 @@ export const en = {
   'feed.clearRecord': 'Show the whole feed',
   'feed.empty': 'Nothing here yet',
   'feed.more': 'Show older posts',
+  'feed.catalog.pick': 'From the catalog',
+  'feed.catalog.title': 'Documents from the catalog',
+  'feed.catalog.search': 'Search the catalog…',
+  'feed.catalog.none': 'No documents here',
+  'feed.catalog.add': 'Add',
+  'feed.catalog.added': 'Added',
+  'feed.catalog.remove': 'Remove {name}',
   'feed.makeDocument': 'Make it a document',
   'feed.makeDocument.title': 'Make the post a document',
   'feed.makeDocument.hint':

@@ -999,6 +999,13 @@ export const ru: { [K in MessageKey]: string } = {
   'feed.clearRecord': 'Показать всю ленту',
   'feed.empty': 'Здесь пока ничего нет',
   'feed.more': 'Показать более ранние',
+  'feed.catalog.pick': 'Из каталога',
+  'feed.catalog.title': 'Документы из каталога',
+  'feed.catalog.search': 'Поиск по каталогу…',
+  'feed.catalog.none': 'Здесь нет документов',
+  'feed.catalog.add': 'Добавить',
+  'feed.catalog.added': 'Добавлен',
+  'feed.catalog.remove': 'Убрать {name}',
   'feed.makeDocument': 'Сделать документом',
   'feed.makeDocument.title': 'Сделать пост документом',
   'feed.makeDocument.hint':

@@ -28,6 +28,7 @@ import {
   type FeedShow,
   type NewPost,
 } from './feed-query.js';
+import { CatalogPicker, type PickedDocument } from './catalog-picker.js';
 import { MakeDocumentDialog } from './make-document.js';
 import { renderMarkdown } from './markdown.js';
 import './feed.css';
@@ -143,6 +144,8 @@ function Composer({ record }: { record: { type: RecordType; id: string } | null 
   const [target, setTarget] = useState(record ? 'record' : 'company');
   const [body, setBody] = useState('');
   const [files, setFiles] = useState<FeedAttachment[]>([]);
+  const [docs, setDocs] = useState<PickedDocument[]>([]);
+  const [picking, setPicking] = useState(false);
   const [uploading, setUploading] = useState(false);
   const [uploadError, setUploadError] = useState<unknown>(null);
   const create = useCreatePost();
@@ -171,11 +174,17 @@ function Composer({ record }: { record: { type: RecordType; id: string } | null 
   const submit = () => {
     if (!body.trim()) return;
     create.mutate(
-      { ...audience, body, attachmentIds: files.length ? files.map((f) => f.id) : undefined },
+      {
+        ...audience,
+        body,
+        attachmentIds: files.length ? files.map((f) => f.id) : undefined,
+        documentIds: docs.length ? docs.map((d) => d.id) : undefined,
+      },
       {
         onSuccess: () => {
           setBody('');
           setFiles([]);
+          setDocs([]);
         },
       },
     );
@@ -213,6 +222,23 @@ function Composer({ record }: { record: { type: RecordType; id: string } | null 
             ))}
           </ul>
         ) : null}
+        {docs.length ? (
+          <ul className="feed-files" data-testid="composer-documents">
+            {docs.map((d) => (
+              <li key={d.id} className="chip chip-blue">
+                <Icon name="archive" size={14} /> {d.title}
+                <button
+                  type="button"
+                  className="chip-x"
+                  aria-label={t('feed.catalog.remove', { name: d.title })}
+                  onClick={() => setDocs((x) => x.filter((y) => y.id !== d.id))}
+                >
+                  <Icon name="x" size={12} />
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : null}
         <div className="feed-composer-actions">
           <NativeSelect
             aria-label={t('feed.audience.label')}
@@ -225,6 +251,9 @@ function Composer({ record }: { record: { type: RecordType; id: string } | null 
             <Icon name="upload" size={16} /> {uploading ? t('feed.uploading') : t('feed.attach')}
             <input type="file" multiple hidden onChange={(e) => void attach(e)} />
           </label>
+          <Button icon="archive" onClick={() => setPicking(true)} data-testid="feed-pick-documents">
+            {t('feed.catalog.pick')}
+          </Button>
           <div className="toolbar-spacer" />
           <Button
             variant="primary"
@@ -239,6 +268,13 @@ function Composer({ record }: { record: { type: RecordType; id: string } | null 
         </div>
         <p className="muted feed-hint">{t('feed.hint')}</p>
       </div>
+      {picking ? (
+        <CatalogPicker
+          picked={docs}
+          onPick={(d) => setDocs((x) => (x.some((y) => y.id === d.id) ? x : [...x, d]))}
+          onClose={() => setPicking(false)}
+        />
+      ) : null}
     </section>
   );
 }
@@ -357,6 +393,17 @@ function PostCard({ post }: { post: FeedPost }) {
                 <a className="chip" href={`/api/v1/feed/attachments/${a.id}/content`} download={a.fileName}>
                   <Icon name="download" size={14} /> {a.fileName} ({formatSize(a.size)})
                 </a>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        {post.documents.length ? (
+          <ul className="feed-files" data-testid="post-documents">
+            {post.documents.map((d) => (
+              <li key={d.id}>
+                <Link to={`/documents?open=${d.id}`} className="chip chip-blue" data-testid="post-document">
+                  <Icon name="archive" size={14} /> {d.title}
+                </Link>
               </li>
             ))}
           </ul>

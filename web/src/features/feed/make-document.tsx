@@ -14,7 +14,7 @@ import { foldersQuery } from '../documents/documents-query.js';
 import { newOpId, useMakeDocument, type FeedPost } from './feed-query.js';
 
 /** The folders in tree order, each with its depth. */
-function treeOrder(folders: DocumentFolder[]) {
+export function treeOrder(folders: DocumentFolder[]) {
   const out: { folder: DocumentFolder; depth: number }[] = [];
   const ids = new Set(folders.map((f) => f.id));
   const walk = (parentId: string | null, depth: number) => {
