@@ -37,7 +37,10 @@ const post = z
     systemKind: z
       .string()
       .nullable()
-      .describe('a system post: deal_won, deal_lost, stage_passed, plan_finalised, result_overdue'),
+      .describe(
+        'a system post: deal_won, deal_lost, stage_passed, plan_finalised, result_overdue, task_overdue (data: ' +
+          'instanceId, taskId, regulation, task, dueAt)',
+      ),
     data: z.record(z.string(), z.unknown()).describe("a system post's facts (the stage, the occurrence, …)"),
     mentions: z.array(userRef),
     attachments: z.array(attachment),

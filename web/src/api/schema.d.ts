@@ -2731,7 +2731,7 @@ export interface components {
             } | null;
             /** @description Markdown; a mention is written @[Name](user id). Render it without raw HTML */
             body: string;
-            /** @description a system post: deal_won, deal_lost, stage_passed, plan_finalised, result_overdue */
+            /** @description a system post: deal_won, deal_lost, stage_passed, plan_finalised, result_overdue, task_overdue (data: instanceId, taskId, regulation, task, dueAt) */
             systemKind: string | null;
             /** @description a system post's facts (the stage, the occurrence, …) */
             data: {

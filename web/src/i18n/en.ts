@@ -616,7 +616,7 @@ export const en = {
   'history.reported':
     'reported {kind, select, call {a call} meeting {a meeting} email {an email} task {a task} negotiation {a negotiation} other {an interaction}}',
   'history.regulation':
-    '{step, select, started {started the regulation “{name}”} task_opened {regulation “{name}”: task “{node}” opened} task_completed {regulation “{name}”: task “{node}” done} incident {regulation “{name}”: “{node}” failed} other {regulation “{name}” finished}}',
+    '{step, select, started {started the regulation “{name}”} task_opened {regulation “{name}”: task “{node}” opened} task_completed {regulation “{name}”: task “{node}” done} task_overdue {regulation “{name}”: task “{node}” overdue} incident {regulation “{name}”: “{node}” failed} other {regulation “{name}” finished}}',
   'cal.title': 'Calendar',
   'cal.newEvent': 'New event',
   'cal.editEvent': 'Event',
@@ -968,6 +968,8 @@ export const en = {
   'feed.system.planFinalised': 'Revenue plan finalised: {title}',
   'feed.system.resultOverdue': 'The result of “{title}” is overdue',
   'feed.system.other': 'News about {title}',
+  'feed.system.taskOverdue': 'The task “{task}” of “{regulation}” on {title} is overdue',
+  'feed.system.openInstance': 'Open the regulation',
   'feed.comments': '{count, plural, =0 {Comment} one {# comment} other {# comments}}',
   'feed.follow': 'Follow',
   'feed.unfollow': 'Unfollow',

@@ -626,7 +626,7 @@ export const ru: { [K in MessageKey]: string } = {
   'history.reported':
     'отчитался(ась) {kind, select, call {о звонке} meeting {о встрече} email {о письме} task {о задаче} negotiation {о переговорах} other {о взаимодействии}}',
   'history.regulation':
-    '{step, select, started {запустил(а) регламент «{name}»} task_opened {регламент «{name}»: открыта задача «{node}»} task_completed {регламент «{name}»: задача «{node}» выполнена} incident {регламент «{name}»: сбой на шаге «{node}»} other {регламент «{name}» завершён}}',
+    '{step, select, started {запустил(а) регламент «{name}»} task_opened {регламент «{name}»: открыта задача «{node}»} task_completed {регламент «{name}»: задача «{node}» выполнена} task_overdue {регламент «{name}»: задача «{node}» просрочена} incident {регламент «{name}»: сбой на шаге «{node}»} other {регламент «{name}» завершён}}',
   'cal.title': 'Календарь',
   'cal.newEvent': 'Новое событие',
   'cal.editEvent': 'Событие',
@@ -984,6 +984,8 @@ export const ru: { [K in MessageKey]: string } = {
   'feed.system.planFinalised': 'План продаж утверждён: {title}',
   'feed.system.resultOverdue': 'Просрочен итог «{title}»',
   'feed.system.other': 'Новости: {title}',
+  'feed.system.taskOverdue': 'Просрочена задача «{task}» регламента «{regulation}» по {title}',
+  'feed.system.openInstance': 'Открыть регламент',
   'feed.comments':
     '{count, plural, =0 {Комментировать} one {# комментарий} few {# комментария} many {# комментариев} other {# комментария}}',
   'feed.follow': 'Следить',

@@ -40,6 +40,7 @@ const SYSTEM_TEXT: Record<string, MessageKey> = {
   stage_passed: 'feed.system.stagePassed',
   plan_finalised: 'feed.system.planFinalised',
   result_overdue: 'feed.system.resultOverdue',
+  task_overdue: 'feed.system.taskOverdue',
 };
 
 type RecordType = 'deal' | 'client';
@@ -381,7 +382,17 @@ function PostCard({ post }: { post: FeedPost }) {
             {t(SYSTEM_TEXT[post.systemKind] ?? 'feed.system.other', {
               title: about ?? '',
               stage: typeof post.data.stage === 'string' ? post.data.stage : '',
+              task: typeof post.data.task === 'string' ? post.data.task : '',
+              regulation: typeof post.data.regulation === 'string' ? post.data.regulation : '',
             })}
+            {post.systemKind === 'task_overdue' && typeof post.data.instanceId === 'string' ? (
+              <>
+                {' '}
+                <Link to={`/regulations/instances/${post.data.instanceId}`} data-testid="post-instance">
+                  {t('feed.system.openInstance')}
+                </Link>
+              </>
+            ) : null}
           </p>
         ) : (
           <Markdown text={post.body} testId="post-body" />
