@@ -2,10 +2,21 @@
  * A regulation task past its due time, on the real Temporal server: the run's workflow keeps the open task's due time
  * on a durable timer, tells it overdue once on the deal's timeline (kind regulation, step task_overdue), and the feed
  * posts it as a system post about the deal, linking to the instance and the task — read by whoever sees the deal.
- * A task done in time is never told overdue.
+ * A task done in time is never told overdue. The run's history (with the regulation-task-due patch marker and the
+ * overdue firing) replays with the current code; `RECORD_HISTORIES=1` writes it to test/fixtures/histories, where
+ * test/workflows/replay.test.ts and test/regulations/history.test.ts replay it from then on.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { workflowBundle } from '../../runtime/worker.ts';
+import { regulationWorkflowId } from '../../workflows/regulation-contract.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+let overdueInstance: string | null = null;
 
 let h: Harness;
 let owner: Session;
@@ -74,6 +85,7 @@ async function startFor(key: string, title: string) {
 describe('a regulation task overdue', () => {
   it("is told once on the deal's timeline and posted to the feed, linking to the instance and the task", async () => {
     const { dealId, instanceId } = await startFor('quick_approval', 'Late discount');
+    overdueInstance = instanceId;
     const task = await until(
       async () =>
         ((await seller.get('/tasks')).body.items as { id: string; instanceId: string }[]).find(
@@ -138,4 +150,32 @@ describe('a regulation task overdue', () => {
     );
     expect((await systemPosts(seller, dealId)).filter((x) => x.systemKind === 'task_overdue')).toEqual([]);
   });
+});
+
+describe('determinism', () => {
+  it('replays the history of the run that told its task overdue with the current workflow code', async () => {
+    expect(overdueInstance).not.toBeNull();
+    const handle = h.ctx.temporal.workflow.getHandle(regulationWorkflowId(overdueInstance!));
+    type Marker = { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> };
+    const json = JSON.parse(historyToJSON(await handle.fetchHistory())) as {
+      events: { eventType: string; markerRecordedEventAttributes?: Marker }[];
+    };
+    // the patch marker is in it: the run keeps its tasks' due times
+    const patches = json.events
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+      .map((e) =>
+        Buffer.from(
+          e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data ?? '',
+          'base64',
+        ).toString(),
+      );
+    expect(patches.join(' ')).toContain('regulation-task-due');
+    const bundle = await workflowBundle(path.join(ROOT, '.data', 'cache'));
+    await Worker.runReplayHistory({ workflowBundle: bundle }, historyFromJSON(json), 'regulation-task-overdue');
+    if (process.env.RECORD_HISTORIES === '1') {
+      const stamp = new Date().toISOString().slice(0, 10);
+      const file = path.join(ROOT, 'test', 'fixtures', 'histories', `regulation-task-overdue-0-${stamp}.json`);
+      fs.writeFileSync(file, JSON.stringify(json, null, 1));
+    }
+  }, 120_000);
 });
