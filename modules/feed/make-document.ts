@@ -62,7 +62,45 @@ export async function makeDocumentOfPost(
   input: MakeDocumentInput,
 ): Promise<{ documents: MadeDocument[]; versionIds: string[]; created: boolean }> {
   const post = await getPost(em, actor, postId);
-  // one request per opId at a time: a second click waits for the first and answers what it made
+  const title = cut(input.title?.trim() || titleOfPost(post.body) || 'Post', MAX_TITLE);
+  const description = cut(plainText(post.body).trim(), MAX_DESCRIPTION);
+  const links =
+    post.record && (post.record.type === 'deal' || post.record.type === 'client')
+      ? [{ type: post.record.type, id: post.record.id }]
+      : [];
+  // a post's attachments do not change once it is written
+  const attachments = await em
+    .getConnection()
+    .execute<{ file_sha256: string; file_name: string }[]>(
+      'select file_sha256, file_name from feed_attachments where post_id = ? order by created_at, id',
+      [postId],
+    );
+
+  // the files, before the transaction (storing the text is idempotent: the same content has one address)
+  const files: { title: string; file: StoredFileRef; description: string }[] = [];
+  if (attachments.length) {
+    for (const a of attachments) {
+      // the catalog takes only the types it knows, judged by content, as an upload to it is
+      const mime = await contentTypeOf(storage.pathOf(a.file_sha256), a.file_name).catch((e: unknown) => {
+        throw e instanceof DomainError
+          ? new DomainError(e.code, e.message, { ...e.details, fileName: a.file_name })
+          : e;
+      });
+      files.push({
+        title: attachments.length === 1 ? title : cut(`${title} — ${a.file_name}`, MAX_TITLE),
+        file: { sha256: a.file_sha256, name: a.file_name, mime },
+        description,
+      });
+    }
+  } else {
+    const tmp = path.join(storage.tmpDir, `${randomUUID()}.md`);
+    await fs.promises.writeFile(tmp, post.body, 'utf8');
+    const stored = await storeUpload(em, storage, tmp);
+    const name = `${title.replace(/[/\\\p{Cc}]/gu, ' ').trim() || 'post'}.md`;
+    files.push({ title, file: { sha256: stored.sha256, name, mime: 'text/plain' }, description: '' });
+  }
+
+  // one transaction on one connection: a second click with the same opId waits for the first and answers what it made
   return em.fork().transactional(async (tem) => {
     await run(tem, "select pg_advisory_xact_lock(hashtextextended('feed-document:' || ?, 0))", [input.opId]);
     const earlier = (await run(
@@ -77,51 +115,15 @@ export async function makeDocumentOfPost(
       return { documents: earlier.map((e) => ({ id: e.id, title: e.title })), versionIds: [], created: false };
     }
 
-    const title = cut(input.title?.trim() || titleOfPost(post.body) || 'Post', MAX_TITLE);
-    const description = cut(plainText(post.body).trim(), MAX_DESCRIPTION);
-    const links =
-      post.record && (post.record.type === 'deal' || post.record.type === 'client')
-        ? [{ type: post.record.type, id: post.record.id }]
-        : [];
-    const attachments = (await run(
-      tem,
-      'select file_sha256, file_name from feed_attachments where post_id = ? order by created_at, id',
-      [postId],
-    )) as { file_sha256: string; file_name: string }[];
-
-    const files: { title: string; file: StoredFileRef; description: string }[] = [];
-    if (attachments.length) {
-      for (const a of attachments) {
-        // the catalog takes only the types it knows, judged by content, as an upload to it is
-        const mime = await contentTypeOf(storage.pathOf(a.file_sha256), a.file_name).catch((e: unknown) => {
-          throw e instanceof DomainError
-            ? new DomainError(e.code, e.message, { ...e.details, fileName: a.file_name })
-            : e;
-        });
-        files.push({
-          title: attachments.length === 1 ? title : cut(`${title} — ${a.file_name}`, MAX_TITLE),
-          file: { sha256: a.file_sha256, name: a.file_name, mime },
-          description,
-        });
-      }
-    } else {
-      const tmp = path.join(storage.tmpDir, `${randomUUID()}.md`);
-      await fs.promises.writeFile(tmp, post.body, 'utf8');
-      const stored = await storeUpload(em, storage, tmp);
-      const name = `${title.replace(/[/\\\p{Cc}]/gu, ' ').trim() || 'post'}.md`;
-      files.push({ title, file: { sha256: stored.sha256, name, mime: 'text/plain' }, description: '' });
-    }
-
     const documents: MadeDocument[] = [];
     const versionIds: string[] = [];
     for (const [position, f] of files.entries()) {
-      const made = await createDocumentFromFiles(em, actor, {
-        folderId: input.folderId ?? null,
-        title: f.title,
-        description: f.description,
-        links,
-        files: [f.file],
-      });
+      const made = await createDocumentFromFiles(
+        tem,
+        actor,
+        { folderId: input.folderId ?? null, title: f.title, description: f.description, links, files: [f.file] },
+        { inTransaction: true },
+      );
       documents.push({ id: made.id, title: f.title });
       versionIds.push(...made.versionIds);
       await run(
