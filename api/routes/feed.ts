@@ -47,6 +47,9 @@ const post = z
     documents: z
       .array(z.object({ id: z.uuid(), title: z.string() }))
       .describe('catalog documents the post refers to, only those you may open (GET /documents/{id})'),
+    madeDocuments: z
+      .array(z.object({ id: z.uuid(), title: z.string() }))
+      .describe('catalog documents made of the post (POST /feed/posts/{id}/document), only those you may open'),
     commentCount: z.number().int(),
     following: z.boolean(),
     createdAt: z.iso.datetime(),

@@ -42,6 +42,8 @@ export interface PostView {
   mentions: UserRef[];
   attachments: AttachmentView[];
   documents: PostDocumentView[];
+  /** catalog documents made of the post ("Make it a document"), those the viewer may open */
+  madeDocuments: PostDocumentView[];
   commentCount: number;
   following: boolean;
   createdAt: string;
@@ -73,6 +75,7 @@ interface PostRow {
   mentions: UserRef[] | null;
   attachments: AttachmentView[] | null;
   documents: PostDocumentView[] | null;
+  made_documents: PostDocumentView[] | null;
   comment_count: number;
   following: boolean;
   created_at: Date | string;
@@ -82,8 +85,8 @@ interface PostRow {
 const iso = (d: Date | string) => new Date(d).toISOString();
 
 /**
- * The posts' columns; `docs` is the catalog's access condition on documents (alias d) for the viewer, whose
- * parameters come before the viewer's id in the statement.
+ * The posts' columns; `docs` is the catalog's access condition on documents (alias d) for the viewer, used twice
+ * (the documents a post refers to, those made of it): its parameters come twice before the viewer's id.
  */
 const SELECT = (docs: string) => `select p.id, p.author_id, au.name as author_name, p.audience,
     p.department_id, dep.name as department_name, p.record_type, p.record_id, ${RECORD_TITLE_SQL('p')} as record_title,
@@ -95,6 +98,9 @@ const SELECT = (docs: string) => `select p.id, p.author_id, au.name as author_na
     (select coalesce(jsonb_agg(jsonb_build_object('id', d.id, 'title', d.title) order by l.position), '[]')
        from feed_post_catalog_documents l join documents d on d.id = l.document_id
        where l.post_id = p.id and d.deleted_at is null and ${docs}) as documents,
+    (select coalesce(jsonb_agg(jsonb_build_object('id', d.id, 'title', d.title) order by m.created_at, m.position), '[]')
+       from feed_post_documents m join documents d on d.id = m.document_id
+       where m.post_id = p.id and d.deleted_at is null and ${docs}) as made_documents,
     p.comment_count, exists (select 1 from feed_follows f where f.post_id = p.id and f.user_id = ?) as following,
     p.created_at, p.bumped_at
   from feed_posts p
@@ -113,6 +119,7 @@ const toView = (r: PostRow): PostView => ({
   mentions: r.mentions ?? [],
   attachments: (r.attachments ?? []).map((a) => ({ ...a, size: Number(a.size) })),
   documents: r.documents ?? [],
+  madeDocuments: r.made_documents ?? [],
   commentCount: r.comment_count,
   following: r.following,
   createdAt: iso(r.created_at),
@@ -171,7 +178,7 @@ export async function listPosts(em: EntityManager, viewer: Viewer, f: PostFilter
   const after = postKeyset.after(postKeyset.decode(f.cursor));
   const [readable, docs] = await Promise.all([readableSql(em, viewer), documentsSql(em, viewer)]);
   const where: string[] = [readable.sql, after.sql];
-  const params: unknown[] = [...docs.params, viewer.id, ...readable.params, ...after.params];
+  const params: unknown[] = [...docs.params, ...docs.params, viewer.id, ...readable.params, ...after.params];
   if (f.show === 'mine') {
     where.push('p.author_id = ?');
     params.push(viewer.id);
@@ -213,7 +220,7 @@ export async function postsByIds(em: EntityManager, viewer: Viewer, ids: string[
     .getConnection()
     .execute<PostRow[]>(
       `${SELECT(docs.sql)} where p.id = any(?::uuid[]) and ${readable.sql} order by p.bumped_at desc, p.id desc`,
-      [...docs.params, viewer.id, `{${ids.join(',')}}`, ...readable.params],
+      [...docs.params, ...docs.params, viewer.id, `{${ids.join(',')}}`, ...readable.params],
     );
   return rows.map(toView);
 }

@@ -137,6 +137,8 @@ describe('feed', () => {
     const made = dialog.getByTestId('made-document');
     await made.waitFor();
     expect(await made.textContent()).toContain('Discounts agreed for partners');
+    // the post tells what it was filed as
+    await post.getByTestId('post-made-documents').filter({ hasText: 'Discounts agreed for partners' }).waitFor();
     await screenshot(page, 'feed-made-document');
     await made.click();
     const doc = page.getByTestId('document-dialog');

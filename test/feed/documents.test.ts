@@ -97,6 +97,8 @@ describe('make a post a document', () => {
     expect(again.body.documents).toEqual(made.body.documents);
     const inFolder = await colleague.get(`/documents?folderId=${folder.body.id}`);
     expect(inFolder.body.items).toHaveLength(2);
+    // the post shows what was made of it to those who may open it
+    expect((await author.get(`/feed/posts/${post.body.id}`)).body.madeDocuments).toEqual(made.body.documents);
   });
 
   it('makes two simultaneous clicks with one opId into one set of documents', async () => {
@@ -166,6 +168,15 @@ describe('make a post a document', () => {
       folderId: closed.body.id,
     });
     expect(intoClosed.status).toBe(404);
+    // made into the author's private folder: the post shows it to her, not to her colleague who reads the post
+    const mine = await author.post('/document-folders', { name: 'Anna private', access: { kind: 'private' } });
+    const made = await author.post(`/feed/posts/${post.body.id}/document`, {
+      opId: randomUUID(),
+      folderId: mine.body.id,
+    });
+    expect(made.status).toBe(201);
+    expect((await author.get(`/feed/posts/${post.body.id}`)).body.madeDocuments).toEqual(made.body.documents);
+    expect((await colleague.get(`/feed/posts/${post.body.id}`)).body.madeDocuments).toEqual([]);
 
     const exe = await author.post('/feed/posts', {
       audience: 'company',
@@ -176,6 +187,7 @@ describe('make a post a document', () => {
     expect(refused.status).toBe(415);
     expect(refused.body.fileName ?? refused.body.details?.fileName).toBe('tool.exe');
     expect((await author.get('/documents?q=tool')).body.items).toEqual([]);
+    expect((await author.get(`/feed/posts/${exe.body.id}`)).body.madeDocuments).toEqual([]);
   });
 });
 

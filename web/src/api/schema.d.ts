@@ -2749,6 +2749,12 @@ export interface components {
                 id: string;
                 title: string;
             }[];
+            /** @description catalog documents made of the post (POST /feed/posts/{id}/document), only those you may open */
+            madeDocuments: {
+                /** Format: uuid */
+                id: string;
+                title: string;
+            }[];
             commentCount: number;
             following: boolean;
             /** Format: date-time */

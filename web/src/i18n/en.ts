@@ -991,6 +991,7 @@ export const en = {
   'feed.catalog.add': 'Add',
   'feed.catalog.added': 'Added',
   'feed.catalog.remove': 'Remove {name}',
+  'feed.madeInto': 'Filed in the catalog as',
   'feed.makeDocument': 'Make it a document',
   'feed.makeDocument.title': 'Make the post a document',
   'feed.makeDocument.hint':

@@ -1008,6 +1008,7 @@ export const ru: { [K in MessageKey]: string } = {
   'feed.catalog.add': 'Добавить',
   'feed.catalog.added': 'Добавлен',
   'feed.catalog.remove': 'Убрать {name}',
+  'feed.madeInto': 'В каталоге как',
   'feed.makeDocument': 'Сделать документом',
   'feed.makeDocument.title': 'Сделать пост документом',
   'feed.makeDocument.hint':

@@ -419,6 +419,17 @@ function PostCard({ post }: { post: FeedPost }) {
             ))}
           </ul>
         ) : null}
+        {post.madeDocuments.length ? (
+          <p className="muted feed-made" data-testid="post-made-documents">
+            {t('feed.madeInto')}{' '}
+            {post.madeDocuments.map((d, i) => (
+              <span key={d.id}>
+                {i ? ', ' : null}
+                <Link to={`/documents?open=${d.id}`}>{d.title}</Link>
+              </span>
+            ))}
+          </p>
+        ) : null}
         <footer className="feed-post-foot">
           <button
             type="button"

@@ -124,6 +124,10 @@ export function useMakeDocument(postId: string) {
       call(client.POST('/api/v1/feed/posts/{id}/document', { params: { path: { id: postId } }, body }), {
         method: 'POST',
       }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['documents'] }),
+    onSuccess: () =>
+      Promise.all([
+        qc.invalidateQueries({ queryKey: ['documents'] }),
+        qc.invalidateQueries({ queryKey: ['feed', 'posts'] }),
+      ]),
   });
 }
