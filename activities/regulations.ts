@@ -14,7 +14,7 @@ import { editDealCommand, reloadDeal } from '../modules/deals/commands.ts';
 import { DomainError } from '../modules/shared/errors.ts';
 import type { NotificationMailer } from '../modules/notifications/mail.ts';
 import { recordEvent } from '../modules/timeline/write.ts';
-import { TASK_KINDS, callOutputs, dueAfter, type RegulationState } from '../modules/regulations/instance.ts';
+import { TASK_KINDS, callOutputs, taskDueAt, type RegulationState } from '../modules/regulations/instance.ts';
 import { startInstance } from '../modules/regulations/start.ts';
 import {
   callFinished,
@@ -60,7 +60,7 @@ export function resolveAssignee(assignee: string | undefined, variables: Record<
   }
 }
 
-type DealStep = 'started' | 'task_opened' | 'task_completed' | 'incident' | 'finished';
+type DealStep = 'started' | 'task_opened' | 'task_completed' | 'task_overdue' | 'incident' | 'finished';
 
 export interface PersistRegulationInput {
   opId: string;
@@ -131,6 +131,25 @@ export function createRegulationActivities({
       if (t) await step('task_completed', nodeData(t.node));
     }
     for (const t of opened) await step('task_opened', nodeData(t.node));
+    // a task past its due time (runs that keep due times, workflows/regulation.ts TASK_DUE_PATCH), told once
+    const told = new Set(before.overdue ?? []);
+    for (const tokenId of (next.overdue ?? []).filter((id) => !told.has(id))) {
+      const t = next.interp.tokens.find((x) => x.id === tokenId);
+      if (!t) continue;
+      const [task] = await em
+        .getConnection()
+        .execute<{ id: string; due_at: Date | null }[]>(
+          'select id, due_at from regulation_tasks where instance_id = ? and token_id = ?',
+          [next.id, tokenId],
+          'all',
+          em.getTransactionContext(),
+        );
+      await step('task_overdue', {
+        ...nodeData(t.node),
+        taskId: task?.id ?? null,
+        dueAt: task?.due_at ? new Date(task.due_at).toISOString() : null,
+      });
+    }
     const known = new Set(before.interp.incidents.map((i) => i.tokenId));
     for (const i of next.interp.incidents.filter((x) => !known.has(x.tokenId))) {
       await step('incident', { ...nodeData(i.node), message: i.message });
@@ -225,7 +244,7 @@ export function createRegulationActivities({
                 resolveAssignee(node.assignee, next.interp.variables),
                 `{${(node.candidateGroups ?? []).map((g) => `"${g.replace(/"/g, '')}"`).join(',')}}`,
                 node.formKey ?? null,
-                node.due ? new Date(dueAfter(now_, { duration: node.due })).toISOString() : null,
+                next.taskDue?.[t.tokenId] ?? (node.due ? new Date(taskDueAt(now_, node.due)).toISOString() : null),
               ],
               'all',
               ctx,

@@ -45,6 +45,8 @@ import { Migration20261130094000_regulation_forms } from '../migrations/Migratio
 import { Migration20261130095000_scheduled_notifications } from '../migrations/Migration20261130095000_scheduled_notifications.ts';
 import { Migration20261130096000_plan_totals_roles } from '../migrations/Migration20261130096000_plan_totals_roles.ts';
 import { Migration20261130097000_document_audience } from '../migrations/Migration20261130097000_document_audience.ts';
+import { Migration20261130097200_feed_post_documents } from '../migrations/Migration20261130097200_feed_post_documents.ts';
+import { Migration20261130097300_feed_post_catalog_documents } from '../migrations/Migration20261130097300_feed_post_catalog_documents.ts';
 
 export const entities = [
   User,
@@ -114,6 +116,11 @@ export const migrations = [
   },
   { name: 'Migration20261130096000_plan_totals_roles', class: Migration20261130096000_plan_totals_roles },
   { name: 'Migration20261130097000_document_audience', class: Migration20261130097000_document_audience },
+  { name: 'Migration20261130097200_feed_post_documents', class: Migration20261130097200_feed_post_documents },
+  {
+    name: 'Migration20261130097300_feed_post_catalog_documents',
+    class: Migration20261130097300_feed_post_catalog_documents,
+  },
 ];
 
 export type Orm = MikroORM;

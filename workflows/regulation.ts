@@ -1,6 +1,7 @@
 import {
   ActivityFailure,
   continueAsNew,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -8,7 +9,15 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.ts';
 import { InterpreterError, type Happening } from '../bpmn/interpreter.ts';
-import { advance, nextWork, openTask, type RegulationState } from '../modules/regulations/instance.ts';
+import {
+  advance,
+  markOverdue,
+  nextTaskDue,
+  nextWork,
+  openTask,
+  trackTaskDue,
+  type RegulationState,
+} from '../modules/regulations/instance.ts';
 import { Entity, KIT_FINAL_FAILURES, fail, localWriteOptions, writeActivityOptions } from './kit/entity.ts';
 import {
   REGULATION_CODES,
@@ -43,10 +52,20 @@ const failure = (err: unknown) =>
   // the incident says what the service said, not the wrapper's "Activity task failed"
   err instanceof ActivityFailure && err.cause ? err.cause.message : (err as Error).message;
 
-/** The interpreter's step as a workflow rule: a happening it cannot apply is refused, nothing changes. */
-function stepped(s: RegulationState, h: Happening, now: number): RegulationState {
+/**
+ * Runs begun with this patch keep the due times of their open tasks and tell each task overdue once (a deal's run on
+ * the deal's timeline, whence the feed posts it); runs begun before it go on without.
+ */
+export const TASK_DUE_PATCH = 'regulation-task-due';
+
+/**
+ * The interpreter's step as a workflow rule: a happening it cannot apply is refused, nothing changes. `due`: the open
+ * tasks' due times are kept (TASK_DUE_PATCH).
+ */
+function stepped(s: RegulationState, h: Happening, now: number, due: boolean): RegulationState {
   try {
-    return advance(s, h, now).state;
+    const next = advance(s, h, now).state;
+    return due ? trackTaskDue(next, now) : next;
   } catch (err) {
     if (err instanceof InterpreterError) return fail('INSTANCE_STEP_REFUSED', err.message);
     throw err;
@@ -60,6 +79,7 @@ function stepped(s: RegulationState, h: Happening, now: number): RegulationState
  * inbox). The compiled graph travels in the state, so the instance keeps the version it started with.
  */
 export async function regulationWorkflow(input: RegulationWorkflowInput): Promise<void> {
+  const due = patched(TASK_DUE_PATCH);
   const persist = (
     opId: string,
     actorId: string | null,
@@ -71,7 +91,8 @@ export async function regulationWorkflow(input: RegulationWorkflowInput): Promis
 
   const ri = new Entity<RegulationState, RegulationResult>(
     {
-      state: input.instance,
+      // a run continued from one begun before TASK_DUE_PATCH starts keeping its open tasks' due times now
+      state: due ? trackTaskDue(input.instance, Date.now()) : input.instance,
       created: input.created,
       handledTotal: input.handledTotal,
       updatesPerRun: input.updatesPerRun,
@@ -87,10 +108,10 @@ export async function regulationWorkflow(input: RegulationWorkflowInput): Promis
 
   ri.onCreate(startRegulation, {
     check: (cmd) => {
-      stepped(cmd.instance, { type: 'start', variables: cmd.variables }, Date.now());
+      stepped(cmd.instance, { type: 'start', variables: cmd.variables }, Date.now(), due);
     },
     write: async (cmd) => {
-      const next = stepped(cmd.instance, { type: 'start', variables: cmd.variables }, Date.now());
+      const next = stepped(cmd.instance, { type: 'start', variables: cmd.variables }, Date.now(), due);
       const w = await writes.persistRegulation({
         opId: cmd.opId,
         actorId: cmd.actorId,
@@ -108,7 +129,8 @@ export async function regulationWorkflow(input: RegulationWorkflowInput): Promis
     check: (s, cmd) => {
       if (!openTask(s, cmd.tokenId)) fail('TASK_NOT_OPEN', 'This task is done or was cancelled');
     },
-    apply: (s, cmd) => stepped(s, { type: 'complete', tokenId: cmd.tokenId, variables: cmd.variables }, Date.now()),
+    apply: (s, cmd) =>
+      stepped(s, { type: 'complete', tokenId: cmd.tokenId, variables: cmd.variables }, Date.now(), due),
     write: (cmd, fromVersion, before, next) => persist(cmd.opId, cmd.actorId, fromVersion, before, next, cmd.tokenId),
   });
   ri.onChange(resolveIncident, {
@@ -120,6 +142,7 @@ export async function regulationWorkflow(input: RegulationWorkflowInput): Promis
         s,
         { type: 'resolve', tokenId: cmd.tokenId, action: cmd.action, variables: cmd.variables },
         Date.now(),
+        due,
       );
       return next;
     },
@@ -137,8 +160,8 @@ export async function regulationWorkflow(input: RegulationWorkflowInput): Promis
       const calls = { ...(s.calls ?? {}), [cmd.tokenId]: cmd.childId };
       const at = { ...s, calls };
       return cmd.status === 'failed'
-        ? stepped(at, { type: 'throwError', tokenId: cmd.tokenId, code: cmd.error ?? 'error' }, Date.now())
-        : stepped(at, { type: 'complete', tokenId: cmd.tokenId, variables: cmd.variables }, Date.now());
+        ? stepped(at, { type: 'throwError', tokenId: cmd.tokenId, code: cmd.error ?? 'error' }, Date.now(), due)
+        : stepped(at, { type: 'complete', tokenId: cmd.tokenId, variables: cmd.variables }, Date.now(), due);
     },
     write: (cmd, fromVersion, before, next) => persist(cmd.opId, cmd.actorId, fromVersion, before, next, null),
   });
@@ -146,7 +169,7 @@ export async function regulationWorkflow(input: RegulationWorkflowInput): Promis
     check: (s) => {
       if (s.interp.status !== 'running') fail('INSTANCE_NOT_RUNNING', 'The instance has ended');
     },
-    apply: (s) => stepped(s, { type: 'terminate' }, Date.now()),
+    apply: (s) => stepped(s, { type: 'terminate' }, Date.now(), due),
     write: (cmd, fromVersion, before, next) => persist(cmd.opId, cmd.actorId, fromVersion, before, next, null),
   });
 
@@ -159,9 +182,13 @@ export async function regulationWorkflow(input: RegulationWorkflowInput): Promis
         updatesPerRun: input.updatesPerRun,
       }),
     {
-      nextAt: (s) => nextWork(s, Date.now()),
+      nextAt: (s) => {
+        const at = nextWork(s, Date.now());
+        const task = due ? nextTaskDue(s) : null;
+        return at === null ? task : task === null ? at : Math.min(at, task);
+      },
       fire: async (s, now) => {
-        const next = await work(s, now);
+        const next = await work(s, now, due);
         if (next === s) return s;
         const w = await persist(uuid4(), null, s.version, s, next, null);
         return { ...next, version: w.version };
@@ -175,7 +202,7 @@ export async function regulationWorkflow(input: RegulationWorkflowInput): Promis
  * left once the instance ended (outputs to the deal, telling the calling instance), a service to run, a call to
  * start, else the earliest timer — a timer on a service's token looks again (a wait for a deal's stage).
  */
-async function work(s: RegulationState, now: number): Promise<RegulationState> {
+async function work(s: RegulationState, now: number, due: boolean): Promise<RegulationState> {
   if (s.cancelCalls?.length) {
     const [childId, ...rest] = s.cancelCalls;
     await cancelCalledRegulation({ childId });
@@ -188,6 +215,11 @@ async function work(s: RegulationState, now: number): Promise<RegulationState> {
     return { ...s, after: rest };
   }
   if (s.interp.status !== 'running') return s;
+  if (due) {
+    // a task past its due time: told once (the write puts it on the deal's timeline)
+    const late = markOverdue(s, now);
+    if (late.tokens.length) return late.state;
+  }
   if (s.services.length) {
     const tokenId = s.services[0];
     const token = s.interp.tokens.find((t) => t.id === tokenId);
@@ -208,11 +240,11 @@ async function work(s: RegulationState, now: number): Promise<RegulationState> {
       return { ...s, services: s.services.slice(1), timers: { ...s.timers, [tokenId]: outcome.recheckAt } };
     }
     if ('error' in outcome) {
-      const next = stepped(s, { type: 'failed', tokenId, message: outcome.error }, now);
+      const next = stepped(s, { type: 'failed', tokenId, message: outcome.error }, now, due);
       // a parked service waits for its incident to be resolved, not in the queue
       return { ...next, services: next.services.filter((t) => t !== tokenId) };
     }
-    return stepped(s, { type: 'complete', tokenId, variables: outcome.variables }, now);
+    return stepped(s, { type: 'complete', tokenId, variables: outcome.variables }, now, due);
   }
   const call = Object.entries(s.calls ?? {}).find(([, child]) => child === null);
   if (call) {
@@ -228,7 +260,7 @@ async function work(s: RegulationState, now: number): Promise<RegulationState> {
       variables: s.interp.variables,
     }).catch((err: unknown) => ({ error: failure(err) }));
     if ('error' in started) {
-      const next = stepped(s, { type: 'failed', tokenId, message: started.error }, now);
+      const next = stepped(s, { type: 'failed', tokenId, message: started.error }, now, due);
       const calls = { ...(next.calls ?? {}) };
       delete calls[tokenId];
       return { ...next, calls };
@@ -243,5 +275,5 @@ async function work(s: RegulationState, now: number): Promise<RegulationState> {
     delete timers[tokenId];
     return { ...s, timers, services: [...s.services, tokenId] };
   }
-  return stepped(s, { type: 'timerFired', tokenId }, now);
+  return stepped(s, { type: 'timerFired', tokenId }, now, due);
 }

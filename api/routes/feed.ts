@@ -9,6 +9,8 @@ import {
   readableAttachment,
   setFollowing,
 } from '../../modules/feed/commands.ts';
+import { makeDocumentOfPost } from '../../modules/feed/make-document.ts';
+import { startTextExtraction } from '../../modules/documents/extract.ts';
 import { getPost, listComments, listPosts, unreadPosts } from '../../modules/feed/queries.ts';
 import { audienceOf, readersOf } from '../../modules/feed/readers.ts';
 import { AUDIENCES, MAX_BODY, POST_RECORD_TYPES, canRead } from '../../modules/feed/rules.ts';
@@ -35,10 +37,19 @@ const post = z
     systemKind: z
       .string()
       .nullable()
-      .describe('a system post: deal_won, deal_lost, stage_passed, plan_finalised, result_overdue'),
+      .describe(
+        'a system post: deal_won, deal_lost, stage_passed, plan_finalised, result_overdue, task_overdue (data: ' +
+          'instanceId, taskId, regulation, task, dueAt)',
+      ),
     data: z.record(z.string(), z.unknown()).describe("a system post's facts (the stage, the occurrence, …)"),
     mentions: z.array(userRef),
     attachments: z.array(attachment),
+    documents: z
+      .array(z.object({ id: z.uuid(), title: z.string() }))
+      .describe('catalog documents the post refers to, only those you may open (GET /documents/{id})'),
+    madeDocuments: z
+      .array(z.object({ id: z.uuid(), title: z.string() }))
+      .describe('catalog documents made of the post (POST /feed/posts/{id}/document), only those you may open'),
     commentCount: z.number().int(),
     following: z.boolean(),
     createdAt: z.iso.datetime(),
@@ -123,6 +134,11 @@ export const feedRoutes: RouteSpec[] = [
         ...audienceFields,
         body,
         attachmentIds: z.array(z.uuid()).max(20).optional().describe('your uploads (POST /feed/attachments)'),
+        documentIds: z
+          .array(z.uuid())
+          .max(20)
+          .optional()
+          .describe('catalog documents to refer to, each one you may open; readers see those they may open'),
       })
       .superRefine(audienceRefine),
     response: post,
@@ -189,6 +205,34 @@ export const feedRoutes: RouteSpec[] = [
     params: postParams,
     response: post,
     handler: ({ em, user, params }) => setFollowing(em, user, params.id, false),
+  }),
+  route({
+    method: 'post',
+    path: '/feed/posts/:id/document',
+    operationId: 'makeFeedPostDocument',
+    summary:
+      'Make a post a catalog document: each attachment becomes a document of its own (its file the first version, ' +
+      "the post's text the description); a post without attachments becomes one document whose file is its text. " +
+      'The post must be yours to read and the folder yours to open; a post about a client or deal links them. ' +
+      'Repeating a request with the same opId answers the documents it made (a double click makes them once)',
+    tag: 'Feed',
+    access: 'user',
+    status: 201,
+    errors: [404, 409, 415, 422],
+    params: postParams,
+    body: z.strictObject({
+      opId: z.uuid().describe('a new random id per request; a repeat with the same one changes nothing'),
+      folderId: z.uuid().nullable().optional().describe('the folder (none: the top of the catalog)'),
+      title: z.string().trim().max(200).optional().describe("default: the post's first line"),
+    }),
+    response: z.object({
+      documents: z.array(z.object({ id: z.uuid(), title: z.string() })),
+    }),
+    handler: async ({ em, user, params, body: b, app }) => {
+      const made = await makeDocumentOfPost(em, app.storage, user, params.id, b);
+      await startTextExtraction(app.temporal, app.config.TEMPORAL_TASK_QUEUE, made.versionIds);
+      return { documents: made.documents };
+    },
   }),
   route({
     method: 'get',

@@ -343,12 +343,13 @@ export interface StoredFileRef {
 /**
  * A new document from files already in the store (an upload, a post's attachments): the first file is version 1,
  * each further one the next version. Returns the document's id and the ids of its versions, whose text is then
- * extracted (see startTextExtraction).
+ * extracted (see startTextExtraction) once the document is committed.
  */
 export async function createDocumentFromFiles(
   em: EntityManager,
   actor: Actor,
   input: DocumentMeta & { title: string; files: StoredFileRef[] },
+  opts: { inTransaction?: boolean } = {},
 ): Promise<{ id: string; versionIds: string[] }> {
   if (!input.files.length) throw new DomainError('FILE_MISSING', 'A document needs at least one file');
   const viewer = await documentViewer(em, actor);
@@ -356,7 +357,8 @@ export async function createDocumentFromFiles(
   await checkLinks(em, actor, input.links);
   const id = randomUUID();
   const versionIds: string[] = [];
-  await em.fork().transactional(async (tem) => {
+  // a caller's transaction (inTransaction: `em` is in one) takes the document with its own writes
+  await (opts.inTransaction ? em : em.fork()).transactional(async (tem) => {
     await lockTree(tem);
     await checkAccessInput(tem, input.access);
     const own = input.access ?? { kind: 'inherit' as const };

@@ -9,7 +9,7 @@ import type { Viewer } from '../access/visibility.ts';
 import { notify, type NewNotification } from '../notifications/write.ts';
 import { DomainError, invalidReference, notFound } from '../shared/errors.ts';
 import { FEED_CHANNEL } from './live.ts';
-import { getPost, listComments, type CommentView, type PostView } from './queries.ts';
+import { documentsSql, getPost, listComments, type CommentView, type PostView } from './queries.ts';
 import { audienceOf, readerOf, readersOf } from './readers.ts';
 import { MAX_MENTIONS, canRead, mentionsRefused, parseMentions, type Audience, type PostAudience } from './rules.ts';
 
@@ -20,6 +20,8 @@ export interface NewPost {
   recordId?: string | null;
   body: string;
   attachmentIds?: string[];
+  /** catalog documents the post refers to; the author must be able to open each */
+  documentIds?: string[];
 }
 
 const excerpt = (text: string) => {
@@ -67,6 +69,17 @@ export async function createPost(em: EntityManager, viewer: Viewer, input: NewPo
   await checkMentions(em, mentioned, audience);
   const id = randomUUID();
   const attachmentIds = [...new Set(input.attachmentIds ?? [])];
+  const documentIds = [...new Set((input.documentIds ?? []).map((d) => d.toLowerCase()))];
+  if (documentIds.length) {
+    const docs = await documentsSql(em, viewer);
+    const open = await em
+      .getConnection()
+      .execute<{ id: string }[]>(
+        `select d.id from documents d where d.id = any(?::uuid[]) and d.deleted_at is null and ${docs.sql}`,
+        [`{${documentIds.join(',')}}`, ...docs.params],
+      );
+    if (open.length !== documentIds.length) throw invalidReference('documentIds', 'catalog document you may open');
+  }
   await em.transactional(async (tem) => {
     const conn = tem.getConnection();
     const ctx = tem.getTransactionContext<object>();
@@ -96,6 +109,15 @@ export async function createPost(em: EntityManager, viewer: Viewer, input: NewPo
         ctx,
       );
       if (taken.length !== attachmentIds.length) throw invalidReference('attachmentIds', 'upload of yours');
+    }
+    if (documentIds.length) {
+      await conn.execute(
+        `insert into feed_post_catalog_documents (post_id, document_id, position)
+         select ?, d, n - 1 from unnest(?::uuid[]) with ordinality as u(d, n)`,
+        [id, `{${documentIds.join(',')}}`],
+        'run',
+        ctx,
+      );
     }
     await follow(tem, id, [viewer.id, ...mentioned]);
     await notify(

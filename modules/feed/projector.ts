@@ -1,6 +1,7 @@
 /**
  * System posts from the timeline: a projection that reads `record_events` by cursor and posts what the feed tells
- * (rules.ts systemPostOf: a deal won or lost, a gated stage passed, a plan finalised, a result overdue), each about
+ * (rules.ts systemPostOf: a deal won or lost, a gated stage passed, a plan finalised, a result overdue, a
+ * regulation's task overdue), each about
  * its record, so whoever sees the record reads the post. A post carries its event's time, so the feed tells a batch's
  * posts in the order they happened (one insert would otherwise give them all one `now()`).
  *
@@ -55,7 +56,8 @@ export async function projectTimeline(orm: MikroORM, limit = 500): Promise<numbe
        from record_events e left join stages s on s.id = e.to_stage_id
        where e.id > ?::bigint - ${LATE_WINDOW} and (e.id > ?::bigint or e.tx_id >= ?::xid8)
          and ((e.record_type = 'deal' and e.kind = 'stage_changed') or (e.record_type = 'plan' and e.kind = 'finalised')
-           or (e.record_type = 'event' and e.kind = 'result_overdue'))
+           or (e.record_type = 'event' and e.kind = 'result_overdue')
+           or (e.record_type = 'deal' and e.kind = 'regulation' and e.data->>'step' = 'task_overdue'))
        order by e.id limit ?`,
       [cursor.last_id, cursor.last_id, cursor.tx_xmin, limit],
       'all',

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { visibleOwnerIds, type Viewer } from '../access/visibility.ts';
+import { accessSql, documentViewer } from '../documents/commands.ts';
 import { notFound } from '../shared/errors.ts';
 import { Keyset } from '../shared/keyset.ts';
 import { RECORD_OWNER_SQL, RECORD_TITLE_SQL, readerOf } from './readers.ts';
@@ -23,6 +24,12 @@ export interface AttachmentView {
   size: number;
 }
 
+/** A catalog document a post refers to (shown only to readers who may open it). */
+export interface PostDocumentView {
+  id: string;
+  title: string;
+}
+
 export interface PostView {
   id: string;
   author: UserRef | null;
@@ -34,6 +41,9 @@ export interface PostView {
   data: Record<string, unknown>;
   mentions: UserRef[];
   attachments: AttachmentView[];
+  documents: PostDocumentView[];
+  /** catalog documents made of the post ("Make it a document"), those the viewer may open */
+  madeDocuments: PostDocumentView[];
   commentCount: number;
   following: boolean;
   createdAt: string;
@@ -64,6 +74,8 @@ interface PostRow {
   data: Record<string, unknown>;
   mentions: UserRef[] | null;
   attachments: AttachmentView[] | null;
+  documents: PostDocumentView[] | null;
+  made_documents: PostDocumentView[] | null;
   comment_count: number;
   following: boolean;
   created_at: Date | string;
@@ -72,14 +84,24 @@ interface PostRow {
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-const SELECT = (viewerParam: string) => `select p.id, p.author_id, au.name as author_name, p.audience,
+/**
+ * The posts' columns; `docs` is the catalog's access condition on documents (alias d) for the viewer, used twice
+ * (the documents a post refers to, those made of it): its parameters come twice before the viewer's id.
+ */
+const SELECT = (docs: string) => `select p.id, p.author_id, au.name as author_name, p.audience,
     p.department_id, dep.name as department_name, p.record_type, p.record_id, ${RECORD_TITLE_SQL('p')} as record_title,
     p.body, p.system_kind, p.data,
     (select coalesce(jsonb_agg(jsonb_build_object('id', u.id, 'name', u.name) order by u.name), '[]')
        from users u where u.id = any(p.mentions)) as mentions,
     (select coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'fileName', a.file_name, 'contentType', a.content_type,
        'size', a.size) order by a.created_at, a.id), '[]') from feed_attachments a where a.post_id = p.id) as attachments,
-    p.comment_count, exists (select 1 from feed_follows f where f.post_id = p.id and f.user_id = ${viewerParam}) as following,
+    (select coalesce(jsonb_agg(jsonb_build_object('id', d.id, 'title', d.title) order by l.position), '[]')
+       from feed_post_catalog_documents l join documents d on d.id = l.document_id
+       where l.post_id = p.id and d.deleted_at is null and ${docs}) as documents,
+    (select coalesce(jsonb_agg(jsonb_build_object('id', d.id, 'title', d.title) order by m.created_at, m.position), '[]')
+       from feed_post_documents m join documents d on d.id = m.document_id
+       where m.post_id = p.id and d.deleted_at is null and ${docs}) as made_documents,
+    p.comment_count, exists (select 1 from feed_follows f where f.post_id = p.id and f.user_id = ?) as following,
     p.created_at, p.bumped_at
   from feed_posts p
   left join users au on au.id = p.author_id
@@ -96,6 +118,8 @@ const toView = (r: PostRow): PostView => ({
   data: r.data,
   mentions: r.mentions ?? [],
   attachments: (r.attachments ?? []).map((a) => ({ ...a, size: Number(a.size) })),
+  documents: r.documents ?? [],
+  madeDocuments: r.made_documents ?? [],
   commentCount: r.comment_count,
   following: r.following,
   createdAt: iso(r.created_at),
@@ -120,6 +144,18 @@ export async function readableSql(em: EntityManager, viewer: Viewer): Promise<{ 
   };
 }
 
+/** The catalog's access condition (documents alias d) for the viewer: a post shows only documents they may open. */
+export async function documentsSql(em: EntityManager, viewer: Viewer): Promise<{ sql: string; params: unknown[] }> {
+  if (viewer.role === 'admin') return { sql: 'true', params: [] };
+  const [u] = await em
+    .getConnection()
+    .execute<{ department_id: string | null }[]>('select department_id from users where id = ?', [viewer.id]);
+  return accessSql(
+    await documentViewer(em, { id: viewer.id, role: viewer.role, departmentId: u?.department_id ?? null }),
+    'd',
+  );
+}
+
 export const postKeyset = new Keyset({
   cursor: z.tuple([z.iso.datetime(), z.uuid()]),
   columns: ['p.bumped_at', 'p.id'],
@@ -140,9 +176,9 @@ export interface PostFilter {
 
 export async function listPosts(em: EntityManager, viewer: Viewer, f: PostFilter) {
   const after = postKeyset.after(postKeyset.decode(f.cursor));
-  const readable = await readableSql(em, viewer);
+  const [readable, docs] = await Promise.all([readableSql(em, viewer), documentsSql(em, viewer)]);
   const where: string[] = [readable.sql, after.sql];
-  const params: unknown[] = [viewer.id, ...readable.params, ...after.params];
+  const params: unknown[] = [...docs.params, ...docs.params, viewer.id, ...readable.params, ...after.params];
   if (f.show === 'mine') {
     where.push('p.author_id = ?');
     params.push(viewer.id);
@@ -169,7 +205,7 @@ export async function listPosts(em: EntityManager, viewer: Viewer, f: PostFilter
   }
   const rows = await em
     .getConnection()
-    .execute<PostRow[]>(`${SELECT('?')} where ${where.join(' and ')} order by ${postKeyset.orderBy()} limit ?`, [
+    .execute<PostRow[]>(`${SELECT(docs.sql)} where ${where.join(' and ')} order by ${postKeyset.orderBy()} limit ?`, [
       ...params,
       f.limit + 1,
     ]);
@@ -179,12 +215,12 @@ export async function listPosts(em: EntityManager, viewer: Viewer, f: PostFilter
 /** Posts of these ids as the viewer reads them; those the viewer may not read are left out. */
 export async function postsByIds(em: EntityManager, viewer: Viewer, ids: string[]): Promise<PostView[]> {
   if (!ids.length) return [];
-  const readable = await readableSql(em, viewer);
+  const [readable, docs] = await Promise.all([readableSql(em, viewer), documentsSql(em, viewer)]);
   const rows = await em
     .getConnection()
     .execute<PostRow[]>(
-      `${SELECT('?')} where p.id = any(?::uuid[]) and ${readable.sql} order by p.bumped_at desc, p.id desc`,
-      [viewer.id, `{${ids.join(',')}}`, ...readable.params],
+      `${SELECT(docs.sql)} where p.id = any(?::uuid[]) and ${readable.sql} order by p.bumped_at desc, p.id desc`,
+      [...docs.params, ...docs.params, viewer.id, `{${ids.join(',')}}`, ...readable.params],
     );
   return rows.map(toView);
 }

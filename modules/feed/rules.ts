@@ -64,6 +64,9 @@ export function parseMentions(text: string): string[] {
   return out;
 }
 
+/** A post's text with each mention written as its name (`@Name`), e.g. for a document made of the post. */
+export const plainText = (text: string) => text.replace(MENTION, '@$1');
+
 /** The mention token the composer inserts for a user (brackets in a name would end the token early: they are dropped). */
 export const mentionToken = (user: { id: string; name: string }) =>
   `@[${user.name.replace(/[[\]\n]/g, '').slice(0, 200) || '?'}](${user.id})`;
@@ -81,7 +84,14 @@ export function mentionsRefused(
 }
 
 /** The kinds of system posts and what each tells. */
-export const SYSTEM_KINDS = ['deal_won', 'deal_lost', 'stage_passed', 'plan_finalised', 'result_overdue'] as const;
+export const SYSTEM_KINDS = [
+  'deal_won',
+  'deal_lost',
+  'stage_passed',
+  'plan_finalised',
+  'result_overdue',
+  'task_overdue',
+] as const;
 export type SystemKind = (typeof SYSTEM_KINDS)[number];
 
 /** A timeline event as the projector reads it, with the deal's target stage when it is a move. */
@@ -96,7 +106,8 @@ export interface TimelineFact {
 
 /**
  * The system post a timeline event makes, or null: a deal won or lost, a deal moved into a stage with requirements
- * (its gate passed), a plan finalised, a result of a call or meeting overdue. Each links to its record.
+ * (its gate passed), a plan finalised, a result of a call or meeting overdue, a regulation's task overdue on the deal
+ * its run is for. Each links to its record.
  */
 export function systemPostOf(
   e: TimelineFact,
@@ -110,6 +121,15 @@ export function systemPostOf(
   }
   if (e.recordType === 'plan' && e.kind === 'finalised')
     return { kind: 'plan_finalised', recordType: 'plan', data: {} };
+  if (e.recordType === 'deal' && e.kind === 'regulation' && e.data.step === 'task_overdue') {
+    // a regulation's task past its due time, on the deal the run is for: links to the instance and the task
+    const { instanceId, taskId, name, nodeName, dueAt } = e.data;
+    return {
+      kind: 'task_overdue',
+      recordType: 'deal',
+      data: { instanceId, taskId, regulation: name, task: nodeName, dueAt },
+    };
+  }
   if (e.recordType === 'event' && e.kind === 'result_overdue') {
     const { occurrence, ownerId } = e.data;
     return { kind: 'result_overdue', recordType: 'event', data: { occurrence, ownerId } };

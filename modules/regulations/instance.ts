@@ -27,6 +27,10 @@ export interface RegulationState {
   cancelCalls?: string[];
   /** work left once the instance has ended: outputs written back to the deal, the calling instance told */
   after?: ('writeBack' | 'tellParent')[];
+  /** open tasks with a due time, per token, when they fall due (ISO); kept by runs begun with `regulation-task-due` */
+  taskDue?: Record<string, string>;
+  /** open tasks already told overdue (once each) */
+  overdue?: string[];
 }
 
 /** When an ISO 8601 duration (P1DT2H…) or date-time after `now` falls. */
@@ -95,6 +99,49 @@ export function nextWork(s: RegulationState, now: number): number | null {
   if (Object.values(s.calls ?? {}).some((c) => c === null)) return now;
   const times = Object.values(s.timers).map((t) => Date.parse(t));
   return times.length ? Math.min(...times) : null;
+}
+
+/** When a task with this `due` (an ISO 8601 duration from when it opens, or a date) falls due. */
+export function taskDueAt(now: number, due: string): number {
+  return due.startsWith('P') ? dueAfter(now, { duration: due }) : dueAfter(now, { date: due });
+}
+
+/**
+ * Keeps the due times of the open tasks: a task that opened gets its due time (from `now`), one done or cancelled is
+ * forgotten, as is its overdue mark.
+ */
+export function trackTaskDue(s: RegulationState, now: number): RegulationState {
+  const open = s.interp.tokens.filter((t) => {
+    const node = s.graph.nodes[t.node];
+    return TASK_KINDS.includes(node?.kind) && node.due;
+  });
+  const ids = new Set(open.map((t) => t.id));
+  const overdue = (s.overdue ?? []).filter((id) => ids.has(id));
+  const taskDue: Record<string, string> = {};
+  for (const t of open) {
+    if (overdue.includes(t.id)) continue;
+    taskDue[t.id] = s.taskDue?.[t.id] ?? new Date(taskDueAt(now, s.graph.nodes[t.node].due!)).toISOString();
+  }
+  return { ...s, taskDue, overdue };
+}
+
+/** When the next open task falls due, or null. */
+export function nextTaskDue(s: RegulationState): number | null {
+  if (s.interp.status !== 'running') return null;
+  const times = Object.values(s.taskDue ?? {}).map((t) => Date.parse(t));
+  return times.length ? Math.min(...times) : null;
+}
+
+/** The open tasks due by `now` and not told yet; the state after they are marked overdue. */
+export function markOverdue(s: RegulationState, now: number): { state: RegulationState; tokens: string[] } {
+  const tokens = Object.entries(s.taskDue ?? {})
+    .filter(([, at]) => Date.parse(at) <= now)
+    .map(([id]) => id)
+    .sort();
+  if (!tokens.length) return { state: s, tokens };
+  const taskDue = { ...s.taskDue };
+  for (const id of tokens) delete taskDue[id];
+  return { state: { ...s, taskDue, overdue: [...(s.overdue ?? []), ...tokens] }, tokens };
 }
 
 /** The nodes a person completes through the task API: user tasks, and receive tasks (a department's reply). */

@@ -27,7 +27,10 @@ export interface DealEvent {
     | 'archived'
     | 'restored'
     | 'reported'
-    /** a regulation run for the deal: data.step is started, task_opened, task_completed, incident or finished */
+    /**
+     * a regulation run for the deal: data.step is started, task_opened, task_completed, task_overdue (a task past its
+     * due time), incident or finished
+     */
     | 'regulation';
   fromStageId?: string | null;
   toStageId?: string | null;

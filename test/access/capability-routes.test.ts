@@ -45,7 +45,7 @@ afterAll(() => h?.close());
 
 describe('capability routes: access', () => {
   it('lists what it covers: no public operation among them', () => {
-    expect(ROUTES).toHaveLength(25 + 16 + 3 + 4 + 12 + 13);
+    expect(ROUTES).toHaveLength(25 + 16 + 3 + 4 + 13 + 13);
     expect(ROUTES.some((r) => r.access === 'public')).toBe(false);
     expect(ROUTES.filter((r) => r.access === 'admin').map(label)).toEqual([
       'POST /calendar/outcomes',

@@ -2,7 +2,9 @@
  * The feed in the browser, two people in two browser contexts: Anna writes a post mentioning Carl (picked from the
  * suggestions as she types @), and it reaches Carl's session live — the feed's unread count in his navigation, his
  * notification bell, and the post itself on his open feed page — without a reload. A post carrying a script, an
- * onerror handler and a javascript: link renders inert.
+ * onerror handler and a javascript: link renders inert. A post with an attachment is made a catalog document into a
+ * folder picked in a dialog, and its link opens the document in the catalog; a post refers to a document picked from
+ * the catalog in the composer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
@@ -110,5 +112,70 @@ describe('feed', () => {
     await post.getByText('click me').click();
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     await screenshot(page, 'feed-hostile');
+  });
+
+  it('makes a post with an attachment a document in a picked folder and opens it in the catalog', async () => {
+    const form = new FormData();
+    form.append('file', new Blob(['Discount ladder: 5% from ten units']), 'ladder.txt');
+    const up = await annaApi.request('POST', '/feed/attachments', form);
+    expect(up.status).toBe(201);
+    const posted = await annaApi.post('/feed/posts', {
+      audience: 'company',
+      body: 'Discounts agreed for partners',
+      attachmentIds: [up.body.id],
+    });
+    expect(posted.status).toBe(201);
+    const folder = await annaApi.post('/document-folders', { name: 'Partner terms' });
+    expect(folder.status).toBe(201);
+
+    const page = await session(anna.email, '/feed');
+    const post = page.getByTestId('feed-post').filter({ hasText: 'Discounts agreed' });
+    await post.getByTestId('post-make-document').click();
+    const dialog = page.getByTestId('make-document-dialog');
+    await dialog.getByTestId('make-document-folder').selectOption({ label: 'Partner terms' });
+    await dialog.getByTestId('make-document-save').click();
+    const made = dialog.getByTestId('made-document');
+    await made.waitFor();
+    expect(await made.textContent()).toContain('Discounts agreed for partners');
+    // the post tells what it was filed as
+    await post.getByTestId('post-made-documents').filter({ hasText: 'Discounts agreed for partners' }).waitFor();
+    await screenshot(page, 'feed-made-document');
+    await made.click();
+    const doc = page.getByTestId('document-dialog');
+    await doc.waitFor();
+    await doc.getByTestId('document-versions').filter({ hasText: 'ladder.txt' }).waitFor();
+    const inFolder = await annaApi.get(`/documents?folderId=${folder.body.id}`);
+    expect(inFolder.body.items.map((d: { title: string }) => d.title)).toEqual(['Discounts agreed for partners']);
+  });
+
+  it('writes a post referring to a document picked from the catalog, which opens from the post', async () => {
+    const form = new FormData();
+    form.set('file', new Blob(['Bring brochures and the demo unit']), 'fair-checklist.txt');
+    form.set('title', 'Fair checklist');
+    expect((await annaApi.request('POST', '/documents', form)).status).toBe(201);
+
+    const page = await session(anna.email, '/feed');
+    await page.getByTestId('feed-composer').waitFor();
+    await page.getByTestId('feed-body').fill('Before the fair, read this');
+    await page.getByTestId('feed-pick-documents').click();
+    const picker = page.getByTestId('catalog-picker');
+    await picker.getByTestId('catalog-picker-search').fill('Fair checklist');
+    const item = picker.getByTestId('catalog-picker-list').locator('li', { hasText: 'Fair checklist' });
+    await item.getByTestId('catalog-pick').click();
+    await picker.getByTestId('catalog-picker-done').click();
+    await page.getByTestId('composer-documents').filter({ hasText: 'Fair checklist' }).waitFor();
+    await page.getByTestId('feed-submit').click();
+
+    const post = page.getByTestId('feed-post').filter({ hasText: 'Before the fair' });
+    const chip = post.getByTestId('post-document');
+    await chip.waitFor();
+    expect(await chip.textContent()).toContain('Fair checklist');
+    await screenshot(page, 'feed-catalog-document');
+    await chip.click();
+    await page
+      .getByTestId('document-dialog')
+      .getByTestId('document-versions')
+      .filter({ hasText: 'fair-checklist.txt' })
+      .waitFor();
   });
 });

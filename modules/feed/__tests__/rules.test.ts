@@ -111,4 +111,22 @@ describe('systemPostOf', () => {
     expect(systemPostOf({ ...e, recordType: 'plan', kind: 'submitted' })).toBeNull();
     expect(systemPostOf({ ...e, recordType: 'deal', kind: 'updated' })).toBeNull();
   });
+
+  it("tells a regulation's task overdue on its deal, with the instance and the task; other steps are no news", () => {
+    const step = (data: Record<string, unknown>) =>
+      systemPostOf({ id: '2', recordId: DEAL, recordType: 'deal', kind: 'regulation', data, toStage: null });
+    const facts = { instanceId: 'i', key: 'k', name: 'Approval', node: 'n', nodeName: 'Approve', taskId: 't' };
+    expect(step({ step: 'task_overdue', ...facts, dueAt: '2026-01-01T00:00:00.000Z' })).toEqual({
+      kind: 'task_overdue',
+      recordType: 'deal',
+      data: {
+        instanceId: 'i',
+        taskId: 't',
+        regulation: 'Approval',
+        task: 'Approve',
+        dueAt: '2026-01-01T00:00:00.000Z',
+      },
+    });
+    expect(step({ step: 'task_opened', ...facts })).toBeNull();
+  });
 });

@@ -1439,6 +1439,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/feed/posts/{id}/document": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a post a catalog document: each attachment becomes a document of its own (its file the first version, the post's text the description); a post without attachments becomes one document whose file is its text. The post must be yours to read and the folder yours to open; a post about a client or deal links them. Repeating a request with the same opId answers the documents it made (a double click makes them once) */
+        post: operations["makeFeedPostDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/feed/unread-count": {
         parameters: {
             query?: never;
@@ -2714,7 +2731,7 @@ export interface components {
             } | null;
             /** @description Markdown; a mention is written @[Name](user id). Render it without raw HTML */
             body: string;
-            /** @description a system post: deal_won, deal_lost, stage_passed, plan_finalised, result_overdue */
+            /** @description a system post: deal_won, deal_lost, stage_passed, plan_finalised, result_overdue, task_overdue (data: instanceId, taskId, regulation, task, dueAt) */
             systemKind: string | null;
             /** @description a system post's facts (the stage, the occurrence, …) */
             data: {
@@ -2726,6 +2743,18 @@ export interface components {
                 name: string;
             }[];
             attachments: components["schemas"]["FeedAttachment"][];
+            /** @description catalog documents the post refers to, only those you may open (GET /documents/{id}) */
+            documents: {
+                /** Format: uuid */
+                id: string;
+                title: string;
+            }[];
+            /** @description catalog documents made of the post (POST /feed/posts/{id}/document), only those you may open */
+            madeDocuments: {
+                /** Format: uuid */
+                id: string;
+                title: string;
+            }[];
             commentCount: number;
             following: boolean;
             /** Format: date-time */
@@ -10503,6 +10532,8 @@ export interface operations {
                     body: string;
                     /** @description your uploads (POST /feed/attachments) */
                     attachmentIds?: string[];
+                    /** @description catalog documents to refer to, each one you may open; readers see those they may open */
+                    documentIds?: string[];
                 };
             };
         };
@@ -10852,6 +10883,111 @@ export interface operations {
             };
             /** @description Not found or not visible to you */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service is unreachable; retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    makeFeedPostDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description a new random id per request; a repeat with the same one changes nothing
+                     */
+                    opId: string;
+                    /** @description the folder (none: the top of the catalog) */
+                    folderId?: string | null;
+                    /** @description default: the post's first line */
+                    title?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        documents: {
+                            /** Format: uuid */
+                            id: string;
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed request or failed validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found or not visible to you */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Wrong content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rules of the domain not met */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -616,7 +616,7 @@ export const en = {
   'history.reported':
     'reported {kind, select, call {a call} meeting {a meeting} email {an email} task {a task} negotiation {a negotiation} other {an interaction}}',
   'history.regulation':
-    '{step, select, started {started the regulation “{name}”} task_opened {regulation “{name}”: task “{node}” opened} task_completed {regulation “{name}”: task “{node}” done} incident {regulation “{name}”: “{node}” failed} other {regulation “{name}” finished}}',
+    '{step, select, started {started the regulation “{name}”} task_opened {regulation “{name}”: task “{node}” opened} task_completed {regulation “{name}”: task “{node}” done} task_overdue {regulation “{name}”: task “{node}” overdue} incident {regulation “{name}”: “{node}” failed} other {regulation “{name}” finished}}',
   'cal.title': 'Calendar',
   'cal.newEvent': 'New event',
   'cal.editEvent': 'Event',
@@ -968,6 +968,8 @@ export const en = {
   'feed.system.planFinalised': 'Revenue plan finalised: {title}',
   'feed.system.resultOverdue': 'The result of “{title}” is overdue',
   'feed.system.other': 'News about {title}',
+  'feed.system.taskOverdue': 'The task “{task}” of “{regulation}” on {title} is overdue',
+  'feed.system.openInstance': 'Open the regulation',
   'feed.comments': '{count, plural, =0 {Comment} one {# comment} other {# comments}}',
   'feed.follow': 'Follow',
   'feed.unfollow': 'Unfollow',
@@ -982,6 +984,24 @@ export const en = {
   'feed.clearRecord': 'Show the whole feed',
   'feed.empty': 'Nothing here yet',
   'feed.more': 'Show older posts',
+  'feed.catalog.pick': 'From the catalog',
+  'feed.catalog.title': 'Documents from the catalog',
+  'feed.catalog.search': 'Search the catalog…',
+  'feed.catalog.none': 'No documents here',
+  'feed.catalog.add': 'Add',
+  'feed.catalog.added': 'Added',
+  'feed.catalog.remove': 'Remove {name}',
+  'feed.madeInto': 'Filed in the catalog as',
+  'feed.makeDocument': 'Make it a document',
+  'feed.makeDocument.title': 'Make the post a document',
+  'feed.makeDocument.hint':
+    'Each attached file becomes a document of its own in the folder, with the post as its description; a post without files becomes a document of its text.',
+  'feed.makeDocument.folder': 'Folder',
+  'feed.makeDocument.top': 'Top of the catalog',
+  'feed.makeDocument.name': 'Title',
+  'feed.makeDocument.namePlaceholder': "The post's first line",
+  'feed.makeDocument.make': 'Make it a document',
+  'feed.makeDocument.done': '{count, plural, one {# document made:} other {# documents made:}}',
   'notifications.text.feedMention': '{owner} mentioned you: {title}',
   'notifications.text.feedComment': '{owner} commented on a post you follow: {title}',
   'problem.MENTION_NOT_ALLOWED':
@@ -1043,6 +1063,7 @@ export const en = {
   'problem.FOLDER_NOT_EMPTY': 'The folder is not empty: move or remove what is in it first.',
   'problem.FOLDER_NAME_TAKEN': 'There is a folder of this name here already.',
   'problem.FOLDER_CYCLE': 'A folder cannot be put inside itself.',
+  'problem.OP_ID_REUSED': 'This request was sent already with other contents; try again.',
   'problem.INVALID_NAME': 'A name cannot contain / or \\ or control characters.',
 
   // revenue plans

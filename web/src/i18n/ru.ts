@@ -626,7 +626,7 @@ export const ru: { [K in MessageKey]: string } = {
   'history.reported':
     'отчитался(ась) {kind, select, call {о звонке} meeting {о встрече} email {о письме} task {о задаче} negotiation {о переговорах} other {о взаимодействии}}',
   'history.regulation':
-    '{step, select, started {запустил(а) регламент «{name}»} task_opened {регламент «{name}»: открыта задача «{node}»} task_completed {регламент «{name}»: задача «{node}» выполнена} incident {регламент «{name}»: сбой на шаге «{node}»} other {регламент «{name}» завершён}}',
+    '{step, select, started {запустил(а) регламент «{name}»} task_opened {регламент «{name}»: открыта задача «{node}»} task_completed {регламент «{name}»: задача «{node}» выполнена} task_overdue {регламент «{name}»: задача «{node}» просрочена} incident {регламент «{name}»: сбой на шаге «{node}»} other {регламент «{name}» завершён}}',
   'cal.title': 'Календарь',
   'cal.newEvent': 'Новое событие',
   'cal.editEvent': 'Событие',
@@ -984,6 +984,8 @@ export const ru: { [K in MessageKey]: string } = {
   'feed.system.planFinalised': 'План продаж утверждён: {title}',
   'feed.system.resultOverdue': 'Просрочен итог «{title}»',
   'feed.system.other': 'Новости: {title}',
+  'feed.system.taskOverdue': 'Просрочена задача «{task}» регламента «{regulation}» по {title}',
+  'feed.system.openInstance': 'Открыть регламент',
   'feed.comments':
     '{count, plural, =0 {Комментировать} one {# комментарий} few {# комментария} many {# комментариев} other {# комментария}}',
   'feed.follow': 'Следить',
@@ -999,6 +1001,25 @@ export const ru: { [K in MessageKey]: string } = {
   'feed.clearRecord': 'Показать всю ленту',
   'feed.empty': 'Здесь пока ничего нет',
   'feed.more': 'Показать более ранние',
+  'feed.catalog.pick': 'Из каталога',
+  'feed.catalog.title': 'Документы из каталога',
+  'feed.catalog.search': 'Поиск по каталогу…',
+  'feed.catalog.none': 'Здесь нет документов',
+  'feed.catalog.add': 'Добавить',
+  'feed.catalog.added': 'Добавлен',
+  'feed.catalog.remove': 'Убрать {name}',
+  'feed.madeInto': 'В каталоге как',
+  'feed.makeDocument': 'Сделать документом',
+  'feed.makeDocument.title': 'Сделать пост документом',
+  'feed.makeDocument.hint':
+    'Каждый прикреплённый файл станет отдельным документом в папке, текст поста — его описанием; пост без файлов станет документом из своего текста.',
+  'feed.makeDocument.folder': 'Папка',
+  'feed.makeDocument.top': 'Верхний уровень каталога',
+  'feed.makeDocument.name': 'Название',
+  'feed.makeDocument.namePlaceholder': 'Первая строка поста',
+  'feed.makeDocument.make': 'Создать документ',
+  'feed.makeDocument.done':
+    '{count, plural, one {Создан # документ:} few {Создано # документа:} many {Создано # документов:} other {Создано # документа:}}',
   'notifications.text.feedMention': '{owner} упомянул(а) вас: {title}',
   'notifications.text.feedComment': '{owner} прокомментировал(а) пост, за которым вы следите: {title}',
   'problem.MENTION_NOT_ALLOWED':
@@ -1061,6 +1082,7 @@ export const ru: { [K in MessageKey]: string } = {
   'problem.FOLDER_NOT_EMPTY': 'Папка не пуста: сначала перенесите или удалите её содержимое.',
   'problem.FOLDER_NAME_TAKEN': 'Здесь уже есть папка с таким названием.',
   'problem.FOLDER_CYCLE': 'Папку нельзя поместить внутрь неё самой.',
+  'problem.OP_ID_REUSED': 'Этот запрос уже отправлялся с другим содержимым; повторите попытку.',
   'problem.INVALID_NAME': 'Название не может содержать / или \\ или управляющие символы.',
 
   // revenue plans

@@ -23,6 +23,7 @@ import {
 } from '../../ui.js';
 import { AccessPicker, type AccessValue } from './access-picker.js';
 import { DocumentDialog } from './document-dialog.js';
+import { useLocation } from '../../router.js';
 import { DealFilesView } from './deal-files.js';
 import {
   docKeys,
@@ -49,7 +50,15 @@ export function DocumentsPage() {
   const [place, setPlace] = useState<Place>({ type: 'folder', id: null });
   const [q, setQ] = useState('');
   const [query] = useDebouncedValue(q.trim(), 250);
-  const [openId, setOpenId] = useState<string | null>(null);
+  const { query: location } = useLocation();
+  // ?open=<id>: a link to a document (from the feed) opens it
+  const linked = location.get('open');
+  const [openId, setOpenId] = useState<string | null>(linked);
+  const [linkSeen, setLinkSeen] = useState(linked);
+  if (linked !== linkSeen) {
+    setLinkSeen(linked);
+    if (linked) setOpenId(linked);
+  }
   const [newFolder, setNewFolder] = useState(false);
   const [editing, setEditing] = useState<DocumentFolder | null>(null);
   const folders = useQuery(foldersQuery);

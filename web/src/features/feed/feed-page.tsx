@@ -28,6 +28,8 @@ import {
   type FeedShow,
   type NewPost,
 } from './feed-query.js';
+import { CatalogPicker, type PickedDocument } from './catalog-picker.js';
+import { MakeDocumentDialog } from './make-document.js';
 import { renderMarkdown } from './markdown.js';
 import './feed.css';
 
@@ -38,6 +40,7 @@ const SYSTEM_TEXT: Record<string, MessageKey> = {
   stage_passed: 'feed.system.stagePassed',
   plan_finalised: 'feed.system.planFinalised',
   result_overdue: 'feed.system.resultOverdue',
+  task_overdue: 'feed.system.taskOverdue',
 };
 
 type RecordType = 'deal' | 'client';
@@ -142,6 +145,8 @@ function Composer({ record }: { record: { type: RecordType; id: string } | null 
   const [target, setTarget] = useState(record ? 'record' : 'company');
   const [body, setBody] = useState('');
   const [files, setFiles] = useState<FeedAttachment[]>([]);
+  const [docs, setDocs] = useState<PickedDocument[]>([]);
+  const [picking, setPicking] = useState(false);
   const [uploading, setUploading] = useState(false);
   const [uploadError, setUploadError] = useState<unknown>(null);
   const create = useCreatePost();
@@ -170,11 +175,17 @@ function Composer({ record }: { record: { type: RecordType; id: string } | null 
   const submit = () => {
     if (!body.trim()) return;
     create.mutate(
-      { ...audience, body, attachmentIds: files.length ? files.map((f) => f.id) : undefined },
+      {
+        ...audience,
+        body,
+        attachmentIds: files.length ? files.map((f) => f.id) : undefined,
+        documentIds: docs.length ? docs.map((d) => d.id) : undefined,
+      },
       {
         onSuccess: () => {
           setBody('');
           setFiles([]);
+          setDocs([]);
         },
       },
     );
@@ -212,6 +223,23 @@ function Composer({ record }: { record: { type: RecordType; id: string } | null 
             ))}
           </ul>
         ) : null}
+        {docs.length ? (
+          <ul className="feed-files" data-testid="composer-documents">
+            {docs.map((d) => (
+              <li key={d.id} className="chip chip-blue">
+                <Icon name="archive" size={14} /> {d.title}
+                <button
+                  type="button"
+                  className="chip-x"
+                  aria-label={t('feed.catalog.remove', { name: d.title })}
+                  onClick={() => setDocs((x) => x.filter((y) => y.id !== d.id))}
+                >
+                  <Icon name="x" size={12} />
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : null}
         <div className="feed-composer-actions">
           <NativeSelect
             aria-label={t('feed.audience.label')}
@@ -224,6 +252,9 @@ function Composer({ record }: { record: { type: RecordType; id: string } | null 
             <Icon name="upload" size={16} /> {uploading ? t('feed.uploading') : t('feed.attach')}
             <input type="file" multiple hidden onChange={(e) => void attach(e)} />
           </label>
+          <Button icon="archive" onClick={() => setPicking(true)} data-testid="feed-pick-documents">
+            {t('feed.catalog.pick')}
+          </Button>
           <div className="toolbar-spacer" />
           <Button
             variant="primary"
@@ -238,6 +269,13 @@ function Composer({ record }: { record: { type: RecordType; id: string } | null 
         </div>
         <p className="muted feed-hint">{t('feed.hint')}</p>
       </div>
+      {picking ? (
+        <CatalogPicker
+          picked={docs}
+          onPick={(d) => setDocs((x) => (x.some((y) => y.id === d.id) ? x : [...x, d]))}
+          onClose={() => setPicking(false)}
+        />
+      ) : null}
     </section>
   );
 }
@@ -295,6 +333,7 @@ function Comments({ post }: { post: FeedPost }) {
 function PostCard({ post }: { post: FeedPost }) {
   const { t, dateTime } = useI18n();
   const [open, setOpen] = useState(false);
+  const [making, setMaking] = useState(false);
   const follow = useFollow(post.id);
   const href = post.record ? recordHref(post.record) : null;
   const about = post.record ? (post.record.title ?? t('feed.recordGone')) : null;
@@ -343,7 +382,17 @@ function PostCard({ post }: { post: FeedPost }) {
             {t(SYSTEM_TEXT[post.systemKind] ?? 'feed.system.other', {
               title: about ?? '',
               stage: typeof post.data.stage === 'string' ? post.data.stage : '',
+              task: typeof post.data.task === 'string' ? post.data.task : '',
+              regulation: typeof post.data.regulation === 'string' ? post.data.regulation : '',
             })}
+            {post.systemKind === 'task_overdue' && typeof post.data.instanceId === 'string' ? (
+              <>
+                {' '}
+                <Link to={`/regulations/instances/${post.data.instanceId}`} data-testid="post-instance">
+                  {t('feed.system.openInstance')}
+                </Link>
+              </>
+            ) : null}
           </p>
         ) : (
           <Markdown text={post.body} testId="post-body" />
@@ -358,6 +407,28 @@ function PostCard({ post }: { post: FeedPost }) {
               </li>
             ))}
           </ul>
+        ) : null}
+        {post.documents.length ? (
+          <ul className="feed-files" data-testid="post-documents">
+            {post.documents.map((d) => (
+              <li key={d.id}>
+                <Link to={`/documents?open=${d.id}`} className="chip chip-blue" data-testid="post-document">
+                  <Icon name="archive" size={14} /> {d.title}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+        {post.madeDocuments.length ? (
+          <p className="muted feed-made" data-testid="post-made-documents">
+            {t('feed.madeInto')}{' '}
+            {post.madeDocuments.map((d, i) => (
+              <span key={d.id}>
+                {i ? ', ' : null}
+                <Link to={`/documents?open=${d.id}`}>{d.title}</Link>
+              </span>
+            ))}
+          </p>
         ) : null}
         <footer className="feed-post-foot">
           <button
@@ -378,8 +449,14 @@ function PostCard({ post }: { post: FeedPost }) {
           >
             {post.following ? t('feed.unfollow') : t('feed.follow')}
           </button>
+          {post.systemKind ? null : (
+            <button type="button" className="link" onClick={() => setMaking(true)} data-testid="post-make-document">
+              {t('feed.makeDocument')}
+            </button>
+          )}
         </footer>
         {open ? <Comments post={post} /> : null}
+        {making ? <MakeDocumentDialog post={post} onClose={() => setMaking(false)} /> : null}
       </div>
     </article>
   );

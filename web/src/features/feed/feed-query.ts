@@ -106,3 +106,28 @@ export const searchMentionable = (
   q: string,
   audience: Pick<NewPost, 'audience' | 'departmentId' | 'recordType' | 'recordId'>,
 ) => call(client.GET('/api/v1/feed/mentionable', { params: { query: { ...audience, q } } })).then((r) => r.items);
+
+/** A random UUID (v4) for a request's opId; getRandomValues, unlike randomUUID, also works on a plain-http address. */
+export function newOpId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** "Make it a document": the post and its attachments become catalog documents; the same opId makes them once. */
+export function useMakeDocument(postId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: RequestBody<'makeFeedPostDocument'>) =>
+      call(client.POST('/api/v1/feed/posts/{id}/document', { params: { path: { id: postId } }, body }), {
+        method: 'POST',
+      }),
+    onSuccess: () =>
+      Promise.all([
+        qc.invalidateQueries({ queryKey: ['documents'] }),
+        qc.invalidateQueries({ queryKey: ['feed', 'posts'] }),
+      ]),
+  });
+}
