@@ -29,7 +29,7 @@ export async function createAppContext(
     limits: { fileSize: config.DEALFLOW_UPLOAD_LIMIT_MB * 1024 * 1024, files: 1, fields: 10, fieldSize: 10_000 },
   });
   const live = new LiveFeed(urls.databaseUrl, orm);
-  // system posts from the timeline (durable by its cursor; any number of API processes may run it)
+  // system posts from the timeline (durable by its cursor; every process, API or worker, runs it, one at a time)
   const feedProjector = new FeedProjector(orm).start();
   return { config, orm, temporal, storage, upload, live, feedProjector };
 }
