@@ -5,11 +5,11 @@
 import { NativeSelect } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useI18n } from '../../i18n/index.js';
 import { Button, Dialog, ErrorBox, Icon, Loading } from '../../ui.js';
-import { documentsQuery, foldersQuery } from '../documents/documents-query.js';
-import { treeOrder } from './make-document.js';
+import { documentsQuery } from '../documents/documents-query.js';
+import { useFolderOptions } from './folder-options.js';
 
 export interface PickedDocument {
   id: string;
@@ -29,18 +29,8 @@ export function CatalogPicker({
   const [folderId, setFolderId] = useState('');
   const [q, setQ] = useState('');
   const [query] = useDebouncedValue(q.trim(), 250);
-  const folders = useQuery(foldersQuery);
+  const { options, folders } = useFolderOptions();
   const docs = useQuery(documentsQuery({ folderId: folderId || undefined, q: query || undefined }));
-  const options = useMemo(
-    () => [
-      { value: '', label: t('feed.makeDocument.top') },
-      ...treeOrder(folders.data?.items ?? []).map(({ folder, depth }) => ({
-        value: folder.id,
-        label: `${'\u00a0\u00a0'.repeat(depth)}${folder.name}`,
-      })),
-    ],
-    [folders.data, t],
-  );
   const taken = new Set(picked.map((d) => d.id));
   return (
     <Dialog

@@ -4,46 +4,20 @@
  * is made once per dialog, so a double click makes the documents once.
  */
 import { NativeSelect } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
-import type { DocumentFolder } from '../../api.js';
+import { useState } from 'react';
 import { useI18n } from '../../i18n/index.js';
 import { Link } from '../../router.js';
 import { Button, Dialog, ErrorBox, Field, Icon } from '../../ui.js';
-import { foldersQuery } from '../documents/documents-query.js';
+import { useFolderOptions } from './folder-options.js';
 import { newOpId, useMakeDocument, type FeedPost } from './feed-query.js';
-
-/** The folders in tree order, each with its depth. */
-export function treeOrder(folders: DocumentFolder[]) {
-  const out: { folder: DocumentFolder; depth: number }[] = [];
-  const ids = new Set(folders.map((f) => f.id));
-  const walk = (parentId: string | null, depth: number) => {
-    for (const f of folders.filter((x) => (x.parentId && ids.has(x.parentId) ? x.parentId : null) === parentId)) {
-      out.push({ folder: f, depth });
-      walk(f.id, depth + 1);
-    }
-  };
-  walk(null, 0);
-  return out;
-}
 
 export function MakeDocumentDialog({ post, onClose }: { post: FeedPost; onClose: () => void }) {
   const { t } = useI18n();
   const [opId] = useState(newOpId);
   const [folderId, setFolderId] = useState('');
   const [title, setTitle] = useState('');
-  const folders = useQuery(foldersQuery);
+  const { options, folders } = useFolderOptions();
   const make = useMakeDocument(post.id);
-  const options = useMemo(
-    () => [
-      { value: '', label: t('feed.makeDocument.top') },
-      ...treeOrder(folders.data?.items ?? []).map(({ folder, depth }) => ({
-        value: folder.id,
-        label: `${'\u00a0\u00a0'.repeat(depth)}${folder.name}`,
-      })),
-    ],
-    [folders.data, t],
-  );
   const submit = () => make.mutate({ opId, folderId: folderId || null, title: title.trim() || undefined });
   const made = make.data?.documents;
   return (
