@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
 import { launch, logIn, screenshot } from './browser.ts';
+import { until } from '../support/until.ts';
 
 let h: Harness;
 let browser: Browser;
@@ -55,15 +56,6 @@ afterAll(async () => {
   await browser?.close();
   await h?.close();
 });
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('the calendar', () => {
   const tomorrow = new Date();

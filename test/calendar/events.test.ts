@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowBundle } from '../../runtime/worker.ts';
 import { eventWorkflowId } from '../../workflows/event-contract.ts';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { until } from '../support/until.ts';
 
 let h: Harness;
 let manager: Session;
@@ -33,15 +34,6 @@ const notificationsOf = (userId: string, eventId: string) =>
     `select kind, key, created_at, data from notifications where user_id = ? and record_id = ? order by id`,
     [userId, eventId],
   );
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 const meeting = (over: Record<string, unknown> = {}) => ({
   kind: 'meeting',
   title: 'Demo for the buyer',

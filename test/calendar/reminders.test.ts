@@ -7,6 +7,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { until } from '../support/until.ts';
 
 let h: Harness;
 let manager: Session;
@@ -21,14 +22,6 @@ const remindersOf = (eventIds: string[]) =>
     `select key, user_id, data from notifications where kind = 'reminder' and record_id = any(?::uuid[]) order by id`,
     [`{${eventIds.join(',')}}`],
   );
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const call = (over: Record<string, unknown> = {}) => ({

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectTimeline } from '../../modules/feed/projector.ts';
 import { recordEvent } from '../../modules/timeline/write.ts';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { until } from '../support/until.ts';
 
 let h: Harness;
 let owner: Session;
@@ -17,15 +18,6 @@ let outsider: Session;
 let ownerId: string;
 let stages: { id: string; name: string }[];
 let pipelineId: string;
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 interface Post {
   id: string;

@@ -10,6 +10,7 @@ import { SMTPServer } from 'smtp-server';
 import { createNotificationMailer } from '../../modules/notifications/mail.ts';
 import { eventState, eventWorkflowId } from '../../workflows/event-contract.ts';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { until } from '../support/until.ts';
 
 interface Received {
   from: string;
@@ -55,14 +56,6 @@ function parse(raw: string): { subject: string; text: string } {
   return { subject, text: text.replace(/\r\n/g, '\n') };
 }
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 const at = (ms: number) => new Date(Date.now() + ms).toISOString();
 
 /**

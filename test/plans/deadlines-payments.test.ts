@@ -12,6 +12,7 @@ import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-uti
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowBundle } from '../../runtime/worker.ts';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { until } from '../support/until.ts';
 
 let h: Harness;
 let admin: Session;
@@ -26,14 +27,6 @@ let settingsVersion = 1;
 
 const sql = async <T = Record<string, unknown>>(q: string, params: unknown[] = []) =>
   h.ctx.orm.em.fork().getConnection().execute<T[]>(q, params);
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 /** the month now in UTC: its submit deadline (day 0) has passed */
 const thisMonth = () => new Date().toISOString().slice(0, 7);
 const submitReminders = (userId: string) =>

@@ -12,6 +12,7 @@ import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-uti
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowBundle } from '../../runtime/worker.ts';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { until } from '../support/until.ts';
 
 let h: Harness;
 let admin: Session;
@@ -39,15 +40,6 @@ const historyLength = async (wfId: string) => {
   const hist = await h.ctx.temporal.workflow.getHandle(wfId).fetchHistory();
   return hist.events?.length ?? 0;
 };
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 const line = (i: number, over: Record<string, unknown> = {}) => ({
   clientId: clients[i].id,
   amount: '100000.00',

@@ -15,6 +15,7 @@ import { fixtures, login, startHarness, type Harness, type Session } from '../su
 import { replayAll, type HistoryJson } from '../support/replay.ts';
 import { workflowBundle } from '../../runtime/worker.ts';
 import { regulationWorkflowId } from '../../workflows/regulation-contract.ts';
+import { until } from '../support/until.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** instances whose histories are replayed at the end (and recorded as fixtures with RECORD_HISTORIES=1) */
@@ -32,15 +33,6 @@ const NS = `xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:dealf
 const defs = (body: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions ${NS} id="d" targetNamespace="x">${body}</bpmn:definitions>`;
 const param = (name: string, value: string) => `<dealflow:param name="${name}" value="${value}" />`;
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 type Task = { id: string; instanceId: string; nodeId: string; assignee: string | null };
 const taskOf = async (s: Session, instanceId: string, nodeId: string) =>

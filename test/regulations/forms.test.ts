@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installExampleRegulations } from '../../modules/regulations/examples/index.ts';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { until } from '../support/until.ts';
 
 let h: Harness;
 let owner: Session;
@@ -29,15 +30,6 @@ beforeAll(async () => {
   expect(await installExampleRegulations(h.ctx.orm.em.fork(), admin.id)).toEqual(['feasibility', 'contract_approval']);
 });
 afterAll(() => h?.close());
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('example regulations', () => {
   it('are installed once: a second start finds them and publishes nothing', async () => {

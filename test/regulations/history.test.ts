@@ -13,6 +13,7 @@ import { fixtures, login, startHarness, type Harness, type Session } from '../su
 import { workflowBundle } from '../../runtime/worker.ts';
 import { regulationWorkflowId, type RegulationWorkflowInput } from '../../workflows/regulation-contract.ts';
 import type { RegulationState } from '../../modules/regulations/instance.ts';
+import { until } from '../support/until.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const HISTORIES = path.join(ROOT, 'test', 'fixtures', 'histories');
@@ -26,15 +27,6 @@ const recorded: Record<string, string> = {};
 const NS = `xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:dealflow="https://dealflow.dev/schema/bpmn/1.0"`;
 const defs = (body: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions ${NS} id="d" targetNamespace="x">${body}</bpmn:definitions>`;
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const openTask = (instanceId: string) =>
   until(

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
+import { until } from '../support/until.ts';
 
 let h: Harness;
 let owner: Session;
@@ -48,15 +49,6 @@ beforeAll(async () => {
   expect((await owner.post('/regulations', { xml })).status).toBe(201);
 });
 afterAll(() => h?.close());
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('running a regulation', () => {
   it('refuses a start without its required inputs', async () => {

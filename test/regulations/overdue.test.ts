@@ -14,6 +14,7 @@ import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-uti
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
 import { workflowBundle } from '../../runtime/worker.ts';
 import { regulationWorkflowId } from '../../workflows/regulation-contract.ts';
+import { until } from '../support/until.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 let overdueInstance: string | null = null;
@@ -36,15 +37,6 @@ const flow = (key: string, due: string) => `<?xml version="1.0" encoding="UTF-8"
     <bpmn:endEvent id="end" />
   </bpmn:process>
 </bpmn:definitions>`;
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 interface Post {
   id: string;
