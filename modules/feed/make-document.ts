@@ -9,13 +9,16 @@
  *
  * Nothing is copied: the attachments are stored by content (modules/files) and the versions name the same content.
  * The reader must be able to read the post and open the folder (who may open a folder may file into it, as with an
- * upload). A double click is harmless: the command is keyed by the caller's `opId`, and a second request with the
- * same key answers the documents the first one made.
+ * upload). Filing never widens who reads what the post holds: the documents take an access no wider than the post's
+ * audience (`documentAccessOfPost`), whatever the folder's. A system post holds nothing of its own to file. A double
+ * click is harmless: the command is keyed by the caller's `opId`, and a second request with the same key answers
+ * the documents the first one made (and starts again any text extraction the first did not get to start).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { OwnAccess } from '../documents/access.ts';
 import { createDocumentFromFiles, type Actor, type StoredFileRef } from '../documents/commands.ts';
 import { contentTypeOf } from '../documents/upload.ts';
 import type { FileStorage } from '../files/storage.ts';
@@ -51,6 +54,25 @@ export function titleOfPost(body: string): string {
   return cut(line, MAX_TITLE);
 }
 
+/**
+ * The access a document made of a post takes: no wider than the post's readers. Where the folder's access in force
+ * is already no wider (a private folder; for a department's post, that department's folder; for a company post, any)
+ * the document inherits it; else it takes the post's audience: the department's, or, for a post about a record (read
+ * by whoever sees the record, which no catalog access says), the maker's own until they open it further.
+ */
+export function documentAccessOfPost(
+  post: { audience: 'company' | 'department' | 'record'; department: { id: string } | null },
+  folder: { kind: string; departmentId: string | null },
+): OwnAccess {
+  if (post.audience === 'company' || folder.kind === 'private') return { kind: 'inherit' };
+  if (post.audience === 'department' && post.department) {
+    return folder.kind === 'department' && folder.departmentId === post.department.id
+      ? { kind: 'inherit' }
+      : { kind: 'department', departmentId: post.department.id };
+  }
+  return { kind: 'private' };
+}
+
 const run = (em: EntityManager, sql: string, params: unknown[]) =>
   em.getConnection().execute(sql, params, 'all', em.getTransactionContext());
 
@@ -62,6 +84,17 @@ export async function makeDocumentOfPost(
   input: MakeDocumentInput,
 ): Promise<{ documents: MadeDocument[]; versionIds: string[]; created: boolean }> {
   const post = await getPost(em, actor, postId);
+  if (post.systemKind) throw new DomainError('POST_NOT_FILEABLE', 'A system post holds nothing of its own to file');
+  // the folder's access in force (the top of the catalog: everyone's); one it may not open is refused below as unknown
+  const [folder] = input.folderId
+    ? await em
+        .getConnection()
+        .execute<{ kind: string; departmentId: string | null }[]>(
+          'select eff_kind as kind, eff_department_id as "departmentId" from document_folders where id = ?',
+          [input.folderId],
+        )
+    : [{ kind: 'everyone', departmentId: null }];
+  const access = documentAccessOfPost(post, folder ?? { kind: 'everyone', departmentId: null });
   const title = cut(input.title?.trim() || titleOfPost(post.body) || 'Post', MAX_TITLE);
   const description = cut(plainText(post.body).trim(), MAX_DESCRIPTION);
   const links =
@@ -112,7 +145,18 @@ export async function makeDocumentOfPost(
     if (earlier.length) {
       if (earlier.some((e) => e.post_id !== postId || e.made_by !== actor.id))
         throw new DomainError('OP_ID_REUSED', 'This opId was used for another request; send a new one');
-      return { documents: earlier.map((e) => ({ id: e.id, title: e.title })), versionIds: [], created: false };
+      // the first request may have died between its commit and starting the text extraction: start what waits
+      const pending = (await run(
+        tem,
+        `select v.id from document_versions v join feed_post_documents m on m.document_id = v.document_id
+         where m.op_id = ? and v.text_status = 'pending'`,
+        [input.opId],
+      )) as { id: string }[];
+      return {
+        documents: earlier.map((e) => ({ id: e.id, title: e.title })),
+        versionIds: pending.map((v) => v.id),
+        created: false,
+      };
     }
 
     const documents: MadeDocument[] = [];
@@ -121,7 +165,14 @@ export async function makeDocumentOfPost(
       const made = await createDocumentFromFiles(
         tem,
         actor,
-        { folderId: input.folderId ?? null, title: f.title, description: f.description, links, files: [f.file] },
+        {
+          folderId: input.folderId ?? null,
+          title: f.title,
+          description: f.description,
+          links,
+          files: [f.file],
+          access,
+        },
         { inTransaction: true },
       );
       documents.push({ id: made.id, title: f.title });

@@ -178,6 +178,29 @@ describe('make a post a document', () => {
     expect((await author.get(`/feed/posts/${post.body.id}`)).body.madeDocuments).toEqual(made.body.documents);
     expect((await colleague.get(`/feed/posts/${post.body.id}`)).body.madeDocuments).toEqual([]);
 
+    // filed at the top of the catalog (everyone's), the department's post stays the department's
+    const top = await colleague.post(`/feed/posts/${post.body.id}/document`, { opId: randomUUID() });
+    expect(top.status).toBe(201);
+    const [filed] = top.body.documents as { id: string }[];
+    expect((await colleague.get(`/documents/${filed.id}`)).body).toMatchObject({
+      access: { kind: 'department', departmentId: ids.east },
+    });
+    expect((await author.get(`/documents/${filed.id}`)).status).toBe(200);
+    expect((await outsider.get(`/documents/${filed.id}`)).status).toBe(404);
+    expect((await outsider.get(`/documents/${filed.id}/versions/1/content`)).status).toBe(404);
+
+    // a system post holds nothing of its own to file
+    const [system] = await h.ctx.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ id: string }[]>(
+        `insert into feed_posts (id, audience, system_kind, data, source_key)
+         values (gen_random_uuid(), 'company', 'deal_won', '{}', 'test:' || gen_random_uuid()) returning id`,
+      );
+    const systemFiled = await author.post(`/feed/posts/${system.id}/document`, { opId: randomUUID() });
+    expect(systemFiled.status).toBe(422);
+    expect(systemFiled.body.code).toBe('POST_NOT_FILEABLE');
+
     const exe = await author.post('/feed/posts', {
       audience: 'company',
       body: 'a tool',

@@ -995,7 +995,7 @@ export const en = {
   'feed.makeDocument': 'Make it a document',
   'feed.makeDocument.title': 'Make the post a document',
   'feed.makeDocument.hint':
-    'Each attached file becomes a document of its own in the folder, with the post as its description; a post without files becomes a document of its text.',
+    'Each attached file becomes a document of its own in the folder, with the post as its description; a post without files becomes a document of its text. The documents are open to no more people than the post.',
   'feed.makeDocument.folder': 'Folder',
   'feed.makeDocument.top': 'Top of the catalog',
   'feed.makeDocument.name': 'Title',
