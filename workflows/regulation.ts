@@ -15,6 +15,7 @@ import {
   nextTaskDue,
   nextWork,
   openTask,
+  takeUpTaskDue,
   trackTaskDue,
   type RegulationState,
 } from '../modules/regulations/instance.ts';
@@ -91,8 +92,8 @@ export async function regulationWorkflow(input: RegulationWorkflowInput): Promis
 
   const ri = new Entity<RegulationState, RegulationResult>(
     {
-      // a run continued from one begun before TASK_DUE_PATCH starts keeping its open tasks' due times now
-      state: due ? trackTaskDue(input.instance, Date.now()) : input.instance,
+      // a run continued from one begun before TASK_DUE_PATCH keeps the due times of the tasks it opens from now on
+      state: due ? takeUpTaskDue(input.instance, input.created, Date.now()) : input.instance,
       created: input.created,
       handledTotal: input.handledTotal,
       updatesPerRun: input.updatesPerRun,

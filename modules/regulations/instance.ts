@@ -31,6 +31,8 @@ export interface RegulationState {
   taskDue?: Record<string, string>;
   /** open tasks already told overdue (once each) */
   overdue?: string[];
+  /** tasks that opened before the run kept due times: when they fall due is not known here, so they are not told */
+  untracked?: string[];
 }
 
 /** When an ISO 8601 duration (P1DT2H…) or date-time after `now` falls. */
@@ -111,18 +113,36 @@ export function taskDueAt(now: number, due: string): number {
  * forgotten, as is its overdue mark.
  */
 export function trackTaskDue(s: RegulationState, now: number): RegulationState {
-  const open = s.interp.tokens.filter((t) => {
+  const open = openTasksWithDue(s);
+  const ids = new Set(open.map((t) => t.id));
+  const overdue = (s.overdue ?? []).filter((id) => ids.has(id));
+  const untracked = (s.untracked ?? []).filter((id) => ids.has(id));
+  const taskDue: Record<string, string> = {};
+  for (const t of open) {
+    if (overdue.includes(t.id) || untracked.includes(t.id)) continue;
+    taskDue[t.id] = s.taskDue?.[t.id] ?? new Date(taskDueAt(now, s.graph.nodes[t.node].due!)).toISOString();
+  }
+  const { untracked: _told, ...rest } = s;
+  return { ...rest, taskDue, overdue, ...(untracked.length ? { untracked } : {}) };
+}
+
+const openTasksWithDue = (s: RegulationState) =>
+  s.interp.tokens.filter((t) => {
     const node = s.graph.nodes[t.node];
     return TASK_KINDS.includes(node?.kind) && node.due;
   });
-  const ids = new Set(open.map((t) => t.id));
-  const overdue = (s.overdue ?? []).filter((id) => ids.has(id));
-  const taskDue: Record<string, string> = {};
-  for (const t of open) {
-    if (overdue.includes(t.id)) continue;
-    taskDue[t.id] = s.taskDue?.[t.id] ?? new Date(taskDueAt(now, s.graph.nodes[t.node].due!)).toISOString();
+
+/**
+ * The state a run takes up: one continued from a run that kept no due times (begun before `regulation-task-due`)
+ * leaves its tasks already open untold, as when they opened is not known here; the tasks it opens from now on are
+ * kept. A new instance, or a run that kept them, is kept as it is.
+ */
+export function takeUpTaskDue(s: RegulationState, continued: boolean, now: number): RegulationState {
+  if (continued && s.taskDue === undefined) {
+    const untracked = openTasksWithDue(s).map((t) => t.id);
+    return trackTaskDue(untracked.length ? { ...s, untracked } : s, now);
   }
-  return { ...s, taskDue, overdue };
+  return trackTaskDue(s, now);
 }
 
 /** When the next open task falls due, or null. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphNode } from '../../../bpmn/graph.ts';
-import { markOverdue, nextTaskDue, taskDueAt, trackTaskDue, type RegulationState } from '../instance.ts';
+import { markOverdue, nextTaskDue, takeUpTaskDue, taskDueAt, trackTaskDue, type RegulationState } from '../instance.ts';
 
 const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 const node = (id: string, kind: string, due?: string) => ({ id, kind, name: id, ...(due ? { due } : {}) }) as GraphNode;
@@ -77,5 +77,29 @@ describe('task due times', () => {
   it('has nothing due once the instance has ended', () => {
     const s = trackTaskDue(state([{ id: 't1', node: 'approve' }]), T0);
     expect(nextTaskDue({ ...s, interp: { ...s.interp, status: 'terminated' } })).toBeNull();
+  });
+
+  it('leaves untold the tasks a run kept no due times for, and keeps those it opens after', () => {
+    const old = state([{ id: 't1', node: 'approve' }]);
+    // a new instance keeps its first task's due time from its start
+    expect(takeUpTaskDue(old, false, T0).taskDue).toEqual({ t1: '2026-11-30T11:00:00.000Z' });
+    // a run continued from one that kept none: when t1 opened is not known, so it is never told
+    const taken = takeUpTaskDue(old, true, T0 + 86_400_000);
+    expect(taken.taskDue).toEqual({});
+    expect(nextTaskDue(taken)).toBeNull();
+    const later = trackTaskDue(
+      {
+        ...taken,
+        interp: { ...taken.interp, tokens: [...taken.interp.tokens, { id: 't2', node: 'approve', scope: null }] },
+      },
+      T0 + 86_400_000,
+    );
+    expect(later.taskDue).toEqual({ t2: '2026-12-01T11:00:00.000Z' });
+    // t1 done: nothing is left untracked
+    const done = trackTaskDue({ ...later, interp: { ...later.interp, tokens: later.interp.tokens.slice(1) } }, T0);
+    expect(done.untracked).toBeUndefined();
+    expect(done.taskDue).toEqual({ t2: '2026-12-01T11:00:00.000Z' });
+    // a run that kept due times is taken up as it is
+    expect(takeUpTaskDue(later, true, T0 + 2 * 86_400_000).taskDue).toEqual(later.taskDue);
   });
 });
