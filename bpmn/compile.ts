@@ -31,6 +31,12 @@ interface El {
 }
 
 const ISO_DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
+/**
+ * A date and time that names its offset (Z or ±hh:mm): one instant wherever a worker runs; a local time would fall
+ * due at a different moment on workers in different time zones.
+ */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const isInstant = (s: string) => ISO_INSTANT.test(s) && !Number.isNaN(Date.parse(s));
 
 /** Elements the interpreter deliberately does not run, with why (named in the refusal). */
 const UNSUPPORTED: Record<string, string> = {
@@ -94,7 +100,9 @@ function timerOf(el: El): { timer?: { duration?: string; date?: string }; proble
       : { problem: `"${duration}" is not an ISO 8601 duration` };
   }
   if (date)
-    return Number.isNaN(Date.parse(date)) ? { problem: `"${date}" is not a date and time` } : { timer: { date } };
+    return isInstant(date)
+      ? { timer: { date } }
+      : { problem: `"${date}" is not a date and time with its offset (e.g. 2027-01-31T09:00:00Z)` };
   return { problem: 'a timer needs a duration or a date' };
 }
 
@@ -364,8 +372,12 @@ function nodeOf(el: El, id: string, scope: string | null, problem: Problem): Gra
         const p = feelProblem(assignee);
         if (p) problem(id, 'BPMN_INVALID_FEEL', `Assignee "${assignee}": ${p}`);
       }
-      if (due && !ISO_DURATION.test(due) && Number.isNaN(Date.parse(due))) {
-        problem(id, 'BPMN_INVALID_TIMER', `Due "${due}" is neither an ISO 8601 duration nor a date`);
+      if (due && !ISO_DURATION.test(due) && !isInstant(due)) {
+        problem(
+          id,
+          'BPMN_INVALID_TIMER',
+          `Due "${due}" is neither an ISO 8601 duration nor a date and time with its offset (e.g. 2027-01-31T09:00:00Z)`,
+        );
       }
       return kind('userTask', {
         ...(assignee ? { assignee } : {}),

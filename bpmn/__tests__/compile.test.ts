@@ -90,6 +90,24 @@ describe('the BPMN compiler', () => {
     );
   });
 
+  it('takes a due date or timer date only with its offset, so every worker reads the same instant', async () => {
+    const local = fixture('feasibility.bpmn')
+      .replace('dealflow:due="P2D"', 'dealflow:due="2027-01-31T09:00"')
+      .replace('<bpmn:timeDuration>PT1H</bpmn:timeDuration>', '<bpmn:timeDate>2027-01-31T09:00:00</bpmn:timeDate>');
+    expect(problemsOf(await compileBpmn(local))).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ elementId: 'assess', code: 'BPMN_INVALID_TIMER' }),
+        expect.objectContaining({ elementId: 's_wait', code: 'BPMN_INVALID_TIMER' }),
+      ]),
+    );
+    const offset = fixture('feasibility.bpmn')
+      .replace('dealflow:due="P2D"', 'dealflow:due="2027-01-31T09:00:00+03:00"')
+      .replace('<bpmn:timeDuration>PT1H</bpmn:timeDuration>', '<bpmn:timeDate>2027-01-31T06:00:00Z</bpmn:timeDate>');
+    const g = graphOf(await compileBpmn(offset));
+    expect(g.nodes.assess).toMatchObject({ due: '2027-01-31T09:00:00+03:00' });
+    expect(g.nodes.s_wait).toMatchObject({ timer: { date: '2027-01-31T06:00:00Z' } });
+  });
+
   it('refuses hostile XML quickly: entities, a billion laughs, deep nesting, huge files, non-XML', async () => {
     const laughs = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><bpmn:definitions>&lol2;</bpmn:definitions>`;
     const xxe = `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>`;
