@@ -21,6 +21,7 @@ import {
   type ServiceType,
 } from './graph.ts';
 import { xmlRefusal } from './safety.ts';
+import { ISO_DURATION, isInstant } from './times.ts';
 
 /** A moddle element, as far as the compiler reads it. */
 interface El {
@@ -29,14 +30,6 @@ interface El {
   name?: string;
   [key: string]: unknown;
 }
-
-const ISO_DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
-/**
- * A date and time that names its offset (Z or ±hh:mm): one instant wherever a worker runs; a local time would fall
- * due at a different moment on workers in different time zones.
- */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-const isInstant = (s: string) => ISO_INSTANT.test(s) && !Number.isNaN(Date.parse(s));
 
 /** Elements the interpreter deliberately does not run, with why (named in the refusal). */
 const UNSUPPORTED: Record<string, string> = {

@@ -4,6 +4,7 @@
  * bpmn-js-bpmnlint as a config and a resolver object (no bundler plugin needed). The server stays the judge at publish.
  */
 import { parseExpression } from 'feelin';
+import { ISO_DURATION, isInstant } from '../../../../bpmn/times.ts';
 
 type Reporter = { report: (id: string, message: string) => void };
 type Rule = () => { check: (node: any, reporter: Reporter) => void };
@@ -21,7 +22,6 @@ const UNSUPPORTED: Record<string, string> = {
   'bpmn:IntermediateThrowEvent': 'Intermediate throw events are not supported',
 };
 const SERVICES = ['notify', 'sendEmail', 'createCalendarEvent', 'setDealField', 'requestDocument', 'waitDealStage'];
-const ISO_DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
 
 export function feelError(expression: string): boolean {
   const text = expression.trim().replace(/^=/, '');
@@ -76,8 +76,8 @@ const userTask: Rule = () => ({
     if (!node.formKey) reporter.report(node.id, 'A user task needs a form');
     if (node.assignee?.startsWith('=') && feelError(node.assignee))
       reporter.report(node.id, 'The assignee is not valid FEEL');
-    if (node.due && !ISO_DURATION.test(node.due) && Number.isNaN(Date.parse(node.due)))
-      reporter.report(node.id, 'Due is neither an ISO 8601 duration (P2D) nor a date');
+    if (node.due && !ISO_DURATION.test(node.due) && !isInstant(node.due))
+      reporter.report(node.id, 'Due is neither an ISO 8601 duration (P2D) nor a date and time with its offset');
   },
 });
 
@@ -106,8 +106,8 @@ const timers: Rule = () => ({
     if (def.timeCycle) return reporter.report(node.id, 'Repeating timers are not supported');
     const duration = def.timeDuration?.body?.trim();
     const date = def.timeDate?.body?.trim();
-    if (duration ? !ISO_DURATION.test(duration) : !date || Number.isNaN(Date.parse(date)))
-      reporter.report(node.id, 'A timer needs an ISO 8601 duration (PT2H) or a date');
+    if (duration ? !ISO_DURATION.test(duration) : !date || !isInstant(date))
+      reporter.report(node.id, 'A timer needs an ISO 8601 duration (PT2H) or a date and time with its offset');
   },
 });
 
