@@ -98,10 +98,18 @@ describe('board performance', () => {
       held.push(await Promise.race([asked, new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]));
       await route.continue();
     });
+    // the boot's reads, asked for by the early boot script before the app's code has loaded, are not asked again
+    const asks: string[] = [];
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.startsWith('/api/v1/')) asks.push(u.pathname);
+    });
     await page.goto(`${h.baseUrl}/deals?pipeline=${pipelineId}`);
     await page.getByTestId('deal-card').first().waitFor({ timeout: 60_000 });
     expect(held.length).toBeGreaterThan(0);
     expect(held.every(Boolean)).toBe(true);
+    for (const read of ['/api/v1/auth/me', '/api/v1/pipelines', '/api/v1/deals/board'])
+      expect(asks.filter((p) => p === read)).toEqual([read]);
     await context.close();
   }, 120_000);
 
