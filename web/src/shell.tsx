@@ -148,7 +148,7 @@ const ADMIN_NAV: NavEntry[] = [
 function CountedNavItem({ entry, ...props }: { entry: NavEntry } & Parameters<typeof NavItem>[0]) {
   const { t } = useI18n();
   const count = entry.count!.useCount();
-  return <NavItem {...props} count={count} countLabel={t(entry.count!.label, { count })} />;
+  return <NavItem {...props} count={count} countLabel={count ? t(entry.count!.label, { count }) : undefined} />;
 }
 
 export function Shell({ children }: { children: ReactNode }) {
