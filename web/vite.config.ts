@@ -3,12 +3,15 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import zlib from 'node:zlib';
 import { TYPE, parse, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
+import { build as rolldownBuild } from 'rolldown';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { COMPILED_TEXT, COMPILED_TREE } from './src/i18n/icu-format.js';
 import { isLateKey } from './src/i18n/late-prefixes.js';
 
 const OUT = path.resolve(import.meta.dirname, '..', 'dist', 'web');
+/** The chunks the board loads after its first paint (see build.modulePreload). */
+const LATE_BOARD_PARTS = /\/(filter-controls|board-dnd|notification-centre|notifications)-[\w-]+\.js$/;
 
 /**
  * The message catalogs (src/i18n/en.ts, ru.ts) compiled: each ICU message becomes its syntax tree (or its text when it
@@ -84,9 +87,53 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * The early boot script (src/boot/early.ts): built on its own as a small classic script (an IIFE, no imports), written
+ * as a hashed asset and put first in the page's head, so the browser runs it while it parses the page and the boot's
+ * reads go out before the app's code has even loaded. A file of its own, not inline: the page's CSP allows scripts
+ * from the origin only. (The dev server goes without it: the app then asks for the same reads itself.)
+ */
+function earlyBoot(): Plugin {
+  const SOURCE = path.resolve(import.meta.dirname, 'src', 'boot', 'early.ts');
+  let code = '';
+  return {
+    name: 'dealflow-early-boot',
+    apply: 'build',
+    async buildStart() {
+      const out = await rolldownBuild({
+        input: SOURCE,
+        write: false,
+        platform: 'browser',
+        resolve: { extensionAlias: { '.js': ['.ts', '.js'] } },
+        output: { format: 'iife', minify: true },
+      });
+      code = out.output[0].code;
+      this.addWatchFile(SOURCE);
+    },
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const asset = Object.values(ctx.bundle ?? {}).find((f) => f.type === 'asset' && f.names.includes('boot.js'));
+        return asset ? [{ tag: 'script', attrs: { src: `/${asset.fileName}` }, injectTo: 'head-prepend' }] : [];
+      },
+    },
+    generateBundle(_options, bundle) {
+      // the catalogs' chunks (src/i18n/en.ts, ru.ts), which the script has the browser load beside the app's code
+      const catalogs: Record<string, string> = {};
+      for (const f of Object.values(bundle)) {
+        const m = f.type === 'chunk' && f.facadeModuleId ? /[\\/]i18n[\\/](en|ru)\.ts$/.exec(f.facadeModuleId) : null;
+        if (m) catalogs[m[1]] = `/${f.fileName}`;
+      }
+      const source = code.replace('__DEALFLOW_CATALOG_FILES__', JSON.stringify(catalogs));
+      if (source === code) this.error('the early boot script does not name the catalogs');
+      this.emitFile({ type: 'asset', name: 'boot.js', source });
+    },
+  };
+}
+
 export default defineConfig({
   root: path.resolve(import.meta.dirname),
-  plugins: [compileMessages(), react(), precompress()],
+  plugins: [earlyBoot(), compileMessages(), react(), precompress()],
   // the messages come compiled (compileMessages): intl-messageformat without its parser
   resolve: {
     alias: [
@@ -99,6 +146,12 @@ export default defineConfig({
   build: {
     outDir: OUT,
     emptyOutDir: true,
+    modulePreload: {
+      // the parts the board loads after its first paint (filter-controls, board-dnd, the notifications) are not
+      // preloaded link by link: adding a score of <link rel=modulepreload> is one long task right after the first
+      // paint; the browser loads their imports itself, a few at a time
+      resolveDependencies: (file, deps) => (LATE_BOARD_PARTS.test(file) ? [] : deps),
+    },
     rolldownOptions: {
       output: {
         // what the entry imports statically is one chunk with it, not a dozen small shared ones: gzip compresses it

@@ -2,6 +2,10 @@
 
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, operations, paths } from './api/schema.js';
+import { takeEarlyAnswer } from './boot/early-answers.js';
+import { qs } from './qs.js';
+
+export { qs };
 
 /* The server's types, generated from its OpenAPI document (npm run gen:api); never copied by hand. */
 type Schemas = components['schemas'];
@@ -115,13 +119,21 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     payload = JSON.stringify(body);
     headers['content-type'] = 'application/json';
   }
-  let res: Response;
-  try {
-    res = await fetch(`/api/v1${path}`, { method, headers, body: payload, credentials: 'same-origin' });
-  } catch {
-    throw new ApiError(0, 'NETWORK', '', { status: 0, code: 'NETWORK', detail: '' }, method);
+  // a read the early boot script asked for before the app's code had loaded: its answer, taken once
+  const early = method === 'GET' ? await takeEarlyAnswer(path) : null;
+  let res: Pick<Response, 'ok' | 'status' | 'statusText' | 'headers'>;
+  let text: string;
+  if (early) ({ text, ...res } = early);
+  else {
+    let r: Response;
+    try {
+      r = await fetch(`/api/v1${path}`, { method, headers, body: payload, credentials: 'same-origin' });
+    } catch {
+      throw new ApiError(0, 'NETWORK', '', { status: 0, code: 'NETWORK', detail: '' }, method);
+    }
+    res = r;
+    text = await r.text();
   }
-  const text = await res.text();
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : null;
@@ -166,7 +178,12 @@ export async function call<D>(
   throw problemError(r.response, r.error, opts, opts.method);
 }
 
-function problemError(res: Response, json: unknown, opts: { quiet401?: boolean }, method?: string): ApiError {
+function problemError(
+  res: Pick<Response, 'status' | 'statusText' | 'headers'>,
+  json: unknown,
+  opts: { quiet401?: boolean },
+  method?: string,
+): ApiError {
   const p = (json && typeof json === 'object' ? json : {}) as Partial<Problem>;
   const problem: Problem = {
     ...p,
@@ -201,13 +218,6 @@ export const api = {
 export function newIdempotencyKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-export function qs(params: Record<string, string | number | null | undefined>): string {
-  const u = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
-  const s = u.toString();
-  return s ? `?${s}` : '';
 }
 
 /** Every page of a cursor-paginated list (bounded, for boards and pickers). */

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useAfterFirstPaint } from './after-paint.js';
 
 /** A chunk's loader: loads it once (a failed load is tried again on the next call); `loaded` holds it once there. */
 export interface Chunk<M> {
@@ -24,12 +25,14 @@ export function chunk<M>(load: () => Promise<M>): Chunk<M> {
 /**
  * A part of the page in its own chunk, drawn once its chunk is there (null until then: the caller draws a stand-in).
  * Unlike React.lazy under Suspense, it shows no fallback: React holds back the content of a Suspense boundary that
- * has just shown its fallback for a while, and with it the whole page it is on.
+ * has just shown its fallback for a while, and with it the whole page it is on. `afterFirstPaint`: a part the app's
+ * first frame goes without is asked for once that frame has been painted (after-paint.ts).
  */
-export function useChunk<M>(load: Chunk<M>): M | null {
+export function useChunk<M>(load: Chunk<M>, opts: { afterFirstPaint?: boolean } = {}): M | null {
   const [m, setM] = useState<M | null>(load.loaded);
+  const wanted = useAfterFirstPaint() || !opts.afterFirstPaint;
   useEffect(() => {
-    if (m) return;
+    if (m || !wanted) return;
     let live = true;
     load().then(
       (x) => {
@@ -42,6 +45,6 @@ export function useChunk<M>(load: Chunk<M>): M | null {
     return () => {
       live = false;
     };
-  }, [load, m]);
+  }, [load, m, wanted]);
   return m;
 }

@@ -23,6 +23,7 @@ import {
   type User,
 } from './api.js';
 import { boardQuery, bootBoardTarget } from './features/board/board-query.js';
+import { DEAL_FIELDS_PATH, DOCUMENT_KINDS_PATH, ME_PATH, PIPELINES_PATH } from './boot/boot-reads.js';
 import { storeLocale, storedLocale } from './i18n/index.js';
 import { qk, queryClient } from './query.js';
 import { useNameOf } from './labels.js';
@@ -37,7 +38,7 @@ const meQuery = {
   queryKey: qk.me,
   queryFn: async (): Promise<Me | null> => {
     try {
-      const r = await api.get<Me>('/auth/me', { quiet401: true });
+      const r = await api.get<Me>(ME_PATH, { quiet401: true });
       setCsrfToken(r.csrfToken);
       return r;
     } catch (e) {
@@ -51,31 +52,36 @@ const meQuery = {
 
 const pipelinesQuery = {
   queryKey: qk.pipelines,
-  queryFn: () => api.get<{ items: Pipeline[] }>('/pipelines').then((r) => r.items),
+  queryFn: () => api.get<{ items: Pipeline[] }>(PIPELINES_PATH).then((r) => r.items),
 };
 const kindsQuery = {
   queryKey: qk.documentKinds,
-  queryFn: () => api.get<{ items: DocumentKind[] }>('/document-kinds').then((r) => r.items),
+  queryFn: () => api.get<{ items: DocumentKind[] }>(DOCUMENT_KINDS_PATH).then((r) => r.items),
 };
 const fieldsQuery = {
   queryKey: qk.dealFields,
-  queryFn: () => api.get<{ items: DealField[]; builtIn?: BuiltInField[] }>('/deal-fields'),
+  queryFn: () => api.get<{ items: DealField[]; builtIn?: BuiltInField[] }>(DEAL_FIELDS_PATH),
 };
 
 /**
  * Called before the first render: the session, the reference data and — on the board, when the pipeline is known
- * from the address or the last visit — the board itself are requested together, so the board needs one round trip
- * after the shell instead of three in sequence. A logged-out visitor's reads answer 401 and are dropped.
+ * from the address or the last visit — the board itself are requested together (boot/boot-reads.ts; the early boot
+ * script asked for them before the app's code had loaded, and their queries take its answers), so the board needs no
+ * round trip after the shell. A logged-out visitor's reads answer 401 and are dropped. Resolves when all have
+ * answered (never rejects).
  */
-export function prefetchAtBoot() {
-  void queryClient.prefetchQuery(meQuery);
-  if (location.pathname === '/login') return;
+export function prefetchAtBoot(): Promise<unknown> {
+  const me = queryClient.prefetchQuery(meQuery);
+  if (location.pathname === '/login') return me;
   const quiet = { retry: false } as const;
-  void queryClient.prefetchQuery({ ...pipelinesQuery, ...quiet });
-  void queryClient.prefetchQuery({ ...kindsQuery, ...quiet });
-  void queryClient.prefetchQuery({ ...fieldsQuery, ...quiet });
   const board = bootBoardTarget();
-  if (board) void queryClient.prefetchQuery({ ...boardQuery(board.pipelineId, board.filter), ...quiet });
+  return Promise.all([
+    me,
+    queryClient.prefetchQuery({ ...pipelinesQuery, ...quiet }),
+    queryClient.prefetchQuery({ ...kindsQuery, ...quiet }),
+    queryClient.prefetchQuery({ ...fieldsQuery, ...quiet }),
+    board ? queryClient.prefetchQuery({ ...boardQuery(board.pipelineId, board.filter), ...quiet }) : null,
+  ]);
 }
 
 interface SessionState {

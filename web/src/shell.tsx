@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
 import { api, type Locale, type Role } from './api.js';
+import { useAfterFirstPaint } from './after-paint.js';
 import { chunk, useChunk } from './chunk.js';
 import { useI18n, type MessageKey } from './i18n/index.js';
 import { Link, useLocation } from './router.js';
@@ -82,6 +83,7 @@ function TasksNavItem(props: { to: string; icon: string; label: string; active: 
   const { t } = useI18n();
   const { user } = useSession();
   const q = useQuery({
+    enabled: useAfterFirstPaint(),
     queryKey: ['tasks'],
     queryFn: () => api.get<{ items: { claimedBy: string | null; dueAt: string | null }[] }>('/tasks'),
     staleTime: 30_000,
@@ -146,7 +148,7 @@ const ADMIN_NAV: NavEntry[] = [
 function CountedNavItem({ entry, ...props }: { entry: NavEntry } & Parameters<typeof NavItem>[0]) {
   const { t } = useI18n();
   const count = entry.count!.useCount();
-  return <NavItem {...props} count={count} countLabel={t(entry.count!.label, { count })} />;
+  return <NavItem {...props} count={count} countLabel={count ? t(entry.count!.label, { count }) : undefined} />;
 }
 
 export function Shell({ children }: { children: ReactNode }) {

@@ -1,8 +1,8 @@
 /**
- * The app's building blocks on Mantine (one design system): buttons, dialogs, notifications, alerts, avatars; plus
+ * The app's building blocks on Mantine (one design system): buttons, dialogs, notifications, alerts; avatars; plus
  * the translation of problem details into messages in the user's language.
  */
-import { Alert, Avatar as MantineAvatar, Button as MantineButton, Loader } from '@mantine/core';
+import { Alert, Button as MantineButton, Loader } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
@@ -462,22 +462,28 @@ function initials(name: string | null | undefined): string {
     .map((p) => p[0]?.toUpperCase() ?? '')
     .join('');
 }
+/** A plain element, not Mantine's Avatar: a board draws one on each of its hundreds of cards. */
 export function Avatar({ name, size = 24 }: { name: string | null | undefined; size?: number }) {
   const n = (name ?? '?').trim() || '?';
   let h = 0;
   for (const c of n) h = (h * 31 + c.charCodeAt(0)) % 360;
   return (
-    <MantineAvatar
+    <span
       className="avatar"
+      role="img"
       title={n}
       aria-label={n}
-      size={size}
-      radius="xl"
       data-testid="avatar"
-      styles={{ placeholder: { background: `hsl(${h} 55% 90%)`, color: `hsl(${h} 50% 24%)`, fontSize: size * 0.42 } }}
+      style={{
+        width: size,
+        height: size,
+        fontSize: size * 0.42,
+        background: `hsl(${h} 55% 90%)`,
+        color: `hsl(${h} 50% 24%)`,
+      }}
     >
       {initials(n)}
-    </MantineAvatar>
+    </span>
   );
 }
 

@@ -11,6 +11,9 @@ import type { MessageKey } from './en.js';
 import type { Locale } from '../api.js';
 import { localizedName, type Named } from './localized-name.js';
 import { loadLateMessages } from './late.js';
+import { LOCALE_KEY, storedLocale } from './stored-locale.js';
+
+export { storedLocale };
 
 export type { MessageKey };
 export { localizedName, type Named };
@@ -105,13 +108,19 @@ function dateFormat(tag: string, opts: Intl.DateTimeFormatOptions): Intl.DateTim
   if (!f) formatters.set(key, (f = new Intl.DateTimeFormat(tag, opts)));
   return f;
 }
-// IntlMessageFormat resolves its locale anew for every message it is made for (Intl's supportedLocalesOf, slow):
-// the two languages resolve the same every time
+// IntlMessageFormat resolves its locale anew for every message it is made for, through Intl's supportedLocalesOf
+// (slow: its first call lists every locale the browser has). The app's two languages are supported everywhere, so
+// theirs is their own tag, as supportedLocalesOf would answer; another is resolved as IntlMessageFormat does.
 const resolveLocale = IntlMessageFormat.resolveLocale;
 const resolved = new Map<string, ReturnType<typeof resolveLocale>>();
+const KNOWN_TAGS = new Set<string>([...LOCALES, ...LOCALES.map(intlTag)]);
 IntlMessageFormat.resolveLocale = (locales) => {
   const key = String(locales);
-  if (!resolved.has(key)) resolved.set(key, resolveLocale(locales));
+  if (!resolved.has(key))
+    resolved.set(
+      key,
+      KNOWN_TAGS.has(key) && typeof Intl.Locale === 'function' ? new Intl.Locale(key) : resolveLocale(locales),
+    );
   return resolved.get(key);
 };
 
@@ -208,19 +217,9 @@ export function I18nProvider({ locale, children }: { locale: Locale; children: R
 
 export const useI18n = () => useContext(I18nContext);
 
-const STORAGE_KEY = 'dealflow.locale';
-export function storedLocale(): Locale {
-  try {
-    const v = localStorage.getItem(STORAGE_KEY);
-    if (v === 'en' || v === 'ru') return v;
-  } catch {
-    /* private mode */
-  }
-  return navigator.language?.toLowerCase().startsWith('ru') ? 'ru' : 'en';
-}
 export function storeLocale(l: Locale) {
   try {
-    localStorage.setItem(STORAGE_KEY, l);
+    localStorage.setItem(LOCALE_KEY, l);
   } catch {
     /* ignore */
   }

@@ -8,6 +8,7 @@ import { Link, navigate, useLocation } from '../../router.js';
 import { useRefData, useSession } from '../../session.js';
 import { qk } from '../../query.js';
 import { chunk, useChunk } from '../../chunk.js';
+import { useAfterFirstPaint } from '../../after-paint.js';
 import { Empty, ErrorBox, Icon, Loading, useErrorText, usePageTitle, useToast } from '../../ui.js';
 import { Board } from './board.js';
 import { ViewSwitch } from '../list/view-switch.js';
@@ -128,10 +129,13 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
   const { t } = useI18n();
   const { user } = useSession();
   const set = (patch: Partial<BoardFilter>) => onChange({ ...filter, ...patch });
+  // the lists and controls of the filters are not needed for the first cards: they come after the first paint
+  const painted = useAfterFirstPaint();
   const users = useQuery({
     queryKey: ['users', 'directory'],
     queryFn: () => api.get<{ items: User[] }>('/users?limit=100').then((r) => r.items),
     staleTime: 5 * 60_000,
+    enabled: painted,
   });
   const owners = [
     { value: '', label: t('filter.ownerAll') },
@@ -142,7 +146,7 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
   const qc = useQueryClient();
   const toast = useToast();
   const errorText = useErrorText();
-  const savedQuery = useQuery(savedFiltersQuery);
+  const savedQuery = useQuery({ ...savedFiltersQuery, enabled: painted });
   const saved: SavedFilter[] = savedQuery.data ?? [];
   // filters this browser kept before they moved to the server are uploaded by the list's read (savedFiltersQuery)
   /** on a phone only the search shows; the other filters open on demand */
@@ -153,7 +157,7 @@ export function Filters({ filter, onChange }: { filter: BoardFilter; onChange: (
     Boolean,
   ).length;
   /** the select, the date picker and the saved filters' menu: drawn once their chunk is there (stand-ins before) */
-  const controls = useChunk(filterControls);
+  const controls = useChunk(filterControls, { afterFirstPaint: true });
   const save = async (shared: boolean) => {
     const label = window.prompt(t('filter.saveName'))?.trim();
     if (!label) return;

@@ -25,9 +25,11 @@ const boardDnd = chunk(() => import('./board-dnd.js'));
 const stageOf = (id: unknown) => String(id).replace(/^strip:/, '');
 /**
  * Cards drawn at first in each column, enough to fill a screen: the first paint of a board of hundreds of cards
- * draws these only, and the rest follow at once after it (in a transition: the page stays responsive meanwhile).
+ * draws these only, and the rest follow at once after it, MORE_CARDS more per column at a time (each step a
+ * transition of its own: the page stays responsive meanwhile, no step holds the browser long).
  */
 const FIRST_CARDS = 6;
+const MORE_CARDS = 12;
 
 export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardFilter }) {
   const { t, number, name } = useI18n();
@@ -53,13 +55,18 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
   /** whether there is more to either side, and the names of the stages out of view there */
   const [edges, setEdges] = useState({ left: false, right: false, hiddenLeft: '', hiddenRight: '' });
   const [active, setActive] = useState<string | null>(null);
-  const [allCards, setAllCards] = useState(false);
+  /** cards drawn per column (Infinity: all of them) */
+  const [perColumn, setPerColumn] = useState(FIRST_CARDS);
+  const allCards = perColumn === Infinity;
+  const longest = data ? Math.max(0, ...data.stages.map((c) => c.deals.length)) : 0;
   const hasData = !!data;
   useEffect(() => {
     if (!hasData || allCards) return;
-    const id = setTimeout(() => startTransition(() => setAllCards(true)));
+    const id = setTimeout(() =>
+      startTransition(() => setPerColumn((n) => (n + MORE_CARDS >= longest ? Infinity : n + MORE_CARDS))),
+    );
     return () => clearTimeout(id);
-  }, [hasData, allCards]);
+  }, [hasData, allCards, perColumn, longest]);
 
   const patch = useCallback(
     (fn: (b: BoardData) => BoardData) => {
@@ -290,7 +297,7 @@ export function Board({ pipeline, filter }: { pipeline: Pipeline; filter: BoardF
                 const col = data.stages.find((c) => c.stageId === s.id);
                 const count = col?.count ?? 0;
                 const list = col?.deals ?? [];
-                const shown = allCards ? list : list.slice(0, FIRST_CARDS);
+                const shown = allCards ? list : list.slice(0, perColumn);
                 const gated = s.requiredFields.length > 0 || s.requiredDocumentKinds.length > 0;
                 return (
                   <Column key={s.id} stage={s} port={port} isOver={over === s.id}>

@@ -4,6 +4,7 @@
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
+import { useAfterFirstPaint } from '../../after-paint.js';
 import { call, client } from '../../api.js';
 import { onLiveFeed } from './feed-live.js';
 
@@ -12,6 +13,8 @@ export const FEED_UNREAD = ['feed', 'unread'] as const;
 export function useFeedUnread(): number {
   const qc = useQueryClient();
   const q = useQuery({
+    // a count beside the navigation's entry: not needed for the first paint
+    enabled: useAfterFirstPaint(),
     queryKey: FEED_UNREAD,
     queryFn: () => call(client.GET('/api/v1/feed/unread-count')).then((r) => r.count),
     staleTime: 60_000,
