@@ -124,15 +124,28 @@ describe('board performance', () => {
     await logIn(page, h, email);
     await page.goto(`${h.baseUrl}/deals?pipeline=${pipelineId}`);
     await page.getByTestId('deal-card').first().waitFor();
+    // marks the animation frame in which the first card is in the page (its callbacks run just before that paint)
+    await context.addInitScript(() => {
+      const w = window as unknown as { firstCardAt?: number };
+      new MutationObserver((_, observer) => {
+        if (!document.querySelector('[data-testid="deal-card"]')) return;
+        observer.disconnect();
+        requestAnimationFrame(() => (w.firstCardAt = performance.now()));
+      }).observe(document, { childList: true, subtree: true });
+    });
     const cdp = await context.newCDPSession(page);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
     const times: number[] = [];
+    const seen: number[] = [];
     let apiStarts: { url: string; start: number; end: number }[] = [];
     for (let run = 0; run < 2; run++) {
       await page.goto('about:blank');
       await page.goto(`${h.baseUrl}/deals?pipeline=${pipelineId}`, { waitUntil: 'commit' });
       await page.getByTestId('deal-card').first().waitFor({ timeout: 60_000 });
-      times.push(await page.evaluate(() => performance.now()));
+      seen.push(await page.evaluate(() => performance.now()));
+      // the frame that drew the first card (marked by a script the test adds before the page's own), not when this
+      // test's polling noticed it
+      times.push(await page.evaluate(() => (window as unknown as { firstCardAt: number }).firstCardAt));
       apiStarts = await page.evaluate(() =>
         (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
           .filter((e) => e.name.includes('/api/v1/'))
@@ -146,11 +159,11 @@ describe('board performance', () => {
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     const best = Math.min(...times);
     console.log(
-      `board, ${N} deals, CPU 4x: first card at ${times.map((t) => Math.round(t)).join(' / ')} ms; API: ${JSON.stringify(apiStarts)}`,
+      `board, ${N} deals, CPU 4x: first card drawn at ${times.map((t) => Math.round(t)).join(' / ')} ms (seen by the test at ${seen.map((t) => Math.round(t)).join(' / ')} ms); API: ${JSON.stringify(apiStarts)}`,
     );
     // the first cards of each column come first, the rest right after
     await expect.poll(() => page.getByTestId('deal-card').count(), { timeout: 30_000 }).toBe(6 * 50);
-    console.log(`first card, best of ${times.length}: ${Math.round(best)} ms (budget 1000 ms)`);
+    console.log(`first card drawn, best of ${times.length}: ${Math.round(best)} ms (budget 1000 ms)`);
     await context.close();
   }, 240_000);
 
