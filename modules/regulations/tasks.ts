@@ -167,8 +167,8 @@ export async function completeTaskCommand(
       resync: resyncRegulation,
     },
   );
-  const [done] = await ctx.em.getConnection().execute<TaskView[]>(`${TASK_SELECT} where t.id = ?`, [taskId]);
-  return taskView(done);
+  // the Update answers once its write has closed the task
+  return taskView({ ...task, status: 'completed' });
 }
 
 export interface InstanceView {
@@ -199,6 +199,11 @@ export async function readInstance(em: EntityManager, viewer: Viewer, id: string
     const w = await workerOf(em, viewer);
     if (row?.started_by !== viewer.id && !tasks.some((t) => mayWork(t, w))) throw notFound('Regulation instance');
   }
+  return instanceView(s);
+}
+
+/** What an instance's reader is shown of its state. */
+export function instanceView(s: RegulationState): InstanceView {
   return {
     id: s.id,
     key: s.key,
