@@ -197,7 +197,7 @@ export function createRegulationActivities({
      * An instance run for a deal has completed: its outputs that name a deal field are written to the deal through
      * the deal's workflow (the deal API's edit; its opId derived, so written once), as whoever started it.
      */
-    async writeOutputsToDeal({ instanceId }: { instanceId: string }): Promise<void> {
+    async writeOutputsToDeal({ instanceId }: { instanceId: string }): Promise<void | { refused: string }> {
       const em = orm.em.fork();
       const s = await load(em, instanceId);
       if (!s?.dealId || s.interp.status !== 'completed') return;
@@ -212,21 +212,23 @@ export function createRegulationActivities({
           `select i.started_by, u.role from regulation_instances i left join users u on u.id = i.started_by where i.id = ?`,
           [instanceId],
         );
-      if (!row?.started_by) return;
+      if (!row?.started_by) return { refused: 'The outputs have no one to be written as: the instance has no starter' };
       const viewer = { id: row.started_by, role: row.role ?? 'member' };
-      const deal = await reloadDeal(em, s.dealId);
       try {
+        const deal = await reloadDeal(em, s.dealId);
         await editDealCommand(
           { em, ...sendContext(), actorId: viewer.id, viewer },
           deal,
           dealChanges(values),
           undefined,
-          derivedUuid(`write-back:${instanceId}`),
+          // retried after its incident: a new command (the refused one may have been given up by the deal)
+          derivedUuid(`write-back:${instanceId}${s.writeBackRetries ? `:${s.writeBackRetries}` : ''}`),
         );
       } catch (err) {
-        // a value the deal refuses (an archived deal, a field that is not there) is given up, not retried forever
+        // a value the deal refuses for good (an archived deal, a field that is not there) is not retried forever:
+        // the workflow parks it as an incident the process owner retries or skips
         if (err instanceof DomainError && !['SERVICE_UNAVAILABLE', 'OUTCOME_UNKNOWN', 'DEAL_BUSY'].includes(err.code)) {
-          return;
+          return { refused: `The deal refused the outputs: ${err.code}: ${err.message}` };
         }
         throw err;
       }
