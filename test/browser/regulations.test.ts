@@ -75,6 +75,12 @@ describe('regulations in the browser', () => {
     await owner.page.locator('.djs-element[data-element-id="opinion"]').first().click();
     await expect.poll(() => owner.page.getByTestId('prop-groups').inputValue(), WAIT).toBe('Legal');
     expect(await owner.page.getByTestId('prop-form-key').inputValue()).toBe('legal-opinion');
+    // assignees and groups are picked by name from the directory, not typed as ids
+    const options = (testId: string) => owner.page.getByTestId(testId).locator('option').allTextContents();
+    await expect.poll(() => options('prop-assignee-pick'), WAIT).toEqual(expect.arrayContaining(['Lena Lawyer']));
+    await owner.page.getByTestId('prop-assignee-kind').selectOption('department');
+    await expect.poll(() => options('prop-assignee-pick'), WAIT).toEqual(expect.arrayContaining(['Legal', 'Sales']));
+    expect(await options('prop-groups-add')).toEqual(expect.arrayContaining(['Legal', 'Sales']));
     await screenshot(owner.page, 'regulation-modeler');
     await owner.page.getByTestId('modeler-publish').click();
     await owner.page.getByTestId('modeler-published').waitFor();
