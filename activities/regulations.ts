@@ -7,14 +7,13 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { evaluate } from 'feelin';
 import { KitFailure } from '../modules/kit/contract.ts';
 import { send } from '../modules/kit/send.ts';
 import { editDealCommand, reloadDeal } from '../modules/deals/commands.ts';
 import { DomainError } from '../modules/shared/errors.ts';
 import type { NotificationMailer } from '../modules/notifications/mail.ts';
-import { recordEvent } from '../modules/timeline/write.ts';
-import { TASK_KINDS, callOutputs, taskDueAt, type RegulationState } from '../modules/regulations/instance.ts';
+import { callOutputs, type RegulationState } from '../modules/regulations/instance.ts';
+import { loadInstanceState, writeInstance, type InstanceWrite } from '../modules/regulations/write.ts';
 import { startInstance } from '../modules/regulations/start.ts';
 import {
   callFinished,
@@ -34,44 +33,8 @@ import {
   type ServiceOutcome,
 } from './regulation-services.ts';
 
-interface TaskRow {
-  tokenId: string;
-  node: string;
-}
-
-/** The tokens of a state waiting for a person: user tasks and receive tasks (the inbox's rows). */
-const userTasks = (s: RegulationState): TaskRow[] =>
-  s.interp.tokens
-    .filter((t) => !t.boundaryOf && TASK_KINDS.includes(s.graph.nodes[t.node]?.kind))
-    .map((t) => ({ tokenId: t.id, node: t.node }));
-
-/**
- * Who a task is for, decided when it opens: an assignee written as FEEL (`=deal.ownerId`, `=requester`) is evaluated
- * over the instance's values then; one that yields nothing leaves the task to its candidate groups.
- */
-export function resolveAssignee(assignee: string | undefined, variables: Record<string, unknown>): string | null {
-  if (!assignee) return null;
-  if (!assignee.trim().startsWith('=')) return assignee;
-  try {
-    const v = evaluate(assignee.trim().slice(1), variables).value;
-    return typeof v === 'string' && v ? v : null;
-  } catch {
-    return null;
-  }
-}
-
-type DealStep = 'started' | 'task_opened' | 'task_completed' | 'task_overdue' | 'incident' | 'finished';
-
-export interface PersistRegulationInput {
-  opId: string;
-  actorId: string | null;
-  fromVersion: number;
-  before: RegulationState;
-  next: RegulationState;
-  /** the task a person completed in this change */
-  completedToken: string | null;
-  dealId?: string | null;
-}
+/** What a step's write is given (modules/regulations/write.ts). */
+export type PersistRegulationInput = InstanceWrite;
 
 export function createRegulationActivities({
   orm,
@@ -91,6 +54,7 @@ export function createRegulationActivities({
     mail: mailer ? async (ids) => void (await mailer.mail(ids)) : undefined,
   });
   const sendContext = () => ({ temporal: client(), taskQueue: taskQueue() });
+  const load = (em: EntityManager, instanceId: string) => loadInstanceState(em, instanceId);
 
   /** Sends a command to an instance's workflow, started from its row when it is not running. */
   const sendTo = <C extends { opId: string; actorId: string | null; storedVersion?: number }>(
@@ -111,160 +75,18 @@ export function createRegulationActivities({
       { storedVersion: async () => (await load(orm.em.fork(), id))?.version ?? null, resync: resyncRegulation },
     );
 
-  /** The regulation's steps on its deal's timeline, in the write's transaction. */
-  async function dealSteps(em: EntityManager, input: PersistRegulationInput, opened: TaskRow[]) {
-    const { next, before } = input;
-    const dealId = next.dealId ?? input.dealId;
-    if (!dealId) return;
-    const step = (kind: DealStep, data: Record<string, unknown> = {}) =>
-      recordEvent(em, {
-        recordType: 'deal',
-        kind: 'regulation',
-        recordId: dealId,
-        actorId: input.actorId,
-        data: { step: kind, instanceId: next.id, key: next.key, name: next.graph.name, ...data },
-      });
-    const nodeData = (node: string) => ({ node, nodeName: next.graph.nodes[node]?.name || node });
-    if (input.fromVersion === 0) await step('started');
-    if (input.completedToken) {
-      const t = before.interp.tokens.find((x) => x.id === input.completedToken);
-      if (t) await step('task_completed', nodeData(t.node));
-    }
-    for (const t of opened) await step('task_opened', nodeData(t.node));
-    // a task past its due time (runs that keep due times, workflows/regulation.ts TASK_DUE_PATCH), told once
-    const told = new Set(before.overdue ?? []);
-    for (const tokenId of (next.overdue ?? []).filter((id) => !told.has(id))) {
-      const t = next.interp.tokens.find((x) => x.id === tokenId);
-      if (!t) continue;
-      const [task] = await em
-        .getConnection()
-        .execute<{ id: string; due_at: Date | null }[]>(
-          'select id, due_at from regulation_tasks where instance_id = ? and token_id = ?',
-          [next.id, tokenId],
-          'all',
-          em.getTransactionContext(),
-        );
-      await step('task_overdue', {
-        ...nodeData(t.node),
-        taskId: task?.id ?? null,
-        dueAt: task?.due_at ? new Date(task.due_at).toISOString() : null,
-      });
-    }
-    const known = new Set(before.interp.incidents.map((i) => i.tokenId));
-    for (const i of next.interp.incidents.filter((x) => !known.has(x.tokenId))) {
-      await step('incident', { ...nodeData(i.node), message: i.message });
-    }
-    if (before.interp.status === 'running' && next.interp.status !== 'running') {
-      await step('finished', {
-        status: next.interp.status,
-        ...(next.interp.error ? { error: next.interp.error } : {}),
-      });
-    }
-  }
-
-  async function load(em: EntityManager, instanceId: string): Promise<RegulationState | null> {
-    const [row] = await em
-      .getConnection()
-      .execute<{ state: RegulationState; version: number }[]>(
-        `select state, version from regulation_instances where id = ?`,
-        [instanceId],
-        'all',
-        em.getTransactionContext(),
-      );
-    return row ? { ...row.state, version: row.version } : null;
-  }
-
   return {
     async loadRegulationState({ instanceId }: { instanceId: string }): Promise<RegulationState | null> {
       return load(orm.em.fork(), instanceId);
     },
 
     async persistRegulation(input: PersistRegulationInput): Promise<{ version: number }> {
-      const { next, before } = input;
       return refusingBadData(() =>
         orm.em.fork().transactional(async (em) => {
-          const conn = em.getConnection();
-          const ctx = em.getTransactionContext<object>();
-          if (!(await claimOp(em, input.opId))) return { version: (await load(em, next.id))?.version ?? 0 };
-          const status = next.interp.status;
-          const stored = { ...next, version: 0 };
-          let version: number;
-          if (input.fromVersion === 0) {
-            await conn.execute(
-              `insert into regulation_instances (id, regulation_id, key, status, variables, state, deal_id, started_by, version)
-               values (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, 1)`,
-              [
-                next.id,
-                next.regulationId,
-                next.key,
-                status,
-                JSON.stringify(next.interp.variables),
-                JSON.stringify(stored),
-                input.dealId ?? null,
-                input.actorId,
-              ],
-              'all',
-              ctx,
-            );
-            version = 1;
-          } else {
-            const [row] = await conn.execute<{ version: number }[]>(
-              `update regulation_instances set status = ?, variables = ?::jsonb, state = ?::jsonb, error = ?,
-                 ended_at = case when ? = 'running' then null else coalesce(ended_at, now()) end, version = version + 1
-               where id = ? and version = ? returning version`,
-              [
-                status,
-                JSON.stringify(next.interp.variables),
-                JSON.stringify(stored),
-                next.interp.error ?? null,
-                status,
-                next.id,
-                input.fromVersion,
-              ],
-              'all',
-              ctx,
-            );
-            if (!row) throw finalFailure(KitFailure.versionConflict, 'The instance changed meanwhile');
-            version = row.version;
-          }
-          const was = new Set(userTasks(before).map((t) => t.tokenId));
-          const now = new Set(userTasks(next).map((t) => t.tokenId));
-          const now_ = Date.now();
-          const opened = userTasks(next).filter((x) => !was.has(x.tokenId) || input.fromVersion === 0);
-          for (const t of opened) {
-            const node = next.graph.nodes[t.node];
-            await conn.execute(
-              `insert into regulation_tasks (id, instance_id, token_id, node_id, name, assignee, candidate_groups, form_key, due_at)
-               values (gen_random_uuid(), ?, ?, ?, ?, ?, ?::text[], ?, ?) on conflict (instance_id, token_id) do nothing`,
-              [
-                next.id,
-                t.tokenId,
-                node.id,
-                node.name || node.id,
-                resolveAssignee(node.assignee, next.interp.variables),
-                `{${(node.candidateGroups ?? []).map((g) => `"${g.replace(/"/g, '')}"`).join(',')}}`,
-                node.formKey ?? null,
-                next.taskDue?.[t.tokenId] ?? (node.due ? new Date(taskDueAt(now_, node.due)).toISOString() : null),
-              ],
-              'all',
-              ctx,
-            );
-          }
-          const gone = [...was].filter((id) => !now.has(id));
-          if (gone.length) {
-            await conn.execute(
-              `update regulation_tasks set
-                 status = case when token_id = ? then 'completed' else 'cancelled' end,
-                 completed_by = case when token_id = ? then ?::uuid end,
-                 completed_at = now()
-               where instance_id = ? and token_id = any(?::text[]) and status = 'open'`,
-              [input.completedToken, input.completedToken, input.actorId, next.id, `{${gone.join(',')}}`],
-              'all',
-              ctx,
-            );
-          }
-          await dealSteps(em, input, opened);
-          return { version };
+          if (!(await claimOp(em, input.opId))) return { version: (await load(em, input.next.id))?.version ?? 0 };
+          const w = await writeInstance(em, input);
+          if (!w) throw finalFailure(KitFailure.versionConflict, 'The instance changed meanwhile');
+          return w;
         }),
       );
     },
@@ -375,7 +197,7 @@ export function createRegulationActivities({
      * An instance run for a deal has completed: its outputs that name a deal field are written to the deal through
      * the deal's workflow (the deal API's edit; its opId derived, so written once), as whoever started it.
      */
-    async writeOutputsToDeal({ instanceId }: { instanceId: string }): Promise<void> {
+    async writeOutputsToDeal({ instanceId }: { instanceId: string }): Promise<void | { refused: string }> {
       const em = orm.em.fork();
       const s = await load(em, instanceId);
       if (!s?.dealId || s.interp.status !== 'completed') return;
@@ -390,21 +212,23 @@ export function createRegulationActivities({
           `select i.started_by, u.role from regulation_instances i left join users u on u.id = i.started_by where i.id = ?`,
           [instanceId],
         );
-      if (!row?.started_by) return;
+      if (!row?.started_by) return { refused: 'The outputs have no one to be written as: the instance has no starter' };
       const viewer = { id: row.started_by, role: row.role ?? 'member' };
-      const deal = await reloadDeal(em, s.dealId);
       try {
+        const deal = await reloadDeal(em, s.dealId);
         await editDealCommand(
           { em, ...sendContext(), actorId: viewer.id, viewer },
           deal,
           dealChanges(values),
           undefined,
-          derivedUuid(`write-back:${instanceId}`),
+          // retried after its incident: a new command (the refused one may have been given up by the deal)
+          derivedUuid(`write-back:${instanceId}${s.writeBackRetries ? `:${s.writeBackRetries}` : ''}`),
         );
       } catch (err) {
-        // a value the deal refuses (an archived deal, a field that is not there) is given up, not retried forever
+        // a value the deal refuses for good (an archived deal, a field that is not there) is not retried forever:
+        // the workflow parks it as an incident the process owner retries or skips
         if (err instanceof DomainError && !['SERVICE_UNAVAILABLE', 'OUTCOME_UNKNOWN', 'DEAL_BUSY'].includes(err.code)) {
-          return;
+          return { refused: `The deal refused the outputs: ${err.code}: ${err.message}` };
         }
         throw err;
       }

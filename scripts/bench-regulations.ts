@@ -1,9 +1,9 @@
 /**
  * Regulation rows of the bench (`npm run bench -- --regulations`): instances started at 100 a second (open loop: each
  * start is sent at its slot whether or not the earlier ones answered) with the time from its slot until its first
- * user task is in the inbox; then a task completed to the next task visible. A start's answer comes after the
- * `startRegulation` Update's write, which inserts the task row in the same transaction, so its answer is the moment
- * the task is in the inbox; the rows are counted afterwards to be sure. The baseline (GET /health) is measured in
+ * user task is in the inbox; then a task completed to the next task visible. A start's answer comes after the write
+ * of the instance row, which inserts the task row in the same transaction (modules/regulations/start.ts), so its
+ * answer is the moment the task is in the inbox; the rows are counted afterwards to be sure. The baseline (GET /health) is measured in
  * the same run.
  */
 import { fixtures, login, type Harness, type Session } from '../test/support/harness.ts';

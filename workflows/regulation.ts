@@ -10,13 +10,16 @@ import {
 import type { createActivities } from '../activities/index.ts';
 import { InterpreterError, type Happening } from '../bpmn/interpreter.ts';
 import {
+  WRITE_BACK_INCIDENT,
   advance,
   markOverdue,
   nextTaskDue,
   nextWork,
   openTask,
+  resolveWriteBack,
   takeUpTaskDue,
   trackTaskDue,
+  writeBackRefused,
   type RegulationState,
 } from '../modules/regulations/instance.ts';
 import { Entity, KIT_FINAL_FAILURES, fail, localWriteOptions, writeActivityOptions } from './kit/entity.ts';
@@ -139,6 +142,8 @@ export async function regulationWorkflow(input: RegulationWorkflowInput): Promis
       if (!s.interp.incidents.some((i) => i.tokenId === cmd.tokenId)) fail('INCIDENT_NOT_FOUND', 'No such incident');
     },
     apply: (s, cmd) => {
+      // the outputs its deal refused, parked once the instance ended (no token of the interpreter's)
+      if (cmd.tokenId === WRITE_BACK_INCIDENT) return resolveWriteBack(s, cmd.action, cmd.variables);
       const next = stepped(
         s,
         { type: 'resolve', tokenId: cmd.tokenId, action: cmd.action, variables: cmd.variables },
@@ -211,8 +216,13 @@ async function work(s: RegulationState, now: number, due: boolean): Promise<Regu
   }
   if (s.after?.length) {
     const [what, ...rest] = s.after;
-    if (what === 'writeBack') await writeOutputsToDeal({ instanceId: s.id });
-    else await tellCallingRegulation({ instanceId: s.id });
+    if (what === 'writeBack') {
+      const written = await writeOutputsToDeal({ instanceId: s.id });
+      // a deal refusing the outputs for good (archived, a value it rejects) is an incident, not dropped
+      if (written && 'refused' in written && patched('write-back-incident')) {
+        return writeBackRefused({ ...s, after: rest }, written.refused);
+      }
+    } else await tellCallingRegulation({ instanceId: s.id });
     return { ...s, after: rest };
   }
   if (s.interp.status !== 'running') return s;

@@ -9,6 +9,7 @@ import { forbidden } from '../../modules/shared/errors.ts';
 import {
   claimTask,
   completeTaskCommand,
+  instanceView,
   myTasks,
   readInstance,
   readInstanceDiagram,
@@ -171,8 +172,8 @@ export const regulationRoutes: RouteSpec[] = [
     body: z.strictObject({ variables: variables.default({}), dealId: z.uuid().nullable().default(null) }),
     response: instanceSchema,
     handler: async (c) => {
-      const s = await startRegulationCommand(commandContext(c), c.params.key, c.body);
-      return readInstance(c.em.fork(), c.user, s.id);
+      // the starter sees what they started: the instance as its start wrote it
+      return instanceView(await startRegulationCommand(commandContext(c), c.params.key, c.body));
     },
   }),
   route({

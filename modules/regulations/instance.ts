@@ -33,6 +33,8 @@ export interface RegulationState {
   overdue?: string[];
   /** tasks that opened before the run kept due times: when they fall due is not known here, so they are not told */
   untracked?: string[];
+  /** the write-back's retries after its incident: each is a command of its own to the deal */
+  writeBackRetries?: number;
 }
 
 /** When an ISO 8601 duration (P1DT2H…) or date-time after `now` falls. */
@@ -181,4 +183,40 @@ export function callOutputs(s: RegulationState): Record<string, unknown> {
     return rest;
   }
   return Object.fromEntries(s.graph.outputs.filter((o) => o.name in v).map((o) => [o.name, v[o.name]]));
+}
+
+/** The incident of an ended instance whose outputs its deal refused for good (an archived deal, a value it rejects). */
+export const WRITE_BACK_INCIDENT = 'write-back';
+
+/**
+ * The deal refused the outputs for good: the write-back is parked as an incident of the instance, marked on the end
+ * event it reached, for the process owner to retry (once the deal takes them, values corrected first) or skip.
+ */
+export function writeBackRefused(s: RegulationState, message: string): RegulationState {
+  const end = [...s.interp.completed].reverse().find((n) => /end$/i.test(s.graph.nodes[n]?.kind ?? ''));
+  const incident = { tokenId: WRITE_BACK_INCIDENT, node: end ?? s.graph.processId, message };
+  return {
+    ...s,
+    after: (s.after ?? []).filter((a) => a !== 'writeBack'),
+    interp: {
+      ...s.interp,
+      incidents: [...s.interp.incidents.filter((i) => i.tokenId !== WRITE_BACK_INCIDENT), incident],
+    },
+  };
+}
+
+/** The write-back's incident resolved: retried (with the values given set first) or skipped. */
+export function resolveWriteBack(
+  s: RegulationState,
+  action: 'retry' | 'skip',
+  variables?: Record<string, unknown>,
+): RegulationState {
+  const incidents = s.interp.incidents.filter((i) => i.tokenId !== WRITE_BACK_INCIDENT);
+  if (action === 'skip') return { ...s, interp: { ...s.interp, incidents } };
+  return {
+    ...s,
+    interp: { ...s.interp, incidents, variables: { ...s.interp.variables, ...(variables ?? {}) } },
+    after: ['writeBack', ...(s.after ?? []).filter((a) => a !== 'writeBack')],
+    writeBackRetries: (s.writeBackRetries ?? 0) + 1,
+  };
 }

@@ -116,16 +116,23 @@ async function workerOf(em: EntityManager, viewer: Viewer): Promise<Worker> {
   };
 }
 
-/** The open tasks the viewer may work, oldest first (at most 200). */
+/**
+ * The open tasks the viewer may work, oldest first (at most 200): chosen in Postgres by `mayWork`'s rule (the
+ * viewer's id, role or department as assignee or candidate group, a department also by its name), so the inbox reads
+ * the viewer's own rows however many tasks other people have open.
+ */
 export async function myTasks(em: EntityManager, viewer: Viewer): Promise<TaskView[]> {
   const w = await workerOf(em, viewer);
-  const rows = await em
-    .getConnection()
-    .execute<TaskView[]>(`${TASK_SELECT} where t.status = 'open' order by t.created_at, t.id limit 2000`);
-  return rows
-    .filter((t) => mayWork(t, w))
-    .slice(0, 200)
-    .map(taskView);
+  const exact = [w.id, `role:${w.role}`, ...(w.departmentId ? [`department:${w.departmentId}`] : [])];
+  const name = w.departmentName?.toLowerCase() ?? null;
+  const rows = await em.getConnection().execute<TaskView[]>(
+    `${TASK_SELECT} where t.status = 'open' and (?::boolean
+       or (t.assignee = any(?::text[]) or lower(t.assignee) = ?)
+       or exists (select 1 from unnest(t.candidate_groups) g where g = any(?::text[]) or lower(g) = ?))
+     order by t.created_at, t.id limit 200`,
+    [w.role === 'admin', `{${exact.join(',')}}`, name, `{${exact.join(',')}}`, name],
+  );
+  return rows.filter((t) => mayWork(t, w)).map(taskView);
 }
 
 /**
@@ -167,8 +174,8 @@ export async function completeTaskCommand(
       resync: resyncRegulation,
     },
   );
-  const [done] = await ctx.em.getConnection().execute<TaskView[]>(`${TASK_SELECT} where t.id = ?`, [taskId]);
-  return taskView(done);
+  // the Update answers once its write has closed the task
+  return taskView({ ...task, status: 'completed' });
 }
 
 export interface InstanceView {
@@ -199,6 +206,11 @@ export async function readInstance(em: EntityManager, viewer: Viewer, id: string
     const w = await workerOf(em, viewer);
     if (row?.started_by !== viewer.id && !tasks.some((t) => mayWork(t, w))) throw notFound('Regulation instance');
   }
+  return instanceView(s);
+}
+
+/** What an instance's reader is shown of its state. */
+export function instanceView(s: RegulationState): InstanceView {
   return {
     id: s.id,
     key: s.key,

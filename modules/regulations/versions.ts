@@ -115,3 +115,34 @@ export async function regulationVersion(
   if (!row) throw notFound('Regulation');
   return { ...row, publishedAt: new Date(row.publishedAt).toISOString() };
 }
+
+/** Compiled graphs by version id: a published version never changes, so its graph is read from Postgres once. */
+const graphs = new Map<string, CompiledGraph>();
+const GRAPHS_KEPT = 200;
+
+/**
+ * What a start needs of a version ('latest' or a number): its id, key and compiled graph, without the XML. The
+ * version is looked up every time (a publish makes a new latest); its graph is kept in memory by id.
+ */
+export async function regulationGraph(
+  em: EntityManager,
+  key: string,
+  version: number | 'latest',
+): Promise<{ id: string; key: string; version: number; graph: CompiledGraph }> {
+  const [row] = await em.getConnection().execute<{ id: string; key: string; version: number }[]>(
+    `select id, key, version from regulations where key = ? ${version === 'latest' ? '' : 'and version = ?'}
+         order by version desc limit 1`,
+    version === 'latest' ? [key] : [key, version],
+  );
+  if (!row) throw notFound('Regulation');
+  let graph = graphs.get(row.id);
+  if (!graph) {
+    const [g] = await em
+      .getConnection()
+      .execute<{ graph: CompiledGraph }[]>(`select graph from regulations where id = ?`, [row.id]);
+    graph = g.graph;
+    if (graphs.size >= GRAPHS_KEPT) graphs.delete(graphs.keys().next().value!);
+    graphs.set(row.id, graph);
+  }
+  return { ...row, graph };
+}

@@ -215,6 +215,92 @@ describe('a regulation run for a deal', () => {
     );
     expect((await seller.get(`/deals/${deal.id}`)).body.title).toBe('Renamed by the regulation');
   });
+
+  it('parks outputs its deal refuses (an archived deal) as an incident the process owner retries', async () => {
+    const xml = defs(`
+    <bpmn:process id="quote" name="Quote" isExecutable="true">
+      <bpmn:extensionElements>
+        <dealflow:field name="price" type="number" direction="output" dealField="amount" />
+      </bpmn:extensionElements>
+      <bpmn:startEvent id="start" />
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="quote_it" />
+      <bpmn:userTask id="quote_it" name="Quote it" dealflow:assignee="=deal.ownerId" dealflow:formKey="price">
+        <bpmn:extensionElements><dealflow:produces names="price" /></bpmn:extensionElements>
+      </bpmn:userTask>
+      <bpmn:sequenceFlow id="f2" sourceRef="quote_it" targetRef="end" />
+      <bpmn:endEvent id="end" />
+    </bpmn:process>`);
+    expect((await owner.post('/regulations', { xml })).status).toBe(201);
+    const deal = (
+      await seller.post('/deals', { title: 'Boilers', clientId, pipelineId: pipeline.id, amount: '1', currency: 'EUR' })
+    ).body as {
+      id: string;
+      version: number;
+    };
+    const id = (await seller.post('/regulations/quote/instances', { dealId: deal.id })).body.id as string;
+    const task = await taskOf(seller, id, 'quote_it');
+    // the deal is archived while its regulation runs: read-only, it refuses the outputs when the regulation ends
+    const archived = await seller.post(`/deals/${deal.id}/archive`, { version: deal.version });
+    expect(archived.status).toBe(200);
+    expect((await seller.post(`/tasks/${task!.id}/complete`, { variables: { price: 2500 } })).status).toBe(200);
+    const parked = await until(
+      () => instance(owner, id),
+      (b) => b.incidents.length > 0,
+    );
+    expect(parked.status).toBe('completed');
+    expect(parked.incidents).toEqual([
+      expect.objectContaining({
+        tokenId: 'write-back',
+        node: 'end',
+        message: expect.stringContaining('DEAL_ARCHIVED'),
+      }),
+    ]);
+    const history = (await seller.get(`/deals/${deal.id}`)).body.history as {
+      kind: string;
+      data: { step: string };
+    }[];
+    expect(history.some((e) => e.kind === 'regulation' && e.data.step === 'incident')).toBe(true);
+
+    // restored, the deal takes them when the process owner retries
+    const current = (await seller.get(`/deals/${deal.id}`)).body as { version: number };
+    expect((await seller.post(`/deals/${deal.id}/restore`, { version: current.version })).status).toBe(200);
+    const retried = await owner.post(`/regulation-instances/${id}/incidents/resolve`, {
+      tokenId: 'write-back',
+      action: 'retry',
+    });
+    expect(retried.status).toBe(200);
+    const after = await until(
+      async () => (await seller.get(`/deals/${deal.id}`)).body,
+      (d) => Number(d.amount) === 2500,
+    );
+    expect(Number(after.amount)).toBe(2500);
+    expect((await instance(owner, id)).incidents).toEqual([]);
+  });
+
+  it('lets the process owner skip outputs the deal refuses', async () => {
+    const deal = (
+      await seller.post('/deals', { title: 'Pumps', clientId, pipelineId: pipeline.id, amount: '1', currency: 'EUR' })
+    ).body as {
+      id: string;
+      version: number;
+    };
+    const id = (await seller.post('/regulations/quote/instances', { dealId: deal.id })).body.id as string;
+    const task = await taskOf(seller, id, 'quote_it');
+    expect((await seller.post(`/deals/${deal.id}/archive`, { version: deal.version })).status).toBe(200);
+    expect((await seller.post(`/tasks/${task!.id}/complete`, { variables: { price: 10 } })).status).toBe(200);
+    await until(
+      () => instance(owner, id),
+      (b) => b.incidents.length > 0,
+    );
+    const skipped = await owner.post(`/regulation-instances/${id}/incidents/resolve`, {
+      tokenId: 'write-back',
+      action: 'skip',
+    });
+    expect(skipped.status).toBe(200);
+    expect(skipped.body.incidents).toEqual([]);
+    expect(skipped.body.status).toBe('completed');
+    expect(Number((await seller.get(`/deals/${deal.id}`)).body.amount)).toBe(1);
+  });
 });
 
 describe('call activities', () => {

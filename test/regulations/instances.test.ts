@@ -130,4 +130,24 @@ describe('running a regulation', () => {
     expect((await colleague.post(`/tasks/${task.id}/complete`, { variables: { ok: true } })).status).toBe(200);
     expect((await owner.get(`/regulation-instances/${id}`)).body.status).toBe('completed');
   });
+
+  it("shows a department its tasks however many of other departments' are open", async () => {
+    const first = await seller.post('/regulations/feasibility/instances', { variables: { product: 'A', quantity: 1 } });
+    // thousands of older tasks waiting for another department
+    const conn = h.ctx.orm.em.fork().getConnection();
+    await conn.execute(
+      `insert into regulation_tasks (id, instance_id, token_id, node_id, name, candidate_groups, created_at)
+       select gen_random_uuid(), ?, 'other-' || g, 'other', 'Another department''s', '{Elsewhere}', now() - interval '1 day'
+       from generate_series(1, 2500) g`,
+      [first.body.id],
+    );
+    const started = await seller.post('/regulations/feasibility/instances', {
+      variables: { product: 'B', quantity: 2 },
+    });
+    expect(started.status).toBe(201);
+    const mine = (await producer.get('/tasks')).body.items as { instanceId: string; nodeId: string }[];
+    expect(mine.map((t) => t.instanceId)).toEqual(expect.arrayContaining([first.body.id, started.body.id]));
+    expect(mine.every((t) => t.nodeId === 'assess')).toBe(true);
+    await conn.execute(`delete from regulation_tasks where node_id = 'other'`);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * One deal: its header, the stage ribbon, its fields, documents and history. This component only puts the parts
  * together; each lives in its own file of this folder (deal-header, stage-bar, deal-fields-form, deal-documents,
- * deal-history, stage-move) with the server state in deal-query.ts.
+ * deal-history, deal-regulations, stage-move) with the server state in deal-query.ts.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect } from 'react';
@@ -16,6 +16,7 @@ import { DealDocumentsCard } from './deal-documents.js';
 import { DealFieldsForm } from './deal-fields-form.js';
 import { DealHeader } from './deal-header.js';
 import { DealHistoryCard } from './deal-history.js';
+import { DealRegulationsCard } from './deal-regulations.js';
 import { useDealHistory } from './deal-history-query.js';
 import { dealQuery, useClientContacts } from './deal-query.js';
 import { StageBar } from './stage-bar.js';
@@ -108,6 +109,7 @@ export function DealPage({ id }: { id: string }) {
         </div>
         <aside className="deal-side">
           <ActivityCard client={{ id: deal.clientId, name: deal.clientName }} dealId={deal.id} />
+          <DealRegulationsCard deal={deal} />
           <DealHistoryCard history={history} contacts={contactList} />
         </aside>
       </div>

@@ -6,7 +6,10 @@
  * declared inputs and outputs (dealflow:field).
  */
 import { useEffect, useReducer, useState, type ReactNode } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { useI18n } from '../../i18n/index.js';
+import { useUsers } from '../calendar/calendar-query.js';
+import { departmentsQuery } from '../departments/departments-query.js';
 import { Button } from '../../ui.js';
 import { type AnyModeler, processExtensions } from './modeler-page.js';
 
@@ -31,6 +34,76 @@ const KNOWN_TYPES = new Set(
   ].map((x) => `bpmn:${x}`),
 );
 const ASSIGNEE_KINDS = ['user', 'role', 'department', 'expression'] as const;
+const ROLES = ['admin', 'process_owner', 'lead', 'manager', 'member'];
+
+/**
+ * Who a task is for, picked by name: a user or a department from the directory, a role from the list; a value not
+ * in the list (a file from another installation) is kept and shown as it is.
+ */
+function AssigneePicker({
+  kind,
+  value,
+  onChange,
+}: {
+  kind: 'user' | 'role' | 'department';
+  value: string;
+  onChange: (v: string) => void;
+}) {
+  const { t } = useI18n();
+  const users = useUsers();
+  const departments = useQuery(departmentsQuery);
+  const options: { value: string; label: string }[] =
+    kind === 'user'
+      ? (users.data ?? []).map((u) => ({ value: u.id, label: u.name }))
+      : kind === 'department'
+        ? (departments.data ?? []).map((d) => ({ value: d.id, label: d.name }))
+        : ROLES.map((r) => ({ value: r, label: r }));
+  if (value && !options.some((o) => o.value === value)) options.unshift({ value, label: value });
+  return (
+    <select
+      className="input"
+      value={value}
+      data-testid="prop-assignee-pick"
+      aria-label={t(`modeler.assignee.${kind}`)}
+      onChange={(e) => onChange(e.target.value)}
+    >
+      <option value="">{t('modeler.assigneePick')}</option>
+      {options.map((o) => (
+        <option key={o.value} value={o.value}>
+          {o.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** Adds a department to a task's candidate groups (`department:<id>`), picked by name. */
+function GroupPicker({ groups, onChange }: { groups: string; onChange: (v: string) => void }) {
+  const { t } = useI18n();
+  const departments = useQuery(departmentsQuery);
+  const list = groups
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
+  const left = (departments.data ?? []).filter((d) => !list.includes(`department:${d.id}`));
+  if (!left.length) return null;
+  return (
+    <select
+      className="input"
+      value=""
+      data-testid="prop-groups-add"
+      aria-label={t('modeler.candidateGroupsAdd')}
+      onChange={(e) => e.target.value && onChange([...list, `department:${e.target.value}`].join(','))}
+    >
+      <option value="">{t('modeler.candidateGroupsAdd')}</option>
+      {left.map((d) => (
+        <option key={d.id} value={d.id}>
+          {d.name}
+        </option>
+      ))}
+    </select>
+  );
+}
 
 export function PropertiesPanel({ modeler, onEditForm }: { modeler: AnyModeler; onEditForm: (id: string) => void }) {
   const { t } = useI18n();
@@ -67,7 +140,9 @@ export function PropertiesPanel({ modeler, onEditForm }: { modeler: AnyModeler; 
         onChange={(v) => set({ name: v || undefined })}
         testId="prop-name"
       />
-      {type === 'bpmn:UserTask' ? <UserTaskProps el={el} set={set} modeler={modeler} onEditForm={onEditForm} /> : null}
+      {type === 'bpmn:UserTask' ? (
+        <UserTaskProps key={el.id} el={el} set={set} modeler={modeler} onEditForm={onEditForm} />
+      ) : null}
       {type === 'bpmn:ServiceTask' || type === 'bpmn:SendTask' ? (
         <Select
           label={t('modeler.service')}
@@ -142,13 +217,17 @@ function UserTaskProps({
   const { t } = useI18n();
   const bo = el.businessObject;
   const assignee: string = bo.get('dealflow:assignee') ?? '';
-  const kind = assignee.startsWith('=')
-    ? 'expression'
-    : assignee.startsWith('role:')
-      ? 'role'
-      : assignee.startsWith('department:')
-        ? 'department'
-        : 'user';
+  // the kind chosen before a value is picked: an empty assignee says nothing of its kind
+  const [chosen, choose] = useState<(typeof ASSIGNEE_KINDS)[number]>('user');
+  const kind = !assignee
+    ? chosen
+    : assignee.startsWith('=')
+      ? 'expression'
+      : assignee.startsWith('role:')
+        ? 'role'
+        : assignee.startsWith('department:')
+          ? 'department'
+          : 'user';
   const bare = assignee.replace(/^(=|role:|department:)/, '');
   const prefix = (k: string) =>
     k === 'expression' ? '=' : k === 'role' ? 'role:' : k === 'department' ? 'department:' : '';
@@ -161,7 +240,11 @@ function UserTaskProps({
           className="input"
           value={kind}
           data-testid="prop-assignee-kind"
-          onChange={(e) => set({ 'dealflow:assignee': bare ? prefix(e.target.value) + bare : undefined })}
+          onChange={(e) => {
+            choose(e.target.value as (typeof ASSIGNEE_KINDS)[number]);
+            // a value picked for another kind does not carry over (a user's id is no department)
+            set({ 'dealflow:assignee': bare && e.target.value === 'expression' ? `=${bare}` : undefined });
+          }}
         >
           {ASSIGNEE_KINDS.map((k) => (
             <option key={k} value={k}>
@@ -169,13 +252,21 @@ function UserTaskProps({
             </option>
           ))}
         </select>
-        <input
-          className="input"
-          value={bare}
-          data-testid="prop-assignee"
-          placeholder={t(`modeler.assigneeHint.${kind}`)}
-          onChange={(e) => set({ 'dealflow:assignee': e.target.value ? prefix(kind) + e.target.value : undefined })}
-        />
+        {kind === 'expression' ? (
+          <input
+            className="input"
+            value={bare}
+            data-testid="prop-assignee"
+            placeholder={t(`modeler.assigneeHint.${kind}`)}
+            onChange={(e) => set({ 'dealflow:assignee': e.target.value ? prefix(kind) + e.target.value : undefined })}
+          />
+        ) : (
+          <AssigneePicker
+            kind={kind}
+            value={bare}
+            onChange={(v) => set({ 'dealflow:assignee': v ? prefix(kind) + v : undefined })}
+          />
+        )}
       </Row>
       <Text
         label={t('modeler.candidateGroups')}
@@ -183,6 +274,10 @@ function UserTaskProps({
         value={bo.get('dealflow:candidateGroups') ?? ''}
         onChange={(v) => set({ 'dealflow:candidateGroups': v || undefined })}
         testId="prop-groups"
+      />
+      <GroupPicker
+        groups={bo.get('dealflow:candidateGroups') ?? ''}
+        onChange={(v) => set({ 'dealflow:candidateGroups': v || undefined })}
       />
       <Text
         label={t('modeler.due')}
