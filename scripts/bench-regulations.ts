@@ -28,6 +28,11 @@ const XML = `<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>`;
 
+/** the same, its first task due in a day: a run is started to wake on the due time (modules/regulations/start.ts) */
+const XML_DUE = XML.replace('bench_review', 'bench_due')
+  .replace('name="Bench review"', 'name="Bench review with a due time"')
+  .replace('dealflow:formKey="first" />', 'dealflow:formKey="first" dealflow:due="P1D" />');
+
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))];
 const row = (name: string, xs: number[]) =>
   `| ${name.padEnd(58)} | ${String(xs.length).padStart(5)} | ${pct(xs, 0.5).toFixed(1).padStart(8)} | ${pct(xs, 0.95).toFixed(1).padStart(8)} | ${pct(xs, 0.99).toFixed(1).padStart(8)} |`;
@@ -38,13 +43,17 @@ export async function benchRegulations(h: Harness, iterations: number, measure: 
   const owner = await login(h, (await f.user('process_owner')).email);
   const member = await login(h, (await f.user('member', { departmentId: team.id })).email);
   await expectStatus(owner.post('/regulations', { xml: XML }), 201);
+  await expectStatus(owner.post('/regulations', { xml: XML_DUE }), 201);
 
   const baseline = await measure(iterations, () => expectStatus(member.get('/health'), 200));
   // warm-up: the workflow code, the connections
-  for (let i = 0; i < 5; i++) await expectStatus(member.post('/regulations/bench_review/instances', {}), 201);
+  for (let i = 0; i < 5; i++) {
+    await expectStatus(member.post('/regulations/bench_review/instances', {}), 201);
+    await expectStatus(member.post('/regulations/bench_due/instances', {}), 201);
+  }
 
   /** open loop: `rate` starts a second for `seconds`, each timed from its slot (a start queued behind others counts) */
-  const burst = async (rate: number, seconds: number) => {
+  const burst = async (rate: number, seconds: number, key = 'bench_review') => {
     const n = rate * seconds;
     const xs: number[] = [];
     const ids: string[] = [];
@@ -54,7 +63,7 @@ export async function benchRegulations(h: Harness, iterations: number, measure: 
       Array.from({ length: n }, async (_, i) => {
         const slot = t0 + (i * 1000) / rate;
         await new Promise((r) => setTimeout(r, Math.max(0, slot - performance.now())));
-        const r = await member.post('/regulations/bench_review/instances', {}).catch(() => null);
+        const r = await member.post(`/regulations/${key}/instances`, {}).catch(() => null);
         if (r?.status !== 201) {
           failed++;
           return;
@@ -99,6 +108,9 @@ export async function benchRegulations(h: Harness, iterations: number, measure: 
   const fast = await burst(RATE, SECONDS);
   const fastOpen = await openFirsts(fast.ids);
   await drain();
+  const due = await burst(RATE, SECONDS, 'bench_due');
+  const dueOpen = await openFirsts(due.ids);
+  await drain();
 
   // a task completed → the next one in the inbox (the answer comes after the write that opened it)
   const tasks = async (s: Session) =>
@@ -130,10 +142,12 @@ export async function benchRegulations(h: Harness, iterations: number, measure: 
   const empty = (xs: number[]) => (xs.length ? xs : [NaN]);
   console.log(row(`start → first task in the inbox (${Math.round(RATE / 5)}/s for ${SECONDS} s)`, empty(slow.xs)));
   console.log(row(`start → first task in the inbox (${RATE}/s for ${SECONDS} s)`, empty(fast.xs)));
+  console.log(row(`the same, its first task due in a day (a run started) (${RATE}/s)`, empty(due.xs)));
   console.log(row('task completed → next task in the inbox', empty(toNext)));
   console.log(row('GET /tasks (the inbox)', inbox));
   console.log(
     `\n${Math.round(RATE / 5)}/s: ${line(slow, slowOpen)}\n${RATE}/s: ${line(fast, fastOpen)}\n` +
+      `${RATE}/s with a due time: ${line(due, dueOpen)}\n` +
       `completions: ${toNext.length} of ${firsts.length} (${completionsFailed} failed); ${next.n} second tasks open after them`,
   );
 }

@@ -5,6 +5,7 @@ import type { AppContext } from './context.ts';
 import { FileStorage } from '../modules/files/storage.ts';
 import { LiveFeed } from '../modules/timeline/live.ts';
 import { FeedProjector } from '../modules/feed/projector.ts';
+import { RegulationWaker } from '../modules/regulations/wake.ts';
 import type { Config } from './config.ts';
 import { initORM } from './orm.ts';
 import { requestIdClientInterceptor } from './temporal-interceptors.ts';
@@ -31,11 +32,14 @@ export async function createAppContext(
   const live = new LiveFeed(urls.databaseUrl, orm);
   // system posts from the timeline (durable by its cursor; every process, API or worker, runs it, one at a time)
   const feedProjector = new FeedProjector(orm).start();
-  return { config, orm, temporal, storage, upload, live, feedProjector };
+  // runs for regulation instances whose start could not hand them to Temporal (modules/regulations/wake.ts)
+  const regulationWaker = new RegulationWaker(orm, temporal, config.TEMPORAL_TASK_QUEUE).start();
+  return { config, orm, temporal, storage, upload, live, feedProjector, regulationWaker };
 }
 
 export async function closeAppContext(ctx: AppContext): Promise<void> {
   await ctx.feedProjector.stop();
+  await ctx.regulationWaker.stop();
   await ctx.live.close();
   await ctx.temporal.connection.close();
   await ctx.orm.close();

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { FileStorage } from '../modules/files/storage.ts';
 import type { LiveFeed } from '../modules/timeline/live.ts';
 import type { FeedProjector } from '../modules/feed/projector.ts';
+import type { RegulationWaker } from '../modules/regulations/wake.ts';
 
 /** What every request handler can reach; built once per process. */
 export interface AppContext {
@@ -17,4 +18,5 @@ export interface AppContext {
   live: LiveFeed;
   /** posts the timeline's system events to the feed (modules/feed/projector.ts) */
   feedProjector: FeedProjector;
+  regulationWaker: RegulationWaker;
 }

@@ -47,6 +47,7 @@ import { Migration20261130096000_plan_totals_roles } from '../migrations/Migrati
 import { Migration20261130097000_document_audience } from '../migrations/Migration20261130097000_document_audience.ts';
 import { Migration20261130097200_feed_post_documents } from '../migrations/Migration20261130097200_feed_post_documents.ts';
 import { Migration20261130097300_feed_post_catalog_documents } from '../migrations/Migration20261130097300_feed_post_catalog_documents.ts';
+import { Migration20261130097400_regulation_wake } from '../migrations/Migration20261130097400_regulation_wake.ts';
 
 export const entities = [
   User,
@@ -121,6 +122,7 @@ export const migrations = [
     name: 'Migration20261130097300_feed_post_catalog_documents',
     class: Migration20261130097300_feed_post_catalog_documents,
   },
+  { name: 'Migration20261130097400_regulation_wake', class: Migration20261130097400_regulation_wake },
 ];
 
 export type Orm = MikroORM;

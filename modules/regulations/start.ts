@@ -6,7 +6,9 @@
  * The start's step is taken here (the interpreter is pure). When it leaves the instance waiting only for people
  * (user and receive tasks, no timer, service or call due), the instance row and its first tasks are written in one
  * transaction and no workflow runs: the workflow would only write them and end, as a run does whenever it waits for
- * a person; the first command to the instance starts it from the row (update-with-start). Otherwise the
+ * a person; the first command to the instance starts it from the row (update-with-start). A first task with a due
+ * time needs a run to notice it fall due: its run is started from the row after the commit (wake.ts), and the
+ * answer does not wait for the run. Otherwise the
  * `startRegulation` Update of `regulation-<id>`, started from nothing by update-with-start, writes the row and goes on
  * with the work due.
  */
@@ -23,6 +25,7 @@ import { regulationKind, startRegulation } from '../../workflows/regulation-cont
 import { regulationWorkflow } from '../../workflows/regulation.ts';
 import { advance, nextTaskDue, nextWork, trackTaskDue, type RegulationState } from './instance.ts';
 import { regulationGraph } from './versions.ts';
+import { wakeInstance } from './wake.ts';
 import { loadInstanceState, writeInstance } from './write.ts';
 
 export interface StartContext {
@@ -110,10 +113,24 @@ export async function startInstance(ctx: StartContext, input: StartInput): Promi
     if (err instanceof InterpreterError) throw new DomainError('INSTANCE_STEP_REFUSED', err.message);
     throw err;
   }
-  // nothing for a run to wake on (no timer, service or call, and no task that falls due): no run until a person acts
-  if (nextWork(next, now) === null && nextTaskDue(next) === null) {
-    const written = await writeStart(ctx.em, { opId, actorId: ctx.actorId, instance, next, dealId: input.dealId });
-    if (written) return written;
+  // no timer, service or call due: written here; a task that falls due needs a run to notice it (wake.ts)
+  if (nextWork(next, now) === null) {
+    const wake = nextTaskDue(next) !== null;
+    const written = await writeStart(ctx.em, {
+      opId,
+      actorId: ctx.actorId,
+      instance,
+      next,
+      dealId: input.dealId,
+      wake,
+    });
+    if (written) {
+      if (wake) {
+        // the mark stays for the waker when Temporal does not take the run now
+        await wakeInstance(ctx.em.fork(), ctx.temporal, ctx.taskQueue, written.id).catch(() => undefined);
+      }
+      return written;
+    }
   }
   const r = await send(
     ctx,
@@ -137,7 +154,15 @@ export async function startInstance(ctx: StartContext, input: StartInput): Promi
  */
 async function writeStart(
   em: EntityManager,
-  w: { opId: string; actorId: string | null; instance: RegulationState; next: RegulationState; dealId: string | null },
+  w: {
+    opId: string;
+    actorId: string | null;
+    instance: RegulationState;
+    next: RegulationState;
+    dealId: string | null;
+    /** a task falls due: the row is marked for a run (wake.ts) in the same transaction */
+    wake: boolean;
+  },
 ): Promise<RegulationState | null> {
   const write = em.fork().transactional(async (tx) => {
     const [claim] = await tx.getConnection().execute<{ state: string; mine: boolean }[]>(
@@ -157,6 +182,16 @@ async function writeStart(
       completedToken: null,
       dealId: w.dealId,
     });
+    if (w.wake) {
+      await tx
+        .getConnection()
+        .execute(
+          'update regulation_instances set wake_pending = true where id = ?',
+          [w.instance.id],
+          'run',
+          tx.getTransactionContext(),
+        );
+    }
     return { ...w.next, version: written!.version };
   });
   return write.catch((err: unknown) => {

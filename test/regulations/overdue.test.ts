@@ -64,6 +64,7 @@ beforeAll(async () => {
   const pub = await owner.post('/regulations', { xml: flow('quick_approval', 'PT2S') });
   expect(pub.status, JSON.stringify(pub.body)).toBe(201);
   expect((await owner.post('/regulations', { xml: flow('slow_approval', 'P1D') })).status).toBe(201);
+  expect((await owner.post('/regulations', { xml: flow('late_wake', 'PT4S') })).status).toBe(201);
 });
 afterAll(() => h?.close());
 
@@ -120,6 +121,25 @@ describe('a regulation task overdue', () => {
     const again = (await seller.get(`/deals/${dealId}`)).body.history as { kind: string; data: { step: string } }[];
     expect(again.filter((e) => e.kind === 'regulation' && e.data.step === 'task_overdue')).toHaveLength(1);
     expect((await systemPosts(seller, dealId)).filter((x) => x.systemKind === 'task_overdue')).toHaveLength(1);
+  });
+
+  it('is told when the run the start handed over was lost: the waker starts it again from the row', async () => {
+    const { dealId, instanceId } = await startFor('late_wake', 'Lost run');
+    const sql = (q: string, params: unknown[] = []) => h.ctx.orm.em.fork().getConnection().execute(q, params);
+    // as if the process died between the start's commit and handing the run to Temporal: no run, the mark left
+    await h.ctx.temporal.workflow.getHandle(regulationWorkflowId(instanceId)).terminate('lost with its process');
+    await sql(
+      `update regulation_instances set wake_pending = true, started_at = started_at - interval '10 seconds' where id = ?`,
+      [instanceId],
+    );
+    const posts = await until(
+      () => systemPosts(seller, dealId),
+      (p) => p.some((x) => x.systemKind === 'task_overdue'),
+    );
+    expect(posts.filter((x) => x.systemKind === 'task_overdue').map((x) => x.data.instanceId)).toEqual([instanceId]);
+    expect(await sql('select wake_pending from regulation_instances where id = ?', [instanceId])).toEqual([
+      { wake_pending: false },
+    ]);
   });
 
   it('keeps a task done in time off the feed', async () => {
