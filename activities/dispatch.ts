@@ -21,7 +21,17 @@ const RETRY_MS = 1000;
 /** The shortest wait when nothing was taken: rows due but held by another dispatcher are its to deliver. */
 const HELD_MS = 20;
 
-export function createDispatchActivities({ orm, afterNotify }: { orm: MikroORM; afterNotify?: AfterNotify }) {
+export function createDispatchActivities({
+  orm,
+  afterNotify,
+  shuttingDown = () => false,
+}: {
+  orm: MikroORM;
+  afterNotify?: AfterNotify;
+  /** the worker is shutting down (looked at every round: an activity's cancellation comes once, and a missed
+   * heartbeat may have spent it) */
+  shuttingDown?: () => boolean;
+}) {
   /** per dispatcher workflow, how to stop its attempt running in this process (a retry takes over from it) */
   const running = new Map<string, () => void>();
   return {
@@ -59,7 +69,7 @@ export function createDispatchActivities({ orm, afterNotify }: { orm: MikroORM; 
             resolve();
           };
         });
-      while (!stopped && Date.now() < end) {
+      while (!stopped && !shuttingDown() && Date.now() < end) {
         ctx.heartbeat();
         let wait: number;
         try {

@@ -19,6 +19,11 @@ export interface ActivityDeps {
   temporal?: Client;
   /** mails new notifications after they are committed (runtime/worker.ts makes it from the SMTP settings) */
   mailer?: NotificationMailer;
+  /**
+   * whether the worker is shutting down: long-running activities end their work then, even when their cancellation
+   * was already spent on a missed heartbeat (runtime/worker.ts)
+   */
+  shuttingDown?: () => boolean;
 }
 
 /** All activities the worker registers, built from their dependencies. */
@@ -30,7 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFileActivities(deps),
     ...createImportActivities(deps),
     ...createEventActivities({ orm: deps.orm, afterNotify }),
-    ...createDispatchActivities({ orm: deps.orm, afterNotify }),
+    ...createDispatchActivities({ orm: deps.orm, afterNotify, shuttingDown: deps.shuttingDown }),
     ...createRegulationActivities(deps),
     ...createPlanActivities(deps),
     ...createDocumentActivities(deps),

@@ -131,15 +131,21 @@ export async function startWorker(opts: {
     logger.child({ component: 'mail' }),
   );
   const connection = await NativeConnection.connect({ address: opts.temporalAddress });
+  // set by stop(), or seen in the worker's state when the SDK stops it (a signal): long activities end then
+  let stopping = false;
+  const made: { worker?: Worker } = {};
+  const shuttingDown = () =>
+    stopping || (made.worker !== undefined && !['INITIALIZED', 'RUNNING'].includes(made.worker.getState()));
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(opts.cacheDir),
     ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
-    activities: createActivities({ orm: opts.orm, storage: opts.storage, mailer }),
+    activities: createActivities({ orm: opts.orm, storage: opts.storage, mailer, shuttingDown }),
     interceptors: { activity: [requestIdActivityInterceptor] },
   });
+  made.worker = worker;
   const done = worker.run().finally(() => {
     mailer.close();
     return connection.close();
@@ -174,6 +180,7 @@ export async function startWorker(opts: {
     worker,
     done,
     stop: async () => {
+      stopping = true;
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
     },

@@ -37,6 +37,8 @@ async function withWritesHeld<T>(send: () => Promise<T>, during: () => Promise<v
     await db.query('lock table command_ops in exclusive mode');
     const sent = send();
     for (let i = 0; i < 100; i++) {
+      // inside a transaction pg_stat_activity is read once and then kept: read it anew each time
+      await db.query('select pg_stat_clear_snapshot()');
       const { rows } = await db.query(
         "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()",
       );

@@ -63,12 +63,14 @@ it('writes a move once when the workflow task that wrote it is lost, and goes on
     await db.query('lock table command_ops in exclusive mode');
     sent = s.post(`/deals/${dealId}/stage`, { stageId: stages[1].id });
     await until(
-      async () =>
-        (
-          await db.query<{ n: number }>(
-            "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()",
-          )
-        ).rows[0].n,
+      async () => {
+        // inside a transaction pg_stat_activity is read once and then kept: read it anew each time
+        await db.query('select pg_stat_clear_snapshot()');
+        const { rows } = await db.query<{ n: number }>(
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()",
+        );
+        return rows[0].n;
+      },
       (n) => n > 0,
       10_000,
     );

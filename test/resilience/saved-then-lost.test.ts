@@ -52,6 +52,8 @@ it('never answers "nothing was changed" to a move that was written before the AP
     await db.query('lock table command_ops in exclusive mode');
     const sent = s.post(`/deals/${dealId}/stage`, { stageId: stages[1].id });
     for (let i = 0; i < 100; i++) {
+      // inside a transaction pg_stat_activity is read once and then kept: read it anew each time
+      await db.query('select pg_stat_clear_snapshot()');
       const { rows } = await db.query(
         "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()",
       );
