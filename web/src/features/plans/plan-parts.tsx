@@ -1,5 +1,5 @@
 /** Small pieces the plans pages share: a plan's status, and its figures side by side (as submitted, as confirmed). */
-import { useSuspenseQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { api, type CurrencySettings } from '../../api.js';
 import { useI18n } from '../../i18n/index.js';
 import { qk } from '../../query.js';
@@ -15,13 +15,10 @@ export function StatusBadge({ status }: { status: Plan['status'] | null }) {
   );
 }
 
-/**
- * The company currency (figures are in it). The figures wait for it (the page's loading state shows meanwhile), so no
- * amount is ever shown without its currency and then again with it.
- */
+/** The company currency (figures are in it). */
 export function useCompanyCurrency(): string | null {
-  const q = useSuspenseQuery({ queryKey: qk.currency, queryFn: () => api.get<CurrencySettings>('/currency-rates') });
-  return q.data.currency ?? null;
+  const q = useQuery({ queryKey: qk.currency, queryFn: () => api.get<CurrencySettings>('/currency-rates') });
+  return q.data?.currency ?? null;
 }
 
 export interface Figures {
