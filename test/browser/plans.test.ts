@@ -206,7 +206,8 @@ describe('revenue plans in the browser', () => {
     await page.goto(`${h.baseUrl}/plan-totals?period=${PERIOD}`);
     const group = page.getByTestId('totals-row').filter({ hasText: 'Sales East' });
     await group.waitFor();
-    expect(await text(group.locator('[data-figure=submitted]'))).toBe('RUB 240,000');
+    // the company currency is read beside the totals: the figures show it once it has come
+    await expect.poll(() => text(group.locator('[data-figure=submitted]')), WAIT).toBe('RUB 240,000');
     expect(await text(group.locator('[data-figure=approved]'))).toBe('RUB 150,000');
     expect(await text(group.locator('[data-figure=doubtful]'))).toBe('RUB 90,000');
     const company = page.getByTestId('totals-total');
@@ -261,7 +262,7 @@ describe('revenue plans in the browser', () => {
     await totals.goto(`${h.baseUrl}/plan-totals?period=${PERIOD}`);
     const company = totals.getByTestId('totals-total');
     await company.waitFor();
-    expect(await text(company.locator('[data-figure=actual]'))).toBe('RUB 90,000');
+    await expect.poll(() => text(company.locator('[data-figure=actual]')), WAIT).toBe('RUB 90,000');
     expect(await text(company)).toContain('60 %');
     // plan against actual by period, and the month day by day (cumulative) as charts
     const month = totals.getByTestId('vs-actual-table').locator(`[data-period="${PERIOD}"]`);
