@@ -95,6 +95,8 @@ describe('revenue plans in the browser', () => {
     const page = managerPage;
     await page.goto(`${h.baseUrl}/plans?period=${PERIOD}`);
     await page.getByTestId('plan-grid').locator('.ag-row').first().waitFor();
+    // a person types once the page has finished loading (its messages, the navigation's counts)
+    await page.waitForLoadState('networkidle');
     expect(await page.getByTestId('period-label').getAttribute('data-period')).toBe(PERIOD);
 
     // the first line typed: a client by name, Tab from cell to cell, the date as just the day, Enter to finish
@@ -155,6 +157,7 @@ describe('revenue plans in the browser', () => {
 
     const page = leadPage;
     await page.goto(`${h.baseUrl}/plan-review?period=${PERIOD}`);
+    await page.waitForLoadState('networkidle');
     await page.getByTestId('plan-list-open').filter({ hasText: 'Max Manager' }).click();
     const grid = page.getByTestId('review-grid');
     await grid.locator('.ag-row').first().waitFor();
