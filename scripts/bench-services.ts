@@ -18,6 +18,8 @@ export function flagCount(argv: string[], flag: string, fallback: number): numbe
 /** Starts the services and the app; `close` stops everything it started, the databases included. */
 export async function benchServices(config: Record<string, string> = {}): Promise<{
   h: Harness;
+  /** the Temporal dev server's process, for a bench that reads its CPU time */
+  temporalPid: number | undefined;
   close: () => Promise<void>;
 }> {
   const runId = newRunId();
@@ -30,6 +32,7 @@ export async function benchServices(config: Record<string, string> = {}): Promis
   const h = await startHarness({ pgAdminUrl: adminUrl, temporalAddress: temporal.address, runId, config });
   return {
     h,
+    temporalPid: temporal.pid,
     close: async () => {
       await h.close();
       await dropTemplate(adminUrl, runId);

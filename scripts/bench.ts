@@ -13,19 +13,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
-import { startTemporalDevServer } from '../runtime/temporal-dev.ts';
-import { createTemplate, dropTemplate, freePort, newRunId, testPostgres } from '../test/support/services.ts';
-import { fixtures, login, Session, startHarness } from '../test/support/harness.ts';
+import { fixtures, login, Session, type Harness } from '../test/support/harness.ts';
 import { logger } from '../server/logger.ts';
 import { benchPlans } from './bench-plans.ts';
 import { benchRegulations } from './bench-regulations.ts';
+import { benchServices } from './bench-services.ts';
 
 process.env.DEALFLOW_WORKER_LOG_LEVEL ??= 'ERROR';
 // request lines would bury the tables: the bench logs warnings only unless told otherwise
 logger.level = process.env.DEALFLOW_LOG_LEVEL ?? 'warn';
-const ROOT = path.resolve(import.meta.dirname, '..');
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 60);
 const BOARD_DEALS = Number(process.env.BENCH_DEALS ?? 5000);
 const FEED_EVENTS = Number(process.env.BENCH_FEED_EVENTS ?? 2000);
@@ -75,22 +72,10 @@ async function expectStatus(p: Promise<{ status: number; body: unknown }>, statu
 }
 
 async function main(only?: 'plans' | 'regulations') {
-  const runId = newRunId();
-  const { adminUrl, embedded } = await testPostgres();
-  const temporal = await startTemporalDevServer({
-    port: await freePort(),
-    logFile: path.join(ROOT, '.data', 'bench-temporal.log'),
-  });
-  await createTemplate(adminUrl, runId);
   // as behind a TLS proxy on this host: the login rows come from many client addresses (X-Forwarded-For)
-  const h = await startHarness({
-    pgAdminUrl: adminUrl,
-    temporalAddress: temporal.address,
-    runId,
-    config: {
-      DEALFLOW_TRUST_PROXY: 'loopback',
-      ...(process.env.DEALFLOW_WORKFLOW_CACHE ? { DEALFLOW_WORKFLOW_CACHE: process.env.DEALFLOW_WORKFLOW_CACHE } : {}),
-    },
+  const { h, temporalPid, close } = await benchServices({
+    DEALFLOW_TRUST_PROXY: 'loopback',
+    ...(process.env.DEALFLOW_WORKFLOW_CACHE ? { DEALFLOW_WORKFLOW_CACHE: process.env.DEALFLOW_WORKFLOW_CACHE } : {}),
   });
   try {
     if (only === 'plans') {
@@ -193,7 +178,7 @@ async function main(only?: 'plans' | 'regulations') {
       ]);
     }
     if (want('feed')) await feedRows(h, s, rows, user.id);
-    if (want('write')) await writePathUnderLoad(h, s, temporal.pid, { client: client.id, user: user.id, pipeline: p });
+    if (want('write')) await writePathUnderLoad(h, s, temporalPid, { client: client.id, user: user.id, pipeline: p });
     const base = pct(baseline, 0.5);
     const line = (cols: string[]) =>
       `| ${cols[0].padEnd(42)} | ${cols
@@ -212,10 +197,7 @@ async function main(only?: 'plans' | 'regulations') {
     }
     await benchPlans(h, ITERATIONS, measure, expectStatus);
   } finally {
-    await h.close();
-    await dropTemplate(adminUrl, runId);
-    await temporal.stop();
-    await embedded?.stop();
+    await close();
   }
 }
 
@@ -223,12 +205,7 @@ async function main(only?: 'plans' | 'regulations') {
  * The Internet calendar feed of a busy manager: FEED_EVENTS events written straight to the table (a tenth of them
  * weekly series with exceptions, two time zones, a reminder each), read whole, and answered 304 from its ETag.
  */
-async function feedRows(
-  h: Awaited<ReturnType<typeof startHarness>>,
-  s: Session,
-  rows: [string, number[]][],
-  userId: string,
-) {
+async function feedRows(h: Harness, s: Session, rows: [string, number[]][], userId: string) {
   await h.ctx.orm.em.getConnection().execute(
     `
     insert into calendar_events (id, owner_id, kind, title, description, starts_at, ends_at, time_zone, rrule, exdates,
@@ -334,7 +311,7 @@ function cpuSpent(before: ReturnType<typeof cpuNow>, after: ReturnType<typeof cp
  * Postgres's own background writers are not counted).
  */
 async function writePathUnderLoad(
-  h: Awaited<ReturnType<typeof startHarness>>,
+  h: Harness,
   s: Session,
   temporalPid: number | undefined,
   f: { client: string; user: string; pipeline: { id: string; stages: { id: string }[] } },

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { proxyOf, type TcpProxy } from '../support/tcp-proxy.ts';
 import { dealState, dealWorkflowId } from '../../workflows/deal-contract.ts';
 
 let h: Harness;
@@ -18,9 +18,9 @@ let dealId: string;
 beforeAll(async () => {
   h = await startHarness({
     workerTemporalAddress: async (address) => {
-      const [host, port] = address.split(':');
-      workerTemporal = await startTcpProxy(host, Number(port));
-      return `127.0.0.1:${workerTemporal.port}`;
+      const proxied = await proxyOf(address);
+      workerTemporal = proxied.proxy;
+      return proxied.address;
     },
   });
   const f = fixtures(h);

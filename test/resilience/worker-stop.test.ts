@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.ts';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { proxyOf, type TcpProxy } from '../support/tcp-proxy.ts';
 import { until } from '../support/until.ts';
 import { dispatchWorkflowId } from '../../workflows/dispatch.ts';
 
@@ -15,9 +15,9 @@ let workerTemporal: TcpProxy;
 beforeAll(async () => {
   h = await startHarness({
     workerTemporalAddress: async (address) => {
-      const [host, port] = address.split(':');
-      workerTemporal = await startTcpProxy(host, Number(port));
-      return `127.0.0.1:${workerTemporal.port}`;
+      const proxied = await proxyOf(address);
+      workerTemporal = proxied.proxy;
+      return proxied.address;
     },
   });
 });

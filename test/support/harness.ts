@@ -108,12 +108,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     worker,
     startAnotherWorker: async () => (harness.worker = await startWorker(workerOptions)),
     close: async () => {
+      const step = named(dbName, adminUrl);
       server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      await worker.stop();
-      await harness.worker.stop();
-      await workerOrm?.close();
-      await closeAppContext(ctx);
+      await step('the HTTP server', new Promise((r) => server.close(r)));
+      await step('the first worker', worker.stop(), worker);
+      await step('the worker running now', harness.worker.stop(), harness.worker);
+      await step("the worker's own database pool", workerOrm?.close());
+      await step('the app context', closeAppContext(ctx));
       fs.rmSync(dataDir, { recursive: true, force: true });
       const a = new pg.Client({ connectionString: adminUrl });
       await a.connect();
@@ -122,6 +123,50 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
   };
   return harness;
+}
+
+/**
+ * Awaits one step of closing the harness. Should it take over 20 s, it says which step is waiting, what the test
+ * database's connections are doing and, for a worker, what the worker still has in flight, so a close that hangs
+ * explains itself in the test's output.
+ */
+function named(dbName: string, adminUrl: string) {
+  return async <T>(what: string, p: Promise<T> | undefined, worker?: WorkerHandle): Promise<T | undefined> => {
+    const timer = setTimeout(() => {
+      const a = new pg.Client({ connectionString: adminUrl });
+      a.on('error', () => {});
+      const status = worker ? JSON.stringify(worker.worker.getStatus()) : '';
+      void a
+        .connect()
+        .then(() =>
+          a.query(
+            `select pid, state, wait_event_type, wait_event, now() - query_start as running, left(query, 200) as query
+               from pg_stat_activity where datname = $1`,
+            [dbName],
+          ),
+        )
+        .then((r) => console.error(`harness: closing ${what} has taken over 20 s`, status, r.rows))
+        .catch((e: unknown) => console.error(`harness: closing ${what} has taken over 20 s`, status, e))
+        .finally(() => void a.end().catch(() => {}));
+    }, 20_000);
+    // a worker is given up on after a minute, as `npm start` gives up on it after seconds: the test has passed or
+    // failed by now, and its database is dropped next whatever the worker still holds
+    let giveUp: NodeJS.Timeout | undefined;
+    const bound = worker
+      ? new Promise<undefined>((resolve) => {
+          giveUp = setTimeout(() => {
+            console.error(`harness: ${what} has not stopped in 60 s; going on without it`);
+            resolve(undefined);
+          }, 60_000);
+        })
+      : null;
+    try {
+      return await (bound ? Promise.race([p, bound]) : p);
+    } finally {
+      clearTimeout(timer);
+      clearTimeout(giveUp);
+    }
+  };
 }
 
 /** An HTTP client holding one user's session, as the browser would (cookie + CSRF header). */

@@ -79,3 +79,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       }),
   };
 }
+
+/** A proxy in front of a `host:port` address (Temporal's), for a harness to route a connection through. */
+export async function proxyOf(address: string): Promise<{ proxy: TcpProxy; address: string }> {
+  const [host, port] = address.split(':');
+  const proxy = await startTcpProxy(host, Number(port));
+  return { proxy, address: `127.0.0.1:${proxy.port}` };
+}

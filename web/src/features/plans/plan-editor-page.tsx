@@ -152,9 +152,11 @@ function PlanEditor({
     setRows([...rowsOfPlan(p), blankRow(company)]);
     setGen((g) => g + 1);
   };
-  // the plan changed elsewhere (a save, the lead's decisions, live): shown at once unless the user is editing
+  // the plan changed elsewhere (a save, the lead's decisions, live): shown at once unless the user is editing (has
+  // changed a line, or has a cell's editor open: new rows would close it and lose what is typed there)
   const [synced, setSynced] = useState(plan?.version ?? 0);
-  if ((plan?.version ?? 0) > synced && !dirty) {
+  const [editorOpen, setEditorOpen] = useState(false);
+  if ((plan?.version ?? 0) > synced && !dirty && !editorOpen) {
     setSynced(plan?.version ?? 0);
     replaceRows(plan);
   }
@@ -556,6 +558,8 @@ function PlanEditor({
           columnDefs={columns}
           getRowId={rowIdOf}
           onCellValueChanged={onChanged}
+          onCellEditingStarted={() => setEditorOpen(true)}
+          onCellEditingStopped={() => setEditorOpen(false)}
           onGridReady={onReady}
           enterNavigatesVerticallyAfterEdit
           enterNavigatesVertically

@@ -8,7 +8,7 @@ import { Textarea } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CellKeyDownEvent, ColDef, GridApi, SelectionChangedEvent } from 'ag-grid-community';
 import { AgGridReact } from 'ag-grid-react';
-import { useMemo, useRef, useState } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useI18n } from '../../i18n/index.js';
 import { Link, navigate, useLocation } from '../../router.js';
 import { Button, Card, Dialog, Empty, ErrorBox, Loading, usePageTitle, useToast } from '../../ui.js';
@@ -163,12 +163,16 @@ function ReviewPlan({ managerId, period }: { managerId: string; period: string }
   const [selected, setSelected] = useState<string[]>([]);
   const [doubting, setDoubting] = useState<string[] | null>(null);
   const plan = q.data;
+  /** lines whose decision is on its way: a key repeated on them meanwhile does nothing */
+  const deciding = useRef(new Set<string>());
   const decide = useMutation({
     mutationFn: (decisions: Decision[]) => decideLines(managerId, period, decisions),
+    onMutate: (decisions) => decisions.forEach((d) => deciding.current.add(d.lineId)),
     onSuccess: (p) => {
       void showPlan(qc, p);
       apiRef.current?.deselectAll();
     },
+    onSettled: (_p, _e, decisions) => decisions.forEach((d) => deciding.current.delete(d.lineId)),
   });
   const finalise = useMutation({
     mutationFn: () => finalisePlan(managerId, period, plan?.version),
@@ -185,9 +189,16 @@ function ReviewPlan({ managerId, period }: { managerId: string; period: string }
     return plan.lines.map((l) => ({ ...l, submittedBase: snap.get(l.id) ?? null }));
   }, [plan]);
 
+  // the grid calls its key handler as given at its last props update, which may be a render behind: the keys read
+  // the latest lines and selection here, so a key pressed right after a decision shows is never dropped
+  const latest = useRef({ rows, selected, canReview: !!plan?.canReview });
+  useLayoutEffect(() => {
+    latest.current = { rows, selected, canReview: !!plan?.canReview };
+  });
   /** the lines a key or button acts on: the selected ones, else the focused one; only those awaiting a decision */
   const targets = (): string[] => {
     const grid = apiRef.current;
+    const { rows, selected } = latest.current;
     const chosen = selected.length
       ? selected
       : (() => {
@@ -195,14 +206,14 @@ function ReviewPlan({ managerId, period }: { managerId: string; period: string }
           const row = f ? grid?.getDisplayedRowAtIndex(f.rowIndex)?.data : undefined;
           return row ? [row.id] : [];
         })();
-    return chosen.filter((id) => rows.find((r) => r.id === id)?.status === 'open');
+    return chosen.filter((id) => !deciding.current.has(id) && rows.find((r) => r.id === id)?.status === 'open');
   };
   const approve = (ids: string[]) => {
     if (ids.length) decide.mutate(ids.map((lineId) => ({ lineId, decision: 'approved' as const, comment: '' })));
   };
   const onKey = (e: CellKeyDownEvent<ReviewRow>) => {
     const ev = e.event as KeyboardEvent | null | undefined;
-    if (!ev || ev.ctrlKey || ev.metaKey || ev.altKey || !plan?.canReview || decide.isPending) return;
+    if (!ev || ev.ctrlKey || ev.metaKey || ev.altKey || !latest.current.canReview) return;
     const key = ev.key.toLowerCase();
     if (key === 'a') {
       ev.preventDefault();

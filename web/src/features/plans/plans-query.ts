@@ -162,6 +162,7 @@ export async function openDealsOf(managerId: string): Promise<OpenDeal[]> {
 export async function showPlan(qc: QueryClient, plan: Plan) {
   const key = planKeys.plan(plan.managerId, plan.period);
   await qc.cancelQueries({ queryKey: key, exact: true });
-  qc.setQueryData(key, plan);
+  // answers to commands sent close together may arrive out of order: an older plan never replaces a newer one
+  qc.setQueryData<Plan | null>(key, (shown) => (shown && shown.version > plan.version ? shown : plan));
   void qc.invalidateQueries({ queryKey: planKeys.all, predicate: (x) => x.queryKey[1] !== 'one' });
 }
