@@ -15,10 +15,13 @@ export function StatusBadge({ status }: { status: Plan['status'] | null }) {
   );
 }
 
-/** The company currency (figures are in it). */
-export function useCompanyCurrency(): string | null {
+/**
+ * The company currency (figures are in it): undefined while it is being read, so a page shows its figures once, with
+ * it, rather than first without it.
+ */
+export function useCompanyCurrency(): string | null | undefined {
   const q = useQuery({ queryKey: qk.currency, queryFn: () => api.get<CurrencySettings>('/currency-rates') });
-  return q.data?.currency ?? null;
+  return q.isPending ? undefined : (q.data?.currency ?? null);
 }
 
 export interface Figures {

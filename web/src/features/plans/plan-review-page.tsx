@@ -48,7 +48,7 @@ export function PlanReviewPage() {
       </header>
       <OverdueCard />
       <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
-      {list.isPending ? (
+      {list.isPending || currency === undefined ? (
         <Loading />
       ) : list.data?.items.length ? (
         <div className="table-wrap">
@@ -287,7 +287,7 @@ function ReviewPlan({ managerId, period }: { managerId: string; period: string }
     [t, money, date, currency],
   );
 
-  if (q.isPending) return <Loading />;
+  if (q.isPending || currency === undefined) return <Loading />;
   if (!plan) return <ErrorBox error={q.error} onRetry={() => void q.refetch()} />;
   const open = rows.filter((r) => r.status === 'open').length;
   const reviewing = plan.status === 'submitted' && plan.canReview;

@@ -197,7 +197,7 @@ export function PlanTotalsPage() {
         ))}
       </nav>
       <ErrorBox error={totals.error} onRetry={() => void totals.refetch()} />
-      {totals.isPending ? (
+      {totals.isPending || currency === undefined ? (
         <Loading />
       ) : totals.data ? (
         <>
