@@ -37,10 +37,17 @@ export async function createAppContext(
   return { config, orm, temporal, storage, upload, live, feedProjector, regulationWaker };
 }
 
-export async function closeAppContext(ctx: AppContext): Promise<void> {
-  await ctx.feedProjector.stop();
-  await ctx.regulationWaker.stop();
-  await ctx.live.close();
-  await ctx.temporal.connection.close();
-  await ctx.orm.close();
+/**
+ * Stops what createAppContext started, in order. `step` is given each part by name (a caller may time it, or tell
+ * which one it waits for).
+ */
+export async function closeAppContext(
+  ctx: AppContext,
+  step: (what: string, done: Promise<unknown>) => Promise<unknown> = (_what, done) => done,
+): Promise<void> {
+  await step('the feed projector', ctx.feedProjector.stop());
+  await step('the regulation waker', ctx.regulationWaker.stop());
+  await step('the live feed', ctx.live.close());
+  await step('the Temporal connection', ctx.temporal.connection.close());
+  await step('the database pool', ctx.orm.close());
 }

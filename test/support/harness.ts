@@ -108,13 +108,16 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     worker,
     startAnotherWorker: async () => (harness.worker = await startWorker(workerOptions)),
     close: async () => {
-      const step = named(dbName, adminUrl);
+      const pool = await ctx.orm.em.getConnection().getNativeClient();
+      const step = named(dbName, adminUrl, () => ({
+        pool: { clients: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
+      }));
       server.closeAllConnections();
       await step('the HTTP server', new Promise((r) => server.close(r)));
       await step('the first worker', worker.stop(), worker);
       await step('the worker running now', harness.worker.stop(), harness.worker);
       await step("the worker's own database pool", workerOrm?.close());
-      await step('the app context', closeAppContext(ctx));
+      await closeAppContext(ctx, (what, done) => step(`the app context: ${what}`, done));
       fs.rmSync(dataDir, { recursive: true, force: true });
       const a = new pg.Client({ connectionString: adminUrl });
       await a.connect();
@@ -127,15 +130,17 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 
 /**
  * Awaits one step of closing the harness. Should it take over 20 s, it says which step is waiting, what the test
- * database's connections are doing and, for a worker, what the worker still has in flight, so a close that hangs
- * explains itself in the test's output.
+ * database's connections and the app's pool are doing and, for a worker, what the worker still has in flight, so a
+ * close that hangs explains itself in the test's output. A step is given up on after a minute, as `npm start` gives
+ * up on its own after seconds (scripts/start.ts): the test has passed or failed by then, and its database is dropped
+ * next, whatever it still holds.
  */
-function named(dbName: string, adminUrl: string) {
+function named(dbName: string, adminUrl: string, state: () => Record<string, unknown>) {
   return async <T>(what: string, p: Promise<T> | undefined, worker?: WorkerHandle): Promise<T | undefined> => {
     const timer = setTimeout(() => {
       const a = new pg.Client({ connectionString: adminUrl });
       a.on('error', () => {});
-      const status = worker ? JSON.stringify(worker.worker.getStatus()) : '';
+      const seen = JSON.stringify({ ...state(), ...(worker ? { worker: worker.worker.getStatus() } : {}) });
       void a
         .connect()
         .then(() =>
@@ -145,23 +150,19 @@ function named(dbName: string, adminUrl: string) {
             [dbName],
           ),
         )
-        .then((r) => console.error(`harness: closing ${what} has taken over 20 s`, status, r.rows))
-        .catch((e: unknown) => console.error(`harness: closing ${what} has taken over 20 s`, status, e))
+        .then((r) => console.error(`harness: closing ${what} has taken over 20 s`, seen, r.rows))
+        .catch((e: unknown) => console.error(`harness: closing ${what} has taken over 20 s`, seen, e))
         .finally(() => void a.end().catch(() => {}));
     }, 20_000);
-    // a worker is given up on after a minute, as `npm start` gives up on it after seconds: the test has passed or
-    // failed by now, and its database is dropped next whatever the worker still holds
     let giveUp: NodeJS.Timeout | undefined;
-    const bound = worker
-      ? new Promise<undefined>((resolve) => {
-          giveUp = setTimeout(() => {
-            console.error(`harness: ${what} has not stopped in 60 s; going on without it`);
-            resolve(undefined);
-          }, 60_000);
-        })
-      : null;
+    const bound = new Promise<undefined>((resolve) => {
+      giveUp = setTimeout(() => {
+        console.error(`harness: closing ${what} has not ended in 60 s; going on without it`);
+        resolve(undefined);
+      }, 60_000);
+    });
     try {
-      return await (bound ? Promise.race([p, bound]) : p);
+      return await Promise.race([p, bound]);
     } finally {
       clearTimeout(timer);
       clearTimeout(giveUp);

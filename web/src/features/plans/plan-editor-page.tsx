@@ -28,7 +28,7 @@ import { qk } from '../../query.js';
 import { navigate, useLocation } from '../../router.js';
 import { useSession } from '../../session.js';
 import { Button, Dialog, ErrorBox, Loading, useErrorText, usePageTitle, useToast } from '../../ui.js';
-import { defaultColDef, gridTheme, parseRange } from './plan-grid.js';
+import { defaultColDef, gridTheme, parseRange, redrawBesideFocus } from './plan-grid.js';
 import {
   EDITABLE,
   baseOf,
@@ -121,6 +121,9 @@ export function PlanEditorPage() {
   );
 }
 
+/** The grid's columns by id: the editable ones, then the line in the company currency and its status. */
+const COLUMN_IDS: string[] = [...EDITABLE, 'base', 'status'];
+
 function PlanEditor({
   managerId,
   period,
@@ -201,7 +204,7 @@ function PlanEditor({
   };
   const onChanged = (e: CellValueChangedEvent<EditRow>) => {
     update([...rowsRef.current]);
-    e.api.refreshCells({ rowNodes: [e.node], force: true });
+    redrawBesideFocus(e.api, COLUMN_IDS, [e.node]);
   };
 
   /** a range pasted from a spreadsheet: from the focused cell right and down, rows added as needed */
@@ -352,8 +355,8 @@ function PlanEditor({
     rowsRef.current = rows;
   });
   useEffect(() => {
-    // cell states (marked invalid) and the total follow the rows; a cell being edited is left alone
-    apiRef.current?.refreshCells({ force: true });
+    // cell states (marked invalid) and the total follow the rows; the cell being typed into is left alone
+    if (apiRef.current) redrawBesideFocus(apiRef.current, COLUMN_IDS);
   }, [problems, showProblems, totalBase]);
   const columns = useMemo<ColDef<EditRow>[]>(
     () => [

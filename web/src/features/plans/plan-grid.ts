@@ -17,6 +17,8 @@ import {
   TextEditorModule,
   TooltipModule,
   themeQuartz,
+  type GridApi,
+  type IRowNode,
 } from 'ag-grid-community';
 
 ModuleRegistry.registerModules([
@@ -99,3 +101,29 @@ export function parseRange(text: string): string[][] {
 
 /** Columns read their values as text: no data type inferred (a date string would ask for a date editor). */
 export const defaultColDef = { cellDataType: false, suppressMovable: true } as const;
+
+/**
+ * Redraws cells (their classes, the totals) with `force`, but for the focused cell: that is where the user types, and
+ * on a slow machine its editor may still be opening, which a redraw would close, losing the keys typed into it. The
+ * focused cell is drawn anew when its editor closes.
+ */
+export function redrawBesideFocus<T>(grid: GridApi<T>, columnIds: string[], only?: IRowNode<T>[]) {
+  const focus = grid.getFocusedCell();
+  const focused = focus && !focus.rowPinned ? grid.getDisplayedRowAtIndex(focus.rowIndex) : undefined;
+  if (!focus || !focused) {
+    grid.refreshCells({ rowNodes: only, force: true });
+    return;
+  }
+  const nodes: IRowNode<T>[] = [];
+  if (only) nodes.push(...only);
+  else {
+    grid.forEachNode((n) => nodes.push(n));
+    for (let i = 0; i < grid.getPinnedBottomRowCount(); i++) nodes.push(grid.getPinnedBottomRow(i)!);
+  }
+  const others = nodes.filter((n) => n !== focused);
+  if (others.length) grid.refreshCells({ rowNodes: others, force: true });
+  if (nodes.includes(focused)) {
+    const columns = columnIds.filter((id) => id !== focus.column.getColId());
+    grid.refreshCells({ rowNodes: [focused], columns, force: true });
+  }
+}
