@@ -77,9 +77,14 @@ async function openDeal(id: string) {
   await page.getByTestId('history-item').first().waitFor();
 }
 
+/** picks the page's language, and waits until the page is drawn in it and the profile has saved it */
 async function setLanguage(l: 'en' | 'ru') {
+  const saved = page.waitForResponse((r) => r.url().endsWith('/auth/me') && r.request().method() === 'PATCH');
   await page.getByTestId(`lang-${l}`).click();
-  await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(l);
+  expect((await saved).status()).toBe(200);
+  await expect
+    .poll(() => page.getByTestId('lang-switch').getAttribute('aria-label'))
+    .toBe(l === 'ru' ? 'Язык' : 'Language');
 }
 
 const steps = () =>

@@ -174,21 +174,30 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
   }, [qc]);
 
+  /** the languages picked are saved one after another, so the profile keeps the one picked last */
+  const savingLocale = useRef<Promise<unknown>>(Promise.resolve());
+  const localePicks = useRef(0);
   const setLocale = useCallback(
     async (l: Locale) => {
       const before = locale;
+      const pick = ++localePicks.current;
       setLocaleState(l);
       storeLocale(l);
       if (!user) {
         pickedBeforeLogin.current = l;
         return;
       }
+      const saved = savingLocale.current.catch(() => undefined).then(() => api.patch<User>('/auth/me', { locale: l }));
+      savingLocale.current = saved;
       try {
-        const u = await api.patch<User>('/auth/me', { locale: l });
-        qc.setQueryData<Me | null>(qk.me, (m) => (m ? { ...m, user: u } : m));
+        const u = await saved;
+        // an earlier pick's answer is not shown: it would switch the page back to the language left
+        if (pick === localePicks.current) qc.setQueryData<Me | null>(qk.me, (m) => (m ? { ...m, user: u } : m));
       } catch (e) {
-        setLocaleState(before);
-        storeLocale(before);
+        if (pick === localePicks.current) {
+          setLocaleState(before);
+          storeLocale(before);
+        }
         throw e;
       }
     },
