@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtures, login, startHarness, type Harness, type Session } from '../support/harness.ts';
-import { proxyOf, type TcpProxy } from '../support/tcp-proxy.ts';
+import { throughProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { dealState, dealWorkflowId } from '../../workflows/deal-contract.ts';
 
 let h: Harness;
@@ -17,11 +17,7 @@ let dealId: string;
 
 beforeAll(async () => {
   h = await startHarness({
-    workerTemporalAddress: async (address) => {
-      const proxied = await proxyOf(address);
-      workerTemporal = proxied.proxy;
-      return proxied.address;
-    },
+    workerTemporalAddress: throughProxy((proxy) => (workerTemporal = proxy)),
   });
   const f = fixtures(h);
   const user = await f.user('manager');

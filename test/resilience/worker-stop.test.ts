@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.ts';
-import { proxyOf, type TcpProxy } from '../support/tcp-proxy.ts';
+import { throughProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { until } from '../support/until.ts';
 import { dispatchWorkflowId } from '../../workflows/dispatch.ts';
 
@@ -14,11 +14,7 @@ let workerTemporal: TcpProxy;
 
 beforeAll(async () => {
   h = await startHarness({
-    workerTemporalAddress: async (address) => {
-      const proxied = await proxyOf(address);
-      workerTemporal = proxied.proxy;
-      return proxied.address;
-    },
+    workerTemporalAddress: throughProxy((proxy) => (workerTemporal = proxy)),
   });
 });
 afterAll(async () => {

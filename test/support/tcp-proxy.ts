@@ -80,9 +80,15 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   };
 }
 
-/** A proxy in front of a `host:port` address (Temporal's), for a harness to route a connection through. */
-export async function proxyOf(address: string): Promise<{ proxy: TcpProxy; address: string }> {
-  const [host, port] = address.split(':');
-  const proxy = await startTcpProxy(host, Number(port));
-  return { proxy, address: `127.0.0.1:${proxy.port}` };
-}
+/**
+ * A harness address option (`workerTemporalAddress`) that puts a proxy in front of a `host:port` address (Temporal's)
+ * and hands the proxy to `use`, for the test to cut or restore.
+ */
+export const throughProxy =
+  (use: (proxy: TcpProxy) => void) =>
+  async (address: string): Promise<string> => {
+    const [host, port] = address.split(':');
+    const proxy = await startTcpProxy(host, Number(port));
+    use(proxy);
+    return `127.0.0.1:${proxy.port}`;
+  };
