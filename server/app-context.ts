@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import multer from 'multer';
 import type { AppContext } from './context.ts';
 import { FileStorage } from '../modules/files/storage.ts';
@@ -16,7 +16,9 @@ export async function createAppContext(
   urls: { databaseUrl: string; temporalAddress: string },
 ): Promise<AppContext> {
   const orm = await initORM(urls.databaseUrl, { migrate: true });
-  const connection = await Connection.connect({ address: urls.temporalAddress });
+  const retries = retriesStoppedOnClose();
+  const connection = await Connection.connect({ address: urls.temporalAddress, interceptors: [retries.interceptor] });
+  closeHooks.set(connection, retries.stop);
   const temporal = new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -48,6 +50,36 @@ export async function closeAppContext(
   await step('the feed projector', ctx.feedProjector.stop());
   await step('the regulation waker', ctx.regulationWaker.stop());
   await step('the live feed', ctx.live.close());
-  await step('the Temporal connection', ctx.temporal.connection.close());
+  await step(
+    'the Temporal connection',
+    (closeHooks.get(ctx.temporal.connection)?.() ?? Promise.resolve()).then(() => ctx.temporal.connection.close()),
+  );
   await step('the database pool', ctx.orm.close());
+}
+
+const closeHooks = new WeakMap<object, () => Promise<void>>();
+
+/**
+ * The Temporal client's retries (its default policy), stopped before its connection closes: a retry the client
+ * scheduled (Temporal down, a call still retrying after its caller gave up) would otherwise fire on the closed
+ * channel, where the library throws it uncaught. `stop` refuses further retries and waits out any already scheduled.
+ */
+function retriesStoppedOnClose() {
+  const base = defaultGrpcRetryOptions();
+  let closing = false;
+  let lastDue = 0;
+  const interceptor = makeGrpcRetryInterceptor({
+    retryableDecider: (attempt, status) => !closing && base.retryableDecider(attempt, status),
+    delayFunction: (attempt, status) => {
+      const ms = base.delayFunction(attempt, status);
+      lastDue = Math.max(lastDue, Date.now() + ms);
+      return ms;
+    },
+  });
+  const stop = async () => {
+    closing = true;
+    const wait = lastDue - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait + 50));
+  };
+  return { interceptor, stop };
 }
